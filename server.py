@@ -1,0 +1,138 @@
+"""Zhengna server and its command line: serve (default), mint-token, create-agent."""
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import ipaddress  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+
+import gevent  # noqa: E402
+from gevent.pywsgi import WSGIServer  # noqa: E402
+
+log = logging.getLogger("zhengna")
+
+
+def _loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+COMMANDS = ("serve", "mint-token", "create-agent")
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="server.py", description="Zhengna 征纳互动 service")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the service (the default command)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", default=None, help="demo mode on a public host too")
+    serve.add_argument("--no-demo", dest="demo", action="store_false", help="turn demo mode off")
+    mint = sub.add_parser("mint-token", help="print a host token for a person")
+    mint.add_argument("--site", required=True)
+    mint.add_argument("--region", required=True)
+    mint.add_argument("--taxpayer", required=True)
+    mint.add_argument("--name", required=True)
+    mint.add_argument("--enterprise", default="演示企业有限公司")
+    mint.add_argument("--sub")
+    agent = sub.add_parser("create-agent", help="create a console account")
+    agent.add_argument("--username", required=True)
+    agent.add_argument("--password", required=True)
+    agent.add_argument("--centre", required=True)
+    agent.add_argument("--role", default="agent", choices=("agent", "supervisor", "admin"))
+    agent.add_argument("--name", help="display name (default: the username)")
+    for command in (serve, mint, agent):
+        command.add_argument("--data-dir", default=os.environ.get("ZHENGNA_DATA_DIR", "var"))
+    return parser
+
+
+def _store(data_dir):
+    from widget import config
+    from widget.store import Store
+    settings = config.load({"DATA_DIR": data_dir})
+    store = Store(config.database_url(settings), settings["SQLITE_SYNCHRONOUS"])
+    store.migrate()
+    return store, settings
+
+
+def mint_token(args, data_dir):
+    """Print a host token signed with the site's active key."""
+    from widget import tokens
+    store, _ = _store(data_dir)
+    site = store.get_site(args.site)
+    if site is None:
+        sys.exit(f"no site {args.site!r} in {data_dir} (start the server once for the demo site)")
+    if not tokens.valid_tin(args.taxpayer):
+        sys.exit(f"{args.taxpayer!r} is not a valid 统一社会信用代码 or 纳税人识别号")
+    if store.get_region(args.region) is None:
+        sys.exit(f"no region {args.region!r} is configured")
+    key = next((k for k in store.site_keys(args.site) if k["active"]), None)
+    if key is None:
+        sys.exit(f"site {args.site!r} has no active signing key")
+    print(tokens.mint(args.site, key["kid"], key["secret"], sub=args.sub or tokens.default_sub(args.taxpayer, args.name),
+                      name=args.name, tin=args.taxpayer, enterprise=args.enterprise, region=args.region,
+                      lifetime=site["token_lifetime"]))
+
+
+def create_agent(args, data_dir):
+    """Create a console account."""
+    from widget import accounts
+    store, _ = _store(data_dir)
+    try:
+        row = accounts.create_agent(store, args.username, args.password, args.centre, role=args.role,
+                                    display_name=args.name)
+    except ValueError as exc:
+        sys.exit(f"cannot create agent: {exc}")
+    print(f"created {row['role']} {row['username']} in centre {row['centre_id']}")
+
+
+def serve(args, data_dir):
+    """Run the HTTP and WebSocket server until SIGTERM or SIGINT."""
+    from widget import create_app, demo
+    demo_on = _loopback(args.host) if args.demo is None else args.demo
+    app = create_app({"DATA_DIR": data_dir, "DEMO": demo_on})
+    z = app.extensions["zhengna"]
+    z.sweeper.start()
+    server = WSGIServer((args.host, args.port), app, log=None)
+    server.start()
+    log.info("Zhengna listening on http://%s:%d (data in %s, store %s, bus %s)", args.host, server.server_port,
+             data_dir, z.store.engine.dialect.name, z.bus.name)
+    if demo_on:
+        for line in demo.describe():
+            log.info("%s", line)
+    stop = gevent.event.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(signum, stop.set)
+    stop.wait()
+    log.info("shutting down: closing connections")
+    from widget.views.ws import shutdown_connections
+    server.close()  # stop accepting
+    shutdown_connections(app)
+    z.sweeper.stop()
+    z.bus.close()
+    z.store.dispose()
+    server.stop(timeout=1)
+    log.info("stopped")
+
+
+def main(argv=None):
+    logging.basicConfig(level=os.environ.get("ZHENGNA_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv = ["serve", *argv]
+    args = _parser().parse_args(argv)
+    os.makedirs(args.data_dir, exist_ok=True)
+    {"serve": serve, "mint-token": mint_token, "create-agent": create_agent}[args.command](args, args.data_dir)
+
+
+if __name__ == "__main__":
+    main()

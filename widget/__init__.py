@@ -1,0 +1,102 @@
+"""Zhengna: the 征纳互动 taxpayer-service window. create_app() builds the Flask app."""
+import logging
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+from flask import Flask, jsonify, request
+from flask_sock import Sock
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from . import config as config_mod
+from .bus import create_bus
+from .errors import ZhengnaError
+from .interactions import Service
+from .metrics import Metrics
+from .presence import Presence
+from .proxies import TrustedProxies
+from .routing import Router
+from .store import Store
+from .timeouts import Sweeper
+
+log = logging.getLogger(__name__)
+sock = Sock()
+csrf = CSRFProtect()
+
+
+def utc_now():
+    """Return the current time, timezone-aware UTC (the production clock)."""
+    return datetime.now(timezone.utc)
+
+
+def create_app(overrides=None, clock=utc_now, bus=None):
+    """Build the app: defaults -> ZHENGNA_* environment -> overrides; registers blueprints."""
+    settings = config_mod.load(overrides)
+    app = Flask(__name__, static_folder="../static", template_folder="../templates")
+    app.config.update(settings)
+    app.config.update(
+        SOCK_SERVER_OPTIONS={"max_message_size": 1 << 20},  # hard cap; MAX_FRAME_BYTES answers politely
+        RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
+        SECRET_KEY=config_mod.secret_key(settings),
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # the largest upload (10 MB) plus form overhead
+        WTF_CSRF_TIME_LIMIT=None, WTF_CSRF_SSL_STRICT=False)
+    app.wsgi_app = TrustedProxies(app.wsgi_app, settings["TRUSTED_PROXIES"])
+
+    store = Store(config_mod.database_url(settings), settings["SQLITE_SYNCHRONOUS"])
+    store.migrate()
+    bus = bus or create_bus(settings["REDIS_URL"])
+    presence = Presence()
+    router = Router(store, clock)
+    service = Service(store, bus, router, presence, settings, clock, matcher=_load_matcher())
+    app.extensions["zhengna"] = SimpleNamespace(
+        store=store, bus=bus, presence=presence, router=router, service=service, clock=clock,
+        metrics=Metrics(), connections=set(), shutting_down=False,
+        sweeper=Sweeper(service, settings, clock))
+
+    if settings["DEMO"]:
+        from . import demo
+        demo.seed(store)
+
+    from .views import api, pages, ws
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(ws.bp)
+    sock.init_app(app)
+    csrf.init_app(app)
+    api.limiter.init_app(app)
+    _register_errors(app)
+    return app
+
+
+def _load_matcher():
+    from .bot.kb import load_entries
+    from .bot.matcher import Matcher
+    return Matcher(load_entries())
+
+
+def _register_errors(app):
+    @app.errorhandler(ZhengnaError)
+    def _zhengna_error(error):
+        return jsonify(error=error.to_dict()), error.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error):
+        body = {"code": "csrf", "zh": "页面已过期，请刷新后重试。", "en": "The page has expired; reload and try again."}
+        return jsonify(error=body), 400
+
+    @app.errorhandler(413)
+    def _too_large(error):
+        body = {"code": "too_large", "zh": "文件过大。", "en": "The upload is too large."}
+        return jsonify(error=body), 413
+
+    @app.errorhandler(429)
+    def _rate_limited(error):
+        body = {"code": "rate_limited", "zh": "操作太频繁，请稍后再试。", "en": "Too many requests; please slow down."}
+        return jsonify(error=body), 429
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.path.startswith("/console"):
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

@@ -1,0 +1,44 @@
+"""Agents: argon2 password hashes, creation and login."""
+from datetime import datetime, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .store import new_id
+
+ROLES = ("agent", "supervisor", "admin")
+_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+
+
+def create_agent(store, username, password, centre_id, role="agent", display_name=None,
+                 max_concurrent=5):
+    """Create an agent account; raise ValueError with a reason a person can act on."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if not username or len(username) > 64 or not username.isprintable() or " " in username:
+        raise ValueError("username must be 1-64 printable characters without spaces")
+    if len(password) < 8:
+        raise ValueError("password must have at least 8 characters")
+    if store.get_centre(centre_id) is None:
+        raise ValueError(f"no centre {centre_id!r}")
+    row = {"id": new_id(), "username": username, "password_hash": _hasher.hash(password),
+           "display_name": display_name or username, "centre_id": centre_id, "role": role,
+           "max_concurrent": max_concurrent, "presence": "offline", "disabled": False,
+           "created_at": datetime.now(timezone.utc)}
+    store.create_agent(row)
+    return row
+
+
+def login(store, username, password):
+    """Return the agent row if the password is right, else None (same cost either way)."""
+    agent = store.agent_by_username(username or "")
+    if agent is None or agent["disabled"]:
+        _hasher.hash(password or "")  # spend the same time as a real check
+        return None
+    try:
+        _hasher.verify(agent["password_hash"], password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(agent["password_hash"]):
+        store.update_agent(agent["id"], password_hash=_hasher.hash(password))
+    return agent

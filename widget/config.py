@@ -1,0 +1,107 @@
+"""The single defaults mapping, its environment overrides and its validation."""
+import os
+import secrets
+from pathlib import Path
+
+# Every timeout is here so tests (and operators) can change it; seconds unless named otherwise.
+DEFAULTS = {
+    "DATA_DIR": "var",
+    "DATABASE_URL": "",          # empty: SQLite file zhengna.db in DATA_DIR
+    "REDIS_URL": "",             # empty: the in-process bus
+    "SECRET_KEY": "",            # empty: generated once and kept in DATA_DIR/secret_key
+    "DEMO": False,               # server.py turns it on for loopback-only listeners
+    "TESTING": False,
+    "SQLITE_SYNCHRONOUS": "FULL",  # FULL: a message acknowledged survives power loss, not only a crash
+    "MAX_FRAME_BYTES": 16384,    # one chat message of 2,000 CJK characters is ~6 KB of JSON
+    "MAX_MESSAGE_CHARS": 2000,
+    "AUTH_TIMEOUT": 10.0,        # first frame must arrive within this
+    "HEARTBEAT_INTERVAL": 20.0,  # clients ping at least this often
+    "HEARTBEAT_TIMEOUT": 60.0,   # silence longer than this closes a half-open socket
+    "QUEUE_TIMEOUT": 1800.0,     # waiting this long with no agent ends as expired
+    "RING_TIMEOUT": 30.0,        # a video request nobody answers
+    "GRACE_PERIOD": 60.0,        # an agent offline this long hands the conversation back to the queue
+    "IDLE_WARNING": 600.0,       # silence in a conversation before a reminder
+    "IDLE_TIMEOUT": 900.0,       # silence before the system ends it
+    "BOT_IDLE_TIMEOUT": 1800.0,  # a bot-only conversation left alone this long ends
+    "SWEEP_INTERVAL": 1.0,       # how often timeouts are checked
+    "CREDENTIAL_TTL": 43200.0,   # a taxpayer session credential lives 12 h from its last use
+    "TOKEN_LIFETIME": 600,       # default host-token lifetime a site may set
+    "TOKEN_LEEWAY": 30,
+    "SYNC_BATCH": 200,           # events per store read when catching a client up
+    "WS_RATE": 20.0,             # frames a second a connection may sustain...
+    "WS_BURST": 60,              # ...with bursts up to this many
+    "HTTP_RATE_LIMIT": "120 per minute",
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "TRUSTED_PROXIES": [],       # addresses/networks whose X-Forwarded-For is believed
+    "CONSOLE_ORIGINS": [],       # extra origins allowed to open /ws/agent (same origin always is)
+    "ESTIMATE_HANDLE_TIME": 300.0,  # assumed minutes-per-conversation until a centre has history
+    "AGENT_MAX_CONCURRENT": 5,
+}
+
+ENV_PREFIX = "ZHENGNA_"
+
+
+def load(overrides=None, environ=None):
+    """Return the config: defaults, then ZHENGNA_* environment, then overrides; validated."""
+    environ = os.environ if environ is None else environ
+    config = dict(DEFAULTS)
+    for key, default in DEFAULTS.items():
+        raw = environ.get(ENV_PREFIX + key)
+        if raw is not None:
+            config[key] = _coerce(key, raw, default)
+    config.update(overrides or {})
+    validate(config)
+    return config
+
+
+def _coerce(key, raw, default):
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, list):
+            return [part.strip() for part in raw.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"{ENV_PREFIX}{key}={raw!r} is not a valid {type(default).__name__}") from None
+    return raw
+
+
+def validate(config):
+    """Raise ValueError naming the first setting that cannot work."""
+    for key, default in DEFAULTS.items():
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            value = config[key]
+            if not isinstance(value, (int, float)) or value <= 0:
+                raise ValueError(f"setting {key} must be a positive number, not {value!r}")
+    if config["SQLITE_SYNCHRONOUS"].upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+        raise ValueError("setting SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA")
+    if config["IDLE_WARNING"] >= config["IDLE_TIMEOUT"]:
+        raise ValueError("setting IDLE_WARNING must be shorter than IDLE_TIMEOUT")
+
+
+def database_url(config):
+    """Return the SQLAlchemy URL: the configured one or SQLite in the data dir."""
+    if config["DATABASE_URL"]:
+        url = config["DATABASE_URL"]
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return f"sqlite:///{Path(config['DATA_DIR']).resolve() / 'zhengna.db'}"
+
+
+def secret_key(config):
+    """Return the Flask secret: configured, or generated once and kept in the data dir."""
+    if config["SECRET_KEY"]:
+        return config["SECRET_KEY"]
+    path = Path(config["DATA_DIR"]) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,240 @@
+"""Frame handlers: a dict from type to function for each role, and first-frame authentication."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from . import tokens
+from .errors import AuthError, NotFound
+from .interactions import person_channel
+from .models import Actor
+from .store import new_id
+
+CLOSE_REGION = 4006
+
+
+class Context:
+    """What a handler needs: the app's services, this connection, and who is on it."""
+
+    def __init__(self, z, conn, config, person=None, agent=None):
+        self.z, self.conn, self.config = z, conn, config
+        self.service = z.service
+        self.person, self.agent = person, agent
+        self.actor = Actor("taxpayer", person["sub"], person["name"]) if person else \
+            Actor("agent", agent["id"], agent["display_name"])
+
+    def follow(self, interaction_id, last_seq=0):
+        """Watch an interaction on this connection unless it already is."""
+        if interaction_id not in self.conn.delivered:
+            self.conn.watch(interaction_id, last_seq)
+
+    def watched(self, interaction_id):
+        """Raise not_found unless this connection follows the interaction."""
+        if interaction_id not in self.conn.delivered:
+            raise NotFound("not_found", "找不到该互动。", "No such interaction.")
+
+    def start_taxpayer(self):
+        """Listen for interactions the person opens in other tabs."""
+        self.conn.listen(person_channel(self.person))
+
+    def start_agent(self):
+        """Mark the agent present, listen to their centre and assignments, send the queue."""
+        agent, z = self.agent, self.z
+        z.presence.connect(agent["id"], agent["centre_id"])
+        self.conn.listen(f"centre:{agent['centre_id']}")
+        self.conn.listen(f"agent:{agent['id']}")
+        z.service.agent_connected(agent)
+        open_ones = z.store.interactions_in(["connected"], agent_id=agent["id"])
+        self.conn.send({"type": "auth.ok", "agent": {
+            "id": agent["id"], "name": agent["display_name"], "centre": agent["centre_id"],
+            "role": agent["role"], "max_concurrent": agent["max_concurrent"]},
+            "conversations": [z.service.public_view(i) for i in open_ones],
+            "limits": _limits(self.config)})
+        self.conn.send(z.service.queue_snapshot(agent["centre_id"]))
+        z.service.queue_changed(agent["centre_id"])  # one more agent online: shorter estimates
+
+    def stop_agent(self):
+        """Start the grace period if this was the agent's last console."""
+        if self.z.presence.disconnect(self.agent["id"]):
+            self.z.service.agent_disconnected(self.agent["id"])
+            self.z.service.queue_changed(self.agent["centre_id"])
+
+
+def _limits(config):
+    return {"max_message_chars": config["MAX_MESSAGE_CHARS"], "max_frame_bytes": config["MAX_FRAME_BYTES"],
+            "heartbeat_interval": config["HEARTBEAT_INTERVAL"]}
+
+
+def authenticate_taxpayer(z, frame, site_id):
+    """Return (person, auth.ok frame) for a first frame, or raise AuthError with its close code."""
+    now = z.clock()
+    site = z.store.get_site(site_id)
+    if site is None:
+        raise AuthError("wrong_site", "站点不存在。", "Unknown site.", tokens.CLOSE_WRONG_SITE)
+    ttl = timedelta(seconds=z.service.config["CREDENTIAL_TTL"])
+    if frame["type"] == "auth.hello":
+        who = tokens.verify(frame["token"], site, z.store.site_keys(site_id), z.service.config["TOKEN_LEEWAY"])
+        credential = secrets.token_urlsafe(32)
+        person = {"id": new_id(), "token_hash": _hash(credential), "site_id": who.site_id, "tin": who.tin,
+                  "sub": who.sub, "name": who.name, "enterprise": who.enterprise, "region": who.region,
+                  "created_at": now, "expires_at": now + ttl}
+    else:
+        credential = frame["credential"]
+        person = z.store.session_by_hash(_hash(credential))
+        if person is None or person["expires_at"] <= now:
+            raise AuthError("credential_expired", "会话已过期，请刷新页面。",
+                            "Your session has expired; reload the page.", tokens.CLOSE_CREDENTIAL)
+        if person["site_id"] != site_id:
+            raise AuthError("wrong_site", "会话不属于本站点。", "This session belongs to another site.",
+                            tokens.CLOSE_WRONG_SITE)
+        person = dict(person, expires_at=now + ttl)
+        z.store.extend_session(person["id"], person["expires_at"])
+    region = _region_or_refuse(z, person["region"], site_id)
+    if frame["type"] == "auth.hello":
+        z.store.create_session(person)
+    live = z.service.live_of(person)
+    return person, {
+        "type": "auth.ok", "credential": credential, "expires_at": person["expires_at"].isoformat(),
+        "person": {"name": person["name"], "enterprise": person["enterprise"], "tin": person["tin"]},
+        "region": {"code": region["code"], "name": region["name"], "smart_service": region["smart_service"]},
+        "centre": centre_view(z, region["centre_id"]),
+        "live": z.service.public_view(live) if live else None, "limits": _limits(z.service.config)}
+
+
+def centre_view(z, centre_id):
+    """Return a centre's name and whether it serves now, with its next opening."""
+    centre = z.store.get_centre(centre_id)
+    status = z.router.centre_status(centre_id)
+    return {"id": centre_id, "name": centre["name"], "open": status.open,
+            "next_open": status.next_open.isoformat() if status.next_open else None,
+            "closes_at": status.closes_at.isoformat() if status.closes_at else None}
+
+
+def _region_or_refuse(z, code, site_id):
+    region = z.store.get_region(code)
+    if region is None or region["site_id"] != site_id:
+        raise AuthError("region_unknown", f"未配置的主管税务机关代码：{code}",
+                        f"No operations centre serves tax office {code}.", CLOSE_REGION)
+    return region
+
+
+def _hash(credential):
+    return hashlib.sha256(credential.encode()).hexdigest()
+
+
+def _reply(frame, **fields):
+    return {"type": "reply", "ref": frame.get("cid"), "ok": True, **fields}
+
+
+# -- shared --------------------------------------------------------------------------------------
+
+def on_ping(ctx, frame):
+    return {"type": "pong"}
+
+
+def on_ack(ctx, frame):
+    ctx.watched(frame["interaction_id"])
+    ctx.conn.ack(frame["interaction_id"], frame["seq"])
+
+
+def on_typing(ctx, frame):
+    ctx.watched(frame["interaction_id"])
+    ctx.service.ephemeral(frame["interaction_id"], {
+        "type": "typing", "interaction_id": frame["interaction_id"], "role": ctx.actor.role,
+        "on": frame["on"]}, ctx.actor.role)
+
+
+def on_read(ctx, frame):
+    ctx.watched(frame["interaction_id"])
+    ctx.service.mark_read(ctx.actor, frame["interaction_id"], frame["seq"])
+
+
+def on_message(ctx, frame):
+    if ctx.person:
+        ctx.service.owned(ctx.person, frame["interaction_id"])
+    seq = ctx.service.send_message(ctx.actor, frame["interaction_id"], frame["cid"], frame["text"])
+    ctx.z.metrics.messages.labels(ctx.actor.role).inc()
+    return _reply(frame, interaction_id=frame["interaction_id"], seq=seq)
+
+
+# -- taxpayer ------------------------------------------------------------------------------------
+
+def on_sync_taxpayer(ctx, frame):
+    interaction = ctx.service.owned(ctx.person, frame["interaction_id"])
+    ctx.conn.watch(interaction.id, frame["last_seq"])
+    if interaction.state == "queued":
+        position = ctx.service.position_of(interaction)
+        if position:
+            ctx.conn.send(position)
+
+
+def on_history(ctx, frame):
+    return {"type": "history", "items": ctx.service.history(ctx.person)}
+
+
+def on_bot_ask(ctx, frame):
+    interaction, seq = ctx.service.ask_bot(ctx.person, frame["cid"], frame["text"])
+    ctx.follow(interaction.id)
+    return _reply(frame, interaction_id=interaction.id, seq=seq)
+
+
+def on_bot_pick(ctx, frame):
+    interaction = ctx.service.pick_suggestion(ctx.person, frame["cid"], frame["kb_id"])
+    ctx.follow(interaction.id)
+    return _reply(frame, interaction_id=interaction.id)
+
+
+def on_human(ctx, frame):
+    interaction = ctx.service.request_human(ctx.person)
+    ctx.follow(interaction.id)
+    return _reply(frame, interaction_id=interaction.id, state=interaction.state)
+
+
+def on_cancel(ctx, frame):
+    interaction = ctx.service.cancel(ctx.person, frame["interaction_id"])
+    return _reply(frame, interaction_id=interaction.id, state=interaction.state)
+
+
+def on_close(ctx, frame):
+    interaction = ctx.service.close(ctx.person, frame["interaction_id"])
+    return _reply(frame, interaction_id=interaction.id, state=interaction.state)
+
+
+def on_rating(ctx, frame):
+    ctx.service.rate(ctx.person, frame["interaction_id"], frame["score"], frame.get("tags", []),
+                     frame.get("comment", ""))
+    return _reply(frame, interaction_id=frame["interaction_id"])
+
+
+# -- agent ---------------------------------------------------------------------------------------
+
+def on_sync_agent(ctx, frame):
+    interaction = ctx.service.visible_to_agent(ctx.agent, frame["interaction_id"])
+    ctx.conn.watch(interaction.id, frame["last_seq"])
+
+
+def on_accept(ctx, frame):
+    interaction = ctx.service.accept(ctx.agent, frame["interaction_id"])
+    ctx.follow(interaction.id)
+    return _reply(frame, interaction_id=interaction.id, state=interaction.state)
+
+
+def on_end(ctx, frame):
+    interaction = ctx.service.end(ctx.agent, frame["interaction_id"], frame.get("category", ""))
+    return _reply(frame, interaction_id=interaction.id, state=interaction.state)
+
+
+def on_presence(ctx, frame):
+    agent = ctx.agent
+    ctx.z.store.update_agent(agent["id"], presence=frame["value"])
+    ctx.z.presence.set_status(agent["id"], agent["centre_id"], frame["value"])
+    ctx.service.queue_changed(agent["centre_id"])
+    return {"type": "presence", "value": frame["value"]}
+
+
+SHARED = {"ping": on_ping, "ack": on_ack, "typing": on_typing, "read": on_read, "message.send": on_message}
+TAXPAYER_HANDLERS = {**SHARED, "sync": on_sync_taxpayer, "history.list": on_history,
+                     "bot.ask": on_bot_ask, "bot.pick": on_bot_pick, "human.request": on_human,
+                     "interaction.cancel": on_cancel, "interaction.close": on_close,
+                     "rating.submit": on_rating}
+AGENT_HANDLERS = {**SHARED, "sync": on_sync_agent, "interaction.accept": on_accept,
+                  "interaction.end": on_end, "presence.set": on_presence}

@@ -1,0 +1,74 @@
+"""Plain records passed between modules: who acts, and an interaction's current row."""
+from dataclasses import dataclass, field, asdict
+from datetime import datetime
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a taxpayer, an agent or the system, with their id."""
+
+    role: str  # "taxpayer" | "agent" | "system"
+    id: str = ""
+    name: str = ""
+
+    @classmethod
+    def system(cls):
+        """Return the actor for timeouts and other automatic transitions."""
+        return cls("system", "system", "")
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One conversation from the first question to its end, as stored."""
+
+    id: str
+    site_id: str
+    tin: str
+    sub: str
+    person_name: str
+    enterprise: str
+    region: str
+    centre_id: str
+    state: str
+    call_state: str = "none"
+    agent_id: Optional[str] = None
+    ended_by: Optional[str] = None
+    seq: int = 0
+    version: int = 0
+    created_at: Optional[datetime] = None
+    queued_at: Optional[datetime] = None
+    connected_at: Optional[datetime] = None
+    ended_at: Optional[datetime] = None
+    last_activity_at: Optional[datetime] = None
+    agent_left_at: Optional[datetime] = None
+    call_requested_at: Optional[datetime] = None
+    updated_at: Optional[datetime] = None
+    updated_by_role: Optional[str] = None
+    updated_by: Optional[str] = None
+    taxpayer_read_seq: int = 0
+    agent_read_seq: int = 0
+    idle_warned_at: Optional[datetime] = None
+    extra: dict = field(default_factory=dict)
+
+    def public(self, agent_name=None):
+        """Return the view of this interaction that clients receive."""
+        return {
+            "id": self.id, "state": self.state, "call": self.call_state,
+            "region": self.region, "centre": self.centre_id,
+            "agent": {"id": self.agent_id, "name": agent_name} if self.agent_id else None,
+            "ended_by": self.ended_by, "seq": self.seq,
+            "created_at": _iso(self.created_at), "ended_at": _iso(self.ended_at),
+            "taxpayer_read_seq": self.taxpayer_read_seq, "agent_read_seq": self.agent_read_seq,
+            "person": {"name": self.person_name, "enterprise": self.enterprise, "tin": self.tin},
+        }
+
+    def as_row(self):
+        """Return the columns of this record as a dict for the store."""
+        row = asdict(self)
+        row.pop("extra")
+        return row
+
+
+def _iso(value):
+    return value.isoformat() if value else None

@@ -1,0 +1,32 @@
+"""Origin allow-lists: exact origins, a port wildcard, or a subdomain wildcard."""
+from urllib.parse import urlsplit
+
+
+def _parts(origin):
+    split = urlsplit(origin)
+    if split.scheme not in ("http", "https") or not split.hostname or split.path not in ("", "/"):
+        return None
+    port = split.netloc.rsplit(":", 1)[1] if ":" in split.netloc.split("]")[-1] else ""
+    return split.scheme, split.hostname.lower(), port
+
+
+def origin_allowed(origin, patterns):
+    """Return True if origin matches one of patterns (`https://x.gov.cn`, `http://127.0.0.1:*`, `https://*.x.gov.cn`)."""
+    have = _parts(origin or "")
+    if have is None:
+        return False
+    scheme, host, port = have
+    for pattern in patterns:
+        want = _parts(pattern.replace("*.", "wildcard.", 1) if "://*." in pattern else pattern)
+        if want is None:
+            continue
+        w_scheme, w_host, w_port = want
+        if w_scheme != scheme or (w_port != "*" and w_port != port):
+            continue
+        if w_host.startswith("wildcard."):
+            suffix = w_host[len("wildcard"):]
+            if host.endswith(suffix) and host != suffix.lstrip("."):
+                return True
+        elif w_host == host:
+            return True
+    return False

@@ -1,0 +1,172 @@
+"""Every frame type: inbound parsing and validation, outbound building, size limits."""
+import json
+import re
+
+from .errors import ProtocolError
+
+_CID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_KB_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def _cid(value):
+    if not isinstance(value, str) or not _CID.match(value):
+        raise ValueError("must be 1-64 letters, digits or _.:-")
+    return value
+
+
+def _id(value):
+    if not isinstance(value, str) or not _ID.match(value):
+        raise ValueError("must be an id")
+    return value
+
+
+def _seq(value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("must be a whole number >= 0")
+    return value
+
+
+def _flag(value):
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _text(limit):
+    def check(value):
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be empty")
+        if len(value) > limit:
+            raise ValueError(f"must be at most {limit} characters")
+        return value
+    return check
+
+
+def _optional_text(limit):
+    def check(value):
+        if value in (None, ""):
+            return ""
+        return _text(limit)(value)
+    return check
+
+
+def _score(value):
+    if isinstance(value, bool) or value not in (1, 2, 3, 4, 5):
+        raise ValueError("must be 1 to 5")
+    return value
+
+
+def _tags(value):
+    if not isinstance(value, list) or len(value) > 8 or not all(
+            isinstance(tag, str) and 0 < len(tag) <= 32 for tag in value):
+        raise ValueError("must be a list of at most 8 short tags")
+    return sorted(set(value))
+
+
+def _choice(*allowed):
+    def check(value):
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value
+    return check
+
+
+def _kb_id(value):
+    if not isinstance(value, str) or not _KB_ID.match(value):
+        raise ValueError("must be a knowledge-base id")
+    return value
+
+
+TEXT = "text"  # placeholder replaced by the configured message length at parse time
+
+# type -> {field: (validator, required)}; a field not listed is refused.
+INBOUND = {
+    "auth.hello": {"token": (_text(4096), True)},
+    "auth.resume": {"credential": (_text(128), True)},
+    "ping": {},
+    "ack": {"interaction_id": (_id, True), "seq": (_seq, True)},
+    "sync": {"interaction_id": (_id, True), "last_seq": (_seq, True)},
+    "history.list": {},
+    "bot.ask": {"cid": (_cid, True), "text": (TEXT, True)},
+    "bot.pick": {"cid": (_cid, True), "kb_id": (_kb_id, True)},
+    "human.request": {"cid": (_cid, True)},
+    "interaction.cancel": {"cid": (_cid, True), "interaction_id": (_id, True)},
+    "interaction.close": {"cid": (_cid, True), "interaction_id": (_id, True)},
+    "interaction.accept": {"cid": (_cid, True), "interaction_id": (_id, True)},
+    "interaction.end": {"cid": (_cid, True), "interaction_id": (_id, True),
+                        "category": (_optional_text(64), False)},
+    "message.send": {"cid": (_cid, True), "interaction_id": (_id, True), "text": (TEXT, True)},
+    "typing": {"interaction_id": (_id, True), "on": (_flag, True)},
+    "read": {"interaction_id": (_id, True), "seq": (_seq, True)},
+    "rating.submit": {"cid": (_cid, True), "interaction_id": (_id, True), "score": (_score, True),
+                      "tags": (_tags, False), "comment": (_optional_text(500), False)},
+    "presence.set": {"value": (_choice("online", "away", "offline"), True)},
+}
+
+AUTH_TYPES = frozenset({"auth.hello", "auth.resume"})
+
+
+def parse(raw, max_bytes, max_chars, allowed):
+    """Return a validated inbound frame dict or raise ProtocolError with a specific code."""
+    if isinstance(raw, bytes):
+        raise ProtocolError("binary_frame", "不支持二进制消息。", "Binary frames are not accepted.")
+    if len(raw.encode("utf-8")) > max_bytes:
+        raise ProtocolError("frame_too_large", f"消息过大（上限 {max_bytes} 字节）。",
+                            f"The frame is larger than {max_bytes} bytes.")
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        raise ProtocolError("bad_json", "消息不是有效的 JSON。", "The frame is not valid JSON.") from None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise ProtocolError("bad_frame", "消息缺少 type 字段。", "The frame has no type.")
+    kind = frame["type"]
+    ref = frame.get("cid") if isinstance(frame.get("cid"), str) else None
+    if kind not in INBOUND or kind not in allowed:
+        raise ProtocolError("unknown_type", f"不支持的消息类型：{kind[:40]}",
+                            f"Unknown frame type: {kind[:40]}", ref=ref)
+    schema = INBOUND[kind]
+    extra = set(frame) - set(schema) - {"type"}
+    if extra:
+        name = sorted(extra)[0][:40]
+        raise ProtocolError("bad_field", f"不认识的字段：{name}", f"Unexpected field: {name}", ref=ref)
+    clean = {"type": kind}
+    for name, (check, required) in schema.items():
+        if name not in frame:
+            if required:
+                raise ProtocolError("bad_field", f"缺少字段：{name}", f"Missing field: {name}", ref=ref)
+            continue
+        check = _text(max_chars) if check is TEXT else check
+        try:
+            clean[name] = check(frame[name])
+        except ValueError as exc:
+            raise ProtocolError("bad_field", f"字段 {name} 不正确：{exc}", f"Field {name} {exc}.",
+                                ref=ref) from None
+    return clean
+
+
+def error_frame(error, ref=None):
+    """Return the outbound frame for a ZhengnaError."""
+    frame = {"type": "error", **error.to_dict()}
+    detail = frame.pop("detail", {}) or {}
+    ref = ref or detail.pop("ref", None)
+    if ref:
+        frame["ref"] = ref
+    if detail:
+        frame["detail"] = detail
+    return frame
+
+
+def event_frame(row):
+    """Return the outbound frame for a stored event row."""
+    return {"type": row["type"], "interaction_id": row["interaction_id"], "seq": row["seq"],
+            "at": row["created_at"].isoformat(),
+            "actor": {"role": row["actor_role"], "id": row["actor_id"]}, **row["payload"]}
+
+
+def encode(frame):
+    """Serialise a frame (compact, UTF-8 kept readable)."""
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,59 @@
+"""Region -> operations centre, queue order and positions, estimated wait, centre hours."""
+import math
+
+from . import hours as hours_mod
+from .errors import ZhengnaError
+
+ALL_DAY = {"weekly": {day: [["00:00", "24:00"]] for day in
+                      ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+           "observe_holidays": False}
+NEVER = {"weekly": {day: [] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+         "observe_holidays": True}
+
+
+def estimate_wait(position, agents_online, handle_time):
+    """Return the expected seconds until an agent takes the task at position (1 = next).
+
+    Each online agent frees up about once per handle_time, so the queue drains at
+    agents_online / handle_time tasks a second; with nobody online we still quote one agent.
+    """
+    agents = max(1, agents_online)
+    return int(math.ceil(position / agents) * handle_time)
+
+
+class Router:
+    """Answers where a taxpayer's request goes and whether that centre is open now."""
+
+    def __init__(self, store, clock, calendar=None):
+        self.store = store
+        self.clock = clock
+        self.calendar = calendar or hours_mod.HolidayCalendar.load()
+
+    def region(self, code):
+        """Return the region row for a tax-office code, or raise a clear error."""
+        region = self.store.get_region(code)
+        if region is None:
+            raise ZhengnaError("region_unknown", f"未配置的主管税务机关代码：{code}",
+                               f"No operations centre serves tax office {code}.")
+        return region
+
+    def centre_status(self, centre_id):
+        """Return the centre's HoursStatus now."""
+        centre = self.store.get_centre(centre_id)
+        schedule = hours_mod.Schedule.from_dict(centre["schedule"])
+        return hours_mod.status(schedule, self.calendar, self.clock())
+
+    def require_open(self, centre_id):
+        """Raise centre_closed (with the next opening) unless the centre serves now."""
+        status = self.centre_status(centre_id)
+        if status.open:
+            return status
+        now = self.clock()
+        detail = {"next_open": status.next_open.isoformat() if status.next_open else None}
+        raise ZhengnaError(
+            "centre_closed",
+            "当前不在人工服务时间。" + (hours_mod.format_next_open(status.next_open, "zh-CN", now)
+                                 if status.next_open else "暂无人工服务安排，请留言。"),
+            "Human service is closed now. " + (hours_mod.format_next_open(status.next_open, "en", now)
+                                             if status.next_open else "No opening is scheduled; please leave a message."),
+            **detail)

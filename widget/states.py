@@ -1,0 +1,119 @@
+"""The one place where interaction and call states change: transition tables and a pure apply()."""
+import dataclasses
+import enum
+
+from .errors import IllegalTransition
+
+
+class State(enum.Enum):
+    """Interaction states; values are the wire, database and data-state words."""
+
+    BOT = "bot"
+    QUEUED = "queued"
+    CONNECTED = "connected"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class Call(enum.Enum):
+    """Call sub-states inside a connected interaction."""
+
+    NONE = "none"
+    REQUESTED = "requested"
+    ACTIVE = "active"
+
+
+LIVE = frozenset({State.BOT, State.QUEUED, State.CONNECTED})
+FINAL = frozenset({State.ENDED, State.CANCELLED, State.EXPIRED})
+LIVE_VALUES = tuple(sorted(state.value for state in LIVE))
+
+T, A, S = "taxpayer", "agent", "system"
+
+# (state, event) -> (next state, roles allowed to cause it)
+TRANSITIONS = {
+    (State.BOT, "request_human"): (State.QUEUED, {T}),
+    (State.BOT, "close"): (State.ENDED, {T}),
+    (State.BOT, "idle_timeout"): (State.ENDED, {S}),
+    (State.QUEUED, "accept"): (State.CONNECTED, {A}),
+    (State.QUEUED, "cancel"): (State.CANCELLED, {T}),
+    (State.QUEUED, "expire"): (State.EXPIRED, {S}),
+    (State.QUEUED, "close"): (State.ENDED, {T}),
+    (State.CONNECTED, "end"): (State.ENDED, {A}),
+    (State.CONNECTED, "close"): (State.ENDED, {T}),
+    (State.CONNECTED, "idle_timeout"): (State.ENDED, {S}),
+    (State.CONNECTED, "transfer_to_queue"): (State.QUEUED, {A}),
+    (State.CONNECTED, "transfer_to_agent"): (State.CONNECTED, {A}),
+    (State.CONNECTED, "agent_lost"): (State.QUEUED, {S}),
+}
+
+# How an interaction is born: the first event decides its first state.
+OPENINGS = {
+    "ask_bot": (State.BOT, {T}),
+    "request_human": (State.QUEUED, {T}),
+}
+
+CALL_TRANSITIONS = {
+    (Call.NONE, "request"): (Call.REQUESTED, {T}),
+    (Call.REQUESTED, "accept"): (Call.ACTIVE, {A}),
+    (Call.REQUESTED, "decline"): (Call.NONE, {A}),
+    (Call.REQUESTED, "cancel"): (Call.NONE, {T}),
+    (Call.REQUESTED, "ring_timeout"): (Call.NONE, {S}),
+    (Call.REQUESTED, "hangup"): (Call.NONE, {T, A, S}),
+    (Call.ACTIVE, "hangup"): (Call.NONE, {T, A, S}),
+}
+
+# Every interaction event stamps the time it happened in this column as well.
+_STAMPS = {State.QUEUED: "queued_at", State.CONNECTED: "connected_at",
+           State.ENDED: "ended_at", State.CANCELLED: "ended_at", State.EXPIRED: "ended_at"}
+
+
+def next_state(state, event, role):
+    """Return the state that event leads to from state, or raise IllegalTransition."""
+    state = State(state)
+    rule = TRANSITIONS.get((state, event))
+    if rule is None or role not in rule[1]:
+        raise IllegalTransition(state.value, event, role)
+    return rule[0]
+
+
+def opening_state(event, role):
+    """Return the first state of a new interaction opened by event."""
+    rule = OPENINGS.get(event)
+    if rule is None or role not in rule[1]:
+        raise IllegalTransition("none", event, role)
+    return rule[0]
+
+
+def apply(interaction, event, actor, now, **changes):
+    """Return interaction after event by actor at now, stamped; raise IllegalTransition if not allowed."""
+    target = next_state(interaction.state, event, actor.role)
+    fields = {"state": target.value, "updated_at": now, "updated_by_role": actor.role,
+              "updated_by": actor.id, "last_activity_at": now}
+    stamp = _STAMPS.get(target)
+    if stamp and target.value != interaction.state:
+        fields[stamp] = now
+    if target in FINAL:
+        fields["ended_by"] = actor.role
+    if target is not State.CONNECTED:
+        fields["agent_id"] = None
+        fields["agent_left_at"] = None
+    if target is not State.CONNECTED and interaction.call_state != Call.NONE.value:
+        fields["call_state"] = Call.NONE.value
+    fields.update(changes)
+    return dataclasses.replace(interaction, **fields)
+
+
+def apply_call(interaction, event, actor, now):
+    """Return interaction after a call event; calls exist only while connected."""
+    if interaction.state != State.CONNECTED.value:
+        raise IllegalTransition(interaction.state, f"call.{event}", actor.role)
+    call = Call(interaction.call_state)
+    rule = CALL_TRANSITIONS.get((call, event))
+    if rule is None or actor.role not in rule[1]:
+        raise IllegalTransition(f"call {call.value}", f"call.{event}", actor.role)
+    target = rule[0]
+    requested_at = now if target is Call.REQUESTED else interaction.call_requested_at
+    return dataclasses.replace(
+        interaction, call_state=target.value, call_requested_at=requested_at, updated_at=now,
+        updated_by_role=actor.role, updated_by=actor.id, last_activity_at=now)

@@ -1,0 +1,288 @@
+"""One store over SQLAlchemy Core: SQLite file by default, PostgreSQL by URL."""
+import secrets
+from dataclasses import fields
+
+from sqlalchemy import create_engine, event, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..models import Interaction
+from . import migrate
+from .schema import (agents, audit_events, call_events, centres, evaluations, events,
+                     interactions, messages, regions, site_keys, sites, taxpayer_sessions)
+
+_INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
+
+
+def new_id():
+    """Return a random id for anything a client can see (never sequential)."""
+    return secrets.token_urlsafe(12)
+
+
+class Conflict(Exception):
+    """Someone else changed the interaction first (its version moved on)."""
+
+
+class Store:
+    """Every read and write of durable state; short transactions, no I/O inside them."""
+
+    def __init__(self, url, sqlite_synchronous="FULL"):
+        self.url = url
+        self.engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+        if self.engine.dialect.name == "sqlite":
+            self._tune_sqlite(sqlite_synchronous)
+
+    def _tune_sqlite(self, synchronous):
+        @event.listens_for(self.engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
+            cursor.execute("PRAGMA busy_timeout=5000")  # the CLI may write while the server runs
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+    def migrate(self):
+        """Create or upgrade the schema."""
+        migrate.upgrade(self.engine)
+
+    def ping(self):
+        """Return True when the database answers."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(1)).scalar() == 1
+
+    def dispose(self):
+        """Close every pooled connection (on shutdown)."""
+        self.engine.dispose()
+
+    # -- sites, centres, regions -------------------------------------------------------------
+
+    def get_site(self, site_id):
+        """Return a site row as a dict, or None."""
+        return self._one(select(sites).where(sites.c.id == site_id))
+
+    def site_keys(self, site_id):
+        """Return the site's signing keys, newest first."""
+        query = select(site_keys).where(site_keys.c.site_id == site_id).order_by(
+            site_keys.c.created_at.desc())
+        return self._all(query)
+
+    def put_site(self, site, keys=()):
+        """Insert a site and its keys if absent; existing rows are left alone."""
+        with self.engine.begin() as conn:
+            if not conn.execute(select(sites.c.id).where(sites.c.id == site["id"])).first():
+                conn.execute(insert(sites).values(**site))
+            for key in keys:
+                exists = conn.execute(select(site_keys.c.kid).where(
+                    site_keys.c.site_id == site["id"], site_keys.c.kid == key["kid"])).first()
+                if not exists:
+                    conn.execute(insert(site_keys).values(site_id=site["id"], **key))
+
+    def put_centre(self, centre):
+        """Insert a centre if absent."""
+        self._insert_absent(centres, centres.c.id, centre)
+
+    def put_region(self, region):
+        """Insert a region if absent."""
+        self._insert_absent(regions, regions.c.code, region)
+
+    def get_region(self, code):
+        """Return a region row, or None."""
+        return self._one(select(regions).where(regions.c.code == code))
+
+    def get_centre(self, centre_id):
+        """Return a centre row, or None."""
+        return self._one(select(centres).where(centres.c.id == centre_id))
+
+    # -- agents ------------------------------------------------------------------------------
+
+    def create_agent(self, row):
+        """Insert an agent; raise ValueError if the username is taken."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(agents).values(**row))
+        except IntegrityError:
+            raise ValueError(f"username {row['username']!r} is taken") from None
+
+    def update_agent(self, agent_id, **values):
+        """Change some columns of an agent."""
+        with self.engine.begin() as conn:
+            conn.execute(update(agents).where(agents.c.id == agent_id).values(**values))
+
+    def agent_by_username(self, username):
+        """Return an agent row by login name, or None."""
+        return self._one(select(agents).where(agents.c.username == username))
+
+    def get_agent(self, agent_id):
+        """Return an agent row, or None."""
+        return self._one(select(agents).where(agents.c.id == agent_id))
+
+    # -- taxpayer sessions -------------------------------------------------------------------
+
+    def create_session(self, row):
+        """Store a taxpayer session credential (its hash only)."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(taxpayer_sessions).values(**row))
+
+    def session_by_hash(self, token_hash):
+        """Return the session row for a credential hash, or None."""
+        return self._one(select(taxpayer_sessions).where(
+            taxpayer_sessions.c.token_hash == token_hash))
+
+    def extend_session(self, session_id, expires_at):
+        """Move a session's expiry forward (sliding lifetime)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(taxpayer_sessions).where(
+                taxpayer_sessions.c.id == session_id).values(expires_at=expires_at))
+
+    # -- interactions and their sequenced events ---------------------------------------------
+
+    def create_interaction(self, record, new_events):
+        """Insert a new interaction with its first events; return the stored events."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(interactions).values(**record.as_row()))
+            return self._append(conn, record.id, new_events)
+
+    def commit(self, before, after, new_events):
+        """Save after in place of before (same version) and append events; raise Conflict if moved."""
+        changes = {name: getattr(after, name) for name in _INTERACTION_COLUMNS
+                   if getattr(after, name) != getattr(before, name) and name not in ("seq", "version")}
+        with self.engine.begin() as conn:
+            result = conn.execute(update(interactions).where(
+                interactions.c.id == before.id, interactions.c.version == before.version,
+            ).values(version=interactions.c.version + 1, **changes))
+            if result.rowcount != 1:
+                raise Conflict(before.id)
+            return self._append(conn, before.id, new_events)
+
+    def append(self, interaction_id, new_events):
+        """Append events to an interaction without changing its state; return them stored."""
+        with self.engine.begin() as conn:
+            return self._append(conn, interaction_id, new_events)
+
+    def _append(self, conn, interaction_id, new_events):
+        stored = []
+        for item in new_events:
+            values = {"seq": interactions.c.seq + 1}
+            if item.get("touch"):  # a person spoke: the idle clock starts again
+                values.update(last_activity_at=item["at"], idle_warned_at=None)
+            seq = conn.execute(update(interactions).where(interactions.c.id == interaction_id).values(
+                **values).returning(interactions.c.seq)).scalar_one()
+            payload = dict(item["payload"])
+            message = item.get("message")
+            if message is not None:
+                message = dict(message, seq=seq, interaction_id=interaction_id)
+                conn.execute(insert(messages).values(
+                    **{key: message.get(key) for key in messages.c.keys()}))
+                payload["message"] = _message_view(message)
+            row = {"interaction_id": interaction_id, "seq": seq, "type": item["type"],
+                   "actor_role": item["actor"].role, "actor_id": item["actor"].id,
+                   "payload": payload, "created_at": item["at"]}
+            conn.execute(insert(events).values(**row))
+            stored.append(row)
+        return stored
+
+    def find_message(self, interaction_id, sender_role, sender_id, cid):
+        """Return the event that stored a message with this client id, or None (idempotent sends)."""
+        query = select(events).join(messages, (messages.c.interaction_id == events.c.interaction_id)
+                                    & (messages.c.seq == events.c.seq)).where(
+            messages.c.interaction_id == interaction_id, messages.c.sender_role == sender_role,
+            messages.c.sender_id == sender_id, messages.c.cid == cid)
+        return self._one(query)
+
+    def events_after(self, interaction_id, seq, limit):
+        """Return up to limit events of an interaction with seq greater than seq, in order."""
+        query = select(events).where(events.c.interaction_id == interaction_id,
+                                     events.c.seq > seq).order_by(events.c.seq).limit(limit)
+        return self._all(query)
+
+    def get_interaction(self, interaction_id):
+        """Return an Interaction, or None."""
+        row = self._one(select(interactions).where(interactions.c.id == interaction_id))
+        return Interaction(**row) if row else None
+
+    def interactions_of(self, site_id, tin, sub, limit=20):
+        """Return a person's interactions, newest first."""
+        query = select(interactions).where(
+            interactions.c.site_id == site_id, interactions.c.tin == tin,
+            interactions.c.sub == sub).order_by(interactions.c.created_at.desc()).limit(limit)
+        return [Interaction(**row) for row in self._all(query)]
+
+    def interactions_in(self, states, centre_id=None, agent_id=None):
+        """Return interactions in any of states, optionally of one centre or agent, oldest first."""
+        query = select(interactions).where(interactions.c.state.in_(list(states)))
+        if centre_id is not None:
+            query = query.where(interactions.c.centre_id == centre_id)
+        if agent_id is not None:
+            query = query.where(interactions.c.agent_id == agent_id)
+        query = query.order_by(interactions.c.queued_at, interactions.c.created_at)
+        return [Interaction(**row) for row in self._all(query)]
+
+    def mark_read(self, interaction_id, role, seq):
+        """Move a side's read pointer forward to seq (never back); return True if it moved."""
+        column = interactions.c.taxpayer_read_seq if role == "taxpayer" else interactions.c.agent_read_seq
+        with self.engine.begin() as conn:
+            result = conn.execute(update(interactions).where(
+                interactions.c.id == interaction_id, column < seq, interactions.c.seq >= seq,
+            ).values({column: seq}))
+            return result.rowcount == 1
+
+    def queue_lengths(self):
+        """Return {centre id: interactions waiting} for every centre."""
+        query = select(centres.c.id, func.count(interactions.c.id)).select_from(centres).outerjoin(
+            interactions, (interactions.c.centre_id == centres.c.id) & (interactions.c.state == "queued")
+        ).group_by(centres.c.id)
+        with self.engine.connect() as conn:
+            return dict(conn.execute(query).all())
+
+    # -- ratings, call log, audit ------------------------------------------------------------
+
+    def save_evaluation(self, row, new_event):
+        """Store the one rating of an interaction with its event; raise ValueError if rated already."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(evaluations).values(**row))
+                return self._append(conn, row["interaction_id"], [new_event])
+        except IntegrityError:
+            raise ValueError("already rated") from None
+
+    def get_evaluation(self, interaction_id):
+        """Return the rating of an interaction, or None."""
+        return self._one(select(evaluations).where(evaluations.c.interaction_id == interaction_id))
+
+    def log_call_event(self, row):
+        """Record one call transition for supervisors' figures."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(call_events).values(**row))
+
+    def audit(self, row):
+        """Record an audit event."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(audit_events).values(**row))
+
+    def audit_events(self, interaction_id):
+        """Return the audit trail of an interaction, oldest first."""
+        return self._all(select(audit_events).where(
+            audit_events.c.interaction_id == interaction_id).order_by(audit_events.c.id))
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _insert_absent(self, table, key_column, row):
+        with self.engine.begin() as conn:
+            if not conn.execute(select(key_column).where(key_column == row[key_column.name])).first():
+                conn.execute(insert(table).values(**row))
+
+    def _one(self, query):
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+            return dict(row) if row else None
+
+    def _all(self, query):
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def _message_view(message):
+    """Return the part of a message row that clients see."""
+    return {"id": message["id"], "cid": message.get("cid"), "from": message["sender_role"],
+            "sender": message.get("sender_name", ""), "kind": message["kind"],
+            "body": message["body"], "attachment": message.get("attachment_id")}

@@ -1,0 +1,117 @@
+"""Host tokens: HS256 JWTs a province's back end signs for the person on the page."""
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+
+import jwt
+
+from .errors import AuthError
+
+# Close codes the widget tells apart (4000-4999 is the application range of RFC 6455).
+CLOSE_TOKEN_MISSING = 4001
+CLOSE_TOKEN_INVALID = 4002
+CLOSE_TOKEN_EXPIRED = 4003
+CLOSE_WRONG_SITE = 4004
+CLOSE_CREDENTIAL = 4005
+CLOSE_AUTH_TIMEOUT = 4008
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_OLD_TIN = re.compile(r"^[0-9A-Z]{15,20}$")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The verified person on the host page."""
+
+    site_id: str
+    sub: str
+    name: str
+    tin: str
+    enterprise: str
+    region: str
+    role: str = ""
+
+
+def uscc_check_char(first17):
+    """Return the check character of an 18-character unified social credit code (GB 32100)."""
+    total = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS))
+    return _USCC_CHARS[(31 - total % 31) % 31]
+
+
+def valid_tin(tin):
+    """Return True for a valid 统一社会信用代码 or an older 15-20 character 纳税人识别号."""
+    if not isinstance(tin, str):
+        return False
+    if len(tin) == 18 and all(ch in _USCC_CHARS for ch in tin):
+        return uscc_check_char(tin[:17]) == tin[17]
+    return bool(_OLD_TIN.match(tin)) and len(tin) != 18
+
+
+def default_sub(tin, name):
+    """Return the stable person id mint-token uses when none is given."""
+    return hashlib.sha256(f"{tin}:{name}".encode()).hexdigest()[:24]
+
+
+def mint(site_id, kid, secret, *, sub, name, tin, enterprise, region, lifetime, role=None, now=None):
+    """Return a signed host token (what a province's back end does)."""
+    now = int(now if now is not None else time.time())
+    claims = {"aud": site_id, "sub": sub, "name": name, "tin": tin, "ent": enterprise,
+              "region": region, "iat": now, "exp": now + int(lifetime)}
+    if role:
+        claims["role"] = role
+    return jwt.encode(claims, secret, algorithm="HS256", headers={"kid": kid})
+
+
+def _refuse(code, zh, en, close):
+    return AuthError(code, zh, en, close)
+
+
+def verify(token, site, keys, leeway):
+    """Return the Identity in token for site (a row) given its keys; raise AuthError otherwise."""
+    if not isinstance(token, str) or not token:
+        raise _refuse("token_missing", "缺少身份令牌，请重新登录电子税务局。",
+                      "No identity token; please sign in to the tax site again.", CLOSE_TOKEN_MISSING)
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise _invalid() from None
+    secret = _pick_key(header.get("kid"), keys)
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], audience=site["id"], leeway=leeway,
+            options={"require": ["aud", "sub", "exp", "iat", "name", "tin", "region"]})
+    except jwt.ExpiredSignatureError:
+        raise _refuse("token_expired", "身份令牌已过期，请刷新页面。",
+                      "Your identity token has expired; please reload the page.",
+                      CLOSE_TOKEN_EXPIRED) from None
+    except jwt.InvalidAudienceError:
+        raise _refuse("wrong_site", "身份令牌不属于本站点。", "This token was issued for another site.",
+                      CLOSE_WRONG_SITE) from None
+    except jwt.PyJWTError:
+        raise _invalid() from None
+    if claims["exp"] - claims["iat"] > site["token_lifetime"] + leeway:
+        raise _refuse("token_lifetime", "身份令牌有效期超出站点规定。",
+                      "The token lives longer than this site allows.", CLOSE_TOKEN_INVALID)
+    if not valid_tin(claims["tin"]):
+        raise _refuse("bad_tin", "纳税人识别号格式不正确。", "The taxpayer id in the token is not valid.",
+                      CLOSE_TOKEN_INVALID)
+    return Identity(site["id"], str(claims["sub"]), str(claims["name"])[:100], claims["tin"],
+                    str(claims.get("ent", ""))[:200], str(claims["region"]), str(claims.get("role", "")))
+
+
+def _pick_key(kid, keys):
+    active = [key for key in keys if key["active"]]
+    if kid is None and len(active) == 1:
+        return active[0]["secret"]
+    for key in active:
+        if key["kid"] == kid:
+            return key["secret"]
+    raise _invalid()
+
+
+def _invalid():
+    return _refuse("token_invalid", "身份令牌无效，请重新登录电子税务局。",
+                   "The identity token is not valid; please sign in to the tax site again.",
+                   CLOSE_TOKEN_INVALID)

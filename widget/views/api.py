@@ -1,0 +1,41 @@
+"""JSON API: console login and logout (CSRF-protected, rate-limited)."""
+from flask import Blueprint, current_app, jsonify, render_template, request, session
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from .. import accounts
+from ..errors import ZhengnaError
+from . import ext
+
+bp = Blueprint("api", __name__)
+limiter = Limiter(key_func=get_remote_address, default_limits=[lambda: current_app.config["HTTP_RATE_LIMIT"]],
+                  storage_uri="memory://")
+
+
+@bp.get("/console")
+def console():
+    """Serve the agent console (the login form until someone is logged in)."""
+    agent = ext().store.get_agent(session.get("agent_id", ""))
+    return render_template("console.html", agent=agent)
+
+
+@bp.post("/console/login")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def login():
+    """Log an agent in; the session cookie then opens /ws/agent."""
+    body = request.get_json(silent=True) or {}
+    agent = accounts.login(ext().store, str(body.get("username", ""))[:64], str(body.get("password", ""))[:256])
+    if agent is None:
+        raise ZhengnaError("bad_login", "用户名或密码错误。", "Wrong username or password.", status=401)
+    session.clear()
+    session["agent_id"] = agent["id"]
+    session.permanent = False
+    return jsonify(agent={"id": agent["id"], "name": agent["display_name"], "role": agent["role"],
+                          "centre": agent["centre_id"]})
+
+
+@bp.post("/console/logout")
+def logout():
+    """End the console session."""
+    session.clear()
+    return jsonify(ok=True)

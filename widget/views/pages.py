@@ -1,0 +1,67 @@
+"""Pages: the loader, the demo host page, the console shell, health and metrics."""
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_from_directory
+
+from .. import demo, tokens
+from . import ext
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/widget.js")
+def loader():
+    """Serve the loader script every host page includes."""
+    response = send_from_directory(current_app.static_folder, "js/widget.js", max_age=300)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/demo")
+def demo_page():
+    """Serve a mock e-tax bureau page embedding the widget for the identity in the query."""
+    if not current_app.config["DEMO"]:
+        abort(404)
+    z = ext()
+    region = request.args.get("region", demo.DEMO_REGION)
+    tin = request.args.get("taxpayer", demo.DEMO_TAXPAYER).strip().upper()
+    name = request.args.get("name", demo.DEMO_PERSON).strip()[:50] or demo.DEMO_PERSON
+    locale = request.args.get("locale", "zh-CN")
+    problems = []
+    if z.store.get_region(region) is None:
+        problems.append(f"region {region} is not configured")
+    if not tokens.valid_tin(tin):
+        problems.append(f"taxpayer id {tin} is not a valid 统一社会信用代码 / 纳税人识别号")
+    if locale not in ("zh-CN", "en"):
+        problems.append("locale must be zh-CN or en")
+    if problems:
+        return render_template("demo.html", problems=problems), 400
+    site = z.store.get_site(demo.SITE)
+    key = next(k for k in z.store.site_keys(demo.SITE) if k["active"])
+    token = tokens.mint(demo.SITE, key["kid"], key["secret"], sub=tokens.default_sub(tin, name),
+                        name=name, tin=tin, enterprise=request.args.get("enterprise", demo.DEMO_ENTERPRISE)[:100],
+                        region=region, lifetime=site["token_lifetime"])
+    return render_template("demo.html", token=token, site=demo.SITE, locale=locale, region=region,
+                           name=name, tin=tin, problems=None)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Report store and bus status; 200 once ready."""
+    z = ext()
+    checks = {}
+    try:
+        checks["store"] = "ok" if z.store.ping() else "down"
+    except Exception as exc:  # report, do not crash the probe
+        checks["store"] = f"down: {type(exc).__name__}"
+    checks["bus"] = f"{z.bus.name} ok" if z.bus.healthy() else f"{z.bus.name} down"
+    healthy = checks["store"] == "ok" and checks["bus"].endswith("ok") and not z.shutting_down
+    body = {"status": "ok" if healthy else "unavailable", **checks, "connections": len(z.connections)}
+    return jsonify(body), 200 if healthy else 503
+
+
+@bp.get("/metrics")
+def metrics():
+    """Expose Prometheus metrics for operators."""
+    z = ext()
+    for centre, waiting in z.store.queue_lengths().items():
+        z.metrics.queue.labels(centre).set(waiting)
+    return Response(z.metrics.render(), mimetype="text/plain; version=0.0.4")
