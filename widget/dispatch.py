@@ -168,7 +168,7 @@ def on_sync_taxpayer(ctx, frame):
 
 
 def on_history(ctx, frame):
-    return {"type": "history", "items": ctx.service.history(ctx.person)}
+    return {"type": "history", "ref": frame.get("cid"), "items": ctx.service.history(ctx.person)}
 
 
 def on_bot_ask(ctx, frame):

@@ -129,6 +129,8 @@ def parse(raw, max_bytes, max_chars, allowed):
         raise ProtocolError("unknown_type", f"不支持的消息类型：{kind[:40]}",
                             f"Unknown frame type: {kind[:40]}", ref=ref)
     schema = INBOUND[kind]
+    if "cid" not in schema:  # any request may carry a cid so its error or reply can name it
+        schema = {**schema, "cid": (_cid, False)}
     extra = set(frame) - set(schema) - {"type"}
     if extra:
         name = sorted(extra)[0][:40]

@@ -1,0 +1,39 @@
+"""Shared fixtures: a real server per module (and one per test that needs other settings)."""
+import itertools
+
+import pytest
+
+from tests.support import ServerProcess
+
+_people = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A running server.py with demo data and default settings."""
+    proc = ServerProcess(tmp_path_factory.mktemp("srv") / "data")
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def start_server(tmp_path):
+    """Start a server with ZHENGNA_* overrides: start_server(QUEUE_TIMEOUT="1")."""
+    started = []
+
+    def start(**settings):
+        env = {f"ZHENGNA_{key}": str(value) for key, value in settings.items()}
+        proc = ServerProcess(tmp_path / f"data{len(started)}", env=env)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.stop()
+
+
+@pytest.fixture
+def person():
+    """Return a fresh valid taxpayer id for each use."""
+    from tests.support import tin
+    return lambda: tin(next(_people) + 1000 * (id(object()) % 997))

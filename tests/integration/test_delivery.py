@@ -1,0 +1,87 @@
+"""No message is lost or duplicated across reconnects; client retries are idempotent."""
+import threading
+
+from tests.support import WSClient, agent, taxpayer
+
+
+def _connected_pair(server, tin):
+    tp, hello = taxpayer(server, tin, region="4402")
+    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
+    ag, _ = agent(server, "agent1", "agent1-demo")
+    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    tp.expect("interaction.state", interaction_id=iid, state="connected")
+    return tp, ag, iid, hello["credential"]
+
+
+def _resume(server, credential):
+    client = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", server.url)
+    client.send({"type": "auth.resume", "credential": credential})
+    return client, client.expect("auth.ok")
+
+
+def test_reconnect_in_the_middle_of_a_burst_loses_and_duplicates_nothing(start_server, person):
+    server = start_server(WS_RATE=5000, WS_BURST=5000)  # one agent sending 300 at once is not rate-limited here
+    tp, ag, iid, credential = _connected_pair(server, person())
+    burst = 300
+
+    def send_burst():
+        for n in range(burst):
+            ag.request({"type": "message.send", "interaction_id": iid, "text": f"第{n}条"})
+    sender = threading.Thread(target=send_burst)
+    sender.start()
+    received = [tp.message(iid, "agent") for _ in range(40)]
+    tp.close()  # the tab drops in the middle of the burst; what it had not read is lost with it
+
+    again, hello = _resume(server, credential)
+    assert hello["live"]["id"] == iid
+    again.send({"type": "sync", "interaction_id": iid, "last_seq": received[-1]["seq"]})
+    while received[-1]["message"]["body"] != f"第{burst - 1}条":
+        received.append(again.message(iid, "agent", timeout=10))
+    sender.join()
+    assert [f["message"]["body"] for f in received] == [f"第{n}条" for n in range(burst)]
+    seqs = [f["seq"] for f in received]
+    assert seqs == sorted(set(seqs)), "strictly increasing: nothing twice"
+    again.drain()
+    assert not [f for f in again.seen if f.get("type") == "message.new"], "nothing after the last one"
+    again.close()
+    ag.close()
+
+
+def test_retried_sends_with_the_same_cid_are_stored_once(server, person):
+    tp, ag, iid, credential = _connected_pair(server, person())
+    cids = [f"retry-{n}" for n in range(50)]
+    for cid in cids:
+        tp.send({"type": "message.send", "cid": cid, "interaction_id": iid, "text": f"消息{cid}"})
+    tp.close()  # gone before reading a single reply
+
+    again, _ = _resume(server, credential)
+    seqs = {}
+    for cid in cids:  # the widget resends everything it has no reply for
+        again.send({"type": "message.send", "cid": cid, "interaction_id": iid, "text": f"消息{cid}"})
+    for cid in cids:
+        seqs[cid] = again.reply(cid)["seq"]
+    assert len(set(seqs.values())) == len(cids)
+    store = server.store()
+    events = store.events_after(iid, 0, 1000)
+    texts = [e["payload"]["message"]["body"] for e in events if e["type"] == "message.new"]
+    assert sorted(texts) == sorted(f"消息{cid}" for cid in cids)
+    # the agent saw each exactly once
+    seen = [ag.message(iid, "taxpayer")["message"]["cid"] for _ in cids]
+    assert sorted(seen) == sorted(cids)
+    ag.drain()
+    assert not [f for f in ag.seen if f.get("type") == "message.new"]
+    again.close()
+    ag.close()
+
+
+def test_second_tab_sees_the_same_conversation(server, person):
+    tp, ag, iid, credential = _connected_pair(server, person())
+    second, hello = _resume(server, credential)
+    assert hello["live"]["id"] == iid and hello["live"]["state"] == "connected"
+    second.send({"type": "sync", "interaction_id": iid, "last_seq": 0})
+    assert second.expect("sync.done", interaction_id=iid)["seq"] >= 2
+    ag.reply(ag.request({"type": "message.send", "interaction_id": iid, "text": "两个标签页都能看到"}))
+    for tab in (tp, second):
+        assert tab.message(iid, "agent")["message"]["body"] == "两个标签页都能看到"
+    for c in (tp, second, ag):
+        c.close()

@@ -1,0 +1,218 @@
+"""Test helpers: a real server.py in a subprocess, and WebSocket clients for both roles."""
+import itertools
+import json
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+import simple_websocket
+
+ROOT = Path(__file__).resolve().parent.parent
+_cids = itertools.count(1)
+
+
+def free_port():
+    """Return a TCP port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    """python server.py on a free port with its own data dir; env overrides ZHENGNA_* settings."""
+
+    def __init__(self, data_dir, env=None, args=()):
+        self.port = free_port()
+        self.data_dir = Path(data_dir)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        full_env = {**os.environ, "ZHENGNA_LOG_LEVEL": "WARNING", **(env or {})}
+        self.log = open(self.data_dir.parent / f"server-{self.port}.log", "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "server.py"), "--port", str(self.port), "--data-dir", str(data_dir),
+             *args], cwd=ROOT, env=full_env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+
+    def wait_ready(self, timeout=30):
+        """Poll /healthz until the server answers 200."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.read_log()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not become ready: " + self.read_log())
+
+    def read_log(self):
+        """Return what the server printed so far."""
+        self.log.flush()
+        return (self.data_dir.parent / f"server-{self.port}.log").read_text()
+
+    def stop(self):
+        """Stop the server with SIGTERM and wait for it."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+    def store(self):
+        """Return a Store on the server's database (SQLite in its data dir unless configured)."""
+        from widget import config
+        from widget.store import Store
+        settings = config.load({"DATA_DIR": str(self.data_dir)})
+        return Store(config.database_url(settings))
+
+    def mint(self, tin, name="测试开票员", region="4401", sub=None, site="demo", **extra):
+        """Return a host token for a person signed with the demo site's key."""
+        from widget import tokens
+        store = self.store()
+        key = next(k for k in store.site_keys(site) if k["active"])
+        row = store.get_site(site)
+        store.dispose()
+        return tokens.mint(site, key["kid"], key["secret"], sub=sub or tokens.default_sub(tin, name), name=name,
+                           tin=tin, enterprise=extra.pop("enterprise", "测试企业"), region=region,
+                           lifetime=extra.pop("lifetime", row["token_lifetime"]), **extra)
+
+
+class _Client(simple_websocket.Client):
+    """simple-websocket's client leaves the port out of Host; browsers send it, so do we."""
+
+    def handshake(self):
+        self.host = f"{self.host}:{self.port}"
+        super().handshake()
+
+
+class WSClient:
+    """A WebSocket client that reads frames on a thread and lets tests wait for the one they want."""
+
+    def __init__(self, url, origin, headers=None, cookie=None):
+        hdrs = {"Origin": origin, **(headers or {})}
+        if cookie:
+            hdrs["Cookie"] = cookie
+        self.ws = _Client(url, headers=hdrs)
+        self.frames = queue.Queue()
+        self.seen = []
+        self.closed = threading.Event()
+        self.close_code = None
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        try:
+            while True:
+                raw = self.ws.receive()
+                if raw is None:
+                    break
+                self.frames.put(json.loads(raw))
+        except simple_websocket.ConnectionClosed:
+            pass
+        self.close_code = self.ws.close_reason
+        self.closed.set()
+
+    def send(self, frame):
+        """Send a frame (dict) or raw text."""
+        self.ws.send(frame if isinstance(frame, str) else json.dumps(frame, ensure_ascii=False))
+
+    def request(self, frame):
+        """Send a frame tagged with a fresh cid and return the cid."""
+        cid = frame.get("cid") or f"c{next(_cids)}"
+        self.send({**frame, "cid": cid})
+        return cid
+
+    def expect(self, type_, timeout=5.0, where=None, **match):
+        """Return the first frame of type_ whose fields equal match (and where(frame) holds)."""
+        match = dict(match, _where=where) if where else match
+        for i, frame in enumerate(self.seen):
+            if _matches(frame, type_, match):
+                return self.seen.pop(i)
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no {type_} {match} within {timeout}s; saw {self.seen[-10:]}")
+            try:
+                frame = self.frames.get(timeout=left)
+            except queue.Empty:
+                continue
+            if _matches(frame, type_, match):
+                return frame
+            self.seen.append(frame)
+
+    def reply(self, cid, timeout=5.0):
+        """Return the frame answering cid (a reply, an error, or a typed answer such as history)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for i, frame in enumerate(self.seen):
+                if frame.get("ref") == cid:
+                    return self.seen.pop(i)
+            try:
+                self.seen.append(self.frames.get(timeout=0.1))
+            except queue.Empty:
+                pass
+        raise AssertionError(f"no answer to {cid}; saw {self.seen[-10:]}")
+
+    def drain(self, quiet=0.3):
+        """Read until nothing arrives for quiet seconds; return everything read."""
+        while True:
+            try:
+                self.seen.append(self.frames.get(timeout=quiet))
+            except queue.Empty:
+                return list(self.seen)
+
+    def close(self):
+        """Close the socket."""
+        try:
+            self.ws.close()
+        except Exception:
+            pass
+
+
+    def message(self, interaction_id, sender, timeout=5.0):
+        """Return the next message.new in interaction_id sent by sender (a role)."""
+        return self.expect("message.new", timeout, interaction_id=interaction_id,
+                           where=lambda f: f["message"]["from"] == sender)
+
+
+def _matches(frame, type_, match):
+    where = match.get("_where")
+    return frame.get("type") == type_ and all(
+        frame.get(k) == v for k, v in match.items() if k != "_where") and (where is None or where(frame))
+
+
+def taxpayer(server, tin, name="测试开票员", region="4401", origin=None, **mint):
+    """Connect a taxpayer tab, authenticate it and return (client, auth.ok frame)."""
+    client = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", origin or server.url)
+    client.send({"type": "auth.hello", "token": server.mint(tin, name=name, region=region, **mint)})
+    return client, client.expect("auth.ok")
+
+
+def agent(server, username="agent1", password="agent1-demo"):
+    """Log an agent in over HTTP, open the console socket and return (client, auth.ok frame)."""
+    http = requests.Session()
+    page = http.get(server.url + "/console").text
+    csrf = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    response = http.post(server.url + "/console/login", json={"username": username, "password": password},
+                         headers={"X-CSRFToken": csrf, "Referer": server.url + "/console"})
+    response.raise_for_status()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+    client = WSClient(f"{server.ws_url}/ws/agent", server.url, cookie=cookie)
+    return client, client.expect("auth.ok")
+
+
+def tin(n):
+    """Return a distinct valid 统一社会信用代码 for test person n."""
+    from widget.tokens import uscc_check_char
+    base = f"91440101MA{n:07d}"
+    return base + uscc_check_char(base)
