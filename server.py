@@ -49,6 +49,7 @@ def _parser():
     agent.add_argument("--centre", required=True)
     agent.add_argument("--role", default="agent", choices=("agent", "supervisor", "admin"))
     agent.add_argument("--name", help="display name (default: the username)")
+    agent.add_argument("--max-concurrent", type=int, default=5, help="conversations at once (default 5)")
     for command in (serve, mint, agent):
         command.add_argument("--data-dir", default=os.environ.get("ZHENGNA_DATA_DIR", "var"))
     return parser
@@ -88,7 +89,7 @@ def create_agent(args, data_dir):
     store, _ = _store(data_dir)
     try:
         row = accounts.create_agent(store, args.username, args.password, args.centre, role=args.role,
-                                    display_name=args.name)
+                                    display_name=args.name, max_concurrent=args.max_concurrent)
     except ValueError as exc:
         sys.exit(f"cannot create agent: {exc}")
     print(f"created {row['role']} {row['username']} in centre {row['centre_id']}")

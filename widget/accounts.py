@@ -19,6 +19,8 @@ def create_agent(store, username, password, centre_id, role="agent", display_nam
         raise ValueError("username must be 1-64 printable characters without spaces")
     if len(password) < 8:
         raise ValueError("password must have at least 8 characters")
+    if not 1 <= max_concurrent <= 1000:
+        raise ValueError("max_concurrent must be between 1 and 1000")
     if store.get_centre(centre_id) is None:
         raise ValueError(f"no centre {centre_id!r}")
     row = {"id": new_id(), "username": username, "password_hash": _hasher.hash(password),

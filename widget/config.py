@@ -35,7 +35,6 @@ DEFAULTS = {
     "TRUSTED_PROXIES": [],       # addresses/networks whose X-Forwarded-For is believed
     "CONSOLE_ORIGINS": [],       # extra origins allowed to open /ws/agent (same origin always is)
     "ESTIMATE_HANDLE_TIME": 300.0,  # assumed minutes-per-conversation until a centre has history
-    "AGENT_MAX_CONCURRENT": 5,
 }
 
 ENV_PREFIX = "ZHENGNA_"

@@ -17,16 +17,13 @@ def origin_allowed(origin, patterns):
         return False
     scheme, host, port = have
     for pattern in patterns:
-        want = _parts(pattern.replace("*.", "wildcard.", 1) if "://*." in pattern else pattern)
+        subdomains = "://*." in pattern
+        want = _parts(pattern.replace("://*.", "://", 1) if subdomains else pattern)
         if want is None:
             continue
         w_scheme, w_host, w_port = want
         if w_scheme != scheme or (w_port != "*" and w_port != port):
             continue
-        if w_host.startswith("wildcard."):
-            suffix = w_host[len("wildcard"):]
-            if host.endswith(suffix) and host != suffix.lstrip("."):
-                return True
-        elif w_host == host:
+        if host.endswith("." + w_host) if subdomains else host == w_host:
             return True
     return False
