@@ -32,7 +32,8 @@ class ServerProcess:
         self.data_dir = Path(data_dir)
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
-        full_env = {**os.environ, "ZHENGNA_LOG_LEVEL": "WARNING", **(env or {})}
+        self.env = {**os.environ, "ZHENGNA_LOG_LEVEL": "WARNING", **(env or {})}
+        full_env = self.env
         self.log = open(self.data_dir.parent / f"server-{self.port}.log", "w")
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "server.py"), "--port", str(self.port), "--data-dir", str(data_dir),
@@ -72,7 +73,7 @@ class ServerProcess:
         """Return a Store on the server's database (SQLite in its data dir unless configured)."""
         from widget import config
         from widget.store import Store
-        settings = config.load({"DATA_DIR": str(self.data_dir)})
+        settings = config.load({"DATA_DIR": str(self.data_dir)}, environ=self.env)
         return Store(config.database_url(settings))
 
     def mint(self, tin, name="测试开票员", region="4401", sub=None, site="demo", **extra):

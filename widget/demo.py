@@ -34,7 +34,10 @@ def seed(store):
                           "smart_service": smart})
     for username, password, display, role in ACCOUNTS:
         if store.agent_by_username(username) is None:
-            accounts.create_agent(store, username, password, "demo", role=role, display_name=display)
+            try:
+                accounts.create_agent(store, username, password, "demo", role=role, display_name=display)
+            except ValueError:
+                pass  # another server process seeding the same database got there first
 
 
 def describe():

@@ -68,22 +68,17 @@ class Store:
 
     def put_site(self, site, keys=()):
         """Insert a site and its keys if absent; existing rows are left alone."""
-        with self.engine.begin() as conn:
-            if not conn.execute(select(sites.c.id).where(sites.c.id == site["id"])).first():
-                conn.execute(insert(sites).values(**site))
-            for key in keys:
-                exists = conn.execute(select(site_keys.c.kid).where(
-                    site_keys.c.site_id == site["id"], site_keys.c.kid == key["kid"])).first()
-                if not exists:
-                    conn.execute(insert(site_keys).values(site_id=site["id"], **key))
+        self._insert_absent(sites, site, sites.c.id)
+        for key in keys:
+            self._insert_absent(site_keys, dict(key, site_id=site["id"]), site_keys.c.site_id, site_keys.c.kid)
 
     def put_centre(self, centre):
         """Insert a centre if absent."""
-        self._insert_absent(centres, centres.c.id, centre)
+        self._insert_absent(centres, centre, centres.c.id)
 
     def put_region(self, region):
         """Insert a region if absent."""
-        self._insert_absent(regions, regions.c.code, region)
+        self._insert_absent(regions, region, regions.c.code)
 
     def get_region(self, code):
         """Return a region row, or None."""
@@ -266,10 +261,14 @@ class Store:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _insert_absent(self, table, key_column, row):
-        with self.engine.begin() as conn:
-            if not conn.execute(select(key_column).where(key_column == row[key_column.name])).first():
-                conn.execute(insert(table).values(**row))
+    def _insert_absent(self, table, row, *keys):
+        """Insert row unless one with the same keys exists; another process racing us is fine too."""
+        try:
+            with self.engine.begin() as conn:
+                if not conn.execute(select(*keys).where(*[key == row[key.name] for key in keys])).first():
+                    conn.execute(insert(table).values(**row))
+        except IntegrityError:
+            pass
 
     def _one(self, query):
         with self.engine.connect() as conn:

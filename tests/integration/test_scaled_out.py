@@ -1,0 +1,74 @@
+"""Scaled-out mode for real: two server processes sharing PostgreSQL and Redis."""
+import uuid
+
+import psycopg
+import pytest
+
+from tests.support import ServerProcess, agent, taxpayer
+
+ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    """Two servers on one fresh PostgreSQL database and the machine's Redis."""
+    name = f"zhengna_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {"ZHENGNA_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}",
+           "ZHENGNA_REDIS_URL": "redis://127.0.0.1:6379/0"}
+    base = tmp_path_factory.mktemp("scaled")
+    first = ServerProcess(base / "a", env=env)
+    second = ServerProcess(base / "b", env=env)
+    yield first, second
+    for proc in (first, second):
+        proc.stop()
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_health_reports_postgres_and_redis(pair):
+    import requests
+    body = requests.get(pair[0].url + "/healthz").json()
+    assert body == {**body, "status": "ok", "store": "ok", "bus": "redis ok"}
+
+
+def test_taxpayer_on_one_server_agent_on_the_other(pair, person):
+    one, two = pair
+    tp, _ = taxpayer(one, person(), region="4401")
+    cid = tp.request({"type": "bot.ask", "text": "怎么开红字发票"})
+    iid = tp.reply(cid)["interaction_id"]
+    tp.reply(tp.request({"type": "human.request"}))
+    tp.expect("interaction.state", interaction_id=iid, state="queued")
+    ag, _ = agent(two, "agent1", "agent1-demo")
+    snapshot = ag.expect("queue.snapshot")
+    assert iid in [item["interaction_id"] for item in snapshot["items"]]
+    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    assert tp.expect("interaction.state", interaction_id=iid, state="connected")["agent"]["name"]
+    for n in range(20):
+        tp.request({"type": "message.send", "interaction_id": iid, "text": f"问题{n}"})
+        ag.request({"type": "message.send", "interaction_id": iid, "text": f"回答{n}"})
+    assert ag.message(iid, "taxpayer")["message"]["body"] == "怎么开红字发票"  # the bot conversation first
+    assert [ag.message(iid, "taxpayer")["message"]["body"] for _ in range(20)] == [f"问题{n}" for n in range(20)]
+    assert [tp.message(iid, "agent")["message"]["body"] for _ in range(20)] == [f"回答{n}" for n in range(20)]
+    ag.reply(ag.request({"type": "interaction.end", "interaction_id": iid}))
+    assert tp.expect("interaction.state", interaction_id=iid, state="ended")["rating"] is True
+    tp.reply(tp.request({"type": "rating.submit", "interaction_id": iid, "score": 4}))
+    assert two.store().get_evaluation(iid)["score"] == 4
+    tp.close()
+    ag.close()
+
+
+def test_racing_accepts_across_servers(pair, person):
+    one, two = pair
+    tp, _ = taxpayer(one, person(), region="4402")
+    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
+    first, _ = agent(one, "agent1", "agent1-demo")
+    second, _ = agent(two, "agent2", "agent2-demo")
+    cids = (first.request({"type": "interaction.accept", "interaction_id": iid}),
+            second.request({"type": "interaction.accept", "interaction_id": iid}))
+    answers = [first.reply(cids[0]), second.reply(cids[1])]
+    assert sorted(a["type"] for a in answers) == ["error", "reply"]
+    tp.reply(tp.request({"type": "interaction.close", "interaction_id": iid}))
+    for c in (tp, first, second):
+        c.close()
