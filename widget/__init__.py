@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from flask import Flask, jsonify, request
+from flask_compress import Compress
 from flask_sock import Sock
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -21,6 +22,7 @@ from .timeouts import Sweeper
 log = logging.getLogger(__name__)
 sock = Sock()
 csrf = CSRFProtect()
+compress = Compress()
 
 
 def utc_now():
@@ -36,6 +38,9 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     app.config.update(
         SOCK_SERVER_OPTIONS={"max_message_size": 1 << 20},  # hard cap; MAX_FRAME_BYTES answers politely
         RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
+        COMPRESS_MIMETYPES=["text/javascript", "application/javascript", "text/css", "text/html",
+                            "application/json"],
+        COMPRESS_ALGORITHM=["gzip"],  # every browser takes it; brotli would need another build
         SECRET_KEY=config_mod.secret_key(settings),
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # the largest upload (10 MB) plus form overhead
@@ -57,12 +62,12 @@ def create_app(overrides=None, clock=utc_now, bus=None):
         from . import demo
         demo.seed(store)
 
-    from .views import api, pages, ws
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(ws.bp)
+    from .views import api, files, pages, ws
+    for blueprint in (pages.bp, api.bp, files.bp, ws.bp):
+        app.register_blueprint(blueprint)
     sock.init_app(app)
     csrf.init_app(app)
+    compress.init_app(app)
     api.limiter.init_app(app)
     _register_errors(app)
     return app

@@ -1,9 +1,7 @@
 """Frame handlers: a dict from type to function for each role, and first-frame authentication."""
-import hashlib
-import secrets
 from datetime import timedelta
 
-from . import tokens
+from . import credentials, tokens
 from .errors import AuthError, NotFound
 from .interactions import person_channel
 from .models import Actor
@@ -33,8 +31,10 @@ class Context:
             raise NotFound("not_found", "找不到该互动。", "No such interaction.")
 
     def start_taxpayer(self):
-        """Listen for interactions the person opens in other tabs."""
+        """Listen for interactions the person opens in other tabs and for their centre opening or closing."""
         self.conn.listen(person_channel(self.person))
+        region = self.z.store.get_region(self.person["region"])
+        self.conn.listen(f"centre-status:{region['centre_id']}")
 
     def start_agent(self):
         """Mark the agent present, listen to their centre and assignments, send the queue."""
@@ -73,16 +73,13 @@ def authenticate_taxpayer(z, frame, site_id):
     ttl = timedelta(seconds=z.service.config["CREDENTIAL_TTL"])
     if frame["type"] == "auth.hello":
         who = tokens.verify(frame["token"], site, z.store.site_keys(site_id), z.service.config["TOKEN_LEEWAY"])
-        credential = secrets.token_urlsafe(32)
-        person = {"id": new_id(), "token_hash": _hash(credential), "site_id": who.site_id, "tin": who.tin,
+        credential = credentials.issue()
+        person = {"id": new_id(), "token_hash": credentials.digest(credential), "site_id": who.site_id, "tin": who.tin,
                   "sub": who.sub, "name": who.name, "enterprise": who.enterprise, "region": who.region,
                   "created_at": now, "expires_at": now + ttl}
     else:
         credential = frame["credential"]
-        person = z.store.session_by_hash(_hash(credential))
-        if person is None or person["expires_at"] <= now:
-            raise AuthError("credential_expired", "会话已过期，请刷新页面。",
-                            "Your session has expired; reload the page.", tokens.CLOSE_CREDENTIAL)
+        person = credentials.person_for(z.store, credential, now)
         if person["site_id"] != site_id:
             raise AuthError("wrong_site", "会话不属于本站点。", "This session belongs to another site.",
                             tokens.CLOSE_WRONG_SITE)
@@ -96,17 +93,8 @@ def authenticate_taxpayer(z, frame, site_id):
         "type": "auth.ok", "credential": credential, "expires_at": person["expires_at"].isoformat(),
         "person": {"name": person["name"], "enterprise": person["enterprise"], "tin": person["tin"]},
         "region": {"code": region["code"], "name": region["name"], "smart_service": region["smart_service"]},
-        "centre": centre_view(z, region["centre_id"]),
+        "centre": z.router.centre_view(region["centre_id"]),
         "live": z.service.public_view(live) if live else None, "limits": _limits(z.service.config)}
-
-
-def centre_view(z, centre_id):
-    """Return a centre's name and whether it serves now, with its next opening."""
-    centre = z.store.get_centre(centre_id)
-    status = z.router.centre_status(centre_id)
-    return {"id": centre_id, "name": centre["name"], "open": status.open,
-            "next_open": status.next_open.isoformat() if status.next_open else None,
-            "closes_at": status.closes_at.isoformat() if status.closes_at else None}
 
 
 def _region_or_refuse(z, code, site_id):
@@ -115,10 +103,6 @@ def _region_or_refuse(z, code, site_id):
         raise AuthError("region_unknown", f"未配置的主管税务机关代码：{code}",
                         f"No operations centre serves tax office {code}.", CLOSE_REGION)
     return region
-
-
-def _hash(credential):
-    return hashlib.sha256(credential.encode()).hexdigest()
 
 
 def _reply(frame, **fields):
@@ -151,7 +135,8 @@ def on_read(ctx, frame):
 def on_message(ctx, frame):
     if ctx.person:
         ctx.service.owned(ctx.person, frame["interaction_id"])
-    seq = ctx.service.send_message(ctx.actor, frame["interaction_id"], frame["cid"], frame["text"])
+    seq = ctx.service.send_message(ctx.actor, frame["interaction_id"], frame["cid"], frame.get("text", ""),
+                                   frame.get("attachment_id"))
     ctx.z.metrics.messages.labels(ctx.actor.role).inc()
     return _reply(frame, interaction_id=frame["interaction_id"], seq=seq)
 
@@ -187,6 +172,16 @@ def on_human(ctx, frame):
     interaction = ctx.service.request_human(ctx.person)
     ctx.follow(interaction.id)
     return _reply(frame, interaction_id=interaction.id, state=interaction.state)
+
+
+def on_feedback(ctx, frame):
+    ctx.service.feedback(ctx.person, frame["interaction_id"], frame["seq"], frame["value"])
+    return _reply(frame, interaction_id=frame["interaction_id"], seq=frame["seq"])
+
+
+def on_leave(ctx, frame):
+    row = ctx.service.leave_message(ctx.person, frame["text"], frame.get("contact", ""))
+    return _reply(frame, id=row["id"])
 
 
 def on_cancel(ctx, frame):
@@ -234,6 +229,7 @@ def on_presence(ctx, frame):
 SHARED = {"ping": on_ping, "ack": on_ack, "typing": on_typing, "read": on_read, "message.send": on_message}
 TAXPAYER_HANDLERS = {**SHARED, "sync": on_sync_taxpayer, "history.list": on_history,
                      "bot.ask": on_bot_ask, "bot.pick": on_bot_pick, "human.request": on_human,
+                     "bot.feedback": on_feedback, "leave.submit": on_leave,
                      "interaction.cancel": on_cancel, "interaction.close": on_close,
                      "rating.submit": on_rating}
 AGENT_HANDLERS = {**SHARED, "sync": on_sync_agent, "interaction.accept": on_accept,

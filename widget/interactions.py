@@ -2,7 +2,7 @@
 import dataclasses
 
 from . import protocol, states
-from .errors import Forbidden, IllegalTransition, NotFound, ZhengnaError
+from .errors import Forbidden, IllegalTransition, NotFound, ProtocolError, ZhengnaError
 from .models import Actor, Interaction
 from .routing import estimate_wait
 from .store import Conflict, new_id
@@ -164,8 +164,10 @@ class Service:
 
     # -- both sides --------------------------------------------------------------------------
 
-    def send_message(self, actor, interaction_id, cid, text):
+    def send_message(self, actor, interaction_id, cid, text, attachment_id=None):
         """Store a chat message (idempotent by client id) and publish it; return its seq."""
+        if not text and not attachment_id:
+            raise ProtocolError("bad_field", "消息内容不能为空。", "A message needs text or an attachment.", ref=cid)
         interaction = self.get(interaction_id)
         allowed = {"taxpayer": (states.State.QUEUED.value, states.State.CONNECTED.value),
                    "agent": (states.State.CONNECTED.value,)}[actor.role]
@@ -177,10 +179,62 @@ class Service:
         done = self.store.find_message(interaction_id, actor.role, actor.id, cid)
         if done is not None:
             return done["seq"]
-        message = self._message(actor, cid, text, "text", self.clock(), touch=True)
+        message = self._message(actor, cid, text or "", "text", self.clock(), touch=True)
+        if attachment_id:
+            message["message"]["attachment_id"] = attachment_id
+            message["message"]["attachment"] = self.attachment_view(
+                self._own_attachment(actor, interaction_id, attachment_id))
         rows = self.store.append(interaction_id, [message])
         self._published(rows)
         return rows[0]["seq"]
+
+    def check_can_attach(self, actor, interaction_id):
+        """Raise unless actor may add a file to this interaction now."""
+        interaction = self.get(interaction_id)
+        if actor.role == "agent" and interaction.agent_id != actor.id:
+            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
+        allowed = ("queued", "connected") if actor.role == "taxpayer" else ("connected",)
+        if interaction.state not in allowed:
+            raise ZhengnaError("not_accepting_messages", "当前状态下不能发送文件。",
+                               f"Files cannot be sent while the interaction is {interaction.state}.")
+        return interaction
+
+    def _own_attachment(self, actor, interaction_id, attachment_id):
+        row = self.store.get_attachment(attachment_id)
+        if row is None or row["interaction_id"] != interaction_id or (row["uploader_role"], row["uploader_id"]) != (
+                actor.role, actor.id):
+            raise NotFound("not_found", "找不到该文件。", "No such file.")
+        return row
+
+    @staticmethod
+    def attachment_view(row):
+        """Return what clients see of an attachment."""
+        return {"id": row["id"], "name": row["name"], "content_type": row["content_type"], "size": row["size"],
+                "url": f"/api/attachments/{row['id']}"}
+
+    def feedback(self, person, interaction_id, seq, value):
+        """Record 有用/没用 on one bot answer of the person's interaction."""
+        self.owned(person, interaction_id)
+        event = self.store.event(interaction_id, seq)
+        bot = (event or {}).get("payload", {}).get("bot")
+        if bot is None:
+            raise NotFound("not_found", "找不到该机器人回答。", "No such bot answer.")
+        asked = self.store.event(interaction_id, seq - 1)
+        question = asked["payload"]["message"]["body"] if asked and "message" in asked["payload"] else ""
+        self.store.save_bot_feedback({"interaction_id": interaction_id, "seq": seq, "kb_id": bot.get("kb_id"),
+                                      "question": question, "value": value, "created_at": self.clock()})
+
+    def leave_message(self, person, text, contact):
+        """Store a message for the centre serving the person's region (outside working hours)."""
+        region = self.router.region(person["region"])
+        row = {"id": new_id(), "site_id": person["site_id"], "centre_id": region["centre_id"],
+               "region": person["region"], "tin": person["tin"], "sub": person["sub"],
+               "person_name": person["name"], "enterprise": person["enterprise"], "text": text,
+               "contact": contact, "status": "new", "created_at": self.clock()}
+        self.store.save_leave_message(row)
+        self.bus.publish(f"centre:{region['centre_id']}", {"kind": "ephemeral", "from_role": "system", "frame": {
+            "type": "leave.new", "id": row["id"], "person": row["person_name"], "enterprise": row["enterprise"]}})
+        return row
 
     def mark_read(self, actor, interaction_id, seq):
         """Move the actor's read pointer and tell the other side."""

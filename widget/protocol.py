@@ -81,7 +81,8 @@ def _kb_id(value):
     return value
 
 
-TEXT = "text"  # placeholder replaced by the configured message length at parse time
+TEXT = "text"  # placeholders replaced by the configured message length at parse time
+OPTIONAL_TEXT = "optional text"
 
 # type -> {field: (validator, required)}; a field not listed is refused.
 INBOUND = {
@@ -99,7 +100,11 @@ INBOUND = {
     "interaction.accept": {"cid": (_cid, True), "interaction_id": (_id, True)},
     "interaction.end": {"cid": (_cid, True), "interaction_id": (_id, True),
                         "category": (_optional_text(64), False)},
-    "message.send": {"cid": (_cid, True), "interaction_id": (_id, True), "text": (TEXT, True)},
+    "message.send": {"cid": (_cid, True), "interaction_id": (_id, True), "text": (OPTIONAL_TEXT, False),
+                     "attachment_id": (_id, False)},
+    "bot.feedback": {"cid": (_cid, True), "interaction_id": (_id, True), "seq": (_seq, True),
+                     "value": (_choice("up", "down"), True)},
+    "leave.submit": {"cid": (_cid, True), "text": (_text(1000), True), "contact": (_optional_text(64), False)},
     "typing": {"interaction_id": (_id, True), "on": (_flag, True)},
     "read": {"interaction_id": (_id, True), "seq": (_seq, True)},
     "rating.submit": {"cid": (_cid, True), "interaction_id": (_id, True), "score": (_score, True),
@@ -141,7 +146,8 @@ def parse(raw, max_bytes, max_chars, allowed):
             if required:
                 raise ProtocolError("bad_field", f"缺少字段：{name}", f"Missing field: {name}", ref=ref)
             continue
-        check = _text(max_chars) if check is TEXT else check
+        check = {TEXT: _text(max_chars), OPTIONAL_TEXT: _optional_text(max_chars)}.get(check, check) \
+            if isinstance(check, str) else check
         try:
             clean[name] = check(frame[name])
         except ValueError as exc:

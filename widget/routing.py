@@ -43,6 +43,14 @@ class Router:
         schedule = hours_mod.Schedule.from_dict(centre["schedule"])
         return hours_mod.status(schedule, self.calendar, self.clock())
 
+    def centre_view(self, centre_id, status=None):
+        """Return a centre's name and whether it serves now, with its next opening (as clients see it)."""
+        centre = self.store.get_centre(centre_id)
+        status = status or self.centre_status(centre_id)
+        return {"id": centre_id, "name": centre["name"], "open": status.open,
+                "next_open": status.next_open.isoformat() if status.next_open else None,
+                "closes_at": status.closes_at.isoformat() if status.closes_at else None}
+
     def require_open(self, centre_id):
         """Raise centre_closed (with the next opening) unless the centre serves now."""
         status = self.centre_status(centre_id)

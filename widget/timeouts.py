@@ -17,9 +17,11 @@ class Sweeper:
     def __init__(self, service, config, clock):
         self.service, self.config, self.clock = service, config, clock
         self._greenlet = None
+        self._open = {}  # centre id -> open at the last sweep
 
     def start(self):
-        """Sweep every SWEEP_INTERVAL seconds in the background."""
+        """Sweep every SWEEP_INTERVAL seconds in the background, from the centres' state now."""
+        self._announce_centres()  # the baseline: a change before the first sweep is still announced
         self._greenlet = gevent.spawn(self._loop)
 
     def stop(self):
@@ -36,13 +38,28 @@ class Sweeper:
                 log.exception("timeout sweep failed")
 
     def run_once(self):
-        """Apply every timeout that is due now."""
-        now, open_now = self.clock(), {}
+        """Announce centres opening or closing, then apply every timeout that is due now."""
+        now = self.clock()
+        open_now = self._announce_centres()
         for interaction in self.service.store.interactions_in(states.LIVE_VALUES):
             try:
                 self._check(interaction, now, open_now)
             except ZhengnaError as error:  # someone else moved it first: nothing to do
                 log.debug("sweep skipped %s: %s", interaction.id, error.code)
+
+    def _announce_centres(self):
+        """Push centre.status to taxpayers and agents of every centre whose open state changed."""
+        router, bus = self.service.router, self.service.bus
+        open_now = {}
+        for centre in self.service.store.centres():
+            status = router.centre_status(centre["id"])
+            open_now[centre["id"]] = status.open
+            if self._open.get(centre["id"], status.open) != status.open:
+                frame = {"type": "centre.status", "centre": router.centre_view(centre["id"], status)}
+                for channel in (f"centre-status:{centre['id']}", f"centre:{centre['id']}"):
+                    bus.publish(channel, {"kind": "ephemeral", "from_role": "system", "frame": frame})
+        self._open = open_now
+        return open_now
 
     def _check(self, interaction, now, open_now):
         config, system = self.config, Actor.system()
@@ -52,10 +69,8 @@ class Sweeper:
                 transition(interaction.id, "idle_timeout", system)
         elif interaction.state == "queued":
             centre = interaction.centre_id
-            if centre not in open_now:
-                open_now[centre] = self.service.router.centre_status(centre).open
             limit = self.service.store.get_centre(centre)["queue_timeout"] or config["QUEUE_TIMEOUT"]
-            if not open_now[centre]:
+            if not open_now.get(centre, True):
                 transition(interaction.id, "expire", system, detail={"reason": "centre_closed"})
             elif _past(interaction.queued_at, limit, now):
                 transition(interaction.id, "expire", system, detail={"reason": "queue_timeout"})

@@ -6,7 +6,7 @@ import requests
 import simple_websocket
 
 from tests.support import WSClient, _Client, agent, taxpayer
-from widget import tokens
+from widget import credentials, tokens
 
 
 def _first_frame(server, frame, origin=None):
@@ -73,7 +73,7 @@ def test_token_with_an_invalid_taxpayer_id(server):
 
 def test_unknown_credential(server):
     error, code = _first_frame(server, {"type": "auth.resume", "credential": "nope"})
-    assert error["code"] == "credential_expired" and code == tokens.CLOSE_CREDENTIAL
+    assert error["code"] == "credential_expired" and code == credentials.CLOSE_CREDENTIAL
 
 
 @pytest.mark.parametrize("origin,site", [("http://evil.example", "demo"), ("https://127.0.0.1:1", "demo"),

@@ -7,8 +7,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import Interaction
 from . import migrate
-from .schema import (agents, audit_events, call_events, centres, evaluations, events,
-                     interactions, messages, regions, site_keys, sites, taxpayer_sessions)
+from .schema import (agents, attachments, audit_events, bot_feedback, call_events, centres, evaluations,
+                     events, interactions, leave_messages, messages, regions, site_keys, sites,
+                     taxpayer_sessions)
 
 _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
 
@@ -60,6 +61,10 @@ class Store:
         """Return a site row as a dict, or None."""
         return self._one(select(sites).where(sites.c.id == site_id))
 
+    def sites(self):
+        """Return every site row."""
+        return self._all(select(sites))
+
     def site_keys(self, site_id):
         """Return the site's signing keys, newest first."""
         query = select(site_keys).where(site_keys.c.site_id == site_id).order_by(
@@ -83,6 +88,15 @@ class Store:
     def get_region(self, code):
         """Return a region row, or None."""
         return self._one(select(regions).where(regions.c.code == code))
+
+    def centres(self):
+        """Return every centre row."""
+        return self._all(select(centres).order_by(centres.c.id))
+
+    def update_centre(self, centre_id, **values):
+        """Change some columns of a centre (its schedule, its queue limit)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(centres).where(centres.c.id == centre_id).values(**values))
 
     def get_centre(self, centre_id):
         """Return a centre row, or None."""
@@ -259,6 +273,38 @@ class Store:
         return self._all(select(audit_events).where(
             audit_events.c.interaction_id == interaction_id).order_by(audit_events.c.id))
 
+    # -- attachments, leave messages, bot feedback --------------------------------------------
+
+    def save_attachment(self, row):
+        """Index an uploaded file."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(attachments).values(**row))
+
+    def get_attachment(self, attachment_id):
+        """Return an attachment row, or None."""
+        return self._one(select(attachments).where(attachments.c.id == attachment_id))
+
+    def save_leave_message(self, row):
+        """Store a message left outside working hours."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(leave_messages).values(**row))
+
+    def leave_messages_of(self, centre_id, limit=100):
+        """Return a centre's left messages, newest first."""
+        return self._all(select(leave_messages).where(leave_messages.c.centre_id == centre_id).order_by(
+            leave_messages.c.created_at.desc()).limit(limit))
+
+    def save_bot_feedback(self, row):
+        """Store or replace the 有用/没用 on one bot answer."""
+        with self.engine.begin() as conn:
+            conn.execute(bot_feedback.delete().where(bot_feedback.c.interaction_id == row["interaction_id"],
+                                                     bot_feedback.c.seq == row["seq"]))
+            conn.execute(insert(bot_feedback).values(**row))
+
+    def event(self, interaction_id, seq):
+        """Return one stored event, or None."""
+        return self._one(select(events).where(events.c.interaction_id == interaction_id, events.c.seq == seq))
+
     # -- helpers -----------------------------------------------------------------------------
 
     def _insert_absent(self, table, row, *keys):
@@ -284,4 +330,4 @@ def _message_view(message):
     """Return the part of a message row that clients see."""
     return {"id": message["id"], "cid": message.get("cid"), "from": message["sender_role"],
             "sender": message.get("sender_name", ""), "kind": message["kind"],
-            "body": message["body"], "attachment": message.get("attachment_id")}
+            "body": message["body"], "attachment": message.get("attachment")}

@@ -187,3 +187,43 @@ audit_events = Table(
     Column("detail", JSON, nullable=False),
     Index("ix_audit_interaction", "interaction_id"),
 )
+
+attachments = Table(
+    "attachments", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("interaction_id", String(32), ForeignKey("interactions.id"), nullable=False),
+    Column("uploader_role", String(16), nullable=False),
+    Column("uploader_id", String(128), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+leave_messages = Table(
+    "leave_messages", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("site_id", String(32), nullable=False),
+    Column("centre_id", String(32), nullable=False),
+    Column("region", String(16), nullable=False),
+    Column("tin", String(20), nullable=False),
+    Column("sub", String(128), nullable=False),
+    Column("person_name", String(100), nullable=False),
+    Column("enterprise", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("contact", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_leave_centre", "centre_id", "status", "created_at"),
+)
+
+bot_feedback = Table(
+    "bot_feedback", metadata,
+    Column("interaction_id", String(32), ForeignKey("interactions.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("kb_id", String(64), nullable=True),
+    Column("question", Text, nullable=False),
+    Column("value", String(8), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

@@ -6,6 +6,13 @@ from . import ext
 
 bp = Blueprint("pages", __name__)
 
+# /demo query parameter -> data-* attribute on the script tag
+THEME_PARAMS = {"primary": "primary-color", "position": "position", "offset_x": "offset-x",
+                "offset_y": "offset-y", "z_index": "z-index"}
+# What a strict host page allows; the widget must work under it (see docs/TESTIDS.md).
+STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+              "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'")
+
 
 @bp.get("/widget.js")
 def loader():
@@ -39,8 +46,13 @@ def demo_page():
     token = tokens.mint(demo.SITE, key["kid"], key["secret"], sub=tokens.default_sub(tin, name),
                         name=name, tin=tin, enterprise=request.args.get("enterprise", demo.DEMO_ENTERPRISE)[:100],
                         region=region, lifetime=site["token_lifetime"])
-    return render_template("demo.html", token=token, site=demo.SITE, locale=locale, region=region,
-                           name=name, tin=tin, problems=None)
+    theme = {attribute: request.args[param][:32] for param, attribute in THEME_PARAMS.items() if param in request.args}
+    page = render_template("demo.html", token=token, site=demo.SITE, locale=locale, region=region, name=name,
+                           tin=tin, problems=None, theme=theme, hostile=request.args.get("hostile") == "1")
+    response = Response(page, mimetype="text/html")
+    if request.args.get("csp") == "strict":
+        response.headers["Content-Security-Policy"] = STRICT_CSP
+    return response
 
 
 @bp.get("/healthz")
