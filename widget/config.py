@@ -1,6 +1,7 @@
 """The single defaults mapping, its environment overrides and its validation."""
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 # Every timeout is here so tests (and operators) can change it; seconds unless named otherwise.
@@ -43,7 +44,7 @@ ENV_PREFIX = "ZHENGNA_"
 def load(overrides=None, environ=None):
     """Return the config: defaults, then ZHENGNA_* environment, then overrides; validated."""
     environ = os.environ if environ is None else environ
-    config = dict(DEFAULTS)
+    config = {key: list(value) if isinstance(value, list) else value for key, value in DEFAULTS.items()}
     for key, default in DEFAULTS.items():
         raw = environ.get(ENV_PREFIX + key)
         if raw is not None:
@@ -97,10 +98,18 @@ def secret_key(config):
         return config["SECRET_KEY"]
     path = Path(config["DATA_DIR"]) / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_hex(32))
+    if not path.exists() or not path.read_text().strip():
+        # Write a whole key under a temporary name, then link it into place: a process starting at
+        # the same moment sees either no file or a complete one, and the first link wins.
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            if not path.read_text().strip():  # an empty key left by an older crash: replace it
+                os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
     return path.read_text().strip()

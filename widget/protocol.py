@@ -48,14 +48,14 @@ def _text(limit):
 
 def _optional_text(limit):
     def check(value):
-        if value in (None, ""):
+        if value is None or (isinstance(value, str) and not value.strip()):
             return ""
         return _text(limit)(value)
     return check
 
 
 def _score(value):
-    if isinstance(value, bool) or value not in (1, 2, 3, 4, 5):
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
         raise ValueError("must be 1 to 5")
     return value
 
@@ -157,10 +157,12 @@ def parse(raw, max_bytes, max_chars, allowed):
 
 
 def error_frame(error, ref=None):
-    """Return the outbound frame for a ZhengnaError."""
-    frame = {"type": "error", **error.to_dict()}
-    detail = frame.pop("detail", {}) or {}
-    ref = ref or detail.pop("ref", None)
+    """Return the outbound frame for a ZhengnaError (the error itself is left as it was)."""
+    body = error.to_dict()
+    detail = dict(body.pop("detail", None) or {})
+    ref = ref or detail.get("ref")
+    detail.pop("ref", None)
+    frame = {"type": "error", **body}
     if ref:
         frame["ref"] = ref
     if detail:

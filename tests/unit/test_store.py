@@ -1,0 +1,262 @@
+"""The SQLite store: migrations, optimistic commits, sequenced events, idempotent messages, aware timestamps."""
+import dataclasses
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Column, Integer, MetaData, inspect
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from widget.models import Actor, Interaction
+from widget.routing import ALL_DAY
+from widget.store import Conflict, Store, migrate
+from widget.store.schema import metadata
+
+T0 = datetime(2026, 11, 26, 1, 30, 15, 123456, tzinfo=timezone.utc)
+TAXPAYER = Actor("taxpayer", "sub-1", "张三")
+AGENT = Actor("agent", "ag-1", "税务员")
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    store.migrate()
+    store.put_site({"id": "demo", "name": "演示", "token_lifetime": 600, "created_at": T0,
+                    "allowed_origins": ["http://127.0.0.1:*"]},
+                   keys=[{"kid": "k1", "secret": "s" * 32, "active": True, "created_at": T0}])
+    store.put_centre({"id": "demo", "name": "演示中心", "schedule": ALL_DAY, "created_at": T0})
+    store.put_region({"code": "4401", "site_id": "demo", "name": "广州", "centre_id": "demo", "smart_service": True})
+    yield store
+    store.dispose()
+
+
+def interaction(ix_id="ix1", **fields):
+    base = dict(id=ix_id, site_id="demo", tin="91440101MA5DEM001D", sub="sub-1", person_name="张三",
+                enterprise="演示", region="4401", centre_id="demo", state="bot", created_at=T0,
+                last_activity_at=T0, updated_at=T0, updated_by_role="taxpayer", updated_by="sub-1")
+    base.update(fields)
+    return Interaction(**base)
+
+
+def event(kind="interaction.state", actor=TAXPAYER, at=T0, **payload):
+    return {"type": kind, "actor": actor, "at": at, "payload": payload}
+
+
+def message(cid, actor=TAXPAYER, body="你好", at=T0, touch=True):
+    row = {"id": f"m-{actor.role}-{cid}", "cid": cid, "sender_role": actor.role, "sender_id": actor.id,
+           "sender_name": actor.name, "kind": "text", "body": body, "created_at": at}
+    return {"type": "message.new", "actor": actor, "at": at, "payload": {}, "message": row, "touch": touch}
+
+
+def created(store, ix_id="ix1", n_events=1, **fields):
+    store.create_interaction(interaction(ix_id, **fields), [event(n=n) for n in range(n_events)])
+    return store.get_interaction(ix_id)
+
+
+# -- schema ----------------------------------------------------------------------------------------
+
+def test_migrate_twice_is_harmless(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    store.migrate()
+    store.migrate()
+    tables = set(inspect(store.engine).get_table_names())
+    assert tables == set(metadata.tables) | {"alembic_version"}
+    with store.engine.connect() as conn:
+        head = ScriptDirectory.from_config(migrate.alembic_config(conn)).get_current_head()
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all() == [head]
+    assert store.ping()
+    store.dispose()
+
+
+def _diff(store, target):
+    with store.engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), target)
+
+
+def test_migrated_schema_matches_the_metadata(store):
+    assert _diff(store, metadata) == []
+
+
+def test_schema_comparison_would_notice_a_difference(store):
+    changed = MetaData()
+    for table in metadata.tables.values():
+        table.to_metadata(changed)
+    changed.tables["events"].append_column(Column("surprise", Integer))
+    assert [entry[0] for entry in _diff(store, changed)] == ["add_column"]
+
+
+def test_sqlite_pragmas(store):
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+# -- interactions, commits and sequence numbers ----------------------------------------------------
+
+def test_create_interaction_numbers_its_events(store):
+    rows = store.create_interaction(interaction(), [event(n=0), event(n=1)])
+    assert [row["seq"] for row in rows] == [1, 2]
+    stored = store.get_interaction("ix1")
+    assert (stored.seq, stored.version, stored.state) == (2, 0, "bot")
+    assert stored == dataclasses.replace(interaction(), seq=2)
+
+
+def test_commit_with_the_right_version(store):
+    before = created(store)
+    later = T0 + timedelta(minutes=1)
+    after = dataclasses.replace(before, state="queued", queued_at=later, updated_at=later)
+    rows = store.commit(before, after, [event(at=later, state="queued"), event(at=later, note="x")])
+    assert [row["seq"] for row in rows] == [2, 3]
+    stored = store.get_interaction("ix1")
+    assert (stored.state, stored.queued_at, stored.version, stored.seq) == ("queued", later, 1, 3)
+    again = store.commit(stored, dataclasses.replace(stored, state="ended"), [])
+    assert again == [] and store.get_interaction("ix1").version == 2
+
+
+def test_commit_with_a_stale_version_changes_nothing(store):
+    before = created(store)
+    store.commit(before, dataclasses.replace(before, state="queued"), [event()])
+    current = store.get_interaction("ix1")
+    with pytest.raises(Conflict):
+        store.commit(before, dataclasses.replace(before, state="ended", ended_by="taxpayer"), [event(), event()])
+    assert store.get_interaction("ix1") == current
+    assert [row["seq"] for row in store.events_after("ix1", 0, 10)] == [1, 2]
+
+
+def test_commit_of_a_missing_interaction_conflicts(store):
+    ghost = interaction("ghost")
+    with pytest.raises(Conflict):
+        store.commit(ghost, dataclasses.replace(ghost, state="ended"), [])
+
+
+def test_touching_event_restarts_the_idle_clock(store):
+    before = created(store, idle_warned_at=T0)
+    later = T0 + timedelta(minutes=9)
+    store.append("ix1", [message("c1", at=later)])
+    stored = store.get_interaction("ix1")
+    assert (stored.last_activity_at, stored.idle_warned_at, stored.version) == (later, None, before.version)
+
+
+def test_events_after_orders_and_limits(store):
+    created(store, n_events=5)
+    created(store, "ix2", n_events=3)
+    assert [row["seq"] for row in store.events_after("ix1", 0, 10)] == [1, 2, 3, 4, 5]
+    assert [row["seq"] for row in store.events_after("ix1", 1, 2)] == [2, 3]
+    assert [row["payload"]["n"] for row in store.events_after("ix1", 3, 10)] == [3, 4]
+    assert store.events_after("ix1", 5, 10) == []
+    assert {row["interaction_id"] for row in store.events_after("ix2", 0, 10)} == {"ix2"}
+    first = store.events_after("ix1", 0, 1)[0]
+    assert (first["type"], first["actor_role"], first["actor_id"]) == ("interaction.state", "taxpayer", "sub-1")
+
+
+# -- messages --------------------------------------------------------------------------------------
+
+def test_message_is_found_again_by_cid(store):
+    created(store, state="connected", agent_id="ag-1")
+    [row] = store.append("ix1", [message("c1", body="发票怎么开？")])
+    assert row["payload"]["message"] == {"id": "m-taxpayer-c1", "cid": "c1", "from": "taxpayer", "sender": "张三",
+                                         "kind": "text", "body": "发票怎么开？", "attachment": None}
+    found = store.find_message("ix1", "taxpayer", "sub-1", "c1")
+    assert (found["seq"], found["type"], found["payload"]) == (row["seq"], "message.new", row["payload"])
+    assert store.find_message("ix1", "taxpayer", "sub-1", "c2") is None
+    assert store.find_message("ix1", "agent", "sub-1", "c1") is None
+    assert store.find_message("ix1", "taxpayer", "other", "c1") is None
+
+
+def test_duplicate_cid_from_the_same_sender_is_refused(store):
+    created(store)
+    store.append("ix1", [message("c1")])
+    duplicate = message("c1", body="again")
+    duplicate["message"]["id"] = "m-other"
+    with pytest.raises(IntegrityError):
+        store.append("ix1", [duplicate])
+    assert store.get_interaction("ix1").seq == 2
+    assert len(store.events_after("ix1", 0, 10)) == 2
+
+
+def test_same_cid_from_other_senders_or_interactions_is_fine(store):
+    created(store)
+    created(store, "ix2")
+    store.append("ix1", [message("c1")])
+    store.append("ix1", [message("c1", actor=AGENT)])
+    other = message("c1")
+    other["message"]["id"] = "m-ix2"
+    store.append("ix2", [other])
+    assert store.find_message("ix1", "agent", "ag-1", "c1")["seq"] == 3
+
+
+def test_messages_without_cid_are_never_duplicates(store):
+    created(store)
+    bot = Actor("bot", "bot")
+    first, second = message(None, actor=bot), message(None, actor=bot)
+    second["message"]["id"] = "m-bot-2"
+    assert [row["seq"] for row in store.append("ix1", [first, second])] == [2, 3]
+
+
+# -- read pointers, ratings ------------------------------------------------------------------------
+
+def test_mark_read_only_moves_forward_and_not_past_seq(store):
+    created(store, n_events=4)
+    assert store.mark_read("ix1", "taxpayer", 2)
+    assert not store.mark_read("ix1", "taxpayer", 2)
+    assert not store.mark_read("ix1", "taxpayer", 1)
+    assert not store.mark_read("ix1", "taxpayer", 5)
+    assert store.mark_read("ix1", "taxpayer", 4)
+    assert store.mark_read("ix1", "agent", 3)
+    stored = store.get_interaction("ix1")
+    assert (stored.taxpayer_read_seq, stored.agent_read_seq, stored.version) == (4, 3, 0)
+    assert not store.mark_read("nope", "agent", 1)
+
+
+def _rating(score):
+    return {"interaction_id": "ix1", "score": score, "tags": ["快"], "comment": "", "agent_id": "ag-1",
+            "centre_id": "demo", "created_at": T0}
+
+
+def test_save_evaluation_once_only(store):
+    created(store, state="ended", ended_by="agent")
+    [row] = store.save_evaluation(_rating(5), event("rating.saved", score=5))
+    assert row["seq"] == 2
+    with pytest.raises(ValueError, match="already rated"):
+        store.save_evaluation(_rating(1), event("rating.saved", score=1))
+    assert store.get_evaluation("ix1")["score"] == 5
+    assert store.get_interaction("ix1").seq == 2
+
+
+# -- timestamps ------------------------------------------------------------------------------------
+
+def test_timestamps_come_back_aware_utc(store):
+    shanghai = datetime(2026, 11, 26, 9, 30, 15, 123456, tzinfo=ZoneInfo("Asia/Shanghai"))
+    store.create_interaction(interaction(created_at=shanghai, queued_at=T0), [event(at=shanghai)])
+    stored = store.get_interaction("ix1")
+    for value in (stored.created_at, stored.queued_at, stored.updated_at):
+        assert value.tzinfo is not None and value.utcoffset() == timedelta(0)
+    assert stored.created_at == shanghai == T0
+    assert stored.connected_at is None
+    at = store.events_after("ix1", 0, 1)[0]["created_at"]
+    assert at == T0 and at.utcoffset() == timedelta(0)
+    assert store.get_site("demo")["created_at"] == T0
+
+
+def test_naive_datetime_is_refused(store):
+    with pytest.raises(StatementError, match="naive datetime"):
+        store.create_interaction(interaction(created_at=T0.replace(tzinfo=None)), [])
+    assert store.get_interaction("ix1") is None
+    created(store)
+    with pytest.raises(StatementError, match="naive datetime"):
+        store.append("ix1", [event(at=datetime(2026, 11, 26, 12, 0))])
+    assert store.get_interaction("ix1").seq == 1
+
+
+# -- reference rows --------------------------------------------------------------------------------
+
+def test_put_rows_are_insert_if_absent(store):
+    store.put_centre({"id": "demo", "name": "changed", "schedule": ALL_DAY, "created_at": T0})
+    assert store.get_centre("demo")["name"] == "演示中心"
+    assert store.get_region("4401")["centre_id"] == "demo"
+    assert [key["kid"] for key in store.site_keys("demo")] == ["k1"]
+    assert store.queue_lengths() == {"demo": 0}
