@@ -4,6 +4,7 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402
+import gc  # noqa: E402
 import ipaddress  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
@@ -100,6 +101,8 @@ def serve(args, data_dir):
     from widget import create_app, demo
     demo_on = _loopback(args.host) if args.demo is None else args.demo
     app = create_app({"DATA_DIR": data_dir, "DEMO": demo_on})
+    gc.collect()
+    gc.freeze()  # the matcher's index is built and never freed: keep it out of every later collection
     z = app.extensions["zhengna"]
     z.sweeper.start()
     server = WSGIServer((args.host, args.port), app, log=None)

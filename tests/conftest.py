@@ -8,10 +8,14 @@ from tests.support import ServerProcess
 _people = itertools.count(1)
 
 
+# Every test talks from 127.0.0.1: per-address limits are lifted except where a test checks them.
+LIMITS = {"ZHENGNA_LOGIN_RATE_LIMIT": "1000 per minute", "ZHENGNA_HTTP_RATE_LIMIT": "10000 per minute"}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A running server.py with demo data and default settings."""
-    proc = ServerProcess(tmp_path_factory.mktemp("srv") / "data")
+    """A running server.py with demo data and default settings (per-address HTTP limits lifted)."""
+    proc = ServerProcess(tmp_path_factory.mktemp("srv") / "data", env=LIMITS)
     yield proc
     proc.stop()
 
@@ -22,7 +26,7 @@ def start_server(tmp_path):
     started = []
 
     def start(**settings):
-        env = {f"ZHENGNA_{key}": str(value) for key, value in settings.items()}
+        env = {**LIMITS, **{f"ZHENGNA_{key}": str(value) for key, value in settings.items()}}
         proc = ServerProcess(tmp_path / f"data{len(started)}", env=env)
         started.append(proc)
         return proc

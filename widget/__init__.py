@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from flask import Flask, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from flask_compress import Compress
 from flask_sock import Sock
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -30,10 +31,23 @@ def utc_now():
     return datetime.now(timezone.utc)
 
 
+class JSONProvider(DefaultJSONProvider):
+    """JSON for the API: timestamps in ISO 8601 like the WebSocket frames, Chinese kept readable."""
+
+    ensure_ascii = False
+
+    @staticmethod
+    def default(value):
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return DefaultJSONProvider.default(value)
+
+
 def create_app(overrides=None, clock=utc_now, bus=None):
     """Build the app: defaults -> ZHENGNA_* environment -> overrides; registers blueprints."""
     settings = config_mod.load(overrides)
     app = Flask(__name__, static_folder="../static", template_folder="../templates")
+    app.json = JSONProvider(app)
     app.config.update(settings)
     app.config.update(
         SOCK_SERVER_OPTIONS={"max_message_size": 1 << 20},  # hard cap; MAX_FRAME_BYTES answers politely
@@ -51,7 +65,7 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     store.migrate()
     bus = bus or create_bus(settings["REDIS_URL"])
     presence = Presence()
-    router = Router(store, clock)
+    router = Router(store, clock, settings["ESTIMATE_HANDLE_TIME"])
     service = Service(store, bus, router, presence, settings, clock, matcher=_load_matcher())
     app.extensions["zhengna"] = SimpleNamespace(
         store=store, bus=bus, presence=presence, router=router, service=service, clock=clock,
@@ -62,8 +76,8 @@ def create_app(overrides=None, clock=utc_now, bus=None):
         from . import demo
         demo.seed(store)
 
-    from .views import api, files, pages, ws
-    for blueprint in (pages.bp, api.bp, files.bp, ws.bp):
+    from .views import admin, api, files, pages, ws
+    for blueprint in (pages.bp, api.bp, admin.bp, files.bp, ws.bp):
         app.register_blueprint(blueprint)
     sock.init_app(app)
     csrf.init_app(app)

@@ -204,7 +204,25 @@ def on_rating(ctx, frame):
 
 def on_sync_agent(ctx, frame):
     interaction = ctx.service.visible_to_agent(ctx.agent, frame["interaction_id"])
+    if frame["last_seq"] == 0:
+        ctx.service.record_view(ctx.agent, interaction)
     ctx.conn.watch(interaction.id, frame["last_seq"])
+
+
+def on_transfer(ctx, frame):
+    interaction = ctx.service.transfer(ctx.agent, frame["interaction_id"], frame.get("to_agent"),
+                                       frame.get("to_centre"), frame.get("note", ""))
+    return _reply(frame, interaction_id=interaction.id, state=interaction.state)
+
+
+def on_note(ctx, frame):
+    seq = ctx.service.add_note(ctx.agent, frame["interaction_id"], frame["text"])
+    return _reply(frame, interaction_id=frame["interaction_id"], seq=seq)
+
+
+def on_history_of(ctx, frame):
+    return {"type": "history", "ref": frame["cid"], "interaction_id": frame["interaction_id"],
+            "items": ctx.service.history_of(ctx.agent, frame["interaction_id"])}
 
 
 def on_accept(ctx, frame):
@@ -233,4 +251,5 @@ TAXPAYER_HANDLERS = {**SHARED, "sync": on_sync_taxpayer, "history.list": on_hist
                      "interaction.cancel": on_cancel, "interaction.close": on_close,
                      "rating.submit": on_rating}
 AGENT_HANDLERS = {**SHARED, "sync": on_sync_agent, "interaction.accept": on_accept,
-                  "interaction.end": on_end, "presence.set": on_presence}
+                  "interaction.end": on_end, "presence.set": on_presence, "interaction.transfer": on_transfer,
+                  "note.add": on_note, "history.of": on_history_of}

@@ -251,10 +251,7 @@ class Service:
     def accept(self, agent, interaction_id):
         """Give a waiting task to agent (接入); exactly one of two racing agents gets it."""
         interaction = self.visible_to_agent(agent, interaction_id)
-        busy = len(self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent["id"]))
-        if busy >= agent["max_concurrent"]:
-            raise ZhengnaError("at_capacity", f"您已同时接待 {busy} 个互动，已达上限。",
-                               f"You are already serving {busy} conversations, your limit.")
+        self._check_capacity(agent)
         try:
             result = self.transition(interaction.id, "accept", _agent(agent),
                                      agent_id=agent["id"], agent_left_at=None)
@@ -272,6 +269,58 @@ class Service:
         result = self.transition(interaction_id, "end", _agent(agent), detail={"category": category})
         self._audit(agent, "end", interaction_id, {"category": category})
         return result
+
+    def transfer(self, agent, interaction_id, to_agent=None, to_centre=None, note=""):
+        """Hand a conversation to another agent, or back to a centre's queue (转接), with an internal note."""
+        interaction = self.get(interaction_id)
+        if interaction.agent_id != agent["id"]:
+            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
+        if bool(to_agent) == bool(to_centre):
+            raise ProtocolError("bad_field", "请选择一位工作人员或一个运营中心。", "Choose one agent or one centre.")
+        actor = _agent(agent)
+        if to_agent:
+            target = self.store.get_agent(to_agent)
+            if target is None or target["disabled"] or target["id"] == agent["id"]:
+                raise NotFound("not_found", "找不到该工作人员。", "No such agent to transfer to.")
+            self._check_capacity(target)
+            left = None if self.presence.is_connected(target["id"]) else self.clock()
+            result = self.transition(interaction_id, "transfer_to_agent", actor, detail={"to_agent": target["id"]},
+                                     agent_id=target["id"], agent_left_at=left)
+        else:
+            if self.store.get_centre(to_centre) is None:
+                raise NotFound("not_found", "找不到该运营中心。", "No such centre to transfer to.")
+            result = self.transition(interaction_id, "transfer_to_queue", actor, detail={"to_centre": to_centre},
+                                     centre_id=to_centre, queued_at=interaction.queued_at or interaction.created_at)
+        if note:
+            self.add_note(agent, interaction_id, note, check=False)
+        self._audit(agent, "transfer", interaction_id, {"to_agent": to_agent, "to_centre": to_centre})
+        return result
+
+    def add_note(self, agent, interaction_id, text, check=True):
+        """Store an internal note on a conversation: agents see it, the taxpayer never does."""
+        if check:
+            self.visible_to_agent(agent, interaction_id)
+        note = self._message(_agent(agent), None, text, "note", self.clock(), extra={"internal": True})
+        rows = self.store.append(interaction_id, [note])
+        self._published(rows)
+        return rows[0]["seq"]
+
+    def history_of(self, agent, interaction_id):
+        """Return the same taxpayer's other conversations, for the agent serving or seeing this one."""
+        interaction = self.visible_to_agent(agent, interaction_id)
+        items = self.store.interactions_of(interaction.site_id, interaction.tin, interaction.sub)
+        return [self.public_view(i) for i in items if i.id != interaction_id]
+
+    def record_view(self, agent, interaction):
+        """Audit an agent reading a transcript that is not theirs right now."""
+        if interaction.agent_id != agent["id"]:
+            self._audit(agent, "view_transcript", interaction.id, {"state": interaction.state})
+
+    def _check_capacity(self, agent):
+        busy = len(self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent["id"]))
+        if busy >= agent["max_concurrent"]:
+            raise ZhengnaError("at_capacity", f"已同时接待 {busy} 个互动，达到上限。",
+                               f"Already serving {busy} conversations, the limit.", agent=agent["id"])
 
     def agent_connected(self, agent):
         """Note an agent's console is back: their conversations are no longer orphaned."""
@@ -336,7 +385,7 @@ class Service:
         """Push every waiting taxpayer's position and the centre's queue to its agents."""
         waiting = self.store.interactions_in([states.State.QUEUED.value], centre_id=centre_id)
         online = self.presence.online_in(centre_id)
-        handle = self.config["ESTIMATE_HANDLE_TIME"]
+        handle = self.router.handle_time(centre_id)
         for position, interaction in enumerate(waiting, start=1):
             self.ephemeral(interaction.id, {
                 "type": "queue.position", "interaction_id": interaction.id, "position": position,
@@ -358,7 +407,7 @@ class Service:
         for position, item in enumerate(waiting, start=1):
             if item.id == interaction.id:
                 wait = estimate_wait(position, self.presence.online_in(interaction.centre_id),
-                                     self.config["ESTIMATE_HANDLE_TIME"])
+                                     self.router.handle_time(interaction.centre_id))
                 return {"type": "queue.position", "interaction_id": interaction.id,
                         "position": position, "wait_s": wait}
         return None

@@ -110,6 +110,10 @@ INBOUND = {
     "rating.submit": {"cid": (_cid, True), "interaction_id": (_id, True), "score": (_score, True),
                       "tags": (_tags, False), "comment": (_optional_text(500), False)},
     "presence.set": {"value": (_choice("online", "away", "offline"), True)},
+    "interaction.transfer": {"cid": (_cid, True), "interaction_id": (_id, True), "to_agent": (_id, False),
+                             "to_centre": (_id, False), "note": (_optional_text(500), False)},
+    "note.add": {"cid": (_cid, True), "interaction_id": (_id, True), "text": (TEXT, True)},
+    "history.of": {"cid": (_cid, True), "interaction_id": (_id, True)},
 }
 
 AUTH_TYPES = frozenset({"auth.hello", "auth.resume"})

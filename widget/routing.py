@@ -1,5 +1,7 @@
 """Region -> operations centre, queue order and positions, estimated wait, centre hours."""
 import math
+import time
+from datetime import timedelta
 
 from . import hours as hours_mod
 from .errors import ZhengnaError
@@ -21,13 +23,48 @@ def estimate_wait(position, agents_online, handle_time):
     return int(math.ceil(position / agents) * handle_time)
 
 
-class Router:
-    """Answers where a taxpayer's request goes and whether that centre is open now."""
+CACHE_SECONDS = 30.0  # holiday years and handling times change rarely; other processes see edits this late
+HANDLE_WINDOW = timedelta(days=7)  # "recent" handling times: the last week's conversations
 
-    def __init__(self, store, clock, calendar=None):
+
+class Router:
+    """Answers where a taxpayer's request goes, whether that centre is open, and how long the wait is."""
+
+    def __init__(self, store, clock, default_handle_time=300.0, shipped=None):
         self.store = store
         self.clock = clock
-        self.calendar = calendar or hours_mod.HolidayCalendar.load()
+        self.default_handle_time = default_handle_time
+        self.shipped = shipped or hours_mod.HolidayCalendar.load()
+        self._cache = {}  # key -> (expires, value)
+
+    def _cached(self, key, compute):
+        hit = self._cache.get(key)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        value = compute()
+        self._cache[key] = (time.monotonic() + CACHE_SECONDS, value)
+        return value
+
+    def forget(self):
+        """Drop cached holiday years and handling times (after an administrator's edit)."""
+        self._cache.clear()
+
+    @property
+    def calendar(self):
+        """Return the national holiday calendar: the shipped years plus those an administrator entered."""
+        def build():
+            calendar = self.shipped
+            for data in self.store.holiday_years():
+                calendar = calendar.with_year(data)
+            return calendar
+        return self._cached("calendar", build)
+
+    def handle_time(self, centre_id):
+        """Return the centre's mean handling time in seconds over the last week (a default until it has some)."""
+        def compute():
+            times = self.store.handle_times(centre_id, self.clock() - HANDLE_WINDOW)
+            return sum(times) / len(times) if times else self.default_handle_time
+        return self._cached(("handle", centre_id), compute)
 
     def region(self, code):
         """Return the region row for a tax-office code, or raise a clear error."""

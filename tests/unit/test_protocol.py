@@ -31,6 +31,9 @@ VALID = {
     "read": {"interaction_id": "ix1", "seq": 3},
     "rating.submit": {"cid": "c9", "interaction_id": "ix1", "score": 5, "tags": ["快"], "comment": "好"},
     "presence.set": {"value": "away"},
+    "interaction.transfer": {"cid": "c9", "interaction_id": "ix_1", "to_agent": "ag_2", "note": "请接手"},
+    "note.add": {"cid": "c10", "interaction_id": "ix_1", "text": "内部备注"},
+    "history.of": {"cid": "c11", "interaction_id": "ix_1"},
 }
 
 # one wrong value per field, including a bool where a number belongs
@@ -48,6 +51,8 @@ WRONG = [
     ("rating.submit", "tags", ["t" * 33]), ("rating.submit", "tags", [str(n) for n in range(9)]),
     ("rating.submit", "comment", "x" * 501), ("rating.submit", "comment", 5),
     ("interaction.end", "category", "x" * 65), ("presence.set", "value", "busy"), ("presence.set", "value", None),
+    ("interaction.transfer", "to_agent", "bad id!"), ("interaction.transfer", "note", "x" * 501),
+    ("note.add", "text", "   "), ("note.add", "text", "x" * (MAX_CHARS + 1)),
     ("message.send", "attachment_id", "../etc"), ("message.send", "attachment_id", 5),
     ("bot.feedback", "seq", True), ("bot.feedback", "value", "meh"),
     ("leave.submit", "text", "x" * 1001), ("leave.submit", "contact", "x" * 65),
@@ -96,7 +101,7 @@ def test_missing_required_field(kind, name):
                                         for name, (_, required) in schema.items() if not required])
 def test_optional_field_may_be_left_out(kind, name):
     fields = dict(VALID[kind])
-    fields.pop(name)
+    fields.pop(name, None)
     assert name not in parse(frame(kind, **fields), MAX_BYTES, MAX_CHARS, ALL)
 
 

@@ -53,7 +53,7 @@ def store(tmp_path):
 
 
 def router(store, calendar, when):
-    return Router(store, lambda: when, calendar)
+    return Router(store, lambda: when, shipped=calendar)
 
 
 def closed(store, calendar, centre_id, when):
@@ -109,7 +109,7 @@ def test_weekday_centre_open_in_office_hours(store, calendar):
 
 def test_the_clock_is_read_on_every_check(store, calendar):
     now = [datetime(2026, 11, 26, 8, 29, tzinfo=SH)]
-    gate = Router(store, lambda: now[0], calendar)
+    gate = Router(store, lambda: now[0], shipped=calendar)
     with pytest.raises(ZhengnaError):
         gate.require_open("office")
     now[0] = datetime(2026, 11, 26, 8, 30, tzinfo=SH)

@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from ..models import Interaction
 from . import migrate
 from .schema import (agents, attachments, audit_events, bot_feedback, call_events, centres, evaluations,
-                     events, interactions, leave_messages, messages, regions, site_keys, sites,
-                     taxpayer_sessions)
+                     events, holiday_years, interactions, leave_messages, messages, quick_replies, regions,
+                     site_keys, sites, taxpayer_sessions)
 
 _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
 
@@ -304,6 +304,71 @@ class Store:
     def event(self, interaction_id, seq):
         """Return one stored event, or None."""
         return self._one(select(events).where(events.c.interaction_id == interaction_id, events.c.seq == seq))
+
+    # -- operations-centre data ---------------------------------------------------------------
+
+    def agents_of(self, centre_id=None):
+        """Return agents (of one centre, or all), by username."""
+        query = select(agents).order_by(agents.c.username)
+        if centre_id is not None:
+            query = query.where(agents.c.centre_id == centre_id)
+        return self._all(query)
+
+    def regions(self):
+        """Return every region, by code."""
+        return self._all(select(regions).order_by(regions.c.code))
+
+    def update_region(self, code, **values):
+        """Change a region's centre or smart-service switch."""
+        with self.engine.begin() as conn:
+            conn.execute(update(regions).where(regions.c.code == code).values(**values))
+
+    def quick_replies_of(self, centre_id):
+        """Return a centre's quick replies in their order."""
+        return self._all(select(quick_replies).where(quick_replies.c.centre_id == centre_id).order_by(
+            quick_replies.c.position, quick_replies.c.created_at))
+
+    def put_quick_reply(self, row):
+        """Insert or replace a quick reply."""
+        with self.engine.begin() as conn:
+            conn.execute(quick_replies.delete().where(quick_replies.c.id == row["id"]))
+            conn.execute(insert(quick_replies).values(**row))
+
+    def delete_quick_reply(self, reply_id, centre_id):
+        """Remove a quick reply of a centre; return True if there was one."""
+        with self.engine.begin() as conn:
+            return conn.execute(quick_replies.delete().where(
+                quick_replies.c.id == reply_id, quick_replies.c.centre_id == centre_id)).rowcount == 1
+
+    def holiday_years(self):
+        """Return the national arrangements an administrator entered, by year."""
+        return [row["data"] for row in self._all(select(holiday_years).order_by(holiday_years.c.year))]
+
+    def put_holiday_year(self, year, data, now):
+        """Store (or replace) one year's national arrangement."""
+        with self.engine.begin() as conn:
+            conn.execute(holiday_years.delete().where(holiday_years.c.year == year))
+            conn.execute(insert(holiday_years).values(year=year, data=data, created_at=now))
+
+    def set_leave_status(self, leave_id, centre_id, status):
+        """Mark a left message handled (or new again); return True if it was the centre's."""
+        with self.engine.begin() as conn:
+            return conn.execute(update(leave_messages).where(
+                leave_messages.c.id == leave_id, leave_messages.c.centre_id == centre_id,
+            ).values(status=status)).rowcount == 1
+
+    def evaluations_of(self, centre_id, limit=100):
+        """Return a centre's ratings, newest first."""
+        return self._all(select(evaluations).where(evaluations.c.centre_id == centre_id).order_by(
+            evaluations.c.created_at.desc()).limit(limit))
+
+    def handle_times(self, centre_id, since, limit=50):
+        """Return seconds from connected to ended of the centre's recent agent-ended conversations."""
+        query = select(interactions.c.connected_at, interactions.c.ended_at).where(
+            interactions.c.centre_id == centre_id, interactions.c.ended_by == "agent",
+            interactions.c.ended_at >= since, interactions.c.connected_at.is_not(None),
+        ).order_by(interactions.c.ended_at.desc()).limit(limit)
+        return [(row["ended_at"] - row["connected_at"]).total_seconds() for row in self._all(query)]
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -227,3 +227,20 @@ bot_feedback = Table(
     Column("value", String(8), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+quick_replies = Table(
+    "quick_replies", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("centre_id", String(32), ForeignKey("centres.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_quick_replies_centre", "centre_id", "position"),
+)
+
+holiday_years = Table(
+    "holiday_years", metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("data", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, jsonify, render_template, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import generate_csrf
 
 from .. import accounts
 from ..errors import ZhengnaError
@@ -31,7 +32,7 @@ def login():
     session["agent_id"] = agent["id"]
     session.permanent = False
     return jsonify(agent={"id": agent["id"], "name": agent["display_name"], "role": agent["role"],
-                          "centre": agent["centre_id"]})
+                          "centre": agent["centre_id"]}, csrf_token=generate_csrf())  # the session was renewed
 
 
 @bp.post("/console/logout")

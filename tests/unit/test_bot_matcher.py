@@ -1,0 +1,85 @@
+"""Retrieval and the answer / suggest / reject / greeting decision."""
+import json
+
+import pytest
+
+from widget.bot.decide import Signals, decide
+from widget.bot.kb import load_entries
+from widget.bot.matcher import Matcher, MatchResult
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return Matcher(load_entries())
+
+
+def sig(top, second, coverage=1.0, known=1.0, offtopic=False, empty=False):
+    return Signals(top, second, coverage, known, offtopic, empty)
+
+
+def test_decide_three_ways():
+    assert decide(sig(0.7, 0.2)) == "answer"
+    assert decide(sig(0.4, 0.38)) == "suggest"  # close runner-up: let the taxpayer choose
+    assert decide(sig(0.1, 0.05)) == "reject"
+    assert decide(sig(0.5, 0.1, known=0.2)) == "reject"  # mostly words the KB never uses
+    assert decide(sig(0.5, 0.1, offtopic=True)) == "reject"  # names 个税/社保 and is not a near-verbatim match
+    assert decide(sig(0.5, 0.1, coverage=0.2)) == "suggest"  # the top entry explains too little of the query
+
+
+@pytest.mark.parametrize("text,expect", [
+    ("数电票开错了怎么冲红", "kb-034"),
+    ("全电发票开错了能作废吗", "kb-109"),
+    ("授信额度不够怎么申请", "kb-050"),
+    ("怎么沟选进项发票", "kb-071"),
+    ("忘记密码了怎么办", "kb-140"),
+])
+def test_clear_questions_are_answered(matcher, text, expect):
+    r = matcher.match(text)
+    assert (r.outcome, r.answer) == ("answer", expect)
+    assert 0 < r.score <= 1 and r.suggestions == () and not r.human
+
+
+@pytest.mark.parametrize("text", ["今天天气怎么样", "个税汇算清缴怎么退税", "社保断缴了怎么补", "asdfgh", "。。。"])
+def test_off_topic_is_rejected(matcher, text):
+    r = matcher.match(text)
+    assert r.outcome == "reject" and r.answer is None and r.suggestions == ()
+
+
+def test_ambiguous_question_gets_three_suggestions(matcher):
+    r = matcher.match("红字")
+    assert r.outcome in ("suggest", "answer")
+    if r.outcome == "suggest":
+        assert len(r.suggestions) == 3 and r.answer is None
+
+
+@pytest.mark.parametrize("text", ["你好", "在吗", "谢谢你", "您好，在不在"])
+def test_greetings(matcher, text):
+    r = matcher.match(text)
+    assert r.outcome == "greeting" and r.answer is None and r.suggestions == ()
+
+
+@pytest.mark.parametrize("text", ["转人工", "我要人工客服", "找真人", "人工"])
+def test_human_request_answers_with_the_human_service_entry(matcher, text):
+    r = matcher.match(text)
+    assert r.outcome == "answer" and r.human
+    entry = matcher.entry(r.answer)
+    assert "征纳互动" in entry.category and "人工" in entry.question
+
+
+def test_question_about_hours_is_not_a_transfer(matcher):
+    r = matcher.match("人工客服几点下班")
+    assert not r.human or r.answer != matcher.human_id
+    assert r.answer == "kb-127" or "kb-127" in r.suggestions
+
+
+def test_to_json_shape():
+    line = json.loads(MatchResult("suggest", suggestions=("kb-001", "kb-002")).to_json("问"))
+    assert set(line) == {"q", "outcome", "answer", "suggestions", "score"}
+    assert line["answer"] is None and line["suggestions"] == ["kb-001", "kb-002"]
+
+
+def test_entry_lookup(matcher):
+    e = matcher.entry("kb-034")
+    assert e.question and e.answer
+    with pytest.raises(KeyError):
+        matcher.entry("kb-999")

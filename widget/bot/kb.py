@@ -1,0 +1,117 @@
+"""Knowledge-base entries: loading the shipped KB (faq + similar questions), site layering, runtime aliases."""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_FAQ = DATA_DIR / "faq.zh.jsonl"
+DEFAULT_SIMILAR = DATA_DIR / "similar.zh.jsonl"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One standard question with its answer and every known way of asking it."""
+
+    id: str
+    question: str
+    answer: str
+    category: str = ""
+    aliases: tuple[str, ...] = ()
+    similar: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """The standard question, its aliases and its similar questions, without duplicates."""
+        return tuple(dict.fromkeys((self.question, *self.aliases, *self.similar)))
+
+    @classmethod
+    def from_json(cls, obj: dict) -> "Entry":
+        """Build from a faq-shaped JSON object (an optional `similar` list is kept)."""
+        return cls(id=obj["id"], question=obj["question"], answer=obj.get("answer", ""),
+                   category=obj.get("category", ""), aliases=tuple(obj.get("aliases") or ()),
+                   similar=tuple(obj.get("similar") or ()))
+
+    def to_json(self) -> dict:
+        """Faq-shaped JSON object (with `similar` when there are any)."""
+        obj = {"id": self.id, "category": self.category, "question": self.question,
+               "aliases": list(self.aliases), "answer": self.answer}
+        if self.similar:
+            obj["similar"] = list(self.similar)
+        return obj
+
+
+def read_jsonl(path: str | Path) -> list[dict]:
+    """Objects of a UTF-8 JSON-lines file (blank lines skipped)."""
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_entries(path: str | Path | None = None, similar_path: str | Path | None = None) -> list[Entry]:
+    """Entries of a faq-shaped JSONL; default is the shipped KB merged with data/similar.zh.jsonl."""
+    entries = [Entry.from_json(o) for o in read_jsonl(path or DEFAULT_FAQ)]
+    if similar_path is None and path is None and DEFAULT_SIMILAR.exists():
+        similar_path = DEFAULT_SIMILAR
+    return merge_similar(entries, read_jsonl(similar_path)) if similar_path else entries
+
+
+def merge_similar(entries: Sequence[Entry], rows: Iterable[dict]) -> list[Entry]:
+    """Add each row's `similar` questions to the entry with the same id (unknown ids are ignored)."""
+    extra: dict[str, list[str]] = {}
+    for row in rows:
+        extra.setdefault(row["id"], []).extend(row.get("similar") or ())
+    return [replace(e, similar=e.similar + tuple(extra.get(e.id, ()))) for e in entries]
+
+
+def layer(base: Sequence[Entry], site: Sequence[Entry]) -> list[Entry]:
+    """Site entries on top of the national ones: same id replaces, new ids are appended."""
+    merged = {e.id: e for e in base}
+    merged.update({e.id: e for e in site})
+    return list(merged.values())
+
+
+class KnowledgeBase:
+    """A site's live KB: entries plus a matcher that is rebuilt (and swapped atomically) on every change."""
+
+    def __init__(self, entries: Sequence[Entry]):
+        self._lock = threading.RLock()
+        self._entries = {e.id: e for e in entries}
+        self._matcher = self._build()
+
+    @classmethod
+    def layered(cls, base_entries: Sequence[Entry], site_entries: Sequence[Entry]) -> "KnowledgeBase":
+        """A KB of the national entries overridden and extended by a province's own entries."""
+        return cls(layer(base_entries, site_entries))
+
+    def _build(self):
+        from .matcher import Matcher
+        return Matcher(list(self._entries.values()))
+
+    @property
+    def matcher(self):
+        """The current matcher (read-only; callers may keep it while a newer one is built)."""
+        return self._matcher
+
+    @property
+    def entries(self) -> list[Entry]:
+        """The current entries."""
+        return list(self._entries.values())
+
+    def match(self, text: str):
+        """Match text against the current index."""
+        return self._matcher.match(text)
+
+    def add_alias(self, entry_id: str, text: str) -> None:
+        """Teach the KB a new phrasing for an entry (KeyError if unknown); takes effect for the next query."""
+        with self._lock:
+            entry = self._entries[entry_id]
+            self.upsert([replace(entry, aliases=entry.aliases + (text,))])
+
+    def upsert(self, entries: Sequence[Entry]) -> None:
+        """Add or replace entries and rebuild the index."""
+        with self._lock:
+            self._entries = {**self._entries, **{e.id: e for e in entries}}
+            self._matcher = self._build()

@@ -1,0 +1,101 @@
+"""Text normalisation: width, case, script, pleasantries, English/pinyin, typos, synonyms, question focus."""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import Mapping
+
+from opencc import OpenCC
+
+from . import lexicon, phonetic
+
+CLAUSE_SPLIT = re.compile(r"[，,。.!！？?；;、~～\n\r\t…:：()（）\[\]【】\"“”'‘’]+|\s{1,}")
+PUNCT = re.compile(r"[^\w\u4e00-\u9fff%]+")
+# A message longer than this (characters) is treated as "rambling" and reduced to its question clauses.
+FOCUS_MIN_CHARS = 24
+QUESTION_MARKERS = ("怎么", "如何", "怎样", "咋", "吗", "么", "呢", "哪", "什么", "啥", "为什么", "为何", "能否",
+                    "能不能", "可不可以", "是否", "要不要", "需不需要", "多少", "多久", "几", "办法", "处理", "?", "？")
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+@functools.lru_cache(maxsize=4096)
+def basic(text: str) -> str:
+    """Full-width -> half-width (NFKC), lower case, traditional -> simplified, collapsed spaces."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    text = _t2s().convert(text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@functools.lru_cache(maxsize=1)
+def _english_re() -> tuple[re.Pattern, Mapping[str, str]]:
+    pairs = lexicon.english()
+    table = dict(pairs)
+    alt = "|".join(re.escape(a) for a, _ in pairs)
+    return re.compile(rf"(?<![a-z])(?:{alt})(?![a-z])"), table
+
+
+def english_to_chinese(text: str) -> str:
+    """Replace common English words and phrases (invoice, red invoice, quota) by their Chinese terms."""
+    pattern, table = _english_re()
+    return pattern.sub(lambda m: table[m.group(0)], text)
+
+
+def strip_fillers(text: str) -> str:
+    """Drop pleasantries and filler (老师您好, 请问, 麻烦问下, 谢谢...)."""
+    for phrase in lexicon.smalltalk()["filler"]:
+        text = text.replace(phrase, " ")
+    return text.strip()
+
+
+def focus(text: str) -> str:
+    """In a long rambling message keep the clauses that carry the question or domain words."""
+    if len(text) < FOCUS_MIN_CHARS:
+        return text
+    clauses = [c for c in CLAUSE_SPLIT.split(text) if c]
+    if len(clauses) < 2:
+        return text
+    vocab = lexicon.domain_words()
+    kept = [c for c in clauses if any(m in c for m in QUESTION_MARKERS) or _has_domain_word(c, vocab)]
+    return " ".join(kept) if kept else text
+
+
+def _has_domain_word(text: str, vocab: frozenset[str]) -> bool:
+    return any(text[i:i + n] in vocab for n in range(2, 7) for i in range(len(text) - n + 1))
+
+
+def convert_pinyin(text: str, table: Mapping[str, str]) -> str:
+    """Rewrite typed pinyin runs (hongchong, sanfang xieyi) into Chinese words where we can."""
+    def repl(m: re.Match) -> str:
+        converted = phonetic.convert_pinyin_run(m.group(0), table)
+        return converted if converted is not None else m.group(0)
+    text = re.sub(r"[a-z]+(?: [a-z]+)*", lambda m: _join_pinyin_words(m.group(0), table), text)
+    return re.sub(r"[a-z]+", repl, text)
+
+
+def _join_pinyin_words(span: str, table: Mapping[str, str]) -> str:
+    """Glue space-separated syllables that together spell a known word ("fa piao" -> "fapiao")."""
+    parts = span.split(" ")
+    if len(parts) > 1 and all(phonetic.split_syllables(p) for p in parts):
+        return "".join(parts) if phonetic.convert_pinyin_run("".join(parts), table) else span
+    return span
+
+
+class Normaliser:
+    """The full normalisation pipeline; holds the KB's pinyin -> word table (read-only)."""
+
+    def __init__(self, pinyin_table: Mapping[str, str]):
+        self.pinyin_table = pinyin_table
+
+    def __call__(self, text: str) -> str:
+        """Normalised form of text, used by every retrieval signal (KB side and query side)."""
+        text = english_to_chinese(basic(text))
+        text = convert_pinyin(text, self.pinyin_table)
+        text = focus(strip_fillers(text))
+        text = PUNCT.sub(" ", text)
+        text = phonetic.repair_typos(text)
+        return re.sub(r"\s+", " ", lexicon.synonyms().canonical(text)).strip()

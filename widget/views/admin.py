@@ -1,0 +1,261 @@
+"""Console JSON API for agents, supervisors and administrators; every role is checked here, on the server."""
+import functools
+
+from flask import Blueprint, g, jsonify, request, session
+
+from .. import accounts, hours, states
+from ..errors import Forbidden, NotFound, ZhengnaError
+from ..store import new_id
+from . import ext
+
+bp = Blueprint("admin", __name__, url_prefix="/console/api")
+SUPERVISORS = ("supervisor", "admin")
+
+
+def role(*allowed):
+    """Require a logged-in console user with one of the allowed roles (any role when none given)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            agent = ext().store.get_agent(session.get("agent_id", ""))
+            if agent is None or agent["disabled"]:
+                raise ZhengnaError("login_required", "请先登录。", "Please sign in first.", status=401)
+            if allowed and agent["role"] not in allowed:
+                raise Forbidden("forbidden", "您没有权限访问此页面。", "Your role may not use this page.")
+            g.agent = agent
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+def _body():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ZhengnaError("bad_field", "请求内容应为 JSON 对象。", "The request body must be a JSON object.")
+    return body
+
+
+def _agent_view(row):
+    return {key: row[key] for key in ("id", "username", "display_name", "centre_id", "role", "max_concurrent",
+                                      "presence", "disabled")}
+
+
+@bp.get("/me")
+@role()
+def me():
+    """Return who is logged in."""
+    return jsonify(agent=_agent_view(g.agent))
+
+
+@bp.get("/board")
+@role(*SUPERVISORS)
+def board():
+    """Return each centre's live figures: waiting, in service, agents online."""
+    z = ext()
+    centres = []
+    for centre in z.store.centres():
+        waiting = z.store.interactions_in([states.State.QUEUED.value], centre_id=centre["id"])
+        serving = z.store.interactions_in([states.State.CONNECTED.value], centre_id=centre["id"])
+        centres.append({**z.router.centre_view(centre["id"]), "waiting": len(waiting), "in_service": len(serving),
+                        "agents_online": z.presence.online_in(centre["id"]),
+                        "longest_wait_since": waiting[0].queued_at.isoformat() if waiting else None})
+    return jsonify(centres=centres)
+
+
+@bp.get("/quick-replies")
+@role()
+def quick_replies():
+    """Return the quick replies (常用语) of the caller's centre."""
+    return jsonify(items=ext().store.quick_replies_of(g.agent["centre_id"]))
+
+
+@bp.post("/quick-replies")
+@role(*SUPERVISORS)
+def add_quick_reply():
+    """Add or replace a quick reply of the caller's centre."""
+    body = _body()
+    text = str(body.get("text", "")).strip()
+    if not 0 < len(text) <= 500:
+        raise ZhengnaError("bad_field", "常用语应为 1–500 个字。", "A quick reply needs 1-500 characters.")
+    row = {"id": str(body.get("id") or new_id())[:32], "centre_id": g.agent["centre_id"], "text": text,
+           "position": int(body.get("position", 0)), "created_at": ext().clock()}
+    ext().store.put_quick_reply(row)
+    return jsonify(item=row), 201
+
+
+@bp.delete("/quick-replies/<reply_id>")
+@role(*SUPERVISORS)
+def delete_quick_reply(reply_id):
+    """Remove a quick reply of the caller's centre."""
+    if not ext().store.delete_quick_reply(reply_id, g.agent["centre_id"]):
+        raise NotFound("not_found", "找不到该常用语。", "No such quick reply.")
+    return jsonify(ok=True)
+
+
+@bp.get("/agents")
+@role(*SUPERVISORS)
+def agents():
+    """Return the accounts (supervisors: their centre's; admins: all)."""
+    centre = None if g.agent["role"] == "admin" else g.agent["centre_id"]
+    return jsonify(items=[_agent_view(a) for a in ext().store.agents_of(centre)])
+
+
+@bp.post("/agents")
+@role("admin")
+def create_agent():
+    """Create an account."""
+    body = _body()
+    try:
+        row = accounts.create_agent(ext().store, str(body.get("username", "")), str(body.get("password", "")),
+                                    str(body.get("centre_id", "")), role=body.get("role", "agent"),
+                                    display_name=body.get("display_name"),
+                                    max_concurrent=int(body.get("max_concurrent", 5)))
+    except (ValueError, TypeError) as exc:
+        raise ZhengnaError("bad_field", f"无法创建账号：{exc}", f"Cannot create the account: {exc}") from None
+    _audit("create_agent", {"username": row["username"], "role": row["role"]})
+    return jsonify(item=_agent_view(row)), 201
+
+
+@bp.patch("/agents/<agent_id>")
+@role("admin")
+def update_agent(agent_id):
+    """Change an account's role, centre, limit or disabled flag."""
+    body, store = _body(), ext().store
+    if store.get_agent(agent_id) is None:
+        raise NotFound("not_found", "找不到该账号。", "No such account.")
+    changes = {}
+    if "role" in body:
+        if body["role"] not in accounts.ROLES:
+            raise ZhengnaError("bad_field", "角色不正确。", "Unknown role.")
+        changes["role"] = body["role"]
+    if "centre_id" in body:
+        if store.get_centre(body["centre_id"]) is None:
+            raise ZhengnaError("bad_field", "运营中心不存在。", "No such centre.")
+        changes["centre_id"] = body["centre_id"]
+    if "max_concurrent" in body:
+        if not isinstance(body["max_concurrent"], int) or not 1 <= body["max_concurrent"] <= 1000:
+            raise ZhengnaError("bad_field", "同时接待上限应为 1–1000。", "max_concurrent must be 1-1000.")
+        changes["max_concurrent"] = body["max_concurrent"]
+    if "disabled" in body:
+        changes["disabled"] = bool(body["disabled"])
+    store.update_agent(agent_id, **changes)
+    _audit("update_agent", {"agent": agent_id, **changes})
+    return jsonify(item=_agent_view(store.get_agent(agent_id)))
+
+
+@bp.get("/centres")
+@role(*SUPERVISORS)
+def centres():
+    """Return every centre with its schedule and whether it serves now."""
+    z = ext()
+    return jsonify(items=[{**z.router.centre_view(c["id"]), "schedule": c["schedule"],
+                           "queue_timeout": c["queue_timeout"]} for c in z.store.centres()])
+
+
+@bp.put("/centres/<centre_id>/schedule")
+@role("admin")
+def set_schedule(centre_id):
+    """Replace a centre's working hours; the widget and the queue react at the next sweep."""
+    body, z = _body(), ext()
+    if z.store.get_centre(centre_id) is None:
+        raise NotFound("not_found", "找不到该运营中心。", "No such centre.")
+    try:
+        hours.Schedule.from_dict(body)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ZhengnaError("bad_schedule", f"工作时间设置有误：{exc}", f"The schedule is not valid: {exc}") from None
+    z.store.update_centre(centre_id, schedule=body)
+    _audit("set_schedule", {"centre": centre_id})
+    return jsonify(item=z.router.centre_view(centre_id))
+
+
+@bp.get("/holidays")
+@role(*SUPERVISORS)
+def holidays():
+    """Return the loaded years of the national arrangement and the years still missing."""
+    z = ext()
+    calendar = z.router.calendar
+    return jsonify(years=list(calendar.years), missing_years=calendar.missing_years(z.clock()))
+
+
+@bp.post("/holidays")
+@role("admin")
+def add_holiday_year():
+    """Enter a year's national holiday arrangement (same shape as the shipped cn-YYYY.json)."""
+    body, z = _body(), ext()
+    try:
+        calendar = z.router.calendar.with_year(body)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ZhengnaError("bad_holidays", f"节假日安排有误：{exc}", f"The arrangement is not valid: {exc}") from None
+    z.store.put_holiday_year(int(body["year"]), body, z.clock())
+    z.router.forget()
+    _audit("add_holiday_year", {"year": body["year"]})
+    return jsonify(years=list(calendar.years), missing_years=calendar.missing_years(z.clock())), 201
+
+
+@bp.get("/regions")
+@role(*SUPERVISORS)
+def regions():
+    """Return every region with its centre and smart-service switch."""
+    return jsonify(items=ext().store.regions())
+
+
+@bp.patch("/regions/<code>")
+@role("admin")
+def update_region(code):
+    """Change which centre serves a region, or its smart-service switch."""
+    body, store = _body(), ext().store
+    if store.get_region(code) is None:
+        raise NotFound("not_found", "找不到该地区。", "No such region.")
+    changes = {}
+    if "centre_id" in body:
+        if store.get_centre(body["centre_id"]) is None:
+            raise ZhengnaError("bad_field", "运营中心不存在。", "No such centre.")
+        changes["centre_id"] = body["centre_id"]
+    if "smart_service" in body:
+        changes["smart_service"] = bool(body["smart_service"])
+    store.update_region(code, **changes)
+    _audit("update_region", {"region": code, **changes})
+    return jsonify(item=store.get_region(code))
+
+
+@bp.get("/leave-messages")
+@role()
+def leave_messages():
+    """Return the messages left for the caller's centre (the inbox)."""
+    return jsonify(items=ext().store.leave_messages_of(g.agent["centre_id"]))
+
+
+@bp.patch("/leave-messages/<leave_id>")
+@role()
+def mark_leave_message(leave_id):
+    """Mark a left message handled or new."""
+    status = _body().get("status")
+    if status not in ("new", "handled"):
+        raise ZhengnaError("bad_field", "状态应为 new 或 handled。", "status must be new or handled.")
+    if not ext().store.set_leave_status(leave_id, g.agent["centre_id"], status):
+        raise NotFound("not_found", "找不到该留言。", "No such message.")
+    return jsonify(ok=True)
+
+
+@bp.get("/ratings")
+@role(*SUPERVISORS)
+def ratings():
+    """Return the centre's 好差评 ratings, newest first."""
+    return jsonify(items=ext().store.evaluations_of(g.agent["centre_id"]))
+
+
+@bp.get("/interactions/<interaction_id>/transcript")
+@role(*SUPERVISORS)
+def transcript(interaction_id):
+    """Return a conversation's whole record, internal notes included; the view is audited."""
+    z = ext()
+    interaction = z.service.visible_to_agent(g.agent, interaction_id)
+    _audit("view_transcript", {"state": interaction.state}, interaction_id)
+    return jsonify(interaction=z.service.public_view(interaction), events=z.service.events_after(
+        interaction_id, 0, 10000), audit=z.store.audit_events(interaction_id))
+
+
+def _audit(action, detail, interaction_id=None):
+    z = ext()
+    z.store.audit({"created_at": z.clock(), "actor_role": g.agent["role"], "actor_id": g.agent["id"],
+                   "action": action, "interaction_id": interaction_id, "detail": detail})
