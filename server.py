@@ -101,6 +101,7 @@ def serve(args, data_dir):
     from widget import create_app, demo
     demo_on = _loopback(args.host) if args.demo is None else args.demo
     app = create_app({"DATA_DIR": data_dir, "DEMO": demo_on})
+    app.extensions["zhengna"].service.knowledge.warm()
     gc.collect()
     gc.freeze()  # the matcher's index is built and never freed: keep it out of every later collection
     z = app.extensions["zhengna"]

@@ -13,6 +13,7 @@ from . import config as config_mod
 from .bus import create_bus
 from .errors import ZhengnaError
 from .interactions import Service
+from .knowledge import Knowledge
 from .metrics import Metrics
 from .presence import Presence
 from .proxies import TrustedProxies
@@ -66,7 +67,7 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     bus = bus or create_bus(settings["REDIS_URL"])
     presence = Presence()
     router = Router(store, clock, settings["ESTIMATE_HANDLE_TIME"])
-    service = Service(store, bus, router, presence, settings, clock, matcher=_load_matcher())
+    service = Service(store, bus, router, presence, settings, clock, knowledge=Knowledge(store, clock))
     app.extensions["zhengna"] = SimpleNamespace(
         store=store, bus=bus, presence=presence, router=router, service=service, clock=clock,
         metrics=Metrics(), connections=set(), shutting_down=False,
@@ -85,12 +86,6 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     api.limiter.init_app(app)
     _register_errors(app)
     return app
-
-
-def _load_matcher():
-    from .bot.kb import load_entries
-    from .bot.matcher import Matcher
-    return Matcher(load_entries())
 
 
 def _register_errors(app):

@@ -22,9 +22,9 @@ IDLE_REMINDER = "您已有一段时间没有发言，如无其他问题，本次
 class Service:
     """The interaction lifecycle: the one caller of states.apply and store.commit."""
 
-    def __init__(self, store, bus, router, presence, config, clock, matcher=None):
+    def __init__(self, store, bus, router, presence, config, clock, knowledge=None):
         self.store, self.bus, self.router, self.presence = store, bus, router, presence
-        self.config, self.clock, self.matcher = config, clock, matcher
+        self.config, self.clock, self.knowledge = config, clock, knowledge
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -85,28 +85,37 @@ class Service:
             if done is not None:
                 return live, done["seq"]
         now = self.clock()
-        result = self.matcher.match(text)
+        kb = self.knowledge.for_site(person["site_id"])
+        result = kb.match(text)
         asked = self._message(actor, cid, text, "text", now)
-        reply = self._bot_reply(result, now)
+        reply = self._bot_reply(result, kb.matcher, now)
         if live is None:
             record = self._new(person, region, states.opening_state("ask_bot", "taxpayer"), now)
             rows = self.store.create_interaction(record, [self._state_event(record, "ask_bot", actor, now),
                                                           asked, reply])
             self._published(rows)
             self._announce(person, record.id)
-            return record, rows[1]["seq"]
-        rows = self.store.append(live.id, [asked, reply])
-        self._published(rows)
-        return live, rows[0]["seq"]
+        else:
+            record = live
+            rows = self.store.append(live.id, [asked, reply])
+            self._published(rows)
+        self.store.log_bot({"interaction_id": record.id, "seq": rows[-1]["seq"], "site_id": person["site_id"],
+                            "question": text, "outcome": result.outcome, "kb_id": result.answer,
+                            "score": int(round(result.score * 1000)), "created_at": now})
+        return record, rows[-2]["seq"]
 
     def pick_suggestion(self, person, cid, kb_id):
         """Answer the suggestion the taxpayer chose from 您是否要咨询以下问题."""
         live = self.live_of(person)
         if live is None or live.state != states.State.BOT.value:
             raise IllegalTransition(live.state if live else "none", "bot.pick", "taxpayer")
-        entry = self.matcher.entry(kb_id)
+        matcher = self.knowledge.for_site(person["site_id"]).matcher
+        try:
+            entry = matcher.entry(kb_id)
+        except KeyError:
+            entry = None
         if entry is None:
-            raise _not_found()
+            raise NotFound("not_found", "找不到该问题。", "No such question in the knowledge base.")
         actor = _taxpayer(person)
         if self.store.find_message(live.id, "taxpayer", actor.id, cid):
             return live
@@ -114,7 +123,9 @@ class Service:
         asked = self._message(actor, cid, entry.question, "pick", now, extra={"kb_id": kb_id})
         answer = self._message(Actor("bot", "bot"), None, entry.answer, "bot", now, extra={
             "bot": {"outcome": "answer", "kb_id": kb_id, "human": False, "picked": True}})
-        self._published(self.store.append(live.id, [asked, answer]))
+        rows = self.store.append(live.id, [asked, answer])
+        self._published(rows)
+        self.store.mark_suggestion_picked(live.id, rows[0]["seq"], kb_id)
         return live
 
     def request_human(self, person):
@@ -213,16 +224,10 @@ class Service:
                 "url": f"/api/attachments/{row['id']}"}
 
     def feedback(self, person, interaction_id, seq, value):
-        """Record 有用/没用 on one bot answer of the person's interaction."""
+        """Record 有用/没用 on one bot answer of the person's interaction (a second one replaces the first)."""
         self.owned(person, interaction_id)
-        event = self.store.event(interaction_id, seq)
-        bot = (event or {}).get("payload", {}).get("bot")
-        if bot is None:
+        if not self.store.update_bot_log(interaction_id, seq, feedback=value):
             raise NotFound("not_found", "找不到该机器人回答。", "No such bot answer.")
-        asked = self.store.event(interaction_id, seq - 1)
-        question = asked["payload"]["message"]["body"] if asked and "message" in asked["payload"] else ""
-        self.store.save_bot_feedback({"interaction_id": interaction_id, "seq": seq, "kb_id": bot.get("kb_id"),
-                                      "question": question, "value": value, "created_at": self.clock()})
 
     def leave_message(self, person, text, contact):
         """Store a message for the centre serving the person's region (outside working hours)."""
@@ -438,13 +443,12 @@ class Service:
         return {"type": "message.new", "actor": actor, "at": now, "payload": dict(extra or {}),
                 "message": message, "touch": touch}
 
-    def _bot_reply(self, result, now):
+    def _bot_reply(self, result, matcher, now):
         if result.outcome == "answer":
-            entry = self.matcher.entry(result.answer)
-            body = entry.answer
+            body = matcher.entry(result.answer).answer
         else:
             body = BOT_PHRASES[result.outcome]
-        suggestions = [{"id": kb_id, "question": self.matcher.entry(kb_id).question}
+        suggestions = [{"id": kb_id, "question": matcher.entry(kb_id).question}
                        for kb_id in result.suggestions] if result.outcome == "suggest" else []
         bot = {"outcome": result.outcome, "kb_id": result.answer, "score": round(result.score, 3),
                "suggestions": suggestions, "human": bool(result.human or result.outcome == "reject")}

@@ -9,9 +9,9 @@ def test_feedback_on_a_bot_answer_is_stored(server, person):
     answer = tp.reply(tp.request({"type": "bot.feedback", "interaction_id": iid, "seq": bot["seq"], "value": "down"}))
     assert answer["type"] == "reply"
     with server.store().engine.connect() as conn:
-        rows = conn.exec_driver_sql("SELECT value, question FROM bot_feedback WHERE interaction_id = ?",
+        rows = conn.exec_driver_sql("SELECT feedback, question, outcome FROM bot_log WHERE interaction_id = ?",
                                     (iid,)).all()
-    assert rows == [("down", "红字发票怎么开")]
+    assert rows == [("down", "红字发票怎么开", bot["bot"]["outcome"])]
     wrong = tp.reply(tp.request({"type": "bot.feedback", "interaction_id": iid, "seq": 1, "value": "up"}))
     assert wrong["code"] == "not_found"  # seq 1 is the state change, not a bot answer
     tp.reply(tp.request({"type": "interaction.close", "interaction_id": iid}))

@@ -7,8 +7,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import Interaction
 from . import migrate
-from .schema import (agents, attachments, audit_events, bot_feedback, call_events, centres, evaluations,
-                     events, holiday_years, interactions, leave_messages, messages, quick_replies, regions,
+from .schema import (agents, attachments, audit_events, bot_log, call_events, centres, evaluations,
+                     events, holiday_years, interactions, kb_entries, leave_messages, messages, quick_replies, regions,
                      site_keys, sites, taxpayer_sessions)
 
 _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
@@ -294,12 +294,57 @@ class Store:
         return self._all(select(leave_messages).where(leave_messages.c.centre_id == centre_id).order_by(
             leave_messages.c.created_at.desc()).limit(limit))
 
-    def save_bot_feedback(self, row):
-        """Store or replace the 有用/没用 on one bot answer."""
+    def log_bot(self, row):
+        """Record one bot answer (its question, outcome and entry) for the knowledge-base admin."""
         with self.engine.begin() as conn:
-            conn.execute(bot_feedback.delete().where(bot_feedback.c.interaction_id == row["interaction_id"],
-                                                     bot_feedback.c.seq == row["seq"]))
-            conn.execute(insert(bot_feedback).values(**row))
+            conn.execute(insert(bot_log).values(**row))
+
+    def update_bot_log(self, interaction_id, seq, **values):
+        """Add what the taxpayer did with a bot answer (the suggestion picked, 有用/没用); True if found."""
+        with self.engine.begin() as conn:
+            return conn.execute(update(bot_log).where(
+                bot_log.c.interaction_id == interaction_id, bot_log.c.seq == seq).values(**values)).rowcount == 1
+
+    def mark_suggestion_picked(self, interaction_id, before_seq, kb_id):
+        """Note which suggestion was picked on the latest 'suggest' answer before before_seq."""
+        with self.engine.begin() as conn:
+            seq = conn.execute(select(func.max(bot_log.c.seq)).where(
+                bot_log.c.interaction_id == interaction_id, bot_log.c.outcome == "suggest",
+                bot_log.c.seq < before_seq)).scalar()
+            if seq is not None:
+                conn.execute(update(bot_log).where(bot_log.c.interaction_id == interaction_id,
+                                                   bot_log.c.seq == seq).values(picked_kb_id=kb_id))
+
+    def bot_log_since(self, site_id, since):
+        """Return a site's bot answers since a time, newest first."""
+        return self._all(select(bot_log).where(bot_log.c.site_id == site_id, bot_log.c.created_at >= since)
+                         .order_by(bot_log.c.created_at.desc()))
+
+    def kb_entries_of(self, site_id):
+        """Return a site's own knowledge-base entries (additions and overrides of national ones)."""
+        return self._all(select(kb_entries).where(kb_entries.c.site_id == site_id).order_by(kb_entries.c.id))
+
+    def put_kb_entries(self, site_id, rows):
+        """Insert or replace site entries and bump the site's KB version, in one transaction."""
+        with self.engine.begin() as conn:
+            for row in rows:
+                conn.execute(kb_entries.delete().where(kb_entries.c.site_id == site_id, kb_entries.c.id == row["id"]))
+                conn.execute(insert(kb_entries).values(site_id=site_id, **row))
+            conn.execute(update(sites).where(sites.c.id == site_id).values(kb_version=sites.c.kb_version + 1))
+
+    def delete_kb_entry(self, site_id, entry_id):
+        """Remove a site's own entry (a national one shows through again); True if there was one."""
+        with self.engine.begin() as conn:
+            gone = conn.execute(kb_entries.delete().where(
+                kb_entries.c.site_id == site_id, kb_entries.c.id == entry_id)).rowcount == 1
+            if gone:
+                conn.execute(update(sites).where(sites.c.id == site_id).values(kb_version=sites.c.kb_version + 1))
+            return gone
+
+    def kb_version(self, site_id):
+        """Return the site's KB version (changes whenever its entries do)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(sites.c.kb_version).where(sites.c.id == site_id)).scalar() or 0
 
     def event(self, interaction_id, seq):
         """Return one stored event, or None."""

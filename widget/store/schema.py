@@ -36,6 +36,7 @@ sites = Table(
     Column("allowed_origins", JSON, nullable=False),
     Column("token_lifetime", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("kb_version", Integer, nullable=False, server_default="0"),  # bumped on every KB edit
 )
 
 site_keys = Table(
@@ -218,14 +219,32 @@ leave_messages = Table(
     Index("ix_leave_centre", "centre_id", "status", "created_at"),
 )
 
-bot_feedback = Table(
-    "bot_feedback", metadata,
+bot_log = Table(
+    "bot_log", metadata,
     Column("interaction_id", String(32), ForeignKey("interactions.id"), primary_key=True),
-    Column("seq", Integer, primary_key=True),
-    Column("kb_id", String(64), nullable=True),
+    Column("seq", Integer, primary_key=True),  # the bot answer's event
+    Column("site_id", String(32), nullable=False),
     Column("question", Text, nullable=False),
-    Column("value", String(8), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("kb_id", String(64), nullable=True),
+    Column("score", Integer, nullable=False),  # thousandths, so it sorts and sums in any database
+    Column("picked_kb_id", String(64), nullable=True),
+    Column("feedback", String(8), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_bot_log_site", "site_id", "created_at"),
+)
+
+kb_entries = Table(
+    "kb_entries", metadata,
+    Column("site_id", String(32), ForeignKey("sites.id"), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("category", String(64), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("aliases", JSON, nullable=False),
+    Column("similar", JSON, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(128), nullable=False),
 )
 
 quick_replies = Table(

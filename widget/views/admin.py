@@ -1,5 +1,6 @@
 """Console JSON API for agents, supervisors and administrators; every role is checked here, on the server."""
 import functools
+from datetime import timedelta
 
 from flask import Blueprint, g, jsonify, request, session
 
@@ -259,3 +260,96 @@ def _audit(action, detail, interaction_id=None):
     z = ext()
     z.store.audit({"created_at": z.clock(), "actor_role": g.agent["role"], "actor_id": g.agent["id"],
                    "action": action, "interaction_id": interaction_id, "detail": detail})
+
+
+# -- knowledge base ----------------------------------------------------------------------------
+
+def _site():
+    """Return the site whose KB is edited: ?site=, else the site of the regions the caller's centre serves."""
+    z = ext()
+    site = request.args.get("site")
+    if site is None:
+        served = [r["site_id"] for r in z.store.regions() if r["centre_id"] == g.agent["centre_id"]]
+        site = served[0] if served else next((s["id"] for s in z.store.sites()), "")
+    if z.store.get_site(site) is None:
+        raise NotFound("not_found", "找不到该站点。", "No such site.")
+    return site
+
+
+def _who():
+    return f"{g.agent['role']}:{g.agent['username']}"
+
+
+@bp.get("/kb")
+@role(*SUPERVISORS)
+def kb_list():
+    """List (and search with ?q=) the site's knowledge base."""
+    site = _site()
+    return jsonify(site=site, items=ext().service.knowledge.entries(site, request.args.get("q", "")))
+
+
+@bp.get("/kb/entry/<entry_id>")
+@role(*SUPERVISORS)
+def kb_entry(entry_id):
+    """Return one entry."""
+    return jsonify(item=ext().service.knowledge.entry(_site(), entry_id))
+
+
+@bp.put("/kb/entry/<entry_id>")
+@role(*SUPERVISORS)
+def kb_put(entry_id):
+    """Add or edit an entry for the site; the bot uses it from the next question on."""
+    body = dict(_body(), id=entry_id)
+    site = _site()
+    row = ext().service.knowledge.put(site, [body], _who())[0]
+    _audit("kb_edit", {"site": site, "entry": entry_id})
+    return jsonify(item=row)
+
+
+@bp.delete("/kb/entry/<entry_id>")
+@role(*SUPERVISORS)
+def kb_delete(entry_id):
+    """Remove the site's own version of an entry."""
+    site = _site()
+    ext().service.knowledge.delete(site, entry_id)
+    _audit("kb_delete", {"site": site, "entry": entry_id})
+    return jsonify(ok=True)
+
+
+@bp.post("/kb/entry/<entry_id>/aliases")
+@role(*SUPERVISORS)
+def kb_alias(entry_id):
+    """Add a way of asking to an entry (one click from the insights list)."""
+    site = _site()
+    row = ext().service.knowledge.add_alias(site, entry_id, _body().get("text"), _who())
+    _audit("kb_alias", {"site": site, "entry": entry_id})
+    return jsonify(item=row), 201
+
+
+@bp.get("/kb/export")
+@role(*SUPERVISORS)
+def kb_export():
+    """Download the site's knowledge base as JSON lines."""
+    site = _site()
+    response = ext().service.knowledge.export(site)
+    return response, 200, {"Content-Type": "application/x-ndjson; charset=utf-8",
+                           "Content-Disposition": f'attachment; filename="kb-{site}.jsonl"'}
+
+
+@bp.post("/kb/import")
+@role(*SUPERVISORS)
+def kb_import():
+    """Import JSON lines (the export's shape): all lines are stored, or none if one is bad."""
+    site = _site()
+    rows = ext().service.knowledge.import_lines(site, request.get_data(as_text=True), _who())
+    _audit("kb_import", {"site": site, "entries": len(rows)})
+    return jsonify(imported=len(rows)), 201
+
+
+@bp.get("/kb/insights")
+@role(*SUPERVISORS)
+def kb_insights():
+    """Return the most frequent unanswered and disliked questions of the last ?days= (30)."""
+    days = min(max(request.args.get("days", 30, type=int), 1), 365)
+    z = ext()
+    return jsonify(z.service.knowledge.insights(_site(), z.clock() - timedelta(days=days)))
