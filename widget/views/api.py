@@ -20,6 +20,17 @@ def console():
     return render_template("console.html", agent=agent)
 
 
+@bp.get("/console/admin")
+def console_admin():
+    """Serve the supervisors' and administrators' pages; other roles get a 403 page."""
+    agent = ext().store.get_agent(session.get("agent_id", ""))
+    if agent is None:
+        return render_template("console.html", agent=None), 401
+    if agent["role"] not in ("supervisor", "admin"):
+        return render_template("forbidden.html", agent=agent), 403
+    return render_template("console_admin.html", agent=agent)
+
+
 @bp.post("/console/login")
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
 def login():

@@ -1,0 +1,56 @@
+"""The server process: health, metrics, the CLI against a running server, and a clean shutdown."""
+import subprocess
+import sys
+
+import requests
+
+from tests.support import ROOT, WSClient, taxpayer
+
+
+def test_healthz_and_metrics(server, person):
+    health = requests.get(server.url + "/healthz")
+    assert health.status_code == 200
+    assert health.json() == {**health.json(), "status": "ok", "store": "ok", "bus": "memory ok"}
+    tp, _ = taxpayer(server, person(), region="4402")
+    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
+    tp.send({"type": "nonsense"})
+    tp.expect("error")
+    text = requests.get(server.url + "/metrics").text
+    assert 'zhengna_connections{role="taxpayer"}' in text
+    assert 'zhengna_frames_total{role="taxpayer",type="human.request"} 1.0' in text
+    assert 'zhengna_errors_total{code="unknown_type"}' in text
+    assert 'zhengna_queue_length{centre="demo"}' in text
+    tp.reply(tp.request({"type": "interaction.cancel", "interaction_id": iid}))
+    tp.close()
+
+
+def test_cli_works_against_a_running_server(server, person):
+    who = person()
+    minted = subprocess.run([sys.executable, str(ROOT / "server.py"), "mint-token", "--data-dir",
+                             str(server.data_dir), "--site", "demo", "--region", "4401", "--taxpayer", who,
+                             "--name", "命令行"], capture_output=True, text=True, check=True)
+    client = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", server.url)
+    client.send({"type": "auth.hello", "token": minted.stdout.strip()})
+    assert client.expect("auth.ok")["person"]["name"] == "命令行"
+    client.close()
+    made = subprocess.run([sys.executable, str(ROOT / "server.py"), "create-agent", "--data-dir",
+                           str(server.data_dir), "--username", "cli-agent", "--password", "cli-password",
+                           "--centre", "demo"], capture_output=True, text=True)
+    assert made.returncode == 0 and "created agent cli-agent" in made.stdout
+    again = subprocess.run([sys.executable, str(ROOT / "server.py"), "create-agent", "--data-dir",
+                            str(server.data_dir), "--username", "cli-agent", "--password", "cli-password",
+                            "--centre", "demo"], capture_output=True, text=True)
+    assert again.returncode != 0 and "taken" in again.stderr
+    bad = subprocess.run([sys.executable, str(ROOT / "server.py"), "mint-token", "--data-dir", str(server.data_dir),
+                          "--site", "demo", "--region", "4401", "--taxpayer", "123", "--name", "x"],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "not a valid" in bad.stderr
+
+
+def test_sigterm_tells_clients_to_reconnect_and_exits(start_server, person):
+    server = start_server()
+    tp, _ = taxpayer(server, person(), region="4402")
+    server.proc.terminate()
+    assert tp.expect("server.restart", timeout=10)["en"]
+    assert tp.closed.wait(10) and tp.close_code == 1012
+    assert server.proc.wait(15) == 0
