@@ -10,6 +10,7 @@ import logging  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
 from gevent.pywsgi import WSGIServer  # noqa: E402
@@ -108,6 +109,7 @@ def serve(args, data_dir):
     z.sweeper.start()
     server = WSGIServer((args.host, args.port), app, log=None)
     server.start()
+    worker = _start_media_worker(app, server.server_port, data_dir)
     log.info("Zhengna listening on http://%s:%d (data in %s, store %s, bus %s)", args.host, server.server_port,
              data_dir, z.store.engine.dialect.name, z.bus.name)
     if demo_on:
@@ -122,10 +124,32 @@ def serve(args, data_dir):
     server.close()  # stop accepting
     shutdown_connections(app)
     z.sweeper.stop()
+    if worker is not None:
+        worker.stop()
     z.bus.close()
     z.store.dispose()
     server.stop(timeout=1)
     log.info("stopped")
+
+
+def _start_media_worker(app, port, data_dir):
+    """Start the rtc worker as a child process (RTC=child) and connect the app to it."""
+    if app.config["RTC"] != "child":
+        return None
+    from widget.media import MediaWorker, WorkerProcess, free_port
+    config = app.config
+    worker = WorkerProcess(Path(data_dir).resolve(), f"http://127.0.0.1:{port}/internal/rtc/events",
+                           config["RTC_PORT"] or free_port(), ice_servers=config["RTC_ICE_SERVERS"],
+                           loopback=config["RTC_LOOPBACK_ONLY"])
+    try:
+        worker.wait_ready()
+    except RuntimeError as exc:
+        log.error("video calls are off: %s", exc)
+        worker.stop()
+        return None
+    config["RTC_SECRET"] = worker.secret
+    app.extensions["zhengna"].calls.worker = MediaWorker(worker.url, worker.secret)
+    return worker
 
 
 def main(argv=None):

@@ -32,7 +32,7 @@ class ServerProcess:
         self.data_dir = Path(data_dir)
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "ZHENGNA_LOG_LEVEL": "WARNING", **(env or {})}
+        self.env = {**os.environ, "ZHENGNA_LOG_LEVEL": "WARNING", "ZHENGNA_RTC": "off", **(env or {})}
         full_env = self.env
         self.log = open(self.data_dir.parent / f"server-{self.port}.log", "w")
         self.proc = subprocess.Popen(
@@ -132,7 +132,7 @@ class WSClient:
         self.send({**frame, "cid": cid})
         return cid
 
-    def expect(self, type_, timeout=5.0, where=None, **match):
+    def expect(self, type_, timeout=10.0, where=None, **match):
         """Return the first frame of type_ whose fields equal match (and where(frame) holds)."""
         match = dict(match, _where=where) if where else match
         for i, frame in enumerate(self.seen):
@@ -151,7 +151,7 @@ class WSClient:
                 return frame
             self.seen.append(frame)
 
-    def reply(self, cid, timeout=5.0):
+    def reply(self, cid, timeout=10.0):
         """Return the frame answering cid (a reply, an error, or a typed answer such as history)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -180,7 +180,7 @@ class WSClient:
             pass
 
 
-    def message(self, interaction_id, sender, timeout=5.0):
+    def message(self, interaction_id, sender, timeout=10.0):
         """Return the next message.new in interaction_id sent by sender (a role)."""
         return self.expect("message.new", timeout, interaction_id=interaction_id,
                            where=lambda f: f["message"]["from"] == sender)

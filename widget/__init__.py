@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from . import config as config_mod
 from .bus import create_bus
 from .errors import ZhengnaError
+from .calls import Calls
 from .interactions import Service
 from .knowledge import Knowledge
 from .metrics import Metrics
@@ -30,6 +31,14 @@ compress = Compress()
 def utc_now():
     """Return the current time, timezone-aware UTC (the production clock)."""
     return datetime.now(timezone.utc)
+
+
+def _media_worker(settings):
+    """Return the client of the configured media worker (the child's is attached by server.py)."""
+    if settings["RTC"] == "external":
+        from .media import MediaWorker
+        return MediaWorker(settings["RTC_URL"], settings["RTC_SECRET"])
+    return None
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -68,7 +77,9 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     presence = Presence()
     router = Router(store, clock, settings["ESTIMATE_HANDLE_TIME"])
     service = Service(store, bus, router, presence, settings, clock, knowledge=Knowledge(store, clock))
+    calls = service.calls = Calls(service, _media_worker(settings))
     app.extensions["zhengna"] = SimpleNamespace(
+        calls=calls,
         store=store, bus=bus, presence=presence, router=router, service=service, clock=clock,
         metrics=Metrics(), connections=set(), shutting_down=False,
         sweeper=Sweeper(service, settings, clock))
@@ -77,8 +88,8 @@ def create_app(overrides=None, clock=utc_now, bus=None):
         from . import demo
         demo.seed(store)
 
-    from .views import admin, api, files, pages, ws
-    for blueprint in (pages.bp, api.bp, admin.bp, files.bp, ws.bp):
+    from .views import admin, api, files, pages, rtc, ws
+    for blueprint in (pages.bp, api.bp, admin.bp, files.bp, rtc.bp, ws.bp):
         app.register_blueprint(blueprint)
     sock.init_app(app)
     csrf.init_app(app)

@@ -13,7 +13,7 @@ DEFAULTS = {
     "DEMO": False,               # server.py turns it on for loopback-only listeners
     "TESTING": False,
     "SQLITE_SYNCHRONOUS": "FULL",  # FULL: a message acknowledged survives power loss, not only a crash
-    "MAX_FRAME_BYTES": 16384,    # one chat message of 2,000 CJK characters is ~6 KB of JSON
+    "MAX_FRAME_BYTES": 32768,    # a browser's SDP offer with three m-lines is 6-20 KB; 2,000 CJK characters ~6 KB
     "MAX_MESSAGE_CHARS": 2000,
     "AUTH_TIMEOUT": 10.0,        # first frame must arrive within this
     "HEARTBEAT_INTERVAL": 20.0,  # clients ping at least this often
@@ -35,7 +35,14 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "10 per minute",
     "TRUSTED_PROXIES": [],       # addresses/networks whose X-Forwarded-For is believed
     "CONSOLE_ORIGINS": [],       # extra origins allowed to open /ws/agent (same origin always is)
-    "ESTIMATE_HANDLE_TIME": 300.0,  # assumed minutes-per-conversation until a centre has history
+    "ESTIMATE_HANDLE_TIME": 300.0,
+    "RTC": "child",              # child: start the media worker beside the server; external: use RTC_URL; off
+    "RTC_URL": "",
+    "RTC_SECRET": "",
+    "RTC_PORT": 0,               # 0: a free port for the child worker
+    "RTC_ICE_SERVERS": "",       # JSON list of {"urls": ..., "username": ..., "credential": ...}
+    "RTC_LOOPBACK_ONLY": False,  # a test switch: media over 127.0.0.1 only
+    "RECORDING_RETENTION_DAYS": 180,  # assumed minutes-per-conversation until a centre has history
 }
 
 ENV_PREFIX = "ZHENGNA_"
@@ -74,10 +81,14 @@ def validate(config):
     for key, default in DEFAULTS.items():
         if isinstance(default, (int, float)) and not isinstance(default, bool):
             value = config[key]
-            if not isinstance(value, (int, float)) or value <= 0:
+            if not isinstance(value, (int, float)) or value < 0 or (value == 0 and key != "RTC_PORT"):
                 raise ValueError(f"setting {key} must be a positive number, not {value!r}")
     if config["SQLITE_SYNCHRONOUS"].upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
         raise ValueError("setting SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA")
+    if config["RTC"] not in ("child", "external", "off"):
+        raise ValueError("setting RTC must be child, external or off")
+    if config["RTC"] == "external" and not (config["RTC_URL"] and config["RTC_SECRET"]):
+        raise ValueError("setting RTC=external needs RTC_URL and RTC_SECRET")
     if config["IDLE_WARNING"] >= config["IDLE_TIMEOUT"]:
         raise ValueError("setting IDLE_WARNING must be shorter than IDLE_TIMEOUT")
 

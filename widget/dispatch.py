@@ -244,12 +244,30 @@ def on_presence(ctx, frame):
     return {"type": "presence", "value": frame["value"]}
 
 
-SHARED = {"ping": on_ping, "ack": on_ack, "typing": on_typing, "read": on_read, "message.send": on_message}
+def _call(event):
+    def handler(ctx, frame):
+        if ctx.person:
+            ctx.service.owned(ctx.person, frame["interaction_id"])
+        interaction = ctx.z.calls.change(ctx.actor, frame["interaction_id"], event)
+        return _reply(frame, interaction_id=interaction.id, call=interaction.call_state)
+    return handler
+
+
+def on_rtc_offer(ctx, frame):
+    if ctx.person:
+        ctx.service.owned(ctx.person, frame["interaction_id"])
+    sdp = ctx.z.calls.offer(ctx.actor, frame["interaction_id"], frame["sdp"])
+    return {"type": "rtc.answer", "ref": frame["cid"], "interaction_id": frame["interaction_id"], "sdp": sdp}
+
+
+SHARED = {"ping": on_ping, "ack": on_ack, "typing": on_typing, "read": on_read, "message.send": on_message,
+          "call.hangup": _call("hangup"), "rtc.offer": on_rtc_offer}
 TAXPAYER_HANDLERS = {**SHARED, "sync": on_sync_taxpayer, "history.list": on_history,
                      "bot.ask": on_bot_ask, "bot.pick": on_bot_pick, "human.request": on_human,
                      "bot.feedback": on_feedback, "leave.submit": on_leave,
                      "interaction.cancel": on_cancel, "interaction.close": on_close,
-                     "rating.submit": on_rating}
+                     "rating.submit": on_rating, "call.request": _call("request"), "call.cancel": _call("cancel")}
 AGENT_HANDLERS = {**SHARED, "sync": on_sync_agent, "interaction.accept": on_accept,
                   "interaction.end": on_end, "presence.set": on_presence, "interaction.transfer": on_transfer,
-                  "note.add": on_note, "history.of": on_history_of}
+                  "note.add": on_note, "history.of": on_history_of, "call.accept": _call("accept"),
+                  "call.decline": _call("decline")}

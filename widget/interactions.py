@@ -25,6 +25,7 @@ class Service:
     def __init__(self, store, bus, router, presence, config, clock, knowledge=None):
         self.store, self.bus, self.router, self.presence = store, bus, router, presence
         self.config, self.clock, self.knowledge = config, clock, knowledge
+        self.calls = None  # set by create_app: widget.calls.Calls
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -93,12 +94,12 @@ class Service:
             record = self._new(person, region, states.opening_state("ask_bot", "taxpayer"), now)
             rows = self.store.create_interaction(record, [self._state_event(record, "ask_bot", actor, now),
                                                           asked, reply])
-            self._published(rows)
+            self.publish_rows(rows)
             self._announce(person, record.id)
         else:
             record = live
             rows = self.store.append(live.id, [asked, reply])
-            self._published(rows)
+            self.publish_rows(rows)
         self.store.log_bot({"interaction_id": record.id, "seq": rows[-1]["seq"], "site_id": person["site_id"],
                             "question": text, "outcome": result.outcome, "kb_id": result.answer,
                             "score": int(round(result.score * 1000)), "created_at": now})
@@ -124,7 +125,7 @@ class Service:
         answer = self._message(Actor("bot", "bot"), None, entry.answer, "bot", now, extra={
             "bot": {"outcome": "answer", "kb_id": kb_id, "human": False, "picked": True}})
         rows = self.store.append(live.id, [asked, answer])
-        self._published(rows)
+        self.publish_rows(rows)
         self.store.mark_suggestion_picked(live.id, rows[0]["seq"], kb_id)
         return live
 
@@ -139,7 +140,7 @@ class Service:
         if live is None:
             record = self._new(person, region, states.opening_state("request_human", "taxpayer"), now)
             record = Interaction(**{**record.as_row(), "queued_at": now})
-            self._published(self.store.create_interaction(
+            self.publish_rows(self.store.create_interaction(
                 record, [self._state_event(record, "request_human", actor, now)]))
             self._announce(person, record.id)
             self.queue_changed(record.centre_id)
@@ -168,7 +169,7 @@ class Service:
         event = {"type": "rating.saved", "actor": _taxpayer(person), "at": now,
                  "payload": {"score": score, "tags": tags, "comment": comment}}
         try:
-            self._published(self.store.save_evaluation(row, event))
+            self.publish_rows(self.store.save_evaluation(row, event))
         except ValueError:
             raise ZhengnaError("already_rated", "您已评价过本次服务，谢谢！",
                                "You have already rated this service. Thank you!") from None
@@ -196,7 +197,7 @@ class Service:
             message["message"]["attachment"] = self.attachment_view(
                 self._own_attachment(actor, interaction_id, attachment_id))
         rows = self.store.append(interaction_id, [message])
-        self._published(rows)
+        self.publish_rows(rows)
         return rows[0]["seq"]
 
     def check_can_attach(self, actor, interaction_id):
@@ -307,7 +308,7 @@ class Service:
             self.visible_to_agent(agent, interaction_id)
         note = self._message(_agent(agent), None, text, "note", self.clock(), extra={"internal": True})
         rows = self.store.append(interaction_id, [note])
-        self._published(rows)
+        self.publish_rows(rows)
         return rows[0]["seq"]
 
     def history_of(self, agent, interaction_id):
@@ -355,7 +356,7 @@ class Service:
                 rows = self.store.commit(before, after, [self._state_event(after, event, actor, now, detail)])
             except Conflict:
                 continue
-            self._published(rows)
+            self.publish_rows(rows)
             self._after_change(before, after)
             return after
         raise ZhengnaError("busy", "系统繁忙，请重试。", "The service is busy; please try again.")
@@ -369,7 +370,7 @@ class Service:
                               extra={"notice": "idle_warning"})])
         except Conflict:
             return
-        self._published(rows)
+        self.publish_rows(rows)
 
     def _set(self, interaction, **changes):
         """Change bookkeeping columns that are not a state (no event); ignore a lost race."""
@@ -379,6 +380,8 @@ class Service:
             pass
 
     def _after_change(self, before, after):
+        if self.calls is not None:
+            self.calls.ended(before, after)
         queued = states.State.QUEUED.value
         if before.state == queued or after.state == queued:
             self.queue_changed(after.centre_id)
@@ -454,7 +457,8 @@ class Service:
                "suggestions": suggestions, "human": bool(result.human or result.outcome == "reject")}
         return self._message(Actor("bot", "bot"), None, body, "bot", now, extra={"bot": bot})
 
-    def _published(self, rows):
+    def publish_rows(self, rows):
+        """Publish stored events to everyone following their interaction."""
         for row in rows:
             self.bus.publish(f"ix:{row['interaction_id']}", {
                 "kind": "event", "frame": protocol.event_frame(row),

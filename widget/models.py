@@ -49,6 +49,7 @@ class Interaction:
     taxpayer_read_seq: int = 0
     agent_read_seq: int = 0
     idle_warned_at: Optional[datetime] = None
+    call_id: Optional[str] = None
     extra: dict = field(default_factory=dict)
 
     def public(self, agent_name=None):

@@ -54,6 +54,12 @@ def _optional_text(limit):
     return check
 
 
+def _sdp(value):
+    if not isinstance(value, str) or not value.startswith("v=0") or len(value) > 30000:
+        raise ValueError("must be an SDP description of at most 30,000 characters")
+    return value  # never stripped: SDP lines end with CRLF
+
+
 def _score(value):
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
         raise ValueError("must be 1 to 5")
@@ -114,6 +120,12 @@ INBOUND = {
                              "to_centre": (_id, False), "note": (_optional_text(500), False)},
     "note.add": {"cid": (_cid, True), "interaction_id": (_id, True), "text": (TEXT, True)},
     "history.of": {"cid": (_cid, True), "interaction_id": (_id, True)},
+    "call.request": {"cid": (_cid, True), "interaction_id": (_id, True)},
+    "call.cancel": {"cid": (_cid, True), "interaction_id": (_id, True)},
+    "call.accept": {"cid": (_cid, True), "interaction_id": (_id, True)},
+    "call.decline": {"cid": (_cid, True), "interaction_id": (_id, True)},
+    "call.hangup": {"cid": (_cid, True), "interaction_id": (_id, True)},
+    "rtc.offer": {"cid": (_cid, True), "interaction_id": (_id, True), "sdp": (_sdp, True)},
 }
 
 AUTH_TYPES = frozenset({"auth.hello", "auth.resume"})

@@ -75,6 +75,8 @@ class Sweeper:
             elif _past(interaction.queued_at, limit, now):
                 transition(interaction.id, "expire", system, detail={"reason": "queue_timeout"})
         elif interaction.state == "connected":
+            if interaction.call_state == "requested" and _past(interaction.call_requested_at, config["RING_TIMEOUT"], now):
+                self.service.calls.change(system, interaction.id, "ring_timeout")
             if interaction.agent_left_at and _past(interaction.agent_left_at, config["GRACE_PERIOD"], now):
                 transition(interaction.id, "agent_lost", system, detail={"reason": "agent_lost"},
                            queued_at=interaction.queued_at or interaction.created_at)

@@ -99,7 +99,7 @@ def test_bad_frames_get_specific_errors_and_change_nothing(server, person):
     tp.expect("interaction.state", state="queued")
     before = server.store().events_after(iid, 0, 100)
 
-    huge = "字" * 6000  # 18 KB of UTF-8, over the 16 KB frame limit
+    huge = "字" * 12000  # 36 KB of UTF-8, over the 32 KB frame limit
     tp.send({"type": "message.send", "cid": "big", "interaction_id": iid, "text": huge})
     assert tp.expect("error")["code"] == "frame_too_large"
     long_text = "字" * 2001

@@ -69,14 +69,26 @@ def test_non_number_in_environment(key, raw):
         load(environ={f"ZHENGNA_{key}": raw})
 
 
-@pytest.mark.parametrize("key", [key for key, value in DEFAULTS.items()
-                                 if isinstance(value, (int, float)) and not isinstance(value, bool)])
-@pytest.mark.parametrize("value", [-1, 0])
+NUMBERS = [key for key, value in DEFAULTS.items() if isinstance(value, (int, float)) and not isinstance(value, bool)]
+
+
+@pytest.mark.parametrize("key,value", [(key, -1) for key in NUMBERS] + [(key, 0) for key in NUMBERS if key != "RTC_PORT"])
 def test_numbers_must_be_positive(key, value):
     with pytest.raises(ValueError, match=key):
         load({key: value}, environ={})
     with pytest.raises(ValueError, match=key):
         load(environ={f"ZHENGNA_{key}": str(value)})
+
+
+def test_rtc_port_zero_means_any_free_port():
+    assert load({"RTC_PORT": 0}, environ={})["RTC_PORT"] == 0
+
+
+@pytest.mark.parametrize("overrides,message", [({"RTC": "sometimes"}, "RTC must be"),
+                                               ({"RTC": "external"}, "RTC_URL and RTC_SECRET")])
+def test_media_worker_settings(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        load(overrides, environ={})
 
 
 @pytest.mark.parametrize("value", ["30", None, [1]])

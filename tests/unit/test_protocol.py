@@ -34,6 +34,12 @@ VALID = {
     "interaction.transfer": {"cid": "c9", "interaction_id": "ix_1", "to_agent": "ag_2", "note": "请接手"},
     "note.add": {"cid": "c10", "interaction_id": "ix_1", "text": "内部备注"},
     "history.of": {"cid": "c11", "interaction_id": "ix_1"},
+    "call.request": {"cid": "c12", "interaction_id": "ix_1"},
+    "call.cancel": {"cid": "c13", "interaction_id": "ix_1"},
+    "call.accept": {"cid": "c14", "interaction_id": "ix_1"},
+    "call.decline": {"cid": "c15", "interaction_id": "ix_1"},
+    "call.hangup": {"cid": "c16", "interaction_id": "ix_1"},
+    "rtc.offer": {"cid": "c17", "interaction_id": "ix_1", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"},
 }
 
 # one wrong value per field, including a bool where a number belongs

@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from ..models import Interaction
 from . import migrate
 from .schema import (agents, attachments, audit_events, bot_log, call_events, centres, evaluations,
-                     events, holiday_years, interactions, kb_entries, leave_messages, messages, quick_replies, regions,
+                     events, holiday_years, interactions, kb_entries, leave_messages, messages, quick_replies, recordings,
+                     regions,
                      site_keys, sites, taxpayer_sessions)
 
 _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
@@ -414,6 +415,36 @@ class Store:
             interactions.c.ended_at >= since, interactions.c.connected_at.is_not(None),
         ).order_by(interactions.c.ended_at.desc()).limit(limit)
         return [(row["ended_at"] - row["connected_at"]).total_seconds() for row in self._all(query)]
+
+    # -- calls ---------------------------------------------------------------------------------
+
+    def interaction_by_call(self, call_id):
+        """Return the interaction whose current or last call is call_id, or None."""
+        row = self._one(select(interactions).where(interactions.c.call_id == call_id))
+        return Interaction(**row) if row else None
+
+    def save_recording(self, row):
+        """Index one recorded file."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(recordings).values(**row))
+
+    def recordings_of(self, interaction_id):
+        """Return an interaction's recordings, oldest first."""
+        return self._all(select(recordings).where(recordings.c.interaction_id == interaction_id)
+                         .order_by(recordings.c.created_at))
+
+    def get_recording(self, recording_id):
+        """Return one recording row, or None."""
+        return self._one(select(recordings).where(recordings.c.id == recording_id))
+
+    def recordings_before(self, moment):
+        """Return recordings made before moment (past their retention)."""
+        return self._all(select(recordings).where(recordings.c.created_at < moment))
+
+    def delete_recording(self, recording_id):
+        """Remove a recording's index row."""
+        with self.engine.begin() as conn:
+            conn.execute(recordings.delete().where(recordings.c.id == recording_id))
 
     # -- helpers -----------------------------------------------------------------------------
 

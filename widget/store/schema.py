@@ -123,6 +123,7 @@ interactions = Table(
     Column("taxpayer_read_seq", Integer, nullable=False),
     Column("agent_read_seq", Integer, nullable=False),
     Column("idle_warned_at", UTCDateTime, nullable=True),
+    Column("call_id", String(32), nullable=True),  # the current or last call of this interaction
     Index("ix_interactions_person", "site_id", "tin", "sub", "created_at"),
     Index("ix_interactions_queue", "centre_id", "state", "queued_at"),
     Index("ix_interactions_agent", "agent_id", "state"),
@@ -262,4 +263,21 @@ holiday_years = Table(
     Column("year", Integer, primary_key=True, autoincrement=False),
     Column("data", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+recordings = Table(
+    "recordings", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("call_id", String(32), nullable=False),
+    Column("interaction_id", String(32), ForeignKey("interactions.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # taxpayer | agent | screen
+    Column("file", String(300), nullable=False),
+    Column("started_at", UTCDateTime, nullable=True),
+    Column("duration", Integer, nullable=False),  # milliseconds
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("streams", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_recordings_interaction", "interaction_id"),
+    Index("ix_recordings_created", "created_at"),
 )

@@ -2,7 +2,9 @@
 import functools
 from datetime import timedelta
 
-from flask import Blueprint, g, jsonify, request, session
+from pathlib import Path
+
+from flask import Blueprint, current_app, g, jsonify, request, send_file, session
 
 from .. import accounts, hours, states
 from ..errors import Forbidden, NotFound, ZhengnaError
@@ -254,6 +256,32 @@ def transcript(interaction_id):
     _audit("view_transcript", {"state": interaction.state}, interaction_id)
     return jsonify(interaction=z.service.public_view(interaction), events=z.service.events_after(
         interaction_id, 0, 10000), audit=z.store.audit_events(interaction_id))
+
+
+@bp.get("/interactions/<interaction_id>/recordings")
+@role(*SUPERVISORS)
+def recordings(interaction_id):
+    """List a conversation's call recordings (双录) with duration, size and SHA-256."""
+    z = ext()
+    z.service.visible_to_agent(g.agent, interaction_id)
+    items = [{**row, "url": f"/console/api/recordings/{row['id']}/file"} for row in z.store.recordings_of(interaction_id)]
+    return jsonify(items=items)
+
+
+@bp.get("/recordings/<recording_id>/file")
+@role(*SUPERVISORS)
+def recording_file(recording_id):
+    """Play a recording in the console; every view is audited."""
+    z = ext()
+    row = z.store.get_recording(recording_id)
+    if row is None:
+        raise NotFound("not_found", "找不到该录像。", "No such recording.")
+    z.service.visible_to_agent(g.agent, row["interaction_id"])
+    path = (Path(current_app.config["DATA_DIR"]).resolve() / "recordings").joinpath(row["file"]).resolve()
+    if not path.is_relative_to(Path(current_app.config["DATA_DIR"]).resolve()) or not path.exists():
+        raise NotFound("not_found", "录像文件不存在。", "The recording file is missing.")
+    _audit("view_recording", {"recording": recording_id}, row["interaction_id"])
+    return send_file(path, mimetype="video/webm", conditional=True, max_age=0)
 
 
 def _audit(action, detail, interaction_id=None):

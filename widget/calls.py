@@ -1,0 +1,85 @@
+"""Video calls inside a connected interaction: the call states, signalling to the media worker, recordings."""
+import dataclasses
+import logging
+from datetime import datetime
+
+import gevent
+
+from . import states
+from .errors import Forbidden, ZhengnaError
+from .store import Conflict, new_id
+
+log = logging.getLogger(__name__)
+_RETRIES = 5
+
+
+class Calls:
+    """Every call.* change goes through here and states.apply_call; the worker carries the media."""
+
+    def __init__(self, service, worker=None):
+        self.service, self.store, self.worker = service, service.store, worker
+
+    def _party(self, actor, interaction_id):
+        interaction = self.service.get(interaction_id)
+        if actor.role == "agent" and interaction.agent_id != actor.id:
+            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
+        return interaction
+
+    def change(self, actor, interaction_id, event):
+        """Apply a call event (request, accept, decline, cancel, hangup, ring_timeout) by actor."""
+        if event == "request" and self.worker is None:
+            raise ZhengnaError("media_unavailable", "视频服务未启用。", "Video is not enabled on this service.")
+        for _ in range(_RETRIES):
+            before = self._party(actor, interaction_id) if actor.role != "system" else self.service.get(interaction_id)
+            now = self.service.clock()
+            after = states.apply_call(before, event, actor, now)
+            if event == "request":
+                after = dataclasses.replace(after, call_id=new_id())
+            row = {"type": "call.state", "actor": actor, "at": now,
+                   "payload": {"call": after.call_state, "event": event, "call_id": after.call_id}}
+            try:
+                rows = self.store.commit(before, after, [row])
+            except Conflict:
+                continue
+            self.service.publish_rows(rows)
+            self.store.log_call_event({"interaction_id": interaction_id, "event": event, "call_state": after.call_state,
+                                       "actor_role": actor.role, "actor_id": actor.id, "created_at": now})
+            self.ended(before, after)
+            return after
+        raise ZhengnaError("busy", "系统繁忙，请重试。", "The service is busy; please try again.")
+
+    def ended(self, before, after):
+        """Close the media of a call that just ended (hang-up, decline, the conversation ending)."""
+        if before.call_state == states.Call.ACTIVE.value and after.call_state == states.Call.NONE.value \
+                and before.call_id and self.worker is not None:
+            gevent.spawn(self._collect, before)
+
+    def _collect(self, interaction):
+        """Ask the worker to finish the call and index what it recorded."""
+        for item in self.worker.end(interaction.call_id):
+            self.store.save_recording({
+                "id": new_id(), "call_id": interaction.call_id, "interaction_id": interaction.id,
+                "kind": item["kind"], "file": item["file"], "started_at": _parse(item.get("started_at")),
+                "duration": int(round(float(item["duration"]) * 1000)), "size": int(item["size"]),
+                "sha256": item["sha256"], "streams": item.get("streams", {}), "created_at": self.service.clock()})
+
+    def offer(self, actor, interaction_id, sdp):
+        """Return the worker's answer to this side's offer; only while the call is active."""
+        interaction = self._party(actor, interaction_id)
+        if interaction.call_state != states.Call.ACTIVE.value or not interaction.call_id:
+            raise ZhengnaError("no_active_call", "当前没有进行中的视频通话。", "There is no active call.")
+        if self.worker is None:
+            raise ZhengnaError("media_unavailable", "视频服务未启用。", "Video is not enabled on this service.")
+        return self.worker.answer(interaction.call_id, actor.role, sdp)
+
+    def media_state(self, call_id, role, state):
+        """Tell both sides how one side's media connection is doing (from the worker's events)."""
+        interaction = self.store.interaction_by_call(call_id)
+        if interaction is not None:
+            self.service.ephemeral(interaction.id, {"type": "call.media", "interaction_id": interaction.id,
+                                                    "role": role, "state": state}, "system")
+
+
+def _parse(value):
+    return datetime.fromisoformat(value) if value else None
+
