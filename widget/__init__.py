@@ -13,12 +13,14 @@ from . import config as config_mod
 from .bus import create_bus
 from .errors import ZhengnaError
 from .calls import Calls
+from .desk import Desk
 from .interactions import Service
 from .knowledge import Knowledge
 from .metrics import Metrics
 from .presence import Presence
 from .proxies import TrustedProxies
 from .routing import Router
+from .smart import SmartService
 from .store import Store
 from .timeouts import Sweeper
 
@@ -79,7 +81,7 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     service = Service(store, bus, router, presence, settings, clock, knowledge=Knowledge(store, clock))
     calls = service.calls = Calls(service, _media_worker(settings))
     app.extensions["zhengna"] = SimpleNamespace(
-        calls=calls,
+        calls=calls, smart=SmartService(service), desk=Desk(service),
         store=store, bus=bus, presence=presence, router=router, service=service, clock=clock,
         metrics=Metrics(), connections=set(), shutting_down=False,
         sweeper=Sweeper(service, settings, clock))

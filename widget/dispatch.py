@@ -42,7 +42,7 @@ class Context:
         z.presence.connect(agent["id"], agent["centre_id"])
         self.conn.listen(f"centre:{agent['centre_id']}")
         self.conn.listen(f"agent:{agent['id']}")
-        z.service.agent_connected(agent)
+        z.desk.agent_connected(agent)
         open_ones = z.store.interactions_in(["connected"], agent_id=agent["id"])
         self.conn.send({"type": "auth.ok", "agent": {
             "id": agent["id"], "name": agent["display_name"], "centre": agent["centre_id"],
@@ -55,7 +55,7 @@ class Context:
     def stop_agent(self):
         """Start the grace period if this was the agent's last console."""
         if self.z.presence.disconnect(self.agent["id"]):
-            self.z.service.agent_disconnected(self.agent["id"])
+            self.z.desk.agent_disconnected(self.agent["id"])
             self.z.service.queue_changed(self.agent["centre_id"])
 
 
@@ -157,13 +157,13 @@ def on_history(ctx, frame):
 
 
 def on_bot_ask(ctx, frame):
-    interaction, seq = ctx.service.ask_bot(ctx.person, frame["cid"], frame["text"])
+    interaction, seq = ctx.z.smart.ask(ctx.person, frame["cid"], frame["text"])
     ctx.follow(interaction.id)
     return _reply(frame, interaction_id=interaction.id, seq=seq)
 
 
 def on_bot_pick(ctx, frame):
-    interaction = ctx.service.pick_suggestion(ctx.person, frame["cid"], frame["kb_id"])
+    interaction = ctx.z.smart.pick(ctx.person, frame["cid"], frame["kb_id"])
     ctx.follow(interaction.id)
     return _reply(frame, interaction_id=interaction.id)
 
@@ -175,7 +175,7 @@ def on_human(ctx, frame):
 
 
 def on_feedback(ctx, frame):
-    ctx.service.feedback(ctx.person, frame["interaction_id"], frame["seq"], frame["value"])
+    ctx.z.smart.feedback(ctx.person, frame["interaction_id"], frame["seq"], frame["value"])
     return _reply(frame, interaction_id=frame["interaction_id"], seq=frame["seq"])
 
 
@@ -205,34 +205,34 @@ def on_rating(ctx, frame):
 def on_sync_agent(ctx, frame):
     interaction = ctx.service.visible_to_agent(ctx.agent, frame["interaction_id"])
     if frame["last_seq"] == 0:
-        ctx.service.record_view(ctx.agent, interaction)
+        ctx.z.desk.record_view(ctx.agent, interaction)
     ctx.conn.watch(interaction.id, frame["last_seq"])
 
 
 def on_transfer(ctx, frame):
-    interaction = ctx.service.transfer(ctx.agent, frame["interaction_id"], frame.get("to_agent"),
+    interaction = ctx.z.desk.transfer(ctx.agent, frame["interaction_id"], frame.get("to_agent"),
                                        frame.get("to_centre"), frame.get("note", ""))
     return _reply(frame, interaction_id=interaction.id, state=interaction.state)
 
 
 def on_note(ctx, frame):
-    seq = ctx.service.add_note(ctx.agent, frame["interaction_id"], frame["text"])
+    seq = ctx.z.desk.add_note(ctx.agent, frame["interaction_id"], frame["text"])
     return _reply(frame, interaction_id=frame["interaction_id"], seq=seq)
 
 
 def on_history_of(ctx, frame):
     return {"type": "history", "ref": frame["cid"], "interaction_id": frame["interaction_id"],
-            "items": ctx.service.history_of(ctx.agent, frame["interaction_id"])}
+            "items": ctx.z.desk.history_of(ctx.agent, frame["interaction_id"])}
 
 
 def on_accept(ctx, frame):
-    interaction = ctx.service.accept(ctx.agent, frame["interaction_id"])
+    interaction = ctx.z.desk.accept(ctx.agent, frame["interaction_id"])
     ctx.follow(interaction.id)
     return _reply(frame, interaction_id=interaction.id, state=interaction.state)
 
 
 def on_end(ctx, frame):
-    interaction = ctx.service.end(ctx.agent, frame["interaction_id"], frame.get("category", ""))
+    interaction = ctx.z.desk.end(ctx.agent, frame["interaction_id"], frame.get("category", ""))
     return _reply(frame, interaction_id=interaction.id, state=interaction.state)
 
 

@@ -2,19 +2,12 @@
 import dataclasses
 
 from . import protocol, states
-from .errors import Forbidden, IllegalTransition, NotFound, ProtocolError, ZhengnaError
+from .errors import Forbidden, NotFound, ProtocolError, ZhengnaError
 from .models import Actor, Interaction
 from .routing import estimate_wait
 from .store import Conflict, new_id
 
 _RETRIES = 5  # optimistic-concurrency retries before telling the client to try again
-
-BOT_PHRASES = {
-    "suggest": "您是否要咨询以下问题:",
-    "reject": "抱歉，我没能理解您的问题。您可以换个说法，或点击“发起人工导税”由工作人员为您解答。",
-    "greeting": "您好，我是智能导税助手。请直接输入您想咨询的问题。",
-}
-
 
 IDLE_REMINDER = "您已有一段时间没有发言，如无其他问题，本次互动将很快自动结束。"
 
@@ -33,7 +26,7 @@ class Service:
         """Return an interaction or raise not_found."""
         interaction = self.store.get_interaction(interaction_id)
         if interaction is None:
-            raise _not_found()
+            raise not_found()
         return interaction
 
     def owned(self, person, interaction_id):
@@ -41,7 +34,7 @@ class Service:
         interaction = self.store.get_interaction(interaction_id)
         if interaction is None or (interaction.site_id, interaction.tin, interaction.sub) != (
                 person["site_id"], person["tin"], person["sub"]):
-            raise _not_found()
+            raise not_found()
         return interaction
 
     def visible_to_agent(self, agent, interaction_id):
@@ -49,7 +42,7 @@ class Service:
         interaction = self.get(interaction_id)
         if interaction.agent_id != agent["id"] and interaction.centre_id != agent["centre_id"] \
                 and agent["role"] not in ("supervisor", "admin"):
-            raise _not_found()
+            raise not_found()
         return interaction
 
     def live_of(self, person):
@@ -70,65 +63,6 @@ class Service:
 
     # -- taxpayer ----------------------------------------------------------------------------
 
-    def ask_bot(self, person, cid, text):
-        """Put the taxpayer's question to the bot; open a bot interaction if none is live."""
-        region = self.router.region(person["region"])
-        if not region["smart_service"]:
-            raise ZhengnaError("bot_off", "本地区未开通智能服务，请发起人工导税。",
-                               "Smart service is off here; please ask for a person.")
-        live = self.live_of(person)
-        if live is not None and live.state != states.State.BOT.value:
-            raise ZhengnaError("not_in_bot", "已转人工服务，请直接发送消息。",
-                               "You are with human service now; send a message instead.")
-        actor = _taxpayer(person)
-        if live is not None:
-            done = self.store.find_message(live.id, "taxpayer", actor.id, cid)
-            if done is not None:
-                return live, done["seq"]
-        now = self.clock()
-        kb = self.knowledge.for_site(person["site_id"])
-        result = kb.match(text)
-        asked = self._message(actor, cid, text, "text", now)
-        reply = self._bot_reply(result, kb.matcher, now)
-        if live is None:
-            record = self._new(person, region, states.opening_state("ask_bot", "taxpayer"), now)
-            rows = self.store.create_interaction(record, [self._state_event(record, "ask_bot", actor, now),
-                                                          asked, reply])
-            self.publish_rows(rows)
-            self._announce(person, record.id)
-        else:
-            record = live
-            rows = self.store.append(live.id, [asked, reply])
-            self.publish_rows(rows)
-        self.store.log_bot({"interaction_id": record.id, "seq": rows[-1]["seq"], "site_id": person["site_id"],
-                            "question": text, "outcome": result.outcome, "kb_id": result.answer,
-                            "score": int(round(result.score * 1000)), "created_at": now})
-        return record, rows[-2]["seq"]
-
-    def pick_suggestion(self, person, cid, kb_id):
-        """Answer the suggestion the taxpayer chose from 您是否要咨询以下问题."""
-        live = self.live_of(person)
-        if live is None or live.state != states.State.BOT.value:
-            raise IllegalTransition(live.state if live else "none", "bot.pick", "taxpayer")
-        matcher = self.knowledge.for_site(person["site_id"]).matcher
-        try:
-            entry = matcher.entry(kb_id)
-        except KeyError:
-            entry = None
-        if entry is None:
-            raise NotFound("not_found", "找不到该问题。", "No such question in the knowledge base.")
-        actor = _taxpayer(person)
-        if self.store.find_message(live.id, "taxpayer", actor.id, cid):
-            return live
-        now = self.clock()
-        asked = self._message(actor, cid, entry.question, "pick", now, extra={"kb_id": kb_id})
-        answer = self._message(Actor("bot", "bot"), None, entry.answer, "bot", now, extra={
-            "bot": {"outcome": "answer", "kb_id": kb_id, "human": False, "picked": True}})
-        rows = self.store.append(live.id, [asked, answer])
-        self.publish_rows(rows)
-        self.store.mark_suggestion_picked(live.id, rows[0]["seq"], kb_id)
-        return live
-
     def request_human(self, person):
         """Queue the person for an agent of the centre serving their region (发起人工导税)."""
         region = self.router.region(person["region"])
@@ -136,13 +70,13 @@ class Service:
         if live is not None and live.state in (states.State.QUEUED.value, states.State.CONNECTED.value):
             return live  # asked twice (two tabs, a retry): one task is enough
         self.router.require_open(region["centre_id"])
-        actor, now = _taxpayer(person), self.clock()
+        actor, now = taxpayer_actor(person), self.clock()
         if live is None:
-            record = self._new(person, region, states.opening_state("request_human", "taxpayer"), now)
+            record = self.new_record(person, region, states.opening_state("request_human", "taxpayer"), now)
             record = Interaction(**{**record.as_row(), "queued_at": now})
             self.publish_rows(self.store.create_interaction(
-                record, [self._state_event(record, "request_human", actor, now)]))
-            self._announce(person, record.id)
+                record, [self.state_event(record, "request_human", actor, now)]))
+            self.announce(person, record.id)
             self.queue_changed(record.centre_id)
             return record
         return self.transition(live.id, "request_human", actor)
@@ -150,12 +84,12 @@ class Service:
     def cancel(self, person, interaction_id):
         """Withdraw a waiting request (取消征纳互动); refused once an agent has joined."""
         self.owned(person, interaction_id)
-        return self.transition(interaction_id, "cancel", _taxpayer(person))
+        return self.transition(interaction_id, "cancel", taxpayer_actor(person))
 
     def close(self, person, interaction_id):
         """End the interaction because the taxpayer closed the window (no rating)."""
         self.owned(person, interaction_id)
-        return self.transition(interaction_id, "close", _taxpayer(person))
+        return self.transition(interaction_id, "close", taxpayer_actor(person))
 
     def rate(self, person, interaction_id, score, tags, comment):
         """Store the one 好差评 rating of an interaction the agent ended."""
@@ -166,7 +100,7 @@ class Service:
         now = self.clock()
         row = {"interaction_id": interaction.id, "score": score, "tags": tags, "comment": comment,
                "agent_id": interaction.updated_by, "centre_id": interaction.centre_id, "created_at": now}
-        event = {"type": "rating.saved", "actor": _taxpayer(person), "at": now,
+        event = {"type": "rating.saved", "actor": taxpayer_actor(person), "at": now,
                  "payload": {"score": score, "tags": tags, "comment": comment}}
         try:
             self.publish_rows(self.store.save_evaluation(row, event))
@@ -191,7 +125,7 @@ class Service:
         done = self.store.find_message(interaction_id, actor.role, actor.id, cid)
         if done is not None:
             return done["seq"]
-        message = self._message(actor, cid, text or "", "text", self.clock(), touch=True)
+        message = self.message_event(actor, cid, text or "", "text", self.clock(), touch=True)
         if attachment_id:
             message["message"]["attachment_id"] = attachment_id
             message["message"]["attachment"] = self.attachment_view(
@@ -224,12 +158,6 @@ class Service:
         return {"id": row["id"], "name": row["name"], "content_type": row["content_type"], "size": row["size"],
                 "url": f"/api/attachments/{row['id']}"}
 
-    def feedback(self, person, interaction_id, seq, value):
-        """Record 有用/没用 on one bot answer of the person's interaction (a second one replaces the first)."""
-        self.owned(person, interaction_id)
-        if not self.store.update_bot_log(interaction_id, seq, feedback=value):
-            raise NotFound("not_found", "找不到该机器人回答。", "No such bot answer.")
-
     def leave_message(self, person, text, contact):
         """Store a message for the centre serving the person's region (outside working hours)."""
         region = self.router.region(person["region"])
@@ -252,98 +180,6 @@ class Service:
         """Publish a frame that is neither stored nor replayed (typing, read, positions)."""
         self.bus.publish(f"ix:{interaction_id}", {"kind": "ephemeral", "frame": frame, "from_role": from_role})
 
-    # -- agents ------------------------------------------------------------------------------
-
-    def accept(self, agent, interaction_id):
-        """Give a waiting task to agent (接入); exactly one of two racing agents gets it."""
-        interaction = self.visible_to_agent(agent, interaction_id)
-        self._check_capacity(agent)
-        try:
-            result = self.transition(interaction.id, "accept", _agent(agent),
-                                     agent_id=agent["id"], agent_left_at=None)
-        except IllegalTransition:
-            raise ZhengnaError("already_taken", "该互动已被接入或已结束。",
-                               "Someone else has taken this task, or it has ended.") from None
-        self._audit(agent, "accept", interaction.id, {})
-        return result
-
-    def end(self, agent, interaction_id, category=""):
-        """End the conversation as its agent; the taxpayer is offered the rating."""
-        interaction = self.get(interaction_id)
-        if interaction.agent_id != agent["id"]:
-            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
-        result = self.transition(interaction_id, "end", _agent(agent), detail={"category": category})
-        self._audit(agent, "end", interaction_id, {"category": category})
-        return result
-
-    def transfer(self, agent, interaction_id, to_agent=None, to_centre=None, note=""):
-        """Hand a conversation to another agent, or back to a centre's queue (转接), with an internal note."""
-        interaction = self.get(interaction_id)
-        if interaction.agent_id != agent["id"]:
-            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
-        if bool(to_agent) == bool(to_centre):
-            raise ProtocolError("bad_field", "请选择一位工作人员或一个运营中心。", "Choose one agent or one centre.")
-        actor = _agent(agent)
-        if to_agent:
-            target = self.store.get_agent(to_agent)
-            if target is None or target["disabled"] or target["id"] == agent["id"]:
-                raise NotFound("not_found", "找不到该工作人员。", "No such agent to transfer to.")
-            self._check_capacity(target)
-            left = None if self.presence.is_connected(target["id"]) else self.clock()
-            result = self.transition(interaction_id, "transfer_to_agent", actor, detail={"to_agent": target["id"]},
-                                     agent_id=target["id"], agent_left_at=left)
-        else:
-            if self.store.get_centre(to_centre) is None:
-                raise NotFound("not_found", "找不到该运营中心。", "No such centre to transfer to.")
-            result = self.transition(interaction_id, "transfer_to_queue", actor, detail={"to_centre": to_centre},
-                                     centre_id=to_centre, queued_at=interaction.queued_at or interaction.created_at)
-        if note:
-            self.add_note(agent, interaction_id, note, check=False)
-        self._audit(agent, "transfer", interaction_id, {"to_agent": to_agent, "to_centre": to_centre})
-        return result
-
-    def add_note(self, agent, interaction_id, text, check=True):
-        """Store an internal note on a conversation: agents see it, the taxpayer never does."""
-        if check:
-            self.visible_to_agent(agent, interaction_id)
-        note = self._message(_agent(agent), None, text, "note", self.clock(), extra={"internal": True})
-        rows = self.store.append(interaction_id, [note])
-        self.publish_rows(rows)
-        return rows[0]["seq"]
-
-    def history_of(self, agent, interaction_id):
-        """Return the same taxpayer's other conversations, for the agent serving or seeing this one."""
-        interaction = self.visible_to_agent(agent, interaction_id)
-        items = self.store.interactions_of(interaction.site_id, interaction.tin, interaction.sub)
-        return [self.public_view(i) for i in items if i.id != interaction_id]
-
-    def record_view(self, agent, interaction):
-        """Audit an agent reading a transcript that is not theirs right now."""
-        if interaction.agent_id != agent["id"]:
-            self._audit(agent, "view_transcript", interaction.id, {"state": interaction.state})
-
-    def _check_capacity(self, agent):
-        busy = len(self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent["id"]))
-        if busy >= agent["max_concurrent"]:
-            raise ZhengnaError("at_capacity", f"已同时接待 {busy} 个互动，达到上限。",
-                               f"Already serving {busy} conversations, the limit.", agent=agent["id"])
-
-    def agent_connected(self, agent):
-        """Note an agent's console is back: their conversations are no longer orphaned."""
-        for interaction in self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent["id"]):
-            if interaction.agent_left_at is not None:
-                self._set(interaction, agent_left_at=None)
-                self.ephemeral(interaction.id, {"type": "agent.presence", "interaction_id": interaction.id,
-                                                "present": True}, "agent")
-
-    def agent_disconnected(self, agent_id):
-        """Start the grace period on the conversations of an agent whose last console closed."""
-        now = self.clock()
-        for interaction in self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent_id):
-            self._set(interaction, agent_left_at=now)
-            self.ephemeral(interaction.id, {"type": "agent.presence", "interaction_id": interaction.id,
-                                            "present": False}, "agent")
-
     # -- the one path through the state machine ----------------------------------------------
 
     def transition(self, interaction_id, event, actor, detail=None, **changes):
@@ -353,7 +189,7 @@ class Service:
             now = self.clock()
             after = states.apply(before, event, actor, now, **changes)
             try:
-                rows = self.store.commit(before, after, [self._state_event(after, event, actor, now, detail)])
+                rows = self.store.commit(before, after, [self.state_event(after, event, actor, now, detail)])
             except Conflict:
                 continue
             self.publish_rows(rows)
@@ -366,13 +202,13 @@ class Service:
         now = self.clock()
         try:
             rows = self.store.commit(interaction, dataclasses.replace(interaction, idle_warned_at=now), [
-                self._message(Actor.system(), None, IDLE_REMINDER, "system", now,
+                self.message_event(Actor.system(), None, IDLE_REMINDER, "system", now,
                               extra={"notice": "idle_warning"})])
         except Conflict:
             return
         self.publish_rows(rows)
 
-    def _set(self, interaction, **changes):
+    def set_bookkeeping(self, interaction, **changes):
         """Change bookkeeping columns that are not a state (no event); ignore a lost race."""
         try:
             self.store.commit(interaction, dataclasses.replace(interaction, **changes), [])
@@ -422,14 +258,16 @@ class Service:
 
     # -- building events ---------------------------------------------------------------------
 
-    def _new(self, person, region, state, now):
+    def new_record(self, person, region, state, now):
+        """Return a new interaction of person in state, not yet stored."""
         return Interaction(
             id=new_id(), site_id=person["site_id"], tin=person["tin"], sub=person["sub"],
             person_name=person["name"], enterprise=person["enterprise"], region=person["region"],
             centre_id=region["centre_id"], state=state.value, created_at=now, last_activity_at=now,
             updated_at=now, updated_by_role="taxpayer", updated_by=person["sub"])
 
-    def _state_event(self, after, event, actor, now, detail=None):
+    def state_event(self, after, event, actor, now, detail=None):
+        """Return the interaction.state event describing after."""
         agent = None
         if after.agent_id:
             row = self.store.get_agent(after.agent_id)
@@ -440,22 +278,12 @@ class Service:
                    **(detail or {})}
         return {"type": "interaction.state", "actor": actor, "at": now, "payload": payload}
 
-    def _message(self, actor, cid, body, kind, now, extra=None, touch=False):
+    def message_event(self, actor, cid, body, kind, now, extra=None, touch=False):
+        """Return a message.new event to store (touch: a person spoke, the idle clock restarts)."""
         message = {"id": new_id(), "cid": cid, "sender_role": actor.role, "sender_id": actor.id,
                    "sender_name": actor.name, "kind": kind, "body": body, "created_at": now}
         return {"type": "message.new", "actor": actor, "at": now, "payload": dict(extra or {}),
                 "message": message, "touch": touch}
-
-    def _bot_reply(self, result, matcher, now):
-        if result.outcome == "answer":
-            body = matcher.entry(result.answer).answer
-        else:
-            body = BOT_PHRASES[result.outcome]
-        suggestions = [{"id": kb_id, "question": matcher.entry(kb_id).question}
-                       for kb_id in result.suggestions] if result.outcome == "suggest" else []
-        bot = {"outcome": result.outcome, "kb_id": result.answer, "score": round(result.score, 3),
-               "suggestions": suggestions, "human": bool(result.human or result.outcome == "reject")}
-        return self._message(Actor("bot", "bot"), None, body, "bot", now, extra={"bot": bot})
 
     def publish_rows(self, rows):
         """Publish stored events to everyone following their interaction."""
@@ -464,11 +292,13 @@ class Service:
                 "kind": "event", "frame": protocol.event_frame(row),
                 "internal": bool(row["payload"].get("internal"))})
 
-    def _announce(self, person, interaction_id):
+    def announce(self, person, interaction_id):
+        """Tell the person's other tabs that an interaction was opened."""
         self.bus.publish(person_channel(person), {"kind": "ephemeral", "from_role": "system", "frame": {
             "type": "interaction.opened", "interaction_id": interaction_id}})
 
-    def _audit(self, agent, action, interaction_id, detail):
+    def audit(self, agent, action, interaction_id, detail):
+        """Record an agent's action in the audit trail."""
         self.store.audit({"created_at": self.clock(), "actor_role": "agent", "actor_id": agent["id"],
                           "action": action, "interaction_id": interaction_id, "detail": detail})
 
@@ -483,13 +313,16 @@ def person_channel(person):
     return f"person:{person['site_id']}:{person['tin']}:{person['sub']}"
 
 
-def _taxpayer(person):
+def taxpayer_actor(person):
+    """Return the Actor for a taxpayer's session row."""
     return Actor("taxpayer", person["sub"], person["name"])
 
 
-def _agent(agent):
+def agent_actor(agent):
+    """Return the Actor for an agent row."""
     return Actor("agent", agent["id"], agent["display_name"])
 
 
-def _not_found():
+def not_found():
+    """Return the error for a missing (or someone else's) interaction."""
     return NotFound("not_found", "找不到该互动。", "No such interaction.")

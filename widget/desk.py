@@ -1,0 +1,101 @@
+"""The agent's desk: accept, end, transfer, notes, the taxpayer's history, presence and its grace period."""
+from . import states
+from .errors import Forbidden, IllegalTransition, NotFound, ProtocolError, ZhengnaError
+from .interactions import agent_actor
+
+
+class Desk:
+    """What agents do to conversations, through the Service's one path to the state machine."""
+
+    def __init__(self, service):
+        self.service, self.store = service, service.store
+
+    def accept(self, agent, interaction_id):
+        """Give a waiting task to agent (接入); exactly one of two racing agents gets it."""
+        interaction = self.service.visible_to_agent(agent, interaction_id)
+        self._check_capacity(agent)
+        try:
+            result = self.service.transition(interaction.id, "accept", agent_actor(agent),
+                                     agent_id=agent["id"], agent_left_at=None)
+        except IllegalTransition:
+            raise ZhengnaError("already_taken", "该互动已被接入或已结束。",
+                               "Someone else has taken this task, or it has ended.") from None
+        self.service.audit(agent, "accept", interaction.id, {})
+        return result
+
+    def end(self, agent, interaction_id, category=""):
+        """End the conversation as its agent; the taxpayer is offered the rating."""
+        interaction = self.service.get(interaction_id)
+        if interaction.agent_id != agent["id"]:
+            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
+        result = self.service.transition(interaction_id, "end", agent_actor(agent), detail={"category": category})
+        self.service.audit(agent, "end", interaction_id, {"category": category})
+        return result
+
+    def transfer(self, agent, interaction_id, to_agent=None, to_centre=None, note=""):
+        """Hand a conversation to another agent, or back to a centre's queue (转接), with an internal note."""
+        interaction = self.service.get(interaction_id)
+        if interaction.agent_id != agent["id"]:
+            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
+        if bool(to_agent) == bool(to_centre):
+            raise ProtocolError("bad_field", "请选择一位工作人员或一个运营中心。", "Choose one agent or one centre.")
+        actor = agent_actor(agent)
+        if to_agent:
+            target = self.store.get_agent(to_agent)
+            if target is None or target["disabled"] or target["id"] == agent["id"]:
+                raise NotFound("not_found", "找不到该工作人员。", "No such agent to transfer to.")
+            self._check_capacity(target)
+            left = None if self.service.presence.is_connected(target["id"]) else self.service.clock()
+            result = self.service.transition(interaction_id, "transfer_to_agent", actor, detail={"to_agent": target["id"]},
+                                     agent_id=target["id"], agent_left_at=left)
+        else:
+            if self.store.get_centre(to_centre) is None:
+                raise NotFound("not_found", "找不到该运营中心。", "No such centre to transfer to.")
+            result = self.service.transition(interaction_id, "transfer_to_queue", actor, detail={"to_centre": to_centre},
+                                     centre_id=to_centre, queued_at=interaction.queued_at or interaction.created_at)
+        if note:
+            self.add_note(agent, interaction_id, note, check=False)
+        self.service.audit(agent, "transfer", interaction_id, {"to_agent": to_agent, "to_centre": to_centre})
+        return result
+
+    def add_note(self, agent, interaction_id, text, check=True):
+        """Store an internal note on a conversation: agents see it, the taxpayer never does."""
+        if check:
+            self.service.visible_to_agent(agent, interaction_id)
+        note = self.service.message_event(agent_actor(agent), None, text, "note", self.service.clock(), extra={"internal": True})
+        rows = self.store.append(interaction_id, [note])
+        self.service.publish_rows(rows)
+        return rows[0]["seq"]
+
+    def history_of(self, agent, interaction_id):
+        """Return the same taxpayer's other conversations, for the agent serving or seeing this one."""
+        interaction = self.service.visible_to_agent(agent, interaction_id)
+        items = self.store.interactions_of(interaction.site_id, interaction.tin, interaction.sub)
+        return [self.service.public_view(i) for i in items if i.id != interaction_id]
+
+    def record_view(self, agent, interaction):
+        """Audit an agent reading a transcript that is not theirs right now."""
+        if interaction.agent_id != agent["id"]:
+            self.service.audit(agent, "view_transcript", interaction.id, {"state": interaction.state})
+
+    def _check_capacity(self, agent):
+        busy = len(self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent["id"]))
+        if busy >= agent["max_concurrent"]:
+            raise ZhengnaError("at_capacity", f"已同时接待 {busy} 个互动，达到上限。",
+                               f"Already serving {busy} conversations, the limit.", agent=agent["id"])
+
+    def agent_connected(self, agent):
+        """Note an agent's console is back: their conversations are no longer orphaned."""
+        for interaction in self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent["id"]):
+            if interaction.agent_left_at is not None:
+                self.service.set_bookkeeping(interaction, agent_left_at=None)
+                self.service.ephemeral(interaction.id, {"type": "agent.presence", "interaction_id": interaction.id,
+                                                "present": True}, "agent")
+
+    def agent_disconnected(self, agent_id):
+        """Start the grace period on the conversations of an agent whose last console closed."""
+        now = self.service.clock()
+        for interaction in self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent_id):
+            self.service.set_bookkeeping(interaction, agent_left_at=now)
+            self.service.ephemeral(interaction.id, {"type": "agent.presence", "interaction_id": interaction.id,
+                                            "present": False}, "agent")
