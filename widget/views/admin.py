@@ -277,7 +277,7 @@ def recording_file(recording_id):
     if row is None:
         raise NotFound("not_found", "找不到该录像。", "No such recording.")
     z.service.visible_to_agent(g.agent, row["interaction_id"])
-    path = (Path(current_app.config["DATA_DIR"]).resolve() / "recordings").joinpath(row["file"]).resolve()
+    path = Path(current_app.config["DATA_DIR"]).resolve().joinpath(row["file"]).resolve()  # relative to the data dir
     if not path.is_relative_to(Path(current_app.config["DATA_DIR"]).resolve()) or not path.exists():
         raise NotFound("not_found", "录像文件不存在。", "The recording file is missing.")
     _audit("view_recording", {"recording": recording_id}, row["interaction_id"])

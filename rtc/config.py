@@ -1,0 +1,66 @@
+"""Worker settings: command-line options, each also read from ZHENGNA_RTC_* in the environment."""
+import argparse
+import os
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+from aiortc import RTCIceServer
+
+from rtc.ice import parse_ice_servers
+
+MODES = ("forward", "decode")
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 0
+    secret: str = ""
+    data_dir: str = "."
+    ice_servers: list[RTCIceServer] = field(default_factory=list)
+    mode: str = "forward"
+    loopback_only: bool = False
+    drop_rate: float = 0.0
+    events_url: Optional[str] = None
+
+
+def _env(name: str, default: Optional[str] = None) -> Optional[str]:
+    return os.environ.get(f"ZHENGNA_RTC_{name}", default)
+
+
+def _truthy(value: Optional[str]) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def parse(argv: Optional[Sequence[str]] = None) -> Settings:
+    """Build Settings from `argv` with ZHENGNA_RTC_* defaults; exit with a usage error when invalid."""
+    p = argparse.ArgumentParser(prog="python -m rtc", description="Zhengna media worker")
+    p.add_argument("--listen", default=_env("LISTEN", "127.0.0.1:0"), help="HOST:PORT (ZHENGNA_RTC_LISTEN)")
+    p.add_argument("--secret", default=_env("SECRET"), help="shared secret (ZHENGNA_RTC_SECRET)")
+    p.add_argument("--data-dir", default=_env("DATA_DIR"), help="recordings go under DIR/recordings")
+    p.add_argument("--ice-servers", default=_env("ICE_SERVERS"), help='JSON: [{"urls": ..., ...}]')
+    p.add_argument("--mode", choices=MODES, default=_env("MODE", "forward"))
+    p.add_argument("--loopback-only", action="store_true", default=_truthy(_env("LOOPBACK_ONLY")),
+                   help="test switch: 127.0.0.1 candidates only")
+    p.add_argument("--drop-rate", type=float, default=float(_env("DROP_RATE", "0") or 0),
+                   help="test switch: drop this fraction of incoming RTP packets")
+    p.add_argument("--events-url", default=_env("EVENTS_URL"), help="POST peer state changes here")
+    args = p.parse_args(argv)
+    host, _, port = args.listen.rpartition(":")
+    if not host or not port.isdigit():
+        p.error("--listen must be HOST:PORT")
+    if not args.secret:
+        p.error("--secret (or ZHENGNA_RTC_SECRET) is required")
+    if not args.data_dir:
+        p.error("--data-dir (or ZHENGNA_RTC_DATA_DIR) is required")
+    if args.mode not in MODES:
+        p.error(f"--mode must be one of {MODES}")
+    if not 0.0 <= args.drop_rate < 1.0:
+        p.error("--drop-rate must be in [0, 1)")
+    try:
+        servers = parse_ice_servers(args.ice_servers)
+    except (ValueError, KeyError, TypeError) as exc:
+        p.error(f"--ice-servers: {exc}")
+    return Settings(host=host, port=int(port), secret=args.secret, data_dir=os.path.abspath(args.data_dir),
+                    ice_servers=servers, mode=args.mode, loopback_only=args.loopback_only,
+                    drop_rate=args.drop_rate, events_url=args.events_url or None)

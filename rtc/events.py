@@ -1,0 +1,44 @@
+"""Peer state changes, POSTed to the web server (fire and forget: a slow web server never stalls media)."""
+import asyncio
+import logging
+from typing import Optional
+
+import aiohttp
+
+log = logging.getLogger("rtc.events")
+
+REPORTED = ("connected", "disconnected", "failed", "closed")
+TIMEOUT = aiohttp.ClientTimeout(total=5)
+
+
+class Events:
+    """Send {"call_id", "role", "state"} to `url` with the shared secret; no-op without a url."""
+
+    def __init__(self, url: Optional[str], secret: str) -> None:
+        self._url = url
+        self._headers = {"X-Zhengna-Secret": secret}
+        self._session: Optional[aiohttp.ClientSession] = None
+        self._tasks: set[asyncio.Task] = set()
+
+    def peer_state(self, call_id: str, role: str, state: str) -> None:
+        if not self._url or state not in REPORTED:
+            return
+        task = asyncio.ensure_future(self._post({"call_id": call_id, "role": role, "state": state}))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _post(self, body: dict) -> None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=TIMEOUT)
+        try:
+            async with self._session.post(self._url, json=body, headers=self._headers) as resp:
+                if resp.status >= 400:
+                    log.warning("events url answered %s for %s", resp.status, body)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            log.warning("could not post %s: %r", body, exc)
+
+    async def close(self) -> None:
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=2)
+        if self._session is not None:
+            await self._session.close()
