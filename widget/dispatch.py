@@ -39,14 +39,15 @@ class Context:
     def start_agent(self):
         """Mark the agent present, listen to their centre and assignments, send the queue."""
         agent, z = self.agent, self.z
-        z.presence.connect(agent["id"], agent["centre_id"])
+        status = agent["presence"] if agent["presence"] in ("online", "away") else "online"
+        z.presence.connect(agent["id"], agent["centre_id"], status)  # an agent who was away stays away
         self.conn.listen(f"centre:{agent['centre_id']}")
         self.conn.listen(f"agent:{agent['id']}")
         z.desk.agent_connected(agent)
         open_ones = z.store.interactions_in(["connected"], agent_id=agent["id"])
         self.conn.send({"type": "auth.ok", "agent": {
             "id": agent["id"], "name": agent["display_name"], "centre": agent["centre_id"],
-            "role": agent["role"], "max_concurrent": agent["max_concurrent"]},
+            "role": agent["role"], "max_concurrent": agent["max_concurrent"], "presence": status},
             "conversations": [z.service.public_view(i) for i in open_ones],
             "limits": _limits(self.config)})
         self.conn.send(z.service.queue_snapshot(agent["centre_id"]))

@@ -223,7 +223,7 @@ class Service:
             self.queue_changed(after.centre_id)
         if after.agent_id and after.agent_id != before.agent_id:
             self.bus.publish(f"agent:{after.agent_id}", {"kind": "ephemeral", "from_role": "system", "frame": {
-                "type": "interaction.assigned", "interaction_id": after.id}})
+                "type": "interaction.assigned", "interaction_id": after.id, "interaction": self.public_view(after)}})
 
     def queue_changed(self, centre_id):
         """Push every waiting taxpayer's position and the centre's queue to its agents."""

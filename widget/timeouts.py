@@ -1,6 +1,8 @@
 """Every timeout in one sweep: queue, centre closing, grace, idle; run on an interval."""
 import logging
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import gevent
 
@@ -11,6 +13,9 @@ from .models import Actor
 log = logging.getLogger(__name__)
 
 
+PRUNE_EVERY = 3600.0  # seconds between recording clean-ups; retention is counted in days
+
+
 class Sweeper:
     """Applies timeouts to live interactions; safe to run in several processes at once."""
 
@@ -18,6 +23,7 @@ class Sweeper:
         self.service, self.config, self.clock = service, config, clock
         self._greenlet = None
         self._open = {}  # centre id -> open at the last sweep
+        self._pruned_at = 0.0  # monotonic time of the last recording clean-up
 
     def start(self):
         """Sweep every SWEEP_INTERVAL seconds in the background, from the centres' state now."""
@@ -40,12 +46,26 @@ class Sweeper:
     def run_once(self):
         """Announce centres opening or closing, then apply every timeout that is due now."""
         now = self.clock()
+        if time.monotonic() - self._pruned_at >= PRUNE_EVERY:
+            self.prune_recordings(now)
         open_now = self._announce_centres()
         for interaction in self.service.store.interactions_in(states.LIVE_VALUES):
             try:
                 self._check(interaction, now, open_now)
             except ZhengnaError as error:  # someone else moved it first: nothing to do
                 log.debug("sweep skipped %s: %s", interaction.id, error.code)
+
+    def prune_recordings(self, now):
+        """Delete recordings older than RECORDING_RETENTION_DAYS, file and index row."""
+        self._pruned_at = time.monotonic()
+        store = self.service.store
+        data_dir = Path(self.config["DATA_DIR"]).resolve()
+        for row in store.recordings_before(now - timedelta(days=self.config["RECORDING_RETENTION_DAYS"])):
+            path = data_dir.joinpath(row["file"]).resolve()
+            if path.is_relative_to(data_dir):
+                path.unlink(missing_ok=True)
+            store.delete_recording(row["id"])
+            log.info("recording %s of %s deleted after its retention period", row["id"], row["interaction_id"])
 
     def _announce_centres(self):
         """Push centre.status to taxpayers and agents of every centre whose open state changed."""

@@ -1,21 +1,42 @@
-// Agent console: sign-in for now; the live console is built on /ws/agent (see docs/PROTOCOL.md).
+// Agent console entry: the sign-in form when logged out, else the live console (static/js/console/app.js).
+import { bilingual } from "./console/dom.js";
+
 const form = document.getElementById("login");
-if (form) {
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const error = document.getElementById("login-error");
-    error.textContent = "";
-    const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const root = document.getElementById("console");
+
+async function signIn(event) {
+  event.preventDefault();
+  const error = document.getElementById("login-error");
+  const button = form.querySelector("button[type=submit]");
+  error.textContent = "";
+  button.disabled = true;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  try {
     const response = await fetch("/console/login", {
       method: "POST",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
-      body: JSON.stringify({username: form.username.value, password: form.password.value}),
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ username: form.username.value, password: form.password.value }),
     });
     if (response.ok) {
-      location.reload();
-    } else {
-      const body = await response.json().catch(() => ({}));
-      error.textContent = body.error ? `${body.error.zh} ${body.error.en}` : `登录失败 (${response.status})`;
+      location.reload(); // the page comes back with the console and a fresh CSRF token
+      return;
     }
-  });
+    const body = await response.json().catch(() => ({}));
+    if (body.error) {
+      error.textContent = `${body.error.zh} `;
+      error.append(Object.assign(document.createElement("span"), { lang: "en", className: "en", textContent: body.error.en }));
+    } else {
+      bilingual(error, response.status === 429 ? "tooMany" : "loginFailed");
+    }
+    error.dataset.code = body.error ? body.error.code : String(response.status);
+    form.password.select();
+  } catch {
+    error.textContent = "无法连接服务器 Cannot reach the server";
+  } finally {
+    button.disabled = false;
+  }
 }
+
+if (form) form.addEventListener("submit", signIn);
+else if (root && root.dataset.agent) import("./console/app.js").then(({ ConsoleApp }) => new ConsoleApp(root));

@@ -155,3 +155,12 @@ def test_login_attempts_are_rate_limited(start_server):
     codes = [http.post(server.url + "/console/login", json={"username": "agent1", "password": "guess"},
                        headers={"X-CSRFToken": csrf}).status_code for _ in range(5)]
     assert codes == [401, 401, 401, 429, 429]
+
+
+def test_any_agent_can_list_transfer_targets(server):
+    plain = console(server, "agent1", "agent1-demo")
+    targets = plain.get(server.url + "/console/api/transfer-targets").json()
+    names = [a["display_name"] for a in targets["agents"]]
+    assert "税务工作人员二" in names and "税务工作人员一" not in names, "others, not oneself"
+    assert {c["id"] for c in targets["centres"]} >= {"demo", "closed"}
+    assert [c["open"] for c in targets["centres"] if c["id"] == "closed"] == [False]

@@ -122,3 +122,31 @@ def test_region_lookup(store, calendar):
     with pytest.raises(ZhengnaError) as excinfo:
         gate.region("9999")
     assert excinfo.value.code == "region_unknown" and "9999" in excinfo.value.zh and "9999" in excinfo.value.en
+
+
+def test_recordings_past_their_retention_are_deleted(tmp_path):
+    """The sweeper removes old recordings' files and rows and keeps recent ones."""
+    from datetime import datetime, timedelta, timezone
+    from types import SimpleNamespace
+
+    from widget.models import Interaction
+    from widget.store import Store
+    from widget.timeouts import Sweeper
+
+    now = datetime(2026, 11, 28, tzinfo=timezone.utc)
+    store = Store(f"sqlite:///{tmp_path / 'r.db'}")
+    store.migrate()
+    store.put_centre({"id": "c", "name": "c", "schedule": {"weekly": {}}, "created_at": now})
+    store.create_interaction(Interaction(id="ix", site_id="s", tin="t", sub="u", person_name="p", enterprise="e",
+                                         region="r", centre_id="c", state="ended", created_at=now), [])
+    for name, age in (("old", 200), ("new", 10)):
+        (tmp_path / "recordings").mkdir(exist_ok=True)
+        (tmp_path / "recordings" / f"{name}.webm").write_bytes(b"webm")
+        store.save_recording({"id": name, "call_id": "k", "interaction_id": "ix", "kind": "taxpayer",
+                              "file": f"recordings/{name}.webm", "started_at": None, "duration": 1000, "size": 4,
+                              "sha256": "0" * 64, "streams": {}, "created_at": now - timedelta(days=age)})
+    sweeper = Sweeper(SimpleNamespace(store=store), {"DATA_DIR": str(tmp_path), "RECORDING_RETENTION_DAYS": 180},
+                      lambda: now)
+    sweeper.prune_recordings(now)
+    assert [row["id"] for row in store.recordings_of("ix")] == ["new"]
+    assert not (tmp_path / "recordings" / "old.webm").exists() and (tmp_path / "recordings" / "new.webm").exists()

@@ -95,6 +95,19 @@ def delete_quick_reply(reply_id):
     return jsonify(ok=True)
 
 
+@bp.get("/transfer-targets")
+@role()
+def transfer_targets():
+    """Return whom a conversation can be handed to: other active agents and every centre."""
+    z = ext()
+    agents = [{"id": a["id"], "display_name": a["display_name"], "centre_id": a["centre_id"],
+               "presence": a["presence"], "online": z.presence.is_connected(a["id"])}
+              for a in z.store.agents_of() if a["id"] != g.agent["id"] and not a["disabled"]]
+    centres = [{"id": c["id"], "name": c["name"], "open": z.router.centre_status(c["id"]).open}
+               for c in z.store.centres()]
+    return jsonify(agents=agents, centres=centres)
+
+
 @bp.get("/agents")
 @role(*SUPERVISORS)
 def agents():
@@ -143,7 +156,10 @@ def update_agent(agent_id):
         changes["disabled"] = bool(body["disabled"])
     store.update_agent(agent_id, **changes)
     _audit("update_agent", {"agent": agent_id, **changes})
-    return jsonify(item=_agent_view(store.get_agent(agent_id)))
+    item = _agent_view(store.get_agent(agent_id))
+    ext().bus.publish(f"agent:{agent_id}", {"kind": "ephemeral", "from_role": "system",
+                                            "frame": {"type": "agent.updated", "agent": item}})
+    return jsonify(item=item)
 
 
 @bp.get("/centres")

@@ -1,0 +1,48 @@
+// Supervisor and administrator pages: role-aware sections (supervisors: board, ratings, inbox, quick replies,
+// knowledge base; administrators also accounts, working hours, holidays and regions).
+import { h, bilingual, both } from "../dom.js";
+import { get, post } from "../api.js";
+import "./strings.js";
+import { mountBoard } from "./board.js";
+import { mountRatings } from "./ratings.js";
+import { mountLeave } from "./leave.js";
+import { mountQuick } from "./quick.js";
+import { mountKb } from "./kb.js";
+import { mountAgents } from "./agents.js";
+import { mountHours } from "./hours.js";
+import { mountHolidays } from "./holidays.js";
+import { mountRegions } from "./regions.js";
+
+const root = document.getElementById("admin");
+const role = root.dataset.role;
+const admin = role === "admin";
+
+const centres = get("/console/api/centres").then((answer) => answer.items);
+centres.catch(() => null); // each section reports the failure itself
+
+const sections = [
+  ["board", () => mountBoard()],
+  ["ratings", () => mountRatings()],
+  ["leave", () => mountLeave()],
+  ["quick", () => mountQuick()],
+  ["kb", () => mountKb()],
+];
+if (admin) {
+  sections.push(["agents", () => mountAgents(centres)], ["hours", () => mountHours(centres)],
+    ["holidays", () => mountHolidays()], ["regions", () => mountRegions(centres)]);
+}
+const titles = { board: "board", ratings: "ratings", leave: "leave", quick: "quick", kb: "kb", agents: "agentsTitle",
+  hours: "hours", holidays: "holidays", regions: "regions" };
+
+const logout = h("button", { cls: "link", tid: "console-logout", label: "logout", attrs: { type: "button" } });
+logout.addEventListener("click", async () => {
+  await post("/console/logout").catch(() => null);
+  location.href = "/console";
+});
+const header = h("header", { cls: "topbar" }, [
+  bilingual(h("h1"), "adminTitle"), h("span", { text: `${root.dataset.name} · ${both(`role_${role}`)}` }),
+  h("nav", { cls: "links" }, [h("a", { tid: "console-back", label: "consoleLink", attrs: { href: "/console" } }), logout])]);
+const nav = h("nav", { cls: "admin-nav", tid: "console-admin-nav", attrs: { "aria-label": both("nav") } },
+  sections.map(([id]) => h("a", { label: titles[id], attrs: { href: `#${id}` } })));
+const main = h("div", { cls: "admin-main" }, sections.map(([, mount]) => mount()));
+root.replaceChildren(header, nav, main);

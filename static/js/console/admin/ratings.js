@@ -1,0 +1,40 @@
+// 好差评: the centre's ratings per conversation, each with a link to its transcript.
+import { h, bilingual, clock } from "../dom.js";
+import { get } from "../api.js";
+import { section, table, statusLine, button } from "./util.js";
+import { showTranscript } from "./transcript.js";
+
+export function mountRatings() {
+  const { el, body } = section("ratings", "ratings", "console-ratings");
+  const { el: grid, tbody } = table(["time", "score", "tags", "comment", "transcriptLink"], "console-rating-rows");
+  const viewer = h("div", { cls: "transcript", tid: "console-transcript", attrs: { tabindex: "-1" } });
+  viewer.hidden = true;
+  const status = statusLine("console-ratings-status");
+  const empty = bilingual(h("p", { cls: "hint" }), "noRatings");
+  body.append(button("refresh", "console-ratings-refresh", () => load()), grid, empty, status.el, viewer);
+  async function load() {
+    try {
+      const { items } = await get("/console/api/ratings");
+      empty.hidden = items.length > 0;
+      tbody.replaceChildren(...items.map((r) => {
+        const link = h("a", { tid: "console-rating-transcript", label: "transcriptLink",
+          attrs: { href: `#transcript-${r.interaction_id}` } });
+        link.addEventListener("click", (event) => {
+          event.preventDefault();
+          showTranscript(viewer, r.interaction_id);
+        });
+        return h("tr", { tid: "console-rating-item", data: { interactionId: r.interaction_id, score: r.score } }, [
+          h("td", { text: clock(r.created_at, true) }),
+          bilingual(h("td", { data: { field: "score" } }), `score${r.score}`),
+          h("td", { text: (r.tags || []).join("、") }),
+          h("td", { text: r.comment || "" }),
+          h("td", {}, [link])]);
+      }));
+      status.clear();
+    } catch (error) {
+      status.fail(error);
+    }
+  }
+  load();
+  return el;
+}

@@ -1,0 +1,130 @@
+// The console's locale table: every string Chinese first, English beside it.
+const TABLE = {
+  title: ["坐席工作台", "Agent console"],
+  loginFailed: ["登录失败", "Sign-in failed"],
+  tooMany: ["尝试次数过多，请稍后再试", "Too many attempts; try again later"],
+  adminTitle: ["管理", "Administration"],
+  logout: ["退出登录", "Sign out"],
+  adminLink: ["管理页面", "Administration"],
+  consoleLink: ["返回工作台", "Back to the console"],
+  presence: ["状态", "Status"],
+  online: ["在线", "Online"],
+  away: ["离开", "Away"],
+  offline: ["离线", "Offline"],
+  connOpen: ["已连接", "Connected"],
+  connConnecting: ["正在连接…", "Connecting…"],
+  connLost: (s) => [`连接中断，${s} 秒后重连`, `Connection lost; retrying in ${s} s`],
+  soundSwitch: ["新请求提示音", "Sound on new requests"],
+  titleSwitch: ["标签页标题显示等待数", "Waiting count in the tab title"],
+  capacity: (n, max) => [`接待中 ${n} / 上限 ${max}`, `Serving ${n} of ${max}`],
+  capacityFull: ["已达同时接待上限", "At your concurrency limit"],
+  queue: ["等待接入", "Waiting"],
+  queueEmpty: ["暂无等待的纳税人", "Nobody is waiting"],
+  waited: (d) => [`已等待 ${d}`, `waiting ${d}`],
+  region: (r) => [`地区 ${r}`, `region ${r}`],
+  accept: ["接入", "Accept"],
+  showBot: ["查看对话", "Show conversation"],
+  hideBot: ["收起对话", "Hide conversation"],
+  noBotYet: ["（尚无智能问答记录）", "(no smart-service messages)"],
+  conversations: ["接待中的互动", "Your conversations"],
+  noConversations: ["尚未接入互动。从左侧队列点击“接入”。", "No conversation yet. Accept one from the queue."],
+  input: ["回复内容（Enter 发送，Shift+Enter 换行）", "Reply (Enter sends, Shift+Enter breaks a line)"],
+  send: ["发送", "Send"],
+  attach: ["发送文件", "Send a file"],
+  uploading: ["正在上传…", "Uploading…"],
+  typing: (who) => [`${who} 正在输入…`, `${who} is typing…`],
+  read: ["已读", "Read"],
+  sent: ["已送达", "Delivered"],
+  sending: ["发送中", "Sending"],
+  failed: ["发送失败", "Failed"],
+  quickReplies: ["常用语", "Quick replies"],
+  noQuickReplies: ["暂无常用语", "No quick replies"],
+  note: ["内部备注（纳税人看不到）", "Internal note (the taxpayer never sees it)"],
+  addNote: ["添加备注", "Add note"],
+  internal: ["内部备注", "Internal note"],
+  transfer: ["转接", "Transfer"],
+  transferTitle: ["转接给工作人员或运营中心", "Transfer to an agent or a centre"],
+  transferNote: ["转接说明（内部）", "Note for the next agent (internal)"],
+  transferGo: ["确认转接", "Transfer"],
+  transferPick: ["请先选择转接对象", "Choose whom to transfer to first"],
+  agents: ["工作人员", "Agents"],
+  centres: ["运营中心（排队）", "Centres (their queue)"],
+  noAgents: ["没有可转接的工作人员", "No agent to transfer to"],
+  agentsHidden: ["服务器未向坐席开放工作人员列表，仅可转回运营中心队列。",
+    "The server does not list agents to your role; you can transfer to a centre's queue."],
+  end: ["结束互动", "End"],
+  endTitle: ["结束本次互动？", "End this conversation?"],
+  endText: ["结束后纳税人将收到满意度评价。请选择服务分类：", "The taxpayer will be asked for a rating. Choose the service category:"],
+  category: ["服务分类", "Category"],
+  ok: ["确定", "OK"],
+  cancel: ["取消", "Cancel"],
+  close: ["关闭", "Close"],
+  closeTab: ["关闭标签", "Close tab"],
+  history: ["历史互动", "Earlier conversations"],
+  noHistory: ["该纳税人没有其他互动记录", "No earlier conversations"],
+  view: ["查看", "View"],
+  state_bot: ["智能服务", "Smart service"],
+  state_queued: ["排队中", "Queued"],
+  state_connected: ["服务中", "Connected"],
+  state_ended: ["已结束", "Ended"],
+  state_cancelled: ["已取消", "Cancelled"],
+  state_expired: ["已失效", "Expired"],
+  from_bot: ["智能助手", "Bot"],
+  from_taxpayer: ["纳税人", "Taxpayer"],
+  from_agent: ["工作人员", "Agent"],
+  from_system: ["系统", "System"],
+  ev_accept: (who) => [`${who} 已接入`, `${who} joined`],
+  ev_request_human: ["纳税人发起人工导税", "The taxpayer asked for a person"],
+  ev_transfer_to_agent: (who) => [`已转接给 ${who}`, `Transferred to ${who}`],
+  ev_transfer_to_queue: ["已转回运营中心队列", "Transferred back to the queue"],
+  ev_agent_lost: ["工作人员掉线，已重新排队", "The agent dropped out; back in the queue"],
+  ev_end: ["工作人员结束了互动", "The agent ended the conversation"],
+  ev_close: ["纳税人关闭了窗口", "The taxpayer closed the window"],
+  ev_cancel: ["纳税人取消了互动", "The taxpayer cancelled"],
+  ev_expire: ["排队已失效", "The request expired"],
+  ev_idle_timeout: ["长时间无人发言，系统已结束", "Ended by the system after silence"],
+  ev_other: (e) => [`状态变更：${e}`, `State change: ${e}`],
+  rated: (s) => [`纳税人评价：${s} 分`, `Rated ${s} of 5`],
+  ended: ["本次互动已结束", "This conversation has ended"],
+  newLeave: (who) => [`收到新留言：${who}`, `New message left by ${who}`],
+  centreOpen: (name) => [`${name} 已开始人工服务`, `${name} is open`],
+  centreClosed: (name) => [`${name} 已停止人工服务`, `${name} has closed`],
+  dismiss: ["知道了", "Dismiss"],
+  attachment: ["附件", "Attachment"],
+  download: ["下载", "Download"],
+  reconnected: ["已重新连接，会话已同步", "Reconnected; conversations are up to date"],
+  transferred: ["已转接", "Transferred"],
+  assignedNew: ["有新的互动转给您", "A conversation was handed to you"],
+  // service categories for the wrap-up (服务分类)
+  cat_invoice: ["发票开具", "Issuing invoices"],
+  cat_redletter: ["红字发票", "Red-letter invoices"],
+  cat_filing: ["申报纳税", "Filing returns"],
+  cat_payment: ["税费缴纳", "Paying taxes"],
+  cat_registration: ["登记信息", "Registration"],
+  cat_refund: ["出口退税", "Export refunds"],
+  cat_policy: ["政策咨询", "Policy questions"],
+  cat_system: ["系统操作", "Using the system"],
+  cat_other: ["其他", "Other"],
+};
+
+export const CATEGORIES = ["cat_invoice", "cat_redletter", "cat_filing", "cat_payment", "cat_registration",
+  "cat_refund", "cat_policy", "cat_system", "cat_other"];
+
+const extra = {};
+
+/** Add strings of another part of the console (the admin pages keep their own). */
+export function extend(table) {
+  Object.assign(extra, table);
+}
+
+/** Return [zh, en] for key (an unknown key is shown as itself). */
+export function t(key, ...args) {
+  const entry = extra[key] ?? TABLE[key];
+  if (entry === undefined) return [key, ""];
+  return typeof entry === "function" ? entry(...args) : entry;
+}
+
+/** The Chinese text of key (used where the server stores words, such as the category). */
+export function zh(key, ...args) {
+  return t(key, ...args)[0];
+}
