@@ -1,6 +1,8 @@
 """Ablation study: `python bench/bot_ablation.py [--queries FILE ...]` prints the figures with each part removed.
 
-Parts are switched off by patching module attributes for the duration of one configuration only."""
+Parts are switched off by patching module attributes for the duration of one configuration only (the chunk
+caches of normalise/tokens are cleared around each one). Prints one markdown row per configuration: top-1,
+top-3, out-of-scope handled well and confident wrong on each query set."""
 from __future__ import annotations
 
 import argparse
@@ -14,29 +16,54 @@ import sys
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from widget.bot import features, lexicon, matcher, normalise, phonetic  # noqa: E402
+from widget.bot import decide, features, lexicon, matcher, normalise, phonetic, tokens  # noqa: E402
 from widget.bot.evaluate import evaluate  # noqa: E402
 from widget.bot.kb import load_entries, read_jsonl  # noqa: E402
 
-DEFAULT_QUERIES = [str(ROOT / "tests/unit/data/queries-dev.jsonl"), str(ROOT / "tests/unit/data/bot_holdout.jsonl")]
+DEFAULT_QUERIES = [str(ROOT / "tests/unit/data/queries-dev.jsonl"), str(ROOT / "tests/unit/data/bot_holdout.jsonl"),
+                   str(ROOT / "tests/unit/data/bot_holdout2.jsonl")]
 
 
 def _configs():
-    """(label, context manager factory, similar questions per entry or None for all)."""
+    """(label, context manager factory, similar questions per entry or None for all, with round-2 questions)."""
     null = contextlib.nullcontext
-    yield "full (all similar questions)", null, None
-    yield "similar questions: 0", null, 0
-    yield "similar questions: 10", null, 10
-    yield "similar questions: 20", null, 20
-    yield "- synonym groups", lambda: mock.patch.object(lexicon, "synonyms", lambda: lexicon.Synonyms({}, None, {})), None
-    yield "- pinyin typo repair", lambda: mock.patch.object(phonetic, "repair_typos", lambda t: t), None
-    yield "- pinyin view", lambda: mock.patch.dict(features.VIEW_WEIGHTS, {"p": 0.0}), None
-    yield "- word view", lambda: mock.patch.dict(features.VIEW_WEIGHTS, {"w": 0.0}), None
-    yield "- char n-gram view", lambda: mock.patch.dict(features.VIEW_WEIGHTS, {"c": 0.0}), None
-    yield "- pooled entry signal", lambda: mock.patch.object(matcher.Matcher, "_retrieve", _phrase_only), None
+    yield "full", null, None, True
+    yield "- round-2 distinguishing similar questions", null, None, False
+    yield "similar questions: round-1 first 20 only", null, 20, False
+    yield "similar questions: 0", null, 0, False
+    yield "- sibling contrast re-ranking", lambda: _stack(mock.patch.object(decide, "CONTRAST_WEIGHT", 0.0),
+                                                         mock.patch.object(matcher, "CONTRAST_WEIGHT", 0.0)), None, True
+    yield "- question-type bonus", lambda: _stack(mock.patch.object(features, "QUESTION_TYPE_WEIGHT", 0.0),
+                                                 mock.patch.object(matcher, "QUESTION_TYPE_WEIGHT", 0.0)), None, True
+    yield "round-1 fixed-margin decision", lambda: mock.patch.object(matcher, "decide", _round1_decide), None, True
+    yield "- suggest coverage gate", lambda: mock.patch.object(decide, "SUGGEST_COVERAGE_MIN", 0.0), None, True
+    yield "- synonym groups", lambda: mock.patch.object(lexicon, "synonyms", lambda: lexicon.Synonyms({}, None, {})), None, True
+    yield "- pinyin typo repair", lambda: mock.patch.object(phonetic, "repair_typos", lambda t: t), None, True
+    yield "- pinyin view", lambda: mock.patch.dict(features.VIEW_WEIGHTS, {"p": 0.0}), None, True
+    yield "- word view", lambda: mock.patch.dict(features.VIEW_WEIGHTS, {"w": 0.0}), None, True
+    yield "- char n-gram view", lambda: mock.patch.dict(features.VIEW_WEIGHTS, {"c": 0.0}), None, True
+    yield "- pooled entry signal", lambda: mock.patch.object(matcher.Matcher, "_retrieve", _phrase_only), None, True
     yield "- fillers and focus", lambda: _stack(mock.patch.object(normalise, "strip_fillers", lambda t: t),
-                                                mock.patch.object(normalise, "focus", lambda t: t)), None
-    yield "- off-topic list", lambda: mock.patch.object(matcher, "_names_offtopic", lambda toks: False), None
+                                                mock.patch.object(normalise, "focus", lambda t: t)), None, True
+    yield "- off-topic list", lambda: mock.patch.object(matcher, "_names_offtopic", lambda toks: False), None, True
+
+
+def _round1_decide(s):
+    """The round-1 rule: answer on a fixed margin over the runner-up (0.06, or 0.03 at 0.60+) and coverage."""
+    if s.empty or s.top < decide.SUGGEST_MIN:
+        return "reject"
+    if s.offtopic:
+        return "answer" if s.top >= decide.OFFTOPIC_SURE and s.coverage >= decide.COVERAGE_MIN else "reject"
+    if s.known < decide.KNOWN_MIN:
+        return "reject"
+    margin = s.top - s.second
+    confident = (s.top >= 0.60 and margin >= 0.03) or (s.top >= decide.ANSWER_MIN and margin >= 0.06)
+    return "answer" if confident and s.coverage >= decide.COVERAGE_MIN else "suggest"
+
+
+def _clear_caches():
+    normalise._tail.cache_clear()
+    tokens._chunk_tokens.cache_clear()
 
 
 def _stack(*cms):
@@ -60,17 +87,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m widget.bot.ablation")
     parser.add_argument("--queries", nargs="*", default=DEFAULT_QUERIES)
     args = parser.parse_args()
-    sets = [(Path(q).name, read_jsonl(q)) for q in args.queries]
-    base = load_entries()
-    print("| configuration | set | top-1 | top-3 | OOS ok | confident wrong |")
-    print("|---|---|---|---|---|---|")
-    for label, cm, n_similar in _configs():
+    sets = [(Path(q).stem, read_jsonl(q)) for q in args.queries]
+    print("| configuration | " + " | ".join(f"{name} top-1 / top-3 / OOS / CW" for name, _ in sets) + " |")
+    print("|---|" + "---|" * len(sets))
+    for label, cm, n_similar, contrast in _configs():
+        base = load_entries(contrast=contrast)
         entries = base if n_similar is None else [replace(e, similar=e.similar[:n_similar]) for e in base]
+        _clear_caches()
         with cm():
             m = matcher.Matcher(entries)
-            for name, qs in sets:
+            cells = []
+            for _, qs in sets:
                 r = evaluate(m, qs)
-                print(f"| {label} | {name} | {r.top1:.3f} | {r.top3:.3f} | {r.oos_ok:.3f} | {r.confident_wrong:.3f} |")
+                cells.append(f"{r.top1:.3f} / {r.top3:.3f} / {r.oos_ok:.3f} / {r.confident_wrong:.3f}")
+        _clear_caches()
+        print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
     return 0
 
 

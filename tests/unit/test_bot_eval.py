@@ -9,6 +9,8 @@ from widget.bot.matcher import Matcher
 
 DEV = Path(__file__).parent / "data" / "queries-dev.jsonl"  # a copy of shared/kb/queries-dev.jsonl
 HOLDOUT = Path(__file__).parent / "data" / "bot_holdout.jsonl"
+# Round 2: 62 queries (52 in scope, 10 out) written before the round-2 changes and before reading the dev misses.
+HOLDOUT2 = Path(__file__).parent / "data" / "bot_holdout2.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +20,7 @@ def matcher():
 
 def test_dev_set_targets(matcher):
     r = evaluate(matcher, read_jsonl(DEV))
-    # Issue 4 asks for 0.90; this guards what the matcher reaches today (0.844) until it gets there.
-    assert r.top1 >= 0.84, r.lines()
+    assert r.top1 >= 0.90, r.lines()
     assert r.top3 >= 0.97, r.lines()
     assert r.oos_ok >= 0.90, r.lines()
     assert r.confident_wrong <= 0.03, r.lines()
@@ -30,4 +31,20 @@ def test_holdout_targets(matcher):
     assert r.top1 >= 0.85, r.lines()
     assert r.top3 >= 0.95, r.lines()
     assert r.oos_ok >= 0.90, r.lines()
+    assert r.confident_wrong <= 0.03, r.lines()
+
+
+def test_holdout2_targets(matcher):
+    r = evaluate(matcher, read_jsonl(HOLDOUT2))
+    assert r.top1 >= 0.90, r.lines()
+    assert r.top3 >= 0.97, r.lines()
+    assert r.confident_wrong <= 0.03, r.lines()
+
+
+def test_holdout2_out_of_scope(matcher):
+    # Issue 4 asks for 0.90; holdout2 reaches 0.80 (8/10: a chit-chat question with 几点 and one on
+    # export-refund timing still get suggestions, never a wrong answer). This guards 0.80 until a general
+    # out-of-scope model lands; adding those two topics to the lexicons would only fit the held-out set.
+    r = evaluate(matcher, read_jsonl(HOLDOUT2))
+    assert r.oos_ok >= 0.80, r.lines()
     assert r.confident_wrong <= 0.03, r.lines()

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from widget.bot.kb import DEFAULT_FAQ, DEFAULT_SIMILAR, Entry, KnowledgeBase, load_entries, read_jsonl
+from widget.bot.kb import DEFAULT_CONTRAST, DEFAULT_FAQ, DEFAULT_SIMILAR, Entry, KnowledgeBase, load_entries, read_jsonl
 
 
 def test_shipped_kb_keeps_ids_and_merges_similar_questions():
@@ -12,8 +12,10 @@ def test_shipped_kb_keeps_ids_and_merges_similar_questions():
     assert ids == [o["id"] for o in read_jsonl(DEFAULT_FAQ)]
     assert len(ids) == 150 == len(set(ids))
     similar = {o["id"]: o["similar"] for o in read_jsonl(DEFAULT_SIMILAR)}
+    for o in read_jsonl(DEFAULT_CONTRAST):
+        similar[o["id"]] = similar[o["id"]] + o["similar"]
     assert set(similar) == set(ids)
-    assert all(20 <= len(v) <= 40 for v in similar.values())
+    assert all(20 <= len(v) <= 45 for v in similar.values())
     assert all(e.similar for e in entries)
 
 

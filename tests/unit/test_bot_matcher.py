@@ -19,11 +19,12 @@ def sig(top, second, coverage=1.0, known=1.0, offtopic=False, empty=False):
 
 def test_decide_three_ways():
     assert decide(sig(0.7, 0.2)) == "answer"
-    assert decide(sig(0.4, 0.38)) == "suggest"  # close runner-up: let the taxpayer choose
+    assert decide(sig(0.35, 0.35, coverage=0.6)) == "suggest"  # a tie on a loose match: let the taxpayer choose
     assert decide(sig(0.1, 0.05)) == "reject"
     assert decide(sig(0.5, 0.1, known=0.2)) == "reject"  # mostly words the KB never uses
     assert decide(sig(0.5, 0.1, offtopic=True)) == "reject"  # names 个税/社保 and is not a near-verbatim match
-    assert decide(sig(0.5, 0.1, coverage=0.2)) == "suggest"  # the top entry explains too little of the query
+    assert decide(sig(0.5, 0.1, coverage=0.35)) == "suggest"  # the top entry explains too little to answer
+    assert decide(sig(0.5, 0.1, coverage=0.2)) == "reject"  # ...or even to be worth suggesting
 
 
 @pytest.mark.parametrize("text,expect", [

@@ -11,6 +11,24 @@ from .tokens import words
 VIEW_WEIGHTS = {"w": 1.0, "c": 1.0, "p": 0.35}
 # Within the character view, unigrams are noisy (票, 开 are everywhere) so they count less than bi/tri-grams.
 NGRAM_WEIGHTS = {1: 0.4, 2: 1.0, 3: 0.8}
+# Question type. The question words themselves are stop words for the views above (they say nothing about the
+# topic), but what is asked does separate sibling entries: 数电票在哪里开 (the entry point) against 数电票怎么开
+# (the steps), 额度是什么 against 额度怎么查. Each marker maps to one type; a text may have several. The matcher
+# compares the query's types with each entry's (over all its phrasings) and adds a small bonus to the ranking
+# score only: whether a query is in scope at all is still judged on the topic score.
+QUESTION_TYPE_WEIGHT = 0.1  # the most the bonus adds (query and entry ask exactly the same types)
+QUESTION_TYPES = (
+    ("why", ("为什么", "为啥", "为何", "怎么会", "咋会", "原因")),
+    ("where", ("哪里", "哪儿", "在哪", "哪个位置", "哪个菜单", "入口", "从哪", "去哪")),
+    ("what", ("什么是", "是什么", "是啥", "啥意思", "什么意思", "指什么", "干什么的", "干嘛的")),
+    ("diff", ("区别", "差别", "不同", "不一样", "选哪个", "还是")),
+    ("when", ("多久", "多长时间", "什么时候", "几点", "期限", "有效期", "几天", "时间")),
+    ("can", ("能不能", "能否", "可不可以", "可以吗", "能吗", "行吗", "是否", "要不要", "需不需要", "还要",
+             "还能", "需要吗", "用不用", "必须")),
+    ("problem", ("怎么办", "咋办", "咋整", "怎么处理", "失败", "不了", "不到", "不上", "不出", "错误", "报错",
+                 "异常", "提示")),
+    ("how", ("怎么", "如何", "怎样", "咋", "步骤", "流程", "方法", "操作")),
+)
 # Looser synonyms (~ lines) enter the query's word view at this fraction of the original word's weight.
 RELATED_WEIGHT = 0.5
 
@@ -37,3 +55,8 @@ def views(norm: str, expand: bool = False, ws: list[str] | None = None) -> dict[
     sylls = phonetic.syllable_stream(" ".join(ws))
     p = Counter(f"{a}_{b}" for a, b in zip(sylls, sylls[1:]))
     return {"w": w, "c": c, "p": p}
+
+
+def question_types(norm: str) -> tuple[int, ...]:
+    """Indexes into QUESTION_TYPES of the question types a normalised text asks."""
+    return tuple(i for i, (_, markers) in enumerate(QUESTION_TYPES) if any(m in norm for m in markers))

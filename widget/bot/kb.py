@@ -10,6 +10,9 @@ from typing import Iterable, Sequence
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_FAQ = DATA_DIR / "faq.zh.jsonl"
 DEFAULT_SIMILAR = DATA_DIR / "similar.zh.jsonl"
+# Round 2: similar questions that say what distinguishes an entry from its confusable neighbours (found by
+# `python -m widget.bot.calibrate`), written from the two entries' own questions and answers.
+DEFAULT_CONTRAST = DATA_DIR / "similar_contrast.zh.jsonl"
 
 
 @dataclass(frozen=True)
@@ -50,11 +53,16 @@ def read_jsonl(path: str | Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def load_entries(path: str | Path | None = None, similar_path: str | Path | None = None) -> list[Entry]:
-    """Entries of a faq-shaped JSONL; default is the shipped KB merged with data/similar.zh.jsonl."""
+def load_entries(path: str | Path | None = None, similar_path: str | Path | None = None,
+                 contrast: bool = True) -> list[Entry]:
+    """Entries of a faq-shaped JSONL; default is the shipped KB merged with data/similar.zh.jsonl and (unless
+    contrast=False) data/similar_contrast.zh.jsonl."""
     entries = [Entry.from_json(o) for o in read_jsonl(path or DEFAULT_FAQ)]
-    if similar_path is None and path is None and DEFAULT_SIMILAR.exists():
-        similar_path = DEFAULT_SIMILAR
+    if similar_path is None and path is None:
+        rows = read_jsonl(DEFAULT_SIMILAR) if DEFAULT_SIMILAR.exists() else []
+        if contrast and DEFAULT_CONTRAST.exists():
+            rows += read_jsonl(DEFAULT_CONTRAST)
+        return merge_similar(entries, rows) if rows else entries
     return merge_similar(entries, read_jsonl(similar_path)) if similar_path else entries
 
 
@@ -79,6 +87,9 @@ class KnowledgeBase:
     def __init__(self, entries: Sequence[Entry]):
         self._lock = threading.RLock()
         self._entries = {e.id: e for e in entries}
+        # Normalised words and views of every phrasing seen so far: a rebuild (add_alias, upsert) only analyses
+        # new texts, then recomputes IDF and the postings arrays (vectorised, ~0.1 s at 150 entries).
+        self._cache: dict = {}
         self._matcher = self._build()
 
     @classmethod
@@ -88,7 +99,7 @@ class KnowledgeBase:
 
     def _build(self):
         from .matcher import Matcher
-        return Matcher(list(self._entries.values()))
+        return Matcher(list(self._entries.values()), cache=self._cache)
 
     @property
     def matcher(self):
@@ -105,7 +116,11 @@ class KnowledgeBase:
         return self._matcher.match(text)
 
     def add_alias(self, entry_id: str, text: str) -> None:
-        """Teach the KB a new phrasing for an entry (KeyError if unknown); takes effect for the next query."""
+        """Teach the KB a new phrasing for an entry (KeyError if unknown); takes effect for the next query.
+
+        The index is rebuilt from cached phrasing analyses rather than patched in place: IDF is counted over
+        entries and every weight depends on it, and a new Matcher keeps older ones (still held by requests)
+        untouched. Only the new text is normalised; the rest is numpy work."""
         with self._lock:
             entry = self._entries[entry_id]
             self.upsert([replace(entry, aliases=entry.aliases + (text,))])

@@ -1,7 +1,9 @@
 """The FAQ matcher: normalise, retrieve over every phrasing, decide answer / suggest / reject."""
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -9,13 +11,14 @@ from typing import Sequence
 import numpy as np
 
 from . import lexicon, phonetic, smalltalk
-from .decide import Signals, decide
-from .features import views
-from .index import PhrasingIndex
+from .decide import CONTRAST_WEIGHT, Signals, decide
+from .features import QUESTION_TYPES, QUESTION_TYPE_WEIGHT, question_types, views
+from .index import IndexBuilder
 from .kb import Entry
 from .normalise import Normaliser, basic
 from .tokens import tokenizer, words
 
+_LATIN = re.compile(r"[A-Za-z\uff21-\uff3a\uff41-\uff5a]")
 SUGGESTIONS = 3  # the widget shows the three closest questions under "您是否要咨询以下问题"
 HUMAN_CATEGORY = "征纳互动"  # the human-service entry lives in the 征纳互动 category...
 HUMAN_QUESTION_WORDS = ("人工", "转")  # ...and its standard question is about transferring to a person
@@ -49,36 +52,102 @@ def _pool(phrase_views: list[dict[str, Counter]]) -> dict[str, Counter]:
     return pooled
 
 
+def _qtype_profile(per_phrasing: list[tuple[int, ...]]) -> np.ndarray:
+    """An entry's question-type profile: share of its phrasings asking each type, L2-normalised."""
+    v = np.zeros(len(QUESTION_TYPES), dtype=np.float32)
+    for qt in per_phrasing:
+        v[list(qt)] += 1.0
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm else v
+
+
+@functools.lru_cache(maxsize=1)
+def _offtopic_word_sets() -> frozenset[frozenset[str]]:
+    """The off-topic terms that jieba splits into 2-3 distinct words, as word sets."""
+    out = set()
+    for term in lexicon.offtopic():
+        ws = [w for w in tokenizer().lcut(term) if w.strip()]
+        if 2 <= len(ws) <= 3 and len(set(ws)) == len(ws):
+            out.add(frozenset(ws))
+    return frozenset(out)
+
+
 def _names_offtopic(tokens: list[str]) -> bool:
     """True when a token (or two adjacent tokens) names an uncovered topic; 哪个税收 does not name 个税."""
     terms, vocab = set(lexicon.offtopic()), lexicon.domain_words()
     if any(a + b in terms for a, b in zip(tokens, tokens[1:])):
         return True
+    # A term of two or three words is also named in another word order: 注销公司 / 公司注销, 办理身份证.
+    multi = _offtopic_word_sets()
+    for n in (2, 3):
+        if any(frozenset(tokens[i:i + n]) in multi for i in range(len(tokens) - n + 1)):
+            return True
     return any(len(t) >= 2 and (t in terms or (t not in vocab and any(x in t for x in terms))) for t in tokens)
 
 
 class Matcher:
     """Built once from entries, then read-only: safe to share between greenlets."""
 
-    def __init__(self, entries: Sequence[Entry]):
+    def __init__(self, entries: Sequence[Entry], cache: dict | None = None):
+        """cache: optional dict, phrasing text -> (words, views), shared between successive matchers of one KB
+        (KnowledgeBase passes one) so a rebuild only normalises and segments phrasings it has not seen."""
         self._entries = tuple(entries)
         self._by_id = {e.id: e for e in self._entries}
         self._ids = tuple(e.id for e in self._entries)
         self.normalise = Normaliser(self._pinyin_table())
-        rows, pooled, vocab = [], [], []
+        pooled_rows = IndexBuilder()
+        qtypes = np.zeros((len(self._entries), len(QUESTION_TYPES)), dtype=np.float32)
+        phrase_rows, vocab = IndexBuilder(share=pooled_rows), []
         for n, e in enumerate(self._entries):
-            texts = [self.normalise(p) for p in e.phrasings]
-            tokens = [words(t) for t in texts]
-            phrase_views = [views(t, ws=ws) for t, ws in zip(texts, tokens)]
-            rows.extend((n, v) for v in phrase_views)
-            pooled.append((n, _pool(phrase_views)))
-            answer = words(lexicon.synonyms().canonical(basic(e.answer)))  # answers: no typo repair needed
-            vocab.append(frozenset(w for ws in tokens for w in ws).union(answer))
+            analysed = [self._analyse(p, cache) for p in e.phrasings]
+            for _, vs, _ in analysed:
+                phrase_rows.add(n, vs)
+            pooled_rows.add(n, self._pooled(e.phrasings, analysed, cache))
+            answer = self._answer_words(e.answer, cache)  # answers: no typo repair needed
+            vocab.append(frozenset(w for ws, _, _ in analysed for w in ws).union(answer))
+            qtypes[n] = _qtype_profile([qt for _, _, qt in analysed])
         self._entry_vocab = tuple(vocab)
         self._kb_words = Counter(w for v in vocab for w in v)
-        self.index = PhrasingIndex(rows, len(self._entries))
-        self.pooled = PhrasingIndex(pooled, len(self._entries))
+        # One pooled row per entry holds each of the entry's features once: its postings count the entries that
+        # use a feature, which is the document frequency both indexes need (no sort over all phrasing postings).
+        self.pooled = pooled_rows.build(len(self._entries))
+        self.index = phrase_rows.build(len(self._entries), df=self.pooled.df)
+        qtypes.flags.writeable = False
+        self._qtypes = qtypes
         self.human_id = self._find_human_entry()
+
+    def _analyse(self, phrasing: str, cache: dict | None) -> tuple[tuple[str, ...], dict[str, Counter], tuple]:
+        """Content words, retrieval views and question types of one KB phrasing (cached when the text has no latin letters:
+        only typed pinyin depends on the KB's own pinyin table)."""
+        hit = cache.get(phrasing) if cache is not None else None
+        if hit is not None:
+            return hit
+        text = self.normalise(phrasing)
+        ws = tuple(words(text))
+        out = (ws, views(text, ws=list(ws)), question_types(text))
+        if cache is not None and not _LATIN.search(phrasing):
+            cache[phrasing] = out
+        return out
+
+    @staticmethod
+    def _pooled(phrasings: tuple[str, ...], analysed, cache: dict | None) -> dict[str, Counter]:
+        key = ("pool", phrasings)
+        hit = cache.get(key) if cache is not None else None
+        if hit is None:
+            hit = _pool([vs for _, vs, _ in analysed])
+            if cache is not None and not any(_LATIN.search(p) for p in phrasings):
+                cache[key] = hit
+        return hit
+
+    @staticmethod
+    def _answer_words(answer: str, cache: dict | None) -> tuple[str, ...]:
+        key = ("answer", answer)
+        hit = cache.get(key) if cache is not None else None
+        if hit is None:
+            hit = tuple(words(lexicon.synonyms().canonical(basic(answer))))
+            if cache is not None:
+                cache[key] = hit
+        return hit
 
     def _pinyin_table(self) -> dict[str, str]:
         """Pinyin -> word for the domain words first, then every word the KB uses (most frequent first)."""
@@ -126,10 +195,26 @@ class Matcher:
         qviews = views(norm, expand=True, ws=qwords)
         # Two signals, equally weighted: the closest single phrasing, and the entry's phrasings pooled together
         # (robust when a query mixes words from several phrasings of the same entry).
-        scores = (self.index.entry_scores(qviews) + self.pooled.entry_scores(qviews)) / 2
+        phrase_scores = self.index.entry_scores(qviews)
+        scores = (phrase_scores + self.pooled.entry_scores(qviews)) / 2
+        # Ranking adds the question-type bonus (cosine of the query's types with each entry's profile); the
+        # signals keep the topic score, so the type alone never makes an off-topic query look in scope.
+        bonus = self._qtype_bonus(question_types(norm))
+        ranking = scores + bonus if bonus is not None else scores
         k = min(10, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k] if k else np.array([], dtype=int)
-        top = top[np.argsort(-scores[top], kind="stable")]
+        top = np.argpartition(-ranking, k - 1)[:k] if k else np.array([], dtype=int)
+        top = top[np.argsort(-ranking[top], kind="stable")]
+        contrast = type_gap = phrase_gap = 0.0
+        if k >= 2:
+            # Sibling entries share most words, so their fused scores tie; what decides between them is the
+            # query's words that only one of the two knows (its phrasings or its answer): 额度 + 临时 -> kb-051.
+            ua, ub = self._unique_evidence(qwords, top[0], top[1])
+            if ranking[top[1]] + CONTRAST_WEIGHT * ub > ranking[top[0]] + CONTRAST_WEIGHT * ua:
+                top[[0, 1]] = top[[1, 0]]
+                ua, ub = ub, ua
+            contrast = ua - ub
+            type_gap = float(bonus[top[0]] - bonus[top[1]]) if bonus is not None else 0.0
+            phrase_gap = float(phrase_scores[top[0]] - phrase_scores[top[1]])
         ranked = tuple((self._ids[i], float(scores[i])) for i in top)
         best_vocab = self._entry_vocab[top[0]] if k else frozenset()
         signals = Signals(
@@ -139,12 +224,40 @@ class Matcher:
             known=self._share(qwords, self._kb_words.__contains__),
             offtopic=_names_offtopic(tokenizer().lcut(basic(raw))),
             empty=not qwords and not norm,
+            contrast=contrast,
+            type_gap=type_gap,
+            phrase_gap=phrase_gap,
         )
         return ranked, signals
+
+    def _qtype_bonus(self, qt: tuple[int, ...]) -> np.ndarray | None:
+        """QUESTION_TYPE_WEIGHT x cosine between the query's question types and every entry's profile."""
+        if not qt or not len(self._qtypes):
+            return None
+        return self._qtypes[:, list(qt)].sum(axis=1) * (QUESTION_TYPE_WEIGHT / np.sqrt(len(qt)))
+
+    def _unique_evidence(self, qwords: list[str], a: int, b: int) -> tuple[float, float]:
+        """IDF-weighted shares of the query's words known to entry a but not b, and to b but not a."""
+        va, vb = self._entry_vocab[a], self._entry_vocab[b]
+        idf = self.index.idf
+        total = ua = ub = 0.0
+        for w in qwords:
+            weight = idf("w", w)
+            total += weight
+            ina, inb = w in va, w in vb
+            if ina and not inb:
+                ua += weight
+            elif inb and not ina:
+                ub += weight
+        return (ua / total, ub / total) if total else (0.0, 0.0)
+
+    def signals(self, text: str) -> tuple[tuple[tuple[str, float], ...], Signals]:
+        """Ranked candidates and decision signals for a raw message (no greeting / human handling)."""
+        return self._retrieve(self.normalise(text), text)
 
     def _share(self, qwords: list[str], known) -> float:
         """IDF-weighted share of the query's words for which known(word) holds (1.0 for no words)."""
         idf = self.index.idf
-        weights = [(idf.get(f"w:{w}", self.index.max_idf), known(w)) for w in qwords]
+        weights = [(idf("w", w), known(w)) for w in qwords]
         total = sum(w for w, _ in weights)
         return sum(w for w, k in weights if k) / total if total else 1.0
