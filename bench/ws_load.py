@@ -126,7 +126,9 @@ def main():
     data = Path(tempfile.mkdtemp(prefix="zhengna-bench-")) / "data"
     env = {"ZHENGNA_SQLITE_SYNCHRONOUS": args.sqlite_synchronous,
            # one agent answering everyone sends N/5 frames a second: lift the per-connection limit
-           "ZHENGNA_WS_RATE": "100000", "ZHENGNA_WS_BURST": "100000", "ZHENGNA_HEARTBEAT_TIMEOUT": "600"}
+           "ZHENGNA_WS_RATE": "100000", "ZHENGNA_WS_BURST": "100000", "ZHENGNA_HEARTBEAT_TIMEOUT": "600",
+           # every bench client connects from 127.0.0.1: lift the per-address handshake limit
+           "ZHENGNA_HTTP_RATE_LIMIT": "1000000 per minute"}
     server = ServerProcess(data, env=env)
     try:
         subprocess.run([sys.executable, str(ROOT / "server.py"), "create-agent", "--data-dir", str(data),
