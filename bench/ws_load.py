@@ -1,4 +1,6 @@
-"""WebSocket load: N taxpayers each send a message every 5 s to one agent who answers each.
+"""WebSocket load: N taxpayers each send a message every 5 s to an agent connection that answers each.
+
+One scripted agent serves up to 1,000 conversations (the per-agent limit); N = 2,000 uses two.
 
 Prints message latency p50/p99 both ways (send -> the other side receives, durable commit
 included), connections held, errors, and the server's RSS per connection.
@@ -30,6 +32,9 @@ from tests.support import ServerProcess, WSClient, tin  # noqa: E402
 from widget import tokens  # noqa: E402
 
 
+AGENT_LIMIT = 1000  # the most conversations an agent account may hold
+
+
 def percentile(values, p):
     """Return the p-th percentile (nearest rank) of values."""
     ordered = sorted(values)
@@ -44,15 +49,18 @@ class Load:
         self.to_agent, self.to_taxpayer, self.errors = [], [], []
         self.sent = 0
 
-    def agent(self):
-        http = requests.Session()
-        page = http.get(self.server.url + "/console").text
-        csrf = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-        http.post(self.server.url + "/console/login", json={"username": "bench", "password": "bench-password"},
-                  headers={"X-CSRFToken": csrf}).raise_for_status()
-        cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
-        self.ag = WSClient(f"{self.server.ws_url}/ws/agent", self.server.url, cookie=cookie)
-        self.ag.expect("auth.ok")
+    def agents(self, usernames):
+        self.ags = []
+        for username in usernames:
+            http = requests.Session()
+            page = http.get(self.server.url + "/console").text
+            csrf = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+            http.post(self.server.url + "/console/login", json={"username": username, "password": "bench-password"},
+                      headers={"X-CSRFToken": csrf}).raise_for_status()
+            cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+            agent = WSClient(f"{self.server.ws_url}/ws/agent", self.server.url, cookie=cookie)
+            agent.expect("auth.ok")
+            self.ags.append(agent)
 
     def connect_taxpayers(self, key, lifetime):
         self.tps = []
@@ -64,25 +72,28 @@ class Load:
             tp.send({"type": "auth.hello", "token": token})
             tp.expect("auth.ok", timeout=30)
             iid = tp.reply(tp.request({"type": "human.request"}), timeout=30)["interaction_id"]
-            answer = self.ag.reply(self.ag.request({"type": "interaction.accept", "interaction_id": iid}), timeout=30)
+            ag = self.ags[i // AGENT_LIMIT]
+            answer = ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}), timeout=30)
             if answer["type"] != "reply":
                 raise RuntimeError(f"accept failed: {answer}")
             tp.iid = iid
             self.tps.append(tp)
-        self.ag.drain(quiet=1.0)
+        for ag in self.ags:
+            ag.drain(quiet=1.0)
+            ag.seen.clear()
         for tp in self.tps:
             tp.drain(quiet=0.0)
-        self.ag.seen.clear()
 
     def run(self, duration):
         stop = time.monotonic() + duration
-        workers = [gevent.spawn(self._agent_loop, stop + 10)]
+        answering = [gevent.spawn(self._agent_loop, ag, stop + 10) for ag in self.ags]
+        workers = []
         readers = [gevent.spawn(self._taxpayer_reader, tp) for tp in self.tps]
         for i, tp in enumerate(self.tps):
             workers.append(gevent.spawn(self._taxpayer_loop, tp, stop, 5.0 * i / self.n))
-        gevent.joinall(workers[1:])
+        gevent.joinall(workers)
         gevent.sleep(3)  # let the last answers arrive
-        gevent.killall(readers + workers[:1])
+        gevent.killall(readers + answering)
 
     def _taxpayer_loop(self, tp, stop, offset):
         gevent.sleep(offset)
@@ -101,15 +112,15 @@ class Load:
             elif frame["type"] == "error":
                 self.errors.append(frame["code"])
 
-    def _agent_loop(self, stop):
+    def _agent_loop(self, ag, stop):
         count = 0
         while time.monotonic() < stop:
-            frame = self.ag.frames.get()
+            frame = ag.frames.get()
             if frame["type"] == "message.new" and frame["message"]["from"] == "taxpayer":
                 body = json.loads(frame["message"]["body"])
                 self.to_agent.append(time.time() - body["t"])
                 count += 1
-                self.ag.send({"type": "message.send", "cid": f"a{count}", "interaction_id": frame["interaction_id"],
+                ag.send({"type": "message.send", "cid": f"a{count}", "interaction_id": frame["interaction_id"],
                               "text": json.dumps({"t": time.time()})})
             elif frame["type"] == "error":
                 self.errors.append(frame["code"])
@@ -131,16 +142,18 @@ def main():
            "ZHENGNA_HTTP_RATE_LIMIT": "1000000 per minute"}
     server = ServerProcess(data, env=env)
     try:
-        subprocess.run([sys.executable, str(ROOT / "server.py"), "create-agent", "--data-dir", str(data),
-                        "--username", "bench", "--password", "bench-password", "--centre", "demo",
-                        "--max-concurrent", "1000"], check=True, capture_output=True)
+        usernames = [f"bench{n}" for n in range((args.taxpayers + AGENT_LIMIT - 1) // AGENT_LIMIT)]
+        for username in usernames:
+            subprocess.run([sys.executable, str(ROOT / "server.py"), "create-agent", "--data-dir", str(data),
+                            "--username", username, "--password", "bench-password", "--centre", "demo",
+                            "--max-concurrent", str(AGENT_LIMIT)], check=True, capture_output=True)
         proc = psutil.Process(server.proc.pid)
         store = server.store()
         key = next(k for k in store.site_keys("demo") if k["active"])
         lifetime = store.get_site("demo")["token_lifetime"]
         store.dispose()
         load = Load(server, args.taxpayers)
-        load.agent()
+        load.agents(usernames)
         rss_before = proc.memory_info().rss
         began = time.monotonic()
         load.connect_taxpayers(key, lifetime)
@@ -158,7 +171,7 @@ def main():
               f"answers received by taxpayers: {len(load.to_taxpayer)}")
         print(f"latency taxpayer->agent  p50 {ms(load.to_agent, 50)} ms  p99 {ms(load.to_agent, 99)} ms")
         print(f"latency agent->taxpayer  p50 {ms(load.to_taxpayer, 50)} ms  p99 {ms(load.to_taxpayer, 99)} ms")
-        print(f"connections held at the end: {held} (expected {args.taxpayers + 1}); errors: {len(load.errors)} "
+        print(f"connections held at the end: {held} (expected {args.taxpayers + len(usernames)}); errors: {len(load.errors)} "
               f"{sorted(set(load.errors))}")
         print(f"server RSS: {rss_after / 2**20:.0f} MiB; per connection "
               f"{(rss_after - rss_before) / args.taxpayers / 1024:.1f} KiB; server CPU {busy * 100:.0f}% of a core")
