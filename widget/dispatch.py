@@ -172,6 +172,9 @@ def on_bot_pick(ctx, frame):
 def on_human(ctx, frame):
     interaction = ctx.service.request_human(ctx.person)
     ctx.follow(interaction.id)
+    position = ctx.service.position_of(interaction)  # published before this tab followed it: send it here
+    if position:
+        ctx.conn.send(position)
     return _reply(frame, interaction_id=interaction.id, state=interaction.state)
 
 

@@ -59,6 +59,7 @@ def test_bot_to_queue_to_agent_to_end_both_sides_see_every_event(server, person)
 def test_cancel_while_queued_and_refused_once_connected(server, person):
     tp, _ = taxpayer(server, person(), region="4402")
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
+    assert tp.expect("queue.position", interaction_id=iid)["position"] >= 1, "the first position comes at once"
     tp.expect("interaction.state", interaction_id=iid, state="queued")
     done = tp.reply(tp.request({"type": "interaction.cancel", "interaction_id": iid}))
     assert done["state"] == "cancelled"
