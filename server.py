@@ -108,8 +108,9 @@ def serve(args, data_dir):
     z = app.extensions["zhengna"]
     z.sweeper.start()
     server = WSGIServer((args.host, args.port), app, log=None)
-    server.start()
+    server.init_socket()  # bound, so the worker knows where to send its events; serving starts once it is up
     worker = _start_media_worker(app, server.server_port, data_dir)
+    server.start()
     log.info("Zhengna listening on http://%s:%d (data in %s, store %s, bus %s)", args.host, server.server_port,
              data_dir, z.store.engine.dialect.name, z.bus.name)
     if demo_on:
