@@ -3,6 +3,7 @@
 The loop side decides (which file, which timestamp); the muxing runs on an executor thread in batches. Each
 recorder reads bounded subscriptions, so a slow disk costs dropped frames up to a keyframe, never memory.
 """
+import abc
 import asyncio
 import datetime
 import logging
@@ -65,7 +66,7 @@ def _run_ops(ops: list[Callable[[], None]]) -> None:
             log.exception("recording operation failed")
 
 
-class Recorder:
+class Recorder(abc.ABC):
     """Base: a task that drains subscriptions, plans file operations and runs them on the executor."""
 
     def __init__(self, data_dir: str, call_id: str, executor: Executor, encode: bool) -> None:
@@ -142,20 +143,24 @@ class Recorder:
         return [seg.entry() for seg in self._segments if seg.result is not None]
 
     # subclasses: which subscriptions, how items become files
+    @abc.abstractmethod
     def _drain(self) -> list[tuple[str, Media]]:
-        raise NotImplementedError
+        """Implemented by each kind of recorder."""
 
+    @abc.abstractmethod
     def _plan(self, items: list[tuple[str, Media]]) -> None:
-        raise NotImplementedError
+        """Implemented by each kind of recorder."""
 
     def _idle(self, now: float) -> None:
         """Nothing arrived for a while."""
 
+    @abc.abstractmethod
     def _finish(self) -> None:
-        raise NotImplementedError
+        """Implemented by each kind of recorder."""
 
+    @abc.abstractmethod
     def _unsubscribe(self) -> None:
-        raise NotImplementedError
+        """Implemented by each kind of recorder."""
 
 
 class PartyRecorder(Recorder):
