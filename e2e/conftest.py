@@ -1,0 +1,81 @@
+"""Playwright fixtures: one Debian Chromium per run, a real server per module, a fresh context per test."""
+import itertools
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.support import ServerProcess, tin
+
+E2E = Path(__file__).resolve().parent
+CACHE = E2E / ".cache"
+AXE = CACHE / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("ZHENGNA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                 "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns"]
+# Many page loads per module come from 127.0.0.1: the per-address HTTP limit must not be what a test measures.
+SERVER_ENV = {"ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute"}
+
+_people = itertools.count(1)
+# Conditions, not sleeps: this is only how long a condition may take on a loaded two-core machine.
+expect.set_options(timeout=15_000)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium with fake media devices, shared by every test of the run."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real server.py (demo data) of this test module's own: queues do not leak between modules."""
+    proc = ServerProcess(tmp_path_factory.mktemp("e2e") / "data", env=SERVER_ENV)
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def person():
+    """Return a fresh valid taxpayer id (统一社会信用代码) on every call."""
+    return lambda: tin(next(_people))
+
+
+@pytest.fixture
+def new_context(browser):
+    """Make browser contexts (one per actor); all are closed after the test."""
+    made = []
+
+    def make(**options):
+        options.setdefault("viewport", {"width": 1280, "height": 800})
+        options.setdefault("locale", "zh-CN")
+        context = browser.new_context(**options)
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
+
+
+@pytest.fixture
+def context(new_context):
+    """A fresh browser context for this test."""
+    return new_context()
+
+
+@pytest.fixture(scope="session")
+def axe_path():
+    """Path of axe.min.js, installed from the npm registry into e2e/.cache on first use."""
+    if not AXE.exists():
+        CACHE.mkdir(exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", str(CACHE), "--no-save", "--no-audit", "--no-fund",
+                        "axe-core@4.14.1"], check=True, capture_output=True, timeout=300)
+    assert AXE.exists(), "axe-core did not install"
+    return str(AXE)

@@ -1,0 +1,83 @@
+"""Accessibility of the console: the main flow with the keyboard alone, controls found by role and accessible
+name, visible focus, and axe-core scans of the console (a conversation and a dialog open) and the admin page."""
+import re
+
+from playwright.sync_api import expect
+
+from e2e.console_support import TIMEOUT, Console, console_server  # noqa: F401 (fixture)
+from tests.support import taxpayer
+
+
+def tab_to(page, locator, limit=80):
+    """Press Tab until locator has focus (proves it is reachable with the keyboard)."""
+    for _ in range(limit):
+        if locator.evaluate("el => el === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{locator} is not reachable with the keyboard")
+
+
+def scan(page, axe_path, where):
+    """Run axe-core on the page; fail on serious and critical violations."""
+    page.add_script_tag(path=axe_path)
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}));
+      }""")
+    bad = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{where}: {bad}"
+
+
+def test_keyboard_alone_from_sign_in_to_reply(new_context, console_server, person, axe_path):
+    page = new_context().new_page()
+    page.goto(console_server.url + "/console")
+    user = page.get_by_role("textbox", name=re.compile("用户名"))
+    tab_to(page, user)
+    page.keyboard.type("agent1")
+    page.keyboard.press("Tab")
+    page.keyboard.type("agent1-demo")
+    page.keyboard.press("Enter")
+    console = Console(page, console_server)
+    console.wait_connected()
+    presence = page.get_by_role("combobox", name=re.compile("状态"))
+    expect(presence).to_have_attribute("data-value", "online")
+
+    tp, _ = taxpayer(console_server, person(), name="吴会计", region="4402")
+    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
+    accept = console.queue_item(iid).get_by_role("button", name=re.compile("接入"))
+    tab_to(page, accept)
+    outline = accept.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none", "focus must be visible"
+    page.keyboard.press("Enter")
+    expect(console.conversation(iid)).to_have_attribute("data-mine", "true", timeout=TIMEOUT)
+    box = console.conversation(iid).get_by_role("textbox", name=re.compile("回复内容"))
+    tab_to(page, box)
+    page.keyboard.type("您好，请讲")
+    page.keyboard.press("Enter")
+    assert tp.message(iid, "agent")["message"]["body"] == "您好，请讲"
+
+    end = console.conversation(iid).get_by_role("button", name=re.compile("结束互动"))
+    tab_to(page, end)
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("alertdialog", name=re.compile("结束本次互动"))
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("combobox", name=re.compile("服务分类"))).to_be_visible()
+    scan(page, axe_path, "console with the end dialog")
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(end).to_be_focused()
+    scan(page, axe_path, "console with a conversation")
+    tp.close()
+    console.assert_clean()
+
+
+def test_admin_page_passes_axe(new_context, console_server, axe_path):
+    admin = Console.login(new_context(), console_server, "admin1")
+    admin.page.goto(console_server.url + "/console/admin")
+    expect(admin.tid("console-board-centre").first).to_be_visible(timeout=TIMEOUT)
+    expect(admin.tid("console-region-row").first).to_be_visible(timeout=TIMEOUT)
+    expect(admin.tid("console-kb-item").first).to_be_visible(timeout=TIMEOUT)
+    scan(admin.page, axe_path, "admin page")
+    login = new_context().new_page()
+    login.goto(console_server.url + "/console")
+    scan(login, axe_path, "login page")

@@ -1,0 +1,385 @@
+// The window's controller: imported by the loader on first open. It owns the socket, the model of what this
+// tab holds, and decides what the window shows; actions.js holds what the taxpayer's controls do.
+import {Socket} from "./socket.js";
+import {Model, LIVE} from "./model.js";
+import {buildPanel, setComposer} from "./ui.js";
+import {MessageList} from "./messages.js";
+import {HumanService} from "./human.js";
+import {ratingForm, ratedNote} from "./rating.js";
+import {Attachments} from "./attach.js";
+import {toaster} from "./confirm.js";
+import {Mover} from "./drag.js";
+import {translator, errorText} from "./i18n.js";
+import {panelSheet} from "./styles.js";
+import {h, relabel, useTranslator} from "./dom.js";
+import {Actions} from "./actions.js";
+
+/** Start the window for the loader; return the controls the public API drives. */
+export function start(ctx) {
+  const app = new App(ctx);
+  return {open: () => app.open(), close: () => app.actions.closeFromApi(), minimise: () => app.minimise(),
+    setTheme: () => app.setTheme()};
+}
+
+class App {
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.cfg = ctx.cfg;
+    this.t = translator(this.cfg);
+    useTranslator(this.t);
+    ctx.shadow.adoptedStyleSheets = [...ctx.sheets, panelSheet()];
+    this.key = (name) => "zn:" + this.cfg.site + ":" + name;
+    this.model = new Model();
+    this.auth = null;
+    this.viewId = null;      // the interaction on screen; null = a new conversation
+    this.readOnly = false;   // a past conversation chosen from the history
+    this.historyOpen = false;
+    this.unread = 0;
+    this.windowState = "closed";
+    this.ratingForms = new Map();
+    this.ackTimers = new Map();
+    this.actions = new Actions(this);
+    const a = this.actions;
+    this.parts = buildPanel({send: () => a.sendInput(), attach: (file) => a.attach(file), typing: () => a.typed(),
+      minimise: () => this.minimise(), close: () => a.closeClicked(), history: () => a.toggleHistory()});
+    ctx.shadow.append(this.parts.panel);
+    this.toast = toaster(this.parts.panel);
+    this.files = new Attachments(this.cfg, this.t, () => this.socket.credential || this.socket.memoryCredential, this.toast);
+    this.list = new MessageList(this.parts.messages, this.t, {pick: (id) => a.pick(id),
+      feedback: (item, seq, value, buttons) => a.feedback(item, seq, value, buttons), retry: (cid) => a.retry(cid),
+      renderAttachment: (att) => this.files.render(att)});
+    this.human = new HumanService(this.cfg, this.t, {request: () => a.requestHuman(), cancel: () => a.cancel(),
+      leave: (text, contact) => a.leave(text, contact)});
+    this.mover = new Mover(this.parts.panel, this.parts.handle, this.key("pos"), () => this.cfg.position);
+    this.badge = h("span", {cls: "zn-badge", tid: "zn-unread", attrs: {"data-count": "0", "aria-hidden": "true"}});
+    this.badge.hidden = true;
+    ctx.launcher.append(this.badge);
+    this.typingEl = null;
+    this.typingTimer = null;
+    const origin = new URL(this.cfg.origin);
+    this.socket = new Socket({
+      url: (origin.protocol === "https:" ? "wss://" : "ws://") + origin.host + "/ws/taxpayer?site=" +
+        encodeURIComponent(this.cfg.site),
+      token: this.cfg.token, credentialKey: this.key("credential"),
+      onAuth: (frame, first) => this.authenticated(frame, first), onFrame: (frame) => this.frame(frame),
+      onStatus: (status, error) => this.status(status, error)});
+    document.addEventListener("visibilitychange", () => this.markRead());
+    this.parts.panel.setAttribute("data-state", "connecting");
+    this.showFresh();
+    let was = null;
+    try { was = sessionStorage.getItem(this.key("window")); } catch (err) { was = null; }
+    if (was === "minimised") this.setWindow("minimised");
+    this.socket.connect();
+  }
+
+  emit(name, detail) {
+    this.ctx.emit(name, detail);
+  }
+
+  // -- the window ------------------------------------------------------------------------------
+
+  setWindow(state) {
+    this.windowState = state;
+    this.ctx.host.setAttribute("data-state", state);
+    try {
+      if (state === "closed") sessionStorage.removeItem(this.key("window"));
+      else sessionStorage.setItem(this.key("window"), state);
+    } catch (err) { /* not remembered across reloads */ }
+  }
+
+  open() {
+    if (this.windowState === "open") return;
+    this.parts.panel.hidden = false;
+    this.ctx.launcher.hidden = true;
+    this.setWindow("open");
+    this.mover.place();
+    this.list.scroll();
+    this.focusStart();
+    this.focusOnAuth = !this.auth;  // still connecting: the text box is enabled only after auth.ok
+    this.emit("open", {});
+    this.markRead();
+  }
+
+  focusStart() {
+    const p = this.parts;
+    (p.input.disabled || p.composer.hidden ? p.handle : p.input).focus();
+  }
+
+  hide(state) {
+    if (this.windowState === state) return;
+    const was = this.windowState;
+    this.parts.panel.hidden = true;
+    this.ctx.launcher.hidden = false;
+    this.setWindow(state);
+    if (was === "open") this.ctx.launcher.focus();
+    this.emit("close", {minimised: state === "minimised"});
+  }
+
+  minimise() {
+    if (this.windowState === "open") this.hide("minimised");
+  }
+
+  setTheme() {
+    relabel(this.ctx.shadow, this.t);
+    this.redraw();
+    this.mover.place();
+    this.setUnread(this.unread);
+  }
+
+  setUnread(count) {
+    const changed = count !== this.unread;
+    this.unread = count;
+    this.badge.hidden = count === 0;
+    this.badge.textContent = String(count);
+    this.badge.setAttribute("data-count", String(count));
+    this.ctx.launcher.setAttribute("aria-label", count ? this.t("unread", {n: count}) : this.t("launcher"));
+    if (changed) this.emit("unread", {count});
+  }
+
+  /** Tell the server (and the badge) that what is on screen has been seen. */
+  markRead() {
+    const item = this.viewId && this.model.items.get(this.viewId);
+    if (this.windowState !== "open" || document.visibilityState !== "visible" || this.historyOpen) return;
+    this.setUnread(0);
+    if (item && item.maxSeq > item.readSeq) {
+      item.readSeq = item.maxSeq;
+      this.socket.send({type: "read", interaction_id: item.id, seq: item.maxSeq});
+    }
+  }
+
+  status(status, error) {
+    const banner = this.parts.banner;
+    if (status === "offline" || status === "fatal") {
+      banner.hidden = false;
+      banner.setAttribute("data-status", status);
+      banner.textContent = status === "fatal" ? this.t("fatal", {msg: errorText(this.cfg, error)}) : this.t("offline");
+      if (status === "fatal") this.fatal = true;
+      this.redraw();
+    } else if (status === "online") {
+      banner.hidden = true;
+      banner.removeAttribute("data-status");
+    }
+  }
+
+  // -- frames ----------------------------------------------------------------------------------
+
+  authenticated(frame, first) {
+    this.auth = frame;
+    this.human.setCentre(frame.centre);
+    if (frame.live) {
+      const item = this.model.merge(frame.live);
+      if (first && this.viewId === null && !this.readOnly) this.viewId = item.id;
+    }
+    for (const item of this.model.items.values()) {  // catch up: the live one, and whatever is on screen
+      if (LIVE.has(item.state) || item.id === this.viewId) this.sync(item);
+    }
+    if (first) this.showView();
+    else this.redraw();
+    if (this.focusOnAuth && this.windowState === "open") {
+      const active = this.ctx.shadow.activeElement;
+      if (!active || active === this.parts.handle) this.focusStart();
+    }
+    this.focusOnAuth = false;
+  }
+
+  sync(item) {
+    this.socket.send({type: "sync", interaction_id: item.id, last_seq: item.maxSeq});
+  }
+
+  frame(frame) {
+    // durable events carry interaction_id, seq, at and actor; replies and ephemeral frames do not
+    if (typeof frame.seq === "number" && frame.interaction_id && frame.at && frame.actor) return this.event(frame);
+    const item = frame.interaction_id ? this.model.item(frame.interaction_id) : null;
+    switch (frame.type) {
+      case "typing":
+        if (frame.role === "agent" && item.id === this.model.liveId) this.agentTyping(frame.on);
+        break;
+      case "read":
+        if (frame.role === "agent") {
+          item.agentReadSeq = Math.max(item.agentReadSeq, frame.seq);
+          if (item.id === this.viewId) this.list.read(frame.seq);
+        }
+        break;
+      case "queue.position":
+        item.position = frame;
+        if (item.id === this.model.liveId) this.human.setPosition(frame.position, frame.wait_s);
+        break;
+      case "interaction.opened":
+        if (!item.maxSeq) this.sync(item);
+        break;
+      case "centre.status":
+        this.human.setCentre(frame.centre);
+        this.redraw();
+        break;
+      case "reply":  // the late answer to a request that had timed out: that message did arrive
+        if (typeof frame.seq === "number") this.list.sent(frame.ref, frame.seq, item ? item.agentReadSeq : 0);
+        break;
+      case "sync.done":
+        item.synced = true;
+        this.scheduleAck(item);
+        break;
+      case "error":
+        if (frame.code === "centre_closed") this.centreClosed(frame);
+        this.toast(errorText(this.cfg, frame));
+        break;
+      default:
+        break;
+    }
+  }
+
+  centreClosed(error) {
+    const centre = {...(this.human.centre || {}), open: false,
+      next_open: (error.detail && error.detail.next_open) || (this.human.centre && this.human.centre.next_open)};
+    this.human.setCentre(centre);
+    this.redraw();
+  }
+
+  event(frame) {
+    const wasLive = this.model.liveId;
+    const item = this.model.add(frame);
+    if (!item) return;  // already held
+    this.scheduleAck(item);
+    if (frame.type === "interaction.state") {
+      this.emit("state", {interaction_id: item.id, state: frame.state, event: frame.event});
+      if (frame.state !== "connected") this.agentTyping(false);
+    }
+    if (frame.type === "message.new") {
+      const m = frame.message || {};
+      this.emit("message", {interaction_id: item.id, seq: frame.seq, from: m.from, text: m.body || ""});
+      if (m.from === "agent") this.agentTyping(false);
+      const seen = this.windowState === "open" && document.visibilityState === "visible" && this.viewId === item.id;
+      if (m.from !== "taxpayer" && item.id === this.model.liveId && frame.seq > item.readSeq && !seen) {
+        this.setUnread(this.unread + 1);
+      }
+    }
+    if (!this.readOnly && item.id === this.model.liveId && this.viewId !== item.id) {
+      if (this.viewId === null) this.viewId = item.id;  // the conversation this tab just started
+      else if (wasLive !== item.id) return this.showItem(item.id);  // a new one replaces the ended one
+    }
+    if (item.id === this.viewId) this.list.render(item, frame);
+    this.redraw();
+    this.markRead();
+  }
+
+  scheduleAck(item) {
+    clearTimeout(this.ackTimers.get(item.id));
+    this.ackTimers.set(item.id, setTimeout(() => {
+      this.socket.send({type: "ack", interaction_id: item.id, seq: item.maxSeq});
+      try { sessionStorage.setItem(this.key("seq:" + item.id), String(item.maxSeq)); } catch (err) { /* ok */ }
+    }, 150));
+  }
+
+  agentTyping(on) {
+    clearTimeout(this.typingTimer);
+    if (!on) {
+      if (this.typingEl) this.typingEl.remove();
+      this.typingEl = null;
+      return;
+    }
+    const live = this.model.live();
+    const name = (live && live.agent && live.agent.name) || this.t("agentFallback");
+    if (!this.typingEl) this.typingEl = h("div", {cls: "zn-typing", tid: "zn-typing"});
+    this.typingEl.textContent = this.t("typing", {name});
+    const list = this.parts.messages;
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    this.parts.typingSlot.append(this.typingEl);
+    if (atBottom) this.list.scroll();  // the list got shorter: keep the newest message in view
+    this.typingTimer = setTimeout(() => this.agentTyping(false), 15000);  // a lost "off" must not stick
+  }
+
+  // -- what the window shows -------------------------------------------------------------------
+
+  showFresh() {
+    this.viewId = null;
+    this.readOnly = false;
+    this.showView();
+  }
+
+  showItem(id, readOnly = false) {
+    this.viewId = id;
+    this.readOnly = readOnly;
+    this.showView();
+  }
+
+  /** Clear the list and draw the whole conversation on screen. */
+  showView() {
+    this.list.clear();
+    this.list.readOnly = this.readOnly;
+    const smart = !this.auth || this.auth.region.smart_service;
+    if (this.auth) this.list.local(smart ? "bot" : "system", smart ? "greeting" : "humanIntro");
+    const item = this.viewId && this.model.items.get(this.viewId);
+    if (item) {
+      for (const frame of [...item.events].sort((x, y) => x.seq - y.seq)) this.list.render(item, frame);
+    }
+    this.redraw();
+  }
+
+  /** Bring the title, state, actions and composer in line with the model. */
+  redraw() {
+    const p = this.parts, t = this.t;
+    const item = this.viewId ? this.model.items.get(this.viewId) : null;
+    const smart = Boolean(this.auth && this.auth.region.smart_service);
+    const state = !this.auth ? "connecting" : item && item.state ? item.state : smart ? "bot" : "human";
+    p.panel.setAttribute("data-state", state);
+    if (item) p.panel.setAttribute("data-interaction-id", item.id);
+    else p.panel.removeAttribute("data-interaction-id");
+    p.panel.toggleAttribute("data-readonly", this.readOnly);
+    const agentName = item && item.agent && item.agent.name;
+    let sub = this.auth ? this.auth.region.name || "" : "";
+    if (state === "connected" && agentName) sub = t("connectedTo", {name: agentName});
+    else if (["bot", "queued", "connected", "ended", "cancelled", "expired"].includes(state)) sub = t("state_" + state);
+    p.sub.textContent = sub;
+    this.drawActions(item, state);
+    let placeholder = "inputDisabled", enabled = false, attach = false;
+    if (this.readOnly || this.historyOpen) placeholder = null;
+    else if (state === "queued" || state === "connected") [placeholder, enabled, attach] = ["inputHuman", true, true];
+    else if (smart && state !== "connecting") [placeholder, enabled] = ["input", true];
+    if (this.fatal) enabled = false;
+    setComposer(p, enabled, placeholder, t, attach);
+    for (const part of [p.messages, p.typingSlot, p.actions]) part.hidden = this.historyOpen;
+    p.historyView.hidden = !this.historyOpen;
+  }
+
+  drawActions(item, state) {
+    const actions = this.parts.actions, human = this.human;
+    const children = [];
+    if (this.readOnly) {
+      this.readOnlyNote = this.readOnlyNote || h("div", {cls: "zn-form"}, [h("p", {cls: "zn-note", t: "readOnly"}),
+        h("div", {cls: "zn-row"}, [h("button", {cls: "zn-btn zn-secondary", tid: "zn-back-to-live",
+          attrs: {type: "button"}, t: "back", on: {click: () => this.actions.backToLive()}})])]);
+      children.push(this.readOnlyNote);
+    }
+    if (item && item.state === "ended" && item.ratingOffered) children.push(this.ratingPart(item));
+    if (!this.readOnly && state === "queued") {
+      children.push(human.waiting);
+      if (item && item.position) human.setPosition(item.position.position, item.position.wait_s);
+    }
+    const offer = !this.readOnly && !["queued", "connected", "connecting"].includes(state);
+    if (offer) {
+      const anchor = state === "bot" ? this.list.humanAnchor() : null;
+      if (!anchor) children.push(human.offer);
+      else if (anchor.lastChild !== human.offer) anchor.append(human.offer);
+      if (!human.open) children.push(human.leave);
+    } else {
+      human.offer.remove();
+    }
+    // move only what changes, so the focus and half-typed text in the action area survive a redraw
+    for (const child of [...actions.children]) if (!children.includes(child)) child.remove();
+    children.forEach((node, i) => {
+      if (actions.children[i] !== node) actions.insertBefore(node, actions.children[i] || null);
+    });
+  }
+
+  ratingPart(item) {
+    if (item.rated) {
+      if (!this.ratedNotes) this.ratedNotes = new Map();
+      if (!this.ratedNotes.has(item.id)) this.ratedNotes.set(item.id, ratedNote(this.t));
+      this.ratingForms.delete(item.id);
+      return this.ratedNotes.get(item.id);
+    }
+    if (!this.ratingForms.has(item.id)) {
+      this.ratingForms.set(item.id, ratingForm(this.t, (score, tags, comment) => this.actions.rate(item, score, tags, comment)));
+    }
+    return this.ratingForms.get(item.id);
+  }
+}
