@@ -38,9 +38,13 @@ class ServerProcess:
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "server.py"), "--port", str(self.port), "--data-dir", str(data_dir),
              *args], cwd=ROOT, env=full_env, stdout=self.log, stderr=subprocess.STDOUT)
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()  # never leave a half-started server behind
+            raise
 
-    def wait_ready(self, timeout=30):
+    def wait_ready(self, timeout=60):
         """Poll /healthz until the server answers 200."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

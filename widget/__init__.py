@@ -124,6 +124,9 @@ def _register_errors(app):
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.path.startswith("/static/js/zn/"):
+            # host pages on other origins import these modules, which browsers fetch in CORS mode
+            response.headers["Access-Control-Allow-Origin"] = "*"
         if request.path.startswith("/console"):
             response.headers.setdefault("X-Frame-Options", "DENY")
         return response

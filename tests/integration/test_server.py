@@ -54,3 +54,13 @@ def test_sigterm_tells_clients_to_reconnect_and_exits(start_server, person):
     assert tp.expect("server.restart", timeout=10)["en"]
     assert tp.closed.wait(10) and tp.close_code == 1012
     assert server.proc.wait(15) == 0
+
+
+def test_static_assets_are_not_rate_limited_and_modules_allow_other_origins(start_server):
+    server = start_server(HTTP_RATE_LIMIT="5 per minute")
+    codes = {requests.get(server.url + "/widget.js").status_code for _ in range(8)}
+    assert codes == {200}
+    module = requests.get(server.url + "/static/js/zn/app.js", headers={"Origin": "https://etax.example.gov.cn"})
+    assert module.status_code == 200 and module.headers["Access-Control-Allow-Origin"] == "*"
+    limited = [requests.get(server.url + "/console").status_code for _ in range(7)]
+    assert limited[-1] == 429, "other pages keep their per-address limit"

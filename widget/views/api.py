@@ -13,6 +13,12 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[lambda: current_a
                   storage_uri="memory://")
 
 
+@limiter.request_filter
+def _static_assets():
+    """Scripts and styles every host page loads are cacheable files, not a door to rate-limit."""
+    return request.path == "/widget.js" or request.path.startswith("/static/")
+
+
 @bp.get("/console")
 def console():
     """Serve the agent console (the login form until someone is logged in)."""
