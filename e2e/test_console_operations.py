@@ -145,6 +145,8 @@ def test_end_with_a_category_then_the_rating_reaches_the_supervisor(new_context,
     expect(row).to_have_attribute("data-score", "5")
     expect(row).to_contain_text("非常满意")
     expect(row).to_contain_text("讲得很清楚")
+    expect(row).to_contain_text("税务工作人员一")  # who served, and the wrap-up category they chose
+    expect(row).to_contain_text("红字发票")
     row.locator('[data-testid="console-rating-transcript"]').click()
     transcript = boss.tid("console-transcript")
     expect(transcript).to_have_attribute("data-interaction-id", iid)

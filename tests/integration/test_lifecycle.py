@@ -51,6 +51,10 @@ def test_bot_to_queue_to_agent_to_end_both_sides_see_every_event(server, person)
     assert again["type"] == "error" and again["code"] == "already_rated"
     store = server.store()
     assert store.get_evaluation(iid)["score"] == 5
+    from tests.integration.test_operations import console
+    ratings = console(server, "super1", "super1-demo").get(server.url + "/console/api/ratings").json()["items"]
+    mine = [r for r in ratings if r["interaction_id"] == iid][0]
+    assert (mine["score"], mine["agent_name"], mine["category"]) == (5, "税务工作人员一", "发票开具")
     assert [a["action"] for a in store.audit_events(iid)] == ["accept", "end"]
     tp.close()
     ag.close()

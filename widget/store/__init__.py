@@ -408,6 +408,15 @@ class Store:
         return self._all(select(evaluations).where(evaluations.c.centre_id == centre_id).order_by(
             evaluations.c.created_at.desc()).limit(limit))
 
+    def end_categories(self, interaction_ids):
+        """Return {interaction id: the wrap-up category its agent chose on ending it}."""
+        if not interaction_ids:
+            return {}
+        rows = self._all(select(events.c.interaction_id, events.c.payload).where(
+            events.c.interaction_id.in_(list(interaction_ids)), events.c.type == "interaction.state"))
+        return {row["interaction_id"]: row["payload"].get("category", "") for row in rows
+                if row["payload"].get("event") == "end"}
+
     def handle_times(self, centre_id, since, limit=50):
         """Return seconds from connected to ended of the centre's recent agent-ended conversations."""
         query = select(interactions.c.connected_at, interactions.c.ended_at).where(

@@ -259,8 +259,13 @@ def mark_leave_message(leave_id):
 @bp.get("/ratings")
 @role(*SUPERVISORS)
 def ratings():
-    """Return the centre's 好差评 ratings, newest first."""
-    return jsonify(items=ext().store.evaluations_of(g.agent["centre_id"]))
+    """Return the centre's 好差评 ratings, newest first, with the agent's name and the wrap-up category."""
+    store = ext().store
+    items = store.evaluations_of(g.agent["centre_id"])
+    categories = store.end_categories([item["interaction_id"] for item in items])
+    names = {agent["id"]: agent["display_name"] for agent in store.agents_of()}
+    return jsonify(items=[{**item, "agent_name": names.get(item["agent_id"], ""),
+                           "category": categories.get(item["interaction_id"], "")} for item in items])
 
 
 @bp.get("/interactions/<interaction_id>/transcript")

@@ -6,7 +6,7 @@ import { showTranscript } from "./transcript.js";
 
 export function mountRatings() {
   const { el, body } = section("ratings", "ratings", "console-ratings");
-  const { el: grid, tbody } = table(["time", "score", "tags", "comment", "transcriptLink"], "console-rating-rows");
+  const { el: grid, tbody } = table(["time", "agent", "ratingCategory", "score", "tags", "comment", "transcriptLink"], "console-rating-rows");
   const viewer = h("div", { cls: "transcript", tid: "console-transcript", attrs: { tabindex: "-1" } });
   viewer.hidden = true;
   const status = statusLine("console-ratings-status");
@@ -25,6 +25,8 @@ export function mountRatings() {
         });
         return h("tr", { tid: "console-rating-item", data: { interactionId: r.interaction_id, score: r.score } }, [
           h("td", { text: clock(r.created_at, true) }),
+          h("td", { text: r.agent_name || "" }),
+          h("td", { text: r.category || "" }),
           bilingual(h("td", { data: { field: "score" } }), `score${r.score}`),
           h("td", { text: (r.tags || []).join("、") }),
           h("td", { text: r.comment || "" }),

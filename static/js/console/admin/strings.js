@@ -19,6 +19,7 @@ extend({
   tags: ["原因", "Reasons"],
   comment: ["留言", "Comment"],
   time: ["时间", "Time"],
+  ratingCategory: ["服务分类", "Category"],
   agent: ["工作人员", "Agent"],
   transcriptLink: ["查看记录", "Transcript"],
   transcript: ["互动记录", "Transcript"],
