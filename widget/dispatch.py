@@ -134,10 +134,9 @@ def on_read(ctx, frame):
 
 
 def on_message(ctx, frame):
-    if ctx.person:
-        ctx.service.owned(ctx.person, frame["interaction_id"])
+    interaction = ctx.service.owned(ctx.person, frame["interaction_id"]) if ctx.person else None
     seq = ctx.service.send_message(ctx.actor, frame["interaction_id"], frame["cid"], frame.get("text", ""),
-                                   frame.get("attachment_id"))
+                                   frame.get("attachment_id"), interaction=interaction)
     ctx.z.metrics.messages.labels(ctx.actor.role).inc()
     return _reply(frame, interaction_id=frame["interaction_id"], seq=seq)
 

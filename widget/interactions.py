@@ -5,7 +5,7 @@ from . import protocol, states
 from .errors import Forbidden, NotFound, ProtocolError, ZhengnaError
 from .models import Actor, Interaction
 from .routing import estimate_wait
-from .store import Conflict, new_id
+from .store import Conflict, Duplicate, new_id
 
 _RETRIES = 5  # optimistic-concurrency retries before telling the client to try again
 
@@ -110,27 +110,33 @@ class Service:
 
     # -- both sides --------------------------------------------------------------------------
 
-    def send_message(self, actor, interaction_id, cid, text, attachment_id=None):
+    def send_message(self, actor, interaction_id, cid, text, attachment_id=None, interaction=None):
         """Store a chat message (idempotent by client id) and publish it; return its seq."""
         if not text and not attachment_id:
             raise ProtocolError("bad_field", "消息内容不能为空。", "A message needs text or an attachment.", ref=cid)
-        interaction = self.get(interaction_id)
+        interaction = interaction or self.get(interaction_id)
         allowed = {"taxpayer": (states.State.QUEUED.value, states.State.CONNECTED.value),
                    "agent": (states.State.CONNECTED.value,)}[actor.role]
         if actor.role == "agent" and interaction.agent_id != actor.id:
             raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
         if interaction.state not in allowed:
+            done = self.store.find_message(interaction_id, actor.role, actor.id, cid)
+            if done is not None:  # a retry of a message stored before the conversation moved on
+                return done["seq"]
             raise ZhengnaError("not_accepting_messages", "当前状态下不能发送消息。",
                                f"Messages cannot be sent while the interaction is {interaction.state}.")
-        done = self.store.find_message(interaction_id, actor.role, actor.id, cid)
-        if done is not None:
-            return done["seq"]
         message = self.message_event(actor, cid, text or "", "text", self.clock(), touch=True)
         if attachment_id:
             message["message"]["attachment_id"] = attachment_id
             message["message"]["attachment"] = self.attachment_view(
                 self._own_attachment(actor, interaction_id, attachment_id))
-        rows = self.store.append(interaction_id, [message])
+        try:
+            rows = self.store.append(interaction_id, [message])
+        except Duplicate:  # the same cid again (a resend after a reconnect): answer with the stored seq
+            done = self.store.find_message(interaction_id, actor.role, actor.id, cid)
+            if done is None:
+                raise
+            return done["seq"]
         self.publish_rows(rows)
         return rows[0]["seq"]
 

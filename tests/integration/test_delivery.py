@@ -85,3 +85,16 @@ def test_second_tab_sees_the_same_conversation(server, person):
         assert tab.message(iid, "agent")["message"]["body"] == "两个标签页都能看到"
     for c in (tp, second, ag):
         c.close()
+
+
+def test_a_resend_after_the_conversation_ended_answers_with_the_stored_seq(server, person):
+    tp, ag, iid, _ = _connected_pair(server, person())
+    first = tp.reply(tp.request({"type": "message.send", "cid": "late-1", "interaction_id": iid, "text": "最后一句"}))
+    ag.reply(ag.request({"type": "interaction.end", "interaction_id": iid}))
+    tp.expect("interaction.state", interaction_id=iid, state="ended")
+    again = tp.reply(tp.request({"type": "message.send", "cid": "late-1", "interaction_id": iid, "text": "最后一句"}))
+    assert again["type"] == "reply" and again["seq"] == first["seq"], "stored before: not a failure"
+    new = tp.reply(tp.request({"type": "message.send", "cid": "late-2", "interaction_id": iid, "text": "还有一句"}))
+    assert new["code"] == "not_accepting_messages"
+    tp.close()
+    ag.close()

@@ -8,11 +8,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, MetaData, inspect
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.exc import StatementError
 
 from widget.models import Actor, Interaction
 from widget.routing import ALL_DAY
-from widget.store import Conflict, Store, migrate
+from widget.store import Conflict, Duplicate, Store, migrate
 from widget.store.schema import metadata
 
 T0 = datetime(2026, 11, 26, 1, 30, 15, 123456, tzinfo=timezone.utc)
@@ -172,7 +172,7 @@ def test_duplicate_cid_from_the_same_sender_is_refused(store):
     store.append("ix1", [message("c1")])
     duplicate = message("c1", body="again")
     duplicate["message"]["id"] = "m-other"
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Duplicate):
         store.append("ix1", [duplicate])
     assert store.get_interaction("ix1").seq == 2
     assert len(store.events_after("ix1", 0, 10)) == 2

@@ -20,6 +20,10 @@ def new_id():
     return secrets.token_urlsafe(12)
 
 
+class Duplicate(Exception):
+    """A message with this sender and client id is stored already (a retried send)."""
+
+
 class Conflict(Exception):
     """Someone else changed the interaction first (its version moved on)."""
 
@@ -165,9 +169,14 @@ class Store:
             return self._append(conn, before.id, new_events)
 
     def append(self, interaction_id, new_events):
-        """Append events to an interaction without changing its state; return them stored."""
-        with self.engine.begin() as conn:
-            return self._append(conn, interaction_id, new_events)
+        """Append events to an interaction without changing its state; return them stored.
+
+        Raises Duplicate (and stores nothing) when a message's client id was stored before."""
+        try:
+            with self.engine.begin() as conn:
+                return self._append(conn, interaction_id, new_events)
+        except IntegrityError as exc:
+            raise Duplicate(interaction_id) from exc
 
     def _append(self, conn, interaction_id, new_events):
         stored = []
