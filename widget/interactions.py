@@ -7,6 +7,7 @@ from .models import Actor, Interaction
 from .routing import estimate_wait
 from .store import Conflict, Duplicate, new_id
 
+_WRITABLE = {"taxpayer": ("queued", "connected"), "agent": ("connected",)}  # states open to messages and files
 _RETRIES = 5  # optimistic-concurrency retries before telling the client to try again
 
 IDLE_REMINDER = "您已有一段时间没有发言，如无其他问题，本次互动将很快自动结束。"
@@ -115,11 +116,7 @@ class Service:
         if not text and not attachment_id:
             raise ProtocolError("bad_field", "消息内容不能为空。", "A message needs text or an attachment.", ref=cid)
         interaction = interaction or self.get(interaction_id)
-        allowed = {"taxpayer": (states.State.QUEUED.value, states.State.CONNECTED.value),
-                   "agent": (states.State.CONNECTED.value,)}[actor.role]
-        if actor.role == "agent" and interaction.agent_id != actor.id:
-            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
-        if interaction.state not in allowed:
+        if not self._open_to(actor, interaction):
             done = self.store.find_message(interaction_id, actor.role, actor.id, cid)
             if done is not None:  # a retry of a message stored before the conversation moved on
                 return done["seq"]
@@ -143,13 +140,17 @@ class Service:
     def check_can_attach(self, actor, interaction_id):
         """Raise unless actor may add a file to this interaction now."""
         interaction = self.get(interaction_id)
-        if actor.role == "agent" and interaction.agent_id != actor.id:
-            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
-        allowed = ("queued", "connected") if actor.role == "taxpayer" else ("connected",)
-        if interaction.state not in allowed:
+        if not self._open_to(actor, interaction):
             raise ZhengnaError("not_accepting_messages", "当前状态下不能发送文件。",
                                f"Files cannot be sent while the interaction is {interaction.state}.")
         return interaction
+
+    @staticmethod
+    def _open_to(actor, interaction):
+        """Return whether actor may add messages or files now; an agent not serving it is refused outright."""
+        if actor.role == "agent" and interaction.agent_id != actor.id:
+            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
+        return interaction.state in _WRITABLE[actor.role]
 
     def _own_attachment(self, actor, interaction_id, attachment_id):
         row = self.store.get_attachment(attachment_id)

@@ -48,10 +48,10 @@ class Sweeper:
         now = self.clock()
         if time.monotonic() - self._pruned_at >= PRUNE_EVERY:
             self.prune_recordings(now)
-        open_now = self._announce_centres()
+        open_now, limits = self._announce_centres()
         for interaction in self.service.store.interactions_in(states.LIVE_VALUES):
             try:
-                self._check(interaction, now, open_now)
+                self._check(interaction, now, open_now, limits)
             except ZhengnaError as error:  # someone else moved it first: nothing to do
                 log.debug("sweep skipped %s: %s", interaction.id, error.code)
 
@@ -68,10 +68,11 @@ class Sweeper:
             log.info("recording %s of %s deleted after its retention period", row["id"], row["interaction_id"])
 
     def _announce_centres(self):
-        """Push centre.status to taxpayers and agents of every centre whose open state changed."""
+        """Push centre.status for every centre whose open state changed; return {id: open}, {id: queue limit}."""
         router, bus = self.service.router, self.service.bus
-        open_now = {}
+        open_now, limits = {}, {}
         for centre in self.service.store.centres():
+            limits[centre["id"]] = centre["queue_timeout"] or self.config["QUEUE_TIMEOUT"]
             status = router.centre_status(centre["id"])
             open_now[centre["id"]] = status.open
             if self._open.get(centre["id"], status.open) != status.open:
@@ -79,9 +80,9 @@ class Sweeper:
                 for channel in (f"centre-status:{centre['id']}", f"centre:{centre['id']}"):
                     bus.publish(channel, {"kind": "ephemeral", "from_role": "system", "frame": frame})
         self._open = open_now
-        return open_now
+        return open_now, limits
 
-    def _check(self, interaction, now, open_now):
+    def _check(self, interaction, now, open_now, limits):
         config, system = self.config, Actor.system()
         transition = self.service.transition
         if interaction.state == "bot":
@@ -89,7 +90,7 @@ class Sweeper:
                 transition(interaction.id, "idle_timeout", system)
         elif interaction.state == "queued":
             centre = interaction.centre_id
-            limit = self.service.store.get_centre(centre)["queue_timeout"] or config["QUEUE_TIMEOUT"]
+            limit = limits.get(centre, config["QUEUE_TIMEOUT"])
             if not open_now.get(centre, True):
                 transition(interaction.id, "expire", system, detail={"reason": "centre_closed"})
             elif _past(interaction.queued_at, limit, now):
