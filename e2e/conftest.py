@@ -1,4 +1,6 @@
-"""Playwright fixtures: one Debian Chromium per run, a real server per module, a fresh context per test."""
+"""Playwright fixtures: one Debian Chromium per run, a real server per module, a fresh context per test, and the
+whole browser suite inside a network namespace that has only loopback (media must stay on 127.0.0.1)."""
+import ctypes
 import itertools
 import os
 import shutil
@@ -24,8 +26,36 @@ _people = itertools.count(1)
 expect.set_options(timeout=15_000)
 
 
+CLONE_NEWNET = 0x40000000
+
+
+def pytest_collection_modifyitems(items):
+    """Run the browser tests after everything else: they leave the machine's network for a loopback-only one,
+    where this machine's PostgreSQL and Redis (used by tests/) cannot be reached."""
+    items.sort(key=lambda item: E2E in Path(str(item.fspath)).parents)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def loopback_only(axe_path):
+    """Move this test thread (and so every server, media worker and browser it starts) into a fresh network
+    namespace with only loopback up; come back to the machine's network at the end of the run."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    original = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        os.close(original)
+        raise OSError(ctypes.get_errno(), "the browser tests run in a loopback-only network namespace: "
+                      "unshare(CLONE_NEWNET) needs root (or CAP_SYS_ADMIN)")
+    try:
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True, capture_output=True, timeout=30)
+        yield
+    finally:
+        if libc.setns(original, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "could not return to the machine's network namespace")
+        os.close(original)
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(loopback_only):
     """Debian's Chromium with fake media devices, shared by every test of the run."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

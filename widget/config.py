@@ -1,4 +1,5 @@
 """The single defaults mapping, its environment overrides and its validation."""
+import json
 import os
 import secrets
 import tempfile
@@ -91,6 +92,23 @@ def validate(config):
         raise ValueError("setting RTC=external needs RTC_URL and RTC_SECRET")
     if config["IDLE_WARNING"] >= config["IDLE_TIMEOUT"]:
         raise ValueError("setting IDLE_WARNING must be shorter than IDLE_TIMEOUT")
+    ice_servers(config)
+
+
+def ice_servers(config):
+    """Return RTC_ICE_SERVERS as a list of {"urls", "username"?, "credential"?}; raise ValueError if malformed."""
+    raw = config["RTC_ICE_SERVERS"]
+    if not raw:
+        return []
+    try:
+        servers = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        raise ValueError("setting RTC_ICE_SERVERS must be a JSON list") from None
+    if not isinstance(servers, list) or not all(
+            isinstance(s, dict) and isinstance(s.get("urls"), (str, list)) and s["urls"]
+            and set(s) <= {"urls", "username", "credential"} for s in servers):
+        raise ValueError('setting RTC_ICE_SERVERS must be a JSON list of {"urls", "username", "credential"}')
+    return servers
 
 
 def database_url(config):

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from . import credentials, tokens
+from .config import ice_servers
 from .errors import AuthError, NotFound
 from .interactions import person_channel
 from .models import Actor
@@ -49,7 +50,7 @@ class Context:
             "id": agent["id"], "name": agent["display_name"], "centre": agent["centre_id"],
             "role": agent["role"], "max_concurrent": agent["max_concurrent"], "presence": status},
             "conversations": [z.service.public_view(i) for i in open_ones],
-            "limits": _limits(self.config)})
+            "limits": _limits(self.config), "media": _media(z)})
         self.conn.send(z.service.queue_snapshot(agent["centre_id"]))
         z.service.queue_changed(agent["centre_id"])  # one more agent online: shorter estimates
 
@@ -58,6 +59,12 @@ class Context:
         if self.z.presence.disconnect(self.agent["id"]):
             self.z.desk.agent_disconnected(self.agent["id"])
             self.z.service.queue_changed(self.agent["centre_id"])
+
+
+def _media(z):
+    """What a client needs to make calls: whether video is on here, and the STUN/TURN servers to use."""
+    on = z.calls.worker is not None
+    return {"video": on, "ice_servers": ice_servers(z.service.config) if on else []}
 
 
 def _limits(config):
@@ -95,7 +102,8 @@ def authenticate_taxpayer(z, frame, site_id):
         "person": {"name": person["name"], "enterprise": person["enterprise"], "tin": person["tin"]},
         "region": {"code": region["code"], "name": region["name"], "smart_service": region["smart_service"]},
         "centre": z.router.centre_view(region["centre_id"]),
-        "live": z.service.public_view(live) if live else None, "limits": _limits(z.service.config)}
+        "live": z.service.public_view(live) if live else None, "limits": _limits(z.service.config),
+        "media": _media(z)}
 
 
 def _region_or_refuse(z, code, site_id):
@@ -252,7 +260,8 @@ def _call(event):
         if ctx.person:
             ctx.service.owned(ctx.person, frame["interaction_id"])
         interaction = ctx.z.calls.change(ctx.actor, frame["interaction_id"], event)
-        return _reply(frame, interaction_id=interaction.id, call=interaction.call_state)
+        return _reply(frame, interaction_id=interaction.id, call=interaction.call_state,
+                      call_id=interaction.call_id if interaction.call_state != "none" else None)
     return handler
 
 

@@ -56,6 +56,7 @@ class Interaction:
         """Return the view of this interaction that clients receive."""
         return {
             "id": self.id, "state": self.state, "call": self.call_state,
+            "call_id": self.call_id if self.call_state != "none" else None,
             "region": self.region, "centre": self.centre_id,
             "agent": {"id": self.agent_id, "name": agent_name} if self.agent_id else None,
             "ended_by": self.ended_by, "seq": self.seq,

@@ -89,6 +89,7 @@ export class ConsoleApp {
         return;
       case "interaction.assigned": return this.open(frame.interaction_id, this.queuedInfo(frame.interaction_id), true);
       case "typing": if (conv && frame.role === "taxpayer") conv.setTyping(frame.on); return;
+      case "call.media": if (conv) conv.video.media(frame); return;
       case "read": if (conv && frame.role === "taxpayer") conv.onRead(frame.seq); return;
       case "presence": return this.showPresence(frame.value);
       case "leave.new": return this.notice({ info: "newLeave", args: [frame.enterprise || frame.person || ""] });
@@ -102,6 +103,7 @@ export class ConsoleApp {
   onHello(frame) {
     const first = !this.me.centre;
     this.me = { ...this.me, ...frame.agent };
+    this.media = frame.media || { video: false, ice_servers: [] };
     this.nameEl.textContent = this.me.name;
     for (const info of frame.conversations) this.open(info.id, info, false);
     for (const iid of new Set([...this.conversations.keys(), ...this.previewed])) this.sync(iid);

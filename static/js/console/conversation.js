@@ -6,6 +6,7 @@ import { Tools } from "./tools.js";
 import { pickTransfer } from "./transfer.js";
 import { openDialog } from "./dialog.js";
 import { CATEGORIES, zh } from "./i18n.js";
+import { CallPanel } from "./video.js";
 
 const TYPING_SHOWN = 8000; // ms a typing:on lasts without a refresh (a lost typing:off must not stick)
 
@@ -22,6 +23,7 @@ export class Conversation {
     this.list = new MessageList(this.transcript);
     this.composer = new Composer({ iid, me: app.me, socket: app.socket, list: this.list, notice: app.notice });
     this.tools = new Tools(app, this);
+    this.video = new CallPanel(this);
     this.build();
     this.list.setRead((info && info.taxpayer_read_seq) || 0);
     this.stop = this.transcript.subscribe((frame) => this.onEvent(frame));
@@ -52,18 +54,18 @@ export class Conversation {
     this.closeButton = button("console-conversation-close", "closeTab", () => this.app.closeTab(this));
     const head = h("header", { cls: "conv-head" }, [this.title, this.stateLabel,
       h("div", { cls: "conv-actions" }, [this.transferButton, this.endButton, this.closeButton])]);
-    const main = h("div", { cls: "conv-main" }, [this.list.el, this.typing, this.banner, this.composer.el]);
+    const main = h("div", { cls: "conv-main" }, [this.video.el, this.list.el, this.typing, this.banner, this.composer.el]);
     this.el = h("section", { cls: "conversation", tid: "console-conversation",
       data: { interactionId: iid }, attrs: { id: `conv-${iid}`, role: "tabpanel", "aria-labelledby": `tab-${iid}` } },
     [head, h("div", { cls: "conv-body" }, [main, this.tools.el])]);
     this.el.hidden = true;
   }
 
-  /** The interaction's state now: from the last state event held, else the view it was opened with. */
+  /** The interaction's state now: the newer of the last state event held and the view it was opened with. */
   get state() {
     const last = this.transcript.lastState();
-    if (last) return { state: last.state, agent: last.agent };
     const info = this.transcript.info || {};
+    if (last && !(info.seq > last.seq)) return { state: last.state, agent: last.agent }; // a sync still catching up
     return { state: info.state || "connected", agent: info.agent || null };
   }
 
@@ -96,12 +98,19 @@ export class Conversation {
     this.banner.hidden = this.mine;
     if (!this.mine) bilingual(this.banner, state === "connected" ? "transferred" : "ended");
     if (!this.mine) this.setTyping(false);
+    this.video.update();
   }
 
   onEvent(frame) {
     if (frame.type === "interaction.state") {
       this.refresh();
       this.app.changed();
+    }
+    if (frame.type === "call.state") {
+      this.video.update();
+      if (frame.call === "requested" && (!this.active || document.hidden)) {
+        this.app.notice({ info: "videoRequestFrom", args: [this.person.name || zh("from_taxpayer")] });
+      }
     }
     if (frame.type === "message.new" && frame.message.from === "taxpayer") {
       this.setTyping(false);
@@ -189,6 +198,7 @@ export class Conversation {
 
   destroy() {
     this.stop();
+    this.video.destroy();
     this.list.destroy();
     this.composer.destroy();
     clearTimeout(this.typingTimer);

@@ -47,6 +47,12 @@ export function eventElement(frame) {
     if (frame.category) el.append(h("span", { cls: "meta", text: ` · ${frame.category}` }));
     return el;
   }
+  if (frame.type === "call.state") {
+    const el = h("div", { cls: "msg system", tid: "console-message",
+      data: { from: "system", kind: "call", seq: frame.seq, event: frame.event } });
+    el.append(bilingual(h("span", { cls: "body" }), `ev_call_${frame.event}`));
+    return el;
+  }
   if (frame.type === "rating.saved") {
     const el = h("div", { cls: "msg system", tid: "console-message", data: { from: "system", kind: "rating", seq: frame.seq } });
     el.append(bilingual(h("span", { cls: "body" }), "rated", frame.score));

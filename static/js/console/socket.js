@@ -1,6 +1,7 @@
 // /ws/agent: one socket, reconnect with backoff, heartbeat, requests tagged with cid and their answers.
 const BACKOFF = [500, 1000, 2000, 4000, 8000, 15000]; // ms; jitter is added so consoles do not stampede
 
+const ANSWERS = new Set(["reply", "error", "history", "rtc.answer"]); // what settles a request
 let counter = 0;
 
 /** A fresh client id for a request (idempotent retries reuse it). */
@@ -43,7 +44,7 @@ export class AgentSocket {
       this.startPing();
       this.handlers.state("open");
     }
-    if ((frame.type === "reply" || frame.type === "error" || frame.type === "history") && frame.ref) {
+    if (ANSWERS.has(frame.type) && frame.ref) {
       const waiting = this.pending.get(frame.ref);
       if (waiting) {
         this.pending.delete(frame.ref);

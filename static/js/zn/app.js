@@ -11,8 +11,10 @@ import {toaster} from "./confirm.js";
 import {Mover} from "./drag.js";
 import {translator, errorText} from "./i18n.js";
 import {panelSheet} from "./styles.js";
-import {h, relabel, useTranslator} from "./dom.js";
+import {h, icon, relabel, useTranslator} from "./dom.js";
 import {Actions} from "./actions.js";
+
+const VIDEO_ICON = "M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z";
 
 /** Start the window for the loader; return the controls the public API drives. */
 export function start(ctx) {
@@ -207,6 +209,9 @@ class App {
       case "interaction.opened":
         if (!item.maxSeq) this.sync(item);
         break;
+      case "call.media":
+        if (this.video) this.video.media(frame);
+        break;
       case "centre.status":
         this.human.setCentre(frame.centre);
         this.redraw();
@@ -330,6 +335,7 @@ class App {
     else if (["bot", "queued", "connected", "ended", "cancelled", "expired"].includes(state)) sub = t("state_" + state);
     p.sub.textContent = sub;
     this.drawActions(item, state);
+    this.drawCall(item);
     let placeholder = "inputDisabled", enabled = false, attach = false;
     if (this.readOnly || this.historyOpen) placeholder = null;
     else if (state === "queued" || state === "connected") [placeholder, enabled, attach] = ["inputHuman", true, true];
@@ -354,6 +360,8 @@ class App {
       children.push(human.waiting);
       if (item && item.position) human.setPosition(item.position.position, item.position.wait_s);
     }
+    if (!this.readOnly && state === "connected" && item && item.call === "none" && this.auth.media &&
+        this.auth.media.video) children.push(this.startVideoRow());
     const offer = !this.readOnly && !["queued", "connected", "connecting"].includes(state);
     if (offer) {
       const anchor = state === "bot" ? this.list.humanAnchor() : null;
@@ -368,6 +376,44 @@ class App {
     children.forEach((node, i) => {
       if (actions.children[i] !== node) actions.insertBefore(node, actions.children[i] || null);
     });
+  }
+
+  startVideoRow() {
+    if (!this.startVideo) {
+      this.startVideo = h("div", {cls: "zn-row"}, [h("button", {cls: "zn-btn zn-secondary", tid: "zn-start-video",
+        attrs: {type: "button"}, on: {click: () => this.beginVideo()}}, [icon(VIDEO_ICON), h("span", {t: "startVideo"})])]);
+    }
+    return this.startVideo;
+  }
+
+  /** The call part (call.js) is fetched only when a call is first needed. */
+  loadVideo() {
+    if (!this.videoLoading) {
+      this.videoLoading = import("./call.js").then((module) => {
+        this.video = new module.VideoCall(this);
+        return this.video;
+      });
+      this.videoLoading.catch(() => {
+        this.videoLoading = null;
+        this.toast(this.t("offline"));
+      });
+    }
+    return this.videoLoading;
+  }
+
+  beginVideo() {
+    const live = this.model.live();
+    if (live && live.state === "connected") this.loadVideo().then((video) => video.begin(live), () => {});
+  }
+
+  /** Bring the call area in line with the live interaction's call (none on a past one). */
+  drawCall(item) {
+    const live = item && !this.readOnly && item.id === this.model.liveId ? item : null;
+    if (this.video) return this.video.update(live);
+    if (live && live.call !== "none") {
+      this.loadVideo().then((video) => video.update(this.readOnly ? null : this.model.live()), () => {});
+    }
+    return undefined;
   }
 
   ratingPart(item) {

@@ -6,6 +6,10 @@ const STATE_LINES = {
   request_human: "evRequest", accept: "evAccept", transfer_to_agent: "evAccept", transfer_to_queue: "evRequeue",
   agent_lost: "evRequeue", cancel: "evCancel", end: "evEnd", expire: "evExpire", idle_timeout: "evIdle",
 };
+const CALL_LINES = {
+  request: "evCallRequest", accept: "evCallAccept", decline: "evCallDecline", cancel: "evCallCancel",
+  hangup: "evCallHangup", ring_timeout: "evCallTimeout",
+};
 
 export class MessageList {
   /** on: {pick(kbId), feedback(item, seq, value, buttons), retry(cid), renderAttachment(att)} */
@@ -98,6 +102,7 @@ export class MessageList {
     if (frame.type === "message.new") el = this.message(item, frame);
     else if (frame.type === "interaction.state") el = this.stateLine(frame);
     else if (frame.type === "rating.saved") el = this.system(frame.seq, this.t("rated"));
+    else if (frame.type === "call.state" && CALL_LINES[frame.event]) el = this.system(frame.seq, this.t(CALL_LINES[frame.event]));
     if (!el) return null;
     if (!el.isConnected) this.insert(el, frame.seq);
     this.scroll();

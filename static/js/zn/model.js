@@ -12,7 +12,8 @@ export class Model {
     let item = this.items.get(id);
     if (!item) {
       item = {id, state: null, events: [], seqs: new Set(), maxSeq: 0, agent: null, endedBy: null,
-        ratingOffered: false, rated: false, agentReadSeq: 0, readSeq: 0, synced: false, createdAt: null};
+        ratingOffered: false, rated: false, agentReadSeq: 0, readSeq: 0, synced: false, createdAt: null,
+        call: "none", callId: null, callSeq: 0};
       this.items.set(id, item);
     }
     return item;
@@ -25,6 +26,11 @@ export class Model {
       item.state = view.state;
       item.agent = view.agent || item.agent;
       item.endedBy = view.ended_by || item.endedBy;
+    }
+    if (view.call && item.callSeq <= (view.seq || 0)) {
+      item.call = view.call;
+      item.callId = view.call_id || item.callId;
+      item.callSeq = view.seq || 0;
     }
     item.agentReadSeq = Math.max(item.agentReadSeq, view.agent_read_seq || 0);
     item.readSeq = Math.max(item.readSeq, view.taxpayer_read_seq || 0);
@@ -49,6 +55,11 @@ export class Model {
       else if (this.liveId === item.id) this.liveId = null;
     }
     if (frame.type === "rating.saved") item.rated = true;
+    if ((frame.type === "call.state" || frame.type === "interaction.state") && frame.call && frame.seq > item.callSeq) {
+      item.call = frame.call;  // the newest event that says where the call is
+      item.callSeq = frame.seq;
+      if (frame.call_id) item.callId = frame.call_id;
+    }
     return item;
   }
 

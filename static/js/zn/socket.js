@@ -1,6 +1,7 @@
 // The taxpayer WebSocket: auth.hello/auth.resume, heartbeat, reconnect with backoff, cid-tagged requests
 // that are resent (same cid) after a reconnect, and a refused credential falling back to the host token.
 const FATAL = new Set([4001, 4002, 4003, 4004, 4006]);
+const ANSWERS = new Set(["reply", "error", "history", "rtc.answer"]);  // what settles a request
 const RESUMABLE_REFUSALS = new Set(["credential_expired", "wrong_site"]);
 let counter = 0;
 
@@ -70,7 +71,7 @@ export class Socket {
     }
     if (frame.type === "pong") return;
     const ref = frame.ref;
-    if (ref && this.pending.has(ref) && (frame.type === "reply" || frame.type === "error" || frame.type === "history")) {
+    if (ref && this.pending.has(ref) && ANSWERS.has(frame.type)) {
       const entry = this.pending.get(ref);
       this.pending.delete(ref);
       clearTimeout(entry.timer);

@@ -35,6 +35,7 @@ const CSS = `
 .zn-btn{all:unset;box-sizing:border-box;display:inline-flex;align-items:center;justify-content:center;gap:6px;
   min-height:36px;padding:6px 14px;border-radius:6px;background:var(--zn-primary);color:#fff;cursor:pointer;
   font-weight:600;text-align:center;line-height:1.3}
+.zn-btn svg{width:20px;height:20px;fill:currentColor}
 .zn-btn.zn-secondary{background:#fff;color:#1f2d3d;border:1px solid #7b8a9c;font-weight:500}
 .zn-btn:disabled{cursor:not-allowed;opacity:.6}
 .zn-btn:focus-visible,.zn-chip:focus-visible,.zn-link:focus-visible{outline:3px solid #0b3d91;outline-offset:2px}

@@ -1,0 +1,240 @@
+"""Video calls in real browsers (fake camera, microphone and screen), through the server and the media worker,
+proved by counting what each browser decodes: 发起视频 with its confirm and the recording notice, the agent
+answers, camera and sound both ways, the screen share to the agent, hide chat, mute and unmute, the agent
+reloading mid-call, 关闭视频 with text going on; decline, ring timeout and a declined recording notice; and the
+camera errors a person is told about."""
+import pytest
+from playwright.sync_api import expect
+
+from e2e.console_support import TIMEOUT, Console, start_server
+from e2e.media_support import TRACK_PEERS, growth_over, inbound, open_peers, presented, wait_growth
+from e2e.widget_page import Agent, Widget, eventually, store_of
+
+CAMERA, SCREEN, MIC = "1", "2", "0"  # the m-lines of every call connection (docs/MEDIA.md)
+RING = 4  # seconds: RING_TIMEOUT shortened for the ring-timeout test
+
+
+@pytest.fixture(scope="module")
+def video_server(tmp_path_factory):
+    """A server with the media worker as its child, on loopback only, and a short ring timeout."""
+    proc = start_server(tmp_path_factory, ZHENGNA_RTC="child", ZHENGNA_RTC_LOOPBACK_ONLY="1",
+                        ZHENGNA_RING_TIMEOUT=str(RING))
+    yield proc
+    proc.stop()
+
+
+def media_context(new_context):
+    context = new_context()
+    context.add_init_script(TRACK_PEERS)
+    return context
+
+
+def connected_pair(new_context, server, tin, agent="agent1"):
+    """A taxpayer in the widget served by an agent in the console; return (widget, console, interaction id)."""
+    desk = Console.login(media_context(new_context), server, agent)
+    w = Widget.load(media_context(new_context), server, tin, region="4401").open()
+    iid = w.request_human()
+    desk.accept(iid)
+    expect(w.panel).to_have_attribute("data-state", "connected", timeout=TIMEOUT)
+    return w, desk, iid
+
+
+def confirm(w, kind, ok=True):
+    dialog = w.tid("zn-confirm", kind=kind)
+    expect(dialog).to_be_visible(timeout=TIMEOUT)
+    dialog.locator(f'[data-testid="zn-confirm-{"ok" if ok else "cancel"}"]').click()
+    expect(dialog).to_have_count(0)
+
+
+def request_video(w):
+    """发起视频, OK to the question and to the recording notice; wait for the ringing call area."""
+    w.tid("zn-start-video").click()
+    confirm(w, "start-video")
+    confirm(w, "recording-notice")
+    expect(w.tid("zn-video")).to_have_attribute("data-call", "requested", timeout=TIMEOUT)
+
+
+def answer(desk, iid):
+    request = desk.inside(iid, "console-video-request")
+    expect(request).to_be_visible(timeout=TIMEOUT)
+    request.locator('[data-testid="console-video-accept"]').click()
+
+
+def start_call(w, desk, iid):
+    request_video(w)
+    answer(desk, iid)
+    expect(w.tid("zn-video")).to_have_attribute("data-call", "active", timeout=TIMEOUT)
+
+
+def finish(w):
+    """关闭 the conversation (with its confirm), so the agent's capacity is free for the next test."""
+    w.tid("zn-close").click()
+    confirm(w, "close")
+
+
+def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_context, video_server, person):
+    w, desk, iid = connected_pair(new_context, video_server, person())
+    start_call(w, desk, iid)
+    agent, taxpayer = desk.page, w.page
+
+    # camera and microphone both ways, decoded
+    wait_growth(agent, CAMERA, "frames", 30, what="the taxpayer's camera at the agent")
+    wait_growth(taxpayer, CAMERA, "frames", 30, what="the agent's camera at the taxpayer")
+    wait_growth(agent, MIC, "samples", 48000, what="the taxpayer's sound at the agent")
+    wait_growth(taxpayer, MIC, "samples", 48000, what="the agent's sound at the taxpayer")
+    assert inbound(agent)["inbound"][MIC]["energy"] > 0, "the fake microphone's beeps are heard, not silence"
+    assert presented(desk.inside(iid, "console-remote-video"), 2) > 10, "the agent's page shows the picture"
+    expect(w.tid("zn-call-status")).to_be_empty()
+
+    # the screen share: the privacy warning first, then the agent decodes a third stream
+    assert growth_over(agent, SCREEN, "frames", 1) == 0, "no screen before sharing"
+    w.tid("zn-share-screen").click()
+    confirm(w, "share-screen")
+    expect(w.tid("zn-share-screen")).to_have_attribute("aria-pressed", "true")
+    wait_growth(agent, SCREEN, "frames", 10, what="the taxpayer's screen at the agent")
+    assert presented(desk.inside(iid, "console-screen-video"), 2) > 2
+
+    # hide chat: the chat goes, the call (picture and sound) goes on
+    w.tid("zn-hide-chat").click()
+    expect(w.tid("zn-hide-chat")).to_have_attribute("aria-pressed", "true")
+    expect(w.tid("zn-messages")).to_be_hidden()
+    assert presented(w.tid("zn-remote-video"), 2) > 10, "the agent's picture keeps coming with the chat hidden"
+    wait_growth(taxpayer, MIC, "samples", 48000, what="sound with the chat hidden")
+    w.tid("zn-hide-chat").click()
+    expect(w.tid("zn-messages")).to_be_visible()
+
+    # mute the camera: no more frames at the agent; unmute: they come back
+    w.tid("zn-mute-camera").click()
+    expect(w.tid("zn-mute-camera")).to_have_attribute("aria-pressed", "true")
+    growth_over(agent, CAMERA, "frames", 1)  # what was in flight
+    assert growth_over(agent, CAMERA, "frames", 2) <= 1, "a muted camera sends nothing"
+    w.tid("zn-mute-camera").click()
+    expect(w.tid("zn-mute-camera")).to_have_attribute("aria-pressed", "false")
+    wait_growth(agent, CAMERA, "frames", 20, what="the camera after unmuting")
+
+    # mute the microphone: no more sound packets; unmute: they come back
+    w.tid("zn-mute-mic").click()
+    expect(w.tid("zn-mute-mic")).to_have_attribute("aria-pressed", "true")
+    growth_over(agent, MIC, "packets", 1)
+    assert growth_over(agent, MIC, "packets", 2) <= 1, "a muted microphone sends nothing"
+    w.tid("zn-mute-mic").click()
+    wait_growth(agent, MIC, "packets", 50, what="the microphone after unmuting")
+
+    # 关闭视频 asks first; then the call is over for both and the chat goes on
+    w.tid("zn-close-video").click()
+    confirm(w, "close-video", ok=False)
+    expect(w.tid("zn-video")).to_have_attribute("data-call", "active")
+    w.tid("zn-close-video").click()
+    confirm(w, "close-video")
+    expect(w.tid("zn-video")).to_be_hidden(timeout=TIMEOUT)
+    expect(desk.inside(iid, "console-video")).to_be_hidden(timeout=TIMEOUT)
+    eventually(lambda: open_peers(taxpayer) == 0 and open_peers(agent) == 0, what="both connections closed")
+    expect(w.tid("zn-start-video")).to_be_visible()
+    w.ask("视频结束后还能发文字吗")
+    expect(desk.inside(iid, "console-message", **{"from": "taxpayer"}).last).to_contain_text("视频结束后还能发文字吗",
+                                                                                             timeout=TIMEOUT)
+    recordings = eventually(lambda: _recordings(video_server, iid, 3), what="three recordings indexed")
+    assert sorted(r["kind"] for r in recordings) == ["agent", "screen", "taxpayer"]
+    finish(w)
+    w.assert_clean()
+    desk.assert_clean()
+
+
+def _recordings(server, iid, count):
+    with store_of(server) as store:
+        rows = store.recordings_of(iid)
+    return rows if len(rows) >= count else None
+
+
+def test_an_agent_who_reloads_mid_call_gets_the_picture_back(new_context, video_server, person):
+    w, desk, iid = connected_pair(new_context, video_server, person())
+    start_call(w, desk, iid)
+    wait_growth(desk.page, CAMERA, "frames", 20, what="the taxpayer's camera before the reload")
+    desk.page.reload()
+    desk.wait_connected()
+    expect(desk.inside(iid, "console-video")).to_have_attribute("data-call", "active", timeout=TIMEOUT)
+    wait_growth(desk.page, CAMERA, "frames", 30, what="the taxpayer's camera after the reload")
+    wait_growth(desk.page, MIC, "samples", 48000, what="the taxpayer's sound after the reload")
+    wait_growth(w.page, CAMERA, "frames", 30, what="the agent's camera at the taxpayer after the reload")
+    expect(w.tid("zn-video")).to_have_attribute("data-call", "active")
+    finish(w)
+    expect(desk.inside(iid, "console-video")).to_be_hidden(timeout=TIMEOUT)
+    w.assert_clean()
+
+
+def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(new_context, video_server, person):
+    w, desk, iid = connected_pair(new_context, video_server, person())
+    request_video(w)
+    request = desk.inside(iid, "console-video-request")
+    expect(request).to_be_visible(timeout=TIMEOUT)
+    request.locator('[data-testid="console-video-decline"]').click()
+    expect(w.tid("zn-video")).to_be_hidden(timeout=TIMEOUT)
+    expect(w.messages("system").last).to_contain_text("坐席暂时无法接听视频")
+    expect(w.tid("zn-start-video")).to_be_visible()
+    assert open_peers(w.page) == 0
+
+    request_video(w)  # nobody answers this time
+    expect(desk.inside(iid, "console-video-request")).to_be_visible(timeout=TIMEOUT)
+    expect(w.tid("zn-video")).to_be_hidden(timeout=(RING + 10) * 1000)
+    expect(w.messages("system").last).to_contain_text("坐席未接听视频请求")
+    expect(desk.inside(iid, "console-video-request")).to_be_hidden(timeout=TIMEOUT)
+    expect(desk.inside(iid, "console-message", kind="call").last).to_contain_text("视频请求超时未接听")
+    desk.say(iid, "我们继续文字交流")
+    expect(w.messages("agent").last).to_contain_text("我们继续文字交流", timeout=TIMEOUT)
+    finish(w)
+    w.assert_clean()
+
+
+def test_declining_the_recording_notice_starts_no_call(new_context, video_server, person):
+    w = Widget.load(media_context(new_context), video_server, person(), region="4401").open()
+    iid = w.request_human()
+    agent = Agent(video_server)
+    try:
+        agent.accept(iid)
+        expect(w.panel).to_have_attribute("data-state", "connected", timeout=TIMEOUT)
+        w.tid("zn-start-video").click()
+        confirm(w, "start-video", ok=False)  # 否 to the question: nothing happens
+        w.tid("zn-start-video").click()
+        confirm(w, "start-video")
+        confirm(w, "recording-notice", ok=False)
+        expect(w.tid("zn-toast")).to_contain_text("已取消视频，您可以继续文字交流")
+        expect(w.tid("zn-video")).to_be_hidden()
+        w.ask("那我们文字沟通")
+        assert agent.taxpayer_message(iid)["body"] == "那我们文字沟通"
+        with store_of(video_server) as store:
+            assert store.get_interaction(iid).call_state == "none"
+            assert not [e for e in store.events_after(iid, 0, 500) if e["type"] == "call.state"], "no call was asked for"
+        assert w.page.evaluate("window.__peers.length") == 0
+        agent.end(iid)
+    finally:
+        agent.close()
+    w.assert_clean()
+
+
+@pytest.mark.parametrize("error, words", [
+    ("NotAllowedError", "访问权限被拒绝"),
+    ("NotFoundError", "未检测到摄像头或麦克风"),
+    ("NotReadableError", "正被其他程序占用"),
+])
+def test_a_camera_that_cannot_open_is_explained_and_rings_nobody(new_context, video_server, person, error, words):
+    context = media_context(new_context)
+    context.add_init_script("navigator.mediaDevices.getUserMedia = () => Promise.reject("
+                            f"new DOMException('refused by the test', '{error}'));")
+    w = Widget.load(context, video_server, person(), region="4401").open()
+    iid = w.request_human()
+    agent = Agent(video_server)
+    try:
+        agent.accept(iid)
+        expect(w.panel).to_have_attribute("data-state", "connected", timeout=TIMEOUT)
+        w.tid("zn-start-video").click()
+        confirm(w, "start-video")
+        confirm(w, "recording-notice")
+        expect(w.tid("zn-toast")).to_contain_text(words)
+        expect(w.tid("zn-video")).to_be_hidden()
+        expect(w.tid("zn-start-video")).to_be_visible()
+        with store_of(video_server) as store:
+            assert store.get_interaction(iid).call_state == "none"
+        agent.end(iid)
+    finally:
+        agent.close()
+    w.assert_clean()
