@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
+from e2e.axe_support import scan_page
 from e2e.console_support import TIMEOUT, Console, console_server  # noqa: F401 (fixture)
 from tests.support import taxpayer
 
@@ -15,17 +16,6 @@ def tab_to(page, locator, limit=80):
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"{locator} is not reachable with the keyboard")
-
-
-def scan(page, axe_path, where):
-    """Run axe-core on the page; fail on serious and critical violations."""
-    page.add_script_tag(path=axe_path)
-    result = page.evaluate("""async () => {
-        const r = await axe.run(document, {resultTypes: ['violations']});
-        return r.violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}));
-      }""")
-    bad = [v for v in result if v["impact"] in ("serious", "critical")]
-    assert not bad, f"{where}: {bad}"
 
 
 def test_keyboard_alone_from_sign_in_to_reply(new_context, console_server, person, axe_path):
@@ -62,11 +52,11 @@ def test_keyboard_alone_from_sign_in_to_reply(new_context, console_server, perso
     dialog = page.get_by_role("alertdialog", name=re.compile("结束本次互动"))
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("combobox", name=re.compile("服务分类"))).to_be_visible()
-    scan(page, axe_path, "console with the end dialog")
+    scan_page(page, axe_path, "console with the end dialog")
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
     expect(end).to_be_focused()
-    scan(page, axe_path, "console with a conversation")
+    scan_page(page, axe_path, "console with a conversation")
     tp.close()
     console.assert_clean()
 
@@ -77,7 +67,7 @@ def test_admin_page_passes_axe(new_context, console_server, axe_path):
     expect(admin.tid("console-board-centre").first).to_be_visible(timeout=TIMEOUT)
     expect(admin.tid("console-region-row").first).to_be_visible(timeout=TIMEOUT)
     expect(admin.tid("console-kb-item").first).to_be_visible(timeout=TIMEOUT)
-    scan(admin.page, axe_path, "admin page")
+    scan_page(admin.page, axe_path, "admin page")
     login = new_context().new_page()
     login.goto(console_server.url + "/console")
-    scan(login, axe_path, "login page")
+    scan_page(login, axe_path, "login page")

@@ -6,6 +6,7 @@ camera errors a person is told about."""
 import pytest
 from playwright.sync_api import expect
 
+from e2e.axe_support import scan_page, scan_widget
 from e2e.console_support import TIMEOUT, Console, start_server
 from e2e.media_support import TRACK_PEERS, growth_over, inbound, open_peers, presented, wait_growth
 from e2e.widget_page import Agent, Widget, eventually, store_of
@@ -72,7 +73,7 @@ def finish(w):
     confirm(w, "close")
 
 
-def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_context, video_server, person):
+def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_context, video_server, person, axe_path):
     w, desk, iid = connected_pair(new_context, video_server, person())
     start_call(w, desk, iid)
     agent, taxpayer = desk.page, w.page
@@ -93,6 +94,8 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_cont
     expect(w.tid("zn-share-screen")).to_have_attribute("aria-pressed", "true")
     wait_growth(agent, SCREEN, "frames", 10, what="the taxpayer's screen at the agent")
     assert presented(desk.inside(iid, "console-screen-video"), 2) > 2
+    scan_widget(taxpayer, axe_path, "video call with the screen shared")
+    scan_page(agent, axe_path, "console in a video call")
 
     # hide chat: the chat goes, the call (picture and sound) goes on
     w.tid("zn-hide-chat").click()
@@ -162,11 +165,28 @@ def test_an_agent_who_reloads_mid_call_gets_the_picture_back(new_context, video_
     w.assert_clean()
 
 
-def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(new_context, video_server, person):
+def test_a_taxpayer_who_reloads_mid_call_rejoins_it(new_context, video_server, person):
+    w, desk, iid = connected_pair(new_context, video_server, person())
+    start_call(w, desk, iid)
+    wait_growth(w.page, CAMERA, "frames", 20, what="the agent's camera before the reload")
+    w.page.reload()
+    expect(w.tid("zn-video")).to_have_attribute("data-call", "active", timeout=TIMEOUT)
+    wait_growth(w.page, CAMERA, "frames", 30, what="the agent's camera after the reload")
+    wait_growth(desk.page, CAMERA, "frames", 30, what="the taxpayer's camera at the agent after the reload")
+    expect(w.tid("zn-call-status")).to_be_empty(timeout=TIMEOUT)
+    finish(w)
+    expect(desk.inside(iid, "console-video")).to_be_hidden(timeout=TIMEOUT)
+    w.assert_clean()
+
+
+def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(new_context, video_server, person,
+                                                                           axe_path):
     w, desk, iid = connected_pair(new_context, video_server, person())
     request_video(w)
     request = desk.inside(iid, "console-video-request")
     expect(request).to_be_visible(timeout=TIMEOUT)
+    scan_widget(w.page, axe_path, "ringing")
+    scan_page(desk.page, axe_path, "console with a video request")
     request.locator('[data-testid="console-video-decline"]').click()
     expect(w.tid("zn-video")).to_be_hidden(timeout=TIMEOUT)
     expect(w.messages("system").last).to_contain_text("坐席暂时无法接听视频")

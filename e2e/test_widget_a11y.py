@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from e2e.axe_support import scan_widget
 from e2e.widget_page import TIMEOUT, Agent, Widget
 
 FOCUSED = "(el) => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement)" \
@@ -18,19 +19,6 @@ def tab_to(page, locator, limit=40, back=False):
             return
         page.keyboard.press("Shift+Tab" if back else "Tab")
     raise AssertionError(f"{locator} is not reachable with the keyboard")
-
-
-def scan(page, axe_path, state):
-    """Run axe-core on the widget; return serious and critical violations."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=axe_path)
-    result = page.evaluate("""async () => {
-        const r = await axe.run({include: [['#zhengna-root']]}, {resultTypes: ['violations']});
-        return r.violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ') + ' ' + n.failureSummary)}));
-      }""")
-    bad = [v for v in result if v["impact"] in ("serious", "critical")]
-    assert not bad, f"{state}: {bad}"
-    return result
 
 
 def test_main_flow_with_the_keyboard_alone(context, server, person):
@@ -108,22 +96,22 @@ def test_main_flow_with_the_keyboard_alone(context, server, person):
 def test_every_state_passes_axe(new_context, server, person, axe_path):
     w = Widget.load(new_context(), server, person()).open("bot")
     page = w.page
-    scan(page, axe_path, "closed launcher")
+    scan_widget(page, axe_path, "closed launcher")
     w.ask("数电票开错了怎么红冲")
     w.bot_reply(1)
     w.ask("发票")
     expect(w.bot_reply(2).locator('[data-testid="zn-suggestion"]')).to_have_count(3)
     w.ask("今天天气怎么样")
     w.bot_reply(3)
-    scan(page, axe_path, "bot")
+    scan_widget(page, axe_path, "bot")
 
     w.tid("zn-request-human").click()
     expect(w.panel).to_have_attribute("data-state", "queued", timeout=TIMEOUT)
     expect(w.tid("zn-queue-position")).to_have_attribute("data-position", re.compile(r"\d"), timeout=TIMEOUT)
-    scan(page, axe_path, "queued")
+    scan_widget(page, axe_path, "queued")
     w.tid("zn-cancel").click()
     expect(w.tid("zn-confirm")).to_be_visible()
-    scan(page, axe_path, "confirm")
+    scan_widget(page, axe_path, "confirm")
     w.tid("zn-confirm-cancel").click()
 
     agent = Agent(server)
@@ -136,25 +124,25 @@ def test_every_state_passes_axe(new_context, server, person, axe_path):
         w.ask("你好")
         expect(w.tid("zn-typing")).to_be_visible(timeout=TIMEOUT)
         expect(w.messages("taxpayer").last).to_have_attribute("data-status", re.compile("sent|read"), timeout=TIMEOUT)
-        scan(page, axe_path, "connected")
+        scan_widget(page, axe_path, "connected")
         agent.end(iid)
         expect(w.tid("zn-rating")).to_be_visible(timeout=TIMEOUT)
         w.tid("zn-rating-option", value="5").click()
         w.tid("zn-rating-tag").first.click()
-        scan(page, axe_path, "rating")
+        scan_widget(page, axe_path, "rating")
     finally:
         agent.close()
     w.tid("zn-history").click()
     expect(w.tid("zn-history-item").first).to_be_visible(timeout=TIMEOUT)
-    scan(page, axe_path, "history")
+    scan_widget(page, axe_path, "history")
 
     closed = Widget.load(new_context(), server, person(), region="4409").open("bot")
     closed.ask("今天天气怎么样")
     closed.bot_reply(1)
     expect(closed.tid("zn-leave-message")).to_be_visible()
-    scan(closed.page, axe_path, "closed centre")
+    scan_widget(closed.page, axe_path, "closed centre")
 
     human = Widget.load(new_context(), server, person(), region="4402", locale="en").open("human")
-    scan(human.page, axe_path, "human service, English")
+    scan_widget(human.page, axe_path, "human service, English")
     human.tid("zn-minimise").click()
-    scan(human.page, axe_path, "minimised")
+    scan_widget(human.page, axe_path, "minimised")
