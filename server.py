@@ -8,6 +8,7 @@ import gc  # noqa: E402
 import ipaddress  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
+import secrets  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -109,7 +110,7 @@ def serve(args, data_dir):
     z.sweeper.start()
     server = WSGIServer((args.host, args.port), app, log=None)
     server.init_socket()  # bound, so the worker knows where to send its events; serving starts once it is up
-    worker = _start_media_worker(app, server.server_port, data_dir)
+    media_workers = _start_media_workers(app, server.server_port, data_dir)
     server.start()
     log.info("Zhengna listening on http://%s:%d (data in %s, store %s, bus %s)", args.host, server.server_port,
              data_dir, z.store.engine.dialect.name, z.bus.name)
@@ -125,7 +126,7 @@ def serve(args, data_dir):
     server.close()  # stop accepting
     shutdown_connections(app)
     z.sweeper.stop()
-    if worker is not None:
+    for worker in media_workers:
         worker.stop()
     z.bus.close()
     z.store.dispose()
@@ -133,24 +134,33 @@ def serve(args, data_dir):
     log.info("stopped")
 
 
-def _start_media_worker(app, port, data_dir):
-    """Start the rtc worker as a child process (RTC=child) and connect the app to it."""
-    if app.config["RTC"] != "child":
-        return None
-    from widget.media import MediaWorker, WorkerProcess, free_port
+def _start_media_workers(app, port, data_dir):
+    """Start RTC_WORKERS media workers as child processes (RTC=child); return those that came up."""
     config = app.config
-    worker = WorkerProcess(Path(data_dir).resolve(), f"http://127.0.0.1:{port}/internal/rtc/events",
-                           config["RTC_PORT"] or free_port(), ice_servers=config["RTC_ICE_SERVERS"],
-                           loopback=config["RTC_LOOPBACK_ONLY"])
-    try:
-        worker.wait_ready()
-    except RuntimeError as exc:
-        log.error("video calls are off: %s", exc)
-        worker.stop()
-        return None
-    config["RTC_SECRET"] = worker.secret
-    app.extensions["zhengna"].calls.worker = MediaWorker(worker.url, worker.secret)
-    return worker
+    if config["RTC"] != "child":
+        return []
+    from widget.media import WorkerProcess, free_port
+    secret = config["RTC_SECRET"] or secrets.token_urlsafe(24)
+    config["RTC_SECRET"] = secret
+    events_url = f"http://127.0.0.1:{port}/internal/rtc/events"
+    ports = [config["RTC_PORT"] + i if config["RTC_PORT"] else free_port() for i in range(config["RTC_WORKERS"])]
+    procs = [WorkerProcess(Path(data_dir).resolve(), events_url, worker_port, secret, ice_servers=config["RTC_ICE_SERVERS"],
+                           loopback=config["RTC_LOOPBACK_ONLY"]) for worker_port in ports]
+    workers = app.extensions["zhengna"].calls.workers
+    workers.secret = secret
+    started = []
+    for proc in procs:
+        try:
+            proc.wait_ready()
+        except RuntimeError as exc:
+            log.error("a media worker did not start: %s", exc)
+            proc.stop()
+            continue
+        workers.add(proc.url)
+        started.append(proc)
+    if not started:
+        log.error("video calls are off: no media worker started")
+    return started
 
 
 def main(argv=None):

@@ -7,8 +7,9 @@ import sys
 from aiohttp import web
 
 from rtc import hooks, ice
-from rtc.app import create_app
+from rtc.app import REGISTRY, create_app
 from rtc.config import Settings, parse
+from rtc.events import heartbeat
 
 
 def choose_mode(settings: Settings) -> None:
@@ -31,11 +32,19 @@ async def serve(settings: Settings) -> None:
     await site.start()
     port = runner.addresses[0][1]
     print(f"rtc listening on {settings.host}:{port} mode={settings.mode}", flush=True)
+    announcing = None
+    if settings.register:
+        url = settings.public_url or f"http://{settings.host}:{port}"
+        registry = app[REGISTRY]
+        announcing = asyncio.ensure_future(heartbeat(settings.register, settings.secret, lambda: {
+            "url": url, "mode": settings.mode, "calls": len(registry.calls)}))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    if announcing is not None:
+        announcing.cancel()
     await runner.cleanup()  # runs on_shutdown: every call closed, every recording finalised
 
 

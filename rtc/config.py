@@ -22,6 +22,8 @@ class Settings:
     loopback_only: bool = False
     drop_rate: float = 0.0
     events_url: Optional[str] = None
+    register: list[str] = field(default_factory=list)  # web servers to announce this worker to
+    public_url: Optional[str] = None                     # how the web servers reach this worker
 
 
 def _env(name: str, default: Optional[str] = None) -> Optional[str]:
@@ -45,6 +47,10 @@ def parse(argv: Optional[Sequence[str]] = None) -> Settings:
     p.add_argument("--drop-rate", type=float, default=float(_env("DROP_RATE", "0") or 0),
                    help="test switch: drop this fraction of incoming RTP packets")
     p.add_argument("--events-url", default=_env("EVENTS_URL"), help="POST peer state changes here")
+    p.add_argument("--register", default=_env("REGISTER", ""),
+                   help="comma-separated web server URLs to announce this worker to every few seconds")
+    p.add_argument("--public-url", default=_env("PUBLIC_URL"),
+                   help="the URL the web servers use to reach this worker (default http://HOST:PORT)")
     args = p.parse_args(argv)
     host, _, port = args.listen.rpartition(":")
     if not host or not port.isdigit():
@@ -57,10 +63,14 @@ def parse(argv: Optional[Sequence[str]] = None) -> Settings:
         p.error(f"--mode must be one of {MODES}")
     if not 0.0 <= args.drop_rate < 1.0:
         p.error("--drop-rate must be in [0, 1)")
+    register = [url.strip().rstrip("/") for url in (args.register or "").split(",") if url.strip()]
+    if register and not args.public_url and host in ("0.0.0.0", "::", "[::]"):
+        p.error("--public-url is needed with --register when listening on every address")
     try:
         servers = parse_ice_servers(args.ice_servers)
     except (ValueError, KeyError, TypeError) as exc:
         p.error(f"--ice-servers: {exc}")
     return Settings(host=host, port=int(port), secret=args.secret, data_dir=os.path.abspath(args.data_dir),
                     ice_servers=servers, mode=args.mode, loopback_only=args.loopback_only,
-                    drop_rate=args.drop_rate, events_url=args.events_url or None)
+                    drop_rate=args.drop_rate, events_url=args.events_url or None, register=register,
+                    public_url=(args.public_url or "").rstrip("/") or None)

@@ -1,4 +1,5 @@
-"""Peer state changes, POSTed to the web server (fire and forget: a slow web server never stalls media)."""
+"""What the worker tells the web servers: peer state changes (fire and forget: a slow web server never stalls
+media) and, for a standalone worker, a heartbeat that makes it available for new calls."""
 import asyncio
 import logging
 from typing import Optional
@@ -42,3 +43,21 @@ class Events:
             await asyncio.wait(list(self._tasks), timeout=2)
         if self._session is not None:
             await self._session.close()
+
+
+HEARTBEAT_EVERY = 5.0  # seconds; the servers forget a worker after RTC_WORKER_TTL (20 s) without one
+
+
+async def heartbeat(servers: list[str], secret: str, body) -> None:
+    """POST body() ({url, mode, calls}) to every server's /internal/rtc/workers every few seconds, forever."""
+    headers = {"X-Zhengna-Secret": secret}
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        while True:
+            for server in servers:
+                try:
+                    async with session.post(f"{server}/internal/rtc/workers", json=body(), headers=headers) as resp:
+                        if resp.status >= 400:
+                            log.warning("%s refused the heartbeat: %s", server, resp.status)
+                except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                    log.warning("could not reach %s: %r", server, exc)
+            await asyncio.sleep(HEARTBEAT_EVERY)

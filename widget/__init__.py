@@ -35,12 +35,13 @@ def utc_now():
     return datetime.now(timezone.utc)
 
 
-def _media_worker(settings):
-    """Return the client of the configured media worker (the child's is attached by server.py)."""
-    if settings["RTC"] == "external":
-        from .media import MediaWorker
-        return MediaWorker(settings["RTC_URL"], settings["RTC_SECRET"])
-    return None
+def _media_workers(settings, store, clock):
+    """Return the pool of media workers (server.py adds its children to it), None when video is off."""
+    if settings["RTC"] == "off":
+        return None
+    from .media import Workers
+    fixed = [url.strip() for url in settings["RTC_URL"].split(",") if url.strip()] if settings["RTC"] == "external" else []
+    return Workers(store, settings["RTC_SECRET"], clock, settings["RTC_WORKER_TTL"], fixed)
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -79,7 +80,7 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     presence = Presence()
     router = Router(store, clock, settings["ESTIMATE_HANDLE_TIME"])
     service = Service(store, bus, router, presence, settings, clock, knowledge=Knowledge(store, clock))
-    calls = service.calls = Calls(service, _media_worker(settings))
+    calls = service.calls = Calls(service, _media_workers(settings, store, clock))
     app.extensions["zhengna"] = SimpleNamespace(
         calls=calls, smart=SmartService(service), desk=Desk(service),
         store=store, bus=bus, presence=presence, router=router, service=service, clock=clock,

@@ -16,8 +16,8 @@ _RETRIES = 5
 class Calls:
     """Every call.* change goes through here and states.apply_call; the worker carries the media."""
 
-    def __init__(self, service, worker=None):
-        self.service, self.store, self.worker = service, service.store, worker
+    def __init__(self, service, workers=None):
+        self.service, self.store, self.workers = service, service.store, workers  # media.Workers, None when off
 
     def _party(self, actor, interaction_id):
         interaction = self.service.get(interaction_id)
@@ -27,14 +27,20 @@ class Calls:
 
     def change(self, actor, interaction_id, event):
         """Apply a call event (request, accept, decline, cancel, hangup, ring_timeout) by actor."""
-        if event == "request" and self.worker is None:
-            raise ZhengnaError("media_unavailable", "视频服务未启用。", "Video is not enabled on this service.")
+        if event == "request":
+            self._require_workers()
+            if not self.workers.live():
+                raise ZhengnaError("media_unavailable", "视频服务暂时不可用，请稍后再试或继续文字交流。",
+                                   "Video is unavailable right now; try again later or keep chatting.")
         for _ in range(_RETRIES):
             before = self._party(actor, interaction_id) if actor.role != "system" else self.service.get(interaction_id)
             now = self.service.clock()
             after = states.apply_call(before, event, actor, now)
             if event == "request":
-                after = dataclasses.replace(after, call_id=new_id())
+                after = dataclasses.replace(after, call_id=new_id(), call_worker=None)
+            elif event == "accept":
+                self._require_workers()
+                after = dataclasses.replace(after, call_worker=self.workers.pick(after.call_id))
             row = {"type": "call.state", "actor": actor, "at": now,
                    "payload": {"call": after.call_state, "event": event, "call_id": after.call_id}}
             try:
@@ -51,12 +57,12 @@ class Calls:
     def ended(self, before, after):
         """Close the media of a call that just ended (hang-up, decline, the conversation ending)."""
         if before.call_state == states.Call.ACTIVE.value and after.call_state == states.Call.NONE.value \
-                and before.call_id and self.worker is not None:
+                and before.call_id and before.call_worker and self.workers is not None:
             gevent.spawn(self._collect, before)
 
     def _collect(self, interaction):
         """Ask the worker to finish the call and index what it recorded."""
-        for item in self.worker.end(interaction.call_id):
+        for item in self.workers.client(interaction.call_worker).end(interaction.call_id):
             self.store.save_recording({
                 "id": new_id(), "call_id": interaction.call_id, "interaction_id": interaction.id,
                 "kind": item["kind"], "file": item["file"], "started_at": _parse(item.get("started_at")),
@@ -68,9 +74,12 @@ class Calls:
         interaction = self._party(actor, interaction_id)
         if interaction.call_state != states.Call.ACTIVE.value or not interaction.call_id:
             raise ZhengnaError("no_active_call", "当前没有进行中的视频通话。", "There is no active call.")
-        if self.worker is None:
+        self._require_workers()
+        return self.workers.client(interaction.call_worker).answer(interaction.call_id, actor.role, sdp)
+
+    def _require_workers(self):
+        if self.workers is None:
             raise ZhengnaError("media_unavailable", "视频服务未启用。", "Video is not enabled on this service.")
-        return self.worker.answer(interaction.call_id, actor.role, sdp)
 
     def media_state(self, call_id, role, state):
         """Tell both sides how one side's media connection is doing (from the worker's events)."""

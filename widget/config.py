@@ -37,10 +37,12 @@ DEFAULTS = {
     "TRUSTED_PROXIES": [],       # addresses/networks whose X-Forwarded-For is believed
     "CONSOLE_ORIGINS": [],       # extra origins allowed to open /ws/agent (same origin always is)
     "ESTIMATE_HANDLE_TIME": 300.0,
-    "RTC": "child",              # child: start the media worker beside the server; external: use RTC_URL; off
-    "RTC_URL": "",
-    "RTC_SECRET": "",
-    "RTC_PORT": 0,               # 0: a free port for the child worker
+    "RTC": "child",              # child: start media workers beside the server; external: RTC_URL and/or registered
+    "RTC_URL": "",               # external: comma-separated worker URLs (workers may also register themselves)
+    "RTC_SECRET": "",            # shared with the workers; child: generated when empty
+    "RTC_PORT": 0,               # 0: free ports for the child workers (else PORT, PORT+1, ...)
+    "RTC_WORKERS": 1,            # child: how many worker processes (one per core for many calls)
+    "RTC_WORKER_TTL": 20.0,      # a registered worker unheard of this long gets no new calls
     "RTC_ICE_SERVERS": "",       # JSON list of {"urls": ..., "username": ..., "credential": ...}
     "RTC_LOOPBACK_ONLY": False,  # a test switch: media over 127.0.0.1 only
     "RECORDING_RETENTION_DAYS": 180,  # assumed minutes-per-conversation until a centre has history
@@ -88,8 +90,8 @@ def validate(config):
         raise ValueError("setting SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA")
     if config["RTC"] not in ("child", "external", "off"):
         raise ValueError("setting RTC must be child, external or off")
-    if config["RTC"] == "external" and not (config["RTC_URL"] and config["RTC_SECRET"]):
-        raise ValueError("setting RTC=external needs RTC_URL and RTC_SECRET")
+    if config["RTC"] == "external" and not config["RTC_SECRET"]:
+        raise ValueError("setting RTC=external needs RTC_SECRET (and RTC_URL, or workers started with --register)")
     if config["IDLE_WARNING"] >= config["IDLE_TIMEOUT"]:
         raise ValueError("setting IDLE_WARNING must be shorter than IDLE_TIMEOUT")
     ice_servers(config)

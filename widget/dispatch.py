@@ -63,7 +63,7 @@ class Context:
 
 def _media(z):
     """What a client needs to make calls: whether video is on here, and the STUN/TURN servers to use."""
-    on = z.calls.worker is not None
+    on = z.calls.workers is not None and bool(z.calls.workers.live())
     return {"video": on, "ice_servers": ice_servers(z.service.config) if on else []}
 
 

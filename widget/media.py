@@ -1,10 +1,12 @@
-"""Client for the rtc media worker, and the worker child process of the embedded default."""
+"""The rtc media workers: which one carries a call, the HTTP client of each, and the child processes of the
+embedded default."""
+import hashlib
 import logging
 import os
-import secrets
 import socket
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import requests
@@ -26,6 +28,46 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class Workers:
+    """Every media worker a call may go to: this server's children and the RTC_URL ones (always counted), and
+    standalone workers that announced themselves within RTC_WORKER_TTL (`python -m rtc --register`). A new call
+    goes to the one with the fewest active calls (ties broken by rendezvous hashing of the call id, so servers
+    agree), and stays there: its worker is stored with the interaction."""
+
+    def __init__(self, store, secret, clock, ttl, fixed=()):
+        self.store, self.secret, self.clock, self.ttl = store, secret, clock, ttl
+        self.fixed = [url.rstrip("/") for url in fixed]
+        self._clients = {}
+
+    def add(self, url):
+        """Count a worker of this server's own (a child) from now on."""
+        self.fixed.append(url.rstrip("/"))
+
+    def live(self):
+        """Return the URLs of the workers a new call may use now."""
+        since = self.clock() - timedelta(seconds=self.ttl)
+        seen = [row["url"] for row in self.store.workers_seen_since(since)]
+        return list(dict.fromkeys(self.fixed + seen))
+
+    def pick(self, call_id):
+        """Return the URL of the worker for a new call; raise media_unavailable when there is none."""
+        urls = self.live()
+        if not urls:
+            raise _unavailable("no media worker")
+        load = self.store.active_calls_by_worker()
+        return min(urls, key=lambda url: (load.get(url, 0), _rank(call_id, url)))
+
+    def client(self, url):
+        """Return the HTTP client of one worker."""
+        if url not in self._clients:
+            self._clients[url] = MediaWorker(url, self.secret)
+        return self._clients[url]
+
+
+def _rank(call_id, url):
+    return hashlib.sha256(f"{call_id}|{url}".encode()).hexdigest()
 
 
 class MediaWorker:
@@ -71,8 +113,8 @@ class MediaWorker:
 class WorkerProcess:
     """The media worker as a child of server.py (the embedded default)."""
 
-    def __init__(self, data_dir, events_url, port, ice_servers="", loopback=False, mode=""):
-        self.secret = secrets.token_urlsafe(24)
+    def __init__(self, data_dir, events_url, port, secret, ice_servers="", loopback=False, mode=""):
+        self.secret = secret
         self.url = f"http://127.0.0.1:{port}"
         args = [sys.executable, "-m", "rtc", "--listen", f"127.0.0.1:{port}", "--secret", self.secret,
                 "--data-dir", str(data_dir), "--events-url", events_url]

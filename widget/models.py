@@ -50,6 +50,7 @@ class Interaction:
     agent_read_seq: int = 0
     idle_warned_at: Optional[datetime] = None
     call_id: Optional[str] = None
+    call_worker: Optional[str] = None
     extra: dict = field(default_factory=dict)
 
     def public(self, agent_name=None):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from widget.config import DEFAULTS, database_url, load, secret_key
+from widget.config import DEFAULTS, database_url, ice_servers, load, secret_key
 
 
 def test_defaults_without_environment():
@@ -84,11 +84,30 @@ def test_rtc_port_zero_means_any_free_port():
     assert load({"RTC_PORT": 0}, environ={})["RTC_PORT"] == 0
 
 
-@pytest.mark.parametrize("overrides,message", [({"RTC": "sometimes"}, "RTC must be"),
-                                               ({"RTC": "external"}, "RTC_URL and RTC_SECRET")])
+@pytest.mark.parametrize("overrides,message", [
+    ({"RTC": "sometimes"}, "RTC must be"),
+    ({"RTC": "external"}, "RTC=external needs RTC_SECRET"),
+    ({"RTC_ICE_SERVERS": "stun:stun.example.org"}, "RTC_ICE_SERVERS must be a JSON list"),
+    ({"RTC_ICE_SERVERS": '[{"url": "stun:stun.example.org"}]'}, "RTC_ICE_SERVERS must be a JSON list of"),
+    ({"RTC_ICE_SERVERS": '[{"urls": "turn:t.example.org", "password": "x"}]'}, "RTC_ICE_SERVERS must be a JSON list of"),
+    ({"RTC_WORKERS": 0}, "RTC_WORKERS"),
+])
 def test_media_worker_settings(overrides, message):
     with pytest.raises(ValueError, match=message):
         load(overrides, environ={})
+
+
+def test_external_workers_may_all_register_themselves():
+    config = load({"RTC": "external", "RTC_SECRET": "s"}, environ={})
+    assert config["RTC_URL"] == ""
+
+
+def test_ice_servers_reach_the_browsers_as_configured():
+    servers = '[{"urls": ["stun:stun.example.org"]}, {"urls": "turn:t.example.org", "username": "u", "credential": "c"}]'
+    config = load({"RTC_ICE_SERVERS": servers}, environ={})
+    assert ice_servers(config) == [{"urls": ["stun:stun.example.org"]},
+                                   {"urls": "turn:t.example.org", "username": "u", "credential": "c"}]
+    assert ice_servers(load(environ={})) == []
 
 
 @pytest.mark.parametrize("value", ["30", None, [1]])

@@ -9,8 +9,7 @@ from ..models import Interaction
 from . import migrate
 from .schema import (agents, attachments, audit_events, bot_log, call_events, centres, evaluations,
                      events, holiday_years, interactions, kb_entries, leave_messages, messages, quick_replies, recordings,
-                     regions,
-                     site_keys, sites, taxpayer_sessions)
+                     regions, rtc_workers, site_keys, sites, taxpayer_sessions)
 
 _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
 
@@ -445,6 +444,30 @@ class Store:
         """Index one recorded file."""
         with self.engine.begin() as conn:
             conn.execute(insert(recordings).values(**row))
+
+    def worker_seen(self, url, mode, calls, now):
+        """Record a media worker's heartbeat (its URL, mode and how many calls it holds)."""
+        values = {"mode": mode, "calls": calls, "last_seen": now}
+        for _ in range(2):
+            try:
+                with self.engine.begin() as conn:
+                    if not conn.execute(update(rtc_workers).where(rtc_workers.c.url == url).values(**values)).rowcount:
+                        conn.execute(insert(rtc_workers).values(url=url, **values))
+                return
+            except IntegrityError:  # another server inserted it between the two: update that row
+                continue
+
+    def workers_seen_since(self, moment):
+        """Return the media workers heard from since moment."""
+        return self._all(select(rtc_workers).where(rtc_workers.c.last_seen >= moment).order_by(rtc_workers.c.url))
+
+    def active_calls_by_worker(self):
+        """Return {worker URL: number of active calls on it}."""
+        query = (select(interactions.c.call_worker, func.count()).where(
+            interactions.c.call_state == "active", interactions.c.call_worker.is_not(None))
+            .group_by(interactions.c.call_worker))
+        with self.engine.connect() as conn:
+            return {url: count for url, count in conn.execute(query)}
 
     def recordings_of(self, interaction_id):
         """Return an interaction's recordings, oldest first."""

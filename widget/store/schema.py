@@ -124,6 +124,7 @@ interactions = Table(
     Column("agent_read_seq", Integer, nullable=False),
     Column("idle_warned_at", UTCDateTime, nullable=True),
     Column("call_id", String(32), nullable=True),  # the current or last call of this interaction
+    Column("call_worker", String(300), nullable=True),  # the media worker (its URL) that carries that call
     Index("ix_interactions_person", "site_id", "tin", "sub", "created_at"),
     Index("ix_interactions_queue", "centre_id", "state", "queued_at"),
     Index("ix_interactions_agent", "agent_id", "state"),
@@ -280,4 +281,12 @@ recordings = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_recordings_interaction", "interaction_id"),
     Index("ix_recordings_created", "created_at"),
+)
+
+rtc_workers = Table(  # media workers that announced themselves (python -m rtc --register), by their URL
+    "rtc_workers", metadata,
+    Column("url", String(300), primary_key=True),
+    Column("mode", String(16), nullable=False),
+    Column("calls", Integer, nullable=False),  # the calls it held at its last heartbeat
+    Column("last_seen", UTCDateTime, nullable=False),
 )

@@ -1,5 +1,7 @@
-"""The media worker's door into the web process: connection-state events, with the shared secret."""
+"""The media workers' door into the web process, with the shared secret: connection-state events, and the
+heartbeats of standalone workers (`python -m rtc --register`) that make them available for new calls."""
 import hmac
+import re
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -10,15 +12,37 @@ from . import ext
 bp = Blueprint("rtc", __name__)
 
 
+WORKER_URL = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]{1,250}$")
+
+
+def _from_a_worker():
+    secret = current_app.config.get("RTC_SECRET") or ""
+    if not secret or not hmac.compare_digest(request.headers.get("X-Zhengna-Secret", ""), secret):
+        raise Forbidden("forbidden", "拒绝访问。", "Not the media worker.")
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
 @bp.post("/internal/rtc/events")
 @csrf.exempt
 def events():
     """Relay a peer's media connection state (connected, disconnected, failed, closed) to both sides."""
-    secret = current_app.config.get("RTC_SECRET") or ""
-    if not secret or not hmac.compare_digest(request.headers.get("X-Zhengna-Secret", ""), secret):
-        raise Forbidden("forbidden", "拒绝访问。", "Not the media worker.")
-    body = request.get_json(silent=True) or {}
+    body = _from_a_worker()
     if body.get("role") not in ("taxpayer", "agent") or not isinstance(body.get("call_id"), str):
         raise ZhengnaError("bad_field", "事件格式不正确。", "Malformed media event.")
     ext().calls.media_state(body["call_id"], body["role"], str(body.get("state", ""))[:16])
+    return jsonify(ok=True)
+
+
+@bp.post("/internal/rtc/workers")
+@csrf.exempt
+def heartbeat():
+    """A standalone worker says it is up: {url, mode, calls}. New calls may go to it for RTC_WORKER_TTL."""
+    body = _from_a_worker()
+    url, mode, calls = body.get("url"), body.get("mode"), body.get("calls")
+    if not isinstance(url, str) or not WORKER_URL.match(url) or mode not in ("forward", "decode") \
+            or not isinstance(calls, int) or isinstance(calls, bool) or calls < 0:
+        raise ZhengnaError("bad_field", "心跳格式不正确。", "Malformed worker heartbeat: {url, mode, calls}.")
+    z = ext()
+    z.store.worker_seen(url.rstrip("/"), mode, calls, z.clock())
     return jsonify(ok=True)
