@@ -1,8 +1,12 @@
 """Video calls in real browsers (fake camera, microphone and screen), through the server and the media worker,
 proved by counting what each browser decodes: 发起视频 with its confirm and the recording notice, the agent
 answers, camera and sound both ways, the screen share to the agent, hide chat, mute and unmute, the agent
-reloading mid-call, 关闭视频 with text going on; decline, ring timeout and a declined recording notice; and the
-camera errors a person is told about."""
+or the taxpayer reloading mid-call, a 14-second network outage healed by an ICE restart on fresh connections,
+关闭视频 with text going on; decline, ring timeout and a declined recording notice; and the camera errors a
+person is told about."""
+import subprocess
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -177,6 +181,37 @@ def test_a_taxpayer_who_reloads_mid_call_rejoins_it(new_context, video_server, p
     finish(w)
     expect(desk.inside(iid, "console-video")).to_be_hidden(timeout=TIMEOUT)
     w.assert_clean()
+
+
+def test_a_dropped_media_connection_is_restarted_and_the_picture_comes_back(new_context, video_server, person):
+    w, desk, iid = connected_pair(new_context, video_server, person())
+    start_call(w, desk, iid)
+    wait_growth(desk.page, CAMERA, "frames", 20, what="the taxpayer's camera before the outage")
+    peers = (w.page.evaluate("window.__peers.length"), desk.page.evaluate("window.__peers.length"))
+    watch = """() => { window.__states = []; const pc = window.__peers[window.__peers.length - 1];
+      pc.addEventListener('connectionstatechange', () => window.__states.push(pc.connectionState)); }"""
+    w.page.evaluate(watch)
+    desk.page.evaluate(watch)
+    outage(14)  # loopback down: ICE consent fails on both sides; the WebSockets (TCP) ride it out
+    expect(w.tid("zn-video")).to_have_attribute("data-call", "active")
+    wait_growth(desk.page, CAMERA, "frames", 30, timeout=60, what="the taxpayer's camera after the outage")
+    wait_growth(w.page, CAMERA, "frames", 30, timeout=60, what="the agent's camera after the outage")
+    assert "disconnected" in w.page.evaluate("window.__states"), "the outage was real"
+    assert "disconnected" in desk.page.evaluate("window.__states")
+    assert w.page.evaluate("window.__peers.length") > peers[0], "the taxpayer restarted on a fresh connection"
+    assert desk.page.evaluate("window.__peers.length") > peers[1], "so did the agent"
+    expect(w.tid("zn-call-status")).to_be_empty(timeout=TIMEOUT)
+    finish(w)
+    w.assert_clean()
+
+
+def outage(seconds):
+    """Take loopback down for a while (the tests run in their own network namespace: only they see it)."""
+    subprocess.run(["ip", "link", "set", "lo", "down"], check=True, timeout=10)
+    try:
+        time.sleep(seconds)
+    finally:
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True, timeout=10)
 
 
 def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(new_context, video_server, person,
