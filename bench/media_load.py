@@ -1,6 +1,9 @@
 """Media worker load: K recorded calls, forward vs decode mode, worker on one core and load peers on the other.
 
-    python bench/media_load.py [--calls 1,2,4,8,10] [--seconds 10] [--modes forward,decode]
+    python bench/media_load.py [--calls 1,2,4,8,10] [--seconds 10] [--modes forward,decode] [--workers 1]
+
+With --workers N the calls are spread over N worker processes (call n on worker n mod N, as the server's pool
+spreads idle workers), worker i pinned to core i mod cores; cpu% and RSS are then the workers' sums.
 
 Each call: taxpayer camera (640x480, 20 fps) + microphone + screen share (1280x720, 5 fps), agent camera +
 microphone, all recorded by the worker. The load peers replay PRE-ENCODED packets (a clip encoded once), so
@@ -144,12 +147,13 @@ def load_peer(role, tracks, sources, delays):
     return peer
 
 
-async def run_calls(worker, k, seconds, clips):
+async def run_calls(workers, k, seconds, clips):
     go = asyncio.Event()
     delays = {1: [], 2: []}  # camera, screen
     calls = []
     async with aiohttp.ClientSession() as s:
         for n in range(k):
+            worker = workers[n % len(workers)]
             phase = n / k
             cam_t = ReplayTrack("video", clips["camera"], 90000, CLIP_SECONDS * 90000, go, phase)
             mic_t = ReplayTrack("audio", clips["audio"], 48000, CLIP_SECONDS * 48000, go, phase)
@@ -162,14 +166,15 @@ async def run_calls(worker, k, seconds, clips):
             await agent.connect(s, worker, f"load-{n}")
             calls.append((taxpayer, agent, [cam_t, screen, cam_a], [mic_t, mic_a]))
         await wait_for(lambda: all(t.connected_at and a.connected_at for t, a, _, _ in calls), 30, "connected")
-        proc, me = psutil.Process(worker.proc.pid), psutil.Process()
-        proc.cpu_percent()
+        procs, me = [psutil.Process(w.proc.pid) for w in workers], psutil.Process()
+        for proc in procs:
+            proc.cpu_percent()
         me.cpu_percent()
         go.set()
         await asyncio.sleep(seconds)
-        cpu, load_cpu = proc.cpu_percent(), me.cpu_percent()
+        cpu, load_cpu = sum(proc.cpu_percent() for proc in procs), me.cpu_percent()
         loadavg = os.getloadavg()[0]  # other processes on the machine skew everything: print it
-        rss = proc.memory_info().rss / 2**20
+        rss = sum(proc.memory_info().rss for proc in procs) / 2**20
         cutoff = time.time() - 1.0  # frames sent before this have had a second to arrive
         audio_sent = sum(t.sent for _, _, _, audios in calls for t in audios)
         counters = [(i, q) for t, a, _, _ in calls for p in (t, a) for i, q in p.counters.items()]
@@ -177,6 +182,7 @@ async def run_calls(worker, k, seconds, clips):
         video_sent = sum(1 for _, _, videos, _ in calls for t in videos for x in t.send_times if x < cutoff)
         video_got = sum(1 for i, q in counters if i in (1, 2) for x in q.matched if x < cutoff)
         for n in range(k):
+            worker = workers[n % len(workers)]
             async with s.delete(f"{worker.url}/calls/load-{n}", headers=worker.headers) as r:
                 assert r.status == 200
         for taxpayer, agent, _, _ in calls:
@@ -194,26 +200,30 @@ def main():
     ap.add_argument("--calls", default="1,2,4,8,10")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--modes", default="forward,decode")
+    ap.add_argument("--workers", type=int, default=1)
     args = ap.parse_args()
     ice.use_loopback_only()
     print("encoding the clips once ...", flush=True)
     clips = {"camera": encode_clip(640, 480, 20, 40, 500_000), "screen": encode_clip(1280, 720, 5, 10, 300_000, True),
              "audio": encode_audio()}
     cores = sorted(os.sched_getaffinity(0))
-    worker_cpu, load_cpu = cores[0], cores[-1]
+    load_cpu = cores[-1]
     os.sched_setaffinity(0, {load_cpu})
-    print(f"worker on cpu {worker_cpu}, load peers on cpu {load_cpu}; {args.seconds:.0f} s per run")
-    print(f"{'mode':8} {'calls':>5} {'cpu%':>6} {'load%':>6} {'rss MiB':>8} {'video dlv':>9} {'audio dlv':>9} "
+    worker_cpus = [cores[i % len(cores)] for i in range(args.workers)]
+    print(f"workers on cpus {worker_cpus}, load peers on cpu {load_cpu}; {args.seconds:.0f} s per run")
+    print(f"{'mode':8} {'wrk':>3} {'calls':>5} {'cpu%':>6} {'load%':>6} {'rss MiB':>8} {'video dlv':>9} {'audio dlv':>9} "
           f"{'camera p50':>10} {'p95 ms':>7} {'screen p50':>10} {'loadavg':>7}")
     for k in [int(x) for x in args.calls.split(",")]:
         for mode in args.modes.split(","):
             with tempfile.TemporaryDirectory() as data:
-                worker = WorkerProcess(data, "--mode", mode, cpu=worker_cpu)
+                workers = [WorkerProcess(os.path.join(data, str(i)), "--mode", mode, cpu=cpu)
+                           for i, cpu in enumerate(worker_cpus)]
                 try:
-                    r = asyncio.run(run_calls(worker, k, args.seconds, clips))
+                    r = asyncio.run(run_calls(workers, k, args.seconds, clips))
                 finally:
-                    worker.stop()
-            print(f"{mode:8} {k:5d} {r['cpu']:6.1f} {r['load']:6.1f} {r['rss']:8.1f} {r['video']:9.1%} {r['audio']:9.1%} "
+                    for worker in workers:
+                        worker.stop()
+            print(f"{mode:8} {args.workers:3d} {k:5d} {r['cpu']:6.1f} {r['load']:6.1f} {r['rss']:8.1f} {r['video']:9.1%} {r['audio']:9.1%} "
                   f"{r['cam50']:10.0f} {r['cam95']:7.0f} {r['scr50']:10.0f} {r['loadavg']:7.1f}", flush=True)
 
 

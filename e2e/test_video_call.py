@@ -6,6 +6,7 @@ or the taxpayer reloading mid-call, a 14-second network outage healed by an ICE 
 person is told about."""
 import subprocess
 import time
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -240,13 +241,24 @@ def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(new_c
     w.assert_clean()
 
 
-def test_declining_the_recording_notice_starts_no_call(new_context, video_server, person):
-    w = Widget.load(media_context(new_context), video_server, person(), region="4401").open()
+@contextmanager
+def served_by_a_script(context, server, tin):
+    """A taxpayer in the widget served by a scripted agent (no console); yield (widget, agent, interaction id)."""
+    w = Widget.load(context, server, tin, region="4401").open()
     iid = w.request_human()
-    agent = Agent(video_server)
+    agent = Agent(server)
     try:
         agent.accept(iid)
         expect(w.panel).to_have_attribute("data-state", "connected", timeout=TIMEOUT)
+        yield w, agent, iid
+        agent.end(iid)
+    finally:
+        agent.close()
+    w.assert_clean()
+
+
+def test_declining_the_recording_notice_starts_no_call(new_context, video_server, person):
+    with served_by_a_script(media_context(new_context), video_server, person()) as (w, agent, iid):
         w.tid("zn-start-video").click()
         confirm(w, "start-video", ok=False)  # 否 to the question: nothing happens
         w.tid("zn-start-video").click()
@@ -260,10 +272,6 @@ def test_declining_the_recording_notice_starts_no_call(new_context, video_server
             assert store.get_interaction(iid).call_state == "none"
             assert not [e for e in store.events_after(iid, 0, 500) if e["type"] == "call.state"], "no call was asked for"
         assert w.page.evaluate("window.__peers.length") == 0
-        agent.end(iid)
-    finally:
-        agent.close()
-    w.assert_clean()
 
 
 @pytest.mark.parametrize("error, words", [
@@ -275,12 +283,7 @@ def test_a_camera_that_cannot_open_is_explained_and_rings_nobody(new_context, vi
     context = media_context(new_context)
     context.add_init_script("navigator.mediaDevices.getUserMedia = () => Promise.reject("
                             f"new DOMException('refused by the test', '{error}'));")
-    w = Widget.load(context, video_server, person(), region="4401").open()
-    iid = w.request_human()
-    agent = Agent(video_server)
-    try:
-        agent.accept(iid)
-        expect(w.panel).to_have_attribute("data-state", "connected", timeout=TIMEOUT)
+    with served_by_a_script(context, video_server, person()) as (w, agent, iid):
         w.tid("zn-start-video").click()
         confirm(w, "start-video")
         confirm(w, "recording-notice")
@@ -289,7 +292,3 @@ def test_a_camera_that_cannot_open_is_explained_and_rings_nobody(new_context, vi
         expect(w.tid("zn-start-video")).to_be_visible()
         with store_of(video_server) as store:
             assert store.get_interaction(iid).call_state == "none"
-        agent.end(iid)
-    finally:
-        agent.close()
-    w.assert_clean()

@@ -221,3 +221,17 @@ def tin(n):
     from widget.tokens import uscc_check_char
     base = f"91440101MA{n:07d}"
     return base + uscc_check_char(base)
+
+
+async def offer_media(client, peer, iid):
+    """Send an aiortc stand-in browser's offer as rtc.offer over client (a WSClient) and apply the answer."""
+    import asyncio
+
+    from aiortc import RTCSessionDescription
+    loop = asyncio.get_running_loop()
+    await peer.pc.setLocalDescription(await peer.pc.createOffer())
+    cid = await loop.run_in_executor(None, lambda: client.request(
+        {"type": "rtc.offer", "interaction_id": iid, "sdp": peer.pc.localDescription.sdp}))
+    answer = await loop.run_in_executor(None, lambda: client.reply(cid, timeout=20))
+    assert answer["type"] == "rtc.answer", answer
+    await peer.pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))

@@ -5,11 +5,10 @@ import asyncio
 import time
 
 import requests
-from aiortc import RTCSessionDescription
 
 from rtc import ice
 from rtc.testpeer import ClientPeer, SyntheticAudio, SyntheticVideo, WorkerProcess, wait_for
-from tests.support import agent, taxpayer
+from tests.support import agent, offer_media, taxpayer
 
 ice.use_loopback_only()
 
@@ -28,16 +27,6 @@ def start_call(tp, ag, iid):
     tp.expect("call.state", interaction_id=iid, call="active")
 
 
-async def _signal(client, peer, iid):
-    loop = asyncio.get_running_loop()
-    await peer.pc.setLocalDescription(await peer.pc.createOffer())
-    cid = await loop.run_in_executor(None, lambda: client.request(
-        {"type": "rtc.offer", "interaction_id": iid, "sdp": peer.pc.localDescription.sdp}))
-    answer = await loop.run_in_executor(None, lambda: client.reply(cid, timeout=20))
-    assert answer["type"] == "rtc.answer", answer
-    await peer.pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))
-
-
 def media_flows(calls):
     """Connect both sides of each (taxpayer client, agent client, iid) and wait for camera frames both ways."""
     async def run():
@@ -47,8 +36,8 @@ def media_flows(calls):
                 tp_peer = ClientPeer("taxpayer", [SyntheticAudio(), SyntheticVideo(fps=15, seed=1), None])
                 ag_peer = ClientPeer("agent", [SyntheticAudio(), SyntheticVideo(fps=15, seed=2), None])
                 peers += [tp_peer, ag_peer]
-                await _signal(tp, tp_peer, iid)
-                await _signal(ag, ag_peer, iid)
+                await offer_media(tp, tp_peer, iid)
+                await offer_media(ag, ag_peer, iid)
             await wait_for(lambda: all(p.received[1] >= 20 for p in peers), 40, "camera frames both ways in each call")
         finally:
             for peer in peers:

@@ -5,23 +5,13 @@ import hashlib
 import time
 
 import requests
-from aiortc import RTCSessionDescription
 
 from rtc import ice
 from rtc.testpeer import ClientPeer, SyntheticAudio, SyntheticVideo, wait_for
 from tests.integration.test_operations import console
-from tests.support import agent, taxpayer
+from tests.support import agent, offer_media, taxpayer
 
 ice.use_loopback_only()  # the stand-in browsers offer 127.0.0.1, like the worker started with RTC_LOOPBACK_ONLY
-
-
-async def _signal(loop, client, peer, iid):
-    await peer.pc.setLocalDescription(await peer.pc.createOffer())
-    cid = await loop.run_in_executor(None, lambda: client.request(
-        {"type": "rtc.offer", "interaction_id": iid, "sdp": peer.pc.localDescription.sdp}))
-    answer = await loop.run_in_executor(None, lambda: client.reply(cid, timeout=20))
-    assert answer["type"] == "rtc.answer", answer
-    await peer.pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))
 
 
 def test_video_call_relays_both_ways_and_is_recorded(start_server, person):
@@ -35,12 +25,11 @@ def test_video_call_relays_both_ways_and_is_recorded(start_server, person):
     tp.expect("call.state", interaction_id=iid, call="active")
 
     async def call():
-        loop = asyncio.get_running_loop()
         tp_peer = ClientPeer("taxpayer", [SyntheticAudio(), SyntheticVideo(fps=15, seed=1), SyntheticVideo(fps=5, seed=3)])
         ag_peer = ClientPeer("agent", [SyntheticAudio(), SyntheticVideo(fps=15, seed=2), None])
         try:
-            await _signal(loop, tp, tp_peer, iid)
-            await _signal(loop, ag, ag_peer, iid)
+            await offer_media(tp, tp_peer, iid)
+            await offer_media(ag, ag_peer, iid)
             await wait_for(lambda: ag_peer.received[1] >= 30 and ag_peer.received[0] >= 50 and ag_peer.received[2] >= 5
                            and tp_peer.received[1] >= 30 and tp_peer.received[0] >= 50, 30,
                            "camera, microphone and screen both ways")

@@ -3,7 +3,7 @@
 // the media; a reload of that tab (sessionStorage remembers the call) rejoins and gets the picture back.
 import { h, bilingual, both } from "./dom.js";
 import { openDialog } from "./dialog.js";
-import { MediaLink, mediaProblem, openCamera } from "../zn/peer.js";
+import { LocalMedia, MediaLink, mediaProblem } from "../zn/peer.js";
 
 const PROBLEMS = { "no-device": "camNoDevice", denied: "camDenied", busy: "camBusy", insecure: "camInsecure",
   other: "camOther" };
@@ -26,9 +26,7 @@ export class CallPanel {
     this.state = "none";
     this.callId = null;
     this.link = null;
-    this.local = null;
-    this.micOff = false;
-    this.cameraOff = false;
+    this.local = new LocalMedia();
     this.build();
   }
 
@@ -127,10 +125,8 @@ export class CallPanel {
   async start() {
     this.starting = true;
     try {
-      this.local = await openCamera();
-      this.localVideo.srcObject = this.local;
+      this.localVideo.srcObject = await this.local.open();
     } catch (error) {
-      this.local = null;
       this.app.notice({ info: PROBLEMS[mediaProblem(error)] });
     }
     this.starting = false;
@@ -142,10 +138,10 @@ export class CallPanel {
       signal: (sdp) => this.app.socket.request({ type: "rtc.offer", interaction_id: iid, sdp }).then((answer) => answer.sdp),
       onRemote: (tracks) => this.showRemote(tracks),
       onState: (state, error) => this.linkState(state, error) });
-    const audio = this.local && this.local.getAudioTracks()[0], camera = this.local && this.local.getVideoTracks()[0];
-    this.link.tracks = { mic: this.micOff ? null : audio || null, camera: this.cameraOff ? null : camera || null, screen: null };
-    this.mic.disabled = !audio;
-    this.camera.disabled = !camera;
+    const tracks = this.local.tracks();
+    this.link.tracks = { ...tracks, screen: null };
+    this.mic.disabled = !tracks.mic;
+    this.camera.setAttribute("aria-pressed", String(!tracks.camera)); // no camera: the switch can open one later
     this.link.connect();
   }
 
@@ -179,40 +175,21 @@ export class CallPanel {
   }
 
   toggleMic() {
-    const track = this.local && this.local.getAudioTracks()[0];
-    if (!track || !this.link) return;
-    this.micOff = !this.micOff;
-    track.enabled = !this.micOff;
-    this.link.setTrack("mic", this.micOff ? null : track);
-    this.mic.setAttribute("aria-pressed", String(this.micOff));
+    const off = this.link && this.local.toggleMic(this.link);
+    if (off !== null && off !== undefined) this.mic.setAttribute("aria-pressed", String(off));
   }
 
+  /** Camera off and on again (an agent who had none at the start may switch one on later). */
   async toggleCamera() {
     if (!this.link) return;
-    if (!this.cameraOff) {
-      this.cameraOff = true;
-      this.camera.setAttribute("aria-pressed", "true");
-      await this.link.setTrack("camera", null);
-      for (const track of this.local ? this.local.getVideoTracks() : []) {
-        track.stop();
-        this.local.removeTrack(track);
-      }
-      return;
-    }
-    let stream;
+    if (!this.local.tracks().camera) this.local.cameraOff = true; // none to switch off: the switch opens one
     try {
-      stream = await openCamera(false);
+      const off = await this.local.toggleCamera(this.link);
+      this.camera.setAttribute("aria-pressed", String(off));
+      if (!off) this.localVideo.srcObject = this.local.stream;
     } catch (error) {
       this.app.notice({ info: PROBLEMS[mediaProblem(error)] });
-      return;
     }
-    const [track] = stream.getVideoTracks();
-    if (!this.local) this.local = new MediaStream();
-    this.local.addTrack(track);
-    this.localVideo.srcObject = this.local;
-    this.cameraOff = false;
-    this.camera.setAttribute("aria-pressed", "false");
-    await this.link.setTrack("camera", track);
   }
 
   async closeClicked() {
@@ -230,10 +207,8 @@ export class CallPanel {
     if (this.link) this.link.close();
     this.link = null;
     if (this.callId) this.owner = false;
-    if (this.local) for (const track of this.local.getTracks()) track.stop();
-    this.local = null;
+    this.local.stop();
     for (const el of [this.remote, this.screen, this.localVideo, this.sound]) el.srcObject = null;
-    this.micOff = this.cameraOff = false;
     this.mic.setAttribute("aria-pressed", "false");
     this.camera.setAttribute("aria-pressed", "false");
     this.soundButton.hidden = true;

@@ -5,7 +5,7 @@
 import {h, icon} from "./dom.js";
 import {confirmDialog} from "./confirm.js";
 import {errorText} from "./i18n.js";
-import {MediaLink, mediaProblem, openCamera} from "./peer.js";
+import {LocalMedia, MediaLink, mediaProblem} from "./peer.js";
 
 const ICON = {
   mic: "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z",
@@ -66,10 +66,8 @@ export class VideoCall {
     this.callId = null;
     this.state = "none";
     this.link = null;
-    this.local = null;      // MediaStream of the camera and microphone
+    this.local = new LocalMedia();
     this.screenTrack = null;
-    this.micOff = false;
-    this.cameraOff = false;
     this.starting = false;
     const shadow = app.ctx.shadow;
     if (!shadow.adoptedStyleSheets.includes(callSheet())) shadow.adoptedStyleSheets = [...shadow.adoptedStyleSheets, callSheet()];
@@ -163,24 +161,20 @@ export class VideoCall {
 
   /** Open the camera and microphone (or keep the open ones); say what went wrong in words a person can act on. */
   async openLocal() {
-    if (this.local) return true;
     try {
-      this.local = await openCamera();
+      this.localVideo.srcObject = await this.local.open();
     } catch (error) {
       this.app.toast(this.t(PROBLEM_KEYS[mediaProblem(error)]), 8000);
       return false;
     }
-    this.micOff = false;
-    this.cameraOff = false;
-    this.localVideo.srcObject = this.local;
     return true;
   }
 
   stopLocal() {
-    if (this.local) for (const track of this.local.getTracks()) track.stop();
-    this.local = null;
+    this.local.stop();
     this.localVideo.srcObject = null;
     this.stopScreen();
+    for (const b of [this.mic, this.camera]) b.setAttribute("aria-pressed", "false");
   }
 
   /** Follow the interaction's call state (from the model): show, start or end the call here. */
@@ -201,14 +195,14 @@ export class VideoCall {
       this.setStatus("videoElsewhere");
       return;
     }
-    if (!this.local && !this.opening) {
+    if (!this.local.stream && !this.opening) {
       this.opening = this.openLocal().then((ok) => {
         this.opening = null;
         if (ok) this.update(this.app.model.items.get(this.iid));
       });
       return;
     }
-    if (!this.local) return;
+    if (!this.local.stream) return;
     if (call === "requested") this.setStatus("videoWaiting");
     if (call === "active" && !this.link) this.connect();
   }
@@ -222,9 +216,7 @@ export class VideoCall {
         .then((answer) => answer.sdp),
       onRemote: (tracks) => this.showRemote(tracks),
       onState: (state, error) => this.linkState(state, error)});
-    const [audio] = this.local.getAudioTracks(), [video] = this.local.getVideoTracks();
-    this.link.tracks = {mic: this.micOff ? null : audio || null, camera: this.cameraOff ? null : video || null,
-      screen: this.screenTrack};
+    this.link.tracks = {...this.local.tracks(), screen: this.screenTrack};
     this.link.connect();
   }
 
@@ -272,40 +264,19 @@ export class VideoCall {
   }
 
   toggleMic() {
-    const [track] = this.local ? this.local.getAudioTracks() : [];
-    if (!track || !this.link) return;
-    this.micOff = !this.micOff;
-    track.enabled = !this.micOff;
-    this.link.setTrack("mic", this.micOff ? null : track);
-    this.mic.setAttribute("aria-pressed", String(this.micOff));
+    const off = this.link && this.local.toggleMic(this.link);
+    if (off !== null && off !== undefined) this.mic.setAttribute("aria-pressed", String(off));
   }
 
-  /** Camera off stops the camera itself (its light goes out); on opens it again. */
   async toggleCamera() {
-    if (!this.local || !this.link) return;
-    if (!this.cameraOff) {
-      this.cameraOff = true;
-      this.camera.setAttribute("aria-pressed", "true");
-      await this.link.setTrack("camera", null);
-      for (const track of this.local.getVideoTracks()) {
-        track.stop();
-        this.local.removeTrack(track);
-      }
-      return;
-    }
-    let stream;
+    if (!this.link) return;
     try {
-      stream = await openCamera(false);
+      const off = await this.local.toggleCamera(this.link);
+      this.camera.setAttribute("aria-pressed", String(off));
+      if (!off) this.localVideo.srcObject = this.local.stream;
     } catch (error) {
       this.app.toast(this.t(PROBLEM_KEYS[mediaProblem(error)]), 8000);
-      return;
     }
-    const [track] = stream.getVideoTracks();
-    this.local.addTrack(track);
-    this.localVideo.srcObject = this.local;
-    this.cameraOff = false;
-    this.camera.setAttribute("aria-pressed", "false");
-    await this.link.setTrack("camera", track);
   }
 
   /** 屏幕共享: the privacy warning first; the share goes on its own m-line, no renegotiation. */
@@ -381,6 +352,5 @@ export class VideoCall {
     this.el.removeAttribute("data-call");
     this.setStatus(null);
     this.toggleChat(false);
-    for (const b of [this.mic, this.camera]) b.setAttribute("aria-pressed", "false");
   }
 }

@@ -28,6 +28,67 @@ export function openCamera(audio = true) {
     video: {width: {ideal: 640}, height: {ideal: 480}, frameRate: {ideal: 20, max: 30}}});
 }
 
+/** One side's camera and microphone, and their switches: microphone off sends nothing, camera off stops the camera
+(its light goes out) and camera on opens it again. */
+export class LocalMedia {
+  constructor() {
+    this.stream = null;
+    this.micOff = false;
+    this.cameraOff = false;
+  }
+
+  /** Open the camera and microphone (rejects with the browser's error: see mediaProblem). */
+  async open() {
+    if (!this.stream) {
+      this.stream = await openCamera();
+      this.micOff = this.cameraOff = false;
+    }
+    return this.stream;
+  }
+
+  /** The tracks to send now: {mic, camera}, null where switched off or missing. */
+  tracks() {
+    const stream = this.stream;
+    const mic = stream && stream.getAudioTracks()[0], camera = stream && stream.getVideoTracks()[0];
+    return {mic: this.micOff ? null : mic || null, camera: this.cameraOff ? null : camera || null};
+  }
+
+  /** Switch the microphone; return whether it is off now (null without one). */
+  toggleMic(link) {
+    const track = this.stream && this.stream.getAudioTracks()[0];
+    if (!track) return null;
+    this.micOff = !this.micOff;
+    track.enabled = !this.micOff;
+    link.setTrack("mic", this.micOff ? null : track);
+    return this.micOff;
+  }
+
+  /** Switch the camera; return whether it is off now. Rejects (camera still off) if it cannot open again. */
+  async toggleCamera(link) {
+    if (!this.cameraOff) {
+      this.cameraOff = true;
+      await link.setTrack("camera", null);
+      for (const track of this.stream ? this.stream.getVideoTracks() : []) {
+        track.stop();
+        this.stream.removeTrack(track);
+      }
+      return true;
+    }
+    const [track] = (await openCamera(false)).getVideoTracks();
+    if (!this.stream) this.stream = new MediaStream();
+    this.stream.addTrack(track);
+    this.cameraOff = false;
+    await link.setTrack("camera", track);
+    return false;
+  }
+
+  stop() {
+    if (this.stream) for (const track of this.stream.getTracks()) track.stop();
+    this.stream = null;
+    this.micOff = this.cameraOff = false;
+  }
+}
+
 function prefer(transceiver, kind, mime) {
   if (!transceiver.setCodecPreferences || !RTCRtpReceiver.getCapabilities) return;
   const caps = RTCRtpReceiver.getCapabilities(kind);
