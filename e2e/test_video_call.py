@@ -128,6 +128,14 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_cont
     w.tid("zn-mute-mic").click()
     wait_growth(agent, MIC, "packets", 50, what="the microphone after unmuting")
 
+    # the agent's switches work the same way
+    desk.inside(iid, "console-mute-camera").click()
+    expect(desk.inside(iid, "console-mute-camera")).to_have_attribute("aria-pressed", "true")
+    growth_over(taxpayer, CAMERA, "frames", 1)
+    assert growth_over(taxpayer, CAMERA, "frames", 2) <= 1, "the agent's camera is off"
+    desk.inside(iid, "console-mute-camera").click()
+    wait_growth(taxpayer, CAMERA, "frames", 20, what="the agent's camera switched on again")
+
     # 关闭视频 asks first; then the call is over for both and the chat goes on
     w.tid("zn-close-video").click()
     confirm(w, "close-video", ok=False)
@@ -182,6 +190,21 @@ def test_a_taxpayer_who_reloads_mid_call_rejoins_it(new_context, video_server, p
     finish(w)
     expect(desk.inside(iid, "console-video")).to_be_hidden(timeout=TIMEOUT)
     w.assert_clean()
+
+
+def test_another_tab_of_the_taxpayer_shows_where_the_call_is_and_takes_nothing(new_context, video_server, person):
+    tin = person()
+    w, desk, iid = connected_pair(new_context, video_server, tin)
+    start_call(w, desk, iid)
+    other = Widget.load(w.page.context, video_server, tin, region="4401").open("connected")
+    expect(other.tid("zn-video")).to_have_attribute("data-elsewhere", "", timeout=TIMEOUT)
+    expect(other.tid("zn-call-status")).to_contain_text("另一个浏览器标签页")
+    expect(other.tid("zn-mute-camera")).to_be_hidden()
+    wait_growth(desk.page, CAMERA, "frames", 30, what="the first tab's camera with a second tab open")
+    assert open_peers(other.page) == 0, "the second tab opens no connection of its own"
+    finish(w)
+    expect(other.tid("zn-video")).to_be_hidden(timeout=TIMEOUT)
+    other.assert_clean()
 
 
 def test_a_dropped_media_connection_is_restarted_and_the_picture_comes_back(new_context, video_server, person):
