@@ -6,7 +6,8 @@ from datetime import datetime
 import gevent
 
 from . import states
-from .errors import Forbidden, ZhengnaError
+from .errors import ZhengnaError
+from .interactions import require_serving
 from .store import Conflict, new_id
 
 log = logging.getLogger(__name__)
@@ -21,8 +22,8 @@ class Calls:
 
     def _party(self, actor, interaction_id):
         interaction = self.service.get(interaction_id)
-        if actor.role == "agent" and interaction.agent_id != actor.id:
-            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
+        if actor.role == "agent":
+            require_serving(interaction, actor.id)
         return interaction
 
     def change(self, actor, interaction_id, event):
@@ -69,12 +70,15 @@ class Calls:
                 "duration": int(round(float(item["duration"]) * 1000)), "size": int(item["size"]),
                 "sha256": item["sha256"], "streams": item.get("streams", {}), "created_at": self.service.clock()})
 
-    def offer(self, actor, interaction_id, sdp):
-        """Return the worker's answer to this side's offer; only while the call is active."""
+    def offer(self, actor, interaction_id, sdp, restart=False):
+        """Return the worker's answer to this side's offer; only while the call is active. A restart (the side's
+        media dropped) is told to both sides at once: the worker reports only when the new connection is up."""
         interaction = self._party(actor, interaction_id)
         if interaction.call_state != states.Call.ACTIVE.value or not interaction.call_id:
             raise ZhengnaError("no_active_call", "当前没有进行中的视频通话。", "There is no active call.")
         self._require_workers()
+        if restart:
+            self._tell_media(interaction, actor.role, "reconnecting")
         return self.workers.client(interaction.call_worker).answer(interaction.call_id, actor.role, sdp)
 
     def _require_workers(self):
@@ -85,8 +89,11 @@ class Calls:
         """Tell both sides how one side's media connection is doing (from the worker's events)."""
         interaction = self.store.interaction_by_call(call_id)
         if interaction is not None:
-            self.service.ephemeral(interaction.id, {"type": "call.media", "interaction_id": interaction.id,
-                                                    "role": role, "state": state}, "system")
+            self._tell_media(interaction, role, state)
+
+    def _tell_media(self, interaction, role, state):
+        self.service.ephemeral(interaction.id, {"type": "call.media", "interaction_id": interaction.id,
+                                                "role": role, "state": state}, "system")
 
 
 def _parse(value):

@@ -1,7 +1,7 @@
 """The agent's desk: accept, end, transfer, notes, the taxpayer's history, presence and its grace period."""
 from . import states
-from .errors import Forbidden, IllegalTransition, NotFound, ProtocolError, ZhengnaError
-from .interactions import agent_actor
+from .errors import IllegalTransition, NotFound, ProtocolError, ZhengnaError
+from .interactions import agent_actor, require_serving
 
 
 class Desk:
@@ -26,8 +26,7 @@ class Desk:
     def end(self, agent, interaction_id, category=""):
         """End the conversation as its agent; the taxpayer is offered the rating."""
         interaction = self.service.get(interaction_id)
-        if interaction.agent_id != agent["id"]:
-            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
+        require_serving(interaction, agent["id"])
         result = self.service.transition(interaction_id, "end", agent_actor(agent), detail={"category": category})
         self.service.audit(agent, "end", interaction_id, {"category": category})
         return result
@@ -35,8 +34,7 @@ class Desk:
     def transfer(self, agent, interaction_id, to_agent=None, to_centre=None, note=""):
         """Hand a conversation to another agent, or back to a centre's queue (转接), with an internal note."""
         interaction = self.service.get(interaction_id)
-        if interaction.agent_id != agent["id"]:
-            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
+        require_serving(interaction, agent["id"])
         if bool(to_agent) == bool(to_centre):
             raise ProtocolError("bad_field", "请选择一位工作人员或一个运营中心。", "Choose one agent or one centre.")
         actor = agent_actor(agent)

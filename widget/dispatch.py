@@ -268,7 +268,7 @@ def _call(event):
 def on_rtc_offer(ctx, frame):
     if ctx.person:
         ctx.service.owned(ctx.person, frame["interaction_id"])
-    sdp = ctx.z.calls.offer(ctx.actor, frame["interaction_id"], frame["sdp"])
+    sdp = ctx.z.calls.offer(ctx.actor, frame["interaction_id"], frame["sdp"], restart=frame.get("restart", False))
     return {"type": "rtc.answer", "ref": frame["cid"], "interaction_id": frame["interaction_id"], "sdp": sdp}
 
 

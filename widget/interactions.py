@@ -148,8 +148,8 @@ class Service:
     @staticmethod
     def _open_to(actor, interaction):
         """Return whether actor may add messages or files now; an agent not serving it is refused outright."""
-        if actor.role == "agent" and interaction.agent_id != actor.id:
-            raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
+        if actor.role == "agent":
+            require_serving(interaction, actor.id)
         return interaction.state in _WRITABLE[actor.role]
 
     def _own_attachment(self, actor, interaction_id, attachment_id):
@@ -313,6 +313,12 @@ class Service:
         """Return an interaction as clients see it, with its agent's name."""
         agent = self.store.get_agent(interaction.agent_id) if interaction.agent_id else None
         return interaction.public(agent["display_name"] if agent else None)
+
+
+def require_serving(interaction, agent_id):
+    """Raise not_your_interaction unless agent_id is the agent serving interaction (the one rule for it)."""
+    if interaction.agent_id != agent_id:
+        raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
 
 
 def person_channel(person):

@@ -125,7 +125,7 @@ INBOUND = {
     "call.accept": {"cid": (_cid, True), "interaction_id": (_id, True)},
     "call.decline": {"cid": (_cid, True), "interaction_id": (_id, True)},
     "call.hangup": {"cid": (_cid, True), "interaction_id": (_id, True)},
-    "rtc.offer": {"cid": (_cid, True), "interaction_id": (_id, True), "sdp": (_sdp, True)},
+    "rtc.offer": {"cid": (_cid, True), "interaction_id": (_id, True), "sdp": (_sdp, True), "restart": (_flag, False)},
 }
 
 AUTH_TYPES = frozenset({"auth.hello", "auth.resume"})

@@ -35,6 +35,11 @@ def test_request_accept_hangup_and_text_continues(call_server, person):
     assert tp.expect("call.state", interaction_id=iid, call="active")["event"] == "accept"
     offer = tp.reply(tp.request({"type": "rtc.offer", "interaction_id": iid, "sdp": "v=0\r\n"}))
     assert offer["type"] == "error" and offer["code"] == "media_unavailable"
+    bad = tp.reply(tp.request({"type": "rtc.offer", "interaction_id": iid, "sdp": "v=0\r\n", "restart": "yes"}))
+    assert bad["code"] == "bad_field" and "restart" in bad["en"]
+    tp.reply(tp.request({"type": "rtc.offer", "interaction_id": iid, "sdp": "v=0\r\n", "restart": True}))
+    told = ag.expect("call.media", interaction_id=iid, role="taxpayer")
+    assert told["state"] == "reconnecting", "a re-offer after a drop is told to the other side at once"
     assert tp.reply(tp.request({"type": "call.hangup", "interaction_id": iid}))["call"] == "none"
     assert ag.expect("call.state", interaction_id=iid, call="none")["event"] == "hangup"
     tp.reply(tp.request({"type": "message.send", "interaction_id": iid, "text": "视频断开了，我们继续文字沟通"}))

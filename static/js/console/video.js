@@ -135,7 +135,8 @@ export class CallPanel {
     const iid = this.conv.iid;
     this.link = new MediaLink({
       iceServers: media.ice_servers || [], screen: "recvonly",
-      signal: (sdp) => this.app.socket.request({ type: "rtc.offer", interaction_id: iid, sdp }).then((answer) => answer.sdp),
+      signal: (sdp, restart) => this.app.socket.request({ type: "rtc.offer", interaction_id: iid, sdp, restart })
+        .then((answer) => answer.sdp),
       onRemote: (tracks) => this.showRemote(tracks),
       onState: (state, error) => this.linkState(state, error) });
     const tracks = this.local.tracks();

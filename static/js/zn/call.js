@@ -281,8 +281,8 @@ export class VideoCall {
     const media = (app.auth && app.auth.media) || {};
     this.link = new MediaLink({
       iceServers: media.ice_servers || [], screen: "sendonly",
-      signal: (sdp) => app.socket.request({type: "rtc.offer", interaction_id: iid, sdp}, {timeoutMs: 20000})
-        .then((answer) => answer.sdp),
+      signal: (sdp, restart) => app.socket.request({type: "rtc.offer", interaction_id: iid, sdp, restart},
+        {timeoutMs: 20000}).then((answer) => answer.sdp),
       onRemote: (tracks) => this.showRemote(tracks),
       onState: (state, error) => this.linkState(state, error)});
     this.link.tracks = {...this.local.tracks(), screen: this.screenTrack};

@@ -118,7 +118,7 @@ function gathered(pc) {
 export class MediaLink {
   /**
    * opts: iceServers, screen ("sendonly" for the taxpayer, "recvonly" for the agent),
-   * signal(sdp) -> Promise of the worker's answer sdp, onRemote({audio, camera, screen} MediaStreamTracks),
+   * signal(sdp, restart) -> Promise of the worker's answer sdp (restart: after a drop, so the other side is told), onRemote({audio, camera, screen} MediaStreamTracks),
    * onState("connecting" | "connected" | "reconnecting" | "failed").
    */
   constructor(opts) {
@@ -155,7 +155,7 @@ export class MediaLink {
       await pc.setLocalDescription(await pc.createOffer());
       await gathered(pc);
       if (generation !== this.generation) return;
-      const answer = await this.opts.signal(pc.localDescription.sdp);
+      const answer = await this.opts.signal(pc.localDescription.sdp, this.attempt > 0);
       if (generation !== this.generation || this.closed) return;
       await pc.setRemoteDescription({type: "answer", sdp: answer});
     } catch (error) {
