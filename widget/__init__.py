@@ -1,4 +1,5 @@
 """Zhengna: the 征纳互动 taxpayer-service window. create_app() builds the Flask app."""
+import hashlib
 import logging
 from datetime import datetime, timezone
 from types import SimpleNamespace
@@ -17,7 +18,7 @@ from .desk import Desk
 from .interactions import Service
 from .knowledge import Knowledge
 from .metrics import Metrics
-from .presence import Presence
+from .presence import Presence, RedisPresence
 from .proxies import TrustedProxies
 from .routing import Router
 from .smart import SmartService
@@ -42,6 +43,11 @@ def _media_workers(settings, store, clock):
     from .media import Workers
     fixed = [url.strip() for url in settings["RTC_URL"].split(",") if url.strip()] if settings["RTC"] == "external" else []
     return Workers(store, settings["RTC_SECRET"], clock, settings["RTC_WORKER_TTL"], fixed)
+
+
+def _presence_key(settings):
+    """The Redis hash of one deployment's presence (named after its database, so deployments never mix)."""
+    return "zhengna:presence:" + hashlib.sha256(config_mod.database_url(settings).encode()).hexdigest()[:16]
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -77,7 +83,7 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     store = Store(config_mod.database_url(settings), settings["SQLITE_SYNCHRONOUS"])
     store.migrate()
     bus = bus or create_bus(settings["REDIS_URL"])
-    presence = Presence()
+    presence = RedisPresence(bus.client, key=_presence_key(settings)) if bus.name == "redis" else Presence()
     router = Router(store, clock, settings["ESTIMATE_HANDLE_TIME"])
     service = Service(store, bus, router, presence, settings, clock, knowledge=Knowledge(store, clock))
     calls = service.calls = Calls(service, _media_workers(settings, store, clock))

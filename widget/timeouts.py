@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 
 PRUNE_EVERY = 3600.0  # seconds between recording clean-ups; retention is counted in days
+PRESENCE_EVERY = 10.0  # seconds between renewals of shared presence (it expires after RedisPresence.TTL)
 
 
 class Sweeper:
@@ -24,6 +25,7 @@ class Sweeper:
         self._greenlet = None
         self._open = {}  # centre id -> open at the last sweep
         self._pruned_at = 0.0  # monotonic time of the last recording clean-up
+        self._presence_at = time.monotonic()
 
     def start(self):
         """Sweep every SWEEP_INTERVAL seconds in the background, from the centres' state now."""
@@ -48,6 +50,9 @@ class Sweeper:
         now = self.clock()
         if time.monotonic() - self._pruned_at >= PRUNE_EVERY:
             self.prune_recordings(now)
+        if time.monotonic() - self._presence_at >= PRESENCE_EVERY:
+            self._presence_at = time.monotonic()
+            self.service.presence.refresh()
         open_now, limits = self._announce_centres()
         for interaction in self.service.store.interactions_in(states.LIVE_VALUES):
             try:

@@ -72,3 +72,22 @@ def test_racing_accepts_across_servers(pair, person):
     tp.reply(tp.request({"type": "interaction.close", "interaction_id": iid}))
     for c in (tp, first, second):
         c.close()
+
+
+def test_presence_is_shared_an_agent_leaves_only_when_the_last_console_anywhere_closes(pair, person):
+    from tests.integration.test_operations import console
+    one, two = pair
+    tp, _ = taxpayer(one, person(), region="4401")
+    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
+    on_one, _ = agent(one, "agent2", "agent2-demo")
+    on_one.reply(on_one.request({"type": "interaction.accept", "interaction_id": iid}))
+    board = console(two, "super1", "super1-demo").get(two.url + "/console/api/board").json()["centres"]
+    demo = next(c for c in board if c["id"] == "demo")
+    assert demo["agents_online"] >= 1, "the other server counts the agent whose console is on the first"
+    on_two, _ = agent(two, "agent2", "agent2-demo")
+    on_one.close()
+    tp.drain(1.5)
+    assert not [f for f in tp.seen if f["type"] == "agent.presence"], "still present: a console is open on two"
+    on_two.close()
+    assert tp.expect("agent.presence", interaction_id=iid)["present"] is False
+    tp.close()
