@@ -45,9 +45,9 @@ def _media_workers(settings, store, clock):
     return Workers(store, settings["RTC_SECRET"], clock, settings["RTC_WORKER_TTL"], fixed)
 
 
-def _presence_key(settings):
-    """The Redis hash of one deployment's presence (named after its database, so deployments never mix)."""
-    return "zhengna:presence:" + hashlib.sha256(config_mod.database_url(settings).encode()).hexdigest()[:16]
+def _deployment(settings):
+    """Name one deployment (after its database) in shared Redis keys, so deployments never mix."""
+    return hashlib.sha256(config_mod.database_url(settings).encode()).hexdigest()[:16]
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -71,6 +71,7 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     app.config.update(
         SOCK_SERVER_OPTIONS={"max_message_size": 1 << 20},  # hard cap; MAX_FRAME_BYTES answers politely
         RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
+        RATELIMIT_KEY_PREFIX=_deployment(settings),  # deployments sharing a Redis never share counts
         COMPRESS_MIMETYPES=["text/javascript", "application/javascript", "text/css", "text/html",
                             "application/json"],
         COMPRESS_ALGORITHM=["gzip"],  # every browser takes it; brotli would need another build
@@ -83,7 +84,8 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     store = Store(config_mod.database_url(settings), settings["SQLITE_SYNCHRONOUS"])
     store.migrate()
     bus = bus or create_bus(settings["REDIS_URL"])
-    presence = RedisPresence(bus.client, key=_presence_key(settings)) if bus.name == "redis" else Presence()
+    presence = RedisPresence(bus.client, key=f"zhengna:presence:{_deployment(settings)}") \
+        if bus.name == "redis" else Presence()
     router = Router(store, clock, settings["ESTIMATE_HANDLE_TIME"])
     service = Service(store, bus, router, presence, settings, clock, knowledge=Knowledge(store, clock))
     calls = service.calls = Calls(service, _media_workers(settings, store, clock))

@@ -91,3 +91,17 @@ def test_presence_is_shared_an_agent_leaves_only_when_the_last_console_anywhere_
     on_two.close()
     assert tp.expect("agent.presence", interaction_id=iid)["present"] is False
     tp.close()
+
+
+def test_rate_limits_are_counted_across_the_servers(pair):
+    import requests
+    refused = []
+    for attempt in range(12):  # LOGIN_RATE_LIMIT is 10 a minute per address: 6 on each server passes only if
+        server = pair[attempt % 2]  # each process counts alone
+        http = requests.Session()
+        page = http.get(server.url + "/console").text
+        csrf = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+        answer = http.post(server.url + "/console/login", json={"username": "agent1", "password": "wrong"},
+                           headers={"X-CSRFToken": csrf})
+        refused.append(answer.status_code == 429)
+    assert any(refused), "the servers share one count per address"

@@ -9,8 +9,8 @@ from ..errors import ZhengnaError
 from . import ext
 
 bp = Blueprint("api", __name__)
-limiter = Limiter(key_func=get_remote_address, default_limits=[lambda: current_app.config["HTTP_RATE_LIMIT"]],
-                  storage_uri="memory://")
+# Storage comes from the app's RATELIMIT_STORAGE_URI: Redis when scaled out, so every process counts the same door.
+limiter = Limiter(key_func=get_remote_address, default_limits=[lambda: current_app.config["HTTP_RATE_LIMIT"]])
 
 
 @limiter.request_filter
