@@ -139,7 +139,8 @@ def main():
            # one agent answering everyone sends N/5 frames a second: lift the per-connection limit
            "ZHENGNA_WS_RATE": "100000", "ZHENGNA_WS_BURST": "100000", "ZHENGNA_HEARTBEAT_TIMEOUT": "600",
            # every bench client connects from 127.0.0.1: lift the per-address handshake limit
-           "ZHENGNA_HTTP_RATE_LIMIT": "1000000 per minute"}
+           "ZHENGNA_HTTP_RATE_LIMIT": "1000000 per minute",
+           "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "1000000 per minute"}
     server = ServerProcess(data, env=env)
     try:
         usernames = [f"bench{n}" for n in range((args.taxpayers + AGENT_LIMIT - 1) // AGENT_LIMIT)]

@@ -19,7 +19,7 @@ CHROMIUM = os.environ.get("ZHENGNA_CHROMIUM", shutil.which("chromium") or "/usr/
 CHROMIUM_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                  "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns"]
 # Many page loads per module come from 127.0.0.1: the per-address HTTP limit must not be what a test measures.
-SERVER_ENV = {"ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute"}
+SERVER_ENV = {"ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute", "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute"}
 
 _people = itertools.count(1)
 # Conditions, not sleeps: this is only how long a condition may take on a loaded two-core machine.

@@ -9,7 +9,8 @@ from tests.support import ServerProcess
 
 TIMEOUT = 10_000  # ms: every wait is on a condition; this is only the ceiling
 # Many logins and page loads per module come from 127.0.0.1: the limits must not be what a test measures.
-CONSOLE_ENV = {"ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute", "ZHENGNA_LOGIN_RATE_LIMIT": "100000 per minute"}
+CONSOLE_ENV = {"ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute", "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute",
+               "ZHENGNA_LOGIN_RATE_LIMIT": "100000 per minute"}
 PASSWORDS = {"agent1": "agent1-demo", "agent2": "agent2-demo", "super1": "super1-demo", "admin1": "admin1-demo"}
 
 

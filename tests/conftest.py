@@ -10,6 +10,7 @@ _people = itertools.count(1)
 
 # Every test talks from 127.0.0.1: per-address limits are lifted except where a test checks them.
 LIMITS = {"ZHENGNA_LOGIN_RATE_LIMIT": "1000 per minute", "ZHENGNA_HTTP_RATE_LIMIT": "10000 per minute",
+          "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "10000 per minute",
           "ZHENGNA_RTC": "off"}  # the media tests start servers with the worker; the others need none
 
 

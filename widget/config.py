@@ -34,6 +34,7 @@ DEFAULTS = {
     "WS_BURST": 60,              # ...with bursts up to this many
     "HTTP_RATE_LIMIT": "120 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
+    "WS_HANDSHAKE_RATE_LIMIT": "600 per minute",  # a whole office behind one NAT reconnects after a restart
     "TRUSTED_PROXIES": [],       # addresses/networks whose X-Forwarded-For is believed
     "CONSOLE_ORIGINS": [],       # extra origins allowed to open /ws/agent (same origin always is)
     "ESTIMATE_HANDLE_TIME": 300.0,

@@ -2,7 +2,9 @@
 import subprocess
 import sys
 
+import pytest
 import requests
+import simple_websocket
 
 from tests.support import ROOT, WSClient, taxpayer
 
@@ -64,3 +66,14 @@ def test_static_assets_are_not_rate_limited_and_modules_allow_other_origins(star
     assert module.status_code == 200 and module.headers["Access-Control-Allow-Origin"] == "*"
     limited = [requests.get(server.url + "/console").status_code for _ in range(7)]
     assert limited[-1] == 429, "other pages keep their per-address limit"
+
+
+def test_websocket_handshakes_have_their_own_higher_limit(start_server, person):
+    server = start_server(HTTP_RATE_LIMIT="5 per minute", WS_HANDSHAKE_RATE_LIMIT="12 per minute")
+    for n in range(10):  # twice the HTTP limit: a whole office reconnecting after a restart
+        client, hello = taxpayer(server, person())
+        assert hello["type"] == "auth.ok"
+        client.close()
+    with pytest.raises(simple_websocket.ConnectionError, match="429"):
+        for _ in range(4):  # past its own limit a handshake is refused too
+            taxpayer(server, person())[0].close()

@@ -11,9 +11,12 @@ from ..errors import AuthError, ProtocolError, RateLimited, ZhengnaError
 from ..origins import origin_allowed
 from ..sessions import Connection, TokenBucket
 from . import ext
+from .api import limiter
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ws", __name__)
+# Handshakes have their own, higher per-address limit in place of HTTP_RATE_LIMIT (a NAT full of taxpayers).
+limiter.limit(lambda: current_app.config["WS_HANDSHAKE_RATE_LIMIT"])(bp)
 
 CLOSE_HEARTBEAT = 4009
 CLOSE_RESTART = 1012  # RFC 6455 "service restart": the client reconnects
