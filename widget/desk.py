@@ -86,14 +86,10 @@ class Desk:
         """Note an agent's console is back: their conversations are no longer orphaned."""
         for interaction in self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent["id"]):
             if interaction.agent_left_at is not None:
-                self.service.set_bookkeeping(interaction, agent_left_at=None)
-                self.service.ephemeral(interaction.id, {"type": "agent.presence", "interaction_id": interaction.id,
-                                                "present": True}, "agent")
+                self.service.agent_back(interaction)
 
     def agent_disconnected(self, agent_id):
         """Start the grace period on the conversations of an agent whose last console closed."""
         now = self.service.clock()
         for interaction in self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent_id):
-            self.service.set_bookkeeping(interaction, agent_left_at=now)
-            self.service.ephemeral(interaction.id, {"type": "agent.presence", "interaction_id": interaction.id,
-                                            "present": False}, "agent")
+            self.service.agent_absent(interaction, now)

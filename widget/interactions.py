@@ -309,6 +309,18 @@ class Service:
         self.store.audit({"created_at": self.clock(), "actor_role": "agent", "actor_id": agent["id"],
                           "action": action, "interaction_id": interaction_id, "detail": detail})
 
+    def agent_absent(self, interaction, now):
+        """Start the grace period of a conversation whose agent has no console open; tell the taxpayer."""
+        self.set_bookkeeping(interaction, agent_left_at=now)
+        self.ephemeral(interaction.id, {"type": "agent.presence", "interaction_id": interaction.id,
+                                        "present": False}, "agent")
+
+    def agent_back(self, interaction):
+        """End the grace period: the agent has a console open again; tell the taxpayer."""
+        self.set_bookkeeping(interaction, agent_left_at=None)
+        self.ephemeral(interaction.id, {"type": "agent.presence", "interaction_id": interaction.id,
+                                        "present": True}, "agent")
+
     def public_view(self, interaction):
         """Return an interaction as clients see it, with its agent's name."""
         agent = self.store.get_agent(interaction.agent_id) if interaction.agent_id else None

@@ -40,6 +40,10 @@ class Presence:
         return sum(1 for centre, status in self._status.values()
                    if centre == centre_id and status == "online")
 
+    def connected_agents(self):
+        """Return the ids of every agent with a console open."""
+        return set(self._connections)
+
     def refresh(self):
         """Nothing to renew when presence lives in this process."""
 
@@ -91,6 +95,9 @@ class RedisPresence(Presence):
 
     def is_connected(self, agent_id):
         return any(agent == agent_id for agent, _, _ in self._live())
+
+    def connected_agents(self):
+        return {agent for agent, _, _ in self._live()}
 
     def online_in(self, centre_id):
         return len({agent for agent, centre, status in self._live() if centre == centre_id and status == "online"})

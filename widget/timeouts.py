@@ -54,9 +54,10 @@ class Sweeper:
             self._presence_at = time.monotonic()
             self.service.presence.refresh()
         open_now, limits = self._announce_centres()
+        present = self.service.presence.connected_agents()
         for interaction in self.service.store.interactions_in(states.LIVE_VALUES):
             try:
-                self._check(interaction, now, open_now, limits)
+                self._check(interaction, now, open_now, limits, present)
             except ZhengnaError as error:  # someone else moved it first: nothing to do
                 log.debug("sweep skipped %s: %s", interaction.id, error.code)
 
@@ -87,7 +88,7 @@ class Sweeper:
         self._open = open_now
         return open_now, limits
 
-    def _check(self, interaction, now, open_now, limits):
+    def _check(self, interaction, now, open_now, limits, present):
         config, system = self.config, Actor.system()
         transition = self.service.transition
         if interaction.state == "bot":
@@ -103,7 +104,13 @@ class Sweeper:
         elif interaction.state == "connected":
             if interaction.call_state == "requested" and _past(interaction.call_requested_at, config["RING_TIMEOUT"], now):
                 self.service.calls.change(system, interaction.id, "ring_timeout")
-            if interaction.agent_left_at and _past(interaction.agent_left_at, config["GRACE_PERIOD"], now):
+            here = interaction.agent_id in present
+            if interaction.agent_left_at is None and not here:
+                # no console of the agent anywhere, and none closed here: the process that held it died
+                self.service.agent_absent(interaction, now)
+            elif interaction.agent_left_at is not None and here:  # back (a reconnect raced the last sweep)
+                self.service.agent_back(interaction)
+            elif interaction.agent_left_at and _past(interaction.agent_left_at, config["GRACE_PERIOD"], now):
                 transition(interaction.id, "agent_lost", system, detail={"reason": "agent_lost"},
                            queued_at=interaction.queued_at or interaction.created_at)
             elif _past(interaction.last_activity_at, config["IDLE_TIMEOUT"], now):

@@ -1,5 +1,5 @@
 """Every timeout is configuration: shortened here, each observed against a running server."""
-from tests.support import WSClient, agent, taxpayer
+from tests.support import ServerProcess, WSClient, agent, taxpayer
 
 
 def test_queue_timeout_expires_the_task(start_server, person):
@@ -25,6 +25,31 @@ def test_agent_dropping_out_requeues_after_the_grace_period(start_server, person
     assert back["state"] == "queued" and back["reason"] == "agent_lost" and back["agent"] is None
     assert tp.expect("queue.position", interaction_id=iid)["position"] == 1
     tp.close()
+
+
+def test_conversations_of_a_server_that_died_go_back_to_the_queue_after_the_grace_period(start_server, person):
+    server = start_server(GRACE_PERIOD=1, SWEEP_INTERVAL=0.2)
+    tp, hello = taxpayer(server, person(), region="4402")
+    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
+    ag, _ = agent(server)
+    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    tp.expect("interaction.state", interaction_id=iid, state="connected")
+    server.proc.kill()  # no goodbye: nobody is told the agent's console went with it
+    server.proc.wait()
+    tp.close()
+    ag.close()
+    again = ServerProcess(server.data_dir, env=server.env)
+    try:
+        tp = WSClient(f"{again.ws_url}/ws/taxpayer?site=demo", again.url)
+        tp.send({"type": "auth.resume", "credential": hello["credential"]})
+        assert tp.expect("auth.ok")["live"]["state"] == "connected"
+        tp.send({"type": "sync", "interaction_id": iid, "last_seq": 0})
+        assert tp.expect("agent.presence", timeout=5, interaction_id=iid)["present"] is False
+        back = tp.expect("interaction.state", timeout=10, interaction_id=iid, event="agent_lost")
+        assert back["state"] == "queued" and back["reason"] == "agent_lost"
+        tp.close()
+    finally:
+        again.stop()
 
 
 def test_agent_back_within_the_grace_period_keeps_the_conversation(start_server, person):
