@@ -265,9 +265,9 @@ def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(new_c
 
 
 @contextmanager
-def served_by_a_script(context, server, tin):
+def served_by_a_script(context, server, tin, **params):
     """A taxpayer in the widget served by a scripted agent (no console); yield (widget, agent, interaction id)."""
-    w = Widget.load(context, server, tin, region="4401").open()
+    w = Widget.load(context, server, tin, region="4401", **params).open()
     iid = w.request_human()
     agent = Agent(server)
     try:
@@ -295,6 +295,20 @@ def test_declining_the_recording_notice_starts_no_call(new_context, video_server
             assert store.get_interaction(iid).call_state == "none"
             assert not [e for e in store.events_after(iid, 0, 500) if e["type"] == "call.state"], "no call was asked for"
         assert w.page.evaluate("window.__peers.length") == 0
+
+
+def test_the_call_speaks_english_where_the_page_does(new_context, video_server, person):
+    with served_by_a_script(media_context(new_context), video_server, person(), locale="en") as (w, agent, iid):
+        expect(w.tid("zn-start-video")).to_have_text("Start video", timeout=TIMEOUT)
+        w.tid("zn-start-video").click()
+        expect(w.tid("zn-confirm", kind="start-video")).to_contain_text("Start a video call?")
+        confirm(w, "start-video")
+        expect(w.tid("zn-confirm", kind="recording-notice")).to_contain_text("this video call is recorded")
+        confirm(w, "recording-notice")
+        expect(w.tid("zn-call-status")).to_have_text("Waiting for the agent to answer…", timeout=TIMEOUT)
+        expect(w.tid("zn-close-video")).to_have_text("Cancel video")
+        agent.ws.reply(agent.ws.request({"type": "call.decline", "interaction_id": iid}))
+        expect(w.messages("system").last).to_contain_text("The agent cannot take video now", timeout=TIMEOUT)
 
 
 @pytest.mark.parametrize("error, words", [
