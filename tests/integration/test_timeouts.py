@@ -2,6 +2,15 @@
 from tests.support import ServerProcess, WSClient, agent, taxpayer
 
 
+def served(server, person):
+    """A taxpayer served by agent1; return (taxpayer client, agent client, interaction id, taxpayer's auth.ok)."""
+    tp, hello = taxpayer(server, person(), region="4402")
+    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
+    ag, _ = agent(server)
+    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    return tp, ag, iid, hello
+
+
 def test_queue_timeout_expires_the_task(start_server, person):
     server = start_server(QUEUE_TIMEOUT=1, SWEEP_INTERVAL=0.2)
     tp, _ = taxpayer(server, person(), region="4402")
@@ -14,10 +23,7 @@ def test_queue_timeout_expires_the_task(start_server, person):
 
 def test_agent_dropping_out_requeues_after_the_grace_period(start_server, person):
     server = start_server(GRACE_PERIOD=1, SWEEP_INTERVAL=0.2)
-    tp, _ = taxpayer(server, person(), region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server)
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    tp, ag, iid, _ = served(server, person)
     tp.expect("interaction.state", interaction_id=iid, state="connected")
     ag.close()
     assert tp.expect("agent.presence", interaction_id=iid)["present"] is False
@@ -29,10 +35,7 @@ def test_agent_dropping_out_requeues_after_the_grace_period(start_server, person
 
 def test_conversations_of_a_server_that_died_go_back_to_the_queue_after_the_grace_period(start_server, person):
     server = start_server(GRACE_PERIOD=1, SWEEP_INTERVAL=0.2)
-    tp, hello = taxpayer(server, person(), region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server)
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    tp, ag, iid, hello = served(server, person)
     tp.expect("interaction.state", interaction_id=iid, state="connected")
     server.proc.kill()  # no goodbye: nobody is told the agent's console went with it
     server.proc.wait()
@@ -54,10 +57,7 @@ def test_conversations_of_a_server_that_died_go_back_to_the_queue_after_the_grac
 
 def test_agent_back_within_the_grace_period_keeps_the_conversation(start_server, person):
     server = start_server(GRACE_PERIOD=3, SWEEP_INTERVAL=0.2)
-    tp, _ = taxpayer(server, person(), region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server)
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    tp, ag, iid, _ = served(server, person)
     ag.close()
     tp.expect("agent.presence", interaction_id=iid, present=False)
     ag, hello = agent(server)
@@ -71,10 +71,7 @@ def test_agent_back_within_the_grace_period_keeps_the_conversation(start_server,
 
 def test_idle_conversation_gets_a_reminder_then_ends(start_server, person):
     server = start_server(IDLE_WARNING=1, IDLE_TIMEOUT=2.5, SWEEP_INTERVAL=0.2)
-    tp, _ = taxpayer(server, person(), region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server)
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    tp, ag, iid, _ = served(server, person)
     reminder = tp.message(iid, "system", timeout=5)
     assert reminder["notice"] == "idle_warning"
     ended = tp.expect("interaction.state", timeout=5, interaction_id=iid, state="ended")
