@@ -144,8 +144,9 @@ def _start_media_workers(app, port, data_dir):
     config["RTC_SECRET"] = secret
     events_url = f"http://127.0.0.1:{port}/internal/rtc/events"
     ports = [config["RTC_PORT"] + i if config["RTC_PORT"] else free_port() for i in range(config["RTC_WORKERS"])]
-    procs = [WorkerProcess(Path(data_dir).resolve(), events_url, worker_port, secret, ice_servers=config["RTC_ICE_SERVERS"],
-                           loopback=config["RTC_LOOPBACK_ONLY"]) for worker_port in ports]
+    procs = [WorkerProcess(Path(data_dir).resolve(), events_url, worker_port, secret,
+                           ice_servers=config["RTC_ICE_SERVERS"], loopback=config["RTC_LOOPBACK_ONLY"])
+             for worker_port in ports]
     workers = app.extensions["zhengna"].calls.workers
     workers.secret = secret
     started = []

@@ -211,7 +211,8 @@ def main():
     os.sched_setaffinity(0, {load_cpu})
     worker_cpus = [cores[i % len(cores)] for i in range(args.workers)]
     print(f"workers on cpus {worker_cpus}, load peers on cpu {load_cpu}; {args.seconds:.0f} s per run")
-    print(f"{'mode':8} {'wrk':>3} {'calls':>5} {'cpu%':>6} {'load%':>6} {'rss MiB':>8} {'video dlv':>9} {'audio dlv':>9} "
+    print(f"{'mode':8} {'wrk':>3} {'calls':>5} {'cpu%':>6} {'load%':>6} {'rss MiB':>8} {'video dlv':>9} "
+          f"{'audio dlv':>9} "
           f"{'camera p50':>10} {'p95 ms':>7} {'screen p50':>10} {'loadavg':>7}")
     for k in [int(x) for x in args.calls.split(",")]:
         for mode in args.modes.split(","):
@@ -223,7 +224,8 @@ def main():
                 finally:
                     for worker in workers:
                         worker.stop()
-            print(f"{mode:8} {args.workers:3d} {k:5d} {r['cpu']:6.1f} {r['load']:6.1f} {r['rss']:8.1f} {r['video']:9.1%} {r['audio']:9.1%} "
+            print(f"{mode:8} {args.workers:3d} {k:5d} {r['cpu']:6.1f} {r['load']:6.1f} {r['rss']:8.1f} "
+                  f"{r['video']:9.1%} {r['audio']:9.1%} "
                   f"{r['cam50']:10.0f} {r['cam95']:7.0f} {r['scr50']:10.0f} {r['loadavg']:7.1f}", flush=True)
 
 

@@ -50,7 +50,8 @@ def main():
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
     env = {"ZHENGNA_WS_RATE": "100000", "ZHENGNA_WS_BURST": "100000", "ZHENGNA_HEARTBEAT_TIMEOUT": "600",
-           "ZHENGNA_HTTP_RATE_LIMIT": "1000000 per minute", "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "1000000 per minute", "ZHENGNA_LOGIN_RATE_LIMIT": "1000 per minute"}
+           "ZHENGNA_HTTP_RATE_LIMIT": "1000000 per minute", "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "1000000 per minute",
+           "ZHENGNA_LOGIN_RATE_LIMIT": "1000 per minute"}
     server = ServerProcess(Path(tempfile.mkdtemp(prefix="zhengna-queue-")) / "data", env=env)
     try:
         key, lifetime = setup_centres(server, args.centres)

@@ -293,7 +293,8 @@ def test_declining_the_recording_notice_starts_no_call(new_context, video_server
         assert agent.taxpayer_message(iid)["body"] == "那我们文字沟通"
         with store_of(video_server) as store:
             assert store.get_interaction(iid).call_state == "none"
-            assert not [e for e in store.events_after(iid, 0, 500) if e["type"] == "call.state"], "no call was asked for"
+            calls = [e for e in store.events_after(iid, 0, 500) if e["type"] == "call.state"]
+            assert not calls, "no call was asked for"
         assert w.page.evaluate("window.__peers.length") == 0
 
 

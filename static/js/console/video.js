@@ -8,7 +8,8 @@ import { LocalMedia, MediaLink, mediaProblem } from "../zn/peer.js";
 const PROBLEMS = { "no-device": "camNoDevice", denied: "camDenied", busy: "camBusy", insecure: "camInsecure",
   other: "camOther" };
 
-/** The call state of a transcript: the newest of its view and the events that say it (call.state, interaction.state). */
+/** The call state of a transcript: the newest of its view and the events that say it (call.state and
+ * interaction.state). */
 export function callOf(transcript) {
   const info = transcript.info || {};
   let found = { seq: info.seq || 0, call: info.call || "none", call_id: info.call_id || null };
