@@ -110,7 +110,6 @@ const CSS = `
 .zn-call-btn:focus-visible{outline:3px solid #f5b400;outline-offset:1px}
 .zn-call-btn[aria-pressed=true]{background:#f5f5f5;color:#0f1720}
 .zn-call-btn.zn-hangup svg{fill:#ff6b61}
-.zn-call-btn:disabled{opacity:.5;cursor:not-allowed}
 `;
 
 let sheet = null;
@@ -139,7 +138,9 @@ export class VideoCall {
     this.screenTrack = null;
     this.starting = false;
     const shadow = app.ctx.shadow;
-    if (!shadow.adoptedStyleSheets.includes(callSheet())) shadow.adoptedStyleSheets = [...shadow.adoptedStyleSheets, callSheet()];
+    if (!shadow.adoptedStyleSheets.includes(callSheet())) {
+      shadow.adoptedStyleSheets = [...shadow.adoptedStyleSheets, callSheet()];
+    }
     this.build();
   }
 
