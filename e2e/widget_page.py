@@ -1,14 +1,12 @@
 """A taxpayer's page with the widget, driven only through data-testid hooks (Playwright CSS pierces the shadow root)."""
 import re
 import time
-import warnings
 from contextlib import contextmanager
 from urllib.parse import urlencode
 
-import requests
 from playwright.sync_api import expect
 
-from tests.support import WSClient
+from tests.support import agent
 
 TIMEOUT = 20_000  # ms: every wait is on a condition; this is only the ceiling
 
@@ -87,31 +85,11 @@ class Widget:
         assert not bad, bad
 
 
-def _agent_socket(server, username, password):
-    """tests.support.agent, with one more try when no auth.ok comes (seen twice under load; see the report)."""
-    notes = []
-    for attempt in (1, 2):
-        http = requests.Session()
-        page = http.get(server.url + "/console", timeout=30).text
-        csrf = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-        http.post(server.url + "/console/login", json={"username": username, "password": password}, timeout=30,
-                  headers={"X-CSRFToken": csrf, "Referer": server.url + "/console"}).raise_for_status()
-        cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
-        client = WSClient(f"{server.ws_url}/ws/agent", server.url, cookie=cookie)
-        try:
-            return client, client.expect("auth.ok", timeout=15)
-        except AssertionError:
-            notes.append(f"try {attempt}: closed={client.closed.is_set()} code={client.close_code}")
-            warnings.warn(f"no auth.ok on the agent socket, {notes[-1]}")
-            client.close()
-    raise AssertionError(f"the agent socket never got auth.ok ({'; '.join(notes)})")
-
-
 class Agent:
     """A scripted agent on the agent WebSocket (tests.support.agent)."""
 
     def __init__(self, server, username="agent1", password="agent1-demo"):
-        self.ws, self.hello = _agent_socket(server, username, password)
+        self.ws, self.hello = agent(server, username, password)
         self.name = self.hello["agent"]["name"]
 
     def accept(self, iid):

@@ -93,11 +93,14 @@ class ServerProcess:
 
 
 class _Client(simple_websocket.Client):
-    """simple-websocket's client leaves the port out of Host; browsers send it, so do we."""
+    """simple-websocket's client, mended twice: it leaves the port out of Host (browsers send it, so do we), and
+    its handshake takes only the first event of what it read, so frames the server sent right behind the 101
+    (the agent socket's auth.ok) waited in wsproto's buffer until more data came: sometimes never."""
 
     def handshake(self):
         self.host = f"{self.host}:{self.port}"
         super().handshake()
+        self.connected = self._handle_events()  # the reader thread starts after this: no race
 
 
 class WSClient:
