@@ -155,6 +155,22 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_cont
     w.assert_clean()
     desk.assert_clean()
 
+    # a supervisor plays the taxpayer's recording in the console: it decodes, and the playback is audited
+    boss = Console.login(new_context(), video_server, "super1")
+    boss.page.goto(video_server.url + "/console/admin#recordings")
+    rows = boss.tid("console-recording-item", interaction_id=iid)
+    expect(rows).to_have_count(3, timeout=TIMEOUT)
+    scan_page(boss.page, axe_path, "the recordings page")
+    boss.tid("console-recording-item", interaction_id=iid, kind="taxpayer").locator(
+        '[data-testid="console-recording-play"]').click()
+    player = boss.tid("console-recording-player")
+    player.evaluate("(v) => { v.muted = true; return v.play(); }")
+    assert presented(player, 2) > 10, "the recording plays with pictures"
+    assert player.evaluate("(v) => v.duration") > 2
+    with store_of(video_server) as store:
+        assert "view_recording" in [a["action"] for a in store.audit_events(iid)]
+    boss.assert_clean()
+
 
 def _recordings(server, iid, count):
     with store_of(server) as store:

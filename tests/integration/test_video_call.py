@@ -54,6 +54,10 @@ def test_video_call_relays_both_ways_and_is_recorded(start_server, person):
         assert recordings[kind]["streams"] == {"video": 1, "audio": 1}
         assert 0 < recordings[kind]["duration"] / 1000 <= lasted + 1
     supervisor = console(server, "super1", "super1-demo")
+    centre = supervisor.get(server.url + "/console/api/recordings").json()["items"]
+    assert sorted(r["kind"] for r in centre if r["interaction_id"] == iid) == ["agent", "screen", "taxpayer"]
+    assert all(r["agent_name"] and r["url"].startswith("/console/api/recordings/") for r in centre)
+    assert console(server, "agent1", "agent1-demo").get(server.url + "/console/api/recordings").status_code == 403
     listed = supervisor.get(server.url + f"/console/api/interactions/{iid}/recordings").json()["items"]
     played = supervisor.get(server.url + listed[0]["url"])
     assert played.status_code == 200 and played.headers["Content-Type"] == "video/webm"

@@ -469,6 +469,14 @@ class Store:
         with self.engine.connect() as conn:
             return {url: count for url, count in conn.execute(query)}
 
+    def recordings_in_centre(self, centre_id, limit=200):
+        """Return the newest recordings of a centre's conversations, with who was in them."""
+        query = (select(recordings, interactions.c.person_name, interactions.c.enterprise, interactions.c.agent_id)
+                 .join(interactions, interactions.c.id == recordings.c.interaction_id)
+                 .where(interactions.c.centre_id == centre_id)
+                 .order_by(recordings.c.created_at.desc()).limit(limit))
+        return self._all(query)
+
     def recordings_of(self, interaction_id):
         """Return an interaction's recordings, oldest first."""
         return self._all(select(recordings).where(recordings.c.interaction_id == interaction_id)

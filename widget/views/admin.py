@@ -279,6 +279,19 @@ def transcript(interaction_id):
         interaction_id, 0, 10000), audit=z.store.audit_events(interaction_id))
 
 
+@bp.get("/recordings")
+@role(*SUPERVISORS)
+def centre_recordings():
+    """List the newest call recordings (双录) of the caller's centre, with the taxpayer and the agent."""
+    store = ext().store
+    names = {agent["id"]: agent["display_name"] for agent in store.agents_of()}
+    items = []
+    for row in store.recordings_in_centre(g.agent["centre_id"]):
+        agent_id = row.pop("agent_id")
+        items.append({**row, "agent_name": names.get(agent_id, ""), "url": f"/console/api/recordings/{row['id']}/file"})
+    return jsonify(items=items)
+
+
 @bp.get("/interactions/<interaction_id>/recordings")
 @role(*SUPERVISORS)
 def recordings(interaction_id):

@@ -1,10 +1,11 @@
-// Supervisor and administrator pages: role-aware sections (supervisors: board, ratings, inbox, quick replies,
+// Supervisor and administrator pages: role-aware sections (supervisors: board, ratings, recordings, inbox, quick replies,
 // knowledge base; administrators also accounts, working hours, holidays and regions).
 import { h, bilingual, both } from "../dom.js";
 import { get, post } from "../api.js";
 import "./strings.js";
 import { mountBoard } from "./board.js";
 import { mountRatings } from "./ratings.js";
+import { mountRecordings } from "./recordings.js";
 import { mountLeave } from "./leave.js";
 import { mountQuick } from "./quick.js";
 import { mountKb } from "./kb.js";
@@ -23,6 +24,7 @@ centres.catch(() => null); // each section reports the failure itself
 const sections = [
   ["board", () => mountBoard()],
   ["ratings", () => mountRatings()],
+  ["recordings", () => mountRecordings()],
   ["leave", () => mountLeave()],
   ["quick", () => mountQuick()],
   ["kb", () => mountKb()],
@@ -31,7 +33,7 @@ if (admin) {
   sections.push(["agents", () => mountAgents(centres)], ["hours", () => mountHours(centres)],
     ["holidays", () => mountHolidays()], ["regions", () => mountRegions(centres)]);
 }
-const titles = { board: "board", ratings: "ratings", leave: "leave", quick: "quick", kb: "kb", agents: "agentsTitle",
+const titles = { board: "board", ratings: "ratings", recordings: "recordings", leave: "leave", quick: "quick", kb: "kb", agents: "agentsTitle",
   hours: "hours", holidays: "holidays", regions: "regions" };
 
 const logout = h("button", { cls: "link", tid: "console-logout", label: "logout", attrs: { type: "button" } });
