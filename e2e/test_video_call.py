@@ -94,11 +94,14 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_cont
 
     # the screen share: the privacy warning first, then the agent decodes a third stream
     assert growth_over(agent, SCREEN, "frames", 1) == 0, "no screen before sharing"
+    screen_tile = desk.inside(iid, "console-screen-video").locator("xpath=..")
+    expect(screen_tile).to_have_attribute("data-receiving", "false")
     w.tid("zn-share-screen").click()
     confirm(w, "share-screen")
     expect(w.tid("zn-share-screen")).to_have_attribute("aria-pressed", "true")
     wait_growth(agent, SCREEN, "frames", 10, what="the taxpayer's screen at the agent")
     assert presented(desk.inside(iid, "console-screen-video"), 2) > 2
+    expect(screen_tile).to_have_attribute("data-receiving", "true")
     scan_widget(taxpayer, axe_path, "video call with the screen shared")
     scan_page(agent, axe_path, "console in a video call")
 
@@ -116,9 +119,12 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_cont
     expect(w.tid("zn-mute-camera")).to_have_attribute("aria-pressed", "true")
     growth_over(agent, CAMERA, "frames", 1)  # what was in flight
     assert growth_over(agent, CAMERA, "frames", 2) <= 1, "a muted camera sends nothing"
+    camera_tile = desk.inside(iid, "console-remote-video").locator("xpath=..")
+    expect(camera_tile).to_have_attribute("data-receiving", "false", timeout=TIMEOUT)  # "no picture", not frozen
     w.tid("zn-mute-camera").click()
     expect(w.tid("zn-mute-camera")).to_have_attribute("aria-pressed", "false")
     wait_growth(agent, CAMERA, "frames", 20, what="the camera after unmuting")
+    expect(camera_tile).to_have_attribute("data-receiving", "true", timeout=TIMEOUT)
 
     # mute the microphone: no more sound packets; unmute: they come back
     w.tid("zn-mute-mic").click()

@@ -3,7 +3,7 @@
 // the media; a reload of that tab (sessionStorage remembers the call) rejoins and gets the picture back.
 import { h, bilingual, both } from "./dom.js";
 import { openDialog } from "./dialog.js";
-import { LocalMedia, MediaLink, mediaProblem } from "../zn/peer.js";
+import { LocalMedia, MediaLink, mediaProblem, watchPicture } from "../zn/peer.js";
 
 const PROBLEMS = { "no-device": "camNoDevice", denied: "camDenied", busy: "camBusy", insecure: "camInsecure",
   other: "camOther" };
@@ -65,6 +65,10 @@ export class CallPanel {
         [this.mic, this.camera, this.soundButton, this.close])]);
     this.el = h("section", { cls: "video", tid: "console-video", attrs: { "aria-label": both("videoArea") } },
       [this.request, this.callArea]);
+    // a picture that stops coming (camera off, share stopped) says so instead of freezing on its last frame
+    this.unwatch = [this.remote, this.screen].map((el) => watchPicture(el, (on) => {
+      el.closest("figure").dataset.receiving = String(on);
+    }));
     this.el.hidden = true;
   }
 
@@ -219,6 +223,7 @@ export class CallPanel {
   }
 
   destroy() {
+    for (const stop of this.unwatch) stop();
     this.end();
     this.el.remove();
   }

@@ -89,6 +89,31 @@ export class LocalMedia {
   }
 }
 
+/**
+ * Tell whether pictures are arriving in a <video>: onChange(true | false) when frames start or stop (none for
+ * STALL_MS: a camera switched off, a share stopped, a dropped link), so a page shows "no picture" rather than a
+ * frozen last frame. Returns a function that stops watching.
+ */
+export function watchPicture(video, onChange) {
+  const STALL_MS = 2000;
+  let last = 0, receiving = null, handle = 0, stopped = false;
+  const frame = () => {
+    last = performance.now();
+    if (!stopped) handle = video.requestVideoFrameCallback(frame);
+  };
+  const check = () => {
+    const now = last > 0 && performance.now() - last < STALL_MS;
+    if (now !== receiving) onChange((receiving = now));
+  };
+  if (video.requestVideoFrameCallback) handle = video.requestVideoFrameCallback(frame);
+  const timer = setInterval(check, 500);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+    if (video.cancelVideoFrameCallback) video.cancelVideoFrameCallback(handle);
+  };
+}
+
 function prefer(transceiver, kind, mime) {
   if (!transceiver.setCodecPreferences || !RTCRtpReceiver.getCapabilities) return;
   const caps = RTCRtpReceiver.getCapabilities(kind);
