@@ -139,8 +139,10 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_cont
     expect(desk.inside(iid, "console-mute-camera")).to_have_attribute("aria-pressed", "true")
     growth_over(taxpayer, CAMERA, "frames", 1)
     assert growth_over(taxpayer, CAMERA, "frames", 2) <= 1, "the agent's camera is off"
+    expect(w.tid("zn-remote-video")).to_have_attribute("data-receiving", "false", timeout=TIMEOUT)
     desk.inside(iid, "console-mute-camera").click()
     wait_growth(taxpayer, CAMERA, "frames", 20, what="the agent's camera switched on again")
+    expect(w.tid("zn-remote-video")).to_have_attribute("data-receiving", "true", timeout=TIMEOUT)
 
     # 关闭视频 asks first; then the call is over for both and the chat goes on
     w.tid("zn-close-video").click()

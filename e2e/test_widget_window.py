@@ -18,7 +18,7 @@ def box_of(locator):
     return box
 
 
-CALL_MODULES = {"call.js", "peer.js"}  # fetched on the first 发起视频 (e2e/test_video_call.py)
+CALL_MODULES = {"call.js", "calltext.js", "peer.js"}  # fetched on the first 发起视频 (e2e/test_video_call.py)
 
 
 def test_launcher_expands_on_hover_and_the_window_loads_on_first_open(context, server, person):

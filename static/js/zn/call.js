@@ -4,8 +4,9 @@
 // carries its media (a reload of that tab rejoins); other tabs of the same person just say where it is.
 import {h, icon} from "./dom.js";
 import {confirmDialog} from "./confirm.js";
-import {addStrings, errorText} from "./i18n.js";
-import {LocalMedia, MediaLink, mediaProblem} from "./peer.js";
+import {errorText} from "./i18n.js";
+import "./calltext.js";
+import {LocalMedia, MediaLink, mediaProblem, watchPicture} from "./peer.js";
 
 const ICON = {
   mic: "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z",
@@ -14,75 +15,6 @@ const ICON = {
   chat: "M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z",
   hangup: "M12 9c-1.6 0-3.15.25-4.6.72v3.1c0 .39-.23.74-.56.9-.98.49-1.87 1.12-2.66 1.85a1 1 0 0 1-1.41-.01L.29 13.08a1 1 0 0 1 0-1.41C3.34 8.78 7.46 7 12 7s8.66 1.78 11.71 4.67a1 1 0 0 1 0 1.41l-2.48 2.48a1 1 0 0 1-1.41.01 11.4 11.4 0 0 0-2.67-1.85 1 1 0 0 1-.56-.9v-3.1A15 15 0 0 0 12 9z",
 };
-
-addStrings({
-  "zh-CN": {
-    startVideoAsk: "是否发起视频通话？坐席接听后，双方可以看到对方的画面，文字交流不受影响。",
-    recordingAsk: "为保障服务质量，本次视频通话将全程录音录像（双录），录像仅用于税务服务与监督。同意后开始视频；不同意可继续文字交流。",
-    recordingDeclined: "已取消视频，您可以继续文字交流",
-    videoArea: "视频通话",
-    remoteVideo: "坐席的画面",
-    localVideo: "您的画面",
-    callControls: "视频通话控制",
-    recording: "● 录制中",
-    videoWaiting: "正在等待坐席接听视频…",
-    videoConnecting: "正在建立视频连接…",
-    videoReconnecting: "视频连接中断，正在重新连接…",
-    videoFailed: "视频连接失败。文字交流不受影响，您可以关闭视频后重新发起。",
-    videoElsewhere: "视频通话正在您的另一个浏览器标签页中进行",
-    agentMediaLost: "坐席的视频连接中断，正在恢复…",
-    enableSound: "点击开启声音",
-    muteMic: "静音",
-    muteCamera: "关闭摄像头",
-    shareScreen: "屏幕共享",
-    hideChat: "隐藏聊天",
-    closeVideo: "关闭视频",
-    cancelVideo: "取消视频",
-    closeVideoAsk: "确定关闭视频吗？关闭后可以继续文字交流。",
-    shareAsk: "共享屏幕后，坐席将看到您所共享的画面。请先关闭含有密码、银行卡号、验证码等个人隐私信息的窗口。是否继续？",
-    shareCancelled: "未共享屏幕",
-    shareFailed: "无法共享屏幕，请重试",
-    screenUnsupported: "当前浏览器不支持屏幕共享，请使用新版 Chrome、Edge 或 Firefox",
-    camNoDevice: "未检测到摄像头或麦克风，请连接设备后重试",
-    camDenied: "无法使用摄像头或麦克风：访问权限被拒绝。请在浏览器地址栏左侧允许本网站使用摄像头和麦克风后重试",
-    camBusy: "摄像头或麦克风正被其他程序占用，请关闭正在使用它的程序后重试",
-    camInsecure: "视频通话需要通过 HTTPS 安全连接访问本网站",
-    camOther: "无法打开摄像头或麦克风，请检查设备后重试",
-  },
-  en: {
-    startVideoAsk: "Start a video call? Once the agent answers you will see each other; the chat goes on as well.",
-    recordingAsk: "To assure the quality of service, this video call is recorded (audio and video) and used only for tax service and its supervision. Agree to start the video; decline to go on in text.",
-    recordingDeclined: "Video cancelled; you can go on in text",
-    videoArea: "Video call",
-    remoteVideo: "The agent's video",
-    localVideo: "Your video",
-    callControls: "Video call controls",
-    recording: "● Recording",
-    videoWaiting: "Waiting for the agent to answer…",
-    videoConnecting: "Connecting the video…",
-    videoReconnecting: "The video connection dropped; reconnecting…",
-    videoFailed: "The video could not connect. The chat still works; close the video and try again.",
-    videoElsewhere: "The video call is running in another tab of your browser",
-    agentMediaLost: "The agent's video connection dropped; recovering…",
-    enableSound: "Turn the sound on",
-    muteMic: "Mute",
-    muteCamera: "Camera off",
-    shareScreen: "Share screen",
-    hideChat: "Hide chat",
-    closeVideo: "End video",
-    cancelVideo: "Cancel video",
-    closeVideoAsk: "End the video? You can go on in text.",
-    shareAsk: "The agent will see what you share. Close any window showing passwords, card numbers or verification codes first. Continue?",
-    shareCancelled: "Screen not shared",
-    shareFailed: "Could not share the screen; please try again",
-    screenUnsupported: "This browser cannot share the screen; use a recent Chrome, Edge or Firefox",
-    camNoDevice: "No camera or microphone found; connect one and try again",
-    camDenied: "Camera or microphone access was denied. Allow this site to use them (left of the address bar) and try again",
-    camBusy: "The camera or microphone is in use by another program; close it and try again",
-    camInsecure: "Video calls need this site to be opened over HTTPS",
-    camOther: "Could not open the camera or microphone; check the device and try again",
-  },
-});
 
 const CSS = `
 .zn-video{flex:none;display:flex;flex-direction:column;background:#0f1720;color:#fff}
@@ -99,6 +31,8 @@ const CSS = `
 .zn-call-status{position:absolute;left:8px;right:8px;top:8px;padding:4px 8px;border-radius:6px;
   background:rgba(0,0,0,.6);font-size:.85em;text-align:center}
 .zn-call-status:empty{display:none}
+.zn-remote[data-receiving=false]{opacity:.3}
+.zn-no-picture{position:absolute;left:0;right:0;top:45%;text-align:center;font-weight:600;text-shadow:0 1px 2px #000}
 .zn-rec{position:absolute;left:8px;bottom:8px;padding:2px 8px;border-radius:10px;background:rgba(179,38,30,.9);
   font-size:.75em}
 .zn-video[data-call=requested] .zn-rec{display:none}
@@ -176,6 +110,14 @@ export class VideoCall {
     this.el.hidden = true;
     const parts = this.app.parts;
     parts.panel.insertBefore(this.el, parts.messages);
+    this.noPicture = h("div", {cls: "zn-no-picture", t: "noPicture"});
+    this.noPicture.hidden = true;
+    this.remote.after(this.noPicture);
+    // the agent's picture that stops coming (camera off, link down) says so instead of freezing
+    watchPicture(this.remote, (on) => {
+      this.remote.setAttribute("data-receiving", String(on));
+      this.noPicture.hidden = on || this.state !== "active";
+    });
   }
 
   get ownerKey() {
