@@ -98,9 +98,10 @@ def apply(interaction, event, actor, now, **changes):
     if target is not State.CONNECTED:
         fields["agent_id"] = None
         fields["agent_left_at"] = None
-    if target is not State.CONNECTED and interaction.call_state != Call.NONE.value:
-        fields["call_state"] = Call.NONE.value
     fields.update(changes)
+    if interaction.call_state != Call.NONE.value and (
+            target is not State.CONNECTED or fields.get("agent_id", interaction.agent_id) != interaction.agent_id):
+        fields["call_state"] = Call.NONE.value  # a call is between the taxpayer and the agent who answered it
     return dataclasses.replace(interaction, **fields)
 
 

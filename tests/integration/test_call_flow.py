@@ -88,3 +88,21 @@ def _call_log(server, iid):
     with server.store().engine.connect() as conn:
         return [dict(row._mapping) for row in conn.exec_driver_sql(
             "SELECT event FROM call_events WHERE interaction_id = ? ORDER BY id", (iid,))]
+
+
+def test_a_transfer_ends_the_call_the_new_agent_never_answered(call_server, person):
+    tp, ag, iid = _connected(call_server, person())
+    other, hello = agent(call_server, "agent2", "agent2-demo")
+    tp.reply(tp.request({"type": "call.request", "interaction_id": iid}))
+    ag.reply(ag.request({"type": "call.accept", "interaction_id": iid}))
+    tp.expect("call.state", interaction_id=iid, call="active")
+    moved = ag.reply(ag.request({"type": "interaction.transfer", "interaction_id": iid,
+                                 "to_agent": hello["agent"]["id"], "note": "请继续"}))
+    assert moved["type"] == "reply", moved
+    state = tp.expect("interaction.state", interaction_id=iid, event="transfer_to_agent")
+    assert state["state"] == "connected" and state["call"] == "none"
+    assert call_server.store().get_interaction(iid).call_state == "none"
+    refused = other.reply(other.request({"type": "call.hangup", "interaction_id": iid}))
+    assert refused["code"] == "illegal_transition", "nothing left to hang up"
+    for client in (tp, ag, other):
+        client.close()

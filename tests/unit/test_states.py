@@ -159,6 +159,14 @@ def test_leaving_connected_clears_agent_and_call(state, event, role, target):
         assert after.call_state == Call.NONE.value
 
 
+@pytest.mark.parametrize("call", ["requested", "active"])
+def test_a_call_ends_when_the_agent_changes_or_the_conversation_leaves_connected(call):
+    serving = dataclasses.replace(record(State.CONNECTED), agent_id="ag-1", call_state=call)
+    assert apply(serving, "transfer_to_agent", ACTORS["agent"], NOW, agent_id="ag-9").call_state == "none"
+    assert apply(serving, "end", ACTORS["agent"], NOW).call_state == "none"
+    assert apply(serving, "transfer_to_queue", ACTORS["agent"], NOW).call_state == "none"
+
+
 def test_transfer_to_agent_takes_the_new_agent_from_changes():
     after = apply(record(State.CONNECTED), "transfer_to_agent", ACTORS["agent"], NOW, agent_id="ag-9")
     assert (after.state, after.agent_id, after.connected_at) == ("connected", "ag-9", BEFORE)
