@@ -265,6 +265,7 @@ def outage(seconds):
 def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(new_context, video_server, person,
                                                                            axe_path):
     w, desk, iid = connected_pair(new_context, video_server, person())
+    w.page.evaluate("() => { window.__calls = []; window.Zhengna.on('call', (d) => window.__calls.push(d.call)); }")
     request_video(w)
     request = desk.inside(iid, "console-video-request")
     expect(request).to_be_visible(timeout=TIMEOUT)
@@ -275,6 +276,7 @@ def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(new_c
     expect(w.messages("system").last).to_contain_text("坐席暂时无法接听视频")
     expect(w.tid("zn-start-video")).to_be_visible()
     assert open_peers(w.page) == 0
+    assert w.page.evaluate("window.__calls") == ["requested", "none"], "the host page is told"
 
     request_video(w)  # nobody answers this time
     expect(desk.inside(iid, "console-video-request")).to_be_visible(timeout=TIMEOUT)

@@ -13,7 +13,7 @@
   // Every module of the window, fetched in parallel on first open (modulepreload), never as a waterfall.
   var MODULES = ["app", "actions", "socket", "model", "ui", "messages", "human", "rating", "attach", "confirm", "history",
     "drag", "i18n", "styles", "dom"];
-  var EVENTS = ["open", "close", "state", "message", "unread"];
+  var EVENTS = ["open", "close", "state", "message", "unread", "call"];
   var LABEL = {"zh-CN": "征纳互动", en: "Tax service chat"};
   var ds = script.dataset;
   var cfg = {site: ds.site || "", token: ds.token || "", origin: src.origin, base: base, locale: "zh-CN",

@@ -241,8 +241,11 @@ class App {
 
   event(frame) {
     const wasLive = this.model.liveId;
+    const known = this.model.items.get(frame.interaction_id);
+    const callBefore = known ? known.call : "none";
     const item = this.model.add(frame);
     if (!item) return;  // already held
+    if (item.call !== callBefore) this.emit("call", {interaction_id: item.id, call: item.call});
     this.scheduleAck(item);
     if (frame.type === "interaction.state") {
       this.emit("state", {interaction_id: item.id, state: frame.state, event: frame.event});
