@@ -30,9 +30,7 @@ class Calls:
         """Apply a call event (request, accept, decline, cancel, hangup, ring_timeout) by actor."""
         if event == "request":
             self._require_workers()
-            if not self.workers.live():
-                raise ZhengnaError("media_unavailable", "视频服务暂时不可用，请稍后再试或继续文字交流。",
-                                   "Video is unavailable right now; try again later or keep chatting.")
+            self.workers.require_live()
         for _ in range(_RETRIES):
             before = self._party(actor, interaction_id) if actor.role != "system" else self.service.get(interaction_id)
             now = self.service.clock()

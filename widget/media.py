@@ -51,11 +51,16 @@ class Workers:
         seen = [row["url"] for row in self.store.workers_seen_since(since)]
         return list(dict.fromkeys(self.fixed + seen))
 
-    def pick(self, call_id):
-        """Return the URL of the worker for a new call; raise media_unavailable when there is none."""
+    def require_live(self):
+        """Return the live workers' URLs; raise media_unavailable when there is none."""
         urls = self.live()
         if not urls:
             raise _unavailable("no media worker")
+        return urls
+
+    def pick(self, call_id):
+        """Return the URL of the worker for a new call; raise media_unavailable when there is none."""
+        urls = self.require_live()
         load = self.store.active_calls_by_worker()
         return min(urls, key=lambda url: (load.get(url, 0), _rank(call_id, url)))
 
