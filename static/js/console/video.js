@@ -65,10 +65,7 @@ export class CallPanel {
         [this.mic, this.camera, this.soundButton, this.close])]);
     this.el = h("section", { cls: "video", tid: "console-video", attrs: { "aria-label": both("videoArea") } },
       [this.request, this.callArea]);
-    // a picture that stops coming (camera off, share stopped) says so instead of freezing on its last frame
-    this.unwatch = [this.remote, this.screen].map((el) => watchPicture(el, (on) => {
-      el.closest("figure").dataset.receiving = String(on);
-    }));
+    this.unwatch = null;
     this.el.hidden = true;
   }
 
@@ -152,6 +149,10 @@ export class CallPanel {
   }
 
   showRemote(tracks) {
+    // a picture that stops coming (camera off, share stopped) says so instead of freezing on its last frame
+    this.unwatch = this.unwatch || [this.remote, this.screen].map((el) => watchPicture(el, (on) => {
+      el.closest("figure").dataset.receiving = String(on);
+    }));
     this.remote.srcObject = new MediaStream([tracks.camera]);
     this.screen.srcObject = new MediaStream([tracks.screen]);
     this.sound.srcObject = new MediaStream([tracks.audio]);
@@ -212,6 +213,8 @@ export class CallPanel {
   end() {
     if (this.link) this.link.close();
     this.link = null;
+    for (const stop of this.unwatch || []) stop();
+    this.unwatch = null;
     if (this.callId) this.owner = false;
     this.local.stop();
     for (const el of [this.remote, this.screen, this.localVideo, this.sound]) el.srcObject = null;
@@ -223,7 +226,6 @@ export class CallPanel {
   }
 
   destroy() {
-    for (const stop of this.unwatch) stop();
     this.end();
     this.el.remove();
   }

@@ -113,11 +113,7 @@ export class VideoCall {
     this.noPicture = h("div", {cls: "zn-no-picture", t: "noPicture"});
     this.noPicture.hidden = true;
     this.remote.after(this.noPicture);
-    // the agent's picture that stops coming (camera off, link down) says so instead of freezing
-    watchPicture(this.remote, (on) => {
-      this.remote.setAttribute("data-receiving", String(on));
-      this.noPicture.hidden = on || this.state !== "active";
-    });
+    this.unwatch = null;
   }
 
   get ownerKey() {
@@ -233,6 +229,11 @@ export class VideoCall {
   }
 
   showRemote(tracks) {
+    // the agent's picture that stops coming (camera off, link down) says so instead of freezing
+    this.unwatch = this.unwatch || watchPicture(this.remote, (on) => {
+      this.remote.setAttribute("data-receiving", String(on));
+      this.noPicture.hidden = on || this.state !== "active";
+    });
     this.remote.srcObject = new MediaStream([tracks.camera]);
     this.sound.srcObject = new MediaStream([tracks.audio]);
     this.playSound();
@@ -354,6 +355,9 @@ export class VideoCall {
   end() {
     if (this.link) this.link.close();
     this.link = null;
+    if (this.unwatch) this.unwatch();
+    this.unwatch = null;
+    this.noPicture.hidden = true;
     if (this.callId && this.state !== "none") this.owner = false;
     this.stopLocal();
     this.remote.srcObject = null;
