@@ -13,6 +13,8 @@ from pathlib import Path
 import requests
 import simple_websocket
 
+from widget.media import stop_process
+
 ROOT = Path(__file__).resolve().parent.parent
 _cids = itertools.count(1)
 
@@ -65,12 +67,7 @@ class ServerProcess:
 
     def stop(self):
         """Stop the server with SIGTERM and wait for it."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
         self.log.close()
 
     def store(self):

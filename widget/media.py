@@ -149,9 +149,15 @@ class WorkerProcess:
 
     def stop(self):
         """Stop the worker (it finalises recordings on SIGTERM)."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
+
+
+def stop_process(proc, grace=10.0):
+    """Stop a child process with SIGTERM (so it finishes cleanly), killing it if it is not gone within grace s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
