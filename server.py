@@ -1,4 +1,5 @@
 """Zhengna server and its command line: serve (default), mint-token, create-agent."""
+
 from gevent import monkey
 
 monkey.patch_all()
@@ -37,7 +38,9 @@ def _parser():
     serve = sub.add_parser("serve", help="run the service (the default command)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--demo", action="store_true", default=None, help="demo mode on a public host too")
+    serve.add_argument(
+        "--demo", action="store_true", default=None, help="demo mode on a public host too"
+    )
     serve.add_argument("--no-demo", dest="demo", action="store_false", help="turn demo mode off")
     mint = sub.add_parser("mint-token", help="print a host token for a person")
     mint.add_argument("--site", required=True)
@@ -52,7 +55,9 @@ def _parser():
     agent.add_argument("--centre", required=True)
     agent.add_argument("--role", default="agent", choices=("agent", "supervisor", "admin"))
     agent.add_argument("--name", help="display name (default: the username)")
-    agent.add_argument("--max-concurrent", type=int, default=5, help="conversations at once (default 5)")
+    agent.add_argument(
+        "--max-concurrent", type=int, default=5, help="conversations at once (default 5)"
+    )
     for command in (serve, mint, agent):
         command.add_argument("--data-dir", default=os.environ.get("ZHENGNA_DATA_DIR", "var"))
     return parser
@@ -61,6 +66,7 @@ def _parser():
 def _store(data_dir):
     from widget import config
     from widget.store import Store
+
     settings = config.load({"DATA_DIR": data_dir})
     store = Store(config.database_url(settings), settings["SQLITE_SYNCHRONOUS"])
     store.migrate()
@@ -70,6 +76,7 @@ def _store(data_dir):
 def mint_token(args, data_dir):
     """Print a host token signed with the site's active key."""
     from widget import tokens
+
     store, _ = _store(data_dir)
     site = store.get_site(args.site)
     if site is None:
@@ -81,18 +88,36 @@ def mint_token(args, data_dir):
     key = next((k for k in store.site_keys(args.site) if k["active"]), None)
     if key is None:
         sys.exit(f"site {args.site!r} has no active signing key")
-    print(tokens.mint(args.site, key["kid"], key["secret"], sub=args.sub or tokens.default_sub(args.taxpayer, args.name),
-                      name=args.name, tin=args.taxpayer, enterprise=args.enterprise, region=args.region,
-                      lifetime=site["token_lifetime"]))
+    print(
+        tokens.mint(
+            args.site,
+            key["kid"],
+            key["secret"],
+            sub=args.sub or tokens.default_sub(args.taxpayer, args.name),
+            name=args.name,
+            tin=args.taxpayer,
+            enterprise=args.enterprise,
+            region=args.region,
+            lifetime=site["token_lifetime"],
+        )
+    )
 
 
 def create_agent(args, data_dir):
     """Create a console account."""
     from widget import accounts
+
     store, _ = _store(data_dir)
     try:
-        row = accounts.create_agent(store, args.username, args.password, args.centre, role=args.role,
-                                    display_name=args.name, max_concurrent=args.max_concurrent)
+        row = accounts.create_agent(
+            store,
+            args.username,
+            args.password,
+            args.centre,
+            role=args.role,
+            display_name=args.name,
+            max_concurrent=args.max_concurrent,
+        )
     except ValueError as exc:
         sys.exit(f"cannot create agent: {exc}")
     print(f"created {row['role']} {row['username']} in centre {row['centre_id']}")
@@ -101,6 +126,7 @@ def create_agent(args, data_dir):
 def serve(args, data_dir):
     """Run the HTTP and WebSocket server until SIGTERM or SIGINT."""
     from widget import create_app, demo
+
     demo_on = _loopback(args.host) if args.demo is None else args.demo
     app = create_app({"DATA_DIR": data_dir, "DEMO": demo_on})
     app.extensions["zhengna"].service.knowledge.warm()
@@ -112,8 +138,14 @@ def serve(args, data_dir):
     server.init_socket()  # bound, so the worker knows where to send its events; serving starts once it is up
     media_workers = _start_media_workers(app, server.server_port, data_dir)
     server.start()
-    log.info("Zhengna listening on http://%s:%d (data in %s, store %s, bus %s)", args.host, server.server_port,
-             data_dir, z.store.engine.dialect.name, z.bus.name)
+    log.info(
+        "Zhengna listening on http://%s:%d (data in %s, store %s, bus %s)",
+        args.host,
+        server.server_port,
+        data_dir,
+        z.store.engine.dialect.name,
+        z.bus.name,
+    )
     if demo_on:
         for line in demo.describe():
             log.info("%s", line)
@@ -123,6 +155,7 @@ def serve(args, data_dir):
     stop.wait()
     log.info("shutting down: closing connections")
     from widget.views.ws import shutdown_connections
+
     server.close()  # stop accepting
     shutdown_connections(app)
     z.sweeper.stop()
@@ -140,13 +173,25 @@ def _start_media_workers(app, port, data_dir):
     if config["RTC"] != "child":
         return []
     from widget.media import WorkerProcess, free_port
+
     secret = config["RTC_SECRET"] or secrets.token_urlsafe(24)
     config["RTC_SECRET"] = secret
     events_url = f"http://127.0.0.1:{port}/internal/rtc/events"
-    ports = [config["RTC_PORT"] + i if config["RTC_PORT"] else free_port() for i in range(config["RTC_WORKERS"])]
-    procs = [WorkerProcess(Path(data_dir).resolve(), events_url, worker_port, secret,
-                           ice_servers=config["RTC_ICE_SERVERS"], loopback=config["RTC_LOOPBACK_ONLY"])
-             for worker_port in ports]
+    ports = [
+        config["RTC_PORT"] + i if config["RTC_PORT"] else free_port()
+        for i in range(config["RTC_WORKERS"])
+    ]
+    procs = [
+        WorkerProcess(
+            Path(data_dir).resolve(),
+            events_url,
+            worker_port,
+            secret,
+            ice_servers=config["RTC_ICE_SERVERS"],
+            loopback=config["RTC_LOOPBACK_ONLY"],
+        )
+        for worker_port in ports
+    ]
     workers = app.extensions["zhengna"].calls.workers
     workers.secret = secret
     started = []
@@ -165,14 +210,18 @@ def _start_media_workers(app, port, data_dir):
 
 
 def main(argv=None):
-    logging.basicConfig(level=os.environ.get("ZHENGNA_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("ZHENGNA_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv = ["serve", *argv]
     args = _parser().parse_args(argv)
     os.makedirs(args.data_dir, exist_ok=True)
-    {"serve": serve, "mint-token": mint_token, "create-agent": create_agent}[args.command](args, args.data_dir)
+    {"serve": serve, "mint-token": mint_token, "create-agent": create_agent}[args.command](
+        args, args.data_dir
+    )
 
 
 if __name__ == "__main__":

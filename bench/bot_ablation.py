@@ -3,15 +3,15 @@
 Parts are switched off by patching module attributes for the duration of one configuration only (the chunk
 caches of normalise/tokens are cleared around each one). Prints one markdown row per configuration: top-1,
 top-3, out-of-scope handled well and confident wrong on each query set."""
+
 from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from dataclasses import replace
 from pathlib import Path
 from unittest import mock
-
-import sys
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -20,8 +20,11 @@ from widget.bot import decide, features, lexicon, matcher, normalise, phonetic, 
 from widget.bot.evaluate import evaluate  # noqa: E402
 from widget.bot.kb import load_entries, read_jsonl  # noqa: E402
 
-DEFAULT_QUERIES = [str(ROOT / "tests/unit/data/queries-dev.jsonl"), str(ROOT / "tests/unit/data/bot_holdout.jsonl"),
-                   str(ROOT / "tests/unit/data/bot_holdout2.jsonl")]
+DEFAULT_QUERIES = [
+    str(ROOT / "tests/unit/data/queries-dev.jsonl"),
+    str(ROOT / "tests/unit/data/bot_holdout.jsonl"),
+    str(ROOT / "tests/unit/data/bot_holdout2.jsonl"),
+]
 
 
 def _configs():
@@ -31,21 +34,77 @@ def _configs():
     yield "- round-2 distinguishing similar questions", null, None, False
     yield "similar questions: round-1 first 20 only", null, 20, False
     yield "similar questions: 0", null, 0, False
-    yield "- sibling contrast re-ranking", lambda: _stack(mock.patch.object(decide, "CONTRAST_WEIGHT", 0.0),
-                                                         mock.patch.object(matcher, "CONTRAST_WEIGHT", 0.0)), None, True
-    yield "- question-type bonus", lambda: _stack(mock.patch.object(features, "QUESTION_TYPE_WEIGHT", 0.0),
-                                                 mock.patch.object(matcher, "QUESTION_TYPE_WEIGHT", 0.0)), None, True
-    yield "round-1 fixed-margin decision", lambda: mock.patch.object(matcher, "decide", _round1_decide), None, True
-    yield "- suggest coverage gate", lambda: mock.patch.object(decide, "SUGGEST_COVERAGE_MIN", 0.0), None, True
-    yield "- synonym groups", lambda: mock.patch.object(lexicon, "synonyms", lambda: lexicon.Synonyms({}, None, {})), None, True
-    yield "- pinyin typo repair", lambda: mock.patch.object(phonetic, "repair_typos", lambda t: t), None, True
+    yield (
+        "- sibling contrast re-ranking",
+        lambda: _stack(
+            mock.patch.object(decide, "CONTRAST_WEIGHT", 0.0),
+            mock.patch.object(matcher, "CONTRAST_WEIGHT", 0.0),
+        ),
+        None,
+        True,
+    )
+    yield (
+        "- question-type bonus",
+        lambda: _stack(
+            mock.patch.object(features, "QUESTION_TYPE_WEIGHT", 0.0),
+            mock.patch.object(matcher, "QUESTION_TYPE_WEIGHT", 0.0),
+        ),
+        None,
+        True,
+    )
+    yield (
+        "round-1 fixed-margin decision",
+        lambda: mock.patch.object(matcher, "decide", _round1_decide),
+        None,
+        True,
+    )
+    yield (
+        "- suggest coverage gate",
+        lambda: mock.patch.object(decide, "SUGGEST_COVERAGE_MIN", 0.0),
+        None,
+        True,
+    )
+    yield (
+        "- synonym groups",
+        lambda: mock.patch.object(lexicon, "synonyms", lambda: lexicon.Synonyms({}, None, {})),
+        None,
+        True,
+    )
+    yield (
+        "- pinyin typo repair",
+        lambda: mock.patch.object(phonetic, "repair_typos", lambda t: t),
+        None,
+        True,
+    )
     yield "- pinyin view", lambda: mock.patch.dict(features.VIEW_WEIGHTS, {"p": 0.0}), None, True
     yield "- word view", lambda: mock.patch.dict(features.VIEW_WEIGHTS, {"w": 0.0}), None, True
-    yield "- char n-gram view", lambda: mock.patch.dict(features.VIEW_WEIGHTS, {"c": 0.0}), None, True
-    yield "- pooled entry signal", lambda: mock.patch.object(matcher.Matcher, "_retrieve", _phrase_only), None, True
-    yield "- fillers and focus", lambda: _stack(mock.patch.object(normalise, "strip_fillers", lambda t: t),
-                                                mock.patch.object(normalise, "focus", lambda t: t)), None, True
-    yield "- off-topic list", lambda: mock.patch.object(matcher, "_names_offtopic", lambda toks: False), None, True
+    yield (
+        "- char n-gram view",
+        lambda: mock.patch.dict(features.VIEW_WEIGHTS, {"c": 0.0}),
+        None,
+        True,
+    )
+    yield (
+        "- pooled entry signal",
+        lambda: mock.patch.object(matcher.Matcher, "_retrieve", _phrase_only),
+        None,
+        True,
+    )
+    yield (
+        "- fillers and focus",
+        lambda: _stack(
+            mock.patch.object(normalise, "strip_fillers", lambda t: t),
+            mock.patch.object(normalise, "focus", lambda t: t),
+        ),
+        None,
+        True,
+    )
+    yield (
+        "- off-topic list",
+        lambda: mock.patch.object(matcher, "_names_offtopic", lambda toks: False),
+        None,
+        True,
+    )
 
 
 def _round1_decide(s):
@@ -53,11 +112,17 @@ def _round1_decide(s):
     if s.empty or s.top < decide.SUGGEST_MIN:
         return "reject"
     if s.offtopic:
-        return "answer" if s.top >= decide.OFFTOPIC_SURE and s.coverage >= decide.COVERAGE_MIN else "reject"
+        return (
+            "answer"
+            if s.top >= decide.OFFTOPIC_SURE and s.coverage >= decide.COVERAGE_MIN
+            else "reject"
+        )
     if s.known < decide.KNOWN_MIN:
         return "reject"
     margin = s.top - s.second
-    confident = (s.top >= 0.60 and margin >= 0.03) or (s.top >= decide.ANSWER_MIN and margin >= 0.06)
+    confident = (s.top >= 0.60 and margin >= 0.03) or (
+        s.top >= decide.ANSWER_MIN and margin >= 0.06
+    )
     return "answer" if confident and s.coverage >= decide.COVERAGE_MIN else "suggest"
 
 
@@ -88,18 +153,26 @@ def main() -> int:
     parser.add_argument("--queries", nargs="*", default=DEFAULT_QUERIES)
     args = parser.parse_args()
     sets = [(Path(q).stem, read_jsonl(q)) for q in args.queries]
-    print("| configuration | " + " | ".join(f"{name} top-1 / top-3 / OOS / CW" for name, _ in sets) + " |")
+    print(
+        "| configuration | "
+        + " | ".join(f"{name} top-1 / top-3 / OOS / CW" for name, _ in sets)
+        + " |"
+    )
     print("|---|" + "---|" * len(sets))
     for label, cm, n_similar, contrast in _configs():
         base = load_entries(contrast=contrast)
-        entries = base if n_similar is None else [replace(e, similar=e.similar[:n_similar]) for e in base]
+        entries = (
+            base if n_similar is None else [replace(e, similar=e.similar[:n_similar]) for e in base]
+        )
         _clear_caches()
         with cm():
             m = matcher.Matcher(entries)
             cells = []
             for _, qs in sets:
                 r = evaluate(m, qs)
-                cells.append(f"{r.top1:.3f} / {r.top3:.3f} / {r.oos_ok:.3f} / {r.confident_wrong:.3f}")
+                cells.append(
+                    f"{r.top1:.3f} / {r.top3:.3f} / {r.oos_ok:.3f} / {r.confident_wrong:.3f}"
+                )
         _clear_caches()
         print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
     return 0

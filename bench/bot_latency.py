@@ -4,6 +4,7 @@ Run: python bench/bot_latency.py [--entries 10000] [--queries 2000]
 Prints build time (wall and CPU), peak RSS, per-query p50/p99 (wall clock and thread CPU time: on a shared,
 loaded machine the wall-clock tail is mostly scheduling) for both sizes, and the cost of KnowledgeBase.add_alias
 on the shipped KB. A benchmark: it prints figures, it asserts nothing."""
+
 from __future__ import annotations
 
 import argparse
@@ -34,10 +35,19 @@ def synthetic_entries(base: list[Entry], n: int, rng: random.Random) -> list[Ent
         topic = b.question.rstrip("？?")[:8]
         phrasings = list(a.similar)
         rng.shuffle(phrasings)
-        similar = tuple(f"{p}（{topic}）" if j % 2 else f"{topic} {p}"
-                        for j, p in enumerate(phrasings[:SYNTHETIC_SIMILAR]))
-        out.append(replace(a, id=f"syn-{i:05d}", question=f"{a.question.rstrip('？?')}（{topic}）？",
-                           aliases=tuple(f"{x} {topic}" for x in a.aliases), similar=similar))
+        similar = tuple(
+            f"{p}（{topic}）" if j % 2 else f"{topic} {p}"
+            for j, p in enumerate(phrasings[:SYNTHETIC_SIMILAR])
+        )
+        out.append(
+            replace(
+                a,
+                id=f"syn-{i:05d}",
+                question=f"{a.question.rstrip('？?')}（{topic}）？",
+                aliases=tuple(f"{x} {topic}" for x in a.aliases),
+                similar=similar,
+            )
+        )
     return out
 
 
@@ -47,7 +57,7 @@ def queries(base: list[Entry], n: int, rng: random.Random) -> list[str]:
     while len(qs) < n:
         s = rng.choice(rng.choice(base).similar)
         k = rng.randrange(len(s))
-        qs.append(s[:k] + s[k + 1:])
+        qs.append(s[:k] + s[k + 1 :])
     return qs[:n]
 
 
@@ -85,9 +95,14 @@ def main() -> int:
         t0 = time.perf_counter()
         kb.add_alias("kb-123", f"小蓝鲸第{i}版怎么用")
         times.append(time.perf_counter() - t0)
-    print(f"add_alias on the shipped KB: median {sorted(times)[2] * 1000:.0f} ms (full build of the same KB below)")
+    print(
+        f"add_alias on the shipped KB: median {sorted(times)[2] * 1000:.0f} ms (full build of the same KB below)"
+    )
     del kb
-    for label, entries in (("shipped", base), ("synthetic", base + synthetic_entries(base, args.entries - len(base), rng))):
+    for label, entries in (
+        ("shipped", base),
+        ("synthetic", base + synthetic_entries(base, args.entries - len(base), rng)),
+    ):
         before = rss_mb()
         t0, c0 = time.perf_counter(), time.process_time()
         matcher = Matcher(entries)
@@ -96,9 +111,11 @@ def main() -> int:
         gc.freeze()  # the index is long-lived and read-only: keep the cyclic GC from rescanning it mid-query
         phrasings = sum(len(e.phrasings) for e in entries)
         p50, p99, c50, c99 = measure(matcher, qs)
-        print(f"{label}: {len(entries)} entries, {phrasings} phrasings, build {build:.2f} s wall / {build_cpu:.2f} s "
-              f"CPU, peak RSS {rss_mb():.0f} MB (before build {before:.0f} MB); {len(qs)} queries: wall p50 "
-              f"{p50:.2f} ms p99 {p99:.2f} ms, CPU p50 {c50:.2f} ms p99 {c99:.2f} ms")
+        print(
+            f"{label}: {len(entries)} entries, {phrasings} phrasings, build {build:.2f} s wall / {build_cpu:.2f} s "
+            f"CPU, peak RSS {rss_mb():.0f} MB (before build {before:.0f} MB); {len(qs)} queries: wall p50 "
+            f"{p50:.2f} ms p99 {p99:.2f} ms, CPU p50 {c50:.2f} ms p99 {c99:.2f} ms"
+        )
     return 0
 
 

@@ -14,6 +14,7 @@ before anyone sends, so the receivers' timestamps line up with the senders'). ai
 a frame when the next one starts, at the worker and again at the receiver: two frame intervals are built in
 (100 ms at 20 fps for cameras, 400 ms at 5 fps for the screen).
 """
+
 import argparse
 import asyncio
 import fractions
@@ -49,11 +50,11 @@ def encode_clip(width, height, fps, gop, bitrate, static=False):
     for i in range(CLIP_SECONDS * fps):
         img = np.full((height, width, 3), 40, np.uint8)
         x = (i * 9) % width
-        img[:, max(0, x - 40):x + 40] = (220, 120, 30)
+        img[:, max(0, x - 40) : x + 40] = (220, 120, 30)
         if not static:
             img += rng.integers(0, 32, img.shape, dtype=np.uint8)
         else:
-            img[(i * 4) % height:(i * 4) % height + 8, :] = 255
+            img[(i * 4) % height : (i * 4) % height + 8, :] = 255
         frame = av.VideoFrame.from_ndarray(img, format="rgb24").reformat(format="yuv420p")
         frame.pts, frame.time_base = i * 90000 // fps, enc.time_base
         out += [(bytes(p), p.pts, p.is_keyframe) for p in enc.encode(frame)]
@@ -68,7 +69,9 @@ def encode_audio():
     for i in range(CLIP_SECONDS * 50):
         t = (np.arange(960) + i * 960) / 48000
         tone = (np.sin(2 * np.pi * 300 * t) * 4000).astype(np.int16)
-        frame = av.AudioFrame.from_ndarray(np.repeat(tone, 2).reshape(1, -1), format="s16", layout="stereo")
+        frame = av.AudioFrame.from_ndarray(
+            np.repeat(tone, 2).reshape(1, -1), format="s16", layout="stereo"
+        )
         frame.sample_rate, frame.pts, frame.time_base = 48000, i * 960, enc.time_base
         out += [(bytes(p), p.pts, True) for p in enc.encode(frame)]
     return out
@@ -100,7 +103,11 @@ class ReplayTrack(MediaStreamTrack):
         pts += loop * self._period
         await asyncio.sleep(max(0.0, self._start + pts / self._rate - time.time()))
         packet = av.Packet(data)
-        packet.pts, packet.time_base, packet.is_keyframe = pts, fractions.Fraction(1, self._rate), key
+        packet.pts, packet.time_base, packet.is_keyframe = (
+            pts,
+            fractions.Fraction(1, self._rate),
+            key,
+        )
         self.sent_at[pts] = time.time()
         self.send_times.append(self.sent_at[pts])
         if len(self.sent_at) > 2000:
@@ -144,6 +151,7 @@ def load_peer(role, tracks, sources, delays):
         queue = CountingQueue(sources.get(index), delays.get(index, []))
         peer.counters[index] = queue
         peer.transceivers[index].receiver._RTCRtpReceiver__decoder_queue = queue  # before it starts
+
     return peer
 
 
@@ -157,15 +165,25 @@ async def run_calls(workers, k, seconds, clips):
             phase = n / k
             cam_t = ReplayTrack("video", clips["camera"], 90000, CLIP_SECONDS * 90000, go, phase)
             mic_t = ReplayTrack("audio", clips["audio"], 48000, CLIP_SECONDS * 48000, go, phase)
-            screen = ReplayTrack("video", clips["screen"], 90000, CLIP_SECONDS * 90000, go, phase + 0.5 / k)
-            cam_a = ReplayTrack("video", clips["camera"], 90000, CLIP_SECONDS * 90000, go, phase + 0.25 / k)
-            mic_a = ReplayTrack("audio", clips["audio"], 48000, CLIP_SECONDS * 48000, go, phase + 0.25 / k)
+            screen = ReplayTrack(
+                "video", clips["screen"], 90000, CLIP_SECONDS * 90000, go, phase + 0.5 / k
+            )
+            cam_a = ReplayTrack(
+                "video", clips["camera"], 90000, CLIP_SECONDS * 90000, go, phase + 0.25 / k
+            )
+            mic_a = ReplayTrack(
+                "audio", clips["audio"], 48000, CLIP_SECONDS * 48000, go, phase + 0.25 / k
+            )
             taxpayer = load_peer("taxpayer", [mic_t, cam_t, screen], {0: mic_a, 1: cam_a}, delays)
-            agent = load_peer("agent", [mic_a, cam_a, None], {0: mic_t, 1: cam_t, 2: screen}, delays)
+            agent = load_peer(
+                "agent", [mic_a, cam_a, None], {0: mic_t, 1: cam_t, 2: screen}, delays
+            )
             await taxpayer.connect(s, worker, f"load-{n}")
             await agent.connect(s, worker, f"load-{n}")
             calls.append((taxpayer, agent, [cam_t, screen, cam_a], [mic_t, mic_a]))
-        await wait_for(lambda: all(t.connected_at and a.connected_at for t, a, _, _ in calls), 30, "connected")
+        await wait_for(
+            lambda: all(t.connected_at and a.connected_at for t, a, _, _ in calls), 30, "connected"
+        )
         procs, me = [psutil.Process(w.proc.pid) for w in workers], psutil.Process()
         for proc in procs:
             proc.cpu_percent()
@@ -179,7 +197,9 @@ async def run_calls(workers, k, seconds, clips):
         audio_sent = sum(t.sent for _, _, _, audios in calls for t in audios)
         counters = [(i, q) for t, a, _, _ in calls for p in (t, a) for i, q in p.counters.items()]
         audio_got = sum(q.received for i, q in counters if i == 0)
-        video_sent = sum(1 for _, _, videos, _ in calls for t in videos for x in t.send_times if x < cutoff)
+        video_sent = sum(
+            1 for _, _, videos, _ in calls for t in videos for x in t.send_times if x < cutoff
+        )
         video_got = sum(1 for i, q in counters if i in (1, 2) for x in q.matched if x < cutoff)
         for n in range(k):
             worker = workers[n % len(workers)]
@@ -188,11 +208,22 @@ async def run_calls(workers, k, seconds, clips):
         for taxpayer, agent, _, _ in calls:
             await taxpayer.close()
             await agent.close()
+
     def ms(values, q):
         values = sorted(values)
         return values[min(len(values) - 1, int(len(values) * q))] * 1000 if values else float("nan")
-    return {"cpu": cpu, "load": load_cpu, "loadavg": loadavg, "rss": rss, "video": video_got / max(1, video_sent), "audio": audio_got / max(1, audio_sent),
-            "cam50": ms(delays[1], 0.5), "cam95": ms(delays[1], 0.95), "scr50": ms(delays[2], 0.5)}
+
+    return {
+        "cpu": cpu,
+        "load": load_cpu,
+        "loadavg": loadavg,
+        "rss": rss,
+        "video": video_got / max(1, video_sent),
+        "audio": audio_got / max(1, audio_sent),
+        "cam50": ms(delays[1], 0.5),
+        "cam95": ms(delays[1], 0.95),
+        "scr50": ms(delays[2], 0.5),
+    }
 
 
 def main():
@@ -204,29 +235,41 @@ def main():
     args = ap.parse_args()
     ice.use_loopback_only()
     print("encoding the clips once ...", flush=True)
-    clips = {"camera": encode_clip(640, 480, 20, 40, 500_000), "screen": encode_clip(1280, 720, 5, 10, 300_000, True),
-             "audio": encode_audio()}
+    clips = {
+        "camera": encode_clip(640, 480, 20, 40, 500_000),
+        "screen": encode_clip(1280, 720, 5, 10, 300_000, True),
+        "audio": encode_audio(),
+    }
     cores = sorted(os.sched_getaffinity(0))
     load_cpu = cores[-1]
     os.sched_setaffinity(0, {load_cpu})
     worker_cpus = [cores[i % len(cores)] for i in range(args.workers)]
-    print(f"workers on cpus {worker_cpus}, load peers on cpu {load_cpu}; {args.seconds:.0f} s per run")
-    print(f"{'mode':8} {'wrk':>3} {'calls':>5} {'cpu%':>6} {'load%':>6} {'rss MiB':>8} {'video dlv':>9} "
-          f"{'audio dlv':>9} "
-          f"{'camera p50':>10} {'p95 ms':>7} {'screen p50':>10} {'loadavg':>7}")
+    print(
+        f"workers on cpus {worker_cpus}, load peers on cpu {load_cpu}; {args.seconds:.0f} s per run"
+    )
+    print(
+        f"{'mode':8} {'wrk':>3} {'calls':>5} {'cpu%':>6} {'load%':>6} {'rss MiB':>8} {'video dlv':>9} "
+        f"{'audio dlv':>9} "
+        f"{'camera p50':>10} {'p95 ms':>7} {'screen p50':>10} {'loadavg':>7}"
+    )
     for k in [int(x) for x in args.calls.split(",")]:
         for mode in args.modes.split(","):
             with tempfile.TemporaryDirectory() as data:
-                workers = [WorkerProcess(os.path.join(data, str(i)), "--mode", mode, cpu=cpu)
-                           for i, cpu in enumerate(worker_cpus)]
+                workers = [
+                    WorkerProcess(os.path.join(data, str(i)), "--mode", mode, cpu=cpu)
+                    for i, cpu in enumerate(worker_cpus)
+                ]
                 try:
                     r = asyncio.run(run_calls(workers, k, args.seconds, clips))
                 finally:
                     for worker in workers:
                         worker.stop()
-            print(f"{mode:8} {args.workers:3d} {k:5d} {r['cpu']:6.1f} {r['load']:6.1f} {r['rss']:8.1f} "
-                  f"{r['video']:9.1%} {r['audio']:9.1%} "
-                  f"{r['cam50']:10.0f} {r['cam95']:7.0f} {r['scr50']:10.0f} {r['loadavg']:7.1f}", flush=True)
+            print(
+                f"{mode:8} {args.workers:3d} {k:5d} {r['cpu']:6.1f} {r['load']:6.1f} {r['rss']:8.1f} "
+                f"{r['video']:9.1%} {r['audio']:9.1%} "
+                f"{r['cam50']:10.0f} {r['cam95']:7.0f} {r['scr50']:10.0f} {r['loadavg']:7.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ seeing the agent (interaction.state connected), measured at the WebSocket the wi
 
     python bench/queue_load.py --taxpayers 500 --centres 5
 """
+
 from gevent import monkey
 
 monkey.patch_all()
@@ -15,7 +16,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
@@ -31,14 +32,39 @@ from widget.routing import ALL_DAY  # noqa: E402
 
 def setup_centres(server, count):
     """Create centres q0..qN-1 (open all day), one region each (4501...), one agent account each."""
-    store, now = server.store(), datetime.now(timezone.utc)
+    store, now = server.store(), datetime.now(UTC)
     for n in range(count):
-        store.put_centre({"id": f"q{n}", "name": f"压测中心{n}", "schedule": ALL_DAY, "created_at": now})
-        store.put_region({"code": f"45{n:02d}", "site_id": "demo", "name": f"压测地区{n}", "centre_id": f"q{n}",
-                          "smart_service": False})
-        subprocess.run([sys.executable, str(ROOT / "server.py"), "create-agent", "--data-dir", str(server.data_dir),
-                        "--username", f"queue{n}", "--password", "bench-password", "--centre", f"q{n}",
-                        "--max-concurrent", "1000"], check=True, capture_output=True)
+        store.put_centre(
+            {"id": f"q{n}", "name": f"压测中心{n}", "schedule": ALL_DAY, "created_at": now}
+        )
+        store.put_region(
+            {
+                "code": f"45{n:02d}",
+                "site_id": "demo",
+                "name": f"压测地区{n}",
+                "centre_id": f"q{n}",
+                "smart_service": False,
+            }
+        )
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "server.py"),
+                "create-agent",
+                "--data-dir",
+                str(server.data_dir),
+                "--username",
+                f"queue{n}",
+                "--password",
+                "bench-password",
+                "--centre",
+                f"q{n}",
+                "--max-concurrent",
+                "1000",
+            ],
+            check=True,
+            capture_output=True,
+        )
     key = next(k for k in store.site_keys("demo") if k["active"])
     return key, store.get_site("demo")["token_lifetime"]
 
@@ -49,17 +75,31 @@ def main():
     parser.add_argument("--centres", type=int, default=5)
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
-    env = {"ZHENGNA_WS_RATE": "100000", "ZHENGNA_WS_BURST": "100000", "ZHENGNA_HEARTBEAT_TIMEOUT": "600",
-           "ZHENGNA_HTTP_RATE_LIMIT": "1000000 per minute", "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "1000000 per minute",
-           "ZHENGNA_LOGIN_RATE_LIMIT": "1000 per minute"}
+    env = {
+        "ZHENGNA_WS_RATE": "100000",
+        "ZHENGNA_WS_BURST": "100000",
+        "ZHENGNA_HEARTBEAT_TIMEOUT": "600",
+        "ZHENGNA_HTTP_RATE_LIMIT": "1000000 per minute",
+        "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "1000000 per minute",
+        "ZHENGNA_LOGIN_RATE_LIMIT": "1000 per minute",
+    }
     server = ServerProcess(Path(tempfile.mkdtemp(prefix="zhengna-queue-")) / "data", env=env)
     try:
         key, lifetime = setup_centres(server, args.centres)
         people = []
         for i in range(args.taxpayers):
             region = f"45{i % args.centres:02d}"
-            token = tokens.mint("demo", key["kid"], key["secret"], sub=f"q-{i}", name=f"排队{i}", tin=tin(700000 + i),
-                                enterprise="压测企业", region=region, lifetime=lifetime)
+            token = tokens.mint(
+                "demo",
+                key["kid"],
+                key["secret"],
+                sub=f"q-{i}",
+                name=f"排队{i}",
+                tin=tin(700000 + i),
+                enterprise="压测企业",
+                region=region,
+                lifetime=lifetime,
+            )
             tp = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", server.url)
             tp.send({"type": "auth.hello", "token": token})
             tp.expect("auth.ok", timeout=30)
@@ -82,14 +122,21 @@ def main():
                 agents[n].request({"type": "interaction.accept", "interaction_id": tp.iid})
                 tp.expect("interaction.state", timeout=60, interaction_id=tp.iid, state="connected")
                 to_agent.append(time.monotonic() - started)
+
         gevent.joinall([gevent.spawn(serve, n) for n in range(args.centres)])
 
         ms = lambda values, p: f"{percentile(values, p) * 1000:.1f}"  # noqa: E731
-        print(f"taxpayers={args.taxpayers} centres={args.centres} (about {args.taxpayers // args.centres} queued each)")
-        print(f"发起人工导税 -> position on screen: p50 {ms(to_position, 50)} ms  p99 {ms(to_position, 99)} ms "
-              f"(n={len(to_position)})")
-        print(f"接入 -> taxpayer sees the agent:    p50 {ms(to_agent, 50)} ms  p99 {ms(to_agent, 99)} ms "
-              f"(n={len(to_agent)}; five centres accepting at once)")
+        print(
+            f"taxpayers={args.taxpayers} centres={args.centres} (about {args.taxpayers // args.centres} queued each)"
+        )
+        print(
+            f"发起人工导税 -> position on screen: p50 {ms(to_position, 50)} ms  p99 {ms(to_position, 99)} ms "
+            f"(n={len(to_position)})"
+        )
+        print(
+            f"接入 -> taxpayer sees the agent:    p50 {ms(to_agent, 50)} ms  p99 {ms(to_agent, 99)} ms "
+            f"(n={len(to_agent)}; five centres accepting at once)"
+        )
     finally:
         server.stop()
 

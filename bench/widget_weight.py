@@ -6,6 +6,7 @@ paint to an open window, and the main-thread time the loader adds to a blank pag
 Starts its own server.py (demo data) and Debian's Chromium; prints figures, asserts nothing (not a test).
 Budgets (issue 3): loader <= 4 KB gzipped, open window <= 35 KB gzipped JavaScript in total.
 """
+
 import argparse
 import gzip
 import statistics
@@ -33,8 +34,11 @@ def gz(data):
 
 
 def blank_page(server_url, with_loader, token):
-    script = (f'<script src="{server_url}/widget.js" data-site="demo" data-token="{token}" async></script>'
-              if with_loader else "")
+    script = (
+        f'<script src="{server_url}/widget.js" data-site="demo" data-token="{token}" async></script>'
+        if with_loader
+        else ""
+    )
     return f"<!doctype html><html><head><meta charset='utf-8'><title>blank</title></head><body>{script}</body></html>"
 
 
@@ -49,19 +53,28 @@ def main_thread_cost(browser, server, runs):
             context.add_init_script(LONG_TASKS)
             page = context.new_page()
             html = blank_page(server.url, with_loader, token)
-            page.route(f"{server.url}/blank", lambda route: route.fulfill(body=html, content_type="text/html"))
+            page.route(
+                f"{server.url}/blank",
+                lambda route: route.fulfill(body=html, content_type="text/html"),
+            )
             cdp = context.new_cdp_session(page)
             cdp.send("Performance.enable")
             page.goto(f"{server.url}/blank", wait_until="load")
             if with_loader:
-                page.wait_for_function("() => window.Zhengna && document.querySelector('#zhengna-root')")
+                page.wait_for_function(
+                    "() => window.Zhengna && document.querySelector('#zhengna-root')"
+                )
             page.wait_for_timeout(300)  # let any trailing task finish before reading the counters
             metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
             script_ms.append(metrics["ScriptDuration"] * 1000)
             task_ms.append(metrics["TaskDuration"] * 1000)
             tbt_ms.append(sum(max(0.0, d - 50) for d in page.evaluate("window.__long")))
             context.close()
-        results[with_loader] = (statistics.median(script_ms), statistics.median(task_ms), statistics.median(tbt_ms))
+        results[with_loader] = (
+            statistics.median(script_ms),
+            statistics.median(task_ms),
+            statistics.median(tbt_ms),
+        )
     return results
 
 
@@ -75,8 +88,15 @@ def open_window_js(browser, server):
         url = response.url
         if url.endswith(".js") or "javascript" in (response.headers.get("content-type") or ""):
             body = response.body()
-            scripts.append((url.replace(server.url, ""), len(body), gz(body),
-                            response.headers.get("content-encoding", "")))
+            scripts.append(
+                (
+                    url.replace(server.url, ""),
+                    len(body),
+                    gz(body),
+                    response.headers.get("content-encoding", ""),
+                )
+            )
+
     page.on("response", on_response)
     page.goto(f"{server.url}/demo?taxpayer={tin(9_000_002)}")
     page.locator('[data-testid="zn-launcher"]').click()
@@ -88,32 +108,48 @@ def open_window_js(browser, server):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=15, help="page loads per variant for the main-thread figure")
+    parser.add_argument(
+        "--runs", type=int, default=15, help="page loads per variant for the main-thread figure"
+    )
     args = parser.parse_args()
     loader = (ROOT / "static/js/widget.js").read_bytes()
     modules = sorted((ROOT / "static/js/zn").glob("*.js"))
     print(f"loader static/js/widget.js: {len(loader)} B, {gz(loader)} B gzipped (budget 4096)")
-    print(f"modules static/js/zn/*.js: {len(modules)} files, {sum(gz(p.read_bytes()) for p in modules)} B gzipped "
-          f"one by one, {gz(b''.join(p.read_bytes() for p in modules))} B gzipped together")
+    print(
+        f"modules static/js/zn/*.js: {len(modules)} files, {sum(gz(p.read_bytes()) for p in modules)} B gzipped "
+        f"one by one, {gz(b''.join(p.read_bytes() for p in modules))} B gzipped together"
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        server = ServerProcess(Path(tmp) / "data", env={"ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute"})
+        server = ServerProcess(
+            Path(tmp) / "data", env={"ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute"}
+        )
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM)
                 scripts = open_window_js(browser, server)
                 total = sum(s[2] for s in scripts)
-                print(f"JavaScript fetched from first paint to an open window: {len(scripts)} responses, "
-                      f"{sum(s[1] for s in scripts)} B, {total} B gzipped (budget 35840)")
+                print(
+                    f"JavaScript fetched from first paint to an open window: {len(scripts)} responses, "
+                    f"{sum(s[1] for s in scripts)} B, {total} B gzipped (budget 35840)"
+                )
                 for url, size, packed, encoding in scripts:
-                    print(f"  {url:32} {size:6} B  {packed:5} B gzipped  served {encoding or 'identity'}")
+                    print(
+                        f"  {url:32} {size:6} B  {packed:5} B gzipped  served {encoding or 'identity'}"
+                    )
                 cost = main_thread_cost(browser, server, args.runs)
                 base, with_loader = cost[False], cost[True]
-                print(f"blank host page, median of {args.runs} loads (script ms / task ms / total blocking ms):")
+                print(
+                    f"blank host page, median of {args.runs} loads (script ms / task ms / total blocking ms):"
+                )
                 print(f"  without the loader: {base[0]:.1f} / {base[1]:.1f} / {base[2]:.1f}")
-                print(f"  with the loader:    {with_loader[0]:.1f} / {with_loader[1]:.1f} / {with_loader[2]:.1f}")
-                print(f"  the loader adds:    {with_loader[0] - base[0]:.1f} ms script, "
-                      f"{with_loader[1] - base[1]:.1f} ms main-thread tasks, "
-                      f"{with_loader[2] - base[2]:.1f} ms blocking time")
+                print(
+                    f"  with the loader:    {with_loader[0]:.1f} / {with_loader[1]:.1f} / {with_loader[2]:.1f}"
+                )
+                print(
+                    f"  the loader adds:    {with_loader[0] - base[0]:.1f} ms script, "
+                    f"{with_loader[1] - base[1]:.1f} ms main-thread tasks, "
+                    f"{with_loader[2] - base[2]:.1f} ms blocking time"
+                )
                 browser.close()
         finally:
             server.stop()

@@ -1,5 +1,6 @@
 """Playwright fixtures: one Debian Chromium per run, a real server per module, a fresh context per test, and the
 whole browser suite inside a network namespace that has only loopback (media must stay on 127.0.0.1)."""
+
 import ctypes
 import itertools
 import os
@@ -16,10 +17,17 @@ E2E = Path(__file__).resolve().parent
 CACHE = E2E / ".cache"
 AXE = CACHE / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("ZHENGNA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                 "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns"]
+CHROMIUM_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+]
 # Many page loads per module come from 127.0.0.1: the per-address HTTP limit must not be what a test measures.
-SERVER_ENV = {"ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute", "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute"}
+SERVER_ENV = {
+    "ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute",
+    "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute",
+}
 
 _people = itertools.count(1)
 # Conditions, not sleeps: this is only how long a condition may take on a loaded two-core machine.
@@ -43,10 +51,15 @@ def loopback_only(axe_path):
     original = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
     if libc.unshare(CLONE_NEWNET) != 0:
         os.close(original)
-        raise OSError(ctypes.get_errno(), "the browser tests run in a loopback-only network namespace: "
-                      "unshare(CLONE_NEWNET) needs root (or CAP_SYS_ADMIN)")
+        raise OSError(
+            ctypes.get_errno(),
+            "the browser tests run in a loopback-only network namespace: "
+            "unshare(CLONE_NEWNET) needs root (or CAP_SYS_ADMIN)",
+        )
     try:
-        subprocess.run(["ip", "link", "set", "lo", "up"], check=True, capture_output=True, timeout=30)
+        subprocess.run(
+            ["ip", "link", "set", "lo", "up"], check=True, capture_output=True, timeout=30
+        )
         yield
     finally:
         if libc.setns(original, CLONE_NEWNET) != 0:
@@ -105,7 +118,20 @@ def axe_path():
     """Path of axe.min.js, installed from the npm registry into e2e/.cache on first use."""
     if not AXE.exists():
         CACHE.mkdir(exist_ok=True)
-        subprocess.run(["npm", "install", "--prefix", str(CACHE), "--no-save", "--no-audit", "--no-fund",
-                        "axe-core@4.14.1"], check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(CACHE),
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "axe-core@4.14.1",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     assert AXE.exists(), "axe-core did not install"
     return str(AXE)

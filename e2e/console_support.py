@@ -1,4 +1,5 @@
 """The agent console driven through its data-testid hooks, and servers of the console tests' own."""
+
 import re
 
 import pytest
@@ -9,9 +10,17 @@ from tests.support import ServerProcess
 
 TIMEOUT = 10_000  # ms: every wait is on a condition; this is only the ceiling
 # Many logins and page loads per module come from 127.0.0.1: the limits must not be what a test measures.
-CONSOLE_ENV = {"ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute", "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute",
-               "ZHENGNA_LOGIN_RATE_LIMIT": "100000 per minute"}
-PASSWORDS = {"agent1": "agent1-demo", "agent2": "agent2-demo", "super1": "super1-demo", "admin1": "admin1-demo"}
+CONSOLE_ENV = {
+    "ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute",
+    "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute",
+    "ZHENGNA_LOGIN_RATE_LIMIT": "100000 per minute",
+}
+PASSWORDS = {
+    "agent1": "agent1-demo",
+    "agent2": "agent2-demo",
+    "super1": "super1-demo",
+    "admin1": "admin1-demo",
+}
 
 
 def start_server(tmp_path_factory, **env):
@@ -51,7 +60,9 @@ class Console:
         self.tid("console-login-submit").click()
 
     def wait_connected(self):
-        expect(self.tid("console-connection")).to_have_attribute("data-state", "open", timeout=TIMEOUT)
+        expect(self.tid("console-connection")).to_have_attribute(
+            "data-state", "open", timeout=TIMEOUT
+        )
         return self
 
     def tid(self, name, **attrs):
@@ -102,8 +113,11 @@ def api_session(server, username, password=None):
     http = requests.Session()
     page = http.get(server.url + "/console").text
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    response = http.post(server.url + "/console/login", headers={"X-CSRFToken": csrf},
-                         json={"username": username, "password": password or PASSWORDS[username]})
+    response = http.post(
+        server.url + "/console/login",
+        headers={"X-CSRFToken": csrf},
+        json={"username": username, "password": password or PASSWORDS[username]},
+    )
     response.raise_for_status()
     http.headers["X-CSRFToken"] = response.json()["csrf_token"]
     return http
@@ -112,6 +126,7 @@ def api_session(server, username, password=None):
 def restart_on_same_port(server):
     """Stop server and start a new server.py on its port and data dir (sessions and data survive); return it."""
     import tests.support as support
+
     server.stop()
     original = support.free_port
     support.free_port = lambda: server.port

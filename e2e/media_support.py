@@ -1,5 +1,6 @@
 """Measuring what a browser receives in a call: decoded frames and audio samples from getStats, per m-line
 (0 microphone, 1 camera, 2 screen), and frames presented by a <video> element."""
+
 import time
 
 # Installed before any page script: remember every RTCPeerConnection the page makes, so a test can read its stats.
@@ -56,8 +57,10 @@ def wait_growth(page, mid, field, amount, timeout=30.0, what=""):
         if now - start >= amount:
             return now
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what or field} on m-line {mid} grew {now - start} < {amount} in {timeout}s: "
-                                 f"{inbound(page)}")
+            raise AssertionError(
+                f"{what or field} on m-line {mid} grew {now - start} < {amount} in {timeout}s: "
+                f"{inbound(page)}"
+            )
         time.sleep(0.2)
 
 
@@ -70,12 +73,15 @@ def growth_over(page, mid, field, seconds):
 
 def presented(locator, seconds):
     """Count the frames a <video> element presents over the next seconds (requestVideoFrameCallback)."""
-    return locator.evaluate("""(video, ms) => new Promise((resolve) => {
+    return locator.evaluate(
+        """(video, ms) => new Promise((resolve) => {
       let n = 0;
       const tick = () => { n += 1; video.requestVideoFrameCallback(tick); };
       video.requestVideoFrameCallback(tick);
       setTimeout(() => resolve(n), ms);
-    })""", int(seconds * 1000))
+    })""",
+        int(seconds * 1000),
+    )
 
 
 def open_peers(page):

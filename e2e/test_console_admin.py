@@ -1,15 +1,23 @@
 """Supervisor and administrator pages: the live board, the leave-a-message inbox, quick replies, the knowledge base
 (new entry, phrasings, import/export, the insights list with one click to add a phrasing), holidays with the
 missing-year warning, and the smart-service switch per region."""
+
 import json
 import re
 
 from playwright.sync_api import expect
 
-from e2e.console_support import TIMEOUT, Console, api_session, console_server  # noqa: F401 (fixture)
+from e2e.console_support import (  # noqa: F401 (fixture)
+    TIMEOUT,
+    Console,
+    api_session,
+    console_server,
+)
 from tests.support import taxpayer
 
-UNANSWERED = "跨省迁移后原来的发票额度还能用吗"  # the shipped knowledge base has nothing this specific
+UNANSWERED = (
+    "跨省迁移后原来的发票额度还能用吗"  # the shipped knowledge base has nothing this specific
+)
 
 
 def admin_page(new_context, server, username):
@@ -28,32 +36,44 @@ def test_board_inbox_and_quick_replies_for_a_supervisor(new_context, console_ser
     tp, _ = taxpayer(console_server, person(), name="孙会计", region="4402")
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
     expect(waiting).to_have_text("1", timeout=TIMEOUT)  # refreshed by itself
-    left = tp.reply(tp.request({"type": "leave.submit", "text": "<b>请回电</b> 关于发票额度", "contact": "13800000000"}))
+    left = tp.reply(
+        tp.request(
+            {"type": "leave.submit", "text": "<b>请回电</b> 关于发票额度", "contact": "13800000000"}
+        )
+    )
     tp.reply(tp.request({"type": "interaction.cancel", "interaction_id": iid}))
     tp.close()
     expect(waiting).to_have_text("0", timeout=TIMEOUT)
 
     boss.tid("console-leave-refresh").click()
     item = boss.tid("console-leave-item", id=left["id"])
-    expect(item).to_contain_text("<b>请回电</b> 关于发票额度", timeout=TIMEOUT)  # shown as text, never markup
+    expect(item).to_contain_text(
+        "<b>请回电</b> 关于发票额度", timeout=TIMEOUT
+    )  # shown as text, never markup
     expect(item).to_contain_text("13800000000")
     expect(item).to_have_attribute("data-status", "new")
     item.locator('[data-testid="console-leave-handle"]').click()
-    expect(boss.tid("console-leave-item", id=left["id"])).to_have_attribute("data-status", "handled", timeout=TIMEOUT)
+    expect(boss.tid("console-leave-item", id=left["id"])).to_have_attribute(
+        "data-status", "handled", timeout=TIMEOUT
+    )
 
     boss.tid("console-quick-text").fill("请稍等，我帮您查询")
     boss.tid("console-quick-add").click()
     quick = boss.tid("console-quick-item").filter(has_text="请稍等，我帮您查询")
     expect(quick).to_have_count(1, timeout=TIMEOUT)
     agent = Console.login(new_context(), console_server, "agent1")
-    texts = agent.page.request.get(console_server.url + "/console/api/quick-replies").json()["items"]
+    texts = agent.page.request.get(console_server.url + "/console/api/quick-replies").json()[
+        "items"
+    ]
     assert "请稍等，我帮您查询" in [item["text"] for item in texts]
     quick.locator('[data-testid="console-quick-delete"]').click()
     expect(quick).to_have_count(0, timeout=TIMEOUT)
     boss.assert_clean()
 
 
-def test_knowledge_base_entries_phrasings_import_export_and_insights(new_context, console_server, person):
+def test_knowledge_base_entries_phrasings_import_export_and_insights(
+    new_context, console_server, person
+):
     for _ in range(2):
         tp, _ = taxpayer(console_server, person(), region="4401")
         tp.reply(tp.request({"type": "bot.ask", "text": UNANSWERED}))
@@ -75,27 +95,46 @@ def test_knowledge_base_entries_phrasings_import_export_and_insights(new_context
     boss.tid("console-kb-alias-add").click()
     expect(boss.tid("console-kb-field-aliases")).to_have_value("粤税通是什么", timeout=TIMEOUT)
     boss.tid("console-kb-search").fill("gd-e2e-1")
-    expect(boss.tid("console-kb-item", kb_id="gd-e2e-1")).to_have_attribute("data-source", "site", timeout=TIMEOUT)
+    expect(boss.tid("console-kb-item", kb_id="gd-e2e-1")).to_have_attribute(
+        "data-source", "site", timeout=TIMEOUT
+    )
     boss.tid("console-kb-field-question").fill("")  # refused by the server, its reason shown
     boss.tid("console-kb-save").click()
     expect(status).to_have_attribute("data-result", "error", timeout=TIMEOUT)
 
     # import (all or nothing) and export
-    boss.tid("console-kb-import-text").fill(json.dumps({"id": "gd-e2e-2", "category": "本省业务", "question": "本省办税服务厅几点开门？",
-                                                         "answer": "工作日 9:00 开门。", "aliases": [], "similar": []}, ensure_ascii=False))
+    boss.tid("console-kb-import-text").fill(
+        json.dumps(
+            {
+                "id": "gd-e2e-2",
+                "category": "本省业务",
+                "question": "本省办税服务厅几点开门？",
+                "answer": "工作日 9:00 开门。",
+                "aliases": [],
+                "similar": [],
+            },
+            ensure_ascii=False,
+        )
+    )
     boss.tid("console-kb-import").click()
     expect(status).to_contain_text("已导入 1 条", timeout=TIMEOUT)
-    boss.tid("console-kb-import-text").fill('{"id": "gd-e2e-3", "question": "q", "answer": "a"}\n{oops')
+    boss.tid("console-kb-import-text").fill(
+        '{"id": "gd-e2e-3", "question": "q", "answer": "a"}\n{oops'
+    )
     boss.tid("console-kb-import").click()
     expect(status).to_have_attribute("data-code", "bad_import", timeout=TIMEOUT)
     with boss.page.expect_download() as download:
         boss.tid("console-kb-export").click()
-    lines = [json.loads(line) for line in open(download.value.path(), encoding="utf-8") if line.strip()]
+    lines = [
+        json.loads(line) for line in open(download.value.path(), encoding="utf-8") if line.strip()
+    ]
     ids = [line["id"] for line in lines]
     assert "gd-e2e-1" in ids and "gd-e2e-2" in ids and "gd-e2e-3" not in ids
 
     # the insights list: the question asked twice, added in one click as a phrasing of the entry chosen
-    insight = kb.locator(f'[data-testid="console-kb-insight"][data-kind="unanswered"][data-question="{UNANSWERED}"]')
+    insight = kb.locator(
+        f'[data-testid="console-kb-insight"][data-kind="unanswered"][data-question="{UNANSWERED}"]'
+    )
     boss.tid("console-kb-insights-refresh").click()
     expect(insight).to_have_attribute("data-count", "2", timeout=TIMEOUT)
     insight.locator('[data-testid="console-kb-insight-target"]').fill("kb-050")
@@ -103,7 +142,9 @@ def test_knowledge_base_entries_phrasings_import_export_and_insights(new_context
     expect(status).to_contain_text("kb-050", timeout=TIMEOUT)
     boss.tid("console-kb-search").fill("kb-050")
     boss.tid("console-kb-item", kb_id="kb-050").locator('[data-testid="console-kb-edit"]').click()
-    expect(boss.tid("console-kb-field-aliases")).to_have_value(re.compile(UNANSWERED), timeout=TIMEOUT)
+    expect(boss.tid("console-kb-field-aliases")).to_have_value(
+        re.compile(UNANSWERED), timeout=TIMEOUT
+    )
     boss.assert_clean()
 
 
@@ -120,8 +161,13 @@ def test_holidays_and_regions_for_an_administrator(new_context, console_server):
     status = admin.tid("console-holidays-status")
     expect(status).to_have_attribute("data-code", "bad_json")
     year = missing[0] if missing else 2099
-    wrong = {"country": "CN", "year": year, "source": "e2e", "holidays": [{"name": "元旦", "days": [f"{year}-01-01"]}],
-             "makeup_workdays": [f"{year}-01-01"]}  # a holiday cannot also be a make-up working day
+    wrong = {
+        "country": "CN",
+        "year": year,
+        "source": "e2e",
+        "holidays": [{"name": "元旦", "days": [f"{year}-01-01"]}],
+        "makeup_workdays": [f"{year}-01-01"],
+    }  # a holiday cannot also be a make-up working day
     admin.tid("console-holidays-json").fill(json.dumps(wrong, ensure_ascii=False))
     admin.tid("console-holidays-add").click()
     expect(status).to_have_attribute("data-code", "bad_holidays", timeout=TIMEOUT)
@@ -129,7 +175,9 @@ def test_holidays_and_regions_for_an_administrator(new_context, console_server):
     admin.tid("console-holidays-json").fill(json.dumps(right, ensure_ascii=False))
     admin.tid("console-holidays-add").click()
     expect(status).to_have_attribute("data-result", "ok", timeout=TIMEOUT)
-    expect(admin.tid("console-holidays-years")).to_have_attribute("data-years", re.compile(str(year)))
+    expect(admin.tid("console-holidays-years")).to_have_attribute(
+        "data-years", re.compile(str(year))
+    )
     if len(missing) <= 1:
         expect(warning).to_be_hidden()
 
@@ -137,9 +185,15 @@ def test_holidays_and_regions_for_an_administrator(new_context, console_server):
     smart = row.locator('[data-testid="console-region-smart"]')
     expect(smart).not_to_be_checked(timeout=TIMEOUT)
     smart.check()
-    expect(admin.tid("console-regions-status")).to_have_attribute("data-result", "ok", timeout=TIMEOUT)
-    regions = {r["code"]: r for r in http.get(console_server.url + "/console/api/regions").json()["items"]}
+    expect(admin.tid("console-regions-status")).to_have_attribute(
+        "data-result", "ok", timeout=TIMEOUT
+    )
+    regions = {
+        r["code"]: r for r in http.get(console_server.url + "/console/api/regions").json()["items"]
+    }
     assert regions["4402"]["smart_service"] is True
     smart.uncheck()
-    expect(admin.page.get_by_role("checkbox", name=re.compile("智能服务.*韶关"))).not_to_be_checked()
+    expect(
+        admin.page.get_by_role("checkbox", name=re.compile("智能服务.*韶关"))
+    ).not_to_be_checked()
     admin.assert_clean()

@@ -1,11 +1,17 @@
 """The agent console with a taxpayer in the real widget: sign-in (and a refused password), the queue with the bot
 conversation so far, 接入, chat both ways with typing and read states, quick replies, internal notes, drafts kept
 across a reload, and a second taxpayer's queue position moving from 2 to 1."""
+
 import re
 
 from playwright.sync_api import expect
 
-from e2e.console_support import TIMEOUT, Console, api_session, console_server  # noqa: F401 (fixture)
+from e2e.console_support import (  # noqa: F401 (fixture)
+    TIMEOUT,
+    Console,
+    api_session,
+    console_server,
+)
 from e2e.widget_page import Widget
 
 OFF_TOPIC = "今天天气怎么样"  # the bot rejects it, with 发起人工导税 under the reply
@@ -23,16 +29,27 @@ def test_wrong_password_is_refused_with_a_visible_message(new_context, console_s
     expect(page.locator('[data-testid="console-queue"]')).to_have_count(0)
     page.locator('[data-testid="console-login-password"]').fill("agent1-demo")
     page.locator('[data-testid="console-login-submit"]').click()
-    expect(page.locator('[data-testid="console-connection"]')).to_have_attribute("data-state", "open", timeout=TIMEOUT)
-    expect(page.locator('[data-testid="console-presence"]')).to_have_attribute("data-value", "online")
+    expect(page.locator('[data-testid="console-connection"]')).to_have_attribute(
+        "data-state", "open", timeout=TIMEOUT
+    )
+    expect(page.locator('[data-testid="console-presence"]')).to_have_attribute(
+        "data-value", "online"
+    )
 
 
-def test_queue_shows_the_bot_conversation_then_accept_and_chat_both_ways(new_context, console_server, person):
+def test_queue_shows_the_bot_conversation_then_accept_and_chat_both_ways(
+    new_context, console_server, person
+):
     http = api_session(console_server, "super1")
-    quick = http.post(console_server.url + "/console/api/quick-replies", json={"text": "您好，请问有什么可以帮您？"})
+    quick = http.post(
+        console_server.url + "/console/api/quick-replies",
+        json={"text": "您好，请问有什么可以帮您？"},
+    )
     assert quick.status_code == 201
     agent = Console.login(new_context(), console_server, "agent1")
-    w = Widget.load(new_context(), console_server, person(), region="4401", name="王开票").open("bot")
+    w = Widget.load(new_context(), console_server, person(), region="4401", name="王开票").open(
+        "bot"
+    )
     w.ask(OFF_TOPIC)
     reply = w.bot_reply(1)
     reply.locator('[data-testid="zn-request-human"]').click()
@@ -50,15 +67,21 @@ def test_queue_shows_the_bot_conversation_then_accept_and_chat_both_ways(new_con
     expand.click()
     expect(expand).to_have_attribute("aria-expanded", "true")
     preview = item.locator('[data-testid="console-queue-messages"]')
-    expect(preview.locator('[data-testid="console-message"][data-from="taxpayer"]')).to_contain_text(OFF_TOPIC, timeout=TIMEOUT)
-    expect(preview.locator('[data-testid="console-message"][data-from="bot"]')).to_contain_text("抱歉")
+    expect(
+        preview.locator('[data-testid="console-message"][data-from="taxpayer"]')
+    ).to_contain_text(OFF_TOPIC, timeout=TIMEOUT)
+    expect(preview.locator('[data-testid="console-message"][data-from="bot"]')).to_contain_text(
+        "抱歉"
+    )
     expect(agent.page).to_have_title(re.compile(r"^\(1\) "))
 
     conv = agent.accept(iid)
     expect(w.panel).to_have_attribute("data-state", "connected", timeout=TIMEOUT)
     expect(agent.queue_item(iid)).to_have_count(0, timeout=TIMEOUT)
     expect(agent.tid("console-capacity")).to_have_attribute("data-count", "1")
-    expect(conv.locator('[data-testid="console-message"][data-from="taxpayer"]').first).to_contain_text(OFF_TOPIC)
+    expect(
+        conv.locator('[data-testid="console-message"][data-from="taxpayer"]').first
+    ).to_contain_text(OFF_TOPIC)
 
     # the taxpayer types: the agent sees it, then the message
     box = w.tid("zn-input")
@@ -66,7 +89,8 @@ def test_queue_shows_the_bot_conversation_then_accept_and_chat_both_ways(new_con
     expect(agent.inside(iid, "console-typing")).to_be_visible(timeout=TIMEOUT)
     box.press("Enter")
     expect(conv.locator('[data-testid="console-message"][data-from="taxpayer"]').last).to_have_text(
-        re.compile("我的发票开错了"), timeout=TIMEOUT)
+        re.compile("我的发票开错了"), timeout=TIMEOUT
+    )
     expect(agent.inside(iid, "console-typing")).to_have_count(0, timeout=TIMEOUT)
     # the agent read it (the tab is open): the taxpayer's message shows read
     expect(w.messages("taxpayer").last).to_have_attribute("data-status", "read", timeout=TIMEOUT)
@@ -76,9 +100,13 @@ def test_queue_shows_the_bot_conversation_then_accept_and_chat_both_ways(new_con
     expect(agent.inside(iid, "console-input")).to_have_value("您好，请问有什么可以帮您？")
     expect(w.tid("zn-typing")).to_be_visible(timeout=TIMEOUT)
     agent.inside(iid, "console-input").press("Enter")
-    expect(w.messages("agent").last).to_have_text(re.compile("您好，请问有什么可以帮您"), timeout=TIMEOUT)
+    expect(w.messages("agent").last).to_have_text(
+        re.compile("您好，请问有什么可以帮您"), timeout=TIMEOUT
+    )
     mine = conv.locator('[data-testid="console-message"][data-from="agent"][data-kind="text"]').last
-    expect(mine).to_have_attribute("data-status", "read", timeout=TIMEOUT)  # the taxpayer's window is open
+    expect(mine).to_have_attribute(
+        "data-status", "read", timeout=TIMEOUT
+    )  # the taxpayer's window is open
     expect(agent.inside(iid, "console-input")).to_have_value("")
 
     # markup typed by anyone stays text
@@ -101,7 +129,9 @@ def test_queue_shows_the_bot_conversation_then_accept_and_chat_both_ways(new_con
     agent.page.reload()
     agent.wait_connected()
     expect(agent.inside(iid, "console-input")).to_have_value("请提供发票号码", timeout=TIMEOUT)
-    expect(agent.conversation(iid).locator('[data-testid="console-message"][data-kind="note"]')).to_have_count(1)
+    expect(
+        agent.conversation(iid).locator('[data-testid="console-message"][data-kind="note"]')
+    ).to_have_count(1)
     agent.inside(iid, "console-send").click()
     expect(w.messages("agent").last).to_have_text(re.compile("请提供发票号码"), timeout=TIMEOUT)
     agent.assert_clean()

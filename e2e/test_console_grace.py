@@ -1,5 +1,6 @@
 """An agent whose console drops out: after the grace period (2 s here) the conversation goes back to the queue,
 another agent takes it with the whole record, and the first agent's console, back again, shows it as not theirs."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -14,8 +15,12 @@ def grace_server(tmp_path_factory):
     proc.stop()
 
 
-def test_an_agent_dropping_out_is_requeued_after_the_grace_period(new_context, grace_server, person):
-    w = Widget.load(new_context(), grace_server, person(), region="4402", name="周会计").open("human")
+def test_an_agent_dropping_out_is_requeued_after_the_grace_period(
+    new_context, grace_server, person
+):
+    w = Widget.load(new_context(), grace_server, person(), region="4402", name="周会计").open(
+        "human"
+    )
     iid = w.request_human()
     first_context = new_context()
     first = Console.login(first_context, grace_server, "agent1")
@@ -23,7 +28,9 @@ def test_an_agent_dropping_out_is_requeued_after_the_grace_period(new_context, g
     first.say(iid, "您好，我来看一下")
     expect(w.messages("agent").last).to_contain_text("我来看一下", timeout=TIMEOUT)
     w.ask("好的，谢谢")
-    expect(first.conversation(iid).locator('[data-from="taxpayer"]').last).to_contain_text("谢谢", timeout=TIMEOUT)
+    expect(first.conversation(iid).locator('[data-from="taxpayer"]').last).to_contain_text(
+        "谢谢", timeout=TIMEOUT
+    )
 
     first.page.close()  # the agent's console is gone (crash, network): the grace period starts
     second = Console.login(new_context(), grace_server, "agent2")
@@ -31,7 +38,9 @@ def test_an_agent_dropping_out_is_requeued_after_the_grace_period(new_context, g
     expect(w.panel).to_have_attribute("data-state", "queued", timeout=TIMEOUT)
     conv = second.accept(iid)
     expect(conv.locator('[data-from="taxpayer"]').last).to_contain_text("谢谢")
-    expect(conv.locator('[data-from="agent"][data-kind="text"]').first).to_contain_text("我来看一下")
+    expect(conv.locator('[data-from="agent"][data-kind="text"]').first).to_contain_text(
+        "我来看一下"
+    )
     expect(conv.locator('[data-event="agent_lost"]')).to_have_count(1)
     second.say(iid, "您好，我接着为您服务")
     expect(w.messages("agent").last).to_contain_text("接着为您服务", timeout=TIMEOUT)

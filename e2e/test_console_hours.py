@@ -1,5 +1,6 @@
 """An administrator edits a centre's hours: the server's validation message is shown as it comes, and closing the
 centre today through a dated exception tells the waiting taxpayer at once (expired, reason centre_closed)."""
+
 from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
@@ -12,7 +13,9 @@ SHANGHAI = timezone(timedelta(hours=8))
 
 def test_closing_the_centre_while_a_taxpayer_waits(new_context, console_server, person):
     agent = Console.login(new_context(), console_server, "agent1")
-    agent.tid("console-presence").select_option("away")  # on duty but not taking requests: the task waits
+    agent.tid("console-presence").select_option(
+        "away"
+    )  # on duty but not taking requests: the task waits
     expect(agent.tid("console-presence")).to_have_attribute("data-value", "away", timeout=TIMEOUT)
     w = Widget.load(new_context(), console_server, person(), region="4402").open("human")
     iid = w.request_human()
@@ -54,7 +57,9 @@ def test_closing_the_centre_while_a_taxpayer_waits(new_context, console_server, 
     expect(agent.queue_item(iid)).to_have_count(0, timeout=TIMEOUT)
     expect(agent.notice("centreClosed")).to_be_visible(timeout=TIMEOUT)
     board = admin.tid("console-board-centre", centre_id="demo")
-    expect(board.locator('[data-field="open"]')).to_have_attribute("data-value", "false", timeout=TIMEOUT)
+    expect(board.locator('[data-field="open"]')).to_have_attribute(
+        "data-value", "false", timeout=TIMEOUT
+    )
 
     # a reload of the admin page shows the stored exception
     admin.page.reload()

@@ -1,12 +1,18 @@
 """Operations in the console: two agents racing for one request, transfer with internal notes (to an agent and
 back to a centre's queue), 结束互动 with a category then the taxpayer's rating seen by the supervisor, the
 concurrency limit of an account created on the admin page, and an agent refused the admin pages."""
+
 import re
 import time
 
 from playwright.sync_api import expect
 
-from e2e.console_support import TIMEOUT, Console, api_session, console_server  # noqa: F401 (fixture)
+from e2e.console_support import (  # noqa: F401 (fixture)
+    TIMEOUT,
+    Console,
+    api_session,
+    console_server,
+)
 from e2e.widget_page import Widget
 from tests.support import taxpayer
 
@@ -18,7 +24,9 @@ def queued(server, tin, name="测试开票员"):
     return client, iid
 
 
-def test_two_agents_race_for_one_request_and_exactly_one_gets_it(new_context, console_server, person):
+def test_two_agents_race_for_one_request_and_exactly_one_gets_it(
+    new_context, console_server, person
+):
     one = Console.login(new_context(), console_server, "agent1")
     two = Console.login(new_context(), console_server, "agent2")
     tp, iid = queued(console_server, person())
@@ -33,8 +41,12 @@ def test_two_agents_race_for_one_request_and_exactly_one_gets_it(new_context, co
     winner_seen = [False, False]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        winner_seen = [agent.conversation(iid).get_attribute("data-mine", timeout=100) == "true"
-                       if agent.conversation(iid).count() else False for agent in (one, two)]
+        winner_seen = [
+            agent.conversation(iid).get_attribute("data-mine", timeout=100) == "true"
+            if agent.conversation(iid).count()
+            else False
+            for agent in (one, two)
+        ]
         refused = [agent.notice("already_taken").count() > 0 for agent in (one, two)]
         if any(winner_seen) and any(refused):
             break
@@ -52,11 +64,17 @@ def test_two_agents_race_for_one_request_and_exactly_one_gets_it(new_context, co
     two.assert_clean()
 
 
-def test_transfer_to_an_agent_then_back_to_the_queue_with_internal_notes(new_context, console_server, person):
-    boss = Console.login(new_context(), console_server, "super1")  # supervisors also serve when it is busy
+def test_transfer_to_an_agent_then_back_to_the_queue_with_internal_notes(
+    new_context, console_server, person
+):
+    boss = Console.login(
+        new_context(), console_server, "super1"
+    )  # supervisors also serve when it is busy
     two = Console.login(new_context(), console_server, "agent2")
     one = Console.login(new_context(), console_server, "agent1")
-    w = Widget.load(new_context(), console_server, person(), region="4402", name="李会计").open("human")
+    w = Widget.load(new_context(), console_server, person(), region="4402", name="李会计").open(
+        "human"
+    )
     iid = w.request_human()
     boss.accept(iid)
     expect(w.panel).to_have_attribute("data-state", "connected", timeout=TIMEOUT)
@@ -84,7 +102,9 @@ def test_transfer_to_an_agent_then_back_to_the_queue_with_internal_notes(new_con
     expect(notes.nth(0)).to_contain_text("纳税人情绪激动，耐心解释")
     expect(notes.nth(1)).to_contain_text("涉及出口退税，请接手")
     expect(notes.nth(1)).to_contain_text("内部备注")
-    expect(conv.locator('[data-testid="console-message"][data-from="agent"][data-kind="text"]')).to_contain_text("我先了解一下情况")
+    expect(
+        conv.locator('[data-testid="console-message"][data-from="agent"][data-kind="text"]')
+    ).to_contain_text("我先了解一下情况")
     expect(boss.conversation(iid)).to_have_attribute("data-mine", "false", timeout=TIMEOUT)
     expect(boss.inside(iid, "console-input")).to_be_disabled()
     expect(w.tid("zn-subtitle")).to_contain_text("税务工作人员二", timeout=TIMEOUT)
@@ -98,20 +118,28 @@ def test_transfer_to_an_agent_then_back_to_the_queue_with_internal_notes(new_con
     two.tid("console-transfer-picker-ok").click()
     expect(w.panel).to_have_attribute("data-state", "queued", timeout=TIMEOUT)
     conv = one.accept(iid)
-    expect(conv.locator('[data-testid="console-message"][data-kind="note"]')).to_have_count(3, timeout=TIMEOUT)
+    expect(conv.locator('[data-testid="console-message"][data-kind="note"]')).to_have_count(
+        3, timeout=TIMEOUT
+    )
     one.say(iid, "您好，我是出口退税专岗")
     expect(w.messages("agent").last).to_contain_text("出口退税专岗", timeout=TIMEOUT)
     for console in (boss, one, two):
         console.assert_clean()
 
 
-def test_end_with_a_category_then_the_rating_reaches_the_supervisor(new_context, console_server, person):
+def test_end_with_a_category_then_the_rating_reaches_the_supervisor(
+    new_context, console_server, person
+):
     agent = Console.login(new_context(), console_server, "agent1")
-    w = Widget.load(new_context(), console_server, person(), region="4402", name="赵出纳").open("human")
+    w = Widget.load(new_context(), console_server, person(), region="4402", name="赵出纳").open(
+        "human"
+    )
     iid = w.request_human()
     agent.accept(iid)
     w.ask("请问怎么开红字发票")
-    expect(agent.conversation(iid).locator('[data-from="taxpayer"]')).to_contain_text("红字", timeout=TIMEOUT)
+    expect(agent.conversation(iid).locator('[data-from="taxpayer"]')).to_contain_text(
+        "红字", timeout=TIMEOUT
+    )
     agent.say(iid, "在开票业务里选择红字发票确认信息录入")
 
     agent.inside(iid, "console-end").click()
@@ -134,7 +162,9 @@ def test_end_with_a_category_then_the_rating_reaches_the_supervisor(new_context,
     w.tid("zn-rating-comment").fill("讲得很清楚")
     w.tid("zn-rating-submit").click()
     expect(w.tid("zn-rating-done")).to_be_visible(timeout=TIMEOUT)
-    expect(agent.conversation(iid).locator('[data-kind="rating"]')).to_contain_text("5", timeout=TIMEOUT)
+    expect(agent.conversation(iid).locator('[data-kind="rating"]')).to_contain_text(
+        "5", timeout=TIMEOUT
+    )
     agent.inside(iid, "console-conversation-close").click()
     expect(agent.conversation(iid)).to_have_count(0)
 
@@ -150,15 +180,23 @@ def test_end_with_a_category_then_the_rating_reaches_the_supervisor(new_context,
     row.locator('[data-testid="console-rating-transcript"]').click()
     transcript = boss.tid("console-transcript")
     expect(transcript).to_have_attribute("data-interaction-id", iid)
-    expect(transcript.locator('[data-testid="console-message"][data-from="taxpayer"]')).to_contain_text("红字", timeout=TIMEOUT)
-    expect(transcript.locator('[data-testid="console-message"][data-from="agent"]')).to_contain_text("红字发票确认信息")
+    expect(
+        transcript.locator('[data-testid="console-message"][data-from="taxpayer"]')
+    ).to_contain_text("红字", timeout=TIMEOUT)
+    expect(
+        transcript.locator('[data-testid="console-message"][data-from="agent"]')
+    ).to_contain_text("红字发票确认信息")
     board = boss.tid("console-board-centre", centre_id="demo")
-    expect(board.locator('[data-field="agents_online"]')).to_have_text(re.compile(r"^[1-9]"), timeout=TIMEOUT)
+    expect(board.locator('[data-field="agents_online"]')).to_have_text(
+        re.compile(r"^[1-9]"), timeout=TIMEOUT
+    )
     agent.assert_clean()
     boss.assert_clean()
 
 
-def test_an_account_created_on_the_admin_page_is_held_to_its_concurrency_limit(new_context, console_server, person):
+def test_an_account_created_on_the_admin_page_is_held_to_its_concurrency_limit(
+    new_context, console_server, person
+):
     admin = Console.login(new_context(), console_server, "admin1")
     admin.page.goto(console_server.url + "/console/admin")
     admin.tid("console-agent-new-username").fill("solo")
@@ -167,8 +205,12 @@ def test_an_account_created_on_the_admin_page_is_held_to_its_concurrency_limit(n
     admin.tid("console-agent-new-centre").select_option("demo")
     admin.tid("console-agent-new-max").fill("1")
     admin.tid("console-agent-create-submit").click()
-    expect(admin.tid("console-agents-status")).to_have_attribute("data-result", "ok", timeout=TIMEOUT)
-    expect(admin.tid("console-agent-row", username="solo").locator('[data-testid="console-agent-max"]')).to_have_value("1")
+    expect(admin.tid("console-agents-status")).to_have_attribute(
+        "data-result", "ok", timeout=TIMEOUT
+    )
+    expect(
+        admin.tid("console-agent-row", username="solo").locator('[data-testid="console-agent-max"]')
+    ).to_have_value("1")
 
     solo = Console.login(new_context(), console_server, "solo", "solo-password")
     expect(solo.tid("console-capacity")).to_have_attribute("data-max", "1")
@@ -188,7 +230,9 @@ def test_an_account_created_on_the_admin_page_is_held_to_its_concurrency_limit(n
     row = admin.tid("console-agent-row", username="solo")
     row.locator('[data-testid="console-agent-max"]').fill("2")
     row.locator('[data-testid="console-agent-save"]').click()
-    expect(admin.tid("console-agents-status")).to_have_attribute("data-result", "ok", timeout=TIMEOUT)
+    expect(admin.tid("console-agents-status")).to_have_attribute(
+        "data-result", "ok", timeout=TIMEOUT
+    )
     solo.page.reload()
     solo.wait_connected()
     expect(solo.tid("console-capacity")).to_have_attribute("data-max", "2", timeout=TIMEOUT)
@@ -206,9 +250,19 @@ def test_an_agent_is_refused_the_admin_pages_and_their_api(new_context, console_
     response = agent.page.goto(console_server.url + "/console/admin")
     assert response.status == 403
     expect(agent.tid("console-forbidden")).to_be_visible()
-    for path in ("/console/api/board", "/console/api/agents", "/console/api/ratings", "/console/api/kb"):
+    for path in (
+        "/console/api/board",
+        "/console/api/agents",
+        "/console/api/ratings",
+        "/console/api/kb",
+    ):
         answer = agent.page.request.get(console_server.url + path)
         assert answer.status == 403, path
         assert answer.json()["error"]["code"] == "forbidden"
     http = api_session(console_server, "agent1")
-    assert http.put(console_server.url + "/console/api/centres/demo/schedule", json={"weekly": {}}).status_code == 403
+    assert (
+        http.put(
+            console_server.url + "/console/api/centres/demo/schedule", json={"weekly": {}}
+        ).status_code
+        == 403
+    )

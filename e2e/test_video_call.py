@@ -4,6 +4,7 @@ answers, camera and sound both ways, the screen share to the agent, hide chat, m
 or the taxpayer reloading mid-call, a 14-second network outage healed by an ICE restart on fresh connections,
 关闭视频 with text going on; decline, ring timeout and a declined recording notice; and the camera errors a
 person is told about."""
+
 import subprocess
 import time
 from contextlib import contextmanager
@@ -23,8 +24,12 @@ RING = 4  # seconds: RING_TIMEOUT shortened for the ring-timeout test
 @pytest.fixture(scope="module")
 def video_server(tmp_path_factory):
     """A server with the media worker as its child, on loopback only, and a short ring timeout."""
-    proc = start_server(tmp_path_factory, ZHENGNA_RTC="child", ZHENGNA_RTC_LOOPBACK_ONLY="1",
-                        ZHENGNA_RING_TIMEOUT=str(RING))
+    proc = start_server(
+        tmp_path_factory,
+        ZHENGNA_RTC="child",
+        ZHENGNA_RTC_LOOPBACK_ONLY="1",
+        ZHENGNA_RING_TIMEOUT=str(RING),
+    )
     yield proc
     proc.stop()
 
@@ -78,7 +83,9 @@ def finish(w):
     confirm(w, "close")
 
 
-def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_context, video_server, person, axe_path):
+def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(
+    new_context, video_server, person, axe_path
+):
     w, desk, iid = connected_pair(new_context, video_server, person())
     start_call(w, desk, iid)
     agent, taxpayer = desk.page, w.page
@@ -88,8 +95,12 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_cont
     wait_growth(taxpayer, CAMERA, "frames", 30, what="the agent's camera at the taxpayer")
     wait_growth(agent, MIC, "samples", 48000, what="the taxpayer's sound at the agent")
     wait_growth(taxpayer, MIC, "samples", 48000, what="the agent's sound at the taxpayer")
-    assert inbound(agent)["inbound"][MIC]["energy"] > 0, "the fake microphone's beeps are heard, not silence"
-    assert presented(desk.inside(iid, "console-remote-video"), 2) > 10, "the agent's page shows the picture"
+    assert inbound(agent)["inbound"][MIC]["energy"] > 0, (
+        "the fake microphone's beeps are heard, not silence"
+    )
+    assert presented(desk.inside(iid, "console-remote-video"), 2) > 10, (
+        "the agent's page shows the picture"
+    )
     expect(w.tid("zn-call-status")).to_be_empty()
 
     # the screen share: the privacy warning first, then the agent decodes a third stream
@@ -109,7 +120,9 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_cont
     w.tid("zn-hide-chat").click()
     expect(w.tid("zn-hide-chat")).to_have_attribute("aria-pressed", "true")
     expect(w.tid("zn-messages")).to_be_hidden()
-    assert presented(w.tid("zn-remote-video"), 2) > 10, "the agent's picture keeps coming with the chat hidden"
+    assert presented(w.tid("zn-remote-video"), 2) > 10, (
+        "the agent's picture keeps coming with the chat hidden"
+    )
     wait_growth(taxpayer, MIC, "samples", 48000, what="sound with the chat hidden")
     w.tid("zn-hide-chat").click()
     expect(w.tid("zn-messages")).to_be_visible()
@@ -120,7 +133,9 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_cont
     growth_over(agent, CAMERA, "frames", 1)  # what was in flight
     assert growth_over(agent, CAMERA, "frames", 2) <= 1, "a muted camera sends nothing"
     camera_tile = desk.inside(iid, "console-remote-video").locator("xpath=..")
-    expect(camera_tile).to_have_attribute("data-receiving", "false", timeout=TIMEOUT)  # "no picture", not frozen
+    expect(camera_tile).to_have_attribute(
+        "data-receiving", "false", timeout=TIMEOUT
+    )  # "no picture", not frozen
     w.tid("zn-mute-camera").click()
     expect(w.tid("zn-mute-camera")).to_have_attribute("aria-pressed", "false")
     wait_growth(agent, CAMERA, "frames", 20, what="the camera after unmuting")
@@ -152,12 +167,17 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_cont
     confirm(w, "close-video")
     expect(w.tid("zn-video")).to_be_hidden(timeout=TIMEOUT)
     expect(desk.inside(iid, "console-video")).to_be_hidden(timeout=TIMEOUT)
-    eventually(lambda: open_peers(taxpayer) == 0 and open_peers(agent) == 0, what="both connections closed")
+    eventually(
+        lambda: open_peers(taxpayer) == 0 and open_peers(agent) == 0, what="both connections closed"
+    )
     expect(w.tid("zn-start-video")).to_be_visible()
     w.ask("视频结束后还能发文字吗")
-    expect(desk.inside(iid, "console-message", **{"from": "taxpayer"}).last).to_contain_text("视频结束后还能发文字吗",
-                                                                                             timeout=TIMEOUT)
-    recordings = eventually(lambda: _recordings(video_server, iid, 3), what="three recordings indexed")
+    expect(desk.inside(iid, "console-message", **{"from": "taxpayer"}).last).to_contain_text(
+        "视频结束后还能发文字吗", timeout=TIMEOUT
+    )
+    recordings = eventually(
+        lambda: _recordings(video_server, iid, 3), what="three recordings indexed"
+    )
     assert sorted(r["kind"] for r in recordings) == ["agent", "screen", "taxpayer"]
     finish(w)
     w.assert_clean()
@@ -170,7 +190,8 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(new_cont
     expect(rows).to_have_count(3, timeout=TIMEOUT)
     scan_page(boss.page, axe_path, "the recordings page")
     boss.tid("console-recording-item", interaction_id=iid, kind="taxpayer").locator(
-        '[data-testid="console-recording-play"]').click()
+        '[data-testid="console-recording-play"]'
+    ).click()
     player = boss.tid("console-recording-player")
     player.evaluate("(v) => { v.muted = true; return v.play(); }")
     assert presented(player, 2) > 10, "the recording plays with pictures"
@@ -192,10 +213,14 @@ def test_an_agent_who_reloads_mid_call_gets_the_picture_back(new_context, video_
     wait_growth(desk.page, CAMERA, "frames", 20, what="the taxpayer's camera before the reload")
     desk.page.reload()
     desk.wait_connected()
-    expect(desk.inside(iid, "console-video")).to_have_attribute("data-call", "active", timeout=TIMEOUT)
+    expect(desk.inside(iid, "console-video")).to_have_attribute(
+        "data-call", "active", timeout=TIMEOUT
+    )
     wait_growth(desk.page, CAMERA, "frames", 30, what="the taxpayer's camera after the reload")
     wait_growth(desk.page, MIC, "samples", 48000, what="the taxpayer's sound after the reload")
-    wait_growth(w.page, CAMERA, "frames", 30, what="the agent's camera at the taxpayer after the reload")
+    wait_growth(
+        w.page, CAMERA, "frames", 30, what="the agent's camera at the taxpayer after the reload"
+    )
     expect(w.tid("zn-video")).to_have_attribute("data-call", "active")
     finish(w)
     expect(desk.inside(iid, "console-video")).to_be_hidden(timeout=TIMEOUT)
@@ -209,14 +234,18 @@ def test_a_taxpayer_who_reloads_mid_call_rejoins_it(new_context, video_server, p
     w.page.reload()
     expect(w.tid("zn-video")).to_have_attribute("data-call", "active", timeout=TIMEOUT)
     wait_growth(w.page, CAMERA, "frames", 30, what="the agent's camera after the reload")
-    wait_growth(desk.page, CAMERA, "frames", 30, what="the taxpayer's camera at the agent after the reload")
+    wait_growth(
+        desk.page, CAMERA, "frames", 30, what="the taxpayer's camera at the agent after the reload"
+    )
     expect(w.tid("zn-call-status")).to_be_empty(timeout=TIMEOUT)
     finish(w)
     expect(desk.inside(iid, "console-video")).to_be_hidden(timeout=TIMEOUT)
     w.assert_clean()
 
 
-def test_another_tab_of_the_taxpayer_shows_where_the_call_is_and_takes_nothing(new_context, video_server, person):
+def test_another_tab_of_the_taxpayer_shows_where_the_call_is_and_takes_nothing(
+    new_context, video_server, person
+):
     tin = person()
     w, desk, iid = connected_pair(new_context, video_server, tin)
     start_call(w, desk, iid)
@@ -224,14 +253,18 @@ def test_another_tab_of_the_taxpayer_shows_where_the_call_is_and_takes_nothing(n
     expect(other.tid("zn-video")).to_have_attribute("data-elsewhere", "", timeout=TIMEOUT)
     expect(other.tid("zn-call-status")).to_contain_text("另一个浏览器标签页")
     expect(other.tid("zn-mute-camera")).to_be_hidden()
-    wait_growth(desk.page, CAMERA, "frames", 30, what="the first tab's camera with a second tab open")
+    wait_growth(
+        desk.page, CAMERA, "frames", 30, what="the first tab's camera with a second tab open"
+    )
     assert open_peers(other.page) == 0, "the second tab opens no connection of its own"
     finish(w)
     expect(other.tid("zn-video")).to_be_hidden(timeout=TIMEOUT)
     other.assert_clean()
 
 
-def test_a_dropped_media_connection_is_restarted_and_the_picture_comes_back(new_context, video_server, person):
+def test_a_dropped_media_connection_is_restarted_and_the_picture_comes_back(
+    new_context, video_server, person
+):
     w, desk, iid = connected_pair(new_context, video_server, person())
     start_call(w, desk, iid)
     wait_growth(desk.page, CAMERA, "frames", 20, what="the taxpayer's camera before the outage")
@@ -242,11 +275,17 @@ def test_a_dropped_media_connection_is_restarted_and_the_picture_comes_back(new_
     desk.page.evaluate(watch)
     outage(14)  # loopback down: ICE consent fails on both sides; the WebSockets (TCP) ride it out
     expect(w.tid("zn-video")).to_have_attribute("data-call", "active")
-    wait_growth(desk.page, CAMERA, "frames", 30, timeout=60, what="the taxpayer's camera after the outage")
-    wait_growth(w.page, CAMERA, "frames", 30, timeout=60, what="the agent's camera after the outage")
+    wait_growth(
+        desk.page, CAMERA, "frames", 30, timeout=60, what="the taxpayer's camera after the outage"
+    )
+    wait_growth(
+        w.page, CAMERA, "frames", 30, timeout=60, what="the agent's camera after the outage"
+    )
     assert "disconnected" in w.page.evaluate("window.__states"), "the outage was real"
     assert "disconnected" in desk.page.evaluate("window.__states")
-    assert w.page.evaluate("window.__peers.length") > peers[0], "the taxpayer restarted on a fresh connection"
+    assert w.page.evaluate("window.__peers.length") > peers[0], (
+        "the taxpayer restarted on a fresh connection"
+    )
     assert desk.page.evaluate("window.__peers.length") > peers[1], "so did the agent"
     expect(w.tid("zn-call-status")).to_be_empty(timeout=TIMEOUT)
     finish(w)
@@ -262,10 +301,13 @@ def outage(seconds):
         subprocess.run(["ip", "link", "set", "lo", "up"], check=True, timeout=10)
 
 
-def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(new_context, video_server, person,
-                                                                           axe_path):
+def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(
+    new_context, video_server, person, axe_path
+):
     w, desk, iid = connected_pair(new_context, video_server, person())
-    w.page.evaluate("() => { window.__calls = []; window.Zhengna.on('call', (d) => window.__calls.push(d.call)); }")
+    w.page.evaluate(
+        "() => { window.__calls = []; window.Zhengna.on('call', (d) => window.__calls.push(d.call)); }"
+    )
     request_video(w)
     request = desk.inside(iid, "console-video-request")
     expect(request).to_be_visible(timeout=TIMEOUT)
@@ -283,7 +325,9 @@ def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(new_c
     expect(w.tid("zn-video")).to_be_hidden(timeout=(RING + 10) * 1000)
     expect(w.messages("system").last).to_contain_text("坐席未接听视频请求")
     expect(desk.inside(iid, "console-video-request")).to_be_hidden(timeout=TIMEOUT)
-    expect(desk.inside(iid, "console-message", kind="call").last).to_contain_text("视频请求超时未接听")
+    expect(desk.inside(iid, "console-message", kind="call").last).to_contain_text(
+        "视频请求超时未接听"
+    )
     desk.say(iid, "我们继续文字交流")
     expect(w.messages("agent").last).to_contain_text("我们继续文字交流", timeout=TIMEOUT)
     finish(w)
@@ -325,28 +369,45 @@ def test_declining_the_recording_notice_starts_no_call(new_context, video_server
 
 
 def test_the_call_speaks_english_where_the_page_does(new_context, video_server, person):
-    with served_by_a_script(media_context(new_context), video_server, person(), locale="en") as (w, agent, iid):
+    with served_by_a_script(media_context(new_context), video_server, person(), locale="en") as (
+        w,
+        agent,
+        iid,
+    ):
         expect(w.tid("zn-start-video")).to_have_text("Start video", timeout=TIMEOUT)
         w.tid("zn-start-video").click()
         expect(w.tid("zn-confirm", kind="start-video")).to_contain_text("Start a video call?")
         confirm(w, "start-video")
-        expect(w.tid("zn-confirm", kind="recording-notice")).to_contain_text("this video call is recorded")
+        expect(w.tid("zn-confirm", kind="recording-notice")).to_contain_text(
+            "this video call is recorded"
+        )
         confirm(w, "recording-notice")
-        expect(w.tid("zn-call-status")).to_have_text("Waiting for the agent to answer…", timeout=TIMEOUT)
+        expect(w.tid("zn-call-status")).to_have_text(
+            "Waiting for the agent to answer…", timeout=TIMEOUT
+        )
         expect(w.tid("zn-close-video")).to_have_text("Cancel video")
         agent.ws.reply(agent.ws.request({"type": "call.decline", "interaction_id": iid}))
-        expect(w.messages("system").last).to_contain_text("The agent cannot take video now", timeout=TIMEOUT)
+        expect(w.messages("system").last).to_contain_text(
+            "The agent cannot take video now", timeout=TIMEOUT
+        )
 
 
-@pytest.mark.parametrize("error, words", [
-    ("NotAllowedError", "访问权限被拒绝"),
-    ("NotFoundError", "未检测到摄像头或麦克风"),
-    ("NotReadableError", "正被其他程序占用"),
-])
-def test_a_camera_that_cannot_open_is_explained_and_rings_nobody(new_context, video_server, person, error, words):
+@pytest.mark.parametrize(
+    "error, words",
+    [
+        ("NotAllowedError", "访问权限被拒绝"),
+        ("NotFoundError", "未检测到摄像头或麦克风"),
+        ("NotReadableError", "正被其他程序占用"),
+    ],
+)
+def test_a_camera_that_cannot_open_is_explained_and_rings_nobody(
+    new_context, video_server, person, error, words
+):
     context = media_context(new_context)
-    context.add_init_script("navigator.mediaDevices.getUserMedia = () => Promise.reject("
-                            f"new DOMException('refused by the test', '{error}'));")
+    context.add_init_script(
+        "navigator.mediaDevices.getUserMedia = () => Promise.reject("
+        f"new DOMException('refused by the test', '{error}'));"
+    )
     with served_by_a_script(context, video_server, person()) as (w, agent, iid):
         w.tid("zn-start-video").click()
         confirm(w, "start-video")

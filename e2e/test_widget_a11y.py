@@ -1,15 +1,17 @@
 """Accessibility: the main flow with the keyboard alone, found by role and accessible name; an axe-core scan of
 every state of the window with no serious or critical violation."""
+
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from e2e.axe_support import scan_widget
 from e2e.widget_page import TIMEOUT, Agent, Widget
 
-FOCUSED = "(el) => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement)" \
-          " a = a.shadowRoot.activeElement; return a === el; }"
+FOCUSED = (
+    "(el) => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement)"
+    " a = a.shadowRoot.activeElement; return a === el; }"
+)
 
 
 def tab_to(page, locator, limit=40, back=False):
@@ -79,7 +81,9 @@ def test_main_flow_with_the_keyboard_alone(context, server, person):
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status").filter(has_text="取消征纳互动成功")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("status").filter(has_text="取消征纳互动成功")).to_be_visible(
+        timeout=TIMEOUT
+    )
     expect(w.panel).to_have_attribute("data-state", "cancelled", timeout=TIMEOUT)
 
     tab_to(page, page.get_by_role("button", name="最小化"), back=True)
@@ -107,7 +111,9 @@ def test_every_state_passes_axe(new_context, server, person, axe_path):
 
     w.tid("zn-request-human").click()
     expect(w.panel).to_have_attribute("data-state", "queued", timeout=TIMEOUT)
-    expect(w.tid("zn-queue-position")).to_have_attribute("data-position", re.compile(r"\d"), timeout=TIMEOUT)
+    expect(w.tid("zn-queue-position")).to_have_attribute(
+        "data-position", re.compile(r"\d"), timeout=TIMEOUT
+    )
     scan_widget(page, axe_path, "queued")
     w.tid("zn-cancel").click()
     expect(w.tid("zn-confirm")).to_be_visible()
@@ -123,7 +129,9 @@ def test_every_state_passes_axe(new_context, server, person, axe_path):
         agent.typing(iid, True)
         w.ask("你好")
         expect(w.tid("zn-typing")).to_be_visible(timeout=TIMEOUT)
-        expect(w.messages("taxpayer").last).to_have_attribute("data-status", re.compile("sent|read"), timeout=TIMEOUT)
+        expect(w.messages("taxpayer").last).to_have_attribute(
+            "data-status", re.compile("sent|read"), timeout=TIMEOUT
+        )
         scan_widget(page, axe_path, "connected")
         agent.end(iid)
         expect(w.tid("zn-rating")).to_be_visible(timeout=TIMEOUT)

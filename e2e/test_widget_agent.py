@@ -1,6 +1,7 @@
 """With a person: a scripted agent joins over the agent WebSocket, both sides chat (typing, delivery and read
 state), the agent ends and the rating is stored; closing instead asks first and offers no rating; a reload
 keeps the whole conversation; unread messages while minimised; a failed message resent with the same cid."""
+
 import json
 import re
 
@@ -34,7 +35,9 @@ def connected(context, server, tin, staff, username="agent1", **params):
     return w, agent, iid
 
 
-def test_chat_both_ways_then_the_agent_ends_and_the_rating_is_stored(context, server, person, staff):
+def test_chat_both_ways_then_the_agent_ends_and_the_rating_is_stored(
+    context, server, person, staff
+):
     w, agent, iid = connected(context, server, person(), staff)
     expect(w.tid("zn-subtitle")).to_contain_text(agent.name)
     expect(w.messages("system").last).to_contain_text(agent.name)
@@ -73,8 +76,20 @@ def test_chat_both_ways_then_the_agent_ends_and_the_rating_is_stored(context, se
     expect(rating).to_be_visible()
     options = w.tid("zn-rating-option")
     expect(options).to_have_count(5)
-    assert [options.nth(i).get_attribute("data-value") for i in range(5)] == ["5", "4", "3", "2", "1"]
-    assert [options.nth(i).inner_text() for i in range(5)] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    assert [options.nth(i).get_attribute("data-value") for i in range(5)] == [
+        "5",
+        "4",
+        "3",
+        "2",
+        "1",
+    ]
+    assert [options.nth(i).inner_text() for i in range(5)] == [
+        "非常满意",
+        "满意",
+        "基本满意",
+        "不满意",
+        "非常不满意",
+    ]
     w.tid("zn-rating-submit").click()  # no level chosen yet: nothing is sent
     expect(rating).to_be_visible()
     w.tid("zn-rating-option", value="4").click()
@@ -94,8 +109,13 @@ def test_chat_both_ways_then_the_agent_ends_and_the_rating_is_stored(context, se
     def stored():
         with store_of(server) as store:
             return store.get_evaluation(iid)
+
     evaluation = eventually(stored, what="evaluation stored")
-    assert evaluation["score"] == 4 and evaluation["tags"] == ["响应及时"] and evaluation["comment"] == "解答很清楚"
+    assert (
+        evaluation["score"] == 4
+        and evaluation["tags"] == ["响应及时"]
+        and evaluation["comment"] == "解答很清楚"
+    )
     w.assert_clean()
 
 
@@ -122,7 +142,9 @@ def test_reload_mid_conversation_keeps_the_whole_history(context, server, person
     w, agent, iid = connected(context, server, person(), staff)
     agent.say(iid, "第一条来自工作人员")
     w.ask("第一条来自纳税人")
-    expect(w.messages("taxpayer").last).to_have_attribute("data-status", re.compile("sent|read"), timeout=TIMEOUT)
+    expect(w.messages("taxpayer").last).to_have_attribute(
+        "data-status", re.compile("sent|read"), timeout=TIMEOUT
+    )
     agent.say(iid, "第二条来自工作人员")
     expect(w.messages("agent")).to_have_count(2, timeout=TIMEOUT)
     before = [w.tid("zn-message").nth(i).inner_text() for i in range(w.tid("zn-message").count())]
@@ -135,7 +157,9 @@ def test_reload_mid_conversation_keeps_the_whole_history(context, server, person
     after = [w.tid("zn-message").nth(i).inner_text() for i in range(len(before))]
     assert after == before
 
-    second = Widget(context.new_page(), server).goto(w.page.url.split("taxpayer=")[1].split("&")[0], region="4402")
+    second = Widget(context.new_page(), server).goto(
+        w.page.url.split("taxpayer=")[1].split("&")[0], region="4402"
+    )
     second.open("connected")
     expect(second.messages("agent")).to_have_count(2, timeout=TIMEOUT)
     agent.say(iid, "两个标签页都能看到")
@@ -146,7 +170,9 @@ def test_reload_mid_conversation_keeps_the_whole_history(context, server, person
 
 def test_unread_badge_counts_while_minimised(context, server, person, staff):
     w, agent, iid = connected(context, server, person(), staff)
-    w.page.evaluate("() => { window.Zhengna.on('unread', (e) => { window.__unread = (window.__unread || []).concat(e.count); }); }")
+    w.page.evaluate(
+        "() => { window.Zhengna.on('unread', (e) => { window.__unread = (window.__unread || []).concat(e.count); }); }"
+    )
     w.tid("zn-minimise").click()
     expect(w.panel).to_be_hidden()
     expect(w.tid("zn-launcher")).to_be_focused()
@@ -166,7 +192,9 @@ def test_unread_badge_counts_while_minimised(context, server, person, staff):
     assert read["seq"] >= 1
 
 
-def test_a_message_without_reply_fails_and_retry_resends_the_same_cid(context, server, person, staff):
+def test_a_message_without_reply_fails_and_retry_resends_the_same_cid(
+    context, server, person, staff
+):
     page = context.new_page()
     sent, blocked = [], {"on": True}
 
@@ -180,6 +208,7 @@ def test_a_message_without_reply_fails_and_retry_resends_the_same_cid(context, s
                 if blocked["on"]:
                     return  # lost on the way: no reply will come
             upstream.send(message)
+
         ws.on_message(from_page)
 
     page.route_web_socket(re.compile(r".*/ws/taxpayer.*"), route)
@@ -200,15 +229,21 @@ def test_a_message_without_reply_fails_and_retry_resends_the_same_cid(context, s
     expect(w.tid("zn-retry")).to_have_count(0)
 
 
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
-       b"trailer<</Root 1 0 R>>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def test_attachments_upload_preview_download_and_paste(context, server, person, staff, tmp_path):
     from PIL import Image
+
     w, agent, iid = connected(context, server, person(), staff)
     urls = []
-    w.page.on("request", lambda request: urls.append((request.url, request.headers.get("authorization", ""))))
+    w.page.on(
+        "request",
+        lambda request: urls.append((request.url, request.headers.get("authorization", ""))),
+    )
     credential = w.page.evaluate("sessionStorage.getItem('zn:demo:credential')")
     assert credential
 
@@ -217,8 +252,12 @@ def test_attachments_upload_preview_download_and_paste(context, server, person, 
     w.tid("zn-attach").set_input_files(str(png))
     image = w.tid("zn-attachment-image")
     expect(image).to_have_attribute("src", re.compile(r"^blob:"), timeout=TIMEOUT)
-    w.page.wait_for_function("(el) => el.complete && el.naturalWidth === 60", arg=image.element_handle())
-    expect(w.messages("taxpayer").last).to_have_attribute("data-status", re.compile("sent|read"), timeout=TIMEOUT)
+    w.page.wait_for_function(
+        "(el) => el.complete && el.naturalWidth === 60", arg=image.element_handle()
+    )
+    expect(w.messages("taxpayer").last).to_have_attribute(
+        "data-status", re.compile("sent|read"), timeout=TIMEOUT
+    )
     received = agent.taxpayer_message(iid)
     assert received["attachment"]["content_type"] == "image/png" and received["body"] == ""
 

@@ -1,5 +1,6 @@
 """Smart service in the window: answers (typo'd too), suggestions, the honest fallback, feedback; regions
 without smart service; a closed centre with the leave-a-message form."""
+
 import re
 
 from playwright.sync_api import expect
@@ -8,10 +9,10 @@ from e2e.widget_page import TIMEOUT, Widget, bot_outcomes, eventually, interacti
 
 # Chosen by running `python -m widget.bot match`: outcome and kb ids are asserted, never long answer texts.
 ANSWERED = ("数电票开错了怎么红冲", "kb-034")
-TYPO = ("数点票开措了怎么洪冲", "kb-034")   # 数电票 开错 红冲, mistyped by pinyin
-VAGUE = "发票"                             # suggest
-OFF_TOPIC = "今天天气怎么样"                  # reject
-HUMAN = ("转人工", "kb-126")                # the entry that explains human service, with the button under it
+TYPO = ("数点票开措了怎么洪冲", "kb-034")  # 数电票 开错 红冲, mistyped by pinyin
+VAGUE = "发票"  # suggest
+OFF_TOPIC = "今天天气怎么样"  # reject
+HUMAN = ("转人工", "kb-126")  # the entry that explains human service, with the button under it
 
 
 def test_bot_answers_with_feedback(context, server, person):
@@ -55,7 +56,9 @@ def test_vague_question_gets_suggestions_that_work(context, server, person):
     question = options.nth(1).inner_text()
     assert kb_id.startswith("kb-")
     options.nth(1).click()
-    expect(w.messages("taxpayer").last).to_have_text(re.compile(re.escape(question)), timeout=TIMEOUT)
+    expect(w.messages("taxpayer").last).to_have_text(
+        re.compile(re.escape(question)), timeout=TIMEOUT
+    )
     answer = w.bot_reply(2)
     expect(answer.locator('[data-testid="zn-bot-feedback"]')).to_have_count(2)
     last = bot_outcomes(server, w.interaction_id())[-1]
@@ -69,12 +72,16 @@ def test_off_topic_gets_the_fallback_and_the_human_button_under_it(context, serv
     expect(reply).to_contain_text("抱歉，我没能理解您的问题")
     expect(reply.locator('[data-testid="zn-suggestion"]')).to_have_count(0)
     expect(reply.locator('[data-testid="zn-bot-feedback"]')).to_have_count(0)
-    button = reply.locator('[data-testid="zn-request-human"]')  # right under the fallback, inside that message
+    button = reply.locator(
+        '[data-testid="zn-request-human"]'
+    )  # right under the fallback, inside that message
     expect(button).to_be_enabled()
     expect(w.tid("zn-request-human")).to_have_count(1)
     button.click()
     expect(w.panel).to_have_attribute("data-state", "queued", timeout=TIMEOUT)
-    expect(w.tid("zn-queue-position")).to_have_attribute("data-position", re.compile(r"^\d+$"), timeout=TIMEOUT)
+    expect(w.tid("zn-queue-position")).to_have_attribute(
+        "data-position", re.compile(r"^\d+$"), timeout=TIMEOUT
+    )
     w.tid("zn-close").click()  # leave the queue for the other tests of this module
     expect(w.panel).to_be_hidden()
 
@@ -91,13 +98,14 @@ def test_region_without_smart_service_opens_at_human_service(context, server, pe
     expect(w.tid("zn-input")).to_be_disabled()
     expect(w.tid("zn-message", **{"from": "bot"})).to_have_count(0)
     iid = w.request_human()
-    expect(w.tid("zn-queue-position")).to_have_attribute("data-position", re.compile(r"^\d+$"), timeout=TIMEOUT)
+    expect(w.tid("zn-queue-position")).to_have_attribute(
+        "data-position", re.compile(r"^\d+$"), timeout=TIMEOUT
+    )
     expect(w.tid("zn-input")).to_be_enabled()
     w.tid("zn-close").click()  # not connected to anyone: closing ends it at once, without asking
     expect(w.panel).to_be_hidden()
     expect(w.tid("zn-confirm")).to_have_count(0)
     eventually(lambda: interaction_state(server, iid) == "ended", what="ended by closing")
-
 
 
 def test_closed_centre_offers_the_next_opening_and_a_message_form(context, server, person):
@@ -129,7 +137,10 @@ def test_closed_centre_offers_the_next_opening_and_a_message_form(context, serve
     expect(w.tid("zn-leave-message-text")).to_have_value("")
     with store_of(server) as store:
         left = store.leave_messages_of("closed")
-    assert any(row["text"] == "请回电，关于红字发票的问题" and row["contact"] == "13800000000" for row in left), left
+    assert any(
+        row["text"] == "请回电，关于红字发票的问题" and row["contact"] == "13800000000"
+        for row in left
+    ), left
     # the bot answers where the centre is closed; the human button under its fallback is disabled too
     expect(w.bot_reply(1).locator('[data-testid="zn-request-human"]')).to_be_disabled()
     w.assert_clean()

@@ -1,6 +1,7 @@
 """The socket under the window: heartbeat and acks, reconnecting with auth.resume and catching up with sync, a
 refused credential falling back to the host token, the centre opening and closing on screen, a queue timeout.
 This module's server has a 1 s heartbeat and a 4 s queue timeout."""
+
 import json
 import re
 import time
@@ -39,6 +40,7 @@ def record_frames(page):
         number = len(sockets)
         sockets.append(ws)
         ws.on("framesent", lambda payload: sent.append((number, json.loads(payload))))
+
     page.on("websocket", on_socket)
     return sent
 
@@ -50,11 +52,21 @@ def test_heartbeat_ack_and_read(context, server, person):
     w.ask("开票额度")
     seq = int(w.bot_reply(1).get_attribute("data-seq"))
     iid = w.interaction_id()
-    poll(page, lambda: any(f["type"] == "ack" and f["seq"] == seq and f["interaction_id"] == iid for _, f in sent),
-         what="ack of the highest seq")
+    poll(
+        page,
+        lambda: any(
+            f["type"] == "ack" and f["seq"] == seq and f["interaction_id"] == iid for _, f in sent
+        ),
+        what="ack of the highest seq",
+    )
     poll(page, lambda: any(f["type"] == "read" and f["seq"] == seq for _, f in sent), what="read")
     pings = lambda: [f for _, f in sent if f["type"] == "ping"]
-    poll(page, lambda: len(pings()) >= 3, timeout=10, what="a ping every heartbeat_interval (1 s here)")
+    poll(
+        page,
+        lambda: len(pings()) >= 3,
+        timeout=10,
+        what="a ping every heartbeat_interval (1 s here)",
+    )
     assert sent[0][1]["type"] == "auth.hello" and "token" in sent[0][1]
 
 
@@ -70,6 +82,7 @@ def test_reconnect_resumes_with_the_credential_and_catches_up(context, server, p
         def from_page(message):
             link["sent"].append(json.loads(message))
             upstream.send(message)
+
         ws.on_message(from_page)
         upstream.on_message(lambda message: ws.send(message))
 

@@ -1,4 +1,5 @@
 """The widget on a hostile page under a strict Content-Security-Policy, and XSS payloads sent both ways."""
+
 import re
 
 import pytest
@@ -13,12 +14,12 @@ RECORD_CSP = """
 """
 
 PAYLOADS = [
-    "<img src=x onerror=\"window.__xss=1;alert(1)\">",
+    '<img src=x onerror="window.__xss=1;alert(1)">',
     "<script>window.__xss=2;alert(2)</script>",
-    "\"><svg onload=\"window.__xss=3;alert(3)\">",
+    '"><svg onload="window.__xss=3;alert(3)">',
     "javascript:alert(4)",
-    "<a href=\"javascript:window.__xss=5\">点我领取发票</a>",
-    "<iframe srcdoc=\"<script>parent.__xss=6</script>\"></iframe>",
+    '<a href="javascript:window.__xss=5">点我领取发票</a>',
+    '<iframe srcdoc="<script>parent.__xss=6</script>"></iframe>',
     "${alert(7)} {{constructor.constructor('alert(8)')()}}",
     "<style>*{display:none}</style><b onmouseover=alert(9)>粗体</b>",
 ]
@@ -78,13 +79,16 @@ def test_payloads_both_ways_with_an_agent_render_as_text(context, server, person
         expect(w.panel).to_have_attribute("data-state", "connected", timeout=TIMEOUT)
         for payload in PAYLOADS:
             w.ask(payload)
-            expect(w.messages("taxpayer").last).to_have_attribute("data-status", re.compile("sent|read"),
-                                                                   timeout=TIMEOUT)
+            expect(w.messages("taxpayer").last).to_have_attribute(
+                "data-status", re.compile("sent|read"), timeout=TIMEOUT
+            )
             assert agent.taxpayer_message(iid)["body"] == payload
             agent.say(iid, payload)
             expect(w.messages("agent").last).to_contain_text(payload, timeout=TIMEOUT)
         texts = [w.messages("agent").nth(i).inner_text() for i in range(len(PAYLOADS))]
-        assert [text.split("\n", 1)[1] for text in texts] == PAYLOADS  # after the sender's name, exactly the text
+        assert [
+            text.split("\n", 1)[1] for text in texts
+        ] == PAYLOADS  # after the sender's name, exactly the text
         w.messages("agent").last.hover()
         assert injected(w.page) == []
         assert w.page.evaluate("window.__xss") is None

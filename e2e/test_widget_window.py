@@ -1,7 +1,7 @@
 """The launcher and the window: hover and open, lazy parallel module loading, dragging (mouse, touch,
 keyboard) inside the viewport, minimise and restore, the narrow-screen sheet, larger text, the public API with
 its pre-load queue, including the script twice, theming and the English locale, the history."""
-import re
+
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -18,7 +18,11 @@ def box_of(locator):
     return box
 
 
-CALL_MODULES = {"call.js", "calltext.js", "peer.js"}  # fetched on the first 发起视频 (e2e/test_video_call.py)
+CALL_MODULES = {
+    "call.js",
+    "calltext.js",
+    "peer.js",
+}  # fetched on the first 发起视频 (e2e/test_video_call.py)
 
 
 def test_launcher_expands_on_hover_and_the_window_loads_on_first_open(context, server, person):
@@ -31,25 +35,35 @@ def test_launcher_expands_on_hover_and_the_window_loads_on_first_open(context, s
     narrow = box_of(launcher)
     assert narrow["x"] + narrow["width"] > 1280 - 60, "on the right edge"
     launcher.hover()
-    page.wait_for_function("(w) => document.querySelector('#zhengna-root').shadowRoot"
-                           ".querySelector('[data-testid=zn-launcher]').getBoundingClientRect().width > w + 40",
-                           arg=narrow["width"], timeout=TIMEOUT)
+    page.wait_for_function(
+        "(w) => document.querySelector('#zhengna-root').shadowRoot"
+        ".querySelector('[data-testid=zn-launcher]').getBoundingClientRect().width > w + 40",
+        arg=narrow["width"],
+        timeout=TIMEOUT,
+    )
     expect(launcher).to_contain_text("征纳互动")
-    assert not [url for url in fetched if MODULE in url], "nothing but the loader before the first open"
+    assert not [url for url in fetched if MODULE in url], (
+        "nothing but the loader before the first open"
+    )
 
     w.open("bot")
     expect(w.panel).to_have_attribute("role", "dialog")
     labelled = w.panel.get_attribute("aria-labelledby")
     expect(w.page.locator(f"#{labelled}")).to_have_text("征纳互动")
     expect(launcher).to_be_hidden()
-    modules = page.evaluate("(dir) => performance.getEntriesByType('resource').map((e) => e.name)"
-                            ".filter((name) => name.includes(dir))", MODULE)
+    modules = page.evaluate(
+        "(dir) => performance.getEntriesByType('resource').map((e) => e.name)"
+        ".filter((name) => name.includes(dir))",
+        MODULE,
+    )
     names = sorted(url.rsplit("/", 1)[1] for url in modules)
     shipped = sorted(p.name for p in ZN.glob("*.js") if p.name not in CALL_MODULES)
     assert names == shipped, "every module once, nothing else (the call's only when a call starts)"
     # not a waterfall: the loader asked for all of them at once (modulepreload) instead of letting the browser
     # discover them import by import
-    preloaded = page.evaluate("[...document.querySelectorAll('link[rel=modulepreload]')].map((l) => l.href)")
+    preloaded = page.evaluate(
+        "[...document.querySelectorAll('link[rel=modulepreload]')].map((l) => l.href)"
+    )
     assert sorted(preloaded) == sorted(modules)
     w.assert_clean()
 
@@ -66,7 +80,10 @@ def test_drag_by_mouse_touch_and_keyboard_stays_in_view_and_is_remembered(contex
     w.page.mouse.move(x - 300, y - 50, steps=8)
     w.page.mouse.up()
     moved = box_of(panel)
-    assert abs(moved["x"] - (start["x"] - 300)) <= 2 and abs(moved["y"] - (start["y"] - 50)) <= 2, (start, moved)
+    assert abs(moved["x"] - (start["x"] - 300)) <= 2 and abs(moved["y"] - (start["y"] - 50)) <= 2, (
+        start,
+        moved,
+    )
 
     # far outside the viewport: it stops at the edge
     grip = box_of(handle)
@@ -82,8 +99,18 @@ def test_drag_by_mouse_touch_and_keyboard_stays_in_view_and_is_remembered(contex
     grip = box_of(handle)
     tx, ty = grip["x"] + 40, grip["y"] + 10
     for kind, dx in (("pointerdown", 0), ("pointermove", -200), ("pointerup", -200)):
-        handle.dispatch_event(kind, {"pointerId": 7, "pointerType": "touch", "isPrimary": True, "button": 0,
-                                     "clientX": tx + dx, "clientY": ty, "bubbles": True})
+        handle.dispatch_event(
+            kind,
+            {
+                "pointerId": 7,
+                "pointerType": "touch",
+                "isPrimary": True,
+                "button": 0,
+                "clientX": tx + dx,
+                "clientY": ty,
+                "bubbles": True,
+            },
+        )
     touched = box_of(panel)
     assert abs(touched["x"] - (edge["x"] - 200)) <= 2, (edge, touched)
 
@@ -107,10 +134,13 @@ def test_drag_by_mouse_touch_and_keyboard_stays_in_view_and_is_remembered(contex
     expect(panel).to_be_visible(timeout=TIMEOUT)
     assert box_of(panel) == keyed
     w.page.set_viewport_size({"width": 700, "height": 640})
-    w.page.wait_for_function("""() => {
+    w.page.wait_for_function(
+        """() => {
         const r = document.querySelector('#zhengna-root').shadowRoot
           .querySelector('[data-testid=zn-panel]').getBoundingClientRect();
-        return r.right <= innerWidth && r.bottom <= innerHeight && r.left >= 0 && r.top >= 0; }""", timeout=TIMEOUT)
+        return r.right <= innerWidth && r.bottom <= innerHeight && r.left >= 0 && r.top >= 0; }""",
+        timeout=TIMEOUT,
+    )
     w.assert_clean()
 
 
@@ -164,14 +194,20 @@ def test_public_api_is_idempotent_and_emits_events(context, server, person):
     page.evaluate("() => { window.Zhengna.close(); window.Zhengna.close(); }")
     expect(root).to_have_attribute("data-state", "closed")
     expect(w.panel).to_be_hidden()
-    page.wait_for_function("() => window.__events.filter((e) => e === 'state').length >= 2", timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => window.__events.filter((e) => e === 'state').length >= 2", timeout=TIMEOUT
+    )
     events = page.evaluate("window.__events")
-    assert events.count("open") == 2 and events.count("close") == 2, events  # open, minimise, open, close
+    assert events.count("open") == 2 and events.count("close") == 2, (
+        events
+    )  # open, minimise, open, close
     assert events.count("message") >= 2
     w.assert_clean()
 
 
-def test_calls_queued_before_load_replay_in_order_and_a_second_copy_does_nothing(context, server, person):
+def test_calls_queued_before_load_replay_in_order_and_a_second_copy_does_nothing(
+    context, server, person
+):
     # the host's stub runs before the loader arrives (an init script stands for the host's inline snippet)
     context.add_init_script("""
         window.__events = [];
@@ -204,8 +240,16 @@ def test_calls_queued_before_load_replay_in_order_and_a_second_copy_does_nothing
 
 
 def test_theme_attributes_and_set_theme(context, server, person):
-    w = Widget.load(context, server, person(), primary="#c0392b", position="left", offset_x="24",
-                    offset_y="40", z_index="5000")
+    w = Widget.load(
+        context,
+        server,
+        person(),
+        primary="#c0392b",
+        position="left",
+        offset_x="24",
+        offset_y="40",
+        z_index="5000",
+    )
     launcher = w.tid("zn-launcher")
     style = lambda loc, prop: loc.evaluate(f"(el) => getComputedStyle(el).{prop}")
     assert style(launcher, "backgroundColor") == "rgb(192, 57, 43)"
@@ -216,13 +260,17 @@ def test_theme_attributes_and_set_theme(context, server, person):
     assert box_of(w.panel)["x"] < 640, "the window opens on the launcher's side"
     assert style(w.tid("zn-drag-handle"), "backgroundColor") == "rgb(192, 57, 43)"
     w.tid("zn-minimise").click()
-    w.page.evaluate("() => window.Zhengna.setTheme({primaryColor: '#0a5f38', position: 'right', offsetX: 10, "
-                    "zIndex: 7000, primaryColorX: 'red'})")
+    w.page.evaluate(
+        "() => window.Zhengna.setTheme({primaryColor: '#0a5f38', position: 'right', offsetX: 10, "
+        "zIndex: 7000, primaryColorX: 'red'})"
+    )
     expect(launcher).to_have_css("background-color", "rgb(10, 95, 56)")
     box = box_of(launcher)
     assert abs(box["x"] + box["width"] - (1280 - 10)) <= 0.5
     assert style(launcher, "zIndex") == "7000"
-    w.page.evaluate("() => window.Zhengna.setTheme({primaryColor: 'red; background: url(x)'})")  # refused
+    w.page.evaluate(
+        "() => window.Zhengna.setTheme({primaryColor: 'red; background: url(x)'})"
+    )  # refused
     expect(launcher).to_have_css("background-color", "rgb(10, 95, 56)")
 
 
@@ -254,8 +302,11 @@ def test_history_shows_past_conversations_read_only(context, server, person):
     w.open("ended")
     w.ask("红冲")  # a new conversation starts
     expect(w.panel).to_have_attribute("data-state", "bot", timeout=TIMEOUT)
-    w.page.wait_for_function("(old) => document.querySelector('#zhengna-root').shadowRoot"
-                             ".querySelector('[data-testid=zn-panel]').dataset.interactionId !== old", arg=iid)
+    w.page.wait_for_function(
+        "(old) => document.querySelector('#zhengna-root').shadowRoot"
+        ".querySelector('[data-testid=zn-panel]').dataset.interactionId !== old",
+        arg=iid,
+    )
     w.tid("zn-history").click()
     item = w.tid("zn-history-item", interaction_id=iid)
     expect(item).to_be_visible(timeout=TIMEOUT)

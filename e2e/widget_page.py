@@ -1,4 +1,5 @@
 """A taxpayer's page with the widget, driven only through data-testid hooks (Playwright CSS pierces the shadow root)."""
+
 import re
 import time
 from contextlib import contextmanager
@@ -19,7 +20,10 @@ class Widget:
         self.errors, self.console = [], []
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         page.on("console", lambda message: self.console.append(f"{message.type}: {message.text}"))
-        page.on("dialog", lambda dialog: self.errors.append(f"dialog: {dialog.message}") or dialog.dismiss())
+        page.on(
+            "dialog",
+            lambda dialog: self.errors.append(f"dialog: {dialog.message}") or dialog.dismiss(),
+        )
 
     @classmethod
     def load(cls, context, server, tin, region="4401", name="测试开票员", **params):
@@ -69,7 +73,9 @@ class Widget:
         return replies.nth(count - 1)
 
     def interaction_id(self):
-        expect(self.panel).to_have_attribute("data-interaction-id", re.compile(r".+"), timeout=TIMEOUT)
+        expect(self.panel).to_have_attribute(
+            "data-interaction-id", re.compile(r".+"), timeout=TIMEOUT
+        )
         return self.panel.get_attribute("data-interaction-id")
 
     def request_human(self):
@@ -81,7 +87,11 @@ class Widget:
     def assert_clean(self):
         """No uncaught error, no dialog, no CSP violation in the console."""
         assert not self.errors, self.errors
-        bad = [line for line in self.console if "Content Security Policy" in line or "Refused to" in line]
+        bad = [
+            line
+            for line in self.console
+            if "Content Security Policy" in line or "Refused to" in line
+        ]
         assert not bad, bad
 
 
@@ -93,12 +103,16 @@ class Agent:
         self.name = self.hello["agent"]["name"]
 
     def accept(self, iid):
-        answer = self.ws.reply(self.ws.request({"type": "interaction.accept", "interaction_id": iid}))
+        answer = self.ws.reply(
+            self.ws.request({"type": "interaction.accept", "interaction_id": iid})
+        )
         assert answer["type"] == "reply", answer
         return answer
 
     def say(self, iid, text):
-        answer = self.ws.reply(self.ws.request({"type": "message.send", "interaction_id": iid, "text": text}))
+        answer = self.ws.reply(
+            self.ws.request({"type": "message.send", "interaction_id": iid, "text": text})
+        )
         assert answer["type"] == "reply", answer
         return answer["seq"]
 
@@ -109,8 +123,11 @@ class Agent:
         self.ws.send({"type": "read", "interaction_id": iid, "seq": seq})
 
     def end(self, iid):
-        answer = self.ws.reply(self.ws.request({"type": "interaction.end", "interaction_id": iid,
-                                                "category": "发票开具"}))
+        answer = self.ws.reply(
+            self.ws.request(
+                {"type": "interaction.end", "interaction_id": iid, "category": "发票开具"}
+            )
+        )
         assert answer["type"] == "reply", answer
 
     def taxpayer_message(self, iid, timeout=20):
@@ -150,4 +167,6 @@ def interaction_state(server, iid):
 def bot_outcomes(server, iid):
     """Return the bot blocks of the interaction's stored bot messages, in order."""
     with store_of(server) as store:
-        return [e["payload"]["bot"] for e in store.events_after(iid, 0, 500) if e["payload"].get("bot")]
+        return [
+            e["payload"]["bot"] for e in store.events_after(iid, 0, 500) if e["payload"].get("bot")
+        ]

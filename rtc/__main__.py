@@ -1,4 +1,5 @@
 """python -m rtc --listen 127.0.0.1:PORT --secret S --data-dir DIR [...]: run the media worker."""
+
 import asyncio
 import logging
 import signal
@@ -18,9 +19,13 @@ def choose_mode(settings: Settings) -> None:
         return
     missing = hooks.check_internals()
     if missing:
-        print("WARNING: rtc cannot forward encoded media with this aiortc (missing: "
-              + ", ".join(missing) + "); falling back to decode mode (decode + re-encode per viewer)",
-              file=sys.stderr, flush=True)
+        print(
+            "WARNING: rtc cannot forward encoded media with this aiortc (missing: "
+            + ", ".join(missing)
+            + "); falling back to decode mode (decode + re-encode per viewer)",
+            file=sys.stderr,
+            flush=True,
+        )
         settings.mode = "decode"
 
 
@@ -36,8 +41,13 @@ async def serve(settings: Settings) -> None:
     if settings.register:
         url = settings.public_url or f"http://{settings.host}:{port}"
         registry = app[REGISTRY]
-        announcing = asyncio.ensure_future(heartbeat(settings.register, settings.secret, lambda: {
-            "url": url, "mode": settings.mode, "calls": len(registry.calls)}))
+        announcing = asyncio.ensure_future(
+            heartbeat(
+                settings.register,
+                settings.secret,
+                lambda: {"url": url, "mode": settings.mode, "calls": len(registry.calls)},
+            )
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -50,8 +60,11 @@ async def serve(settings: Settings) -> None:
 
 def main(argv=None) -> None:
     settings = parse(argv)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     if settings.loopback_only:
         ice.use_loopback_only()
     choose_mode(settings)

@@ -1,4 +1,5 @@
 """The worker's HTTP API (aiohttp, JSON), documented in docs/MEDIA.md."""
+
 import hmac
 import logging
 import re
@@ -42,7 +43,9 @@ def _call_id(request: web.Request) -> str:
 
 async def healthz(request: web.Request) -> web.Response:
     registry = request.app[REGISTRY]
-    return web.json_response({"ok": True, "mode": request.app[SETTINGS].mode, "calls": len(registry.calls)})
+    return web.json_response(
+        {"ok": True, "mode": request.app[SETTINGS].mode, "calls": len(registry.calls)}
+    )
 
 
 async def offer(request: web.Request) -> web.Response:
@@ -54,7 +57,11 @@ async def offer(request: web.Request) -> web.Response:
         body = await request.json()
     except ValueError:
         raise web.HTTPBadRequest(reason="body must be JSON")
-    if not isinstance(body, dict) or body.get("type") != "offer" or not isinstance(body.get("sdp"), str):
+    if (
+        not isinstance(body, dict)
+        or body.get("type") != "offer"
+        or not isinstance(body.get("sdp"), str)
+    ):
         raise web.HTTPBadRequest(reason='body must be {"type": "offer", "sdp": "..."}')
     registry = request.app[REGISTRY]
     call = registry.get_or_create(call_id)
@@ -93,5 +100,6 @@ def create_app(settings: Settings, registry: Registry | None = None) -> web.Appl
 
     async def shutdown(app: web.Application) -> None:
         await app[REGISTRY].close()
+
     app.on_shutdown.append(shutdown)
     return app

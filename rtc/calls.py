@@ -1,17 +1,23 @@
 """Calls: each party's peer connection, the feeds between them, the recorders, and teardown."""
+
 import asyncio
 import logging
 import time
 from collections import Counter
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Optional
 
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 
 from rtc.config import Settings
 from rtc.events import Events
 from rtc.forward import Feed, ForwardTrack
-from rtc.hooks import DecodedSource, ReceiverTap, drop_incoming, forward_keyframe_requests, route_rtx
+from rtc.hooks import (
+    DecodedSource,
+    ReceiverTap,
+    drop_incoming,
+    forward_keyframe_requests,
+    route_rtx,
+)
 from rtc.ice import configuration, keep_loopback_candidates
 from rtc.mux import RATES
 from rtc.record import PartyRecorder, ScreenRecorder
@@ -19,16 +25,25 @@ from rtc.record import PartyRecorder, ScreenRecorder
 log = logging.getLogger("rtc.calls")
 
 ROLES = ("taxpayer", "agent")
-FEEDS = {"taxpayer.audio": "audio", "taxpayer.video": "video", "taxpayer.screen": "video",
-         "agent.audio": "audio", "agent.video": "video"}
+FEEDS = {
+    "taxpayer.audio": "audio",
+    "taxpayer.video": "video",
+    "taxpayer.screen": "video",
+    "agent.audio": "audio",
+    "agent.video": "video",
+}
 # Per m-line of the browser's offer: (kind, our direction, feed we receive into, feed we send from).
 LAYOUT = {
-    "taxpayer": [("audio", "sendrecv", "taxpayer.audio", "agent.audio"),
-                 ("video", "sendrecv", "taxpayer.video", "agent.video"),
-                 ("video", "recvonly", "taxpayer.screen", None)],
-    "agent": [("audio", "sendrecv", "agent.audio", "taxpayer.audio"),
-              ("video", "sendrecv", "agent.video", "taxpayer.video"),
-              ("video", "sendonly", None, "taxpayer.screen")],
+    "taxpayer": [
+        ("audio", "sendrecv", "taxpayer.audio", "agent.audio"),
+        ("video", "sendrecv", "taxpayer.video", "agent.video"),
+        ("video", "recvonly", "taxpayer.screen", None),
+    ],
+    "agent": [
+        ("audio", "sendrecv", "agent.audio", "taxpayer.audio"),
+        ("video", "sendrecv", "agent.video", "taxpayer.video"),
+        ("video", "sendonly", None, "taxpayer.screen"),
+    ],
 }
 # A viewer queue: enough for a burst after a keyframe (about 3 s of video), small enough to stay live.
 VIEWER_QUEUE = {"video": 60, "audio": 150}
@@ -41,7 +56,11 @@ class OfferError(ValueError):
 
 def preferred_codecs(kind: str) -> list:
     """Only what is forwarded: VP8 (with RTX for retransmissions) or Opus."""
-    return [c for c in RTCRtpSender.getCapabilities(kind).codecs if c.mimeType.lower() in FORWARDED_MIMES[kind]]
+    return [
+        c
+        for c in RTCRtpSender.getCapabilities(kind).codecs
+        if c.mimeType.lower() in FORWARDED_MIMES[kind]
+    ]
 
 
 def offer_kinds(sdp: str) -> list[str]:
@@ -80,20 +99,30 @@ class Peer:
 class Call:
     """Both parties of one call, relayed through feeds and recorded."""
 
-    def __init__(self, call_id: str, settings: Settings, executor: Executor, events: Events) -> None:
+    def __init__(
+        self, call_id: str, settings: Settings, executor: Executor, events: Events
+    ) -> None:
         self.id = call_id
         self.settings = settings
         self.forward = settings.mode == "forward"
         self.started = time.time()
         self.peers: dict[str, Peer] = {}
-        self.feeds = {name: Feed(name, kind, RATES[kind], keyframes=self.forward and kind == "video")
-                      for name, kind in FEEDS.items()}
+        self.feeds = {
+            name: Feed(name, kind, RATES[kind], keyframes=self.forward and kind == "video")
+            for name, kind in FEEDS.items()
+        }
         self._events = events
         self._lock = asyncio.Lock()
         self._forwarded: Counter = Counter()
-        common = dict(data_dir=settings.data_dir, call_id=call_id, executor=executor, encode=not self.forward)
-        self.recorders = [PartyRecorder(party, self.feeds[f"{party}.video"], self.feeds[f"{party}.audio"], **common)
-                          for party in ROLES] + [ScreenRecorder(self.feeds["taxpayer.screen"], **common)]
+        common = dict(
+            data_dir=settings.data_dir, call_id=call_id, executor=executor, encode=not self.forward
+        )
+        self.recorders = [
+            PartyRecorder(
+                party, self.feeds[f"{party}.video"], self.feeds[f"{party}.audio"], **common
+            )
+            for party in ROLES
+        ] + [ScreenRecorder(self.feeds["taxpayer.screen"], **common)]
         for recorder in self.recorders:
             recorder.start()
 
@@ -101,8 +130,14 @@ class Call:
         """Answer `role`'s offer with a new peer (replacing any previous one); return the answer SDP."""
         kinds = offer_kinds(sdp)
         layout = LAYOUT[role]
-        if not kinds or len(kinds) > len(layout) or any(k != layout[i][0] for i, k in enumerate(kinds)):
-            raise OfferError(f"{role} offer must have m-lines {[m[0] for m in layout]}, got {kinds}")
+        if (
+            not kinds
+            or len(kinds) > len(layout)
+            or any(k != layout[i][0] for i, k in enumerate(kinds))
+        ):
+            raise OfferError(
+                f"{role} offer must have m-lines {[m[0] for m in layout]}, got {kinds}"
+            )
         if self.settings.loopback_only:
             sdp = keep_loopback_candidates(sdp)
         async with self._lock:
@@ -144,12 +179,15 @@ class Call:
         @peer.pc.on("connectionstatechange")
         async def on_state() -> None:
             await self._state_changed(peer)
+
         return peer
 
     def _attach(self, peer: Peer, track) -> None:
         """Runs before the receiver starts: hook its decoder queue (forward) or read its frames (decode)."""
-        transceiver = next((t for t in peer.pc.getTransceivers() if t.receiver.track is track), None)
-        feed: Optional[Feed] = peer.inbound.get(transceiver)
+        transceiver = next(
+            (t for t in peer.pc.getTransceivers() if t.receiver.track is track), None
+        )
+        feed: Feed | None = peer.inbound.get(transceiver)
         if feed is None:
             return
         route_rtx(transceiver.receiver)
@@ -189,10 +227,14 @@ class Call:
             for track in peer.tracks:
                 forwarded[track.sub.feed.name] += track.sub.delivered
         return {
-            "peers": {role: (self.peers[role].state if role in self.peers else "absent") for role in ROLES},
+            "peers": {
+                role: (self.peers[role].state if role in self.peers else "absent") for role in ROLES
+            },
             "forwarded": {name: forwarded.get(name, 0) for name in FEEDS},
             "received": {name: feed.frames_in for name, feed in self.feeds.items()},
-            "keyframe_requests": {name: feed.keyframe_requests for name, feed in self.feeds.items()},
+            "keyframe_requests": {
+                name: feed.keyframe_requests for name, feed in self.feeds.items()
+            },
             "mode": self.settings.mode,
         }
 
@@ -210,15 +252,21 @@ class Call:
 class Registry:
     """Every live call of this worker (no globals: one Registry per app)."""
 
-    def __init__(self, settings: Settings, events: Optional[Events] = None,
-                 executor: Optional[Executor] = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        events: Events | None = None,
+        executor: Executor | None = None,
+    ) -> None:
         self.settings = settings
         self.events = events or Events(settings.events_url, settings.secret)
         self.calls: dict[str, Call] = {}
         # Recording writes: off the event loop, two files at a time.
-        self.executor = executor or ThreadPoolExecutor(max_workers=2, thread_name_prefix="rtc-record")
+        self.executor = executor or ThreadPoolExecutor(
+            max_workers=2, thread_name_prefix="rtc-record"
+        )
 
-    def get(self, call_id: str) -> Optional[Call]:
+    def get(self, call_id: str) -> Call | None:
         return self.calls.get(call_id)
 
     def get_or_create(self, call_id: str) -> Call:
@@ -227,7 +275,7 @@ class Registry:
             call = self.calls[call_id] = Call(call_id, self.settings, self.executor, self.events)
         return call
 
-    async def end(self, call_id: str) -> Optional[list[dict]]:
+    async def end(self, call_id: str) -> list[dict] | None:
         call = self.calls.pop(call_id, None)
         return None if call is None else await call.close()
 

@@ -1,8 +1,9 @@
 """Worker settings: command-line options, each also read from ZHENGNA_RTC_* in the environment."""
+
 import argparse
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
 
 from aiortc import RTCIceServer
 
@@ -21,36 +22,54 @@ class Settings:
     mode: str = "forward"
     loopback_only: bool = False
     drop_rate: float = 0.0
-    events_url: Optional[str] = None
+    events_url: str | None = None
     register: list[str] = field(default_factory=list)  # web servers to announce this worker to
-    public_url: Optional[str] = None                     # how the web servers reach this worker
+    public_url: str | None = None  # how the web servers reach this worker
 
 
-def _env(name: str, default: Optional[str] = None) -> Optional[str]:
+def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"ZHENGNA_RTC_{name}", default)
 
 
-def _truthy(value: Optional[str]) -> bool:
+def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def parse(argv: Optional[Sequence[str]] = None) -> Settings:
+def parse(argv: Sequence[str] | None = None) -> Settings:
     """Build Settings from `argv` with ZHENGNA_RTC_* defaults; exit with a usage error when invalid."""
     p = argparse.ArgumentParser(prog="python -m rtc", description="Zhengna media worker")
-    p.add_argument("--listen", default=_env("LISTEN", "127.0.0.1:0"), help="HOST:PORT (ZHENGNA_RTC_LISTEN)")
+    p.add_argument(
+        "--listen", default=_env("LISTEN", "127.0.0.1:0"), help="HOST:PORT (ZHENGNA_RTC_LISTEN)"
+    )
     p.add_argument("--secret", default=_env("SECRET"), help="shared secret (ZHENGNA_RTC_SECRET)")
-    p.add_argument("--data-dir", default=_env("DATA_DIR"), help="recordings go under DIR/recordings")
+    p.add_argument(
+        "--data-dir", default=_env("DATA_DIR"), help="recordings go under DIR/recordings"
+    )
     p.add_argument("--ice-servers", default=_env("ICE_SERVERS"), help='JSON: [{"urls": ..., ...}]')
     p.add_argument("--mode", choices=MODES, default=_env("MODE", "forward"))
-    p.add_argument("--loopback-only", action="store_true", default=_truthy(_env("LOOPBACK_ONLY")),
-                   help="test switch: 127.0.0.1 candidates only")
-    p.add_argument("--drop-rate", type=float, default=float(_env("DROP_RATE", "0") or 0),
-                   help="test switch: drop this fraction of incoming RTP packets")
+    p.add_argument(
+        "--loopback-only",
+        action="store_true",
+        default=_truthy(_env("LOOPBACK_ONLY")),
+        help="test switch: 127.0.0.1 candidates only",
+    )
+    p.add_argument(
+        "--drop-rate",
+        type=float,
+        default=float(_env("DROP_RATE", "0") or 0),
+        help="test switch: drop this fraction of incoming RTP packets",
+    )
     p.add_argument("--events-url", default=_env("EVENTS_URL"), help="POST peer state changes here")
-    p.add_argument("--register", default=_env("REGISTER", ""),
-                   help="comma-separated web server URLs to announce this worker to every few seconds")
-    p.add_argument("--public-url", default=_env("PUBLIC_URL"),
-                   help="the URL the web servers use to reach this worker (default http://HOST:PORT)")
+    p.add_argument(
+        "--register",
+        default=_env("REGISTER", ""),
+        help="comma-separated web server URLs to announce this worker to every few seconds",
+    )
+    p.add_argument(
+        "--public-url",
+        default=_env("PUBLIC_URL"),
+        help="the URL the web servers use to reach this worker (default http://HOST:PORT)",
+    )
     args = p.parse_args(argv)
     host, _, port = args.listen.rpartition(":")
     if not host or not port.isdigit():
@@ -70,7 +89,16 @@ def parse(argv: Optional[Sequence[str]] = None) -> Settings:
         servers = parse_ice_servers(args.ice_servers)
     except (ValueError, KeyError, TypeError) as exc:
         p.error(f"--ice-servers: {exc}")
-    return Settings(host=host, port=int(port), secret=args.secret, data_dir=os.path.abspath(args.data_dir),
-                    ice_servers=servers, mode=args.mode, loopback_only=args.loopback_only,
-                    drop_rate=args.drop_rate, events_url=args.events_url or None, register=register,
-                    public_url=(args.public_url or "").rstrip("/") or None)
+    return Settings(
+        host=host,
+        port=int(port),
+        secret=args.secret,
+        data_dir=os.path.abspath(args.data_dir),
+        ice_servers=servers,
+        mode=args.mode,
+        loopback_only=args.loopback_only,
+        drop_rate=args.drop_rate,
+        events_url=args.events_url or None,
+        register=register,
+        public_url=(args.public_url or "").rstrip("/") or None,
+    )

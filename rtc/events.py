@@ -1,8 +1,8 @@
 """What the worker tells the web servers: peer state changes (fire and forget: a slow web server never stalls
 media) and, for a standalone worker, a heartbeat that makes it available for new calls."""
+
 import asyncio
 import logging
-from typing import Optional
 
 import aiohttp
 
@@ -15,10 +15,10 @@ TIMEOUT = aiohttp.ClientTimeout(total=5)
 class Events:
     """Send {"call_id", "role", "state"} to `url` with the shared secret; no-op without a url."""
 
-    def __init__(self, url: Optional[str], secret: str) -> None:
+    def __init__(self, url: str | None, secret: str) -> None:
         self._url = url
         self._headers = {"X-Zhengna-Secret": secret}
-        self._session: Optional[aiohttp.ClientSession] = None
+        self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task] = set()
 
     def peer_state(self, call_id: str, role: str, state: str) -> None:
@@ -35,7 +35,7 @@ class Events:
             async with self._session.post(self._url, json=body, headers=self._headers) as resp:
                 if resp.status >= 400:
                     log.warning("events url answered %s for %s", resp.status, body)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             log.warning("could not post %s: %r", body, exc)
 
     async def close(self) -> None:
@@ -45,7 +45,9 @@ class Events:
             await self._session.close()
 
 
-HEARTBEAT_EVERY = 5.0  # seconds; the servers forget a worker after RTC_WORKER_TTL (20 s) without one
+HEARTBEAT_EVERY = (
+    5.0  # seconds; the servers forget a worker after RTC_WORKER_TTL (20 s) without one
+)
 
 
 async def heartbeat(servers: list[str], secret: str, body) -> None:
@@ -55,9 +57,11 @@ async def heartbeat(servers: list[str], secret: str, body) -> None:
         while True:
             for server in servers:
                 try:
-                    async with session.post(f"{server}/internal/rtc/workers", json=body(), headers=headers) as resp:
+                    async with session.post(
+                        f"{server}/internal/rtc/workers", json=body(), headers=headers
+                    ) as resp:
                         if resp.status >= 400:
                             log.warning("%s refused the heartbeat: %s", server, resp.status)
-                except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, aiohttp.ClientError) as exc:
                     log.warning("could not reach %s: %r", server, exc)
             await asyncio.sleep(HEARTBEAT_EVERY)

@@ -3,12 +3,14 @@
 The shape follows aiortc's MediaRelay (a buffered queue per consumer), but what flows is encoded frames:
 a consumer that falls behind or joins late is held until the next keyframe, never handed a broken picture.
 """
+
 import asyncio
 import fractions
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Protocol
+from typing import Any, Protocol
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -23,6 +25,7 @@ KEYFRAME_INTERVAL = 0.3
 @dataclass(frozen=True, slots=True)
 class Media:
     """One complete frame as it flows through a feed: encoded bytes (forward) or an av.Frame (decode)."""
+
     payload: Any
     pts: int
     clock_rate: int
@@ -48,9 +51,9 @@ class TimestampRebaser:
     def __init__(self, clock_rate: int, max_skew: float = MAX_SKEW) -> None:
         self._rate = clock_rate
         self._max_skew = max_skew
-        self._offset: Optional[int] = None
-        self._last_in: Optional[int] = None
-        self._last_out: Optional[int] = None
+        self._offset: int | None = None
+        self._last_in: int | None = None
+        self._last_out: int | None = None
         self._last_wall = 0.0
 
     def reset(self) -> None:
@@ -68,7 +71,9 @@ class TimestampRebaser:
             if self._last_out is None:
                 start = timestamp
             else:
-                start = self._last_out + max(1, round(max(0.0, wall - self._last_wall) * self._rate))
+                start = self._last_out + max(
+                    1, round(max(0.0, wall - self._last_wall) * self._rate)
+                )
             self._offset = start - timestamp
         out = timestamp + self._offset
         self._last_in, self._last_out, self._last_wall = timestamp, out, wall
@@ -78,8 +83,9 @@ class TimestampRebaser:
 class Subscription:
     """One consumer's bounded queue; with keyframes on, it holds (drops) until a keyframe after a gap."""
 
-    def __init__(self, feed: "Feed", maxlen: int, keyframes: bool,
-                 wakeup: Optional[asyncio.Event] = None) -> None:
+    def __init__(
+        self, feed: "Feed", maxlen: int, keyframes: bool, wakeup: asyncio.Event | None = None
+    ) -> None:
         self.feed = feed
         self.maxlen = maxlen
         self.keyframes = keyframes
@@ -142,14 +148,20 @@ class Subscription:
 class Feed:
     """A party's audio, camera or screen: stable across peer replacements, fans frames out to subscribers."""
 
-    def __init__(self, name: str, kind: str, clock_rate: int, keyframes: bool,
-                 now: Callable[[], float] = time.monotonic,
-                 keyframe_interval: float = KEYFRAME_INTERVAL) -> None:
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        clock_rate: int,
+        keyframes: bool,
+        now: Callable[[], float] = time.monotonic,
+        keyframe_interval: float = KEYFRAME_INTERVAL,
+    ) -> None:
         self.name = name
         self.kind = kind
         self.clock_rate = clock_rate
         self.keyframes = keyframes
-        self.source: Optional[Source] = None
+        self.source: Source | None = None
         self.frames_in = 0
         self.keyframe_requests = 0
         self._rebaser = TimestampRebaser(clock_rate)
@@ -158,7 +170,7 @@ class Feed:
         self._interval = keyframe_interval
         self._last_request = float("-inf")
 
-    def subscribe(self, maxlen: int, wakeup: Optional[asyncio.Event] = None) -> Subscription:
+    def subscribe(self, maxlen: int, wakeup: asyncio.Event | None = None) -> Subscription:
         """Add a consumer; it receives nothing before the next keyframe, which is requested now."""
         sub = Subscription(self, maxlen, self.keyframes, wakeup)
         self._subs.add(sub)
@@ -172,7 +184,9 @@ class Feed:
         """Make `source` the feed's producer (a new or replaced peer): rebase, hold consumers for a keyframe."""
         self.source = source
         self._rebaser.reset()
-        self._last_request = float("-inf")  # the rate limit is per source: ask the new one right away
+        self._last_request = float(
+            "-inf"
+        )  # the rate limit is per source: ask the new one right away
         for sub in list(self._subs):
             sub.hold()
 
@@ -180,11 +194,15 @@ class Feed:
         if self.source is source:
             self.source = None
 
-    def publish(self, source: Source, payload: Any, timestamp: int, keyframe: bool, wall: float) -> Optional[Media]:
+    def publish(
+        self, source: Source, payload: Any, timestamp: int, keyframe: bool, wall: float
+    ) -> Media | None:
         """Fan one complete frame out to every subscriber (ignored unless `source` is the current one)."""
         if source is not self.source:
             return None
-        item = Media(payload, self._rebaser.rebase(timestamp, wall), self.clock_rate, keyframe, wall)
+        item = Media(
+            payload, self._rebaser.rebase(timestamp, wall), self.clock_rate, keyframe, wall
+        )
         self.frames_in += 1
         for sub in list(self._subs):
             sub.put(item)

@@ -5,13 +5,14 @@ Forward mode depends on: the receiver's name-mangled decoder queue and jitter bu
 missing (a different aiortc), the worker runs in decode mode instead and says so. Both modes also register
 RTX SSRCs with the transport's RTP router (`route_rtx`), which only warns when that router changed.
 """
+
 import asyncio
 import inspect
 import logging
 import random
 import threading
 import time
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from aiortc import RTCRtpReceiver, RTCRtpSender
 from aiortc.codecs import get_encoder
@@ -19,8 +20,8 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 from rtc import vp8
-from rtc.jitter import StallBreaker
 from rtc.forward import Feed
+from rtc.jitter import StallBreaker
 
 log = logging.getLogger("rtc.hooks")
 
@@ -42,12 +43,18 @@ def check_internals() -> list[str]:
     if not callable(getattr(getattr(receiver, _QUEUE, None), "put", None)):
         missing.append(f"RTCRtpReceiver.{_QUEUE}")
     jitter = getattr(receiver, _JITTER, None)
-    if not callable(getattr(jitter, "add", None)) or not callable(getattr(jitter, "smart_remove", None)):
+    if not callable(getattr(jitter, "add", None)) or not callable(
+        getattr(jitter, "smart_remove", None)
+    ):
         missing.append(f"RTCRtpReceiver.{_JITTER}.add/smart_remove")
     elif not all(hasattr(jitter, name) for name in ("_packets", "_origin", "_capacity")):
         missing.append("JitterBuffer._packets/_origin/_capacity")
-    for cls, name in ((RTCRtpReceiver, "_send_rtcp_pli"), (RTCRtpReceiver, "_handle_rtp_packet"),
-                      (RTCRtpSender, "_send_keyframe"), (RTCRtpSender, "_next_encoded_frame")):
+    for cls, name in (
+        (RTCRtpReceiver, "_send_rtcp_pli"),
+        (RTCRtpReceiver, "_handle_rtp_packet"),
+        (RTCRtpSender, "_send_keyframe"),
+        (RTCRtpSender, "_next_encoded_frame"),
+    ):
         if not callable(getattr(cls, name, None)):
             missing.append(f"{cls.__name__}.{name}")
     try:
@@ -62,7 +69,9 @@ def check_internals() -> list[str]:
     return missing
 
 
-def drop_incoming(receiver: RTCRtpReceiver, rate: float, rng: Callable[[], float] = random.random) -> None:
+def drop_incoming(
+    receiver: RTCRtpReceiver, rate: float, rng: Callable[[], float] = random.random
+) -> None:
     """Test switch: drop `rate` of the receiver's incoming RTP packets before NACK and the jitter buffer."""
     handle = receiver._handle_rtp_packet
 
@@ -106,10 +115,12 @@ class ReceiverTap:
     aiortc's decoder thread still starts and blocks in get() until the receiver stops (put(None)).
     """
 
-    def __init__(self, receiver: RTCRtpReceiver, feed: Feed, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, receiver: RTCRtpReceiver, feed: Feed, clock: Callable[[], float] = time.time
+    ) -> None:
         self.receiver = receiver
         self.feed = feed
-        self.ssrc: Optional[int] = None
+        self.ssrc: int | None = None
         self.lost = 0
         self._clock = clock
         self._stopped = threading.Event()
@@ -163,7 +174,9 @@ class ReceiverTap:
 class DecodedSource:
     """Decode mode: read a remote track's decoded frames into a feed (aiortc's own decoder does the work)."""
 
-    def __init__(self, track: MediaStreamTrack, feed: Feed, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, track: MediaStreamTrack, feed: Feed, clock: Callable[[], float] = time.time
+    ) -> None:
         self.feed = feed
         self._track = track
         self._clock = clock

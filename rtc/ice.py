@@ -1,13 +1,13 @@
 """ICE configuration: servers from config, and the loopback-only test switch (see TESTING.md)."""
+
 import ipaddress
 import json
-from typing import Optional
 
 import aioice.ice
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCIceServer
 
 
-def parse_ice_servers(text: Optional[str]) -> list[RTCIceServer]:
+def parse_ice_servers(text: str | None) -> list[RTCIceServer]:
     """Parse a JSON list of {"urls", "username"?, "credential"?} into RTCIceServers (empty when none)."""
     if not text:
         return []
@@ -16,8 +16,10 @@ def parse_ice_servers(text: Optional[str]) -> list[RTCIceServer]:
         servers = [servers]
     if not isinstance(servers, list):
         raise ValueError("ice servers must be a JSON list of objects")
-    return [RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
-            for s in servers]
+    return [
+        RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
+        for s in servers
+    ]
 
 
 def configuration(servers: list[RTCIceServer]) -> RTCConfiguration:
@@ -51,6 +53,9 @@ def is_loopback_candidate(line: str) -> bool:
 
 def keep_loopback_candidates(sdp: str) -> str:
     """Drop every remote candidate that is not on loopback from an SDP."""
-    lines = [line for line in sdp.splitlines()
-             if not line.startswith("a=candidate:") or is_loopback_candidate(line)]
+    lines = [
+        line
+        for line in sdp.splitlines()
+        if not line.startswith("a=candidate:") or is_loopback_candidate(line)
+    ]
     return "\r\n".join(lines) + "\r\n"

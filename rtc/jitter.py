@@ -5,13 +5,13 @@ too, it waits until 512 packets have piled up behind the gap (seconds of frozen 
 gap at the head, drop the incomplete frame so the complete frames behind it flow; the caller then holds its
 viewers for a keyframe and asks for one.
 """
-from typing import Optional
+
 
 # Long enough for two or three NACK/retransmission round trips on a real network.
 MAX_WAIT = 0.4
 
 
-def first_gap(jitter) -> Optional[int]:
+def first_gap(jitter) -> int | None:
     """Return the offset of the first missing packet when packets wait behind it, else None."""
     packets, origin, capacity = jitter._packets, jitter._origin, jitter._capacity
     if origin is None:
@@ -35,7 +35,7 @@ class StallBreaker:
     def __init__(self, max_wait: float = MAX_WAIT) -> None:
         self.max_wait = max_wait
         self.skipped = 0
-        self._origin: Optional[int] = None
+        self._origin: int | None = None
         self._since = 0.0
 
     def check(self, jitter, now: float) -> bool:

@@ -2,10 +2,10 @@
 
 Everything here blocks (disk, libvpx): call it through an executor, never from the event loop.
 """
+
 import fractions
 import hashlib
 import os
-from typing import Optional
 
 import av
 
@@ -19,7 +19,9 @@ ENCODE_BITRATE = 600_000
 class Muxer:
     """One WebM file with a VP8 stream (when `video_size`) and an Opus stream (when `audio`)."""
 
-    def __init__(self, path: str, video_size: Optional[tuple[int, int]], audio: bool, encode: bool) -> None:
+    def __init__(
+        self, path: str, video_size: tuple[int, int] | None, audio: bool, encode: bool
+    ) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         self.path = path
         self.encode = encode
@@ -63,8 +65,9 @@ class Muxer:
             frame = frame.reformat(width=stream.width, height=stream.height, format="yuv420p")
             frame = av.VideoFrame.from_ndarray(frame.to_ndarray(), format="yuv420p")
         else:
-            copy = av.AudioFrame.from_ndarray(frame.to_ndarray(), format=frame.format.name,
-                                              layout=frame.layout.name)
+            copy = av.AudioFrame.from_ndarray(
+                frame.to_ndarray(), format=frame.format.name, layout=frame.layout.name
+            )
             copy.sample_rate = frame.sample_rate
             frame = copy
         frame.pts = pts
@@ -83,5 +86,8 @@ class Muxer:
         with open(self.path, "rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
                 digest.update(block)
-        return {"size": os.path.getsize(self.path), "sha256": digest.hexdigest(),
-                "streams": {kind: int(kind in self.streams) for kind in ("video", "audio")}}
+        return {
+            "size": os.path.getsize(self.path),
+            "sha256": digest.hexdigest(),
+            "streams": {kind: int(kind in self.streams) for kind in ("video", "audio")},
+        }

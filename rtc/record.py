@@ -3,14 +3,15 @@
 The loop side decides (which file, which timestamp); the muxing runs on an executor thread in batches. Each
 recorder reads bounded subscriptions, so a slow disk costs dropped frames up to a keyframe, never memory.
 """
+
 import abc
 import asyncio
 import datetime
 import logging
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import Callable, Optional
 
 from rtc import vp8
 from rtc.forward import Feed, Media, Subscription
@@ -33,8 +34,8 @@ class Segment:
 
     def __init__(self, kind: str, path: str, rel: str, t0: float) -> None:
         self.kind, self.path, self.rel, self.t0 = kind, path, rel, t0
-        self.muxer: Optional[Muxer] = None
-        self.result: Optional[dict] = None
+        self.muxer: Muxer | None = None
+        self.result: dict | None = None
         self._first: dict[str, tuple[int, float]] = {}
         self._last: dict[str, int] = {}
 
@@ -44,7 +45,9 @@ class Segment:
         pts0, arrival0 = self._first.setdefault(kind, (item.pts, item.arrival))
         out = item.pts - pts0 + round(max(0.0, arrival0 - self.t0) * rate)
         last = self._last.get(kind)
-        if last is not None and out < last + rate // 1000:  # WebM ticks are 1 ms: keep them strictly rising
+        if (
+            last is not None and out < last + rate // 1000
+        ):  # WebM ticks are 1 ms: keep them strictly rising
             out = last + rate // 1000
         self._last[kind] = out
         return out
@@ -53,9 +56,14 @@ class Segment:
         return max((pts / RATES[kind] for kind, pts in self._last.items()), default=0.0)
 
     def entry(self) -> dict:
-        started = datetime.datetime.fromtimestamp(self.t0, datetime.timezone.utc)
-        return {"kind": self.kind, "file": self.rel, "started_at": started.isoformat(timespec="milliseconds"),
-                "duration": round(self.duration(), 3), **(self.result or {})}
+        started = datetime.datetime.fromtimestamp(self.t0, datetime.UTC)
+        return {
+            "kind": self.kind,
+            "file": self.rel,
+            "started_at": started.isoformat(timespec="milliseconds"),
+            "duration": round(self.duration(), 3),
+            **(self.result or {}),
+        }
 
 
 def _run_ops(ops: list[Callable[[], None]]) -> None:
@@ -78,23 +86,26 @@ class Recorder(abc.ABC):
         self._ops: list[Callable[[], None]] = []
         self._segments: list[Segment] = []
         self._closing = False
-        self._task: Optional[asyncio.Task] = None
+        self._task: asyncio.Task | None = None
 
     def start(self) -> None:
         self._task = asyncio.ensure_future(self._run())
 
-    def _size(self, item: Media) -> Optional[tuple[int, int]]:
+    def _size(self, item: Media) -> tuple[int, int] | None:
         if self._encode:
             return item.payload.width, item.payload.height
         return vp8.dimensions(item.payload)
 
-    def _open(self, kind: str, name: str, t0: float, size: Optional[tuple[int, int]], audio: bool) -> Segment:
+    def _open(
+        self, kind: str, name: str, t0: float, size: tuple[int, int] | None, audio: bool
+    ) -> Segment:
         rel = os.path.join("recordings", self._call_id, name)
         seg = Segment(kind, os.path.join(self._data_dir, rel), rel, t0)
         encode = self._encode
 
         def op() -> None:
             seg.muxer = Muxer(seg.path, size, audio, encode)
+
         self._ops.append(op)
         self._segments.append(seg)
         return seg
@@ -107,6 +118,7 @@ class Recorder(abc.ABC):
         def op() -> None:
             if seg.muxer is not None:
                 seg.result = seg.muxer.close()
+
         self._ops.append(op)
 
     async def _flush(self) -> None:
@@ -127,7 +139,7 @@ class Recorder(abc.ABC):
             elif not items:
                 try:
                     await asyncio.wait_for(self._wakeup.wait(), IDLE_POLL)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         self._plan(self._drain())
         self._finish()
@@ -172,10 +184,12 @@ class PartyRecorder(Recorder):
         self.video: Subscription = video.subscribe(VIDEO_QUEUE, self._wakeup)
         self.audio: Subscription = audio.subscribe(AUDIO_QUEUE, self._wakeup)
         self._pending: list[Media] = []
-        self._seg: Optional[Segment] = None
+        self._seg: Segment | None = None
 
     def _drain(self) -> list[tuple[str, Media]]:
-        items = [("video", i) for i in self.video.drain()] + [("audio", i) for i in self.audio.drain()]
+        items = [("video", i) for i in self.video.drain()] + [
+            ("audio", i) for i in self.audio.drain()
+        ]
         return sorted(items, key=lambda pair: pair[1].arrival)
 
     def _plan(self, items: list[tuple[str, Media]]) -> None:
@@ -197,7 +211,7 @@ class PartyRecorder(Recorder):
             return
         self._open_party(size, item)
 
-    def _open_party(self, size: Optional[tuple[int, int]], keyframe: Optional[Media]) -> None:
+    def _open_party(self, size: tuple[int, int] | None, keyframe: Media | None) -> None:
         arrivals = [p.arrival for p in self._pending] + ([keyframe.arrival] if keyframe else [])
         self._seg = self._open(self.party, f"{self.party}.webm", min(arrivals), size, audio=True)
         for pending in self._pending:
@@ -223,7 +237,7 @@ class ScreenRecorder(Recorder):
     def __init__(self, feed: Feed, **kwargs) -> None:
         super().__init__(**kwargs)
         self.sub: Subscription = feed.subscribe(VIDEO_QUEUE, self._wakeup)
-        self._seg: Optional[Segment] = None
+        self._seg: Segment | None = None
         self._last_arrival = 0.0
         self._count = 0
 
@@ -240,7 +254,9 @@ class ScreenRecorder(Recorder):
                     self.sub.hold()
                     continue
                 self._count += 1
-                self._seg = self._open("screen", f"screen-{self._count}.webm", item.arrival, size, audio=False)
+                self._seg = self._open(
+                    "screen", f"screen-{self._count}.webm", item.arrival, size, audio=False
+                )
             self._write(self._seg, "video", item)
             self._last_arrival = item.arrival
 

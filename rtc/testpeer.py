@@ -2,6 +2,7 @@
 
 Never imported by the worker itself.
 """
+
 import asyncio
 import fractions
 import os
@@ -11,7 +12,6 @@ import sys
 import threading
 import time
 from collections import Counter
-from typing import Optional
 
 import aiohttp
 import av
@@ -33,16 +33,35 @@ def free_port() -> int:
 class WorkerProcess:
     """`python -m rtc ...` on a free loopback port; ready once it prints its listening line."""
 
-    def __init__(self, data_dir: str, *args: str, secret: str = SECRET, timeout: float = 20.0,
-                 cpu: Optional[int] = None) -> None:
+    def __init__(
+        self,
+        data_dir: str,
+        *args: str,
+        secret: str = SECRET,
+        timeout: float = 20.0,
+        cpu: int | None = None,
+    ) -> None:
         self.port = free_port()
         self.secret = secret
         self.data_dir = str(data_dir)
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "rtc", "--listen", f"127.0.0.1:{self.port}", "--secret", secret,
-               "--data-dir", self.data_dir, "--loopback-only", *args]
+        cmd = [
+            sys.executable,
+            "-m",
+            "rtc",
+            "--listen",
+            f"127.0.0.1:{self.port}",
+            "--secret",
+            secret,
+            "--data-dir",
+            self.data_dir,
+            "--loopback-only",
+            *args,
+        ]
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        self.proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         if cpu is not None:
             os.sched_setaffinity(self.proc.pid, {cpu})
         self.stderr: list[str] = []
@@ -53,6 +72,7 @@ class WorkerProcess:
         def read_banner() -> None:
             self.banner = self.proc.stdout.readline().strip()
             ready.set()
+
         threading.Thread(target=read_banner, daemon=True).start()
         if not ready.wait(timeout) or not self.banner.startswith("rtc listening on"):
             self.stop()
@@ -85,7 +105,7 @@ class SyntheticVideo(MediaStreamTrack):
         super().__init__()
         self.width, self.height, self.fps = width, height, fps
         self._rng = np.random.default_rng(seed)
-        self._start: Optional[float] = None
+        self._start: float | None = None
         self._index = 0
         self.sent = 0
 
@@ -98,8 +118,8 @@ class SyntheticVideo(MediaStreamTrack):
         await asyncio.sleep(max(0.0, due - time.time()))
         img = np.zeros((self.height, self.width, 3), np.uint8)
         x = (self._index * 7) % self.width
-        img[:, max(0, x - 20):x + 20] = (255, 128, 0)
-        img[self.height // 2:, :, 2] = (self._index * 3) % 255
+        img[:, max(0, x - 20) : x + 20] = (255, 128, 0)
+        img[self.height // 2 :, :, 2] = (self._index * 3) % 255
         img += self._rng.integers(0, 24, img.shape, dtype=np.uint8)
         frame = av.VideoFrame.from_ndarray(img, format="rgb24")
         frame.pts = int(self._index * 90000 / self.fps)
@@ -116,7 +136,7 @@ class SyntheticAudio(MediaStreamTrack):
 
     def __init__(self) -> None:
         super().__init__()
-        self._start: Optional[float] = None
+        self._start: float | None = None
         self._index = 0
 
     async def recv(self) -> av.AudioFrame:
@@ -136,20 +156,24 @@ class SyntheticAudio(MediaStreamTrack):
 
 
 # m-lines as a browser offers them: (kind, direction) per role.
-OFFER_LAYOUT = {"taxpayer": [("audio", "sendrecv"), ("video", "sendrecv"), ("video", "sendonly")],
-                "agent": [("audio", "sendrecv"), ("video", "sendrecv"), ("video", "recvonly")]}
+OFFER_LAYOUT = {
+    "taxpayer": [("audio", "sendrecv"), ("video", "sendrecv"), ("video", "sendonly")],
+    "agent": [("audio", "sendrecv"), ("video", "sendrecv"), ("video", "recvonly")],
+}
 
 
 class ClientPeer:
     """One browser: offers the product's three m-lines, sends the given tracks, counts decoded frames."""
 
-    def __init__(self, role: str, tracks: list[Optional[MediaStreamTrack]], decode: bool = True) -> None:
+    def __init__(
+        self, role: str, tracks: list[MediaStreamTrack | None], decode: bool = True
+    ) -> None:
         self.role = role
         self.pc = RTCPeerConnection(ice.configuration([]))
         self.received: Counter = Counter()
         self.last_frame: dict[int, float] = {}
         self.times: dict[int, list[float]] = {}
-        self.connected_at: Optional[float] = None
+        self.connected_at: float | None = None
         self._tasks: list[asyncio.Task] = []
         self.transceivers = []
         for (kind, direction), track in zip(OFFER_LAYOUT[role], tracks):
@@ -177,14 +201,18 @@ class ClientPeer:
         except MediaStreamError:
             pass
 
-    async def connect(self, session: aiohttp.ClientSession, worker: WorkerProcess, call_id: str) -> None:
+    async def connect(
+        self, session: aiohttp.ClientSession, worker: WorkerProcess, call_id: str
+    ) -> None:
         await self.pc.setLocalDescription(await self.pc.createOffer())
         url = f"{worker.url}/calls/{call_id}/peers/{self.role}"
         body = {"type": "offer", "sdp": self.pc.localDescription.sdp}
         async with session.post(url, json=body, headers=worker.headers) as resp:
             assert resp.status == 200, await resp.text()
             answer = await resp.json()
-        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type=answer["type"]))
+        await self.pc.setRemoteDescription(
+            RTCSessionDescription(sdp=answer["sdp"], type=answer["type"])
+        )
 
     async def close(self) -> None:
         for task in self._tasks:

@@ -1,5 +1,5 @@
 """Read what the relay needs from a raw VP8 frame (RFC 6386 section 9.1): keyframe flag and picture size."""
-from typing import Optional
+
 
 _START_CODE = b"\x9d\x01\x2a"
 
@@ -9,7 +9,7 @@ def is_keyframe(frame: bytes) -> bool:
     return len(frame) >= 10 and not frame[0] & 0x01 and frame[3:6] == _START_CODE
 
 
-def dimensions(frame: bytes) -> Optional[tuple[int, int]]:
+def dimensions(frame: bytes) -> tuple[int, int] | None:
     """Return (width, height) from a VP8 keyframe, or None for an interframe."""
     if not is_keyframe(frame):
         return None

@@ -1,4 +1,5 @@
 """Shared fixtures: a real server per module (and one per test that needs other settings)."""
+
 import itertools
 
 import pytest
@@ -9,9 +10,12 @@ _people = itertools.count(1)
 
 
 # Every test talks from 127.0.0.1: per-address limits are lifted except where a test checks them.
-LIMITS = {"ZHENGNA_LOGIN_RATE_LIMIT": "1000 per minute", "ZHENGNA_HTTP_RATE_LIMIT": "10000 per minute",
-          "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "10000 per minute",
-          "ZHENGNA_RTC": "off"}  # the media tests start servers with the worker; the others need none
+LIMITS = {
+    "ZHENGNA_LOGIN_RATE_LIMIT": "1000 per minute",
+    "ZHENGNA_HTTP_RATE_LIMIT": "10000 per minute",
+    "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "10000 per minute",
+    "ZHENGNA_RTC": "off",
+}  # the media tests start servers with the worker; the others need none
 
 
 @pytest.fixture(scope="module")
@@ -42,4 +46,5 @@ def start_server(tmp_path):
 def person():
     """Return a fresh valid taxpayer id for each use."""
     from tests.support import tin
+
     return lambda: tin(next(_people) + 1000 * (id(object()) % 997))

@@ -1,4 +1,5 @@
 """Test helpers: a real server.py in a subprocess, and WebSocket clients for both roles."""
+
 import itertools
 import json
 import os
@@ -34,12 +35,29 @@ class ServerProcess:
         self.data_dir = Path(data_dir)
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "ZHENGNA_LOG_LEVEL": "WARNING", "ZHENGNA_RTC": "off", **(env or {})}
+        self.env = {
+            **os.environ,
+            "ZHENGNA_LOG_LEVEL": "WARNING",
+            "ZHENGNA_RTC": "off",
+            **(env or {}),
+        }
         full_env = self.env
         self.log = open(self.data_dir.parent / f"server-{self.port}.log", "w")
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "server.py"), "--port", str(self.port), "--data-dir", str(data_dir),
-             *args], cwd=ROOT, env=full_env, stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                str(ROOT / "server.py"),
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(data_dir),
+                *args,
+            ],
+            cwd=ROOT,
+            env=full_env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             self.wait_ready()
         except BaseException:
@@ -74,19 +92,30 @@ class ServerProcess:
         """Return a Store on the server's database (SQLite in its data dir unless configured)."""
         from widget import config
         from widget.store import Store
+
         settings = config.load({"DATA_DIR": str(self.data_dir)}, environ=self.env)
         return Store(config.database_url(settings))
 
     def mint(self, tin, name="测试开票员", region="4401", sub=None, site="demo", **extra):
         """Return a host token for a person signed with the demo site's key."""
         from widget import tokens
+
         store = self.store()
         key = next(k for k in store.site_keys(site) if k["active"])
         row = store.get_site(site)
         store.dispose()
-        return tokens.mint(site, key["kid"], key["secret"], sub=sub or tokens.default_sub(tin, name), name=name,
-                           tin=tin, enterprise=extra.pop("enterprise", "测试企业"), region=region,
-                           lifetime=extra.pop("lifetime", row["token_lifetime"]), **extra)
+        return tokens.mint(
+            site,
+            key["kid"],
+            key["secret"],
+            sub=sub or tokens.default_sub(tin, name),
+            name=name,
+            tin=tin,
+            enterprise=extra.pop("enterprise", "测试企业"),
+            region=region,
+            lifetime=extra.pop("lifetime", row["token_lifetime"]),
+            **extra,
+        )
 
 
 class _Client(simple_websocket.Client):
@@ -183,17 +212,23 @@ class WSClient:
         except Exception:
             pass
 
-
     def message(self, interaction_id, sender, timeout=10.0):
         """Return the next message.new in interaction_id sent by sender (a role)."""
-        return self.expect("message.new", timeout, interaction_id=interaction_id,
-                           where=lambda f: f["message"]["from"] == sender)
+        return self.expect(
+            "message.new",
+            timeout,
+            interaction_id=interaction_id,
+            where=lambda f: f["message"]["from"] == sender,
+        )
 
 
 def _matches(frame, type_, match):
     where = match.get("_where")
-    return frame.get("type") == type_ and all(
-        frame.get(k) == v for k, v in match.items() if k != "_where") and (where is None or where(frame))
+    return (
+        frame.get("type") == type_
+        and all(frame.get(k) == v for k, v in match.items() if k != "_where")
+        and (where is None or where(frame))
+    )
 
 
 def taxpayer(server, tin, name="测试开票员", region="4401", origin=None, **mint):
@@ -208,8 +243,11 @@ def agent(server, username="agent1", password="agent1-demo"):
     http = requests.Session()
     page = http.get(server.url + "/console").text
     csrf = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    response = http.post(server.url + "/console/login", json={"username": username, "password": password},
-                         headers={"X-CSRFToken": csrf, "Referer": server.url + "/console"})
+    response = http.post(
+        server.url + "/console/login",
+        json={"username": username, "password": password},
+        headers={"X-CSRFToken": csrf, "Referer": server.url + "/console"},
+    )
     response.raise_for_status()
     cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
     client = WSClient(f"{server.ws_url}/ws/agent", server.url, cookie=cookie)
@@ -219,6 +257,7 @@ def agent(server, username="agent1", password="agent1-demo"):
 def tin(n):
     """Return a distinct valid 统一社会信用代码 for test person n."""
     from widget.tokens import uscc_check_char
+
     base = f"91440101MA{n:07d}"
     return base + uscc_check_char(base)
 
@@ -228,10 +267,15 @@ async def offer_media(client, peer, iid):
     import asyncio
 
     from aiortc import RTCSessionDescription
+
     loop = asyncio.get_running_loop()
     await peer.pc.setLocalDescription(await peer.pc.createOffer())
-    cid = await loop.run_in_executor(None, lambda: client.request(
-        {"type": "rtc.offer", "interaction_id": iid, "sdp": peer.pc.localDescription.sdp}))
+    cid = await loop.run_in_executor(
+        None,
+        lambda: client.request(
+            {"type": "rtc.offer", "interaction_id": iid, "sdp": peer.pc.localDescription.sdp}
+        ),
+    )
     answer = await loop.run_in_executor(None, lambda: client.reply(cid, timeout=20))
     assert answer["type"] == "rtc.answer", answer
     await peer.pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))

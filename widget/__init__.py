@@ -1,7 +1,8 @@
 """Zhengna: the 征纳互动 taxpayer-service window. create_app() builds the Flask app."""
+
 import hashlib
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from types import SimpleNamespace
 
 from flask import Flask, jsonify, request
@@ -12,9 +13,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from . import config as config_mod
 from .bus import create_bus
-from .errors import ZhengnaError
 from .calls import Calls
 from .desk import Desk
+from .errors import ZhengnaError
 from .interactions import Service
 from .knowledge import Knowledge
 from .metrics import Metrics
@@ -33,7 +34,7 @@ compress = Compress()
 
 def utc_now():
     """Return the current time, timezone-aware UTC (the production clock)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _media_workers(settings, store, clock):
@@ -41,7 +42,12 @@ def _media_workers(settings, store, clock):
     if settings["RTC"] == "off":
         return None
     from .media import Workers
-    fixed = [url.strip() for url in settings["RTC_URL"].split(",") if url.strip()] if settings["RTC"] == "external" else []
+
+    fixed = (
+        [url.strip() for url in settings["RTC_URL"].split(",") if url.strip()]
+        if settings["RTC"] == "external"
+        else []
+    )
     return Workers(store, settings["RTC_SECRET"], clock, settings["RTC_WORKER_TTL"], fixed)
 
 
@@ -69,37 +75,66 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     app.json = JSONProvider(app)
     app.config.update(settings)
     app.config.update(
-        SOCK_SERVER_OPTIONS={"max_message_size": 1 << 20},  # hard cap; MAX_FRAME_BYTES answers politely
+        SOCK_SERVER_OPTIONS={
+            "max_message_size": 1 << 20
+        },  # hard cap; MAX_FRAME_BYTES answers politely
         RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
-        RATELIMIT_KEY_PREFIX=_deployment(settings),  # deployments sharing a Redis never share counts
-        COMPRESS_MIMETYPES=["text/javascript", "application/javascript", "text/css", "text/html",
-                            "application/json"],
+        RATELIMIT_KEY_PREFIX=_deployment(
+            settings
+        ),  # deployments sharing a Redis never share counts
+        COMPRESS_MIMETYPES=[
+            "text/javascript",
+            "application/javascript",
+            "text/css",
+            "text/html",
+            "application/json",
+        ],
         COMPRESS_ALGORITHM=["gzip"],  # every browser takes it; brotli would need another build
         SECRET_KEY=config_mod.secret_key(settings),
-        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # the largest upload (10 MB) plus form overhead
-        WTF_CSRF_TIME_LIMIT=None, WTF_CSRF_SSL_STRICT=False)
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+    )
     app.wsgi_app = TrustedProxies(app.wsgi_app, settings["TRUSTED_PROXIES"])
 
     store = Store(config_mod.database_url(settings), settings["SQLITE_SYNCHRONOUS"])
     store.migrate()
     bus = bus or create_bus(settings["REDIS_URL"])
-    presence = RedisPresence(bus.client, key=f"zhengna:presence:{_deployment(settings)}") \
-        if bus.name == "redis" else Presence()
+    presence = (
+        RedisPresence(bus.client, key=f"zhengna:presence:{_deployment(settings)}")
+        if bus.name == "redis"
+        else Presence()
+    )
     router = Router(store, clock, settings["ESTIMATE_HANDLE_TIME"])
-    service = Service(store, bus, router, presence, settings, clock, knowledge=Knowledge(store, clock))
+    service = Service(
+        store, bus, router, presence, settings, clock, knowledge=Knowledge(store, clock)
+    )
     calls = service.calls = Calls(service, _media_workers(settings, store, clock))
     app.extensions["zhengna"] = SimpleNamespace(
-        calls=calls, smart=SmartService(service), desk=Desk(service),
-        store=store, bus=bus, presence=presence, router=router, service=service, clock=clock,
-        metrics=Metrics(), connections=set(), shutting_down=False,
-        sweeper=Sweeper(service, settings, clock))
+        calls=calls,
+        smart=SmartService(service),
+        desk=Desk(service),
+        store=store,
+        bus=bus,
+        presence=presence,
+        router=router,
+        service=service,
+        clock=clock,
+        metrics=Metrics(),
+        connections=set(),
+        shutting_down=False,
+        sweeper=Sweeper(service, settings, clock),
+    )
 
     if settings["DEMO"]:
         from . import demo
+
         demo.seed(store)
 
     from .views import admin, api, files, pages, rtc, ws
+
     for blueprint in (pages.bp, api.bp, admin.bp, files.bp, rtc.bp, ws.bp):
         app.register_blueprint(blueprint)
     sock.init_app(app)
@@ -117,7 +152,11 @@ def _register_errors(app):
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
-        body = {"code": "csrf", "zh": "页面已过期，请刷新后重试。", "en": "The page has expired; reload and try again."}
+        body = {
+            "code": "csrf",
+            "zh": "页面已过期，请刷新后重试。",
+            "en": "The page has expired; reload and try again.",
+        }
         return jsonify(error=body), 400
 
     @app.errorhandler(413)
@@ -127,7 +166,11 @@ def _register_errors(app):
 
     @app.errorhandler(429)
     def _rate_limited(error):
-        body = {"code": "rate_limited", "zh": "操作太频繁，请稍后再试。", "en": "Too many requests; please slow down."}
+        body = {
+            "code": "rate_limited",
+            "zh": "操作太频繁，请稍后再试。",
+            "en": "Too many requests; please slow down.",
+        }
         return jsonify(error=body), 429
 
     @app.after_request

@@ -1,5 +1,6 @@
 """Agents: argon2 password hashes, creation and login."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -10,8 +11,9 @@ ROLES = ("agent", "supervisor", "admin")
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 
 
-def create_agent(store, username, password, centre_id, role="agent", display_name=None,
-                 max_concurrent=5):
+def create_agent(
+    store, username, password, centre_id, role="agent", display_name=None, max_concurrent=5
+):
     """Create an agent account; raise ValueError with a reason a person can act on."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
@@ -23,10 +25,18 @@ def create_agent(store, username, password, centre_id, role="agent", display_nam
         raise ValueError("max_concurrent must be between 1 and 1000")
     if store.get_centre(centre_id) is None:
         raise ValueError(f"no centre {centre_id!r}")
-    row = {"id": new_id(), "username": username, "password_hash": _hasher.hash(password),
-           "display_name": display_name or username, "centre_id": centre_id, "role": role,
-           "max_concurrent": max_concurrent, "presence": "offline", "disabled": False,
-           "created_at": datetime.now(timezone.utc)}
+    row = {
+        "id": new_id(),
+        "username": username,
+        "password_hash": _hasher.hash(password),
+        "display_name": display_name or username,
+        "centre_id": centre_id,
+        "role": role,
+        "max_concurrent": max_concurrent,
+        "presence": "offline",
+        "disabled": False,
+        "created_at": datetime.now(UTC),
+    }
     store.create_agent(row)
     return row
 

@@ -1,4 +1,5 @@
 """Video calls inside a connected interaction: the call states, signalling to the media worker, recordings."""
+
 import dataclasses
 import logging
 from datetime import datetime
@@ -18,7 +19,11 @@ class Calls:
     """Every call.* change goes through here and states.apply_call; the worker carries the media."""
 
     def __init__(self, service, workers=None):
-        self.service, self.store, self.workers = service, service.store, workers  # media.Workers, None when off
+        self.service, self.store, self.workers = (
+            service,
+            service.store,
+            workers,
+        )  # media.Workers, None when off
 
     def _party(self, actor, interaction_id):
         interaction = self.service.get(interaction_id)
@@ -32,7 +37,11 @@ class Calls:
             self._require_workers()
             self.workers.require_live()
         for _ in range(_RETRIES):
-            before = self._party(actor, interaction_id) if actor.role != "system" else self.service.get(interaction_id)
+            before = (
+                self._party(actor, interaction_id)
+                if actor.role != "system"
+                else self.service.get(interaction_id)
+            )
             now = self.service.clock()
             after = states.apply_call(before, event, actor, now)
             if event == "request":
@@ -40,48 +49,81 @@ class Calls:
             elif event == "accept":
                 self._require_workers()
                 after = dataclasses.replace(after, call_worker=self.workers.pick(after.call_id))
-            row = {"type": "call.state", "actor": actor, "at": now,
-                   "payload": {"call": after.call_state, "event": event, "call_id": after.call_id}}
+            row = {
+                "type": "call.state",
+                "actor": actor,
+                "at": now,
+                "payload": {"call": after.call_state, "event": event, "call_id": after.call_id},
+            }
             try:
                 rows = self.store.commit(before, after, [row])
             except Conflict:
                 continue
             self.service.publish_rows(rows)
-            self.store.log_call_event({"interaction_id": interaction_id, "event": event, "call_state": after.call_state,
-                                       "actor_role": actor.role, "actor_id": actor.id, "created_at": now})
+            self.store.log_call_event(
+                {
+                    "interaction_id": interaction_id,
+                    "event": event,
+                    "call_state": after.call_state,
+                    "actor_role": actor.role,
+                    "actor_id": actor.id,
+                    "created_at": now,
+                }
+            )
             self.ended(before, after)
             return after
         raise ZhengnaError("busy", "系统繁忙，请重试。", "The service is busy; please try again.")
 
     def ended(self, before, after):
         """Close the media of a call that just ended (hang-up, decline, the conversation ending)."""
-        if before.call_state == states.Call.ACTIVE.value and after.call_state == states.Call.NONE.value \
-                and before.call_id and before.call_worker and self.workers is not None:
+        if (
+            before.call_state == states.Call.ACTIVE.value
+            and after.call_state == states.Call.NONE.value
+            and before.call_id
+            and before.call_worker
+            and self.workers is not None
+        ):
             gevent.spawn(self._collect, before)
 
     def _collect(self, interaction):
         """Ask the worker to finish the call and index what it recorded."""
         for item in self.workers.client(interaction.call_worker).end(interaction.call_id):
-            self.store.save_recording({
-                "id": new_id(), "call_id": interaction.call_id, "interaction_id": interaction.id,
-                "kind": item["kind"], "file": item["file"], "started_at": _parse(item.get("started_at")),
-                "duration": int(round(float(item["duration"]) * 1000)), "size": int(item["size"]),
-                "sha256": item["sha256"], "streams": item.get("streams", {}), "created_at": self.service.clock()})
+            self.store.save_recording(
+                {
+                    "id": new_id(),
+                    "call_id": interaction.call_id,
+                    "interaction_id": interaction.id,
+                    "kind": item["kind"],
+                    "file": item["file"],
+                    "started_at": _parse(item.get("started_at")),
+                    "duration": int(round(float(item["duration"]) * 1000)),
+                    "size": int(item["size"]),
+                    "sha256": item["sha256"],
+                    "streams": item.get("streams", {}),
+                    "created_at": self.service.clock(),
+                }
+            )
 
     def offer(self, actor, interaction_id, sdp, restart=False):
         """Return the worker's answer to this side's offer; only while the call is active. A restart (the side's
         media dropped) is told to both sides at once: the worker reports only when the new connection is up."""
         interaction = self._party(actor, interaction_id)
         if interaction.call_state != states.Call.ACTIVE.value or not interaction.call_id:
-            raise ZhengnaError("no_active_call", "当前没有进行中的视频通话。", "There is no active call.")
+            raise ZhengnaError(
+                "no_active_call", "当前没有进行中的视频通话。", "There is no active call."
+            )
         self._require_workers()
         if restart:
             self._tell_media(interaction, actor.role, "reconnecting")
-        return self.workers.client(interaction.call_worker).answer(interaction.call_id, actor.role, sdp)
+        return self.workers.client(interaction.call_worker).answer(
+            interaction.call_id, actor.role, sdp
+        )
 
     def _require_workers(self):
         if self.workers is None:
-            raise ZhengnaError("media_unavailable", "视频服务未启用。", "Video is not enabled on this service.")
+            raise ZhengnaError(
+                "media_unavailable", "视频服务未启用。", "Video is not enabled on this service."
+            )
 
     def media_state(self, call_id, role, state):
         """Tell both sides how one side's media connection is doing (from the worker's events)."""
@@ -90,10 +132,12 @@ class Calls:
             self._tell_media(interaction, role, state)
 
     def _tell_media(self, interaction, role, state):
-        self.service.ephemeral(interaction.id, {"type": "call.media", "interaction_id": interaction.id,
-                                                "role": role, "state": state}, "system")
+        self.service.ephemeral(
+            interaction.id,
+            {"type": "call.media", "interaction_id": interaction.id, "role": role, "state": state},
+            "system",
+        )
 
 
 def _parse(value):
     return datetime.fromisoformat(value) if value else None
-

@@ -1,4 +1,5 @@
 """The single defaults mapping, its environment overrides and its validation."""
+
 import json
 import os
 import secrets
@@ -8,43 +9,43 @@ from pathlib import Path
 # Every timeout is here so tests (and operators) can change it; seconds unless named otherwise.
 DEFAULTS = {
     "DATA_DIR": "var",
-    "DATABASE_URL": "",          # empty: SQLite file zhengna.db in DATA_DIR
-    "REDIS_URL": "",             # empty: the in-process bus
-    "SECRET_KEY": "",            # empty: generated once and kept in DATA_DIR/secret_key
-    "DEMO": False,               # server.py turns it on for loopback-only listeners
+    "DATABASE_URL": "",  # empty: SQLite file zhengna.db in DATA_DIR
+    "REDIS_URL": "",  # empty: the in-process bus
+    "SECRET_KEY": "",  # empty: generated once and kept in DATA_DIR/secret_key
+    "DEMO": False,  # server.py turns it on for loopback-only listeners
     "TESTING": False,
     "SQLITE_SYNCHRONOUS": "FULL",  # FULL: a message acknowledged survives power loss, not only a crash
-    "MAX_FRAME_BYTES": 32768,    # a browser's SDP offer with three m-lines is 6-20 KB; 2,000 CJK characters ~6 KB
+    "MAX_FRAME_BYTES": 32768,  # a browser's SDP offer with three m-lines is 6-20 KB; 2,000 CJK characters ~6 KB
     "MAX_MESSAGE_CHARS": 2000,
-    "AUTH_TIMEOUT": 10.0,        # first frame must arrive within this
+    "AUTH_TIMEOUT": 10.0,  # first frame must arrive within this
     "HEARTBEAT_INTERVAL": 20.0,  # clients ping at least this often
-    "HEARTBEAT_TIMEOUT": 60.0,   # silence longer than this closes a half-open socket
-    "QUEUE_TIMEOUT": 1800.0,     # waiting this long with no agent ends as expired
-    "RING_TIMEOUT": 30.0,        # a video request nobody answers
-    "GRACE_PERIOD": 60.0,        # an agent offline this long hands the conversation back to the queue
-    "IDLE_WARNING": 600.0,       # silence in a conversation before a reminder
-    "IDLE_TIMEOUT": 900.0,       # silence before the system ends it
+    "HEARTBEAT_TIMEOUT": 60.0,  # silence longer than this closes a half-open socket
+    "QUEUE_TIMEOUT": 1800.0,  # waiting this long with no agent ends as expired
+    "RING_TIMEOUT": 30.0,  # a video request nobody answers
+    "GRACE_PERIOD": 60.0,  # an agent offline this long hands the conversation back to the queue
+    "IDLE_WARNING": 600.0,  # silence in a conversation before a reminder
+    "IDLE_TIMEOUT": 900.0,  # silence before the system ends it
     "BOT_IDLE_TIMEOUT": 1800.0,  # a bot-only conversation left alone this long ends
-    "SWEEP_INTERVAL": 1.0,       # how often timeouts are checked
-    "CREDENTIAL_TTL": 43200.0,   # a taxpayer session credential lives 12 h from its last use
-    "TOKEN_LIFETIME": 600,       # default host-token lifetime a site may set
+    "SWEEP_INTERVAL": 1.0,  # how often timeouts are checked
+    "CREDENTIAL_TTL": 43200.0,  # a taxpayer session credential lives 12 h from its last use
+    "TOKEN_LIFETIME": 600,  # default host-token lifetime a site may set
     "TOKEN_LEEWAY": 30,
-    "SYNC_BATCH": 200,           # events per store read when catching a client up
-    "WS_RATE": 20.0,             # frames a second a connection may sustain...
-    "WS_BURST": 60,              # ...with bursts up to this many
+    "SYNC_BATCH": 200,  # events per store read when catching a client up
+    "WS_RATE": 20.0,  # frames a second a connection may sustain...
+    "WS_BURST": 60,  # ...with bursts up to this many
     "HTTP_RATE_LIMIT": "120 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
     "WS_HANDSHAKE_RATE_LIMIT": "600 per minute",  # a whole office behind one NAT reconnects after a restart
-    "TRUSTED_PROXIES": [],       # addresses/networks whose X-Forwarded-For is believed
-    "CONSOLE_ORIGINS": [],       # extra origins allowed to open /ws/agent (same origin always is)
+    "TRUSTED_PROXIES": [],  # addresses/networks whose X-Forwarded-For is believed
+    "CONSOLE_ORIGINS": [],  # extra origins allowed to open /ws/agent (same origin always is)
     "ESTIMATE_HANDLE_TIME": 300.0,
-    "RTC": "child",              # child: start media workers beside the server; external: RTC_URL and/or registered
-    "RTC_URL": "",               # external: comma-separated worker URLs (workers may also register themselves)
-    "RTC_SECRET": "",            # shared with the workers; child: generated when empty
-    "RTC_PORT": 0,               # 0: free ports for the child workers (else PORT, PORT+1, ...)
-    "RTC_WORKERS": 1,            # child: how many worker processes (one per core for many calls)
-    "RTC_WORKER_TTL": 20.0,      # a registered worker unheard of this long gets no new calls
-    "RTC_ICE_SERVERS": "",       # JSON list of {"urls": ..., "username": ..., "credential": ...}
+    "RTC": "child",  # child: start media workers beside the server; external: RTC_URL and/or registered
+    "RTC_URL": "",  # external: comma-separated worker URLs (workers may also register themselves)
+    "RTC_SECRET": "",  # shared with the workers; child: generated when empty
+    "RTC_PORT": 0,  # 0: free ports for the child workers (else PORT, PORT+1, ...)
+    "RTC_WORKERS": 1,  # child: how many worker processes (one per core for many calls)
+    "RTC_WORKER_TTL": 20.0,  # a registered worker unheard of this long gets no new calls
+    "RTC_ICE_SERVERS": "",  # JSON list of {"urls": ..., "username": ..., "credential": ...}
     "RTC_LOOPBACK_ONLY": False,  # a test switch: media over 127.0.0.1 only
     "RECORDING_RETENTION_DAYS": 180,  # assumed minutes-per-conversation until a centre has history
 }
@@ -55,7 +56,9 @@ ENV_PREFIX = "ZHENGNA_"
 def load(overrides=None, environ=None):
     """Return the config: defaults, then ZHENGNA_* environment, then overrides; validated."""
     environ = os.environ if environ is None else environ
-    config = {key: list(value) if isinstance(value, list) else value for key, value in DEFAULTS.items()}
+    config = {
+        key: list(value) if isinstance(value, list) else value for key, value in DEFAULTS.items()
+    }
     for key, default in DEFAULTS.items():
         raw = environ.get(ENV_PREFIX + key)
         if raw is not None:
@@ -76,7 +79,9 @@ def _coerce(key, raw, default):
         if isinstance(default, list):
             return [part.strip() for part in raw.split(",") if part.strip()]
     except ValueError:
-        raise ValueError(f"{ENV_PREFIX}{key}={raw!r} is not a valid {type(default).__name__}") from None
+        raise ValueError(
+            f"{ENV_PREFIX}{key}={raw!r} is not a valid {type(default).__name__}"
+        ) from None
     return raw
 
 
@@ -85,14 +90,20 @@ def validate(config):
     for key, default in DEFAULTS.items():
         if isinstance(default, (int, float)) and not isinstance(default, bool):
             value = config[key]
-            if not isinstance(value, (int, float)) or value < 0 or (value == 0 and key != "RTC_PORT"):
+            if (
+                not isinstance(value, (int, float))
+                or value < 0
+                or (value == 0 and key != "RTC_PORT")
+            ):
                 raise ValueError(f"setting {key} must be a positive number, not {value!r}")
     if config["SQLITE_SYNCHRONOUS"].upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
         raise ValueError("setting SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA")
     if config["RTC"] not in ("child", "external", "off"):
         raise ValueError("setting RTC must be child, external or off")
     if config["RTC"] == "external" and not config["RTC_SECRET"]:
-        raise ValueError("setting RTC=external needs RTC_SECRET (and RTC_URL, or workers started with --register)")
+        raise ValueError(
+            "setting RTC=external needs RTC_SECRET (and RTC_URL, or workers started with --register)"
+        )
     if config["IDLE_WARNING"] >= config["IDLE_TIMEOUT"]:
         raise ValueError("setting IDLE_WARNING must be shorter than IDLE_TIMEOUT")
     ice_servers(config)
@@ -108,9 +119,15 @@ def ice_servers(config):
     except ValueError:
         raise ValueError("setting RTC_ICE_SERVERS must be a JSON list") from None
     if not isinstance(servers, list) or not all(
-            isinstance(s, dict) and isinstance(s.get("urls"), (str, list)) and s["urls"]
-            and set(s) <= {"urls", "username", "credential"} for s in servers):
-        raise ValueError('setting RTC_ICE_SERVERS must be a JSON list of {"urls", "username", "credential"}')
+        isinstance(s, dict)
+        and isinstance(s.get("urls"), (str, list))
+        and s["urls"]
+        and set(s) <= {"urls", "username", "credential"}
+        for s in servers
+    ):
+        raise ValueError(
+            'setting RTC_ICE_SERVERS must be a JSON list of {"urls", "username", "credential"}'
+        )
     return servers
 
 
@@ -119,7 +136,7 @@ def database_url(config):
     if config["DATABASE_URL"]:
         url = config["DATABASE_URL"]
         if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
         return url
     return f"sqlite:///{Path(config['DATA_DIR']).resolve() / 'zhengna.db'}"
 

@@ -1,4 +1,5 @@
 """Taxpayer session credentials: issued at auth.hello, stored only as a hash, used for resume and HTTP."""
+
 import hashlib
 import secrets
 
@@ -21,6 +22,10 @@ def person_for(store, credential, now):
     """Return the session row a credential belongs to, or raise credential_expired."""
     person = store.session_by_hash(digest(credential)) if credential else None
     if person is None or person["expires_at"] <= now:
-        raise AuthError("credential_expired", "会话已过期，请刷新页面。",
-                        "Your session has expired; reload the page.", CLOSE_CREDENTIAL)
+        raise AuthError(
+            "credential_expired",
+            "会话已过期，请刷新页面。",
+            "Your session has expired; reload the page.",
+            CLOSE_CREDENTIAL,
+        )
     return person

@@ -1,6 +1,7 @@
 """Demo data: site `demo`, regions 4401/4402/4409, centres `demo` and `closed`, demo accounts."""
+
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from . import accounts
 from .routing import ALL_DAY, NEVER
@@ -20,22 +21,48 @@ ACCOUNTS = (  # username, password, display name, role
 
 def seed(store):
     """Create whatever demo data is missing; never change what is there."""
-    now = datetime.now(timezone.utc)
-    store.put_site({"id": SITE, "name": "演示电子税务局", "token_lifetime": 600, "created_at": now,
-                    "allowed_origins": ["http://127.0.0.1:*", "http://localhost:*"]},
-                   keys=[{"kid": "demo-1", "secret": secrets.token_urlsafe(32), "active": True,
-                          "created_at": now}])
+    now = datetime.now(UTC)
+    store.put_site(
+        {
+            "id": SITE,
+            "name": "演示电子税务局",
+            "token_lifetime": 600,
+            "created_at": now,
+            "allowed_origins": ["http://127.0.0.1:*", "http://localhost:*"],
+        },
+        keys=[
+            {
+                "kid": "demo-1",
+                "secret": secrets.token_urlsafe(32),
+                "active": True,
+                "created_at": now,
+            }
+        ],
+    )
     store.put_centre({"id": "demo", "name": "演示运营中心", "schedule": ALL_DAY, "created_at": now})
-    store.put_centre({"id": "closed", "name": "休息中的运营中心", "schedule": NEVER, "created_at": now})
-    for code, name, centre, smart in (("4401", "广州市税务局（演示）", "demo", True),
-                                      ("4402", "韶关市税务局（演示）", "demo", False),
-                                      ("4409", "茂名市税务局（演示）", "closed", True)):
-        store.put_region({"code": code, "site_id": SITE, "name": name, "centre_id": centre,
-                          "smart_service": smart})
+    store.put_centre(
+        {"id": "closed", "name": "休息中的运营中心", "schedule": NEVER, "created_at": now}
+    )
+    for code, name, centre, smart in (
+        ("4401", "广州市税务局（演示）", "demo", True),
+        ("4402", "韶关市税务局（演示）", "demo", False),
+        ("4409", "茂名市税务局（演示）", "closed", True),
+    ):
+        store.put_region(
+            {
+                "code": code,
+                "site_id": SITE,
+                "name": name,
+                "centre_id": centre,
+                "smart_service": smart,
+            }
+        )
     for username, password, display, role in ACCOUNTS:
         if store.agent_by_username(username) is None:
             try:
-                accounts.create_agent(store, username, password, "demo", role=role, display_name=display)
+                accounts.create_agent(
+                    store, username, password, "demo", role=role, display_name=display
+                )
             except ValueError:
                 pass  # another server process seeding the same database got there first
 

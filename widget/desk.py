@@ -1,4 +1,5 @@
 """The agent's desk: accept, end, transfer, notes, the taxpayer's history, presence and its grace period."""
+
 from . import states
 from .errors import IllegalTransition, NotFound, ProtocolError, ZhengnaError
 from .interactions import agent_actor, require_serving
@@ -15,11 +16,19 @@ class Desk:
         interaction = self.service.visible_to_agent(agent, interaction_id)
         self._check_capacity(agent)
         try:
-            result = self.service.transition(interaction.id, "accept", agent_actor(agent),
-                                     agent_id=agent["id"], agent_left_at=None)
+            result = self.service.transition(
+                interaction.id,
+                "accept",
+                agent_actor(agent),
+                agent_id=agent["id"],
+                agent_left_at=None,
+            )
         except IllegalTransition:
-            raise ZhengnaError("already_taken", "该互动已被接入或已结束。",
-                               "Someone else has taken this task, or it has ended.") from None
+            raise ZhengnaError(
+                "already_taken",
+                "该互动已被接入或已结束。",
+                "Someone else has taken this task, or it has ended.",
+            ) from None
         self.service.audit(agent, "accept", interaction.id, {})
         return result
 
@@ -27,7 +36,9 @@ class Desk:
         """End the conversation as its agent; the taxpayer is offered the rating."""
         interaction = self.service.get(interaction_id)
         require_serving(interaction, agent["id"])
-        result = self.service.transition(interaction_id, "end", agent_actor(agent), detail={"category": category})
+        result = self.service.transition(
+            interaction_id, "end", agent_actor(agent), detail={"category": category}
+        )
         self.service.audit(agent, "end", interaction_id, {"category": category})
         return result
 
@@ -36,31 +47,51 @@ class Desk:
         interaction = self.service.get(interaction_id)
         require_serving(interaction, agent["id"])
         if bool(to_agent) == bool(to_centre):
-            raise ProtocolError("bad_field", "请选择一位工作人员或一个运营中心。", "Choose one agent or one centre.")
+            raise ProtocolError(
+                "bad_field", "请选择一位工作人员或一个运营中心。", "Choose one agent or one centre."
+            )
         actor = agent_actor(agent)
         if to_agent:
             target = self.store.get_agent(to_agent)
             if target is None or target["disabled"] or target["id"] == agent["id"]:
                 raise NotFound("not_found", "找不到该工作人员。", "No such agent to transfer to.")
             self._check_capacity(target)
-            left = None if self.service.presence.is_connected(target["id"]) else self.service.clock()
-            result = self.service.transition(interaction_id, "transfer_to_agent", actor, detail={"to_agent": target["id"]},
-                                     agent_id=target["id"], agent_left_at=left)
+            left = (
+                None if self.service.presence.is_connected(target["id"]) else self.service.clock()
+            )
+            result = self.service.transition(
+                interaction_id,
+                "transfer_to_agent",
+                actor,
+                detail={"to_agent": target["id"]},
+                agent_id=target["id"],
+                agent_left_at=left,
+            )
         else:
             if self.store.get_centre(to_centre) is None:
                 raise NotFound("not_found", "找不到该运营中心。", "No such centre to transfer to.")
-            result = self.service.transition(interaction_id, "transfer_to_queue", actor, detail={"to_centre": to_centre},
-                                     centre_id=to_centre, queued_at=interaction.queued_at or interaction.created_at)
+            result = self.service.transition(
+                interaction_id,
+                "transfer_to_queue",
+                actor,
+                detail={"to_centre": to_centre},
+                centre_id=to_centre,
+                queued_at=interaction.queued_at or interaction.created_at,
+            )
         if note:
             self.add_note(agent, interaction_id, note, check=False)
-        self.service.audit(agent, "transfer", interaction_id, {"to_agent": to_agent, "to_centre": to_centre})
+        self.service.audit(
+            agent, "transfer", interaction_id, {"to_agent": to_agent, "to_centre": to_centre}
+        )
         return result
 
     def add_note(self, agent, interaction_id, text, check=True):
         """Store an internal note on a conversation: agents see it, the taxpayer never does."""
         if check:
             self.service.visible_to_agent(agent, interaction_id)
-        note = self.service.message_event(agent_actor(agent), None, text, "note", self.service.clock(), extra={"internal": True})
+        note = self.service.message_event(
+            agent_actor(agent), None, text, "note", self.service.clock(), extra={"internal": True}
+        )
         rows = self.store.append(interaction_id, [note])
         self.service.publish_rows(rows)
         return rows[0]["seq"]
@@ -74,22 +105,32 @@ class Desk:
     def record_view(self, agent, interaction):
         """Audit an agent reading a transcript that is not theirs right now."""
         if interaction.agent_id != agent["id"]:
-            self.service.audit(agent, "view_transcript", interaction.id, {"state": interaction.state})
+            self.service.audit(
+                agent, "view_transcript", interaction.id, {"state": interaction.state}
+            )
 
     def _check_capacity(self, agent):
         busy = len(self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent["id"]))
         if busy >= agent["max_concurrent"]:
-            raise ZhengnaError("at_capacity", f"已同时接待 {busy} 个互动，达到上限。",
-                               f"Already serving {busy} conversations, the limit.", agent=agent["id"])
+            raise ZhengnaError(
+                "at_capacity",
+                f"已同时接待 {busy} 个互动，达到上限。",
+                f"Already serving {busy} conversations, the limit.",
+                agent=agent["id"],
+            )
 
     def agent_connected(self, agent):
         """Note an agent's console is back: their conversations are no longer orphaned."""
-        for interaction in self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent["id"]):
+        for interaction in self.store.interactions_in(
+            [states.State.CONNECTED.value], agent_id=agent["id"]
+        ):
             if interaction.agent_left_at is not None:
                 self.service.agent_back(interaction)
 
     def agent_disconnected(self, agent_id):
         """Start the grace period on the conversations of an agent whose last console closed."""
         now = self.service.clock()
-        for interaction in self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent_id):
+        for interaction in self.store.interactions_in(
+            [states.State.CONNECTED.value], agent_id=agent_id
+        ):
             self.service.agent_absent(interaction, now)

@@ -1,4 +1,5 @@
 """Frame handlers: a dict from type to function for each role, and first-frame authentication."""
+
 from datetime import timedelta
 
 from . import credentials, tokens
@@ -18,8 +19,11 @@ class Context:
         self.z, self.conn, self.config = z, conn, config
         self.service = z.service
         self.person, self.agent = person, agent
-        self.actor = Actor("taxpayer", person["sub"], person["name"]) if person else \
-            Actor("agent", agent["id"], agent["display_name"])
+        self.actor = (
+            Actor("taxpayer", person["sub"], person["name"])
+            if person
+            else Actor("agent", agent["id"], agent["display_name"])
+        )
 
     def follow(self, interaction_id, last_seq=0):
         """Watch an interaction on this connection unless it already is."""
@@ -41,16 +45,29 @@ class Context:
         """Mark the agent present, listen to their centre and assignments, send the queue."""
         agent, z = self.agent, self.z
         status = agent["presence"] if agent["presence"] in ("online", "away") else "online"
-        z.presence.connect(agent["id"], agent["centre_id"], status)  # an agent who was away stays away
+        z.presence.connect(
+            agent["id"], agent["centre_id"], status
+        )  # an agent who was away stays away
         self.conn.listen(f"centre:{agent['centre_id']}")
         self.conn.listen(f"agent:{agent['id']}")
         z.desk.agent_connected(agent)
         open_ones = z.store.interactions_in(["connected"], agent_id=agent["id"])
-        self.conn.send({"type": "auth.ok", "agent": {
-            "id": agent["id"], "name": agent["display_name"], "centre": agent["centre_id"],
-            "role": agent["role"], "max_concurrent": agent["max_concurrent"], "presence": status},
-            "conversations": [z.service.public_view(i) for i in open_ones],
-            "limits": _limits(self.config), "media": _media(z)})
+        self.conn.send(
+            {
+                "type": "auth.ok",
+                "agent": {
+                    "id": agent["id"],
+                    "name": agent["display_name"],
+                    "centre": agent["centre_id"],
+                    "role": agent["role"],
+                    "max_concurrent": agent["max_concurrent"],
+                    "presence": status,
+                },
+                "conversations": [z.service.public_view(i) for i in open_ones],
+                "limits": _limits(self.config),
+                "media": _media(z),
+            }
+        )
         self.conn.send(z.service.queue_snapshot(agent["centre_id"]))
         z.service.queue_changed(agent["centre_id"])  # one more agent online: shorter estimates
 
@@ -68,8 +85,11 @@ def _media(z):
 
 
 def _limits(config):
-    return {"max_message_chars": config["MAX_MESSAGE_CHARS"], "max_frame_bytes": config["MAX_FRAME_BYTES"],
-            "heartbeat_interval": config["HEARTBEAT_INTERVAL"]}
+    return {
+        "max_message_chars": config["MAX_MESSAGE_CHARS"],
+        "max_frame_bytes": config["MAX_FRAME_BYTES"],
+        "heartbeat_interval": config["HEARTBEAT_INTERVAL"],
+    }
 
 
 def authenticate_taxpayer(z, frame, site_id):
@@ -80,17 +100,32 @@ def authenticate_taxpayer(z, frame, site_id):
         raise AuthError("wrong_site", "站点不存在。", "Unknown site.", tokens.CLOSE_WRONG_SITE)
     ttl = timedelta(seconds=z.service.config["CREDENTIAL_TTL"])
     if frame["type"] == "auth.hello":
-        who = tokens.verify(frame["token"], site, z.store.site_keys(site_id), z.service.config["TOKEN_LEEWAY"])
+        who = tokens.verify(
+            frame["token"], site, z.store.site_keys(site_id), z.service.config["TOKEN_LEEWAY"]
+        )
         credential = credentials.issue()
-        person = {"id": new_id(), "token_hash": credentials.digest(credential), "site_id": who.site_id, "tin": who.tin,
-                  "sub": who.sub, "name": who.name, "enterprise": who.enterprise, "region": who.region,
-                  "created_at": now, "expires_at": now + ttl}
+        person = {
+            "id": new_id(),
+            "token_hash": credentials.digest(credential),
+            "site_id": who.site_id,
+            "tin": who.tin,
+            "sub": who.sub,
+            "name": who.name,
+            "enterprise": who.enterprise,
+            "region": who.region,
+            "created_at": now,
+            "expires_at": now + ttl,
+        }
     else:
         credential = frame["credential"]
         person = credentials.person_for(z.store, credential, now)
         if person["site_id"] != site_id:
-            raise AuthError("wrong_site", "会话不属于本站点。", "This session belongs to another site.",
-                            tokens.CLOSE_WRONG_SITE)
+            raise AuthError(
+                "wrong_site",
+                "会话不属于本站点。",
+                "This session belongs to another site.",
+                tokens.CLOSE_WRONG_SITE,
+            )
         person = dict(person, expires_at=now + ttl)
         z.store.extend_session(person["id"], person["expires_at"])
     region = _region_or_refuse(z, person["region"], site_id)
@@ -98,19 +133,35 @@ def authenticate_taxpayer(z, frame, site_id):
         z.store.create_session(person)
     live = z.service.live_of(person)
     return person, {
-        "type": "auth.ok", "credential": credential, "expires_at": person["expires_at"].isoformat(),
-        "person": {"name": person["name"], "enterprise": person["enterprise"], "tin": person["tin"]},
-        "region": {"code": region["code"], "name": region["name"], "smart_service": region["smart_service"]},
+        "type": "auth.ok",
+        "credential": credential,
+        "expires_at": person["expires_at"].isoformat(),
+        "person": {
+            "name": person["name"],
+            "enterprise": person["enterprise"],
+            "tin": person["tin"],
+        },
+        "region": {
+            "code": region["code"],
+            "name": region["name"],
+            "smart_service": region["smart_service"],
+        },
         "centre": z.router.centre_view(region["centre_id"]),
-        "live": z.service.public_view(live) if live else None, "limits": _limits(z.service.config),
-        "media": _media(z)}
+        "live": z.service.public_view(live) if live else None,
+        "limits": _limits(z.service.config),
+        "media": _media(z),
+    }
 
 
 def _region_or_refuse(z, code, site_id):
     region = z.store.get_region(code)
     if region is None or region["site_id"] != site_id:
-        raise AuthError("region_unknown", f"未配置的主管税务机关代码：{code}",
-                        f"No operations centre serves tax office {code}.", CLOSE_REGION)
+        raise AuthError(
+            "region_unknown",
+            f"未配置的主管税务机关代码：{code}",
+            f"No operations centre serves tax office {code}.",
+            CLOSE_REGION,
+        )
     return region
 
 
@@ -119,6 +170,7 @@ def _reply(frame, **fields):
 
 
 # -- shared --------------------------------------------------------------------------------------
+
 
 def on_ping(ctx, frame):
     return {"type": "pong"}
@@ -131,9 +183,16 @@ def on_ack(ctx, frame):
 
 def on_typing(ctx, frame):
     ctx.watched(frame["interaction_id"])
-    ctx.service.ephemeral(frame["interaction_id"], {
-        "type": "typing", "interaction_id": frame["interaction_id"], "role": ctx.actor.role,
-        "on": frame["on"]}, ctx.actor.role)
+    ctx.service.ephemeral(
+        frame["interaction_id"],
+        {
+            "type": "typing",
+            "interaction_id": frame["interaction_id"],
+            "role": ctx.actor.role,
+            "on": frame["on"],
+        },
+        ctx.actor.role,
+    )
 
 
 def on_read(ctx, frame):
@@ -143,13 +202,20 @@ def on_read(ctx, frame):
 
 def on_message(ctx, frame):
     interaction = ctx.service.owned(ctx.person, frame["interaction_id"]) if ctx.person else None
-    seq = ctx.service.send_message(ctx.actor, frame["interaction_id"], frame["cid"], frame.get("text", ""),
-                                   frame.get("attachment_id"), interaction=interaction)
+    seq = ctx.service.send_message(
+        ctx.actor,
+        frame["interaction_id"],
+        frame["cid"],
+        frame.get("text", ""),
+        frame.get("attachment_id"),
+        interaction=interaction,
+    )
     ctx.z.metrics.messages.labels(ctx.actor.role).inc()
     return _reply(frame, interaction_id=frame["interaction_id"], seq=seq)
 
 
 # -- taxpayer ------------------------------------------------------------------------------------
+
 
 def on_sync_taxpayer(ctx, frame):
     interaction = ctx.service.owned(ctx.person, frame["interaction_id"])
@@ -179,7 +245,9 @@ def on_bot_pick(ctx, frame):
 def on_human(ctx, frame):
     interaction = ctx.service.request_human(ctx.person)
     ctx.follow(interaction.id)
-    position = ctx.service.position_of(interaction)  # published before this tab followed it: send it here
+    position = ctx.service.position_of(
+        interaction
+    )  # published before this tab followed it: send it here
     if position:
         ctx.conn.send(position)
     return _reply(frame, interaction_id=interaction.id, state=interaction.state)
@@ -206,12 +274,18 @@ def on_close(ctx, frame):
 
 
 def on_rating(ctx, frame):
-    ctx.service.rate(ctx.person, frame["interaction_id"], frame["score"], frame.get("tags", []),
-                     frame.get("comment", ""))
+    ctx.service.rate(
+        ctx.person,
+        frame["interaction_id"],
+        frame["score"],
+        frame.get("tags", []),
+        frame.get("comment", ""),
+    )
     return _reply(frame, interaction_id=frame["interaction_id"])
 
 
 # -- agent ---------------------------------------------------------------------------------------
+
 
 def on_sync_agent(ctx, frame):
     interaction = ctx.service.visible_to_agent(ctx.agent, frame["interaction_id"])
@@ -221,8 +295,13 @@ def on_sync_agent(ctx, frame):
 
 
 def on_transfer(ctx, frame):
-    interaction = ctx.z.desk.transfer(ctx.agent, frame["interaction_id"], frame.get("to_agent"),
-                                       frame.get("to_centre"), frame.get("note", ""))
+    interaction = ctx.z.desk.transfer(
+        ctx.agent,
+        frame["interaction_id"],
+        frame.get("to_agent"),
+        frame.get("to_centre"),
+        frame.get("note", ""),
+    )
     return _reply(frame, interaction_id=interaction.id, state=interaction.state)
 
 
@@ -232,8 +311,12 @@ def on_note(ctx, frame):
 
 
 def on_history_of(ctx, frame):
-    return {"type": "history", "ref": frame["cid"], "interaction_id": frame["interaction_id"],
-            "items": ctx.z.desk.history_of(ctx.agent, frame["interaction_id"])}
+    return {
+        "type": "history",
+        "ref": frame["cid"],
+        "interaction_id": frame["interaction_id"],
+        "items": ctx.z.desk.history_of(ctx.agent, frame["interaction_id"]),
+    }
 
 
 def on_accept(ctx, frame):
@@ -260,26 +343,63 @@ def _call(event):
         if ctx.person:
             ctx.service.owned(ctx.person, frame["interaction_id"])
         interaction = ctx.z.calls.change(ctx.actor, frame["interaction_id"], event)
-        return _reply(frame, interaction_id=interaction.id, call=interaction.call_state,
-                      call_id=interaction.call_id if interaction.call_state != "none" else None)
+        return _reply(
+            frame,
+            interaction_id=interaction.id,
+            call=interaction.call_state,
+            call_id=interaction.call_id if interaction.call_state != "none" else None,
+        )
+
     return handler
 
 
 def on_rtc_offer(ctx, frame):
     if ctx.person:
         ctx.service.owned(ctx.person, frame["interaction_id"])
-    sdp = ctx.z.calls.offer(ctx.actor, frame["interaction_id"], frame["sdp"], restart=frame.get("restart", False))
-    return {"type": "rtc.answer", "ref": frame["cid"], "interaction_id": frame["interaction_id"], "sdp": sdp}
+    sdp = ctx.z.calls.offer(
+        ctx.actor, frame["interaction_id"], frame["sdp"], restart=frame.get("restart", False)
+    )
+    return {
+        "type": "rtc.answer",
+        "ref": frame["cid"],
+        "interaction_id": frame["interaction_id"],
+        "sdp": sdp,
+    }
 
 
-SHARED = {"ping": on_ping, "ack": on_ack, "typing": on_typing, "read": on_read, "message.send": on_message,
-          "call.hangup": _call("hangup"), "rtc.offer": on_rtc_offer}
-TAXPAYER_HANDLERS = {**SHARED, "sync": on_sync_taxpayer, "history.list": on_history,
-                     "bot.ask": on_bot_ask, "bot.pick": on_bot_pick, "human.request": on_human,
-                     "bot.feedback": on_feedback, "leave.submit": on_leave,
-                     "interaction.cancel": on_cancel, "interaction.close": on_close,
-                     "rating.submit": on_rating, "call.request": _call("request"), "call.cancel": _call("cancel")}
-AGENT_HANDLERS = {**SHARED, "sync": on_sync_agent, "interaction.accept": on_accept,
-                  "interaction.end": on_end, "presence.set": on_presence, "interaction.transfer": on_transfer,
-                  "note.add": on_note, "history.of": on_history_of, "call.accept": _call("accept"),
-                  "call.decline": _call("decline")}
+SHARED = {
+    "ping": on_ping,
+    "ack": on_ack,
+    "typing": on_typing,
+    "read": on_read,
+    "message.send": on_message,
+    "call.hangup": _call("hangup"),
+    "rtc.offer": on_rtc_offer,
+}
+TAXPAYER_HANDLERS = {
+    **SHARED,
+    "sync": on_sync_taxpayer,
+    "history.list": on_history,
+    "bot.ask": on_bot_ask,
+    "bot.pick": on_bot_pick,
+    "human.request": on_human,
+    "bot.feedback": on_feedback,
+    "leave.submit": on_leave,
+    "interaction.cancel": on_cancel,
+    "interaction.close": on_close,
+    "rating.submit": on_rating,
+    "call.request": _call("request"),
+    "call.cancel": _call("cancel"),
+}
+AGENT_HANDLERS = {
+    **SHARED,
+    "sync": on_sync_agent,
+    "interaction.accept": on_accept,
+    "interaction.end": on_end,
+    "presence.set": on_presence,
+    "interaction.transfer": on_transfer,
+    "note.add": on_note,
+    "history.of": on_history_of,
+    "call.accept": _call("accept"),
+    "call.decline": _call("decline"),
+}

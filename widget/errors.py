@@ -40,7 +40,9 @@ class IllegalTransition(ZhengnaError):
             "illegal_transition",
             f"当前状态“{state}”下不能执行“{event}”。",
             f"Cannot {event} while the interaction is {state}.",
-            state=state, event=event)
+            state=state,
+            event=event,
+        )
         self.state = state
         self.event = event
 
@@ -67,8 +69,11 @@ class RateLimited(ZhengnaError):
 
     def __init__(self, retry_after=1.0):
         super().__init__(
-            "rate_limited", "操作太频繁，请稍后再试。", "Too many requests; please slow down.",
-            retry_after=round(retry_after, 1))
+            "rate_limited",
+            "操作太频繁，请稍后再试。",
+            "Too many requests; please slow down.",
+            retry_after=round(retry_after, 1),
+        )
 
 
 class AuthError(ZhengnaError):

@@ -1,13 +1,14 @@
 """Working hours of an operations centre in Asia/Shanghai, on top of the national holiday arrangement."""
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -51,7 +52,9 @@ def _parse_spans(raw, where: str) -> tuple[Span, ...]:
     spans.sort()
     for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
         if s2 < e1:
-            raise ValueError(f"{where}: spans {_hhmm(s1)}-{_hhmm(e1)} and {_hhmm(s2)}-{_hhmm(e2)} overlap")
+            raise ValueError(
+                f"{where}: spans {_hhmm(s1)}-{_hhmm(e1)} and {_hhmm(s2)}-{_hhmm(e2)} overlap"
+            )
     return tuple(spans)
 
 
@@ -87,14 +90,27 @@ class Schedule:
         unknown = set(weekly) - set(DAYS)
         _require(not unknown, f"weekly: unknown days {sorted(unknown)}; use {', '.join(DAYS)}")
         observe = data.get("observe_holidays", True)
-        _require(isinstance(observe, bool), f"observe_holidays: expected true or false, got {observe!r}")
+        _require(
+            isinstance(observe, bool), f"observe_holidays: expected true or false, got {observe!r}"
+        )
         makeup_as = data.get("makeup_as", "mon")
         _require(makeup_as in DAYS, f"makeup_as: {makeup_as!r} is not one of {', '.join(DAYS)}")
         exceptions = data.get("exceptions", {})
-        _require(isinstance(exceptions, dict), 'schedule: "exceptions" must be an object of date -> spans')
-        return cls(tuple(_parse_spans(weekly.get(day, []), f"weekly.{day}") for day in DAYS), observe, makeup_as,
-                   tuple(sorted((_parse_date(key, "exceptions"), _parse_spans(spans, f"exceptions.{key}"))
-                                for key, spans in exceptions.items())))
+        _require(
+            isinstance(exceptions, dict),
+            'schedule: "exceptions" must be an object of date -> spans',
+        )
+        return cls(
+            tuple(_parse_spans(weekly.get(day, []), f"weekly.{day}") for day in DAYS),
+            observe,
+            makeup_as,
+            tuple(
+                sorted(
+                    (_parse_date(key, "exceptions"), _parse_spans(spans, f"exceptions.{key}"))
+                    for key, spans in exceptions.items()
+                )
+            ),
+        )
 
     @classmethod
     def always(cls) -> Schedule:
@@ -128,14 +144,26 @@ class Arrangement:
         """Build a validated arrangement from the cn-YYYY.json shape."""
         _require(isinstance(data, dict), f"{origin}: expected an object")
         year = data.get("year")
-        _require(type(year) is int and 2000 <= year <= 2100, f"{origin}: 'year' must be a year, got {year!r}")
-        _require(data.get("country", "CN") == "CN", f"{origin}: country must be CN, got {data.get('country')!r}")
+        _require(
+            type(year) is int and 2000 <= year <= 2100,
+            f"{origin}: 'year' must be a year, got {year!r}",
+        )
+        _require(
+            data.get("country", "CN") == "CN",
+            f"{origin}: country must be CN, got {data.get('country')!r}",
+        )
         holidays = _parse_holidays(data.get("holidays"), year, f"{origin} {year}")
         makeup = _parse_days(data.get("makeup_workdays"), year, f"{origin} {year} makeup_workdays")
         for day in makeup:
-            _require(day.weekday() >= 5, f"{origin} {year}: make-up working day {day} is not a Saturday or Sunday")
+            _require(
+                day.weekday() >= 5,
+                f"{origin} {year}: make-up working day {day} is not a Saturday or Sunday",
+            )
         both = holidays & set(makeup)
-        _require(not both, f"{origin} {year}: {min(both, default='')} is both a holiday and a make-up working day")
+        _require(
+            not both,
+            f"{origin} {year}: {min(both, default='')} is both a holiday and a make-up working day",
+        )
         return cls(year, frozenset(holidays), frozenset(makeup), str(data.get("source", "")))
 
 
@@ -143,7 +171,10 @@ def _parse_days(raw, year: int, where: str) -> list[date]:
     _require(isinstance(raw, list), f"{where}: expected a list of dates")
     days = [_parse_date(text, where) for text in raw]
     for day in days:
-        _require(date(year - 1, 12, 1) <= day <= date(year + 1, 1, 31), f"{where}: {day} is outside {year}")
+        _require(
+            date(year - 1, 12, 1) <= day <= date(year + 1, 1, 31),
+            f"{where}: {day} is outside {year}",
+        )
     return days
 
 
@@ -151,8 +182,10 @@ def _parse_holidays(raw, year: int, where: str) -> set[date]:
     _require(isinstance(raw, list), f"{where}: 'holidays' must be a list of {{name, days}}")
     seen: set[date] = set()
     for item in raw:
-        _require(isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip(),
-                 f"{where}: holiday {item!r} needs a name")
+        _require(
+            isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip(),
+            f"{where}: holiday {item!r} needs a name",
+        )
         days = _parse_days(item.get("days"), year, f"{where} {item['name']}")
         _require(bool(days), f"{where} {item['name']}: no days listed")
         for day in days:
@@ -191,7 +224,9 @@ class HolidayCalendar:
             except json.JSONDecodeError as error:
                 raise ValueError(f"{path.name}: not valid JSON ({error})") from error
             arrangement = Arrangement.from_dict(data, path.name)
-            _require(arrangement.year == int(match[1]), f"{path.name}: file says year {arrangement.year}")
+            _require(
+                arrangement.year == int(match[1]), f"{path.name}: file says year {arrangement.year}"
+            )
             calendar = calendar._with(arrangement)
         return calendar
 
@@ -203,7 +238,10 @@ class HolidayCalendar:
         others = tuple(a for a in self.arrangements if a.year != new.year)
         for other in others:
             clash = (new.holidays & other.makeup_workdays) | (new.makeup_workdays & other.holidays)
-            _require(not clash, f"{new.year}: {min(clash, default='')} contradicts the {other.year} arrangement")
+            _require(
+                not clash,
+                f"{new.year}: {min(clash, default='')} contradicts the {other.year} arrangement",
+            )
         return HolidayCalendar(tuple(sorted(others + (new,), key=lambda a: a.year)))
 
     @property
@@ -245,7 +283,9 @@ def _at(day: date, minutes: int) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=TZ) + timedelta(minutes=minutes)
 
 
-def _open_periods(schedule: Schedule, calendar: HolidayCalendar, first: date) -> Iterator[tuple[datetime, datetime]]:
+def _open_periods(
+    schedule: Schedule, calendar: HolidayCalendar, first: date
+) -> Iterator[tuple[datetime, datetime]]:
     current = None
     for offset in range(LOOKAHEAD_DAYS):
         day = first + timedelta(days=offset)
@@ -277,8 +317,12 @@ def status(schedule: Schedule, calendar: HolidayCalendar, now: datetime) -> Hour
 class Hours:
     """A centre's hours bound to a calendar and an injectable clock."""
 
-    def __init__(self, schedule: Schedule, calendar: HolidayCalendar,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+    def __init__(
+        self,
+        schedule: Schedule,
+        calendar: HolidayCalendar,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
         self.schedule, self.calendar, self.clock = schedule, calendar, clock
 
     def status(self) -> HoursStatus:
@@ -303,9 +347,12 @@ def format_next_open(dt: datetime | None, locale: str, now: datetime) -> str:
     days, clock = (when.date() - today.date()).days, when.strftime("%H:%M")
     if language == "zh":
         year = f"{when.year}年" if when.year != today.year else ""
-        day = {0: "今天 ", 1: "明天 "}.get(days) or f"{year}{when.month}月{when.day}日（周{_ZH_WEEKDAYS[when.weekday()]}）"
+        day = {0: "今天 ", 1: "明天 "}.get(
+            days
+        ) or f"{year}{when.month}月{when.day}日（周{_ZH_WEEKDAYS[when.weekday()]}）"
         return f"{day}{clock} 开始服务"
     year = f" {when.year}" if when.year != today.year else ""
     day = {0: "today", 1: "tomorrow"}.get(days) or (
-        f"{_EN_WEEKDAYS[when.weekday()]} {when.day} {_EN_MONTHS[when.month - 1]}{year}")
+        f"{_EN_WEEKDAYS[when.weekday()]} {when.day} {_EN_MONTHS[when.month - 1]}{year}"
+    )
     return f"Service opens {day} at {clock}"

@@ -1,4 +1,5 @@
 """What taxpayers and agents do to interactions: validated, persisted, then published."""
+
 import dataclasses
 
 from . import protocol, states
@@ -7,7 +8,10 @@ from .models import Actor, Interaction
 from .routing import estimate_wait
 from .store import Conflict, Duplicate, new_id
 
-_WRITABLE = {"taxpayer": ("queued", "connected"), "agent": ("connected",)}  # states open to messages and files
+_WRITABLE = {
+    "taxpayer": ("queued", "connected"),
+    "agent": ("connected",),
+}  # states open to messages and files
 _RETRIES = 5  # optimistic-concurrency retries before telling the client to try again
 
 IDLE_REMINDER = "您已有一段时间没有发言，如无其他问题，本次互动将很快自动结束。"
@@ -34,33 +38,45 @@ class Service:
         """Return the person's own interaction; someone else's is reported as not found."""
         interaction = self.store.get_interaction(interaction_id)
         if interaction is None or (interaction.site_id, interaction.tin, interaction.sub) != (
-                person["site_id"], person["tin"], person["sub"]):
+            person["site_id"],
+            person["tin"],
+            person["sub"],
+        ):
             raise not_found()
         return interaction
 
     def visible_to_agent(self, agent, interaction_id):
         """Return an interaction an agent may read: their centre's, or assigned to them."""
         interaction = self.get(interaction_id)
-        if interaction.agent_id != agent["id"] and interaction.centre_id != agent["centre_id"] \
-                and agent["role"] not in ("supervisor", "admin"):
+        if (
+            interaction.agent_id != agent["id"]
+            and interaction.centre_id != agent["centre_id"]
+            and agent["role"] not in ("supervisor", "admin")
+        ):
             raise not_found()
         return interaction
 
     def live_of(self, person):
         """Return the person's live interaction, or None."""
-        for interaction in self.store.interactions_of(person["site_id"], person["tin"], person["sub"]):
+        for interaction in self.store.interactions_of(
+            person["site_id"], person["tin"], person["sub"]
+        ):
             if interaction.state in states.LIVE_VALUES:
                 return interaction
         return None
 
     def history(self, person):
         """Return the person's recent interactions for the window's history list."""
-        return [self.public_view(i) for i in
-                self.store.interactions_of(person["site_id"], person["tin"], person["sub"])]
+        return [
+            self.public_view(i)
+            for i in self.store.interactions_of(person["site_id"], person["tin"], person["sub"])
+        ]
 
     def events_after(self, interaction_id, seq, limit):
         """Return stored events after seq as outbound frames."""
-        return [protocol.event_frame(row) for row in self.store.events_after(interaction_id, seq, limit)]
+        return [
+            protocol.event_frame(row) for row in self.store.events_after(interaction_id, seq, limit)
+        ]
 
     # -- taxpayer ----------------------------------------------------------------------------
 
@@ -68,15 +84,23 @@ class Service:
         """Queue the person for an agent of the centre serving their region (发起人工导税)."""
         region = self.router.region(person["region"])
         live = self.live_of(person)
-        if live is not None and live.state in (states.State.QUEUED.value, states.State.CONNECTED.value):
+        if live is not None and live.state in (
+            states.State.QUEUED.value,
+            states.State.CONNECTED.value,
+        ):
             return live  # asked twice (two tabs, a retry): one task is enough
         self.router.require_open(region["centre_id"])
         actor, now = taxpayer_actor(person), self.clock()
         if live is None:
-            record = self.new_record(person, region, states.opening_state("request_human", "taxpayer"), now)
+            record = self.new_record(
+                person, region, states.opening_state("request_human", "taxpayer"), now
+            )
             record = Interaction(**{**record.as_row(), "queued_at": now})
-            self.publish_rows(self.store.create_interaction(
-                record, [self.state_event(record, "request_human", actor, now)]))
+            self.publish_rows(
+                self.store.create_interaction(
+                    record, [self.state_event(record, "request_human", actor, now)]
+                )
+            )
             self.announce(person, record.id)
             self.queue_changed(record.centre_id)
             return record
@@ -96,40 +120,65 @@ class Service:
         """Store the one 好差评 rating of an interaction the agent ended."""
         interaction = self.owned(person, interaction_id)
         if interaction.state != states.State.ENDED.value or interaction.ended_by != "agent":
-            raise ZhengnaError("rating_not_offered", "该互动不需要评价。",
-                               "This interaction is not open for rating.")
+            raise ZhengnaError(
+                "rating_not_offered",
+                "该互动不需要评价。",
+                "This interaction is not open for rating.",
+            )
         now = self.clock()
-        row = {"interaction_id": interaction.id, "score": score, "tags": tags, "comment": comment,
-               "agent_id": interaction.updated_by, "centre_id": interaction.centre_id, "created_at": now}
-        event = {"type": "rating.saved", "actor": taxpayer_actor(person), "at": now,
-                 "payload": {"score": score, "tags": tags, "comment": comment}}
+        row = {
+            "interaction_id": interaction.id,
+            "score": score,
+            "tags": tags,
+            "comment": comment,
+            "agent_id": interaction.updated_by,
+            "centre_id": interaction.centre_id,
+            "created_at": now,
+        }
+        event = {
+            "type": "rating.saved",
+            "actor": taxpayer_actor(person),
+            "at": now,
+            "payload": {"score": score, "tags": tags, "comment": comment},
+        }
         try:
             self.publish_rows(self.store.save_evaluation(row, event))
         except ValueError:
-            raise ZhengnaError("already_rated", "您已评价过本次服务，谢谢！",
-                               "You have already rated this service. Thank you!") from None
+            raise ZhengnaError(
+                "already_rated",
+                "您已评价过本次服务，谢谢！",
+                "You have already rated this service. Thank you!",
+            ) from None
 
     # -- both sides --------------------------------------------------------------------------
 
     def send_message(self, actor, interaction_id, cid, text, attachment_id=None, interaction=None):
         """Store a chat message (idempotent by client id) and publish it; return its seq."""
         if not text and not attachment_id:
-            raise ProtocolError("bad_field", "消息内容不能为空。", "A message needs text or an attachment.", ref=cid)
+            raise ProtocolError(
+                "bad_field", "消息内容不能为空。", "A message needs text or an attachment.", ref=cid
+            )
         interaction = interaction or self.get(interaction_id)
         if not self._open_to(actor, interaction):
             done = self.store.find_message(interaction_id, actor.role, actor.id, cid)
             if done is not None:  # a retry of a message stored before the conversation moved on
                 return done["seq"]
-            raise ZhengnaError("not_accepting_messages", "当前状态下不能发送消息。",
-                               f"Messages cannot be sent while the interaction is {interaction.state}.")
+            raise ZhengnaError(
+                "not_accepting_messages",
+                "当前状态下不能发送消息。",
+                f"Messages cannot be sent while the interaction is {interaction.state}.",
+            )
         message = self.message_event(actor, cid, text or "", "text", self.clock(), touch=True)
         if attachment_id:
             message["message"]["attachment_id"] = attachment_id
             message["message"]["attachment"] = self.attachment_view(
-                self._own_attachment(actor, interaction_id, attachment_id))
+                self._own_attachment(actor, interaction_id, attachment_id)
+            )
         try:
             rows = self.store.append(interaction_id, [message])
-        except Duplicate:  # the same cid again (a resend after a reconnect): answer with the stored seq
+        except (
+            Duplicate
+        ):  # the same cid again (a resend after a reconnect): answer with the stored seq
             done = self.store.find_message(interaction_id, actor.role, actor.id, cid)
             if done is None:
                 raise
@@ -141,8 +190,11 @@ class Service:
         """Raise unless actor may add a file to this interaction now."""
         interaction = self.get(interaction_id)
         if not self._open_to(actor, interaction):
-            raise ZhengnaError("not_accepting_messages", "当前状态下不能发送文件。",
-                               f"Files cannot be sent while the interaction is {interaction.state}.")
+            raise ZhengnaError(
+                "not_accepting_messages",
+                "当前状态下不能发送文件。",
+                f"Files cannot be sent while the interaction is {interaction.state}.",
+            )
         return interaction
 
     @staticmethod
@@ -154,38 +206,72 @@ class Service:
 
     def _own_attachment(self, actor, interaction_id, attachment_id):
         row = self.store.get_attachment(attachment_id)
-        if row is None or row["interaction_id"] != interaction_id or (row["uploader_role"], row["uploader_id"]) != (
-                actor.role, actor.id):
+        if (
+            row is None
+            or row["interaction_id"] != interaction_id
+            or (row["uploader_role"], row["uploader_id"]) != (actor.role, actor.id)
+        ):
             raise NotFound("not_found", "找不到该文件。", "No such file.")
         return row
 
     @staticmethod
     def attachment_view(row):
         """Return what clients see of an attachment."""
-        return {"id": row["id"], "name": row["name"], "content_type": row["content_type"], "size": row["size"],
-                "url": f"/api/attachments/{row['id']}"}
+        return {
+            "id": row["id"],
+            "name": row["name"],
+            "content_type": row["content_type"],
+            "size": row["size"],
+            "url": f"/api/attachments/{row['id']}",
+        }
 
     def leave_message(self, person, text, contact):
         """Store a message for the centre serving the person's region (outside working hours)."""
         region = self.router.region(person["region"])
-        row = {"id": new_id(), "site_id": person["site_id"], "centre_id": region["centre_id"],
-               "region": person["region"], "tin": person["tin"], "sub": person["sub"],
-               "person_name": person["name"], "enterprise": person["enterprise"], "text": text,
-               "contact": contact, "status": "new", "created_at": self.clock()}
+        row = {
+            "id": new_id(),
+            "site_id": person["site_id"],
+            "centre_id": region["centre_id"],
+            "region": person["region"],
+            "tin": person["tin"],
+            "sub": person["sub"],
+            "person_name": person["name"],
+            "enterprise": person["enterprise"],
+            "text": text,
+            "contact": contact,
+            "status": "new",
+            "created_at": self.clock(),
+        }
         self.store.save_leave_message(row)
-        self.bus.publish(f"centre:{region['centre_id']}", {"kind": "ephemeral", "from_role": "system", "frame": {
-            "type": "leave.new", "id": row["id"], "person": row["person_name"], "enterprise": row["enterprise"]}})
+        self.bus.publish(
+            f"centre:{region['centre_id']}",
+            {
+                "kind": "ephemeral",
+                "from_role": "system",
+                "frame": {
+                    "type": "leave.new",
+                    "id": row["id"],
+                    "person": row["person_name"],
+                    "enterprise": row["enterprise"],
+                },
+            },
+        )
         return row
 
     def mark_read(self, actor, interaction_id, seq):
         """Move the actor's read pointer and tell the other side."""
         if self.store.mark_read(interaction_id, actor.role, seq):
-            self.ephemeral(interaction_id, {"type": "read", "interaction_id": interaction_id,
-                                            "role": actor.role, "seq": seq}, actor.role)
+            self.ephemeral(
+                interaction_id,
+                {"type": "read", "interaction_id": interaction_id, "role": actor.role, "seq": seq},
+                actor.role,
+            )
 
     def ephemeral(self, interaction_id, frame, from_role):
         """Publish a frame that is neither stored nor replayed (typing, read, positions)."""
-        self.bus.publish(f"ix:{interaction_id}", {"kind": "ephemeral", "frame": frame, "from_role": from_role})
+        self.bus.publish(
+            f"ix:{interaction_id}", {"kind": "ephemeral", "frame": frame, "from_role": from_role}
+        )
 
     # -- the one path through the state machine ----------------------------------------------
 
@@ -196,7 +282,9 @@ class Service:
             now = self.clock()
             after = states.apply(before, event, actor, now, **changes)
             try:
-                rows = self.store.commit(before, after, [self.state_event(after, event, actor, now, detail)])
+                rows = self.store.commit(
+                    before, after, [self.state_event(after, event, actor, now, detail)]
+                )
             except Conflict:
                 continue
             self.publish_rows(rows)
@@ -208,9 +296,20 @@ class Service:
         """Tell both sides the conversation will end soon if nobody writes."""
         now = self.clock()
         try:
-            rows = self.store.commit(interaction, dataclasses.replace(interaction, idle_warned_at=now), [
-                self.message_event(Actor.system(), None, IDLE_REMINDER, "system", now,
-                              extra={"notice": "idle_warning"})])
+            rows = self.store.commit(
+                interaction,
+                dataclasses.replace(interaction, idle_warned_at=now),
+                [
+                    self.message_event(
+                        Actor.system(),
+                        None,
+                        IDLE_REMINDER,
+                        "system",
+                        now,
+                        extra={"notice": "idle_warning"},
+                    )
+                ],
+            )
         except Conflict:
             return
         self.publish_rows(rows)
@@ -229,8 +328,18 @@ class Service:
         if before.state == queued or after.state == queued:
             self.queue_changed(after.centre_id)
         if after.agent_id and after.agent_id != before.agent_id:
-            self.bus.publish(f"agent:{after.agent_id}", {"kind": "ephemeral", "from_role": "system", "frame": {
-                "type": "interaction.assigned", "interaction_id": after.id, "interaction": self.public_view(after)}})
+            self.bus.publish(
+                f"agent:{after.agent_id}",
+                {
+                    "kind": "ephemeral",
+                    "from_role": "system",
+                    "frame": {
+                        "type": "interaction.assigned",
+                        "interaction_id": after.id,
+                        "interaction": self.public_view(after),
+                    },
+                },
+            )
 
     def queue_changed(self, centre_id):
         """Push every waiting taxpayer's position and the centre's queue to its agents."""
@@ -238,29 +347,62 @@ class Service:
         online = self.presence.online_in(centre_id)
         handle = self.router.handle_time(centre_id)
         for position, interaction in enumerate(waiting, start=1):
-            self.ephemeral(interaction.id, {
-                "type": "queue.position", "interaction_id": interaction.id, "position": position,
-                "wait_s": estimate_wait(position, online, handle)}, "system")
-        self.bus.publish(f"centre:{centre_id}", {"kind": "ephemeral", "from_role": "system",
-                                                 "frame": self.queue_snapshot(centre_id, waiting)})
+            self.ephemeral(
+                interaction.id,
+                {
+                    "type": "queue.position",
+                    "interaction_id": interaction.id,
+                    "position": position,
+                    "wait_s": estimate_wait(position, online, handle),
+                },
+                "system",
+            )
+        self.bus.publish(
+            f"centre:{centre_id}",
+            {
+                "kind": "ephemeral",
+                "from_role": "system",
+                "frame": self.queue_snapshot(centre_id, waiting),
+            },
+        )
 
     def queue_snapshot(self, centre_id, waiting=None):
         """Return the centre's waiting list as the console shows it."""
         if waiting is None:
             waiting = self.store.interactions_in([states.State.QUEUED.value], centre_id=centre_id)
-        return {"type": "queue.snapshot", "centre": centre_id, "items": [{
-            "interaction_id": i.id, "person": i.person_name, "enterprise": i.enterprise,
-            "region": i.region, "queued_at": i.queued_at.isoformat()} for i in waiting]}
+        return {
+            "type": "queue.snapshot",
+            "centre": centre_id,
+            "items": [
+                {
+                    "interaction_id": i.id,
+                    "person": i.person_name,
+                    "enterprise": i.enterprise,
+                    "region": i.region,
+                    "queued_at": i.queued_at.isoformat(),
+                }
+                for i in waiting
+            ],
+        }
 
     def position_of(self, interaction):
         """Return the queue.position frame for one waiting interaction, or None."""
-        waiting = self.store.interactions_in([states.State.QUEUED.value], centre_id=interaction.centre_id)
+        waiting = self.store.interactions_in(
+            [states.State.QUEUED.value], centre_id=interaction.centre_id
+        )
         for position, item in enumerate(waiting, start=1):
             if item.id == interaction.id:
-                wait = estimate_wait(position, self.presence.online_in(interaction.centre_id),
-                                     self.router.handle_time(interaction.centre_id))
-                return {"type": "queue.position", "interaction_id": interaction.id,
-                        "position": position, "wait_s": wait}
+                wait = estimate_wait(
+                    position,
+                    self.presence.online_in(interaction.centre_id),
+                    self.router.handle_time(interaction.centre_id),
+                )
+                return {
+                    "type": "queue.position",
+                    "interaction_id": interaction.id,
+                    "position": position,
+                    "wait_s": wait,
+                }
         return None
 
     # -- building events ---------------------------------------------------------------------
@@ -268,10 +410,21 @@ class Service:
     def new_record(self, person, region, state, now):
         """Return a new interaction of person in state, not yet stored."""
         return Interaction(
-            id=new_id(), site_id=person["site_id"], tin=person["tin"], sub=person["sub"],
-            person_name=person["name"], enterprise=person["enterprise"], region=person["region"],
-            centre_id=region["centre_id"], state=state.value, created_at=now, last_activity_at=now,
-            updated_at=now, updated_by_role="taxpayer", updated_by=person["sub"])
+            id=new_id(),
+            site_id=person["site_id"],
+            tin=person["tin"],
+            sub=person["sub"],
+            person_name=person["name"],
+            enterprise=person["enterprise"],
+            region=person["region"],
+            centre_id=region["centre_id"],
+            state=state.value,
+            created_at=now,
+            last_activity_at=now,
+            updated_at=now,
+            updated_by_role="taxpayer",
+            updated_by=person["sub"],
+        )
 
     def state_event(self, after, event, actor, now, detail=None):
         """Return the interaction.state event describing after."""
@@ -279,47 +432,91 @@ class Service:
         if after.agent_id:
             row = self.store.get_agent(after.agent_id)
             agent = {"id": after.agent_id, "name": row["display_name"] if row else ""}
-        payload = {"state": after.state, "call": after.call_state, "event": event,
-                   "ended_by": after.ended_by, "agent": agent,
-                   "rating": after.state == states.State.ENDED.value and after.ended_by == "agent",
-                   **(detail or {})}
+        payload = {
+            "state": after.state,
+            "call": after.call_state,
+            "event": event,
+            "ended_by": after.ended_by,
+            "agent": agent,
+            "rating": after.state == states.State.ENDED.value and after.ended_by == "agent",
+            **(detail or {}),
+        }
         return {"type": "interaction.state", "actor": actor, "at": now, "payload": payload}
 
     def message_event(self, actor, cid, body, kind, now, extra=None, touch=False):
         """Return a message.new event to store (touch: a person spoke, the idle clock restarts)."""
-        message = {"id": new_id(), "cid": cid, "sender_role": actor.role, "sender_id": actor.id,
-                   "sender_name": actor.name, "kind": kind, "body": body, "created_at": now}
-        return {"type": "message.new", "actor": actor, "at": now, "payload": dict(extra or {}),
-                "message": message, "touch": touch}
+        message = {
+            "id": new_id(),
+            "cid": cid,
+            "sender_role": actor.role,
+            "sender_id": actor.id,
+            "sender_name": actor.name,
+            "kind": kind,
+            "body": body,
+            "created_at": now,
+        }
+        return {
+            "type": "message.new",
+            "actor": actor,
+            "at": now,
+            "payload": dict(extra or {}),
+            "message": message,
+            "touch": touch,
+        }
 
     def publish_rows(self, rows):
         """Publish stored events to everyone following their interaction."""
         for row in rows:
-            self.bus.publish(f"ix:{row['interaction_id']}", {
-                "kind": "event", "frame": protocol.event_frame(row),
-                "internal": bool(row["payload"].get("internal"))})
+            self.bus.publish(
+                f"ix:{row['interaction_id']}",
+                {
+                    "kind": "event",
+                    "frame": protocol.event_frame(row),
+                    "internal": bool(row["payload"].get("internal")),
+                },
+            )
 
     def announce(self, person, interaction_id):
         """Tell the person's other tabs that an interaction was opened."""
-        self.bus.publish(person_channel(person), {"kind": "ephemeral", "from_role": "system", "frame": {
-            "type": "interaction.opened", "interaction_id": interaction_id}})
+        self.bus.publish(
+            person_channel(person),
+            {
+                "kind": "ephemeral",
+                "from_role": "system",
+                "frame": {"type": "interaction.opened", "interaction_id": interaction_id},
+            },
+        )
 
     def audit(self, agent, action, interaction_id, detail):
         """Record an agent's action in the audit trail."""
-        self.store.audit({"created_at": self.clock(), "actor_role": "agent", "actor_id": agent["id"],
-                          "action": action, "interaction_id": interaction_id, "detail": detail})
+        self.store.audit(
+            {
+                "created_at": self.clock(),
+                "actor_role": "agent",
+                "actor_id": agent["id"],
+                "action": action,
+                "interaction_id": interaction_id,
+                "detail": detail,
+            }
+        )
 
     def agent_absent(self, interaction, now):
         """Start the grace period of a conversation whose agent has no console open; tell the taxpayer."""
         self.set_bookkeeping(interaction, agent_left_at=now)
-        self.ephemeral(interaction.id, {"type": "agent.presence", "interaction_id": interaction.id,
-                                        "present": False}, "agent")
+        self.ephemeral(
+            interaction.id,
+            {"type": "agent.presence", "interaction_id": interaction.id, "present": False},
+            "agent",
+        )
 
     def agent_back(self, interaction):
         """End the grace period: the agent has a console open again; tell the taxpayer."""
         self.set_bookkeeping(interaction, agent_left_at=None)
-        self.ephemeral(interaction.id, {"type": "agent.presence", "interaction_id": interaction.id,
-                                        "present": True}, "agent")
+        self.ephemeral(
+            interaction.id,
+            {"type": "agent.presence", "interaction_id": interaction.id, "present": True},
+            "agent",
+        )
 
     def public_view(self, interaction):
         """Return an interaction as clients see it, with its agent's name."""
@@ -330,7 +527,9 @@ class Service:
 def require_serving(interaction, agent_id):
     """Raise not_your_interaction unless agent_id is the agent serving interaction (the one rule for it)."""
     if interaction.agent_id != agent_id:
-        raise Forbidden("not_your_interaction", "该互动不由您接待。", "You are not serving this interaction.")
+        raise Forbidden(
+            "not_your_interaction", "该互动不由您接待。", "You are not serving this interaction."
+        )
 
 
 def person_channel(person):

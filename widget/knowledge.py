@@ -1,4 +1,5 @@
 """Each site's knowledge base: the shipped national entries plus the site's own, kept live across processes."""
+
 import json
 import time
 from collections import Counter
@@ -31,7 +32,11 @@ class Knowledge:
             self._sites[site_id] = (version, cached[1], time.monotonic())
             return cached[1]
         own = [_entry(row) for row in self.store.kb_entries_of(site_id)]
-        kb = self._national() if not own else _build_in_thread(lambda: KnowledgeBase.layered(self.national, own))
+        kb = (
+            self._national()
+            if not own
+            else _build_in_thread(lambda: KnowledgeBase.layered(self.national, own))
+        )
         self._sites[site_id] = (version, kb, time.monotonic())
         return kb
 
@@ -50,7 +55,11 @@ class Knowledge:
         national = {entry.id for entry in self.national}
         items = []
         for entry in layer(self.national, [_entry(row) for row in own.values()]):
-            source = "national" if entry.id not in own else ("override" if entry.id in national else "site")
+            source = (
+                "national"
+                if entry.id not in own
+                else ("override" if entry.id in national else "site")
+            )
             item = {**entry.to_json(), "similar": list(entry.similar), "source": source}
             if not query or _contains(item, query):
                 items.append(item)
@@ -67,7 +76,9 @@ class Knowledge:
         """Validate and store entries for the site (each replacing any with its id); effective at once."""
         rows = [_validated(item, n) for n, item in enumerate(items, start=1)]
         now = self.clock()
-        self.store.put_kb_entries(site_id, [dict(row, updated_at=now, updated_by=who) for row in rows])
+        self.store.put_kb_entries(
+            site_id, [dict(row, updated_at=now, updated_by=who) for row in rows]
+        )
         self._sites.pop(site_id, None)
         return rows
 
@@ -75,7 +86,9 @@ class Knowledge:
         """Teach an entry a new way of asking (from the admin's insights list)."""
         text = (text or "").strip()
         if not 0 < len(text) <= 200:
-            raise ZhengnaError("bad_field", "新问法应为 1–200 个字。", "An alias needs 1-200 characters.")
+            raise ZhengnaError(
+                "bad_field", "新问法应为 1–200 个字。", "An alias needs 1-200 characters."
+            )
         item = self.entry(site_id, entry_id)
         if text not in item["aliases"]:
             item["aliases"].append(text)
@@ -84,13 +97,19 @@ class Knowledge:
     def delete(self, site_id, entry_id):
         """Drop the site's own version of an entry (a national one shows through again)."""
         if not self.store.delete_kb_entry(site_id, entry_id):
-            raise NotFound("not_found", "本站点没有该条目的自定义内容。", "The site has no entry of its own with this id.")
+            raise NotFound(
+                "not_found",
+                "本站点没有该条目的自定义内容。",
+                "The site has no entry of its own with this id.",
+            )
         self._sites.pop(site_id, None)
 
     def export(self, site_id):
         """Return the site's whole KB as faq-shaped JSON lines."""
-        return "".join(json.dumps({k: item[k] for k in _FIELDS}, ensure_ascii=False) + "\n"
-                       for item in self.entries(site_id))
+        return "".join(
+            json.dumps({k: item[k] for k in _FIELDS}, ensure_ascii=False) + "\n"
+            for item in self.entries(site_id)
+        )
 
     def import_lines(self, site_id, text, who):
         """Store every line of a JSONL import, or none of them if any line is bad (naming the line)."""
@@ -101,8 +120,12 @@ class Knowledge:
             try:
                 items.append(json.loads(line))
             except ValueError:
-                raise ZhengnaError("bad_import", f"第 {n} 行不是有效的 JSON。", f"Line {n} is not valid JSON.",
-                                   line=n) from None
+                raise ZhengnaError(
+                    "bad_import",
+                    f"第 {n} 行不是有效的 JSON。",
+                    f"Line {n} is not valid JSON.",
+                    line=n,
+                ) from None
         if not items:
             raise ZhengnaError("bad_import", "导入文件是空的。", "The import file is empty.")
         return self.put(site_id, items, who)
@@ -124,41 +147,76 @@ class Knowledge:
         def view(key, count):
             row = samples[key]
             best = picked.get(key, Counter()).most_common(1)
-            return {"question": row["question"], "count": count, "outcome": row["outcome"], "kb_id": row["kb_id"],
-                    "picked_kb_id": best[0][0] if best else None, "last_at": row["created_at"].isoformat()}
-        return {"unanswered": [view(k, c) for k, c in unanswered.most_common(limit)],
-                "disliked": [view(k, c) for k, c in disliked.most_common(limit)]}
+            return {
+                "question": row["question"],
+                "count": count,
+                "outcome": row["outcome"],
+                "kb_id": row["kb_id"],
+                "picked_kb_id": best[0][0] if best else None,
+                "last_at": row["created_at"].isoformat(),
+            }
+
+        return {
+            "unanswered": [view(k, c) for k, c in unanswered.most_common(limit)],
+            "disliked": [view(k, c) for k, c in disliked.most_common(limit)],
+        }
 
 
 def _entry(row):
-    return Entry(id=row["id"], question=row["question"], answer=row["answer"], category=row["category"],
-                 aliases=tuple(row["aliases"]), similar=tuple(row["similar"]))
+    return Entry(
+        id=row["id"],
+        question=row["question"],
+        answer=row["answer"],
+        category=row["category"],
+        aliases=tuple(row["aliases"]),
+        similar=tuple(row["similar"]),
+    )
 
 
 def _validated(item, n):
     where = f"第 {n} 条"
     if not isinstance(item, dict):
         raise ZhengnaError("bad_entry", f"{where}不是对象。", f"Entry {n} is not an object.")
-    texts = {name: str(item.get(name, "")).strip() for name in ("id", "category", "question", "answer")}
+    texts = {
+        name: str(item.get(name, "")).strip() for name in ("id", "category", "question", "answer")
+    }
     lists = {}
     for name in ("aliases", "similar"):
         value = item.get(name) or []
-        if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v.strip()) <= 200 for v in value):
-            raise ZhengnaError("bad_entry", f"{where}的 {name} 应为问法列表。", f"Entry {n}: {name} must be a list of phrasings.")
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and 0 < len(v.strip()) <= 200 for v in value
+        ):
+            raise ZhengnaError(
+                "bad_entry",
+                f"{where}的 {name} 应为问法列表。",
+                f"Entry {n}: {name} must be a list of phrasings.",
+            )
         lists[name] = list(dict.fromkeys(v.strip() for v in value))
     limits = {"id": 64, "category": 64, "question": 200, "answer": 4000}
     for name, limit in limits.items():
         if not texts[name] and name != "category":
             raise ZhengnaError("bad_entry", f"{where}缺少 {name}。", f"Entry {n} has no {name}.")
         if len(texts[name]) > limit:
-            raise ZhengnaError("bad_entry", f"{where}的 {name} 超过 {limit} 字。", f"Entry {n}: {name} is over {limit} characters.")
+            raise ZhengnaError(
+                "bad_entry",
+                f"{where}的 {name} 超过 {limit} 字。",
+                f"Entry {n}: {name} is over {limit} characters.",
+            )
     return {**texts, **lists}
 
 
 def _contains(item, query):
     query = query.strip().lower()
-    return any(query in str(value).lower() for value in (item["id"], item["question"], item["answer"],
-                                                          *item["aliases"], item["category"]))
+    return any(
+        query in str(value).lower()
+        for value in (
+            item["id"],
+            item["question"],
+            item["answer"],
+            *item["aliases"],
+            item["category"],
+        )
+    )
 
 
 def _key(question):
@@ -168,4 +226,3 @@ def _key(question):
 def _build_in_thread(build):
     """Run a CPU-bound build on a real thread so the loop keeps serving (the GIL is shared, but released often)."""
     return gevent.get_hub().threadpool.apply(build)
-

@@ -1,5 +1,6 @@
 """The rtc media workers: which one carries a call, the HTTP client of each, and the child processes of the
 embedded default."""
+
 import hashlib
 import logging
 import os
@@ -19,8 +20,12 @@ _TIMEOUT = 15.0  # an answer needs ICE gathering in the worker: well under a sec
 
 
 def _unavailable(detail):
-    return ZhengnaError("media_unavailable", "视频服务暂时不可用，请稍后再试或继续文字交流。",
-                        "Video is unavailable right now; try again later or keep chatting.", reason=detail)
+    return ZhengnaError(
+        "media_unavailable",
+        "视频服务暂时不可用，请稍后再试或继续文字交流。",
+        "Video is unavailable right now; try again later or keep chatting.",
+        reason=detail,
+    )
 
 
 def free_port():
@@ -86,8 +91,11 @@ class MediaWorker:
     def answer(self, call_id, role, sdp):
         """Return the worker's SDP answer to a browser's offer for one side of a call."""
         try:
-            response = self.http.post(f"{self.url}/calls/{call_id}/peers/{role}",
-                                      json={"type": "offer", "sdp": sdp}, timeout=_TIMEOUT)
+            response = self.http.post(
+                f"{self.url}/calls/{call_id}/peers/{role}",
+                json={"type": "offer", "sdp": sdp},
+                timeout=_TIMEOUT,
+            )
         except requests.RequestException as exc:
             raise _unavailable(type(exc).__name__) from None
         if response.status_code != 200:
@@ -121,8 +129,19 @@ class WorkerProcess:
     def __init__(self, data_dir, events_url, port, secret, ice_servers="", loopback=False, mode=""):
         self.secret = secret
         self.url = f"http://127.0.0.1:{port}"
-        args = [sys.executable, "-m", "rtc", "--listen", f"127.0.0.1:{port}", "--secret", self.secret,
-                "--data-dir", str(data_dir), "--events-url", events_url]
+        args = [
+            sys.executable,
+            "-m",
+            "rtc",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--secret",
+            self.secret,
+            "--data-dir",
+            str(data_dir),
+            "--events-url",
+            events_url,
+        ]
         if ice_servers:
             args += ["--ice-servers", ice_servers]
         if loopback:
@@ -135,6 +154,7 @@ class WorkerProcess:
     def wait_ready(self, timeout=30):
         """Block until the worker prints its ready line; raise if it dies first."""
         import gevent
+
         with gevent.Timeout(timeout, RuntimeError("the media worker did not start")):
             for line in self.proc.stdout:
                 if line.startswith("rtc listening"):

@@ -1,7 +1,7 @@
 """Plain records passed between modules: who acts, and an interaction's current row."""
-from dataclasses import dataclass, field, asdict
+
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -32,37 +32,43 @@ class Interaction:
     centre_id: str
     state: str
     call_state: str = "none"
-    agent_id: Optional[str] = None
-    ended_by: Optional[str] = None
+    agent_id: str | None = None
+    ended_by: str | None = None
     seq: int = 0
     version: int = 0
-    created_at: Optional[datetime] = None
-    queued_at: Optional[datetime] = None
-    connected_at: Optional[datetime] = None
-    ended_at: Optional[datetime] = None
-    last_activity_at: Optional[datetime] = None
-    agent_left_at: Optional[datetime] = None
-    call_requested_at: Optional[datetime] = None
-    updated_at: Optional[datetime] = None
-    updated_by_role: Optional[str] = None
-    updated_by: Optional[str] = None
+    created_at: datetime | None = None
+    queued_at: datetime | None = None
+    connected_at: datetime | None = None
+    ended_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    agent_left_at: datetime | None = None
+    call_requested_at: datetime | None = None
+    updated_at: datetime | None = None
+    updated_by_role: str | None = None
+    updated_by: str | None = None
     taxpayer_read_seq: int = 0
     agent_read_seq: int = 0
-    idle_warned_at: Optional[datetime] = None
-    call_id: Optional[str] = None
-    call_worker: Optional[str] = None
+    idle_warned_at: datetime | None = None
+    call_id: str | None = None
+    call_worker: str | None = None
     extra: dict = field(default_factory=dict)
 
     def public(self, agent_name=None):
         """Return the view of this interaction that clients receive."""
         return {
-            "id": self.id, "state": self.state, "call": self.call_state,
+            "id": self.id,
+            "state": self.state,
+            "call": self.call_state,
             "call_id": self.call_id if self.call_state != "none" else None,
-            "region": self.region, "centre": self.centre_id,
+            "region": self.region,
+            "centre": self.centre_id,
             "agent": {"id": self.agent_id, "name": agent_name} if self.agent_id else None,
-            "ended_by": self.ended_by, "seq": self.seq,
-            "created_at": _iso(self.created_at), "ended_at": _iso(self.ended_at),
-            "taxpayer_read_seq": self.taxpayer_read_seq, "agent_read_seq": self.agent_read_seq,
+            "ended_by": self.ended_by,
+            "seq": self.seq,
+            "created_at": _iso(self.created_at),
+            "ended_at": _iso(self.ended_at),
+            "taxpayer_read_seq": self.taxpayer_read_seq,
+            "agent_read_seq": self.agent_read_seq,
             "person": {"name": self.person_name, "enterprise": self.enterprise, "tin": self.tin},
         }
 

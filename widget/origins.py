@@ -1,4 +1,5 @@
 """Origin allow-lists: exact origins, a port wildcard, or a subdomain wildcard."""
+
 from urllib.parse import urlsplit
 
 

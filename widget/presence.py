@@ -1,4 +1,5 @@
 """Which agents have a console open: counted in this process, or shared by every process through Redis."""
+
 import time
 import uuid
 from collections import Counter
@@ -37,8 +38,11 @@ class Presence:
 
     def online_in(self, centre_id):
         """Return how many agents of a centre are connected and online."""
-        return sum(1 for centre, status in self._status.values()
-                   if centre == centre_id and status == "online")
+        return sum(
+            1
+            for centre, status in self._status.values()
+            if centre == centre_id and status == "online"
+        )
 
     def connected_agents(self):
         """Return the ids of every agent with a console open."""
@@ -65,7 +69,9 @@ class RedisPresence(Presence):
 
     def _write(self, agent_id):
         centre_id, status = self._status[agent_id]
-        self.client.hset(self.key, self._field(agent_id), f"{centre_id}|{status}|{self.clock() + self.TTL:.0f}")
+        self.client.hset(
+            self.key, self._field(agent_id), f"{centre_id}|{status}|{self.clock() + self.TTL:.0f}"
+        )
 
     def _live(self):
         """Yield (agent id, centre id, status) for every unexpired field, from every process."""
@@ -100,14 +106,23 @@ class RedisPresence(Presence):
         return {agent for agent, _, _ in self._live()}
 
     def online_in(self, centre_id):
-        return len({agent for agent, centre, status in self._live() if centre == centre_id and status == "online"})
+        return len(
+            {
+                agent
+                for agent, centre, status in self._live()
+                if centre == centre_id and status == "online"
+            }
+        )
 
     def refresh(self):
         """Renew this process's fields and drop any process's expired ones."""
         for agent_id in list(self._connections):
             self._write(agent_id)
         now = self.clock()
-        stale = [field for field, value in self.client.hgetall(self.key).items()
-                 if float(value.decode().rsplit("|", 1)[1]) <= now]
+        stale = [
+            field
+            for field, value in self.client.hgetall(self.key).items()
+            if float(value.decode().rsplit("|", 1)[1]) <= now
+        ]
         if stale:
             self.client.hdel(self.key, *stale)

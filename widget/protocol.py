@@ -1,4 +1,5 @@
 """Every frame type: inbound parsing and validation, outbound building, size limits."""
+
 import json
 import re
 
@@ -43,6 +44,7 @@ def _text(limit):
         if len(value) > limit:
             raise ValueError(f"must be at most {limit} characters")
         return value
+
     return check
 
 
@@ -51,6 +53,7 @@ def _optional_text(limit):
         if value is None or (isinstance(value, str) and not value.strip()):
             return ""
         return _text(limit)(value)
+
     return check
 
 
@@ -67,8 +70,11 @@ def _score(value):
 
 
 def _tags(value):
-    if not isinstance(value, list) or len(value) > 8 or not all(
-            isinstance(tag, str) and 0 < len(tag) <= 32 for tag in value):
+    if (
+        not isinstance(value, list)
+        or len(value) > 8
+        or not all(isinstance(tag, str) and 0 < len(tag) <= 32 for tag in value)
+    ):
         raise ValueError("must be a list of at most 8 short tags")
     return sorted(set(value))
 
@@ -78,6 +84,7 @@ def _choice(*allowed):
         if value not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)}")
         return value
+
     return check
 
 
@@ -104,20 +111,45 @@ INBOUND = {
     "interaction.cancel": {"cid": (_cid, True), "interaction_id": (_id, True)},
     "interaction.close": {"cid": (_cid, True), "interaction_id": (_id, True)},
     "interaction.accept": {"cid": (_cid, True), "interaction_id": (_id, True)},
-    "interaction.end": {"cid": (_cid, True), "interaction_id": (_id, True),
-                        "category": (_optional_text(64), False)},
-    "message.send": {"cid": (_cid, True), "interaction_id": (_id, True), "text": (OPTIONAL_TEXT, False),
-                     "attachment_id": (_id, False)},
-    "bot.feedback": {"cid": (_cid, True), "interaction_id": (_id, True), "seq": (_seq, True),
-                     "value": (_choice("up", "down"), True)},
-    "leave.submit": {"cid": (_cid, True), "text": (_text(1000), True), "contact": (_optional_text(64), False)},
+    "interaction.end": {
+        "cid": (_cid, True),
+        "interaction_id": (_id, True),
+        "category": (_optional_text(64), False),
+    },
+    "message.send": {
+        "cid": (_cid, True),
+        "interaction_id": (_id, True),
+        "text": (OPTIONAL_TEXT, False),
+        "attachment_id": (_id, False),
+    },
+    "bot.feedback": {
+        "cid": (_cid, True),
+        "interaction_id": (_id, True),
+        "seq": (_seq, True),
+        "value": (_choice("up", "down"), True),
+    },
+    "leave.submit": {
+        "cid": (_cid, True),
+        "text": (_text(1000), True),
+        "contact": (_optional_text(64), False),
+    },
     "typing": {"interaction_id": (_id, True), "on": (_flag, True)},
     "read": {"interaction_id": (_id, True), "seq": (_seq, True)},
-    "rating.submit": {"cid": (_cid, True), "interaction_id": (_id, True), "score": (_score, True),
-                      "tags": (_tags, False), "comment": (_optional_text(500), False)},
+    "rating.submit": {
+        "cid": (_cid, True),
+        "interaction_id": (_id, True),
+        "score": (_score, True),
+        "tags": (_tags, False),
+        "comment": (_optional_text(500), False),
+    },
     "presence.set": {"value": (_choice("online", "away", "offline"), True)},
-    "interaction.transfer": {"cid": (_cid, True), "interaction_id": (_id, True), "to_agent": (_id, False),
-                             "to_centre": (_id, False), "note": (_optional_text(500), False)},
+    "interaction.transfer": {
+        "cid": (_cid, True),
+        "interaction_id": (_id, True),
+        "to_agent": (_id, False),
+        "to_centre": (_id, False),
+        "note": (_optional_text(500), False),
+    },
     "note.add": {"cid": (_cid, True), "interaction_id": (_id, True), "text": (TEXT, True)},
     "history.of": {"cid": (_cid, True), "interaction_id": (_id, True)},
     "call.request": {"cid": (_cid, True), "interaction_id": (_id, True)},
@@ -125,7 +157,12 @@ INBOUND = {
     "call.accept": {"cid": (_cid, True), "interaction_id": (_id, True)},
     "call.decline": {"cid": (_cid, True), "interaction_id": (_id, True)},
     "call.hangup": {"cid": (_cid, True), "interaction_id": (_id, True)},
-    "rtc.offer": {"cid": (_cid, True), "interaction_id": (_id, True), "sdp": (_sdp, True), "restart": (_flag, False)},
+    "rtc.offer": {
+        "cid": (_cid, True),
+        "interaction_id": (_id, True),
+        "sdp": (_sdp, True),
+        "restart": (_flag, False),
+    },
 }
 
 AUTH_TYPES = frozenset({"auth.hello", "auth.resume"})
@@ -136,39 +173,56 @@ def parse(raw, max_bytes, max_chars, allowed):
     if isinstance(raw, bytes):
         raise ProtocolError("binary_frame", "不支持二进制消息。", "Binary frames are not accepted.")
     if len(raw.encode("utf-8")) > max_bytes:
-        raise ProtocolError("frame_too_large", f"消息过大（上限 {max_bytes} 字节）。",
-                            f"The frame is larger than {max_bytes} bytes.")
+        raise ProtocolError(
+            "frame_too_large",
+            f"消息过大（上限 {max_bytes} 字节）。",
+            f"The frame is larger than {max_bytes} bytes.",
+        )
     try:
         frame = json.loads(raw)
     except ValueError:
-        raise ProtocolError("bad_json", "消息不是有效的 JSON。", "The frame is not valid JSON.") from None
+        raise ProtocolError(
+            "bad_json", "消息不是有效的 JSON。", "The frame is not valid JSON."
+        ) from None
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise ProtocolError("bad_frame", "消息缺少 type 字段。", "The frame has no type.")
     kind = frame["type"]
     ref = frame.get("cid") if isinstance(frame.get("cid"), str) else None
     if kind not in INBOUND or kind not in allowed:
-        raise ProtocolError("unknown_type", f"不支持的消息类型：{kind[:40]}",
-                            f"Unknown frame type: {kind[:40]}", ref=ref)
+        raise ProtocolError(
+            "unknown_type",
+            f"不支持的消息类型：{kind[:40]}",
+            f"Unknown frame type: {kind[:40]}",
+            ref=ref,
+        )
     schema = INBOUND[kind]
     if "cid" not in schema:  # any request may carry a cid so its error or reply can name it
         schema = {**schema, "cid": (_cid, False)}
     extra = set(frame) - set(schema) - {"type"}
     if extra:
         name = sorted(extra)[0][:40]
-        raise ProtocolError("bad_field", f"不认识的字段：{name}", f"Unexpected field: {name}", ref=ref)
+        raise ProtocolError(
+            "bad_field", f"不认识的字段：{name}", f"Unexpected field: {name}", ref=ref
+        )
     clean = {"type": kind}
     for name, (check, required) in schema.items():
         if name not in frame:
             if required:
-                raise ProtocolError("bad_field", f"缺少字段：{name}", f"Missing field: {name}", ref=ref)
+                raise ProtocolError(
+                    "bad_field", f"缺少字段：{name}", f"Missing field: {name}", ref=ref
+                )
             continue
-        check = {TEXT: _text(max_chars), OPTIONAL_TEXT: _optional_text(max_chars)}.get(check, check) \
-            if isinstance(check, str) else check
+        check = (
+            {TEXT: _text(max_chars), OPTIONAL_TEXT: _optional_text(max_chars)}.get(check, check)
+            if isinstance(check, str)
+            else check
+        )
         try:
             clean[name] = check(frame[name])
         except ValueError as exc:
-            raise ProtocolError("bad_field", f"字段 {name} 不正确：{exc}", f"Field {name} {exc}.",
-                                ref=ref) from None
+            raise ProtocolError(
+                "bad_field", f"字段 {name} 不正确：{exc}", f"Field {name} {exc}.", ref=ref
+            ) from None
     return clean
 
 
@@ -188,9 +242,14 @@ def error_frame(error, ref=None):
 
 def event_frame(row):
     """Return the outbound frame for a stored event row."""
-    return {"type": row["type"], "interaction_id": row["interaction_id"], "seq": row["seq"],
-            "at": row["created_at"].isoformat(),
-            "actor": {"role": row["actor_role"], "id": row["actor_id"]}, **row["payload"]}
+    return {
+        "type": row["type"],
+        "interaction_id": row["interaction_id"],
+        "seq": row["seq"],
+        "at": row["created_at"].isoformat(),
+        "actor": {"role": row["actor_role"], "id": row["actor_id"]},
+        **row["payload"],
+    }
 
 
 def encode(frame):

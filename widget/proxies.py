@@ -1,4 +1,5 @@
 """Client addresses behind a proxy: believe X-Forwarded-For only from configured proxies."""
+
 import ipaddress
 
 
@@ -8,6 +9,7 @@ def _networks(entries):
 
 def client_address(remote, forwarded_for, trusted):
     """Return the real client: walk X-Forwarded-For from the right past trusted proxies."""
+
     def is_trusted(address):
         try:
             ip = ipaddress.ip_address(address)
@@ -37,5 +39,8 @@ class TrustedProxies:
     def __call__(self, environ, start_response):
         if self.trusted:
             environ["REMOTE_ADDR"] = client_address(
-                environ.get("REMOTE_ADDR", ""), environ.get("HTTP_X_FORWARDED_FOR", ""), self.trusted)
+                environ.get("REMOTE_ADDR", ""),
+                environ.get("HTTP_X_FORWARDED_FOR", ""),
+                self.trusted,
+            )
         return self.app(environ, start_response)

@@ -1,4 +1,5 @@
 """Region -> operations centre, queue order and positions, estimated wait, centre hours."""
+
 import math
 import time
 from datetime import timedelta
@@ -6,11 +7,16 @@ from datetime import timedelta
 from . import hours as hours_mod
 from .errors import ZhengnaError
 
-ALL_DAY = {"weekly": {day: [["00:00", "24:00"]] for day in
-                      ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
-           "observe_holidays": False}
-NEVER = {"weekly": {day: [] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
-         "observe_holidays": True}
+ALL_DAY = {
+    "weekly": {
+        day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    },
+    "observe_holidays": False,
+}
+NEVER = {
+    "weekly": {day: [] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    "observe_holidays": True,
+}
 
 
 def estimate_wait(position, agents_online, handle_time):
@@ -23,7 +29,9 @@ def estimate_wait(position, agents_online, handle_time):
     return int(math.ceil(position / agents) * handle_time)
 
 
-CACHE_SECONDS = 30.0  # holiday years and handling times change rarely; other processes see edits this late
+CACHE_SECONDS = (
+    30.0  # holiday years and handling times change rarely; other processes see edits this late
+)
 HANDLE_WINDOW = timedelta(days=7)  # "recent" handling times: the last week's conversations
 
 
@@ -52,26 +60,33 @@ class Router:
     @property
     def calendar(self):
         """Return the national holiday calendar: the shipped years plus those an administrator entered."""
+
         def build():
             calendar = self.shipped
             for data in self.store.holiday_years():
                 calendar = calendar.with_year(data)
             return calendar
+
         return self._cached("calendar", build)
 
     def handle_time(self, centre_id):
         """Return the centre's mean handling time in seconds over the last week (a default until it has some)."""
+
         def compute():
             times = self.store.handle_times(centre_id, self.clock() - HANDLE_WINDOW)
             return sum(times) / len(times) if times else self.default_handle_time
+
         return self._cached(("handle", centre_id), compute)
 
     def region(self, code):
         """Return the region row for a tax-office code, or raise a clear error."""
         region = self.store.get_region(code)
         if region is None:
-            raise ZhengnaError("region_unknown", f"未配置的主管税务机关代码：{code}",
-                               f"No operations centre serves tax office {code}.")
+            raise ZhengnaError(
+                "region_unknown",
+                f"未配置的主管税务机关代码：{code}",
+                f"No operations centre serves tax office {code}.",
+            )
         return region
 
     def centre_status(self, centre_id):
@@ -84,9 +99,13 @@ class Router:
         """Return a centre's name and whether it serves now, with its next opening (as clients see it)."""
         centre = self.store.get_centre(centre_id)
         status = status or self.centre_status(centre_id)
-        return {"id": centre_id, "name": centre["name"], "open": status.open,
-                "next_open": status.next_open.isoformat() if status.next_open else None,
-                "closes_at": status.closes_at.isoformat() if status.closes_at else None}
+        return {
+            "id": centre_id,
+            "name": centre["name"],
+            "open": status.open,
+            "next_open": status.next_open.isoformat() if status.next_open else None,
+            "closes_at": status.closes_at.isoformat() if status.closes_at else None,
+        }
 
     def require_open(self, centre_id):
         """Raise centre_closed (with the next opening) unless the centre serves now."""
@@ -97,8 +116,17 @@ class Router:
         detail = {"next_open": status.next_open.isoformat() if status.next_open else None}
         raise ZhengnaError(
             "centre_closed",
-            "当前不在人工服务时间。" + (hours_mod.format_next_open(status.next_open, "zh-CN", now)
-                                 if status.next_open else "暂无人工服务安排，请留言。"),
-            "Human service is closed now. " + (hours_mod.format_next_open(status.next_open, "en", now)
-                                             if status.next_open else "No opening is scheduled; please leave a message."),
-            **detail)
+            "当前不在人工服务时间。"
+            + (
+                hours_mod.format_next_open(status.next_open, "zh-CN", now)
+                if status.next_open
+                else "暂无人工服务安排，请留言。"
+            ),
+            "Human service is closed now. "
+            + (
+                hours_mod.format_next_open(status.next_open, "en", now)
+                if status.next_open
+                else "No opening is scheduled; please leave a message."
+            ),
+            **detail,
+        )

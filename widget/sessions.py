@@ -1,4 +1,5 @@
 """Per-connection outbox: one writer per socket, events in sequence, resume, flow control."""
+
 import logging
 import time
 
@@ -40,9 +41,9 @@ class Connection:
         self.events_after = events_after  # (interaction_id, seq, limit) -> stored event frames
         self.sync_batch = sync_batch
         self.on_send = on_send
-        self.delivered = {}   # interaction id -> highest seq sent to this client
-        self.acked = {}       # interaction id -> highest seq the client confirmed
-        self._handles = {}    # channel -> bus handle
+        self.delivered = {}  # interaction id -> highest seq sent to this client
+        self.acked = {}  # interaction id -> highest seq the client confirmed
+        self._handles = {}  # channel -> bus handle
         self._queue = Queue()
         self._writer = gevent.spawn(self._write_loop)
         self.closed = False
@@ -145,8 +146,13 @@ class Connection:
         if out:
             self.delivered[interaction_id] = max(self.delivered[interaction_id], out[-1]["seq"])
         if frame is None:
-            out.append({"type": "sync.done", "interaction_id": interaction_id,
-                        "seq": self.delivered[interaction_id]})
+            out.append(
+                {
+                    "type": "sync.done",
+                    "interaction_id": interaction_id,
+                    "seq": self.delivered[interaction_id],
+                }
+            )
         return out
 
     def _transmit(self, frame):

@@ -1,4 +1,5 @@
 """Smart service: the taxpayer's questions to the FAQ bot, suggestions picked, and 有用/没用."""
+
 from . import states
 from .errors import IllegalTransition, NotFound, ZhengnaError
 from .interactions import taxpayer_actor
@@ -11,8 +12,6 @@ BOT_PHRASES = {
 }
 
 
-
-
 class SmartService:
     """Answers from the site's knowledge base, stored as messages of the interaction and logged for its admin."""
 
@@ -23,12 +22,18 @@ class SmartService:
         """Put the taxpayer's question to the bot; open a bot interaction if none is live."""
         region = self.service.router.region(person["region"])
         if not region["smart_service"]:
-            raise ZhengnaError("bot_off", "本地区未开通智能服务，请发起人工导税。",
-                               "Smart service is off here; please ask for a person.")
+            raise ZhengnaError(
+                "bot_off",
+                "本地区未开通智能服务，请发起人工导税。",
+                "Smart service is off here; please ask for a person.",
+            )
         live = self.service.live_of(person)
         if live is not None and live.state != states.State.BOT.value:
-            raise ZhengnaError("not_in_bot", "已转人工服务，请直接发送消息。",
-                               "You are with human service now; send a message instead.")
+            raise ZhengnaError(
+                "not_in_bot",
+                "已转人工服务，请直接发送消息。",
+                "You are with human service now; send a message instead.",
+            )
         actor = taxpayer_actor(person)
         if live is not None:
             done = self.store.find_message(live.id, "taxpayer", actor.id, cid)
@@ -40,18 +45,30 @@ class SmartService:
         asked = self.service.message_event(actor, cid, text, "text", now)
         reply = self._reply(result, kb.matcher, now)
         if live is None:
-            record = self.service.new_record(person, region, states.opening_state("ask_bot", "taxpayer"), now)
-            rows = self.store.create_interaction(record, [self.service.state_event(record, "ask_bot", actor, now),
-                                                          asked, reply])
+            record = self.service.new_record(
+                person, region, states.opening_state("ask_bot", "taxpayer"), now
+            )
+            rows = self.store.create_interaction(
+                record, [self.service.state_event(record, "ask_bot", actor, now), asked, reply]
+            )
             self.service.publish_rows(rows)
             self.service.announce(person, record.id)
         else:
             record = live
             rows = self.store.append(live.id, [asked, reply])
             self.service.publish_rows(rows)
-        self.store.log_bot({"interaction_id": record.id, "seq": rows[-1]["seq"], "site_id": person["site_id"],
-                            "question": text, "outcome": result.outcome, "kb_id": result.answer,
-                            "score": int(round(result.score * 1000)), "created_at": now})
+        self.store.log_bot(
+            {
+                "interaction_id": record.id,
+                "seq": rows[-1]["seq"],
+                "site_id": person["site_id"],
+                "question": text,
+                "outcome": result.outcome,
+                "kb_id": result.answer,
+                "score": int(round(result.score * 1000)),
+                "created_at": now,
+            }
+        )
         return record, rows[-2]["seq"]
 
     def pick(self, person, cid, kb_id):
@@ -70,9 +87,17 @@ class SmartService:
         if self.store.find_message(live.id, "taxpayer", actor.id, cid):
             return live
         now = self.service.clock()
-        asked = self.service.message_event(actor, cid, entry.question, "pick", now, extra={"kb_id": kb_id})
-        answer = self.service.message_event(Actor("bot", "bot"), None, entry.answer, "bot", now, extra={
-            "bot": {"outcome": "answer", "kb_id": kb_id, "human": False, "picked": True}})
+        asked = self.service.message_event(
+            actor, cid, entry.question, "pick", now, extra={"kb_id": kb_id}
+        )
+        answer = self.service.message_event(
+            Actor("bot", "bot"),
+            None,
+            entry.answer,
+            "bot",
+            now,
+            extra={"bot": {"outcome": "answer", "kb_id": kb_id, "human": False, "picked": True}},
+        )
         rows = self.store.append(live.id, [asked, answer])
         self.service.publish_rows(rows)
         self.store.mark_suggestion_picked(live.id, rows[0]["seq"], kb_id)
@@ -89,8 +114,21 @@ class SmartService:
             body = matcher.entry(result.answer).answer
         else:
             body = BOT_PHRASES[result.outcome]
-        suggestions = [{"id": kb_id, "question": matcher.entry(kb_id).question}
-                       for kb_id in result.suggestions] if result.outcome == "suggest" else []
-        bot = {"outcome": result.outcome, "kb_id": result.answer, "score": round(result.score, 3),
-               "suggestions": suggestions, "human": bool(result.human or result.outcome == "reject")}
-        return self.service.message_event(Actor("bot", "bot"), None, body, "bot", now, extra={"bot": bot})
+        suggestions = (
+            [
+                {"id": kb_id, "question": matcher.entry(kb_id).question}
+                for kb_id in result.suggestions
+            ]
+            if result.outcome == "suggest"
+            else []
+        )
+        bot = {
+            "outcome": result.outcome,
+            "kb_id": result.answer,
+            "score": round(result.score, 3),
+            "suggestions": suggestions,
+            "human": bool(result.human or result.outcome == "reject"),
+        }
+        return self.service.message_event(
+            Actor("bot", "bot"), None, body, "bot", now, extra={"bot": bot}
+        )

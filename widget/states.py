@@ -1,4 +1,5 @@
 """The one place where interaction and call states change: transition tables and a pure apply()."""
+
 import dataclasses
 import enum
 
@@ -64,8 +65,13 @@ CALL_TRANSITIONS = {
 }
 
 # Every interaction event stamps the time it happened in this column as well.
-_STAMPS = {State.QUEUED: "queued_at", State.CONNECTED: "connected_at",
-           State.ENDED: "ended_at", State.CANCELLED: "ended_at", State.EXPIRED: "ended_at"}
+_STAMPS = {
+    State.QUEUED: "queued_at",
+    State.CONNECTED: "connected_at",
+    State.ENDED: "ended_at",
+    State.CANCELLED: "ended_at",
+    State.EXPIRED: "ended_at",
+}
 
 
 def next_state(state, event, role):
@@ -88,8 +94,13 @@ def opening_state(event, role):
 def apply(interaction, event, actor, now, **changes):
     """Return interaction after event by actor at now, stamped; raise IllegalTransition if not allowed."""
     target = next_state(interaction.state, event, actor.role)
-    fields = {"state": target.value, "updated_at": now, "updated_by_role": actor.role,
-              "updated_by": actor.id, "last_activity_at": now}
+    fields = {
+        "state": target.value,
+        "updated_at": now,
+        "updated_by_role": actor.role,
+        "updated_by": actor.id,
+        "last_activity_at": now,
+    }
     stamp = _STAMPS.get(target)
     if stamp and target.value != interaction.state:
         fields[stamp] = now
@@ -100,8 +111,12 @@ def apply(interaction, event, actor, now, **changes):
         fields["agent_left_at"] = None
     fields.update(changes)
     if interaction.call_state != Call.NONE.value and (
-            target is not State.CONNECTED or fields.get("agent_id", interaction.agent_id) != interaction.agent_id):
-        fields["call_state"] = Call.NONE.value  # a call is between the taxpayer and the agent who answered it
+        target is not State.CONNECTED
+        or fields.get("agent_id", interaction.agent_id) != interaction.agent_id
+    ):
+        fields["call_state"] = (
+            Call.NONE.value
+        )  # a call is between the taxpayer and the agent who answered it
     return dataclasses.replace(interaction, **fields)
 
 
@@ -116,5 +131,11 @@ def apply_call(interaction, event, actor, now):
     target = rule[0]
     requested_at = now if target is Call.REQUESTED else interaction.call_requested_at
     return dataclasses.replace(
-        interaction, call_state=target.value, call_requested_at=requested_at, updated_at=now,
-        updated_by_role=actor.role, updated_by=actor.id, last_activity_at=now)
+        interaction,
+        call_state=target.value,
+        call_requested_at=requested_at,
+        updated_at=now,
+        updated_by_role=actor.role,
+        updated_by=actor.id,
+        last_activity_at=now,
+    )

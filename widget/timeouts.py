@@ -1,4 +1,5 @@
 """Every timeout in one sweep: queue, centre closing, grace, idle; run on an interval."""
+
 import logging
 import time
 from datetime import timedelta
@@ -14,7 +15,9 @@ log = logging.getLogger(__name__)
 
 
 PRUNE_EVERY = 3600.0  # seconds between recording clean-ups; retention is counted in days
-PRESENCE_EVERY = 10.0  # seconds between renewals of shared presence (it expires after RedisPresence.TTL)
+PRESENCE_EVERY = (
+    10.0  # seconds between renewals of shared presence (it expires after RedisPresence.TTL)
+)
 
 
 class Sweeper:
@@ -66,12 +69,18 @@ class Sweeper:
         self._pruned_at = time.monotonic()
         store = self.service.store
         data_dir = Path(self.config["DATA_DIR"]).resolve()
-        for row in store.recordings_before(now - timedelta(days=self.config["RECORDING_RETENTION_DAYS"])):
+        for row in store.recordings_before(
+            now - timedelta(days=self.config["RECORDING_RETENTION_DAYS"])
+        ):
             path = data_dir.joinpath(row["file"]).resolve()
             if path.is_relative_to(data_dir):
                 path.unlink(missing_ok=True)
             store.delete_recording(row["id"])
-            log.info("recording %s of %s deleted after its retention period", row["id"], row["interaction_id"])
+            log.info(
+                "recording %s of %s deleted after its retention period",
+                row["id"],
+                row["interaction_id"],
+            )
 
     def _announce_centres(self):
         """Push centre.status for every centre whose open state changed; return {id: open}, {id: queue limit}."""
@@ -82,9 +91,14 @@ class Sweeper:
             status = router.centre_status(centre["id"])
             open_now[centre["id"]] = status.open
             if self._open.get(centre["id"], status.open) != status.open:
-                frame = {"type": "centre.status", "centre": router.centre_view(centre["id"], status)}
+                frame = {
+                    "type": "centre.status",
+                    "centre": router.centre_view(centre["id"], status),
+                }
                 for channel in (f"centre-status:{centre['id']}", f"centre:{centre['id']}"):
-                    bus.publish(channel, {"kind": "ephemeral", "from_role": "system", "frame": frame})
+                    bus.publish(
+                        channel, {"kind": "ephemeral", "from_role": "system", "frame": frame}
+                    )
         self._open = open_now
         return open_now, limits
 
@@ -102,21 +116,33 @@ class Sweeper:
             elif _past(interaction.queued_at, limit, now):
                 transition(interaction.id, "expire", system, detail={"reason": "queue_timeout"})
         elif interaction.state == "connected":
-            if interaction.call_state == "requested" and _past(interaction.call_requested_at, config["RING_TIMEOUT"], now):
+            if interaction.call_state == "requested" and _past(
+                interaction.call_requested_at, config["RING_TIMEOUT"], now
+            ):
                 self.service.calls.change(system, interaction.id, "ring_timeout")
             here = interaction.agent_id in present
             if interaction.agent_left_at is None and not here:
                 # no console of the agent anywhere, and none closed here: the process that held it died
                 self.service.agent_absent(interaction, now)
-            elif interaction.agent_left_at is not None and here:  # back (a reconnect raced the last sweep)
+            elif (
+                interaction.agent_left_at is not None and here
+            ):  # back (a reconnect raced the last sweep)
                 self.service.agent_back(interaction)
-            elif interaction.agent_left_at and _past(interaction.agent_left_at, config["GRACE_PERIOD"], now):
-                transition(interaction.id, "agent_lost", system, detail={"reason": "agent_lost"},
-                           queued_at=interaction.queued_at or interaction.created_at)
+            elif interaction.agent_left_at and _past(
+                interaction.agent_left_at, config["GRACE_PERIOD"], now
+            ):
+                transition(
+                    interaction.id,
+                    "agent_lost",
+                    system,
+                    detail={"reason": "agent_lost"},
+                    queued_at=interaction.queued_at or interaction.created_at,
+                )
             elif _past(interaction.last_activity_at, config["IDLE_TIMEOUT"], now):
                 transition(interaction.id, "idle_timeout", system)
             elif interaction.idle_warned_at is None and _past(
-                    interaction.last_activity_at, config["IDLE_WARNING"], now):
+                interaction.last_activity_at, config["IDLE_WARNING"], now
+            ):
                 self.service.remind_idle(interaction)
 
 

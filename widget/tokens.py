@@ -1,4 +1,5 @@
 """Host tokens: HS256 JWTs a province's back end signs for the person on the page."""
+
 import hashlib
 import re
 import time
@@ -53,11 +54,21 @@ def default_sub(tin, name):
     return hashlib.sha256(f"{tin}:{name}".encode()).hexdigest()[:24]
 
 
-def mint(site_id, kid, secret, *, sub, name, tin, enterprise, region, lifetime, role=None, now=None):
+def mint(
+    site_id, kid, secret, *, sub, name, tin, enterprise, region, lifetime, role=None, now=None
+):
     """Return a signed host token (what a province's back end does)."""
     now = int(now if now is not None else time.time())
-    claims = {"aud": site_id, "sub": sub, "name": name, "tin": tin, "ent": enterprise,
-              "region": region, "iat": now, "exp": now + int(lifetime)}
+    claims = {
+        "aud": site_id,
+        "sub": sub,
+        "name": name,
+        "tin": tin,
+        "ent": enterprise,
+        "region": region,
+        "iat": now,
+        "exp": now + int(lifetime),
+    }
     if role:
         claims["role"] = role
     return jwt.encode(claims, secret, algorithm="HS256", headers={"kid": kid})
@@ -70,8 +81,12 @@ def _refuse(code, zh, en, close):
 def verify(token, site, keys, leeway):
     """Return the Identity in token for site (a row) given its keys; raise AuthError otherwise."""
     if not isinstance(token, str) or not token:
-        raise _refuse("token_missing", "缺少身份令牌，请重新登录电子税务局。",
-                      "No identity token; please sign in to the tax site again.", CLOSE_TOKEN_MISSING)
+        raise _refuse(
+            "token_missing",
+            "缺少身份令牌，请重新登录电子税务局。",
+            "No identity token; please sign in to the tax site again.",
+            CLOSE_TOKEN_MISSING,
+        )
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
@@ -79,25 +94,52 @@ def verify(token, site, keys, leeway):
     secret = _pick_key(header.get("kid"), keys)
     try:
         claims = jwt.decode(
-            token, secret, algorithms=["HS256"], audience=site["id"], leeway=leeway,
-            options={"require": ["aud", "sub", "exp", "iat", "name", "tin", "region"]})
+            token,
+            secret,
+            algorithms=["HS256"],
+            audience=site["id"],
+            leeway=leeway,
+            options={"require": ["aud", "sub", "exp", "iat", "name", "tin", "region"]},
+        )
     except jwt.ExpiredSignatureError:
-        raise _refuse("token_expired", "身份令牌已过期，请刷新页面。",
-                      "Your identity token has expired; please reload the page.",
-                      CLOSE_TOKEN_EXPIRED) from None
+        raise _refuse(
+            "token_expired",
+            "身份令牌已过期，请刷新页面。",
+            "Your identity token has expired; please reload the page.",
+            CLOSE_TOKEN_EXPIRED,
+        ) from None
     except jwt.InvalidAudienceError:
-        raise _refuse("wrong_site", "身份令牌不属于本站点。", "This token was issued for another site.",
-                      CLOSE_WRONG_SITE) from None
+        raise _refuse(
+            "wrong_site",
+            "身份令牌不属于本站点。",
+            "This token was issued for another site.",
+            CLOSE_WRONG_SITE,
+        ) from None
     except jwt.PyJWTError:
         raise _invalid() from None
     if claims["exp"] - claims["iat"] > site["token_lifetime"] + leeway:
-        raise _refuse("token_lifetime", "身份令牌有效期超出站点规定。",
-                      "The token lives longer than this site allows.", CLOSE_TOKEN_INVALID)
+        raise _refuse(
+            "token_lifetime",
+            "身份令牌有效期超出站点规定。",
+            "The token lives longer than this site allows.",
+            CLOSE_TOKEN_INVALID,
+        )
     if not valid_tin(claims["tin"]):
-        raise _refuse("bad_tin", "纳税人识别号格式不正确。", "The taxpayer id in the token is not valid.",
-                      CLOSE_TOKEN_INVALID)
-    return Identity(site["id"], str(claims["sub"]), str(claims["name"])[:100], claims["tin"],
-                    str(claims.get("ent", ""))[:200], str(claims["region"]), str(claims.get("role", "")))
+        raise _refuse(
+            "bad_tin",
+            "纳税人识别号格式不正确。",
+            "The taxpayer id in the token is not valid.",
+            CLOSE_TOKEN_INVALID,
+        )
+    return Identity(
+        site["id"],
+        str(claims["sub"]),
+        str(claims["name"])[:100],
+        claims["tin"],
+        str(claims.get("ent", ""))[:200],
+        str(claims["region"]),
+        str(claims.get("role", "")),
+    )
 
 
 def _pick_key(kid, keys):
@@ -111,6 +153,9 @@ def _pick_key(kid, keys):
 
 
 def _invalid():
-    return _refuse("token_invalid", "身份令牌无效，请重新登录电子税务局。",
-                   "The identity token is not valid; please sign in to the tax site again.",
-                   CLOSE_TOKEN_INVALID)
+    return _refuse(
+        "token_invalid",
+        "身份令牌无效，请重新登录电子税务局。",
+        "The identity token is not valid; please sign in to the tax site again.",
+        CLOSE_TOKEN_INVALID,
+    )

@@ -1,4 +1,5 @@
 """Attachments: checked by their content (not their name), stored in the data dir, indexed in the store."""
+
 import hashlib
 import io
 from pathlib import Path
@@ -19,17 +20,27 @@ def check(data):
     if not data:
         raise ZhengnaError("empty_file", "文件是空的。", "The file is empty.")
     if len(data) > MAX_BYTES:
-        raise ZhengnaError("too_large", "文件超过 10 MB。", "The file is larger than 10 MB.", status=413)
+        raise ZhengnaError(
+            "too_large", "文件超过 10 MB。", "The file is larger than 10 MB.", status=413
+        )
     kind = filetype.guess(data)
     content_type = kind.mime if kind else None
     if content_type not in ALLOWED:
-        raise ZhengnaError("unsupported_type", "只能发送图片（PNG、JPEG、GIF、WebP）或 PDF 文件。",
-                           "Only images (PNG, JPEG, GIF, WebP) or PDF files can be sent.", status=415)
+        raise ZhengnaError(
+            "unsupported_type",
+            "只能发送图片（PNG、JPEG、GIF、WebP）或 PDF 文件。",
+            "Only images (PNG, JPEG, GIF, WebP) or PDF files can be sent.",
+            status=415,
+        )
     if content_type in IMAGE_TYPES:
         _check_image(data)
     elif b"%%EOF" not in data[-2048:]:
-        raise ZhengnaError("damaged_file", "PDF 文件不完整或已损坏。", "The PDF is incomplete or damaged.",
-                           status=415)
+        raise ZhengnaError(
+            "damaged_file",
+            "PDF 文件不完整或已损坏。",
+            "The PDF is incomplete or damaged.",
+            status=415,
+        )
     return content_type
 
 
@@ -37,21 +48,39 @@ def _check_image(data):
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > _MAX_PIXELS:
-                raise ZhengnaError("too_large", "图片尺寸过大。", "The image has too many pixels.", status=413)
+                raise ZhengnaError(
+                    "too_large", "图片尺寸过大。", "The image has too many pixels.", status=413
+                )
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ZhengnaError("damaged_file", "图片已损坏，无法打开。", "The image is damaged and cannot be opened.",
-                           status=415) from None
+        raise ZhengnaError(
+            "damaged_file",
+            "图片已损坏，无法打开。",
+            "The image is damaged and cannot be opened.",
+            status=415,
+        ) from None
 
 
 def clean_name(name, content_type):
     """Return a display name without paths or control characters, with a fitting extension."""
     name = Path((name or "").replace("\\", "/")).name
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"/|?*')[:120].strip() or "file"
-    extension = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
-                 "application/pdf": ".pdf"}[content_type]
-    return name if name.lower().endswith(extension) or (extension == ".jpg" and name.lower().endswith(".jpeg")) \
+    name = (
+        "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"/|?*')[:120].strip()
+        or "file"
+    )
+    extension = {
+        "image/png": ".png",
+        "image/jpeg": ".jpg",
+        "image/gif": ".gif",
+        "image/webp": ".webp",
+        "application/pdf": ".pdf",
+    }[content_type]
+    return (
+        name
+        if name.lower().endswith(extension)
+        or (extension == ".jpg" and name.lower().endswith(".jpeg"))
         else name + extension
+    )
 
 
 def save(directory, attachment_id, data):

@@ -1,4 +1,5 @@
 """No message is lost or duplicated across reconnects; client retries are idempotent."""
+
 import threading
 
 from tests.support import WSClient, agent, taxpayer
@@ -20,13 +21,16 @@ def _resume(server, credential):
 
 
 def test_reconnect_in_the_middle_of_a_burst_loses_and_duplicates_nothing(start_server, person):
-    server = start_server(WS_RATE=5000, WS_BURST=5000)  # one agent sending 300 at once is not rate-limited here
+    server = start_server(
+        WS_RATE=5000, WS_BURST=5000
+    )  # one agent sending 300 at once is not rate-limited here
     tp, ag, iid, credential = _connected_pair(server, person())
     burst = 300
 
     def send_burst():
         for n in range(burst):
             ag.request({"type": "message.send", "interaction_id": iid, "text": f"第{n}条"})
+
     sender = threading.Thread(target=send_burst)
     sender.start()
     received = [tp.message(iid, "agent") for _ in range(40)]
@@ -42,7 +46,9 @@ def test_reconnect_in_the_middle_of_a_burst_loses_and_duplicates_nothing(start_s
     seqs = [f["seq"] for f in received]
     assert seqs == sorted(set(seqs)), "strictly increasing: nothing twice"
     again.drain()
-    assert not [f for f in again.seen if f.get("type") == "message.new"], "nothing after the last one"
+    assert not [f for f in again.seen if f.get("type") == "message.new"], (
+        "nothing after the last one"
+    )
     again.close()
     ag.close()
 
@@ -57,7 +63,9 @@ def test_retried_sends_with_the_same_cid_are_stored_once(server, person):
     again, _ = _resume(server, credential)
     seqs = {}
     for cid in cids:  # the widget resends everything it has no reply for
-        again.send({"type": "message.send", "cid": cid, "interaction_id": iid, "text": f"消息{cid}"})
+        again.send(
+            {"type": "message.send", "cid": cid, "interaction_id": iid, "text": f"消息{cid}"}
+        )
     for cid in cids:
         seqs[cid] = again.reply(cid)["seq"]
     assert len(set(seqs.values())) == len(cids)
@@ -80,7 +88,9 @@ def test_second_tab_sees_the_same_conversation(server, person):
     assert hello["live"]["id"] == iid and hello["live"]["state"] == "connected"
     second.send({"type": "sync", "interaction_id": iid, "last_seq": 0})
     assert second.expect("sync.done", interaction_id=iid)["seq"] >= 2
-    ag.reply(ag.request({"type": "message.send", "interaction_id": iid, "text": "两个标签页都能看到"}))
+    ag.reply(
+        ag.request({"type": "message.send", "interaction_id": iid, "text": "两个标签页都能看到"})
+    )
     for tab in (tp, second):
         assert tab.message(iid, "agent")["message"]["body"] == "两个标签页都能看到"
     for c in (tp, second, ag):
@@ -89,12 +99,24 @@ def test_second_tab_sees_the_same_conversation(server, person):
 
 def test_a_resend_after_the_conversation_ended_answers_with_the_stored_seq(server, person):
     tp, ag, iid, _ = _connected_pair(server, person())
-    first = tp.reply(tp.request({"type": "message.send", "cid": "late-1", "interaction_id": iid, "text": "最后一句"}))
+    first = tp.reply(
+        tp.request(
+            {"type": "message.send", "cid": "late-1", "interaction_id": iid, "text": "最后一句"}
+        )
+    )
     ag.reply(ag.request({"type": "interaction.end", "interaction_id": iid}))
     tp.expect("interaction.state", interaction_id=iid, state="ended")
-    again = tp.reply(tp.request({"type": "message.send", "cid": "late-1", "interaction_id": iid, "text": "最后一句"}))
+    again = tp.reply(
+        tp.request(
+            {"type": "message.send", "cid": "late-1", "interaction_id": iid, "text": "最后一句"}
+        )
+    )
     assert again["type"] == "reply" and again["seq"] == first["seq"], "stored before: not a failure"
-    new = tp.reply(tp.request({"type": "message.send", "cid": "late-2", "interaction_id": iid, "text": "还有一句"}))
+    new = tp.reply(
+        tp.request(
+            {"type": "message.send", "cid": "late-2", "interaction_id": iid, "text": "还有一句"}
+        )
+    )
     assert new["code"] == "not_accepting_messages"
     tp.close()
     ag.close()

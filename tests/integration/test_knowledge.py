@@ -1,4 +1,5 @@
 """The knowledge base learns from real use: insights, one-click aliases, edits and imports without a restart."""
+
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from tests.support import taxpayer
 def kb_server(tmp_path_factory):
     from tests.conftest import LIMITS
     from tests.support import ServerProcess
+
     proc = ServerProcess(tmp_path_factory.mktemp("kb") / "data", env=LIMITS)
     yield proc
     proc.stop()
@@ -34,19 +36,31 @@ def test_unanswered_questions_surface_and_one_click_alias_teaches_the_bot(kb_ser
     if bot["bot"]["outcome"] == "answer":
         pytest.fail(f"pick a question the shipped KB does not answer; got {bot['bot']}")
     assert top and top[0]["count"] == 3
-    added = supervisor.post(kb_server.url + "/console/api/kb/entry/kb-050/aliases", json={"text": question})
+    added = supervisor.post(
+        kb_server.url + "/console/api/kb/entry/kb-050/aliases", json={"text": question}
+    )
     assert added.status_code == 201 and question in added.json()["item"]["aliases"]
     tp, iid, bot = _ask(kb_server, person(), question)
     assert bot["bot"]["outcome"] == "answer" and bot["bot"]["kb_id"] == "kb-050"
-    listed = supervisor.get(kb_server.url + "/console/api/kb", params={"q": "kb-050"}).json()["items"]
+    listed = supervisor.get(kb_server.url + "/console/api/kb", params={"q": "kb-050"}).json()[
+        "items"
+    ]
     assert listed[0]["source"] == "override"
     tp.close()
 
 
 def test_disliked_answers_are_logged_and_listed(kb_server, person):
     tp, iid, bot = _ask(kb_server, person(), "开票软件打不开怎么办")
-    tp.reply(tp.request({"type": "bot.feedback", "interaction_id": iid, "seq": bot["seq"], "value": "down"}))
-    insights = console(kb_server, "super1", "super1-demo").get(kb_server.url + "/console/api/kb/insights").json()
+    tp.reply(
+        tp.request(
+            {"type": "bot.feedback", "interaction_id": iid, "seq": bot["seq"], "value": "down"}
+        )
+    )
+    insights = (
+        console(kb_server, "super1", "super1-demo")
+        .get(kb_server.url + "/console/api/kb/insights")
+        .json()
+    )
     item = [i for i in insights["disliked"] if i["question"] == "开票软件打不开怎么办"][0]
     assert item["count"] == 1 and item["outcome"] == bot["bot"]["outcome"]
     tp.close()
@@ -54,30 +68,54 @@ def test_disliked_answers_are_logged_and_listed(kb_server, person):
 
 def test_new_entry_import_export_and_bad_import_changes_nothing(kb_server, person):
     supervisor = console(kb_server, "super1", "super1-demo")
-    entry = {"id": "gd-001", "category": "本省业务", "question": "本省电子税务局移动端叫什么名字？",
-             "aliases": ["粤税通是什么"], "answer": "本省的移动办税应用是“粤税通”。", "similar": []}
-    response = supervisor.post(kb_server.url + "/console/api/kb/import",
-                               data=json.dumps(entry, ensure_ascii=False).encode())
+    entry = {
+        "id": "gd-001",
+        "category": "本省业务",
+        "question": "本省电子税务局移动端叫什么名字？",
+        "aliases": ["粤税通是什么"],
+        "answer": "本省的移动办税应用是“粤税通”。",
+        "similar": [],
+    }
+    response = supervisor.post(
+        kb_server.url + "/console/api/kb/import",
+        data=json.dumps(entry, ensure_ascii=False).encode(),
+    )
     assert response.status_code == 201 and response.json()["imported"] == 1
     tp, iid, bot = _ask(kb_server, person(), "粤税通是什么")
     assert bot["bot"]["kb_id"] == "gd-001" and bot["message"]["body"] == entry["answer"]
     tp.close()
     exported = supervisor.get(kb_server.url + "/console/api/kb/export")
     lines = [json.loads(line) for line in exported.text.splitlines()]
-    assert len(lines) >= 151 and {"id": "gd-001"}.items() <= [l for l in lines if l["id"] == "gd-001"][0].items()
-    bad = supervisor.post(kb_server.url + "/console/api/kb/import",
-                          data=("{\"id\": \"gd-002\", \"question\": \"q\", \"answer\": \"a\"}\n{oops\n").encode())
-    assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_import" and "2" in bad.json()["error"]["en"]
+    assert (
+        len(lines) >= 151
+        and {"id": "gd-001"}.items() <= [l for l in lines if l["id"] == "gd-001"][0].items()
+    )
+    bad = supervisor.post(
+        kb_server.url + "/console/api/kb/import",
+        data=(b'{"id": "gd-002", "question": "q", "answer": "a"}\n{oops\n'),
+    )
+    assert (
+        bad.status_code == 400
+        and bad.json()["error"]["code"] == "bad_import"
+        and "2" in bad.json()["error"]["en"]
+    )
     ids = [item["id"] for item in supervisor.get(kb_server.url + "/console/api/kb").json()["items"]]
     assert "gd-002" not in ids
-    assert supervisor.put(kb_server.url + "/console/api/kb/entry/gd-003", json={"question": ""}).status_code == 400
+    assert (
+        supervisor.put(
+            kb_server.url + "/console/api/kb/entry/gd-003", json={"question": ""}
+        ).status_code
+        == 400
+    )
     plain = console(kb_server, "agent1", "agent1-demo")
     assert plain.get(kb_server.url + "/console/api/kb").status_code == 403
 
 
 def test_smart_service_switch_per_region(kb_server, person):
     admin = console(kb_server, "admin1", "admin1-demo")
-    assert admin.patch(kb_server.url + "/console/api/regions/4401", json={"smart_service": False}).ok
+    assert admin.patch(
+        kb_server.url + "/console/api/regions/4401", json={"smart_service": False}
+    ).ok
     try:
         tp, hello = taxpayer(kb_server, person(), region="4401")
         assert hello["region"]["smart_service"] is False

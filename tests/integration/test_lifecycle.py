@@ -1,4 +1,5 @@
 """The interaction lifecycle over real WebSockets against a running server."""
+
 from tests.support import agent, taxpayer
 
 
@@ -33,7 +34,9 @@ def test_bot_to_queue_to_agent_to_end_both_sides_see_every_event(server, person)
     history = [ag.expect("message.new", interaction_id=iid) for _ in range(2)]
     assert [m["message"]["from"] for m in history] == ["taxpayer", "bot"]
 
-    tp.reply(tp.request({"type": "message.send", "interaction_id": iid, "text": "您好，我想开红字发票"}))
+    tp.reply(
+        tp.request({"type": "message.send", "interaction_id": iid, "text": "您好，我想开红字发票"})
+    )
     assert ag.message(iid, "taxpayer")["message"]["body"] == "您好，我想开红字发票"
     ag.reply(ag.request({"type": "message.send", "interaction_id": iid, "text": "好的，请稍等"}))
     assert tp.message(iid, "agent")["message"]["body"] == "好的，请稍等"
@@ -43,8 +46,17 @@ def test_bot_to_queue_to_agent_to_end_both_sides_see_every_event(server, person)
         ended = side.expect("interaction.state", interaction_id=iid, state="ended")
         assert ended["ended_by"] == "agent" and ended["rating"] is True
 
-    rated = tp.reply(tp.request({"type": "rating.submit", "interaction_id": iid, "score": 5,
-                                 "tags": ["态度好"], "comment": "很快"}))
+    rated = tp.reply(
+        tp.request(
+            {
+                "type": "rating.submit",
+                "interaction_id": iid,
+                "score": 5,
+                "tags": ["态度好"],
+                "comment": "很快",
+            }
+        )
+    )
     assert rated["type"] == "reply"
     assert ag.expect("rating.saved", interaction_id=iid)["score"] == 5
     again = tp.reply(tp.request({"type": "rating.submit", "interaction_id": iid, "score": 1}))
@@ -52,9 +64,18 @@ def test_bot_to_queue_to_agent_to_end_both_sides_see_every_event(server, person)
     store = server.store()
     assert store.get_evaluation(iid)["score"] == 5
     from tests.integration.test_operations import console
-    ratings = console(server, "super1", "super1-demo").get(server.url + "/console/api/ratings").json()["items"]
+
+    ratings = (
+        console(server, "super1", "super1-demo")
+        .get(server.url + "/console/api/ratings")
+        .json()["items"]
+    )
     mine = [r for r in ratings if r["interaction_id"] == iid][0]
-    assert (mine["score"], mine["agent_name"], mine["category"]) == (5, "税务工作人员一", "发票开具")
+    assert (mine["score"], mine["agent_name"], mine["category"]) == (
+        5,
+        "税务工作人员一",
+        "发票开具",
+    )
     assert [a["action"] for a in store.audit_events(iid)] == ["accept", "end"]
     tp.close()
     ag.close()
@@ -63,11 +84,16 @@ def test_bot_to_queue_to_agent_to_end_both_sides_see_every_event(server, person)
 def test_cancel_while_queued_and_refused_once_connected(server, person):
     tp, _ = taxpayer(server, person(), region="4402")
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    assert tp.expect("queue.position", interaction_id=iid)["position"] >= 1, "the first position comes at once"
+    assert tp.expect("queue.position", interaction_id=iid)["position"] >= 1, (
+        "the first position comes at once"
+    )
     tp.expect("interaction.state", interaction_id=iid, state="queued")
     done = tp.reply(tp.request({"type": "interaction.cancel", "interaction_id": iid}))
     assert done["state"] == "cancelled"
-    assert tp.expect("interaction.state", interaction_id=iid, state="cancelled")["ended_by"] == "taxpayer"
+    assert (
+        tp.expect("interaction.state", interaction_id=iid, state="cancelled")["ended_by"]
+        == "taxpayer"
+    )
 
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
     ag, _ = agent(server, "agent2", "agent2-demo")
@@ -104,8 +130,10 @@ def test_two_agents_racing_to_accept_one_request(server, person):
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
     one, _ = agent(server, "agent1", "agent1-demo")
     two, _ = agent(server, "agent2", "agent2-demo")
-    cids = (one.request({"type": "interaction.accept", "interaction_id": iid}),
-            two.request({"type": "interaction.accept", "interaction_id": iid}))
+    cids = (
+        one.request({"type": "interaction.accept", "interaction_id": iid}),
+        two.request({"type": "interaction.accept", "interaction_id": iid}),
+    )
     answers = [one.reply(cids[0]), two.reply(cids[1])]
     assert sorted(a["type"] for a in answers) == ["error", "reply"]
     assert [a for a in answers if a["type"] == "error"][0]["code"] == "already_taken"

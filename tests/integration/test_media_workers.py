@@ -1,6 +1,7 @@
 """Several media workers share the calls: a server with two child workers puts two calls on different workers,
 and a standalone worker (python -m rtc --register) becomes available by its heartbeat, carries a call, and
 stops getting new ones once it is gone. Media is checked for real with aiortc peers standing in for browsers."""
+
 import asyncio
 import time
 
@@ -29,19 +30,29 @@ def start_call(tp, ag, iid):
 
 def media_flows(calls):
     """Connect both sides of each (taxpayer client, agent client, iid) and wait for camera frames both ways."""
+
     async def run():
         peers = []
         try:
             for tp, ag, iid in calls:
-                tp_peer = ClientPeer("taxpayer", [SyntheticAudio(), SyntheticVideo(fps=15, seed=1), None])
-                ag_peer = ClientPeer("agent", [SyntheticAudio(), SyntheticVideo(fps=15, seed=2), None])
+                tp_peer = ClientPeer(
+                    "taxpayer", [SyntheticAudio(), SyntheticVideo(fps=15, seed=1), None]
+                )
+                ag_peer = ClientPeer(
+                    "agent", [SyntheticAudio(), SyntheticVideo(fps=15, seed=2), None]
+                )
                 peers += [tp_peer, ag_peer]
                 await offer_media(tp, tp_peer, iid)
                 await offer_media(ag, ag_peer, iid)
-            await wait_for(lambda: all(p.received[1] >= 20 for p in peers), 40, "camera frames both ways in each call")
+            await wait_for(
+                lambda: all(p.received[1] >= 20 for p in peers),
+                40,
+                "camera frames both ways in each call",
+            )
         finally:
             for peer in peers:
                 await peer.close()
+
     asyncio.run(run())
 
 
@@ -81,14 +92,21 @@ def test_two_child_workers_each_carry_a_call(start_server, person):
         client.close()
 
 
-def test_a_standalone_worker_registers_carries_calls_and_is_forgotten(start_server, person, tmp_path):
+def test_a_standalone_worker_registers_carries_calls_and_is_forgotten(
+    start_server, person, tmp_path
+):
     secret = "a-secret-shared-with-the-worker"
     server = start_server(RTC="external", RTC_SECRET=secret, RTC_WORKER_TTL="3")
     beat = server.url + "/internal/rtc/workers"
     good = {"url": "http://127.0.0.1:9", "mode": "forward", "calls": 0}
     assert requests.post(beat, json=good, headers={"X-Zhengna-Secret": "wrong"}).status_code == 403
-    for bad in ({**good, "url": "javascript:alert(1)"}, {**good, "mode": "fast"}, {**good, "calls": -1},
-                {**good, "calls": True}, {}):
+    for bad in (
+        {**good, "url": "javascript:alert(1)"},
+        {**good, "mode": "fast"},
+        {**good, "calls": -1},
+        {**good, "calls": True},
+        {},
+    ):
         answer = requests.post(beat, json=bad, headers={"X-Zhengna-Secret": secret})
         assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_field", bad
 
@@ -100,8 +118,14 @@ def test_a_standalone_worker_registers_carries_calls_and_is_forgotten(start_serv
     refused = tp.reply(tp.request({"type": "call.request", "interaction_id": iid}))
     assert refused["code"] == "media_unavailable"
 
-    worker = WorkerProcess(server.data_dir, "--register", server.url, "--events-url",
-                           server.url + "/internal/rtc/events", secret=secret)
+    worker = WorkerProcess(
+        server.data_dir,
+        "--register",
+        server.url,
+        "--events-url",
+        server.url + "/internal/rtc/events",
+        secret=secret,
+    )
     try:
         deadline = time.monotonic() + 15
         while True:

@@ -1,4 +1,5 @@
 """Agents' presence: counted per process, or shared by every process through the machine's Redis (for real)."""
+
 import uuid
 
 import pytest

@@ -1,4 +1,5 @@
 """Forwarding under packet loss (--drop-rate), and the decode-mode fallback still relaying and recording."""
+
 import asyncio
 import os
 import time
@@ -36,10 +37,14 @@ async def call(worker, seconds, screen=True):
         agent = ClientPeer("agent", [SyntheticAudio(), SyntheticVideo(fps=FPS, seed=2), None])
         await taxpayer.connect(s, worker, "lossy")
         await agent.connect(s, worker, "lossy")
-        await wait_for(lambda: taxpayer.connected_at and agent.connected_at, 10, "both peers connected")
+        await wait_for(
+            lambda: taxpayer.connected_at and agent.connected_at, 10, "both peers connected"
+        )
         if screen:
             taxpayer.transceivers[2].sender.replaceTrack(SyntheticVideo(480, 270, fps=5, seed=3))
-        await wait_for(lambda: agent.received[1] > 0 and taxpayer.received[1] > 0, 10, "first frames")
+        await wait_for(
+            lambda: agent.received[1] > 0 and taxpayer.received[1] > 0, 10, "first frames"
+        )
         media_from = time.time()
         await asyncio.sleep(seconds)  # the call itself: media flows for this long
         async with s.get(f"{worker.url}/calls/lossy", headers=worker.headers) as r:
@@ -67,7 +72,9 @@ def test_picture_keeps_recovering_with_five_percent_loss(lossy_worker):
         # frames keep decoding to the end: no two-second stretch without a picture, and most frames arrive
         assert all(a + b > 0 for a, b in zip(seconds, seconds[1:])), seconds
         assert sum(seconds[-3:]) > 0 and sum(seconds) >= FPS * SECONDS * 0.5, seconds
-    assert stats["received"]["taxpayer.video"] >= FPS * SECONDS * 0.8  # NACK/RTX recovered most losses
+    assert (
+        stats["received"]["taxpayer.video"] >= FPS * SECONDS * 0.8
+    )  # NACK/RTX recovered most losses
     party = next(r for r in recordings if r["kind"] == "taxpayer")
     with av.open(os.path.join(lossy_worker.data_dir, party["file"])) as c:
         assert sum(1 for _ in c.decode(video=0)) >= FPS * SECONDS * 0.5

@@ -1,4 +1,5 @@
 """The media worker end to end on loopback: two aiortc peers as taxpayer and agent, real subprocess worker."""
+
 import asyncio
 import hashlib
 import json
@@ -42,8 +43,11 @@ def events():
 
 @pytest.fixture(scope="module")
 def worker(tmp_path_factory, events):
-    proc = WorkerProcess(tmp_path_factory.mktemp("rtc"), "--events-url",
-                         f"http://127.0.0.1:{events.server_address[1]}/rtc-events")
+    proc = WorkerProcess(
+        tmp_path_factory.mktemp("rtc"),
+        "--events-url",
+        f"http://127.0.0.1:{events.server_address[1]}/rtc-events",
+    )
     yield proc
     proc.stop()
 
@@ -57,13 +61,18 @@ def test_every_request_needs_the_secret(worker):
         async with aiohttp.ClientSession() as s:
             statuses = []
             for headers in ({}, {"X-Zhengna-Secret": "wrong"}):
-                for method, path in (("GET", "/healthz"), ("GET", "/calls/c"), ("DELETE", "/calls/c"),
-                                     ("POST", "/calls/c/peers/agent")):
+                for method, path in (
+                    ("GET", "/healthz"),
+                    ("GET", "/calls/c"),
+                    ("DELETE", "/calls/c"),
+                    ("POST", "/calls/c/peers/agent"),
+                ):
                     async with s.request(method, worker.url + path, headers=headers, json={}) as r:
                         statuses.append(r.status)
             async with s.get(worker.url + "/healthz", headers=worker.headers) as r:
                 health = await r.json()
             return statuses, health
+
     statuses, health = run(scenario())
     assert statuses == [403] * 8
     assert health == {"ok": True, "mode": "forward", "calls": 0}
@@ -75,21 +84,34 @@ def test_bad_requests_get_json_errors(worker):
         async with aiohttp.ClientSession(headers=worker.headers) as s:
             out = {}
             for name, method, path, body in (
-                    ("unknown call", "GET", "/calls/nope", None),
-                    ("unknown delete", "DELETE", "/calls/nope", None),
-                    ("bad role", "POST", "/calls/c1/peers/boss", {"type": "offer", "sdp": "v=0"}),
-                    ("bad body", "POST", "/calls/c1/peers/agent", {"type": "answer"}),
-                    ("bad id", "GET", "/calls/..%2Fx", None),
-                    ("bad sdp", "POST", "/calls/c1/peers/agent", {"type": "offer", "sdp": "v=0\r\nm=text 9\r\n"})):
+                ("unknown call", "GET", "/calls/nope", None),
+                ("unknown delete", "DELETE", "/calls/nope", None),
+                ("bad role", "POST", "/calls/c1/peers/boss", {"type": "offer", "sdp": "v=0"}),
+                ("bad body", "POST", "/calls/c1/peers/agent", {"type": "answer"}),
+                ("bad id", "GET", "/calls/..%2Fx", None),
+                (
+                    "bad sdp",
+                    "POST",
+                    "/calls/c1/peers/agent",
+                    {"type": "offer", "sdp": "v=0\r\nm=text 9\r\n"},
+                ),
+            ):
                 async with s.request(method, worker.url + path, json=body) as r:
                     out[name] = (r.status, "error" in await r.json())
             async with s.get(worker.url + "/healthz") as r:
                 out["calls"] = (await r.json())["calls"]
             return out
+
     out = run(scenario())
-    assert out.pop("calls") == 0                         # a refused first offer leaves no call behind
-    assert out == {"unknown call": (404, True), "unknown delete": (404, True), "bad role": (404, True),
-                   "bad body": (400, True), "bad id": (400, True), "bad sdp": (400, True)}
+    assert out.pop("calls") == 0  # a refused first offer leaves no call behind
+    assert out == {
+        "unknown call": (404, True),
+        "unknown delete": (404, True),
+        "bad role": (404, True),
+        "bad body": (400, True),
+        "bad id": (400, True),
+        "bad sdp": (400, True),
+    }
 
 
 def frames_after(peer, index, t):
@@ -99,28 +121,46 @@ def frames_after(peer, index, t):
 def test_call_relays_both_ways_survives_an_agent_reload_and_is_recorded(worker, events):
     async def scenario():
         async with aiohttp.ClientSession() as s:
-            taxpayer = ClientPeer("taxpayer", [SyntheticAudio(), SyntheticVideo(fps=FPS, seed=1), None])
+            taxpayer = ClientPeer(
+                "taxpayer", [SyntheticAudio(), SyntheticVideo(fps=FPS, seed=1), None]
+            )
             agent = ClientPeer("agent", [SyntheticAudio(), SyntheticVideo(fps=FPS, seed=2), None])
             await taxpayer.connect(s, worker, "call-1")
             await agent.connect(s, worker, "call-1")
-            await wait_for(lambda: taxpayer.connected_at and agent.connected_at, 10, "both peers connected")
-            codecs = {line.split(" ", 1)[1].split("/")[0] for line in taxpayer.pc.remoteDescription.sdp.splitlines()
-                      if line.startswith("a=rtpmap:")}
-            assert codecs == {"opus", "VP8", "rtx"}             # only what is forwarded is negotiated
+            await wait_for(
+                lambda: taxpayer.connected_at and agent.connected_at, 10, "both peers connected"
+            )
+            codecs = {
+                line.split(" ", 1)[1].split("/")[0]
+                for line in taxpayer.pc.remoteDescription.sdp.splitlines()
+                if line.startswith("a=rtpmap:")
+            }
+            assert codecs == {"opus", "VP8", "rtx"}  # only what is forwarded is negotiated
             # the taxpayer starts sharing the screen later, without renegotiation
             taxpayer.transceivers[2].sender.replaceTrack(SyntheticVideo(480, 270, fps=5, seed=3))
-            await wait_for(lambda: agent.received[0] >= 50 and agent.received[1] >= 20 and agent.received[2] >= 5
-                           and taxpayer.received[0] >= 50 and taxpayer.received[1] >= 20, 20,
-                           "audio, camera and screen both ways")
+            await wait_for(
+                lambda: agent.received[0] >= 50
+                and agent.received[1] >= 20
+                and agent.received[2] >= 5
+                and taxpayer.received[0] >= 50
+                and taxpayer.received[1] >= 20,
+                20,
+                "audio, camera and screen both ways",
+            )
 
             # the agent reloads: a new peer connection, a new offer for the same role
             await agent.close()
             reloaded_at = time.time()
             agent2 = ClientPeer("agent", [SyntheticAudio(), SyntheticVideo(fps=FPS, seed=4), None])
             await agent2.connect(s, worker, "call-1")
-            await wait_for(lambda: agent2.received[1] >= 20 and agent2.received[2] >= 3 and agent2.received[0] >= 50
-                           and frames_after(taxpayer, 1, reloaded_at) >= 20, 20,
-                           "the picture back after the agent reloaded")
+            await wait_for(
+                lambda: agent2.received[1] >= 20
+                and agent2.received[2] >= 3
+                and agent2.received[0] >= 50
+                and frames_after(taxpayer, 1, reloaded_at) >= 20,
+                20,
+                "the picture back after the agent reloaded",
+            )
             async with s.get(f"{worker.url}/calls/call-1", headers=worker.headers) as r:
                 stats = await r.json()
             ended_at = time.time()
@@ -139,8 +179,16 @@ def test_call_relays_both_ways_survives_an_agent_reload_and_is_recorded(worker, 
         assert {"call_id": "call-1", "role": role, "state": "connected"} in sent
     assert stats["peers"] == {"taxpayer": "connected", "agent": "connected"}
     assert stats["mode"] == "forward"
-    assert all(stats["forwarded"][k] > 0 for k in ("taxpayer.video", "taxpayer.audio", "taxpayer.screen",
-                                                     "agent.video", "agent.audio"))
+    assert all(
+        stats["forwarded"][k] > 0
+        for k in (
+            "taxpayer.video",
+            "taxpayer.audio",
+            "taxpayer.screen",
+            "agent.video",
+            "agent.audio",
+        )
+    )
     by_kind = {r["kind"]: r for r in recordings}
     assert set(by_kind) == {"taxpayer", "agent", "screen"}
     for party in ("taxpayer", "agent"):
@@ -152,7 +200,11 @@ def test_call_relays_both_ways_survives_an_agent_reload_and_is_recorded(worker, 
         call_seconds = ended_at - started[party]
         with av.open(path) as c:
             assert len(c.streams.video) == 1 and len(c.streams.audio) == 1
-            assert abs(c.duration / 1e6 - call_seconds) < 1.0, (party, c.duration / 1e6, call_seconds)
+            assert abs(c.duration / 1e6 - call_seconds) < 1.0, (
+                party,
+                c.duration / 1e6,
+                call_seconds,
+            )
         with av.open(path) as c:
             video_frames = sum(1 for _ in c.decode(video=0))
         with av.open(path) as c:

@@ -1,4 +1,5 @@
 """Scaled-out mode for real: two server processes sharing PostgreSQL and Redis."""
+
 import uuid
 
 import psycopg
@@ -15,8 +16,10 @@ def pair(tmp_path_factory):
     name = f"zhengna_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    env = {"ZHENGNA_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}",
-           "ZHENGNA_REDIS_URL": "redis://127.0.0.1:6379/0"}
+    env = {
+        "ZHENGNA_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}",
+        "ZHENGNA_REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
     base = tmp_path_factory.mktemp("scaled")
     first = ServerProcess(base / "a", env=env)
     second = ServerProcess(base / "b", env=env)
@@ -29,6 +32,7 @@ def pair(tmp_path_factory):
 
 def test_health_reports_postgres_and_redis(pair):
     import requests
+
     body = requests.get(pair[0].url + "/healthz").json()
     assert body == {**body, "status": "ok", "store": "ok", "bus": "redis ok"}
 
@@ -48,9 +52,15 @@ def test_taxpayer_on_one_server_agent_on_the_other(pair, person):
     for n in range(20):
         tp.request({"type": "message.send", "interaction_id": iid, "text": f"问题{n}"})
         ag.request({"type": "message.send", "interaction_id": iid, "text": f"回答{n}"})
-    assert ag.message(iid, "taxpayer")["message"]["body"] == "怎么开红字发票"  # the bot conversation first
-    assert [ag.message(iid, "taxpayer")["message"]["body"] for _ in range(20)] == [f"问题{n}" for n in range(20)]
-    assert [tp.message(iid, "agent")["message"]["body"] for _ in range(20)] == [f"回答{n}" for n in range(20)]
+    assert (
+        ag.message(iid, "taxpayer")["message"]["body"] == "怎么开红字发票"
+    )  # the bot conversation first
+    assert [ag.message(iid, "taxpayer")["message"]["body"] for _ in range(20)] == [
+        f"问题{n}" for n in range(20)
+    ]
+    assert [tp.message(iid, "agent")["message"]["body"] for _ in range(20)] == [
+        f"回答{n}" for n in range(20)
+    ]
     ag.reply(ag.request({"type": "interaction.end", "interaction_id": iid}))
     assert tp.expect("interaction.state", interaction_id=iid, state="ended")["rating"] is True
     tp.reply(tp.request({"type": "rating.submit", "interaction_id": iid, "score": 4}))
@@ -65,8 +75,10 @@ def test_racing_accepts_across_servers(pair, person):
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
     first, _ = agent(one, "agent1", "agent1-demo")
     second, _ = agent(two, "agent2", "agent2-demo")
-    cids = (first.request({"type": "interaction.accept", "interaction_id": iid}),
-            second.request({"type": "interaction.accept", "interaction_id": iid}))
+    cids = (
+        first.request({"type": "interaction.accept", "interaction_id": iid}),
+        second.request({"type": "interaction.accept", "interaction_id": iid}),
+    )
     answers = [first.reply(cids[0]), second.reply(cids[1])]
     assert sorted(a["type"] for a in answers) == ["error", "reply"]
     tp.reply(tp.request({"type": "interaction.close", "interaction_id": iid}))
@@ -74,20 +86,29 @@ def test_racing_accepts_across_servers(pair, person):
         c.close()
 
 
-def test_presence_is_shared_an_agent_leaves_only_when_the_last_console_anywhere_closes(pair, person):
+def test_presence_is_shared_an_agent_leaves_only_when_the_last_console_anywhere_closes(
+    pair, person
+):
     from tests.integration.test_operations import console
+
     one, two = pair
     tp, _ = taxpayer(one, person(), region="4401")
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
     on_one, _ = agent(one, "agent2", "agent2-demo")
     on_one.reply(on_one.request({"type": "interaction.accept", "interaction_id": iid}))
-    board = console(two, "super1", "super1-demo").get(two.url + "/console/api/board").json()["centres"]
+    board = (
+        console(two, "super1", "super1-demo").get(two.url + "/console/api/board").json()["centres"]
+    )
     demo = next(c for c in board if c["id"] == "demo")
-    assert demo["agents_online"] >= 1, "the other server counts the agent whose console is on the first"
+    assert demo["agents_online"] >= 1, (
+        "the other server counts the agent whose console is on the first"
+    )
     on_two, _ = agent(two, "agent2", "agent2-demo")
     on_one.close()
     tp.drain(1.5)
-    assert not [f for f in tp.seen if f["type"] == "agent.presence"], "still present: a console is open on two"
+    assert not [f for f in tp.seen if f["type"] == "agent.presence"], (
+        "still present: a console is open on two"
+    )
     on_two.close()
     assert tp.expect("agent.presence", interaction_id=iid)["present"] is False
     tp.close()
@@ -95,13 +116,19 @@ def test_presence_is_shared_an_agent_leaves_only_when_the_last_console_anywhere_
 
 def test_rate_limits_are_counted_across_the_servers(pair):
     import requests
+
     refused = []
-    for attempt in range(12):  # LOGIN_RATE_LIMIT is 10 a minute per address: 6 on each server passes only if
+    for attempt in range(
+        12
+    ):  # LOGIN_RATE_LIMIT is 10 a minute per address: 6 on each server passes only if
         server = pair[attempt % 2]  # each process counts alone
         http = requests.Session()
         page = http.get(server.url + "/console").text
         csrf = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-        answer = http.post(server.url + "/console/login", json={"username": "agent1", "password": "wrong"},
-                           headers={"X-CSRFToken": csrf})
+        answer = http.post(
+            server.url + "/console/login",
+            json={"username": "agent1", "password": "wrong"},
+            headers={"X-CSRFToken": csrf},
+        )
         refused.append(answer.status_code == 429)
     assert any(refused), "the servers share one count per address"

@@ -1,4 +1,5 @@
 """The server process: health, metrics, the CLI against a running server, and a clean shutdown."""
+
 import subprocess
 import sys
 
@@ -28,24 +29,85 @@ def test_healthz_and_metrics(server, person):
 
 def test_cli_works_against_a_running_server(server, person):
     who = person()
-    minted = subprocess.run([sys.executable, str(ROOT / "server.py"), "mint-token", "--data-dir",
-                             str(server.data_dir), "--site", "demo", "--region", "4401", "--taxpayer", who,
-                             "--name", "命令行"], capture_output=True, text=True, check=True)
+    minted = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "server.py"),
+            "mint-token",
+            "--data-dir",
+            str(server.data_dir),
+            "--site",
+            "demo",
+            "--region",
+            "4401",
+            "--taxpayer",
+            who,
+            "--name",
+            "命令行",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     client = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", server.url)
     client.send({"type": "auth.hello", "token": minted.stdout.strip()})
     assert client.expect("auth.ok")["person"]["name"] == "命令行"
     client.close()
-    made = subprocess.run([sys.executable, str(ROOT / "server.py"), "create-agent", "--data-dir",
-                           str(server.data_dir), "--username", "cli-agent", "--password", "cli-password",
-                           "--centre", "demo"], capture_output=True, text=True)
+    made = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "server.py"),
+            "create-agent",
+            "--data-dir",
+            str(server.data_dir),
+            "--username",
+            "cli-agent",
+            "--password",
+            "cli-password",
+            "--centre",
+            "demo",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert made.returncode == 0 and "created agent cli-agent" in made.stdout
-    again = subprocess.run([sys.executable, str(ROOT / "server.py"), "create-agent", "--data-dir",
-                            str(server.data_dir), "--username", "cli-agent", "--password", "cli-password",
-                            "--centre", "demo"], capture_output=True, text=True)
+    again = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "server.py"),
+            "create-agent",
+            "--data-dir",
+            str(server.data_dir),
+            "--username",
+            "cli-agent",
+            "--password",
+            "cli-password",
+            "--centre",
+            "demo",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert again.returncode != 0 and "taken" in again.stderr
-    bad = subprocess.run([sys.executable, str(ROOT / "server.py"), "mint-token", "--data-dir", str(server.data_dir),
-                          "--site", "demo", "--region", "4401", "--taxpayer", "123", "--name", "x"],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "server.py"),
+            "mint-token",
+            "--data-dir",
+            str(server.data_dir),
+            "--site",
+            "demo",
+            "--region",
+            "4401",
+            "--taxpayer",
+            "123",
+            "--name",
+            "x",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode != 0 and "not a valid" in bad.stderr
 
 
@@ -62,7 +124,9 @@ def test_static_assets_are_not_rate_limited_and_modules_allow_other_origins(star
     server = start_server(HTTP_RATE_LIMIT="5 per minute")
     codes = {requests.get(server.url + "/widget.js").status_code for _ in range(8)}
     assert codes == {200}
-    module = requests.get(server.url + "/static/js/zn/app.js", headers={"Origin": "https://etax.example.gov.cn"})
+    module = requests.get(
+        server.url + "/static/js/zn/app.js", headers={"Origin": "https://etax.example.gov.cn"}
+    )
     assert module.status_code == 200 and module.headers["Access-Control-Allow-Origin"] == "*"
     limited = [requests.get(server.url + "/console").status_code for _ in range(7)]
     assert limited[-1] == 429, "other pages keep their per-address limit"

@@ -1,4 +1,5 @@
 """Every timeout is configuration: shortened here, each observed against a running server."""
+
 from tests.support import ServerProcess, WSClient, agent, taxpayer
 
 
@@ -33,7 +34,9 @@ def test_agent_dropping_out_requeues_after_the_grace_period(start_server, person
     tp.close()
 
 
-def test_conversations_of_a_server_that_died_go_back_to_the_queue_after_the_grace_period(start_server, person):
+def test_conversations_of_a_server_that_died_go_back_to_the_queue_after_the_grace_period(
+    start_server, person
+):
     server = start_server(GRACE_PERIOD=1, SWEEP_INTERVAL=0.2)
     tp, ag, iid, hello = served(server, person)
     tp.expect("interaction.state", interaction_id=iid, state="connected")

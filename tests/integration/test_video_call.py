@@ -1,5 +1,6 @@
 """A video call through the whole stack: server signalling over the WebSockets, the child media worker,
 two aiortc peers standing in for the browsers, and the recordings indexed and playable by a supervisor."""
+
 import asyncio
 import hashlib
 import time
@@ -25,14 +26,23 @@ def test_video_call_relays_both_ways_and_is_recorded(start_server, person):
     tp.expect("call.state", interaction_id=iid, call="active")
 
     async def call():
-        tp_peer = ClientPeer("taxpayer", [SyntheticAudio(), SyntheticVideo(fps=15, seed=1), SyntheticVideo(fps=5, seed=3)])
+        tp_peer = ClientPeer(
+            "taxpayer",
+            [SyntheticAudio(), SyntheticVideo(fps=15, seed=1), SyntheticVideo(fps=5, seed=3)],
+        )
         ag_peer = ClientPeer("agent", [SyntheticAudio(), SyntheticVideo(fps=15, seed=2), None])
         try:
             await offer_media(tp, tp_peer, iid)
             await offer_media(ag, ag_peer, iid)
-            await wait_for(lambda: ag_peer.received[1] >= 30 and ag_peer.received[0] >= 50 and ag_peer.received[2] >= 5
-                           and tp_peer.received[1] >= 30 and tp_peer.received[0] >= 50, 30,
-                           "camera, microphone and screen both ways")
+            await wait_for(
+                lambda: ag_peer.received[1] >= 30
+                and ag_peer.received[0] >= 50
+                and ag_peer.received[2] >= 5
+                and tp_peer.received[1] >= 30
+                and tp_peer.received[0] >= 50,
+                30,
+                "camera, microphone and screen both ways",
+            )
             return dict(ag_peer.received), dict(tp_peer.received)
         finally:
             await tp_peer.close()
@@ -55,10 +65,21 @@ def test_video_call_relays_both_ways_and_is_recorded(start_server, person):
         assert 0 < recordings[kind]["duration"] / 1000 <= lasted + 1
     supervisor = console(server, "super1", "super1-demo")
     centre = supervisor.get(server.url + "/console/api/recordings").json()["items"]
-    assert sorted(r["kind"] for r in centre if r["interaction_id"] == iid) == ["agent", "screen", "taxpayer"]
+    assert sorted(r["kind"] for r in centre if r["interaction_id"] == iid) == [
+        "agent",
+        "screen",
+        "taxpayer",
+    ]
     assert all(r["agent_name"] and r["url"].startswith("/console/api/recordings/") for r in centre)
-    assert console(server, "agent1", "agent1-demo").get(server.url + "/console/api/recordings").status_code == 403
-    listed = supervisor.get(server.url + f"/console/api/interactions/{iid}/recordings").json()["items"]
+    assert (
+        console(server, "agent1", "agent1-demo")
+        .get(server.url + "/console/api/recordings")
+        .status_code
+        == 403
+    )
+    listed = supervisor.get(server.url + f"/console/api/interactions/{iid}/recordings").json()[
+        "items"
+    ]
     played = supervisor.get(server.url + listed[0]["url"])
     assert played.status_code == 200 and played.headers["Content-Type"] == "video/webm"
     assert hashlib.sha256(played.content).hexdigest() == listed[0]["sha256"]

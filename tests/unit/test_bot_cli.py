@@ -1,4 +1,5 @@
 """The stable CLI contract: python -m widget.bot match / eval."""
+
 import json
 import os
 import subprocess
@@ -6,13 +7,29 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-QUERIES = ["数电票怎么红冲", "你好", "转人工", "今天天气怎么样", "红字", "", "開專票對方要給我哪些資料"]
+QUERIES = [
+    "数电票怎么红冲",
+    "你好",
+    "转人工",
+    "今天天气怎么样",
+    "红字",
+    "",
+    "開專票對方要給我哪些資料",
+]
 
 
 def run(args, stdin=""):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "widget.bot", *args], input=stdin, capture_output=True,
-                          text=True, encoding="utf-8", cwd=ROOT, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "widget.bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
 
 
 def check_line(line, q):
@@ -46,11 +63,22 @@ def test_match_writes_one_json_line_per_query():
 
 def test_match_with_a_kb_file(tmp_path):
     kb = tmp_path / "kb.jsonl"
-    rows = [{"id": "t-1", "category": "c", "question": "发票怎么红冲", "aliases": ["冲红流程"], "answer": "a",
-             "similar": ["开错的发票怎么处理"]},
-            {"id": "t-2", "category": "c", "question": "额度怎么调整", "aliases": [], "answer": "b"}]
+    rows = [
+        {
+            "id": "t-1",
+            "category": "c",
+            "question": "发票怎么红冲",
+            "aliases": ["冲红流程"],
+            "answer": "a",
+            "similar": ["开错的发票怎么处理"],
+        },
+        {"id": "t-2", "category": "c", "question": "额度怎么调整", "aliases": [], "answer": "b"},
+    ]
     kb.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    proc = run(["match", "--kb", str(kb)], json.dumps({"q": "开错的发票怎么处理"}, ensure_ascii=False) + "\n")
+    proc = run(
+        ["match", "--kb", str(kb)],
+        json.dumps({"q": "开错的发票怎么处理"}, ensure_ascii=False) + "\n",
+    )
     assert proc.returncode == 0, proc.stderr
     line = json.loads(proc.stdout)
     check_line(line, "开错的发票怎么处理")
@@ -59,8 +87,10 @@ def test_match_with_a_kb_file(tmp_path):
 
 def test_eval_prints_the_figures(tmp_path):
     queries = tmp_path / "q.jsonl"
-    queries.write_text('{"q": "数电票怎么红冲", "expect": "kb-034"}\n{"q": "天气", "expect": null}\n',
-                       encoding="utf-8")
+    queries.write_text(
+        '{"q": "数电票怎么红冲", "expect": "kb-034"}\n{"q": "天气", "expect": null}\n',
+        encoding="utf-8",
+    )
     proc = run(["eval", "--queries", str(queries)])
     assert proc.returncode == 0, proc.stderr
     for label in ("top-1", "top-3", "out-of-scope handled well", "confident wrong", "p50", "p99"):

@@ -1,4 +1,5 @@
 """Accuracy targets on the dev queries and on our own held-out queries (regressions fail here)."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """The vectorised index, the chunk caches, question types, the contrast between siblings and the calibration."""
+
 import math
 import re
 from collections import Counter
@@ -25,10 +26,16 @@ def _dense_scores(rows, n_entries, query):
     def vec(vs):
         out = {}
         for v, c in vs.items():
-            x = {f"{v}:{f}": (1 + math.log(t) if t >= 1 else t) * idf.get(f"{v}:{f}", max_idf) for f, t in c.items()}
+            x = {
+                f"{v}:{f}": (1 + math.log(t) if t >= 1 else t) * idf.get(f"{v}:{f}", max_idf)
+                for f, t in c.items()
+            }
             n = math.sqrt(sum(a * a for a in x.values()))
-            out.update({k: a * math.sqrt(features.VIEW_WEIGHTS[v]) / n for k, a in x.items()} if n else {})
+            out.update(
+                {k: a * math.sqrt(features.VIEW_WEIGHTS[v]) / n for k, a in x.items()} if n else {}
+            )
         return out
+
     q = vec(query)
     best = np.zeros(n_entries)
     for e, vs in rows:
@@ -38,8 +45,13 @@ def _dense_scores(rows, n_entries, query):
 
 
 def test_vectorised_index_matches_the_reference():
-    texts = [(0, "数电票 怎么 红冲"), (0, "开错 发票 冲红"), (1, "额度 不够 怎么 调整"), (1, "额度 调整"),
-             (2, "红字 确认单 撤销")]
+    texts = [
+        (0, "数电票 怎么 红冲"),
+        (0, "开错 发票 冲红"),
+        (1, "额度 不够 怎么 调整"),
+        (1, "额度 调整"),
+        (2, "红字 确认单 撤销"),
+    ]
     rows = [(e, features.views(t)) for e, t in texts]
     index = PhrasingIndex(rows, 3)
     for q in ("额度 怎么 红冲", "确认单", "天气"):
@@ -54,11 +66,19 @@ def test_builder_rejects_rows_out_of_entry_order():
         b.add(0, {"w": Counter({"b": 1})})
 
 
-@pytest.mark.parametrize("text", ["洪字确认单 沟选 错了怎么办", "1 % 的票 和 3% 的票", "金税盘 税控盘 ukey 篮票",
-                                  "全电发票 开红字 额渡 不够"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "洪字确认单 沟选 错了怎么办",
+        "1 % 的票 和 3% 的票",
+        "金税盘 税控盘 ukey 篮票",
+        "全电发票 开红字 额渡 不够",
+    ],
+)
 def test_chunk_caches_are_exact(text):
     """Typo repair, synonyms and segmentation chunk by chunk give what they give on the whole text."""
     from widget.bot import lexicon, phonetic
+
     whole = re.sub(r"\s+", " ", lexicon.synonyms().canonical(phonetic.repair_typos(text))).strip()
     chunked = " ".join(filter(None, map(normalise._tail, text.split())))
     assert chunked == whole
@@ -67,7 +87,11 @@ def test_chunk_caches_are_exact(text):
         w = w.strip()
         if w == "%" and reference and reference[-1].isdigit():
             reference[-1] += "%"
-        elif w and w not in tokens.STOPWORDS and (w.rstrip("%").isalnum() or any("\u4e00" <= c <= "\u9fff" for c in w)):
+        elif (
+            w
+            and w not in tokens.STOPWORDS
+            and (w.rstrip("%").isalnum() or any("\u4e00" <= c <= "\u9fff" for c in w))
+        ):
             reference.append(w)
     assert tokens.words(whole) == reference
 
@@ -105,8 +129,10 @@ def test_fit_logistic_separates_a_simple_case():
 
 
 def test_leave_out_on_a_tiny_kb():
-    entries = [Entry("a", "发票怎么红冲", "x", similar=("开错了怎么冲红", "红冲流程", "负数发票怎么开")),
-               Entry("b", "额度怎么调整", "y", similar=("额度不够", "提高额度", "申请调增额度"))]
+    entries = [
+        Entry("a", "发票怎么红冲", "x", similar=("开错了怎么冲红", "红冲流程", "负数发票怎么开")),
+        Entry("b", "额度怎么调整", "y", similar=("额度不够", "提高额度", "申请调增额度")),
+    ]
     rows = calibrate.leave_out(entries, folds=3)
     assert len(rows) == 6 and all(gold in ("a", "b") and ids for gold, ids, _ in rows)
 
@@ -120,10 +146,13 @@ def test_add_alias_only_analyses_the_new_text(monkeypatch):
         if cache is None or phrasing not in cache:
             calls.append(phrasing)
         return original(self, phrasing, cache)
+
     monkeypatch.setattr(Matcher, "_analyse", spy)
     kb.add_alias("kb-123", "小蓝鲸怎么用")
     latin = [c for c in calls if any("a" <= ch.lower() <= "z" for ch in c)]
-    assert set(calls) - set(latin) == {"小蓝鲸怎么用"}  # texts with latin letters are re-read (pinyin table)
+    assert set(calls) - set(latin) == {
+        "小蓝鲸怎么用"
+    }  # texts with latin letters are re-read (pinyin table)
     assert kb.match("小蓝鲸怎么用").answer == "kb-123"
 
 

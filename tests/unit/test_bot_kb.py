@@ -1,9 +1,18 @@
 """KB loading, similar-question merge, per-site layering and runtime aliases."""
+
 import json
 
 import pytest
 
-from widget.bot.kb import DEFAULT_CONTRAST, DEFAULT_FAQ, DEFAULT_SIMILAR, Entry, KnowledgeBase, load_entries, read_jsonl
+from widget.bot.kb import (
+    DEFAULT_CONTRAST,
+    DEFAULT_FAQ,
+    DEFAULT_SIMILAR,
+    Entry,
+    KnowledgeBase,
+    load_entries,
+    read_jsonl,
+)
 
 
 def test_shipped_kb_keeps_ids_and_merges_similar_questions():
@@ -26,8 +35,16 @@ def test_faq_file_keeps_its_shape():
 
 def test_kb_file_with_its_own_similar_field(tmp_path):
     path = tmp_path / "kb.jsonl"
-    rows = [{"id": "x-1", "category": "c", "question": "发票怎么开", "aliases": [], "answer": "a",
-             "similar": ["开票步骤"]}]
+    rows = [
+        {
+            "id": "x-1",
+            "category": "c",
+            "question": "发票怎么开",
+            "aliases": [],
+            "answer": "a",
+            "similar": ["开票步骤"],
+        }
+    ]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     (entry,) = load_entries(path)
     assert entry.similar == ("开票步骤",) and entry.phrasings == ("发票怎么开", "开票步骤")
@@ -39,8 +56,10 @@ def _site_entry(entry_id, question, answer):
 
 def test_layered_site_overrides_and_adds():
     base = load_entries()
-    site = [_site_entry("kb-127", "本省人工服务时间是几点到几点？", "本省人工服务：工作日8:30-17:30。"),
-            _site_entry("gd-001", "本省的发票邮寄领取点在哪里？", "到本省指定网点领取。")]
+    site = [
+        _site_entry("kb-127", "本省人工服务时间是几点到几点？", "本省人工服务：工作日8:30-17:30。"),
+        _site_entry("gd-001", "本省的发票邮寄领取点在哪里？", "到本省指定网点领取。"),
+    ]
     kb = KnowledgeBase.layered(base, site)
     assert len(kb.entries) == 151
     assert kb.matcher.entry("kb-127").answer.startswith("本省人工服务")

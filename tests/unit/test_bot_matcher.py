@@ -1,4 +1,5 @@
 """Retrieval and the answer / suggest / reject / greeting decision."""
+
 import json
 
 import pytest
@@ -19,28 +20,39 @@ def sig(top, second, coverage=1.0, known=1.0, offtopic=False, empty=False):
 
 def test_decide_three_ways():
     assert decide(sig(0.7, 0.2)) == "answer"
-    assert decide(sig(0.35, 0.35, coverage=0.6)) == "suggest"  # a tie on a loose match: let the taxpayer choose
+    assert (
+        decide(sig(0.35, 0.35, coverage=0.6)) == "suggest"
+    )  # a tie on a loose match: let the taxpayer choose
     assert decide(sig(0.1, 0.05)) == "reject"
     assert decide(sig(0.5, 0.1, known=0.2)) == "reject"  # mostly words the KB never uses
-    assert decide(sig(0.5, 0.1, offtopic=True)) == "reject"  # names 个税/社保 and is not a near-verbatim match
-    assert decide(sig(0.5, 0.1, coverage=0.35)) == "suggest"  # the top entry explains too little to answer
+    assert (
+        decide(sig(0.5, 0.1, offtopic=True)) == "reject"
+    )  # names 个税/社保 and is not a near-verbatim match
+    assert (
+        decide(sig(0.5, 0.1, coverage=0.35)) == "suggest"
+    )  # the top entry explains too little to answer
     assert decide(sig(0.5, 0.1, coverage=0.2)) == "reject"  # ...or even to be worth suggesting
 
 
-@pytest.mark.parametrize("text,expect", [
-    ("数电票开错了怎么冲红", "kb-034"),
-    ("全电发票开错了能作废吗", "kb-109"),
-    ("授信额度不够怎么申请", "kb-050"),
-    ("怎么沟选进项发票", "kb-071"),
-    ("忘记密码了怎么办", "kb-140"),
-])
+@pytest.mark.parametrize(
+    "text,expect",
+    [
+        ("数电票开错了怎么冲红", "kb-034"),
+        ("全电发票开错了能作废吗", "kb-109"),
+        ("授信额度不够怎么申请", "kb-050"),
+        ("怎么沟选进项发票", "kb-071"),
+        ("忘记密码了怎么办", "kb-140"),
+    ],
+)
 def test_clear_questions_are_answered(matcher, text, expect):
     r = matcher.match(text)
     assert (r.outcome, r.answer) == ("answer", expect)
     assert 0 < r.score <= 1 and r.suggestions == () and not r.human
 
 
-@pytest.mark.parametrize("text", ["今天天气怎么样", "个税汇算清缴怎么退税", "社保断缴了怎么补", "asdfgh", "。。。"])
+@pytest.mark.parametrize(
+    "text", ["今天天气怎么样", "个税汇算清缴怎么退税", "社保断缴了怎么补", "asdfgh", "。。。"]
+)
 def test_off_topic_is_rejected(matcher, text):
     r = matcher.match(text)
     assert r.outcome == "reject" and r.answer is None and r.suggestions == ()

@@ -1,4 +1,5 @@
 """Normalisation, synonyms, pinyin and typo handling of the FAQ matcher."""
+
 import pytest
 
 from widget.bot import lexicon, phonetic, smalltalk
@@ -43,14 +44,23 @@ def test_synonym_groups_share_one_canonical_form():
     assert syn.canonical("电子税务局") == "电子税务局"  # a canonical form is never re-expanded
 
 
-@pytest.mark.parametrize("typo,fixed", [("洪字确认单", "红字确认单"), ("进项沟选", "进项勾选"),
-                                        ("重开篮票", "重开蓝票"), ("额渡不够", "额度不够")])
+@pytest.mark.parametrize(
+    "typo,fixed",
+    [
+        ("洪字确认单", "红字确认单"),
+        ("进项沟选", "进项勾选"),
+        ("重开篮票", "重开蓝票"),
+        ("额渡不够", "额度不够"),
+    ],
+)
 def test_same_sound_typos_are_repaired(typo, fixed):
     assert phonetic.repair_typos(typo) == fixed
 
 
 def test_common_words_are_not_corrected():
-    assert phonetic.repair_typos("食品发票") == "食品发票"  # 食品 sounds like 视频 but is a real word
+    assert (
+        phonetic.repair_typos("食品发票") == "食品发票"
+    )  # 食品 sounds like 视频 but is a real word
 
 
 def test_typed_pinyin_is_read_as_chinese(matcher):

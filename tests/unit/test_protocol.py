@@ -1,6 +1,7 @@
 """Inbound frame parsing: every type accepted when well formed, every kind of bad frame refused by code."""
+
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,14 +25,30 @@ VALID = {
     "interaction.close": {"cid": "c5", "interaction_id": "ix1"},
     "interaction.accept": {"cid": "c6", "interaction_id": "ix1"},
     "interaction.end": {"cid": "c7", "interaction_id": "ix1", "category": "发票"},
-    "message.send": {"cid": "c8", "interaction_id": "ix1", "text": "你好", "attachment_id": "att_1"},
+    "message.send": {
+        "cid": "c8",
+        "interaction_id": "ix1",
+        "text": "你好",
+        "attachment_id": "att_1",
+    },
     "bot.feedback": {"cid": "c10", "interaction_id": "ix1", "seq": 4, "value": "down"},
     "leave.submit": {"cid": "c11", "text": "请回电", "contact": "13800000000"},
     "typing": {"interaction_id": "ix1", "on": True},
     "read": {"interaction_id": "ix1", "seq": 3},
-    "rating.submit": {"cid": "c9", "interaction_id": "ix1", "score": 5, "tags": ["快"], "comment": "好"},
+    "rating.submit": {
+        "cid": "c9",
+        "interaction_id": "ix1",
+        "score": 5,
+        "tags": ["快"],
+        "comment": "好",
+    },
     "presence.set": {"value": "away"},
-    "interaction.transfer": {"cid": "c9", "interaction_id": "ix_1", "to_agent": "ag_2", "note": "请接手"},
+    "interaction.transfer": {
+        "cid": "c9",
+        "interaction_id": "ix_1",
+        "to_agent": "ag_2",
+        "note": "请接手",
+    },
     "note.add": {"cid": "c10", "interaction_id": "ix_1", "text": "内部备注"},
     "history.of": {"cid": "c11", "interaction_id": "ix_1"},
     "call.request": {"cid": "c12", "interaction_id": "ix_1"},
@@ -39,29 +56,63 @@ VALID = {
     "call.accept": {"cid": "c14", "interaction_id": "ix_1"},
     "call.decline": {"cid": "c15", "interaction_id": "ix_1"},
     "call.hangup": {"cid": "c16", "interaction_id": "ix_1"},
-    "rtc.offer": {"cid": "c17", "interaction_id": "ix_1", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"},
+    "rtc.offer": {
+        "cid": "c17",
+        "interaction_id": "ix_1",
+        "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n",
+    },
 }
 
 # one wrong value per field, including a bool where a number belongs
 WRONG = [
-    ("auth.hello", "token", 123), ("auth.hello", "token", "   "), ("auth.resume", "credential", ""),
-    ("ack", "interaction_id", 7), ("ack", "interaction_id", "a/b"), ("ack", "interaction_id", "x" * 33),
-    ("ack", "seq", True), ("ack", "seq", False), ("ack", "seq", -1), ("ack", "seq", 1.5), ("ack", "seq", 2.0),
-    ("ack", "seq", "3"), ("sync", "last_seq", None), ("read", "seq", True),
-    ("bot.ask", "cid", ""), ("bot.ask", "cid", "has space"), ("bot.ask", "cid", "c" * 65), ("bot.ask", "cid", 5),
-    ("bot.ask", "text", ["hi"]), ("bot.pick", "kb_id", "no spaces"), ("bot.pick", "kb_id", None),
-    ("typing", "on", 1), ("typing", "on", "true"),
-    ("rating.submit", "score", True), ("rating.submit", "score", 0), ("rating.submit", "score", 6),
-    ("rating.submit", "score", "5"), ("rating.submit", "score", 3.0),
-    ("rating.submit", "tags", "fast"), ("rating.submit", "tags", [1]), ("rating.submit", "tags", [""]),
-    ("rating.submit", "tags", ["t" * 33]), ("rating.submit", "tags", [str(n) for n in range(9)]),
-    ("rating.submit", "comment", "x" * 501), ("rating.submit", "comment", 5),
-    ("interaction.end", "category", "x" * 65), ("presence.set", "value", "busy"), ("presence.set", "value", None),
-    ("interaction.transfer", "to_agent", "bad id!"), ("interaction.transfer", "note", "x" * 501),
-    ("note.add", "text", "   "), ("note.add", "text", "x" * (MAX_CHARS + 1)),
-    ("message.send", "attachment_id", "../etc"), ("message.send", "attachment_id", 5),
-    ("bot.feedback", "seq", True), ("bot.feedback", "value", "meh"),
-    ("leave.submit", "text", "x" * 1001), ("leave.submit", "contact", "x" * 65),
+    ("auth.hello", "token", 123),
+    ("auth.hello", "token", "   "),
+    ("auth.resume", "credential", ""),
+    ("ack", "interaction_id", 7),
+    ("ack", "interaction_id", "a/b"),
+    ("ack", "interaction_id", "x" * 33),
+    ("ack", "seq", True),
+    ("ack", "seq", False),
+    ("ack", "seq", -1),
+    ("ack", "seq", 1.5),
+    ("ack", "seq", 2.0),
+    ("ack", "seq", "3"),
+    ("sync", "last_seq", None),
+    ("read", "seq", True),
+    ("bot.ask", "cid", ""),
+    ("bot.ask", "cid", "has space"),
+    ("bot.ask", "cid", "c" * 65),
+    ("bot.ask", "cid", 5),
+    ("bot.ask", "text", ["hi"]),
+    ("bot.pick", "kb_id", "no spaces"),
+    ("bot.pick", "kb_id", None),
+    ("typing", "on", 1),
+    ("typing", "on", "true"),
+    ("rating.submit", "score", True),
+    ("rating.submit", "score", 0),
+    ("rating.submit", "score", 6),
+    ("rating.submit", "score", "5"),
+    ("rating.submit", "score", 3.0),
+    ("rating.submit", "tags", "fast"),
+    ("rating.submit", "tags", [1]),
+    ("rating.submit", "tags", [""]),
+    ("rating.submit", "tags", ["t" * 33]),
+    ("rating.submit", "tags", [str(n) for n in range(9)]),
+    ("rating.submit", "comment", "x" * 501),
+    ("rating.submit", "comment", 5),
+    ("interaction.end", "category", "x" * 65),
+    ("presence.set", "value", "busy"),
+    ("presence.set", "value", None),
+    ("interaction.transfer", "to_agent", "bad id!"),
+    ("interaction.transfer", "note", "x" * 501),
+    ("note.add", "text", "   "),
+    ("note.add", "text", "x" * (MAX_CHARS + 1)),
+    ("message.send", "attachment_id", "../etc"),
+    ("message.send", "attachment_id", 5),
+    ("bot.feedback", "seq", True),
+    ("bot.feedback", "value", "meh"),
+    ("leave.submit", "text", "x" * 1001),
+    ("leave.submit", "contact", "x" * 65),
 ]
 
 
@@ -83,7 +134,10 @@ def test_every_inbound_type_has_a_valid_example():
 
 @pytest.mark.parametrize("kind", sorted(INBOUND))
 def test_valid_frame_is_accepted(kind):
-    assert parse(frame(kind, **VALID[kind]), MAX_BYTES, MAX_CHARS, ALL) == {"type": kind, **VALID[kind]}
+    assert parse(frame(kind, **VALID[kind]), MAX_BYTES, MAX_CHARS, ALL) == {
+        "type": kind,
+        **VALID[kind],
+    }
 
 
 @pytest.mark.parametrize("kind", sorted(INBOUND))
@@ -92,8 +146,15 @@ def test_any_frame_may_carry_a_cid(kind):
     assert parse(frame(kind, **fields), MAX_BYTES, MAX_CHARS, ALL)["cid"] == "ref-1"
 
 
-@pytest.mark.parametrize("kind, name", [(kind, name) for kind, schema in INBOUND.items()
-                                        for name, (_, required) in schema.items() if required])
+@pytest.mark.parametrize(
+    "kind, name",
+    [
+        (kind, name)
+        for kind, schema in INBOUND.items()
+        for name, (_, required) in schema.items()
+        if required
+    ],
+)
 def test_missing_required_field(kind, name):
     fields = {**VALID[kind], "cid": "ref-2"}
     fields.pop(name)
@@ -103,8 +164,15 @@ def test_missing_required_field(kind, name):
         assert error.detail == {"ref": "ref-2"}
 
 
-@pytest.mark.parametrize("kind, name", [(kind, name) for kind, schema in INBOUND.items()
-                                        for name, (_, required) in schema.items() if not required])
+@pytest.mark.parametrize(
+    "kind, name",
+    [
+        (kind, name)
+        for kind, schema in INBOUND.items()
+        for name, (_, required) in schema.items()
+        if not required
+    ],
+)
 def test_optional_field_may_be_left_out(kind, name):
     fields = dict(VALID[kind])
     fields.pop(name, None)
@@ -118,7 +186,9 @@ def test_unexpected_field(kind):
     assert error.detail == {"ref": "r3"}
 
 
-@pytest.mark.parametrize("kind, name, value", WRONG, ids=[f"{k}.{n}={v!r}"[:60] for k, n, v in WRONG])
+@pytest.mark.parametrize(
+    "kind, name, value", WRONG, ids=[f"{k}.{n}={v!r}"[:60] for k, n, v in WRONG]
+)
 def test_wrong_value(kind, name, value):
     error = refused(frame(kind, **{**VALID[kind], name: value}), "bad_field")
     assert name in error.en
@@ -140,13 +210,21 @@ def test_message_text_may_be_empty_when_an_attachment_carries_it(text):
 @pytest.mark.parametrize("kind", ["bot.ask", "message.send"])
 def test_text_length_is_counted_in_characters_after_stripping(kind):
     exact = "税" * MAX_CHARS
-    assert parse(frame(kind, **{**VALID[kind], "text": f"  {exact}\n"}), MAX_BYTES, MAX_CHARS, ALL)["text"] == exact
+    assert (
+        parse(frame(kind, **{**VALID[kind], "text": f"  {exact}\n"}), MAX_BYTES, MAX_CHARS, ALL)[
+            "text"
+        ]
+        == exact
+    )
     refused(frame(kind, **{**VALID[kind], "text": exact + "税"}), "bad_field")
 
 
 def test_configured_text_limit_applies_only_to_chat_text():
     long_token = "t" * 1000  # auth tokens have their own fixed limit, not MAX_MESSAGE_CHARS
-    assert parse(frame("auth.hello", token=long_token), MAX_BYTES, MAX_CHARS, ALL)["token"] == long_token
+    assert (
+        parse(frame("auth.hello", token=long_token), MAX_BYTES, MAX_CHARS, ALL)["token"]
+        == long_token
+    )
 
 
 def test_size_limit_counts_utf8_bytes():
@@ -176,8 +254,21 @@ def test_bad_json(raw):
     assert refused(raw, "bad_json").detail == {}
 
 
-@pytest.mark.parametrize("raw", ["[]", '["ping"]', '"ping"', "42", "null", "true", "{}", '{"type": 5}',
-                                 '{"type": null, "cid": "c1"}', '{"cid": "c1"}'])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[]",
+        '["ping"]',
+        '"ping"',
+        "42",
+        "null",
+        "true",
+        "{}",
+        '{"type": 5}',
+        '{"type": null, "cid": "c1"}',
+        '{"cid": "c1"}',
+    ],
+)
 def test_not_an_object_with_a_type(raw):
     refused(raw, "bad_frame")
 
@@ -200,8 +291,12 @@ def test_type_outside_the_allowed_set(kind):
 
 
 def test_allowed_set_admits_its_types():
-    assert parse(frame("auth.resume", **VALID["auth.resume"]), MAX_BYTES, MAX_CHARS, AUTH_TYPES)["type"] == \
-        "auth.resume"
+    assert (
+        parse(frame("auth.resume", **VALID["auth.resume"]), MAX_BYTES, MAX_CHARS, AUTH_TYPES)[
+            "type"
+        ]
+        == "auth.resume"
+    )
 
 
 def test_non_string_cid_is_not_echoed_as_ref():
@@ -210,7 +305,12 @@ def test_non_string_cid_is_not_echoed_as_ref():
 
 def test_tags_are_deduplicated_and_sorted():
     fields = {**VALID["rating.submit"], "tags": ["慢", "快", "慢", "b", "a"]}
-    assert parse(frame("rating.submit", **fields), MAX_BYTES, MAX_CHARS, ALL)["tags"] == ["a", "b", "快", "慢"]
+    assert parse(frame("rating.submit", **fields), MAX_BYTES, MAX_CHARS, ALL)["tags"] == [
+        "a",
+        "b",
+        "快",
+        "慢",
+    ]
 
 
 @pytest.mark.parametrize("value, expected", [("", ""), (None, ""), ("  好  ", "好")])
@@ -221,16 +321,28 @@ def test_optional_text_is_blank_or_stripped(value, expected):
 
 # -- outbound ------------------------------------------------------------------------------------
 
+
 def test_error_frame_shape_with_ref_from_detail():
     error = ProtocolError("bad_field", "字段不正确", "Bad field.", ref="c1")
-    assert error_frame(error) == {"type": "error", "code": "bad_field", "zh": "字段不正确", "en": "Bad field.",
-                                  "ref": "c1"}
+    assert error_frame(error) == {
+        "type": "error",
+        "code": "bad_field",
+        "zh": "字段不正确",
+        "en": "Bad field.",
+        "ref": "c1",
+    }
 
 
 def test_error_frame_explicit_ref_and_other_detail():
     out = error_frame(RateLimited(2.345), ref="c7")
-    assert out == {"type": "error", "code": "rate_limited", "zh": RateLimited().zh, "en": RateLimited().en,
-                   "ref": "c7", "detail": {"retry_after": 2.3}}
+    assert out == {
+        "type": "error",
+        "code": "rate_limited",
+        "zh": RateLimited().zh,
+        "en": RateLimited().en,
+        "ref": "c7",
+        "detail": {"retry_after": 2.3},
+    }
 
 
 def test_error_frame_ref_given_twice_appears_once():
@@ -252,11 +364,24 @@ def test_error_frame_does_not_change_the_error():
 
 
 def test_event_frame_spreads_payload_and_stamps():
-    at = datetime(2026, 11, 26, 1, 2, 3, tzinfo=timezone.utc)
-    row = {"type": "message.new", "interaction_id": "ix1", "seq": 4, "created_at": at,
-           "actor_role": "agent", "actor_id": "ag-1", "payload": {"message": {"body": "您好"}}}
+    at = datetime(2026, 11, 26, 1, 2, 3, tzinfo=UTC)
+    row = {
+        "type": "message.new",
+        "interaction_id": "ix1",
+        "seq": 4,
+        "created_at": at,
+        "actor_role": "agent",
+        "actor_id": "ag-1",
+        "payload": {"message": {"body": "您好"}},
+    }
     out = event_frame(row)
-    assert out == {"type": "message.new", "interaction_id": "ix1", "seq": 4, "at": "2026-11-26T01:02:03+00:00",
-                   "actor": {"role": "agent", "id": "ag-1"}, "message": {"body": "您好"}}
+    assert out == {
+        "type": "message.new",
+        "interaction_id": "ix1",
+        "seq": 4,
+        "at": "2026-11-26T01:02:03+00:00",
+        "actor": {"role": "agent", "id": "ag-1"},
+        "message": {"body": "您好"},
+    }
     assert json.loads(encode(out)) == out
     assert "您好" in encode(out) and ", " not in encode(out)

@@ -1,45 +1,52 @@
 """Client addresses behind proxies: X-Forwarded-For is believed only from configured proxies."""
+
 import ipaddress
 
 import pytest
 
 from widget.proxies import TrustedProxies, client_address
 
-TRUSTED = [ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("fd00::/8"),
-           ipaddress.ip_network("192.0.2.7/32")]
+TRUSTED = [
+    ipaddress.ip_network("10.0.0.0/8"),
+    ipaddress.ip_network("fd00::/8"),
+    ipaddress.ip_network("192.0.2.7/32"),
+]
 
 
-@pytest.mark.parametrize("remote, forwarded, trusted, expected", [
-    # nobody trusted: the socket peer, whatever the header says
-    ("10.0.0.1", "1.2.3.4", [], "10.0.0.1"),
-    ("203.0.113.9", "1.2.3.4, 10.0.0.5", [], "203.0.113.9"),
-    # a trusted peer: the right-most hop that is not one of ours
-    ("10.0.0.1", "1.2.3.4", TRUSTED, "1.2.3.4"),
-    ("10.0.0.1", "1.2.3.4, 10.0.0.5", TRUSTED, "1.2.3.4"),
-    ("10.0.0.1", "6.6.6.6, 1.2.3.4, 10.0.0.5, 192.0.2.7", TRUSTED, "1.2.3.4"),
-    ("192.0.2.7", " 1.2.3.4 ,10.9.9.9 ", TRUSTED, "1.2.3.4"),
-    ("fd00::1", "2001:DB8:0:0::1, fd00::2", TRUSTED, "2001:db8::1"),
-    ("10.0.0.1", "2001:db8::5", TRUSTED, "2001:db8::5"),
-    # every hop is ours: the left-most one is the client
-    ("10.0.0.1", "10.0.0.7, 10.0.0.5", TRUSTED, "10.0.0.7"),
-    ("10.0.0.1", "fd00::9", TRUSTED, "fd00::9"),
-    # a garbled right-most untrusted hop: keep the socket peer rather than believe junk
-    ("10.0.0.1", "1.2.3.4, garbage", TRUSTED, "10.0.0.1"),
-    ("10.0.0.1", "1.2.3.4, 1.2.3.4:5678", TRUSTED, "10.0.0.1"),
-    ("10.0.0.1", "1.2.3.4, <script>, 10.0.0.5", TRUSTED, "10.0.0.1"),
-    # junk further left than the right-most untrusted hop does not matter
-    ("10.0.0.1", "garbage, 1.2.3.4, 10.0.0.5", TRUSTED, "1.2.3.4"),
-    # an untrusted peer's header is ignored: spoofing does not work
-    ("203.0.113.9", "10.0.0.5", TRUSTED, "203.0.113.9"),
-    ("203.0.113.9", "1.2.3.4", TRUSTED, "203.0.113.9"),
-    ("192.0.2.8", "1.2.3.4", TRUSTED, "192.0.2.8"),
-    ("", "1.2.3.4", TRUSTED, ""),
-    ("not-an-ip", "1.2.3.4", TRUSTED, "not-an-ip"),
-    # a trusted peer without a usable header
-    ("10.0.0.1", "", TRUSTED, "10.0.0.1"),
-    ("10.0.0.1", None, TRUSTED, "10.0.0.1"),
-    ("10.0.0.1", " , ,", TRUSTED, "10.0.0.1"),
-])
+@pytest.mark.parametrize(
+    "remote, forwarded, trusted, expected",
+    [
+        # nobody trusted: the socket peer, whatever the header says
+        ("10.0.0.1", "1.2.3.4", [], "10.0.0.1"),
+        ("203.0.113.9", "1.2.3.4, 10.0.0.5", [], "203.0.113.9"),
+        # a trusted peer: the right-most hop that is not one of ours
+        ("10.0.0.1", "1.2.3.4", TRUSTED, "1.2.3.4"),
+        ("10.0.0.1", "1.2.3.4, 10.0.0.5", TRUSTED, "1.2.3.4"),
+        ("10.0.0.1", "6.6.6.6, 1.2.3.4, 10.0.0.5, 192.0.2.7", TRUSTED, "1.2.3.4"),
+        ("192.0.2.7", " 1.2.3.4 ,10.9.9.9 ", TRUSTED, "1.2.3.4"),
+        ("fd00::1", "2001:DB8:0:0::1, fd00::2", TRUSTED, "2001:db8::1"),
+        ("10.0.0.1", "2001:db8::5", TRUSTED, "2001:db8::5"),
+        # every hop is ours: the left-most one is the client
+        ("10.0.0.1", "10.0.0.7, 10.0.0.5", TRUSTED, "10.0.0.7"),
+        ("10.0.0.1", "fd00::9", TRUSTED, "fd00::9"),
+        # a garbled right-most untrusted hop: keep the socket peer rather than believe junk
+        ("10.0.0.1", "1.2.3.4, garbage", TRUSTED, "10.0.0.1"),
+        ("10.0.0.1", "1.2.3.4, 1.2.3.4:5678", TRUSTED, "10.0.0.1"),
+        ("10.0.0.1", "1.2.3.4, <script>, 10.0.0.5", TRUSTED, "10.0.0.1"),
+        # junk further left than the right-most untrusted hop does not matter
+        ("10.0.0.1", "garbage, 1.2.3.4, 10.0.0.5", TRUSTED, "1.2.3.4"),
+        # an untrusted peer's header is ignored: spoofing does not work
+        ("203.0.113.9", "10.0.0.5", TRUSTED, "203.0.113.9"),
+        ("203.0.113.9", "1.2.3.4", TRUSTED, "203.0.113.9"),
+        ("192.0.2.8", "1.2.3.4", TRUSTED, "192.0.2.8"),
+        ("", "1.2.3.4", TRUSTED, ""),
+        ("not-an-ip", "1.2.3.4", TRUSTED, "not-an-ip"),
+        # a trusted peer without a usable header
+        ("10.0.0.1", "", TRUSTED, "10.0.0.1"),
+        ("10.0.0.1", None, TRUSTED, "10.0.0.1"),
+        ("10.0.0.1", " , ,", TRUSTED, "10.0.0.1"),
+    ],
+)
 def test_client_address(remote, forwarded, trusted, expected):
     assert client_address(remote, forwarded, trusted) == expected
 

@@ -1,4 +1,5 @@
 """Pure parts of the media worker: VP8 keyframe detection, the bounded fan-out, timestamp rebasing."""
+
 import fractions
 
 import pytest
@@ -7,19 +8,32 @@ from rtc import vp8
 from rtc.forward import Feed, Media, TimestampRebaser
 
 # A VP8 keyframe header: frame tag (P bit clear), start code, 640x480 (no scaling).
-KEY_640 = bytes([0x50, 0x2D, 0x00, 0x9D, 0x01, 0x2A]) + (640).to_bytes(2, "little") + (480).to_bytes(2, "little")
-KEY_SCALED = KEY_640[:6] + (640 | 0x4000).to_bytes(2, "little") + (360 | 0x8000).to_bytes(2, "little")
+KEY_640 = (
+    bytes([0x50, 0x2D, 0x00, 0x9D, 0x01, 0x2A])
+    + (640).to_bytes(2, "little")
+    + (480).to_bytes(2, "little")
+)
+KEY_SCALED = (
+    KEY_640[:6] + (640 | 0x4000).to_bytes(2, "little") + (360 | 0x8000).to_bytes(2, "little")
+)
 INTER = bytes([0x31, 0x20, 0x00]) + b"\x00" * 12
 
 
-@pytest.mark.parametrize("data, key, size", [
-    (KEY_640 + b"\x00" * 20, True, (640, 480)),
-    (KEY_SCALED + b"\x00" * 20, True, (640, 360)),      # the 2 scaling bits are not part of the size
-    (INTER, False, None),
-    (bytes([0x50, 0x2D, 0x00, 0x00, 0x00, 0x00]) + b"\x00" * 8, False, None),  # no start code
-    (KEY_640[:7], False, None),                           # truncated
-    (b"", False, None),
-])
+@pytest.mark.parametrize(
+    "data, key, size",
+    [
+        (KEY_640 + b"\x00" * 20, True, (640, 480)),
+        (
+            KEY_SCALED + b"\x00" * 20,
+            True,
+            (640, 360),
+        ),  # the 2 scaling bits are not part of the size
+        (INTER, False, None),
+        (bytes([0x50, 0x2D, 0x00, 0x00, 0x00, 0x00]) + b"\x00" * 8, False, None),  # no start code
+        (KEY_640[:7], False, None),  # truncated
+        (b"", False, None),
+    ],
+)
 def test_vp8_keyframe_and_size(data, key, size):
     assert vp8.is_keyframe(data) is key
     assert vp8.dimensions(data) == size
@@ -58,7 +72,7 @@ def test_new_subscriber_waits_for_keyframe_and_asks_for_one():
     feed, source = video_feed()
     sub = feed.subscribe(maxlen=10)
     assert source.requests == 1
-    publish(feed, source, 5, key_every=5, start=1)        # frames 1..4 are interframes, 5 is a keyframe
+    publish(feed, source, 5, key_every=5, start=1)  # frames 1..4 are interframes, 5 is a keyframe
     items = sub.drain()
     assert [i.keyframe for i in items] == [True]
     assert sub.dropped == 4
@@ -67,11 +81,11 @@ def test_new_subscriber_waits_for_keyframe_and_asks_for_one():
 def test_overflow_drops_until_next_keyframe_and_stays_bounded():
     feed, source = video_feed()
     sub = feed.subscribe(maxlen=4)
-    publish(feed, source, 30, key_every=10)               # keyframes at 0, 10, 20
+    publish(feed, source, 30, key_every=10)  # keyframes at 0, 10, 20
     assert len(sub) <= 4
     kept = sub.drain()
-    assert kept[0].payload == b"k" and len(kept) == 4     # 0..3 kept, then held: 10, 20 found it full
-    publish(feed, source, 10, key_every=10, start=30)     # room again: resumes at keyframe 30
+    assert kept[0].payload == b"k" and len(kept) == 4  # 0..3 kept, then held: 10, 20 found it full
+    publish(feed, source, 10, key_every=10, start=30)  # room again: resumes at keyframe 30
     resumed = sub.drain()
     assert resumed[0].keyframe and resumed[0].pts == 30 * 3000
     assert len(resumed) == 4
@@ -95,7 +109,7 @@ def test_loss_holds_every_subscriber_until_keyframe():
     a, b = feed.subscribe(maxlen=100), feed.subscribe(maxlen=100)
     publish(feed, source, 3, key_every=10)
     feed.lost(source)
-    publish(feed, source, 12, key_every=10, start=3)      # 3..9 interframes dropped, 10 key resumes
+    publish(feed, source, 12, key_every=10, start=3)  # 3..9 interframes dropped, 10 key resumes
     for sub in (a, b):
         assert [i.pts // 3000 for i in sub.drain()] == [0, 1, 2, 10, 11, 12, 13, 14]
 
@@ -117,7 +131,7 @@ def test_frames_from_a_replaced_source_are_ignored():
     sub = feed.subscribe(maxlen=10)
     new = FakeSource()
     feed.attach(new)
-    assert new.requests == 1                              # the new source is asked for a keyframe
+    assert new.requests == 1  # the new source is asked for a keyframe
     feed.publish(old, b"k", 0, True, 0.0)
     assert sub.drain() == []
 
@@ -131,7 +145,7 @@ def test_rebaser_continues_across_a_source_change():
     r = TimestampRebaser(90000)
     r.rebase(500_000, 10.0)
     r.rebase(503_000, 10.033)
-    r.reset()                                             # peer replaced: its timestamps start anywhere
+    r.reset()  # peer replaced: its timestamps start anywhere
     first = r.rebase(7, 12.033)
     assert first == 503_000 + 2 * 90000
     assert r.rebase(3007, 12.066) == first + 3000
@@ -163,6 +177,7 @@ def test_media_packet_is_a_fresh_copy():
 
 def rtp(seq, ts, data=b"x"):
     from aiortc.rtp import RtpPacket
+
     packet = RtpPacket(payload_type=97, sequence_number=seq, timestamp=ts)
     packet._data = data
     return packet
@@ -172,22 +187,27 @@ def test_stall_breaker_drops_an_incomplete_frame_that_waited_too_long():
     from aiortc.jitterbuffer import JitterBuffer
 
     from rtc.jitter import StallBreaker, first_gap
+
     jb, breaker = JitterBuffer(capacity=128, is_video=True), StallBreaker(max_wait=0.4)
     # frame 1000 = seq 0,1,2 with 1 lost for good; frames 2000 and 3000 complete behind it
-    out = [jb.add(rtp(seq, ts))[1] for seq, ts in ((0, 1000), (2, 1000), (3, 2000), (4, 2000), (5, 3000))]
+    out = [
+        jb.add(rtp(seq, ts))[1]
+        for seq, ts in ((0, 1000), (2, 1000), (3, 2000), (4, 2000), (5, 3000))
+    ]
     assert out == [None] * 5 and first_gap(jb) == 1
-    assert breaker.check(jb, now=10.0) is False          # the gap is new: NACK gets its chance
+    assert breaker.check(jb, now=10.0) is False  # the gap is new: NACK gets its chance
     assert breaker.check(jb, now=10.3) is False
-    assert breaker.check(jb, now=10.5) is True           # waited long enough: drop frame 1000
+    assert breaker.check(jb, now=10.5) is True  # waited long enough: drop frame 1000
     assert first_gap(jb) is None
     _, frame = jb.add(rtp(6, 4000))
-    assert frame.timestamp == 2000                       # the complete frame behind it flows again
+    assert frame.timestamp == 2000  # the complete frame behind it flows again
 
 
 def test_stall_breaker_ignores_a_buffer_without_gaps():
     from aiortc.jitterbuffer import JitterBuffer
 
     from rtc.jitter import StallBreaker
+
     jb, breaker = JitterBuffer(capacity=128, is_video=True), StallBreaker()
     jb.add(rtp(0, 1000))
     assert breaker.check(jb, 0.0) is False and breaker.check(jb, 5.0) is False

@@ -1,4 +1,5 @@
 """Recording from forwarded packets (no network): files, alignment, and a slow disk that must not grow memory."""
+
 import asyncio
 import fractions
 import hashlib
@@ -62,8 +63,15 @@ def feeds():
 def test_party_file_holds_aligned_video_and_audio(tmp_path):
     async def scenario():
         video, audio, source = feeds()
-        rec = record.PartyRecorder("taxpayer", video, audio, data_dir=str(tmp_path), call_id="c1",
-                                   executor=ThreadPoolExecutor(1), encode=False)
+        rec = record.PartyRecorder(
+            "taxpayer",
+            video,
+            audio,
+            data_dir=str(tmp_path),
+            call_id="c1",
+            executor=ThreadPoolExecutor(1),
+            encode=False,
+        )
         rec.start()
         t0 = time.time()
         # audio starts 0.5 s before the camera's first keyframe; both run 3 s
@@ -83,7 +91,7 @@ def test_party_file_holds_aligned_video_and_audio(tmp_path):
     with av.open(str(path)) as c:
         assert abs(c.duration / 1e6 - 3.5) < 0.2
         first_video = next(c.demux(video=0)).pts * c.streams.video[0].time_base
-        assert abs(first_video - 0.5) < 0.05                 # placed by arrival time after the audio
+        assert abs(first_video - 0.5) < 0.05  # placed by arrival time after the audio
     with av.open(str(path)) as c:
         assert sum(1 for _ in c.decode(video=0)) == 50
 
@@ -95,6 +103,7 @@ class SlowExecutor(ThreadPoolExecutor):
         def slow():
             time.sleep(0.2)
             return fn(*args)
+
         return super().submit(slow)
 
 
@@ -103,8 +112,15 @@ def test_slow_disk_drops_until_keyframe_and_stays_bounded(tmp_path, monkeypatch)
 
     async def scenario():
         video, audio, source = feeds()
-        rec = record.PartyRecorder("agent", video, audio, data_dir=str(tmp_path), call_id="c2",
-                                   executor=SlowExecutor(1), encode=False)
+        rec = record.PartyRecorder(
+            "agent",
+            video,
+            audio,
+            data_dir=str(tmp_path),
+            call_id="c2",
+            executor=SlowExecutor(1),
+            encode=False,
+        )
         rec.start()
         peak = 0
         t0 = time.time()
@@ -124,12 +140,15 @@ def test_slow_disk_drops_until_keyframe_and_stays_bounded(tmp_path, monkeypatch)
     # every run of frames after a gap starts at a keyframe, so all of them decode
 
 
-@pytest.mark.parametrize("line, ok", [
-    ("a=candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host", True),
-    ("a=candidate:2 1 udp 2130706431 192.0.2.2 5000 typ host", False),
-    ("a=candidate:3 1 udp 2130706431 abcd-1234.local 5000 typ host", False),
-    ("a=candidate:4 1 udp 2130706431 ::1 5000 typ host", True),
-])
+@pytest.mark.parametrize(
+    "line, ok",
+    [
+        ("a=candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host", True),
+        ("a=candidate:2 1 udp 2130706431 192.0.2.2 5000 typ host", False),
+        ("a=candidate:3 1 udp 2130706431 abcd-1234.local 5000 typ host", False),
+        ("a=candidate:4 1 udp 2130706431 ::1 5000 typ host", True),
+    ],
+)
 def test_loopback_candidate_filter(line, ok):
     assert is_loopback_candidate(line) is ok
     sdp = "v=0\r\n" + line + "\r\na=end-of-candidates\r\n"
@@ -138,7 +157,9 @@ def test_loopback_candidate_filter(line, ok):
 
 def test_ice_servers_from_json():
     assert parse_ice_servers(None) == [] and parse_ice_servers("") == []
-    [turn] = parse_ice_servers('[{"urls": "turn:t.example:3478", "username": "u", "credential": "p"}]')
+    [turn] = parse_ice_servers(
+        '[{"urls": "turn:t.example:3478", "username": "u", "credential": "p"}]'
+    )
     assert turn.urls == "turn:t.example:3478" and turn.username == "u" and turn.credential == "p"
     with pytest.raises(ValueError):
         parse_ice_servers('"stun:x"')

@@ -1,4 +1,5 @@
 """The per-connection outbox: a token bucket on a fake clock, and in-order, once-only delivery over a real MemoryBus."""
+
 import json
 
 import gevent
@@ -11,6 +12,7 @@ IX = "ix1"
 
 
 # -- token bucket ----------------------------------------------------------------------------------
+
 
 class FakeClock:
     def __init__(self, now=1000.0):
@@ -59,6 +61,7 @@ def test_bucket_sustains_its_rate():
 
 # -- fakes -------------------------------------------------------------------------------------------
 
+
 class FakeWS:
     """Records what the writer sends and when it closes; optionally fails on send."""
 
@@ -78,7 +81,11 @@ class FakeWS:
         return [item for kind, item in self.log if kind == "send"]
 
     def seqs(self):
-        return [(f["type"], f["seq"]) if f["type"] == "sync.done" else f["seq"] for f in self.frames if "seq" in f]
+        return [
+            (f["type"], f["seq"]) if f["type"] == "sync.done" else f["seq"]
+            for f in self.frames
+            if "seq" in f
+        ]
 
 
 class FakeEvents:
@@ -88,7 +95,12 @@ class FakeEvents:
         self.frames, self.calls = [], []
 
     def add(self, seq, internal=False, interaction_id=IX):
-        frame = {"type": "message.new", "interaction_id": interaction_id, "seq": seq, "body": f"m{seq}"}
+        frame = {
+            "type": "message.new",
+            "interaction_id": interaction_id,
+            "seq": seq,
+            "body": f"m{seq}",
+        }
         if internal:
             frame["internal"] = True
         self.frames.append(frame)
@@ -96,7 +108,9 @@ class FakeEvents:
 
     def __call__(self, interaction_id, seq, limit):
         self.calls.append((interaction_id, seq, limit))
-        return [dict(f) for f in self.frames if f["interaction_id"] == interaction_id and f["seq"] > seq][:limit]
+        return [
+            dict(f) for f in self.frames if f["interaction_id"] == interaction_id and f["seq"] > seq
+        ][:limit]
 
 
 def settle():
@@ -132,8 +146,10 @@ def connect(bus, events):
 
 
 def live(bus, frame, interaction_id=IX):
-    bus.publish(f"ix:{interaction_id}", {"kind": "event", "frame": dict(frame),
-                                         "internal": bool(frame.get("internal"))})
+    bus.publish(
+        f"ix:{interaction_id}",
+        {"kind": "event", "frame": dict(frame), "internal": bool(frame.get("internal"))},
+    )
 
 
 def done(seq):
@@ -141,6 +157,7 @@ def done(seq):
 
 
 # -- catching up -----------------------------------------------------------------------------------
+
 
 def test_watch_from_zero_sends_history_then_sync_done(connect, events):
     for seq in range(1, 3):
@@ -182,6 +199,7 @@ def test_catch_up_is_paged_by_sync_batch(connect, events, count, calls):
 
 # -- live events -----------------------------------------------------------------------------------
 
+
 def test_next_live_event_goes_straight_through(connect, bus, events):
     events.add(1)
     conn, ws = connect()
@@ -202,7 +220,7 @@ def test_live_event_that_skips_ahead_fetches_the_gap(connect, bus, events):
     for seq in range(2, 6):
         events.add(seq)
     live(bus, events.frames[-1])  # seq 5 arrives first: 2..4 were missed
-    live(bus, events.frames[2])   # then the late seq 3
+    live(bus, events.frames[2])  # then the late seq 3
     live(bus, events.frames[-1])  # and 5 again
     live(bus, events.add(6))
     settle()
@@ -243,6 +261,7 @@ def test_events_of_unwatched_interactions_are_not_sent(connect, bus, events):
 
 # -- internal events, ephemeral frames -------------------------------------------------------------
 
+
 def _with_internal(events):
     events.add(1)
     events.add(2, internal=True)
@@ -260,7 +279,9 @@ def test_taxpayer_never_gets_internal_events_but_moves_past_them(connect, bus, e
     live(bus, events.add(5))
     settle()
     assert ws.seqs() == [1, 3, done(3), 5]
-    assert conn.delivered[IX] == 5 and len(events.calls) == calls  # 5 followed 4 directly: no refetch
+    assert (
+        conn.delivered[IX] == 5 and len(events.calls) == calls
+    )  # 5 followed 4 directly: no refetch
     assert not any(frame.get("internal") for frame in ws.frames)
 
 
@@ -272,12 +293,24 @@ def test_agent_gets_internal_events(connect, bus, events):
     live(bus, events.add(4, internal=True))
     settle()
     assert ws.seqs() == [1, 2, 3, done(3), 4]
-    assert [bool(f.get("internal")) for f in ws.frames if f["type"] != "sync.done"] == [False, True, False, True]
+    assert [bool(f.get("internal")) for f in ws.frames if f["type"] != "sync.done"] == [
+        False,
+        True,
+        False,
+        True,
+    ]
 
 
-@pytest.mark.parametrize("role, sender, echoed", [
-    ("taxpayer", "taxpayer", False), ("taxpayer", "agent", True), ("taxpayer", "system", True),
-    ("agent", "agent", False), ("agent", "taxpayer", True)])
+@pytest.mark.parametrize(
+    "role, sender, echoed",
+    [
+        ("taxpayer", "taxpayer", False),
+        ("taxpayer", "agent", True),
+        ("taxpayer", "system", True),
+        ("agent", "agent", False),
+        ("agent", "taxpayer", True),
+    ],
+)
 def test_ephemeral_frames_are_not_echoed_to_their_own_role(connect, bus, role, sender, echoed):
     conn, ws = connect(role)
     conn.watch(IX)
@@ -293,12 +326,16 @@ def test_listen_forwards_another_channel_once(connect, bus):
     conn.listen("centre:demo")
     conn.listen("centre:demo")
     assert bus.subscriber_count() == 1
-    bus.publish("centre:demo", {"kind": "ephemeral", "from_role": "system", "frame": {"type": "queue.snapshot"}})
+    bus.publish(
+        "centre:demo",
+        {"kind": "ephemeral", "from_role": "system", "frame": {"type": "queue.snapshot"}},
+    )
     settle()
     assert ws.frames == [{"type": "queue.snapshot"}]
 
 
 # -- replies, acks, closing ------------------------------------------------------------------------
+
 
 def test_send_queues_frames_in_order_and_reports_each(connect):
     seen = []
@@ -326,11 +363,17 @@ def test_close_flushes_queued_frames_then_closes_and_unsubscribes(connect, bus, 
     assert bus.subscriber_count() == 2
     conn.close(4000, "going away")
     assert conn.closed and bus.subscriber_count() == 0
-    live(bus, {"type": "message.new", "interaction_id": IX, "seq": 2})  # after close: never delivered
+    live(
+        bus, {"type": "message.new", "interaction_id": IX, "seq": 2}
+    )  # after close: never delivered
     conn.send({"type": "late"})
     conn.join(timeout=1)
-    assert ws.log == [("send", events.frames[0]), ("send", {"type": "sync.done", "interaction_id": IX, "seq": 1}),
-                      ("send", {"type": "bye"}), ("close", (4000, "going away"))]
+    assert ws.log == [
+        ("send", events.frames[0]),
+        ("send", {"type": "sync.done", "interaction_id": IX, "seq": 1}),
+        ("send", {"type": "bye"}),
+        ("close", (4000, "going away")),
+    ]
     assert conn._writer.dead
 
 

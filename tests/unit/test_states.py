@@ -1,16 +1,26 @@
 """The interaction and call state machines: every table entry, every gap in it, and apply()'s stamps."""
+
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from widget.errors import IllegalTransition
 from widget.models import Actor, Interaction
-from widget.states import (CALL_TRANSITIONS, FINAL, OPENINGS, TRANSITIONS, Call, State, apply,
-                           apply_call, opening_state)
+from widget.states import (
+    CALL_TRANSITIONS,
+    FINAL,
+    OPENINGS,
+    TRANSITIONS,
+    Call,
+    State,
+    apply,
+    apply_call,
+    opening_state,
+)
 
 ROLES = ("taxpayer", "agent", "system")
-BEFORE = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+BEFORE = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 NOW = BEFORE + timedelta(minutes=5)
 T, A, S = "taxpayer", "agent", "system"
 # The specification, written out independently of widget/states.py so that a wrong table entry fails.
@@ -41,16 +51,32 @@ CALL_SPEC = {
 EVENTS = sorted({event for _, event in (*SPEC, *TRANSITIONS)} | set(OPENINGS) | {"bogus"})
 CALL_EVENTS = sorted({event for _, event in (*CALL_SPEC, *CALL_TRANSITIONS)} | {"bogus"})
 
-ACTORS = {"taxpayer": Actor("taxpayer", "sub-1", "张三"), "agent": Actor("agent", "ag-2", "税务员"),
-          "system": Actor.system()}
+ACTORS = {
+    "taxpayer": Actor("taxpayer", "sub-1", "张三"),
+    "agent": Actor("agent", "ag-2", "税务员"),
+    "system": Actor.system(),
+}
 
 
 def record(state, call="none", **fields):
     """Return an Interaction in state, as if the taxpayer last touched it at BEFORE."""
-    base = dict(id="ix1", site_id="demo", tin="91440101MA5DEM001D", sub="sub-1", person_name="张三",
-                enterprise="演示", region="4401", centre_id="demo", state=state.value, call_state=call,
-                created_at=BEFORE, last_activity_at=BEFORE, updated_at=BEFORE, updated_by_role="taxpayer",
-                updated_by="sub-1")
+    base = dict(
+        id="ix1",
+        site_id="demo",
+        tin="91440101MA5DEM001D",
+        sub="sub-1",
+        person_name="张三",
+        enterprise="演示",
+        region="4401",
+        centre_id="demo",
+        state=state.value,
+        call_state=call,
+        created_at=BEFORE,
+        last_activity_at=BEFORE,
+        updated_at=BEFORE,
+        updated_by_role="taxpayer",
+        updated_by="sub-1",
+    )
     if state in (State.CONNECTED,):
         base.update(agent_id="ag-1", connected_at=BEFORE, queued_at=BEFORE)
     base.update(fields)
@@ -58,18 +84,30 @@ def record(state, call="none", **fields):
 
 
 def _legal(table):
-    return [pytest.param(state, event, role, target, id=f"{state.value}-{event}-{role}")
-            for (state, event), (target, roles) in table.items() for role in sorted(roles)]
+    return [
+        pytest.param(state, event, role, target, id=f"{state.value}-{event}-{role}")
+        for (state, event), (target, roles) in table.items()
+        for role in sorted(roles)
+    ]
 
 
 def _wrong_role(table):
-    return [pytest.param(state, event, role, id=f"{state.value}-{event}-{role}")
-            for (state, event), (_, roles) in table.items() for role in ROLES if role not in roles]
+    return [
+        pytest.param(state, event, role, id=f"{state.value}-{event}-{role}")
+        for (state, event), (_, roles) in table.items()
+        for role in ROLES
+        if role not in roles
+    ]
 
 
 def _absent(table, members, events):
-    return [pytest.param(state, event, role, id=f"{state.value}-{event}-{role}")
-            for state in members for event in events if (state, event) not in table for role in ROLES]
+    return [
+        pytest.param(state, event, role, id=f"{state.value}-{event}-{role}")
+        for state in members
+        for event in events
+        if (state, event) not in table
+        for role in ROLES
+    ]
 
 
 def assert_refused(excinfo, state, event):
@@ -82,6 +120,7 @@ def assert_refused(excinfo, state, event):
 
 
 # -- the interaction table ---------------------------------------------------------------------
+
 
 def test_tables_are_the_specified_ones():
     assert TRANSITIONS == SPEC
@@ -123,8 +162,13 @@ def test_every_final_state_is_a_dead_end():
 
 # -- what apply() stamps -------------------------------------------------------------------------
 
-_STAMP_OF = {State.QUEUED: "queued_at", State.CONNECTED: "connected_at", State.ENDED: "ended_at",
-             State.CANCELLED: "ended_at", State.EXPIRED: "ended_at"}
+_STAMP_OF = {
+    State.QUEUED: "queued_at",
+    State.CONNECTED: "connected_at",
+    State.ENDED: "ended_at",
+    State.CANCELLED: "ended_at",
+    State.EXPIRED: "ended_at",
+}
 
 
 @pytest.mark.parametrize("state, event, role, target", _legal(SPEC))
@@ -132,13 +176,16 @@ def test_entering_a_state_stamps_its_column(state, event, role, target):
     before = record(state)
     after = apply(before, event, ACTORS[role], NOW)
     column = _STAMP_OF[target]
-    if target is state:  # connected -> connected (transfer_to_agent) keeps its first connection time
+    if (
+        target is state
+    ):  # connected -> connected (transfer_to_agent) keeps its first connection time
         assert getattr(after, column) == getattr(before, column) == BEFORE
     else:
         assert getattr(after, column) == NOW
     untouched = set(_STAMP_OF.values()) - {column}
     assert {name: getattr(after, name) for name in untouched} == {
-        name: getattr(before, name) for name in untouched}
+        name: getattr(before, name) for name in untouched
+    }
 
 
 @pytest.mark.parametrize("state, event, role, target", _legal(SPEC))
@@ -147,8 +194,9 @@ def test_ended_by_is_the_actor_role_on_final_states_only(state, event, role, tar
     assert after.ended_by == (role if target in FINAL else None)
 
 
-@pytest.mark.parametrize("state, event, role, target",
-                         [p for p in _legal(SPEC) if p.values[0] is State.CONNECTED])
+@pytest.mark.parametrize(
+    "state, event, role, target", [p for p in _legal(SPEC) if p.values[0] is State.CONNECTED]
+)
 def test_leaving_connected_clears_agent_and_call(state, event, role, target):
     before = record(state, call=Call.ACTIVE.value, agent_left_at=BEFORE, call_requested_at=BEFORE)
     after = apply(before, event, ACTORS[role], NOW)
@@ -162,13 +210,18 @@ def test_leaving_connected_clears_agent_and_call(state, event, role, target):
 @pytest.mark.parametrize("call", ["requested", "active"])
 def test_a_call_ends_when_the_agent_changes_or_the_conversation_leaves_connected(call):
     serving = dataclasses.replace(record(State.CONNECTED), agent_id="ag-1", call_state=call)
-    assert apply(serving, "transfer_to_agent", ACTORS["agent"], NOW, agent_id="ag-9").call_state == "none"
+    assert (
+        apply(serving, "transfer_to_agent", ACTORS["agent"], NOW, agent_id="ag-9").call_state
+        == "none"
+    )
     assert apply(serving, "end", ACTORS["agent"], NOW).call_state == "none"
     assert apply(serving, "transfer_to_queue", ACTORS["agent"], NOW).call_state == "none"
 
 
 def test_transfer_to_agent_takes_the_new_agent_from_changes():
-    after = apply(record(State.CONNECTED), "transfer_to_agent", ACTORS["agent"], NOW, agent_id="ag-9")
+    after = apply(
+        record(State.CONNECTED), "transfer_to_agent", ACTORS["agent"], NOW, agent_id="ag-9"
+    )
     assert (after.state, after.agent_id, after.connected_at) == ("connected", "ag-9", BEFORE)
 
 
@@ -176,19 +229,28 @@ def test_accept_sets_agent_and_connected_at():
     before = record(State.QUEUED, queued_at=BEFORE)
     after = apply(before, "accept", ACTORS["agent"], NOW, agent_id="ag-2")
     assert (after.state, after.agent_id, after.connected_at, after.queued_at) == (
-        "connected", "ag-2", NOW, BEFORE)
+        "connected",
+        "ag-2",
+        NOW,
+        BEFORE,
+    )
 
 
 def test_apply_returns_a_new_record_and_leaves_the_old_one():
     before = record(State.BOT)
     after = apply(before, "request_human", ACTORS["taxpayer"], NOW)
     assert before.state == "bot" and before.queued_at is None
-    assert after is not before and dataclasses.replace(after, state="bot", queued_at=None, updated_at=BEFORE,
-                                                       last_activity_at=BEFORE) == before
-
+    assert (
+        after is not before
+        and dataclasses.replace(
+            after, state="bot", queued_at=None, updated_at=BEFORE, last_activity_at=BEFORE
+        )
+        == before
+    )
 
 
 # -- the call table ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("call, event, role, target", _legal(CALL_SPEC))
 def test_call_allowed_role_moves_to_target(call, event, role, target):
@@ -215,7 +277,9 @@ def test_call_pairs_outside_the_table_are_refused(call, event, role):
     assert_refused(excinfo, f"call {call.value}", f"call.{event}")
 
 
-@pytest.mark.parametrize("state", [s for s in State if s is not State.CONNECTED], ids=lambda s: s.value)
+@pytest.mark.parametrize(
+    "state", [s for s in State if s is not State.CONNECTED], ids=lambda s: s.value
+)
 @pytest.mark.parametrize("event", sorted({event for _, event in CALL_SPEC}))
 def test_calls_exist_only_while_connected(state, event):
     for role in ROLES:
@@ -226,15 +290,31 @@ def test_calls_exist_only_while_connected(state, event):
 
 # -- openings ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("event, role, expected", [
-    (event, role, target) for event, (target, roles) in OPENINGS.items() for role in sorted(roles)])
+
+@pytest.mark.parametrize(
+    "event, role, expected",
+    [
+        (event, role, target)
+        for event, (target, roles) in OPENINGS.items()
+        for role in sorted(roles)
+    ],
+)
 def test_opening_state(event, role, expected):
     assert opening_state(event, role) is expected
 
 
-@pytest.mark.parametrize("event, role", [
-    *[(event, role) for event, (_, roles) in OPENINGS.items() for role in ROLES if role not in roles],
-    *[(event, "taxpayer") for event in ("accept", "close", "bogus")]])
+@pytest.mark.parametrize(
+    "event, role",
+    [
+        *[
+            (event, role)
+            for event, (_, roles) in OPENINGS.items()
+            for role in ROLES
+            if role not in roles
+        ],
+        *[(event, "taxpayer") for event in ("accept", "close", "bogus")],
+    ],
+)
 def test_opening_refused(event, role):
     with pytest.raises(IllegalTransition) as excinfo:
         opening_state(event, role)
@@ -243,4 +323,6 @@ def test_opening_refused(event, role):
 
 def test_openings_are_exactly_ask_bot_and_request_human():
     assert {event: target for event, (target, _) in OPENINGS.items()} == {
-        "ask_bot": State.BOT, "request_human": State.QUEUED}
+        "ask_bot": State.BOT,
+        "request_human": State.QUEUED,
+    }

@@ -1,6 +1,7 @@
 """The SQLite store: migrations, optimistic commits, sequenced events, idempotent messages, aware timestamps."""
+
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +16,7 @@ from widget.routing import ALL_DAY
 from widget.store import Conflict, Duplicate, Store, migrate
 from widget.store.schema import metadata
 
-T0 = datetime(2026, 11, 26, 1, 30, 15, 123456, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 26, 1, 30, 15, 123456, tzinfo=UTC)
 TAXPAYER = Actor("taxpayer", "sub-1", "张三")
 AGENT = Actor("agent", "ag-1", "税务员")
 
@@ -24,19 +25,47 @@ AGENT = Actor("agent", "ag-1", "税务员")
 def store(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 't.db'}")
     store.migrate()
-    store.put_site({"id": "demo", "name": "演示", "token_lifetime": 600, "created_at": T0,
-                    "allowed_origins": ["http://127.0.0.1:*"]},
-                   keys=[{"kid": "k1", "secret": "s" * 32, "active": True, "created_at": T0}])
+    store.put_site(
+        {
+            "id": "demo",
+            "name": "演示",
+            "token_lifetime": 600,
+            "created_at": T0,
+            "allowed_origins": ["http://127.0.0.1:*"],
+        },
+        keys=[{"kid": "k1", "secret": "s" * 32, "active": True, "created_at": T0}],
+    )
     store.put_centre({"id": "demo", "name": "演示中心", "schedule": ALL_DAY, "created_at": T0})
-    store.put_region({"code": "4401", "site_id": "demo", "name": "广州", "centre_id": "demo", "smart_service": True})
+    store.put_region(
+        {
+            "code": "4401",
+            "site_id": "demo",
+            "name": "广州",
+            "centre_id": "demo",
+            "smart_service": True,
+        }
+    )
     yield store
     store.dispose()
 
 
 def interaction(ix_id="ix1", **fields):
-    base = dict(id=ix_id, site_id="demo", tin="91440101MA5DEM001D", sub="sub-1", person_name="张三",
-                enterprise="演示", region="4401", centre_id="demo", state="bot", created_at=T0,
-                last_activity_at=T0, updated_at=T0, updated_by_role="taxpayer", updated_by="sub-1")
+    base = dict(
+        id=ix_id,
+        site_id="demo",
+        tin="91440101MA5DEM001D",
+        sub="sub-1",
+        person_name="张三",
+        enterprise="演示",
+        region="4401",
+        centre_id="demo",
+        state="bot",
+        created_at=T0,
+        last_activity_at=T0,
+        updated_at=T0,
+        updated_by_role="taxpayer",
+        updated_by="sub-1",
+    )
     base.update(fields)
     return Interaction(**base)
 
@@ -46,9 +75,24 @@ def event(kind="interaction.state", actor=TAXPAYER, at=T0, **payload):
 
 
 def message(cid, actor=TAXPAYER, body="你好", at=T0, touch=True):
-    row = {"id": f"m-{actor.role}-{cid}", "cid": cid, "sender_role": actor.role, "sender_id": actor.id,
-           "sender_name": actor.name, "kind": "text", "body": body, "created_at": at}
-    return {"type": "message.new", "actor": actor, "at": at, "payload": {}, "message": row, "touch": touch}
+    row = {
+        "id": f"m-{actor.role}-{cid}",
+        "cid": cid,
+        "sender_role": actor.role,
+        "sender_id": actor.id,
+        "sender_name": actor.name,
+        "kind": "text",
+        "body": body,
+        "created_at": at,
+    }
+    return {
+        "type": "message.new",
+        "actor": actor,
+        "at": at,
+        "payload": {},
+        "message": row,
+        "touch": touch,
+    }
 
 
 def created(store, ix_id="ix1", n_events=1, **fields):
@@ -58,6 +102,7 @@ def created(store, ix_id="ix1", n_events=1, **fields):
 
 # -- schema ----------------------------------------------------------------------------------------
 
+
 def test_migrate_twice_is_harmless(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
     store.migrate()
@@ -66,14 +111,18 @@ def test_migrate_twice_is_harmless(tmp_path):
     assert tables == set(metadata.tables) | {"alembic_version"}
     with store.engine.connect() as conn:
         head = ScriptDirectory.from_config(migrate.alembic_config(conn)).get_current_head()
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all() == [head]
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all() == [
+            head
+        ]
     assert store.ping()
     store.dispose()
 
 
 def _diff(store, target):
     with store.engine.connect() as conn:
-        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), target)
+        return compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), target
+        )
 
 
 def test_migrated_schema_matches_the_metadata(store):
@@ -96,6 +145,7 @@ def test_sqlite_pragmas(store):
 
 
 # -- interactions, commits and sequence numbers ----------------------------------------------------
+
 
 def test_create_interaction_numbers_its_events(store):
     rows = store.create_interaction(interaction(), [event(n=0), event(n=1)])
@@ -122,7 +172,11 @@ def test_commit_with_a_stale_version_changes_nothing(store):
     store.commit(before, dataclasses.replace(before, state="queued"), [event()])
     current = store.get_interaction("ix1")
     with pytest.raises(Conflict):
-        store.commit(before, dataclasses.replace(before, state="ended", ended_by="taxpayer"), [event(), event()])
+        store.commit(
+            before,
+            dataclasses.replace(before, state="ended", ended_by="taxpayer"),
+            [event(), event()],
+        )
     assert store.get_interaction("ix1") == current
     assert [row["seq"] for row in store.events_after("ix1", 0, 10)] == [1, 2]
 
@@ -138,7 +192,11 @@ def test_touching_event_restarts_the_idle_clock(store):
     later = T0 + timedelta(minutes=9)
     store.append("ix1", [message("c1", at=later)])
     stored = store.get_interaction("ix1")
-    assert (stored.last_activity_at, stored.idle_warned_at, stored.version) == (later, None, before.version)
+    assert (stored.last_activity_at, stored.idle_warned_at, stored.version) == (
+        later,
+        None,
+        before.version,
+    )
 
 
 def test_events_after_orders_and_limits(store):
@@ -150,18 +208,34 @@ def test_events_after_orders_and_limits(store):
     assert store.events_after("ix1", 5, 10) == []
     assert {row["interaction_id"] for row in store.events_after("ix2", 0, 10)} == {"ix2"}
     first = store.events_after("ix1", 0, 1)[0]
-    assert (first["type"], first["actor_role"], first["actor_id"]) == ("interaction.state", "taxpayer", "sub-1")
+    assert (first["type"], first["actor_role"], first["actor_id"]) == (
+        "interaction.state",
+        "taxpayer",
+        "sub-1",
+    )
 
 
 # -- messages --------------------------------------------------------------------------------------
 
+
 def test_message_is_found_again_by_cid(store):
     created(store, state="connected", agent_id="ag-1")
     [row] = store.append("ix1", [message("c1", body="发票怎么开？")])
-    assert row["payload"]["message"] == {"id": "m-taxpayer-c1", "cid": "c1", "from": "taxpayer", "sender": "张三",
-                                         "kind": "text", "body": "发票怎么开？", "attachment": None}
+    assert row["payload"]["message"] == {
+        "id": "m-taxpayer-c1",
+        "cid": "c1",
+        "from": "taxpayer",
+        "sender": "张三",
+        "kind": "text",
+        "body": "发票怎么开？",
+        "attachment": None,
+    }
     found = store.find_message("ix1", "taxpayer", "sub-1", "c1")
-    assert (found["seq"], found["type"], found["payload"]) == (row["seq"], "message.new", row["payload"])
+    assert (found["seq"], found["type"], found["payload"]) == (
+        row["seq"],
+        "message.new",
+        row["payload"],
+    )
     assert store.find_message("ix1", "taxpayer", "sub-1", "c2") is None
     assert store.find_message("ix1", "agent", "sub-1", "c1") is None
     assert store.find_message("ix1", "taxpayer", "other", "c1") is None
@@ -199,6 +273,7 @@ def test_messages_without_cid_are_never_duplicates(store):
 
 # -- read pointers, ratings ------------------------------------------------------------------------
 
+
 def test_mark_read_only_moves_forward_and_not_past_seq(store):
     created(store, n_events=4)
     assert store.mark_read("ix1", "taxpayer", 2)
@@ -213,8 +288,15 @@ def test_mark_read_only_moves_forward_and_not_past_seq(store):
 
 
 def _rating(score):
-    return {"interaction_id": "ix1", "score": score, "tags": ["快"], "comment": "", "agent_id": "ag-1",
-            "centre_id": "demo", "created_at": T0}
+    return {
+        "interaction_id": "ix1",
+        "score": score,
+        "tags": ["快"],
+        "comment": "",
+        "agent_id": "ag-1",
+        "centre_id": "demo",
+        "created_at": T0,
+    }
 
 
 def test_save_evaluation_once_only(store):
@@ -228,6 +310,7 @@ def test_save_evaluation_once_only(store):
 
 
 # -- timestamps ------------------------------------------------------------------------------------
+
 
 def test_timestamps_come_back_aware_utc(store):
     shanghai = datetime(2026, 11, 26, 9, 30, 15, 123456, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -253,6 +336,7 @@ def test_naive_datetime_is_refused(store):
 
 
 # -- reference rows --------------------------------------------------------------------------------
+
 
 def test_put_rows_are_insert_if_absent(store):
     store.put_centre({"id": "demo", "name": "changed", "schedule": ALL_DAY, "created_at": T0})

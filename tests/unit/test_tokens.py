@@ -1,12 +1,23 @@
 """Host tokens: GB 32100 check characters, taxpayer ids, and every way verify() accepts or refuses a token."""
+
 import time
 
 import jwt
 import pytest
 
 from widget.errors import AuthError
-from widget.tokens import (CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_INVALID, CLOSE_TOKEN_MISSING, CLOSE_WRONG_SITE,
-                           Identity, default_sub, mint, uscc_check_char, valid_tin, verify)
+from widget.tokens import (
+    CLOSE_TOKEN_EXPIRED,
+    CLOSE_TOKEN_INVALID,
+    CLOSE_TOKEN_MISSING,
+    CLOSE_WRONG_SITE,
+    Identity,
+    default_sub,
+    mint,
+    uscc_check_char,
+    valid_tin,
+    verify,
+)
 
 SITE = {"id": "demo", "token_lifetime": 600}
 LEEWAY = 30
@@ -14,11 +25,19 @@ K1 = {"kid": "k1", "secret": "s1-" + "a" * 40, "active": True}
 K2 = {"kid": "k2", "secret": "s2-" + "b" * 40, "active": True}
 OLD = {"kid": "k0", "secret": "s0-" + "c" * 40, "active": False}
 TIN = "91440101MA5DEM001D"
-PERSON = dict(sub="p-1", name="演示开票员", tin=TIN, enterprise="广州演示科技有限公司", region="4401")
+PERSON = dict(
+    sub="p-1", name="演示开票员", tin=TIN, enterprise="广州演示科技有限公司", region="4401"
+)
 
 # Codes as published by real enterprises (GB 32100-2015 format); each is checked independently below.
-PUBLISHED = ["91440101MA5DEM001D", "914403001922038216", "91330100716105852F", "9144030071526726XG",
-             "91110108551385082Q", "91440300708461136T"]
+PUBLISHED = [
+    "91440101MA5DEM001D",
+    "914403001922038216",
+    "91330100716105852F",
+    "9144030071526726XG",
+    "91110108551385082Q",
+    "91440300708461136T",
+]
 
 
 def gb32100_check(first17):
@@ -30,7 +49,9 @@ def gb32100_check(first17):
 
 def token(key=K1, lifetime=600, now=None, **overrides):
     site_id = overrides.pop("site_id", "demo")
-    return mint(site_id, key["kid"], key["secret"], lifetime=lifetime, now=now, **{**PERSON, **overrides})
+    return mint(
+        site_id, key["kid"], key["secret"], lifetime=lifetime, now=now, **{**PERSON, **overrides}
+    )
 
 
 def raw_token(claims, secret=K1["secret"], algorithm="HS256", headers=None):
@@ -39,8 +60,16 @@ def raw_token(claims, secret=K1["secret"], algorithm="HS256", headers=None):
 
 def claims(**changes):
     now = int(time.time())
-    base = {"aud": "demo", "sub": "p-1", "name": "n", "tin": TIN, "ent": "e", "region": "4401",
-            "iat": now, "exp": now + 300}
+    base = {
+        "aud": "demo",
+        "sub": "p-1",
+        "name": "n",
+        "tin": TIN,
+        "ent": "e",
+        "region": "4401",
+        "iat": now,
+        "exp": now + 300,
+    }
     base.update(changes)
     return {key: value for key, value in base.items() if value is not None}
 
@@ -55,21 +84,35 @@ def refused(tok, code, close, keys=(K1,), site=SITE):
 
 # -- check characters and taxpayer ids -----------------------------------------------------------
 
+
 @pytest.mark.parametrize("code", PUBLISHED)
 def test_check_char_of_published_codes(code):
     assert uscc_check_char(code[:17]) == gb32100_check(code[:17]) == code[17]
     assert valid_tin(code)
 
 
-@pytest.mark.parametrize("first17, expected", [("00000000000000000", "0"),  # total % 31 == 0 -> "0", not 31
-                                               ("10000000000000000", "Y"),  # 31 - 1 = 30 -> the last symbol
-                                               ("01000000000000000", "W")])  # 31 - 3 = 28
+@pytest.mark.parametrize(
+    "first17, expected",
+    [
+        ("00000000000000000", "0"),  # total % 31 == 0 -> "0", not 31
+        ("10000000000000000", "Y"),  # 31 - 1 = 30 -> the last symbol
+        ("01000000000000000", "W"),
+    ],
+)  # 31 - 3 = 28
 def test_check_char_edges(first17, expected):
     assert uscc_check_char(first17) == gb32100_check(first17) == expected
 
 
-@pytest.mark.parametrize("first17", ["9132050066383880X", "12100000400000717", "52110000MJ0000000",
-                                     "93440300MA5FXY0WQ", "Y1JKLMNPQRTUWXY01"])
+@pytest.mark.parametrize(
+    "first17",
+    [
+        "9132050066383880X",
+        "12100000400000717",
+        "52110000MJ0000000",
+        "93440300MA5FXY0WQ",
+        "Y1JKLMNPQRTUWXY01",
+    ],
+)
 def test_check_char_matches_the_standard(first17):
     check = gb32100_check(first17)
     assert uscc_check_char(first17) == check
@@ -83,17 +126,41 @@ def test_wrong_check_char_is_invalid(code):
             assert not valid_tin(code[:17] + other)
 
 
-@pytest.mark.parametrize("tin", ["440101123456789", "44010112345678X", "4401011234567890",
-                                 "44010112345678901", "4401011234567890123", "44010119800101123400"])
+@pytest.mark.parametrize(
+    "tin",
+    [
+        "440101123456789",
+        "44010112345678X",
+        "4401011234567890",
+        "44010112345678901",
+        "4401011234567890123",
+        "44010119800101123400",
+    ],
+)
 def test_older_ids_of_15_to_20_characters(tin):
     assert valid_tin(tin)
 
 
-@pytest.mark.parametrize("tin", [
-    "91440101ma5dem001d", "91440101MA5DEM001d", "440101abc456789",   # lowercase
-    "91440101MA5DEM0O1D", "91440101MA5DEM0I1D", "9144010IMA5DEM001D",  # I, O are not in the alphabet
-    "44010112345678", "440101123456789012345", "", " 440101123456789", "440101-23456789",
-    "91440101MA5DEM001E", "９１４４０１０１ＭＡ５ＤＥＭ００１Ｄ", None, 914403001922038216])
+@pytest.mark.parametrize(
+    "tin",
+    [
+        "91440101ma5dem001d",
+        "91440101MA5DEM001d",
+        "440101abc456789",  # lowercase
+        "91440101MA5DEM0O1D",
+        "91440101MA5DEM0I1D",
+        "9144010IMA5DEM001D",  # I, O are not in the alphabet
+        "44010112345678",
+        "440101123456789012345",
+        "",
+        " 440101123456789",
+        "440101-23456789",
+        "91440101MA5DEM001E",
+        "９１４４０１０１ＭＡ５ＤＥＭ００１Ｄ",
+        None,
+        914403001922038216,
+    ],
+)
 def test_invalid_ids(tin):
     assert not valid_tin(tin)
 
@@ -105,9 +172,12 @@ def test_default_sub_is_stable_and_person_specific():
 
 # -- mint and verify ---------------------------------------------------------------------------
 
+
 def test_round_trip_gives_the_identity():
     identity = verify(token(role="agent"), SITE, [K1], LEEWAY)
-    assert identity == Identity("demo", "p-1", "演示开票员", TIN, "广州演示科技有限公司", "4401", "agent")
+    assert identity == Identity(
+        "demo", "p-1", "演示开票员", TIN, "广州演示科技有限公司", "4401", "agent"
+    )
 
 
 def test_mint_stamps_kid_audience_and_lifetime():
@@ -115,7 +185,12 @@ def test_mint_stamps_kid_audience_and_lifetime():
     tok = token(key=K2, lifetime=120, now=now)
     assert jwt.get_unverified_header(tok)["kid"] == "k2"
     body = jwt.decode(tok, options={"verify_signature": False})
-    assert (body["aud"], body["iat"], body["exp"], body["ent"]) == ("demo", now, now + 120, PERSON["enterprise"])
+    assert (body["aud"], body["iat"], body["exp"], body["ent"]) == (
+        "demo",
+        now,
+        now + 120,
+        PERSON["enterprise"],
+    )
     assert "role" not in body
 
 
@@ -166,7 +241,11 @@ def test_wrong_audience():
 
 
 def test_forged_signature():
-    refused(token(key={**K1, "secret": "not-the-secret-" + "x" * 30}), "token_invalid", CLOSE_TOKEN_INVALID)
+    refused(
+        token(key={**K1, "secret": "not-the-secret-" + "x" * 30}),
+        "token_invalid",
+        CLOSE_TOKEN_INVALID,
+    )
 
 
 def test_tampered_payload():
@@ -176,8 +255,9 @@ def test_tampered_payload():
     refused(f"{header}.{other}.{signature}", "token_invalid", CLOSE_TOKEN_INVALID)
 
 
-@pytest.mark.parametrize("lifetime, ok", [(600, True), (600 + LEEWAY, True), (600 + LEEWAY + 1, False),
-                                          (3600, False)])
+@pytest.mark.parametrize(
+    "lifetime, ok", [(600, True), (600 + LEEWAY, True), (600 + LEEWAY + 1, False), (3600, False)]
+)
 def test_lifetime_is_bounded_by_site_policy(lifetime, ok):
     tok = token(lifetime=lifetime)
     if ok:
@@ -187,7 +267,12 @@ def test_lifetime_is_bounded_by_site_policy(lifetime, ok):
 
 
 def test_site_policy_is_per_site():
-    refused(token(lifetime=300), "token_lifetime", CLOSE_TOKEN_INVALID, site={"id": "demo", "token_lifetime": 60})
+    refused(
+        token(lifetime=300),
+        "token_lifetime",
+        CLOSE_TOKEN_INVALID,
+        site={"id": "demo", "token_lifetime": 60},
+    )
 
 
 @pytest.mark.parametrize("missing", ["aud", "sub", "exp", "iat", "name", "tin", "region"])
@@ -199,8 +284,9 @@ def test_enterprise_claim_is_optional():
     assert verify(raw_token(claims(ent=None)), SITE, [K1], LEEWAY).enterprise == ""
 
 
-@pytest.mark.parametrize("algorithm, secret", [("none", None), ("HS512", K1["secret"]),
-                                               ("HS384", K1["secret"])])
+@pytest.mark.parametrize(
+    "algorithm, secret", [("none", None), ("HS512", K1["secret"]), ("HS384", K1["secret"])]
+)
 def test_other_algorithms_are_refused(algorithm, secret):
     tok = raw_token(claims(), secret=secret, algorithm=algorithm, headers={"kid": "k1"})
     assert jwt.get_unverified_header(tok)["alg"] == algorithm

@@ -1,5 +1,6 @@
 """The tests' WebSocket client gets a frame the server sends in the same packet as its 101 answer (the agent
 socket speaks first); simple-websocket's own client left it in its buffer until more data came."""
+
 import base64
 import hashlib
 import socket
@@ -23,15 +24,21 @@ def _server_speaking_first(text):
         request = b""
         while b"\r\n\r\n" not in request:
             request += conn.recv(4096)
-        key = next(line.split(b":", 1)[1].strip() for line in request.split(b"\r\n")
-                   if line.lower().startswith(b"sec-websocket-key:"))
+        key = next(
+            line.split(b":", 1)[1].strip()
+            for line in request.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key:")
+        )
         accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
         payload = text.encode()
-        conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n" + bytes([0x81, len(payload)]) + payload)
+        conn.sendall(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n" + bytes([0x81, len(payload)]) + payload
+        )
         threading.Event().wait(3)  # keep the socket open, silent
         conn.close()
         listener.close()
+
     threading.Thread(target=serve, daemon=True).start()
     return port
 

@@ -1,4 +1,5 @@
 """Zhengna smart service: the Chinese FAQ matcher (normalise, retrieve, decide)."""
+
 from .kb import Entry, KnowledgeBase, load_entries
 from .matcher import Matcher, MatchResult
 

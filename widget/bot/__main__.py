@@ -1,4 +1,5 @@
 """CLI: `python -m widget.bot match [--kb FILE]` and `python -m widget.bot eval [--kb FILE] --queries FILE`."""
+
 from __future__ import annotations
 
 import argparse
@@ -48,11 +49,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m widget.bot")
     sub = parser.add_subparsers(dest="cmd", required=True)
     p_match = sub.add_parser("match", help="match JSON-line queries from stdin")
-    p_match.add_argument("--kb", help="faq-shaped JSONL (default: the shipped KB with similar questions)")
+    p_match.add_argument(
+        "--kb", help="faq-shaped JSONL (default: the shipped KB with similar questions)"
+    )
     p_match.set_defaults(func=cmd_match)
     p_eval = sub.add_parser("eval", help="evaluate on labelled queries")
-    p_eval.add_argument("--kb", help="faq-shaped JSONL (default: the shipped KB with similar questions)")
-    p_eval.add_argument("--queries", required=True, help='JSONL of {"q": ..., "expect": id or null}')
+    p_eval.add_argument(
+        "--kb", help="faq-shaped JSONL (default: the shipped KB with similar questions)"
+    )
+    p_eval.add_argument(
+        "--queries", required=True, help='JSONL of {"q": ..., "expect": id or null}'
+    )
     p_eval.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     p_eval.set_defaults(func=cmd_eval)
     args = parser.parse_args(argv)

@@ -1,19 +1,26 @@
 """The three-way decision (answer / suggest / reject) from retrieval signals."""
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
 # Tuned constants. Scores are fused cosines in 0..1 (see features.VIEW_WEIGHTS).
-ANSWER_MIN = 0.30  # below this too little of the query is shared with the best entry to answer outright
+ANSWER_MIN = (
+    0.30  # below this too little of the query is shared with the best entry to answer outright
+)
 SUGGEST_MIN = 0.22  # below this nothing in the KB is close enough to be worth suggesting (off-topic tops ~0.2)
 COVERAGE_MIN = 0.45  # share of the query's (IDF-weighted) words the top entry must know to answer
 # ...and to suggest at all: suggestions that explain under a quarter of the query are noise (the query is about
 # something the entry does not mention). The largest value on a 0.05 grid that costs at most 0.1 % of top-3 on
 # the synthetic validation set (0.25: 0.08 %; 0.30 would cost 0.2 %).
 SUGGEST_COVERAGE_MIN = 0.25
-KNOWN_MIN = 0.45  # share of the query's (IDF-weighted) words the KB knows at all; less means off-topic
-OFFTOPIC_SURE = 0.60  # a query naming an uncovered topic (个税, 社保) is only answered when this close
+KNOWN_MIN = (
+    0.45  # share of the query's (IDF-weighted) words the KB knows at all; less means off-topic
+)
+OFFTOPIC_SURE = (
+    0.60  # a query naming an uncovered topic (个税, 社保) is only answered when this close
+)
 
 # Between the two best entries, each query word that only one of them knows (IDF-weighted share of the query)
 # adds this much to that entry's score before they are ordered. Chosen on the synthetic validation set
@@ -43,9 +50,15 @@ class Signals:
     known: float  # IDF-weighted share of query words found anywhere in the KB
     offtopic: bool  # the query names a neighbouring topic the KB does not cover
     empty: bool  # nothing left after normalisation
-    contrast: float = 0.0  # share of query words only the best entry knows minus those only the runner-up knows
-    type_gap: float = 0.0  # question-type bonus of the best entry minus the runner-up's (features.QUESTION_TYPES)
-    phrase_gap: float = 0.0  # best-phrasing score of the best entry minus the runner-up's (one close phrasing)
+    contrast: float = (
+        0.0  # share of query words only the best entry knows minus those only the runner-up knows
+    )
+    type_gap: float = (
+        0.0  # question-type bonus of the best entry minus the runner-up's (features.QUESTION_TYPES)
+    )
+    phrase_gap: float = (
+        0.0  # best-phrasing score of the best entry minus the runner-up's (one close phrasing)
+    )
 
     @property
     def margin(self) -> float:
@@ -54,7 +67,14 @@ class Signals:
 
     def features(self) -> tuple[float, ...]:
         """Inputs of the answer model (see ANSWER_WEIGHTS)."""
-        return (self.top, 10.0 * self.margin, self.contrast, self.coverage, 10.0 * self.phrase_gap, 1.0)
+        return (
+            self.top,
+            10.0 * self.margin,
+            self.contrast,
+            self.coverage,
+            10.0 * self.phrase_gap,
+            1.0,
+        )
 
 
 def answer_probability(s: Signals, weights: tuple[float, ...] = ANSWER_WEIGHTS) -> float:

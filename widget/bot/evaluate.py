@@ -1,9 +1,10 @@
 """Evaluation of a matcher on labelled queries: top-1, top-3, out-of-scope handling, confident wrong, latency."""
+
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -19,15 +20,20 @@ class Report:
     confident_wrong: float
     p50_ms: float
     p99_ms: float
-    misses: tuple[tuple[str, str | None, str, tuple[str, ...]], ...]  # (query, expect, outcome, shown ids)
+    misses: tuple[
+        tuple[str, str | None, str, tuple[str, ...]], ...
+    ]  # (query, expect, outcome, shown ids)
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
-        return [f"queries {self.n} (in-scope {self.n_in}, out-of-scope {self.n_out})",
-                f"in-scope top-1 {self.top1:.3f}", f"in-scope top-3 {self.top3:.3f}",
-                f"out-of-scope handled well {self.oos_ok:.3f}",
-                f"confident wrong {self.confident_wrong:.3f}",
-                f"latency p50 {self.p50_ms:.2f} ms p99 {self.p99_ms:.2f} ms"]
+        return [
+            f"queries {self.n} (in-scope {self.n_in}, out-of-scope {self.n_out})",
+            f"in-scope top-1 {self.top1:.3f}",
+            f"in-scope top-3 {self.top3:.3f}",
+            f"out-of-scope handled well {self.oos_ok:.3f}",
+            f"confident wrong {self.confident_wrong:.3f}",
+            f"latency p50 {self.p50_ms:.2f} ms p99 {self.p99_ms:.2f} ms",
+        ]
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -62,5 +68,15 @@ def evaluate(matcher, queries: Iterable[dict]) -> Report:
         if not ok:
             misses.append((q, expect, r.outcome, shown))
     n = n_in + n_out
-    return Report(n, n_in, n_out, top1 / max(n_in, 1), top3 / max(n_in, 1), oos_ok / max(n_out, 1),
-                  wrong / max(n, 1), percentile(times, 50), percentile(times, 99), tuple(misses))
+    return Report(
+        n,
+        n_in,
+        n_out,
+        top1 / max(n_in, 1),
+        top3 / max(n_in, 1),
+        oos_ok / max(n_out, 1),
+        wrong / max(n, 1),
+        percentile(times, 50),
+        percentile(times, 99),
+        tuple(misses),
+    )

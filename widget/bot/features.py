@@ -1,4 +1,5 @@
 """Retrieval views of a normalised text: words, character n-grams, pinyin syllable bigrams."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -23,10 +24,43 @@ QUESTION_TYPES = (
     ("what", ("什么是", "是什么", "是啥", "啥意思", "什么意思", "指什么", "干什么的", "干嘛的")),
     ("diff", ("区别", "差别", "不同", "不一样", "选哪个", "还是")),
     ("when", ("多久", "多长时间", "什么时候", "几点", "期限", "有效期", "几天", "时间")),
-    ("can", ("能不能", "能否", "可不可以", "可以吗", "能吗", "行吗", "是否", "要不要", "需不需要", "还要",
-             "还能", "需要吗", "用不用", "必须")),
-    ("problem", ("怎么办", "咋办", "咋整", "怎么处理", "失败", "不了", "不到", "不上", "不出", "错误", "报错",
-                 "异常", "提示")),
+    (
+        "can",
+        (
+            "能不能",
+            "能否",
+            "可不可以",
+            "可以吗",
+            "能吗",
+            "行吗",
+            "是否",
+            "要不要",
+            "需不需要",
+            "还要",
+            "还能",
+            "需要吗",
+            "用不用",
+            "必须",
+        ),
+    ),
+    (
+        "problem",
+        (
+            "怎么办",
+            "咋办",
+            "咋整",
+            "怎么处理",
+            "失败",
+            "不了",
+            "不到",
+            "不上",
+            "不出",
+            "错误",
+            "报错",
+            "异常",
+            "提示",
+        ),
+    ),
     ("how", ("怎么", "如何", "怎样", "咋", "步骤", "流程", "方法", "操作")),
 )
 # Looser synonyms (~ lines) enter the query's word view at this fraction of the original word's weight.
@@ -48,7 +82,7 @@ def views(norm: str, expand: bool = False, ws: list[str] | None = None) -> dict[
     c: Counter = Counter()
     for n, weight in NGRAM_WEIGHTS.items():
         for i in range(len(content) - n + 1):
-            c[content[i:i + n]] += weight
+            c[content[i : i + n]] += weight
     for x in ws:
         if x.isascii():
             c[x] += 1.0
@@ -59,4 +93,6 @@ def views(norm: str, expand: bool = False, ws: list[str] | None = None) -> dict[
 
 def question_types(norm: str) -> tuple[int, ...]:
     """Indexes into QUESTION_TYPES of the question types a normalised text asks."""
-    return tuple(i for i, (_, markers) in enumerate(QUESTION_TYPES) if any(m in norm for m in markers))
+    return tuple(
+        i for i, (_, markers) in enumerate(QUESTION_TYPES) if any(m in norm for m in markers)
+    )

@@ -4,12 +4,13 @@ Built column-wise: every (row, feature, view, tf) posting goes into flat typed a
 IDF, the sublinear TF-IDF weights, the per-view L2 norms and the postings order are then computed with a few
 vectorised numpy operations. No per-row Python dicts are kept, so memory is ~30 bytes a posting plus one
 dict entry per distinct feature, and build time is linear in the number of postings."""
+
 from __future__ import annotations
 
 import math
 from array import array
 from collections import Counter
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from .features import VIEW_WEIGHTS
 class IndexBuilder:
     """Collects (entry, views) rows in entry order; build() turns them into a PhrasingIndex."""
 
-    def __init__(self, share: "IndexBuilder | None" = None):
+    def __init__(self, share: IndexBuilder | None = None):
         """share: another builder whose feature ids this one uses too (the phrasing and pooled indexes of one KB
         have the same features, so the pooled one can hand its per-entry document frequencies to the other)."""
         # view -> feature -> id within the view, and view names in first-seen order
@@ -47,7 +48,7 @@ class IndexBuilder:
             self.p_row.extend([row] * len(fs))
             self.p_view.extend([v] * len(fs))
 
-    def build(self, n_entries: int, df: np.ndarray | None = None) -> "PhrasingIndex":
+    def build(self, n_entries: int, df: np.ndarray | None = None) -> PhrasingIndex:
         """The finished, read-only index. df: per-feature entry counts when the caller knows them already."""
         return PhrasingIndex.from_builder(self, n_entries, df)
 
@@ -65,7 +66,9 @@ class PhrasingIndex:
         self._init(builder, n_entries)
 
     @classmethod
-    def from_builder(cls, builder: IndexBuilder, n_entries: int, df: np.ndarray | None = None) -> "PhrasingIndex":
+    def from_builder(
+        cls, builder: IndexBuilder, n_entries: int, df: np.ndarray | None = None
+    ) -> PhrasingIndex:
         self = cls.__new__(cls)
         self._init(builder, n_entries, df)
         return self
@@ -73,11 +76,19 @@ class PhrasingIndex:
     def _init(self, b: IndexBuilder, n_entries: int, df: np.ndarray | None = None) -> None:
         self.n_entries = n_entries
         sizes = [len(b.local_ids[v]) for v in b.views]
-        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32) if sizes else np.zeros(1, np.int32)
+        offsets = (
+            np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32)
+            if sizes
+            else np.zeros(1, np.int32)
+        )
         # Feature ids: view by view, so a query looks a feature up in its view's dict and adds the view's offset.
         self.view_ids = {v: (b.local_ids[v], int(offsets[i])) for i, v in enumerate(b.views)}
         n_feat = int(offsets[-1])
-        self.row_entry = np.frombuffer(b.row_entry, dtype=np.int32).copy() if b.row_entry else np.zeros(0, np.int32)
+        self.row_entry = (
+            np.frombuffer(b.row_entry, dtype=np.int32).copy()
+            if b.row_entry
+            else np.zeros(0, np.int32)
+        )
         rows = np.frombuffer(b.p_row, dtype=np.int32) if b.p_row else np.zeros(0, np.int32)
         views = np.frombuffer(b.p_view, dtype=np.int8) if b.p_view else np.zeros(0, np.int8)
         local = np.frombuffer(b.p_local, dtype=np.int32) if b.p_local else np.zeros(0, np.int32)
@@ -86,7 +97,9 @@ class PhrasingIndex:
         # Smoothed IDF counted over entries, so an entry's many phrasings do not penalise its own words.
         if df is None:
             pairs = np.sort(self.row_entry[rows].astype(np.int64) * max(n_feat, 1) + feats)
-            pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])] if len(pairs) else pairs
+            pairs = (
+                pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])] if len(pairs) else pairs
+            )
             df = np.bincount(pairs % max(n_feat, 1), minlength=n_feat)
             del pairs
         self.df = df
@@ -94,25 +107,41 @@ class PhrasingIndex:
         self.max_idf = math.log(n_entries + 1) + 1.0
         # Sublinear TF times IDF, then each (row, view) block L2-normalised and scaled by sqrt(view weight).
         # float32 / int32 temporaries: at 10,000 entries there are ~13 million phrasing postings.
-        val = np.where(tf >= 1, 1 + np.log(np.maximum(tf, 1e-12, dtype=np.float32)), tf).astype(np.float32)
+        val = np.where(tf >= 1, 1 + np.log(np.maximum(tf, 1e-12, dtype=np.float32)), tf).astype(
+            np.float32
+        )
         val *= self.idf_values.astype(np.float32)[feats]
         n_views = max(len(b.views), 1)
         block = rows * np.int32(n_views) + views
-        norm = np.sqrt(np.bincount(block, weights=val * val, minlength=len(self.row_entry) * n_views))
+        norm = np.sqrt(
+            np.bincount(block, weights=val * val, minlength=len(self.row_entry) * n_views)
+        )
         weight = np.array([math.sqrt(VIEW_WEIGHTS.get(v, 0.0)) for v in b.views] or [0.0])
-        scale = np.divide(weight[np.arange(len(norm)) % n_views], norm, out=np.zeros_like(norm), where=norm > 0)
+        scale = np.divide(
+            weight[np.arange(len(norm)) % n_views], norm, out=np.zeros_like(norm), where=norm > 0
+        )
         val *= scale.astype(np.float32)[block]
         del block, norm, scale
         order = np.argsort(feats, kind="stable")  # postings grouped by feature
-        self.ptr = np.concatenate([[0], np.cumsum(np.bincount(feats, minlength=n_feat))]).astype(np.int64)
+        self.ptr = np.concatenate([[0], np.cumsum(np.bincount(feats, minlength=n_feat))]).astype(
+            np.int64
+        )
         self.post_row = rows[order]
         self.post_val = val[order]
         del order, val
         self.entry_start = np.searchsorted(self.row_entry, np.arange(n_entries))
         self.has_rows = np.bincount(self.row_entry, minlength=n_entries) > 0
         self.total_weight = sum(VIEW_WEIGHTS.values())
-        for arr in (self.df, self.row_entry, self.ptr, self.post_row, self.post_val, self.entry_start, self.idf_values,
-                    self.has_rows):
+        for arr in (
+            self.df,
+            self.row_entry,
+            self.ptr,
+            self.post_row,
+            self.post_val,
+            self.entry_start,
+            self.idf_values,
+            self.has_rows,
+        ):
             arr.flags.writeable = False  # shared read-only between greenlets
 
     def _fid(self, view: str, feature: str) -> int | None:
@@ -155,7 +184,9 @@ class PhrasingIndex:
             wts.append(self.post_val[s:e] * val)
         if not idx or not len(self.row_entry):
             return np.zeros(self.n_entries, dtype=np.float32)
-        row_scores = np.bincount(np.concatenate(idx), weights=np.concatenate(wts), minlength=len(self.row_entry))
+        row_scores = np.bincount(
+            np.concatenate(idx), weights=np.concatenate(wts), minlength=len(self.row_entry)
+        )
         best = np.maximum.reduceat(row_scores, np.minimum(self.entry_start, len(row_scores) - 1))
         best[~self.has_rows] = 0.0
         return best / self.total_weight

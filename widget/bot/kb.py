@@ -1,11 +1,12 @@
 """Knowledge-base entries: loading the shipped KB (faq + similar questions), site layering, runtime aliases."""
+
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Sequence
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_FAQ = DATA_DIR / "faq.zh.jsonl"
@@ -32,16 +33,26 @@ class Entry:
         return tuple(dict.fromkeys((self.question, *self.aliases, *self.similar)))
 
     @classmethod
-    def from_json(cls, obj: dict) -> "Entry":
+    def from_json(cls, obj: dict) -> Entry:
         """Build from a faq-shaped JSON object (an optional `similar` list is kept)."""
-        return cls(id=obj["id"], question=obj["question"], answer=obj.get("answer", ""),
-                   category=obj.get("category", ""), aliases=tuple(obj.get("aliases") or ()),
-                   similar=tuple(obj.get("similar") or ()))
+        return cls(
+            id=obj["id"],
+            question=obj["question"],
+            answer=obj.get("answer", ""),
+            category=obj.get("category", ""),
+            aliases=tuple(obj.get("aliases") or ()),
+            similar=tuple(obj.get("similar") or ()),
+        )
 
     def to_json(self) -> dict:
         """Faq-shaped JSON object (with `similar` when there are any)."""
-        obj = {"id": self.id, "category": self.category, "question": self.question,
-               "aliases": list(self.aliases), "answer": self.answer}
+        obj = {
+            "id": self.id,
+            "category": self.category,
+            "question": self.question,
+            "aliases": list(self.aliases),
+            "answer": self.answer,
+        }
         if self.similar:
             obj["similar"] = list(self.similar)
         return obj
@@ -53,8 +64,9 @@ def read_jsonl(path: str | Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def load_entries(path: str | Path | None = None, similar_path: str | Path | None = None,
-                 contrast: bool = True) -> list[Entry]:
+def load_entries(
+    path: str | Path | None = None, similar_path: str | Path | None = None, contrast: bool = True
+) -> list[Entry]:
     """Entries of a faq-shaped JSONL; default is the shipped KB merged with data/similar.zh.jsonl and (unless
     contrast=False) data/similar_contrast.zh.jsonl."""
     entries = [Entry.from_json(o) for o in read_jsonl(path or DEFAULT_FAQ)]
@@ -93,12 +105,15 @@ class KnowledgeBase:
         self._matcher = self._build()
 
     @classmethod
-    def layered(cls, base_entries: Sequence[Entry], site_entries: Sequence[Entry]) -> "KnowledgeBase":
+    def layered(
+        cls, base_entries: Sequence[Entry], site_entries: Sequence[Entry]
+    ) -> KnowledgeBase:
         """A KB of the national entries overridden and extended by a province's own entries."""
         return cls(layer(base_entries, site_entries))
 
     def _build(self):
         from .matcher import Matcher
+
         return Matcher(list(self._entries.values()), cache=self._cache)
 
     @property

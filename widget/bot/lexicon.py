@@ -1,12 +1,13 @@
 """Hand-curated lexicons shipped as data under widget/bot/data (loaded once, immutable)."""
+
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -40,7 +41,9 @@ def synonyms() -> Synonyms:
     for line in _lines("synonyms.txt"):
         kind, *words = line.split()
         if kind == "=":
-            for w in words:  # the canonical maps to itself so a variant inside it is never rewritten
+            for (
+                w
+            ) in words:  # the canonical maps to itself so a variant inside it is never rewritten
                 rewrite.setdefault(w.lower(), words[0])
         elif kind == "~":
             related[words[0]] = tuple(words[1:])
@@ -83,4 +86,6 @@ def smalltalk() -> Mapping[str, tuple[str, ...]]:
             sections[current] = []
         else:
             sections[current].append(line.lower())
-    return MappingProxyType({k: tuple(sorted(v, key=len, reverse=True)) for k, v in sections.items()})
+    return MappingProxyType(
+        {k: tuple(sorted(v, key=len, reverse=True)) for k, v in sections.items()}
+    )

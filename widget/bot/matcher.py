@@ -1,18 +1,19 @@
 """The FAQ matcher: normalise, retrieve over every phrasing, decide answer / suggest / reject."""
+
 from __future__ import annotations
 
 import functools
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
 from . import lexicon, phonetic, smalltalk
 from .decide import CONTRAST_WEIGHT, Signals, decide
-from .features import QUESTION_TYPES, QUESTION_TYPE_WEIGHT, question_types, views
+from .features import QUESTION_TYPE_WEIGHT, QUESTION_TYPES, question_types, views
 from .index import IndexBuilder
 from .kb import Entry
 from .normalise import Normaliser, basic
@@ -21,7 +22,10 @@ from .tokens import tokenizer, words
 _LATIN = re.compile(r"[A-Za-z\uff21-\uff3a\uff41-\uff5a]")
 SUGGESTIONS = 3  # the widget shows the three closest questions under "您是否要咨询以下问题"
 HUMAN_CATEGORY = "征纳互动"  # the human-service entry lives in the 征纳互动 category...
-HUMAN_QUESTION_WORDS = ("人工", "转")  # ...and its standard question is about transferring to a person
+HUMAN_QUESTION_WORDS = (
+    "人工",
+    "转",
+)  # ...and its standard question is about transferring to a person
 
 
 @dataclass(frozen=True)
@@ -33,14 +37,22 @@ class MatchResult:
     suggestions: tuple[str, ...] = ()
     score: float = 0.0
     human: bool = False  # show the 发起人工导税 button under the answer
-    ranked: tuple[tuple[str, float], ...] = field(default=(), compare=False)  # top candidates, for debugging
+    ranked: tuple[tuple[str, float], ...] = field(
+        default=(), compare=False
+    )  # top candidates, for debugging
 
     def to_json(self, query: str) -> str:
         """The CLI's JSON line for this result."""
-        return json.dumps({"q": query, "outcome": self.outcome, "answer": self.answer,
-                           "suggestions": list(self.suggestions),
-                           "score": round(min(1.0, max(0.0, self.score)), 4)},
-                          ensure_ascii=False)
+        return json.dumps(
+            {
+                "q": query,
+                "outcome": self.outcome,
+                "answer": self.answer,
+                "suggestions": list(self.suggestions),
+                "score": round(min(1.0, max(0.0, self.score)), 4),
+            },
+            ensure_ascii=False,
+        )
 
 
 def _pool(phrase_views: list[dict[str, Counter]]) -> dict[str, Counter]:
@@ -80,9 +92,12 @@ def _names_offtopic(tokens: list[str]) -> bool:
     # A term of two or three words is also named in another word order: 注销公司 / 公司注销, 办理身份证.
     multi = _offtopic_word_sets()
     for n in (2, 3):
-        if any(frozenset(tokens[i:i + n]) in multi for i in range(len(tokens) - n + 1)):
+        if any(frozenset(tokens[i : i + n]) in multi for i in range(len(tokens) - n + 1)):
             return True
-    return any(len(t) >= 2 and (t in terms or (t not in vocab and any(x in t for x in terms))) for t in tokens)
+    return any(
+        len(t) >= 2 and (t in terms or (t not in vocab and any(x in t for x in terms)))
+        for t in tokens
+    )
 
 
 class Matcher:
@@ -116,7 +131,9 @@ class Matcher:
         self._qtypes = qtypes
         self.human_id = self._find_human_entry()
 
-    def _analyse(self, phrasing: str, cache: dict | None) -> tuple[tuple[str, ...], dict[str, Counter], tuple]:
+    def _analyse(
+        self, phrasing: str, cache: dict | None
+    ) -> tuple[tuple[str, ...], dict[str, Counter], tuple]:
         """Content words, retrieval views and question types of one KB phrasing (cached when the text has no latin letters:
         only typed pinyin depends on the KB's own pinyin table)."""
         hit = cache.get(phrasing) if cache is not None else None
@@ -151,9 +168,15 @@ class Matcher:
 
     def _pinyin_table(self) -> dict[str, str]:
         """Pinyin -> word for the domain words first, then every word the KB uses (most frequent first)."""
-        counts = Counter(w for e in self._entries for p in (e.question, *e.aliases)
-                         for w in tokenizer().lcut(lexicon.synonyms().canonical(basic(p))))
-        ordered = sorted(lexicon.domain_words(), key=len, reverse=True) + [w for w, _ in counts.most_common()]
+        counts = Counter(
+            w
+            for e in self._entries
+            for p in (e.question, *e.aliases)
+            for w in tokenizer().lcut(lexicon.synonyms().canonical(basic(p)))
+        )
+        ordered = sorted(lexicon.domain_words(), key=len, reverse=True) + [
+            w for w, _ in counts.most_common()
+        ]
         return phonetic.pinyin_words(ordered)
 
     def _find_human_entry(self) -> str | None:
@@ -183,7 +206,9 @@ class Matcher:
         outcome = decide(signals)
         top_id = ranked[0][0] if ranked else None
         if outcome == "answer":
-            return MatchResult("answer", top_id, score=signals.top, human=top_id == self.human_id, ranked=ranked)
+            return MatchResult(
+                "answer", top_id, score=signals.top, human=top_id == self.human_id, ranked=ranked
+            )
         if outcome == "suggest":
             ids = tuple(i for i, _ in ranked[:SUGGESTIONS])
             return MatchResult("suggest", suggestions=ids, score=signals.top, ranked=ranked)

@@ -1,11 +1,12 @@
 """Text normalisation: width, case, script, pleasantries, English/pinyin, typos, synonyms, question focus."""
+
 from __future__ import annotations
 
 import functools
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from opencc import OpenCC
 
@@ -15,8 +16,33 @@ CLAUSE_SPLIT = re.compile(r"[，,。.!！？?；;、~～\n\r\t…:：()（）\[\
 PUNCT = re.compile(r"[^\w\u4e00-\u9fff%]+")
 # A message longer than this (characters) is treated as "rambling" and reduced to its question clauses.
 FOCUS_MIN_CHARS = 24
-QUESTION_MARKERS = ("怎么", "如何", "怎样", "咋", "吗", "么", "呢", "哪", "什么", "啥", "为什么", "为何", "能否",
-                    "能不能", "可不可以", "是否", "要不要", "需不需要", "多少", "多久", "几", "办法", "处理", "?", "？")
+QUESTION_MARKERS = (
+    "怎么",
+    "如何",
+    "怎样",
+    "咋",
+    "吗",
+    "么",
+    "呢",
+    "哪",
+    "什么",
+    "啥",
+    "为什么",
+    "为何",
+    "能否",
+    "能不能",
+    "可不可以",
+    "是否",
+    "要不要",
+    "需不需要",
+    "多少",
+    "多久",
+    "几",
+    "办法",
+    "处理",
+    "?",
+    "？",
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -29,10 +55,16 @@ def _traditional_chars() -> frozenset[str] | None:
     """Every character of a t2s dictionary key that OpenCC would change; None if the dictionaries are not found
     (then every text is converted). Most text has none of them and skips the (pure Python, slow) converter."""
     import opencc
+
     folder = Path(opencc.__file__).resolve().parent / "dictionary"
     try:
-        table = {name: [line.partition("\t")[::2] for line in (folder / name).read_text(encoding="utf-8").splitlines()]
-                 for name in ("TSCharacters.txt", "TSPhrases.txt")}
+        table = {
+            name: [
+                line.partition("\t")[::2]
+                for line in (folder / name).read_text(encoding="utf-8").splitlines()
+            ]
+            for name in ("TSCharacters.txt", "TSPhrases.txt")
+        }
     except OSError:
         return None
     # Characters converted on their own; a phrase rule can only fire when all its characters are present, so
@@ -83,19 +115,23 @@ def focus(text: str) -> str:
     if len(clauses) < 2:
         return text
     vocab = lexicon.domain_words()
-    kept = [c for c in clauses if any(m in c for m in QUESTION_MARKERS) or _has_domain_word(c, vocab)]
+    kept = [
+        c for c in clauses if any(m in c for m in QUESTION_MARKERS) or _has_domain_word(c, vocab)
+    ]
     return " ".join(kept) if kept else text
 
 
 def _has_domain_word(text: str, vocab: frozenset[str]) -> bool:
-    return any(text[i:i + n] in vocab for n in range(2, 7) for i in range(len(text) - n + 1))
+    return any(text[i : i + n] in vocab for n in range(2, 7) for i in range(len(text) - n + 1))
 
 
 def convert_pinyin(text: str, table: Mapping[str, str]) -> str:
     """Rewrite typed pinyin runs (hongchong, sanfang xieyi) into Chinese words where we can."""
+
     def repl(m: re.Match) -> str:
         converted = phonetic.convert_pinyin_run(m.group(0), table)
         return converted if converted is not None else m.group(0)
+
     text = re.sub(r"[a-z]+(?: [a-z]+)*", lambda m: _join_pinyin_words(m.group(0), table), text)
     return re.sub(r"[a-z]+", repl, text)
 

@@ -1,10 +1,11 @@
 """Pinyin view: same-sound typo repair, typed-pinyin conversion and pinyin syllable features."""
+
 from __future__ import annotations
 
 import functools
 import re
 import unicodedata
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from pypinyin import lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
@@ -19,8 +20,12 @@ MAX_WORD_SYLLABLES = 6  # longest domain word we try to rebuild from typed pinyi
 # A window that is itself a common word (jieba frequency at least this) is never "corrected": keeps 食品 from
 # becoming 视频 while 洪字, 沟选, 篮票 (not words) are repaired.
 COMMON_WORD_FREQ = 50
-MAX_VOCAB_WORD = 10  # longest domain word (电子发票服务平台 and friends) we look for before repairing typos
-MAX_TYPO_WINDOW = 6  # 红字确认单-sized terms are the longest we repair; longer windows only cost time
+MAX_VOCAB_WORD = (
+    10  # longest domain word (电子发票服务平台 and friends) we look for before repairing typos
+)
+MAX_TYPO_WINDOW = (
+    6  # 红字确认单-sized terms are the longest we repair; longer windows only cost time
+)
 
 
 def _strip_tone(s: str) -> str:
@@ -84,15 +89,15 @@ def repair_typos(text: str) -> str:
     while i < n:
         step = _known_word_at(text, i, vocab)
         if step:
-            out.append(text[i:i + step])
+            out.append(text[i : i + step])
             i += step
             continue
         for size in range(min(MAX_TYPO_WINDOW, n - i), 1, -1):
-            parts = reading[i:i + size]
+            parts = reading[i : i + size]
             if None in parts:
                 continue
             target = targets.get("".join(parts))
-            window = text[i:i + size]
+            window = text[i : i + size]
             if target and target != window and freq.get(window, 0) < COMMON_WORD_FREQ:
                 out.append(target)
                 i += size
@@ -110,7 +115,7 @@ def _all_han(s: str) -> bool:
 def _known_word_at(text: str, i: int, vocab: frozenset[str]) -> int:
     """Length of the longest domain word starting at text[i], 0 if none."""
     for size in range(min(MAX_VOCAB_WORD, len(text) - i), 1, -1):
-        if text[i:i + size] in vocab:
+        if text[i : i + size] in vocab:
             return size
     return 0
 
@@ -134,7 +139,7 @@ def convert_pinyin_run(run: str, table: Mapping[str, str]) -> str | None:
     out, i, hits = [], 0, 0
     while i < len(sylls):
         for size in range(min(MAX_WORD_SYLLABLES, len(sylls) - i), 0, -1):
-            word = table.get("".join(sylls[i:i + size]))
+            word = table.get("".join(sylls[i : i + size]))
             if word:
                 out.append(word)
                 i, hits = i + size, hits + 1

@@ -1,4 +1,5 @@
 """Conversation management before retrieval: greetings and thanks, requests for a person."""
+
 from __future__ import annotations
 
 import re
@@ -34,5 +35,7 @@ def wants_human(text: str) -> bool:
     cleaned = _NOISE.sub("", basic(text))
     if not any(p.replace(" ", "") in cleaned for p in st["human"]):
         return False
-    rest = _residue(text, [st["human"], st["filler"], st["greeting"], st["thanks"], st["request_words"]])
+    rest = _residue(
+        text, [st["human"], st["filler"], st["greeting"], st["thanks"], st["request_words"]]
+    )
     return len(rest) <= 1

@@ -1,4 +1,5 @@
 """Message bus: fan-out of events to every connection watching a channel."""
+
 from .base import Bus
 from .memory import MemoryBus
 
@@ -7,6 +8,7 @@ def create_bus(redis_url=""):
     """Return the bus the configuration asks for."""
     if redis_url:
         from .redis import RedisBus
+
         return RedisBus(redis_url)
     return MemoryBus()
 

@@ -1,4 +1,5 @@
 """The bus interface: channels carry JSON-able dicts to subscribed callbacks."""
+
 import abc
 
 

@@ -1,4 +1,5 @@
 """The in-process bus of the embedded default: callbacks called in the publisher's greenlet."""
+
 import itertools
 import logging
 

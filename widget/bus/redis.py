@@ -1,4 +1,5 @@
 """The scaled-out bus: Redis pub/sub carries events between server processes."""
+
 import json
 import logging
 
@@ -83,10 +84,12 @@ class RedisBus(Bus):
                 gevent.sleep(1)
 
     def _handle(self, item):
-        channel = item["channel"].decode() if isinstance(item["channel"], bytes) else item["channel"]
+        channel = (
+            item["channel"].decode() if isinstance(item["channel"], bytes) else item["channel"]
+        )
         if item["type"] == "subscribe":
             event = self._confirmed.get(channel)
             if event is not None:
                 event.set()
         elif item["type"] == "message" and channel.startswith(self.prefix):
-            self.local.publish(channel[len(self.prefix):], json.loads(item["data"]))
+            self.local.publish(channel[len(self.prefix) :], json.loads(item["data"]))

@@ -1,4 +1,5 @@
 """One store over SQLAlchemy Core: SQLite file by default, PostgreSQL by URL."""
+
 import secrets
 from dataclasses import fields
 
@@ -7,9 +8,28 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import Interaction
 from . import migrate
-from .schema import (agents, attachments, audit_events, bot_log, call_events, centres, evaluations,
-                     events, holiday_years, interactions, kb_entries, leave_messages, messages, quick_replies, recordings,
-                     regions, rtc_workers, site_keys, sites, taxpayer_sessions)
+from .schema import (
+    agents,
+    attachments,
+    audit_events,
+    bot_log,
+    call_events,
+    centres,
+    evaluations,
+    events,
+    holiday_years,
+    interactions,
+    kb_entries,
+    leave_messages,
+    messages,
+    quick_replies,
+    recordings,
+    regions,
+    rtc_workers,
+    site_keys,
+    sites,
+    taxpayer_sessions,
+)
 
 _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
 
@@ -71,15 +91,20 @@ class Store:
 
     def site_keys(self, site_id):
         """Return the site's signing keys, newest first."""
-        query = select(site_keys).where(site_keys.c.site_id == site_id).order_by(
-            site_keys.c.created_at.desc())
+        query = (
+            select(site_keys)
+            .where(site_keys.c.site_id == site_id)
+            .order_by(site_keys.c.created_at.desc())
+        )
         return self._all(query)
 
     def put_site(self, site, keys=()):
         """Insert a site and its keys if absent; existing rows are left alone."""
         self._insert_absent(sites, site, sites.c.id)
         for key in keys:
-            self._insert_absent(site_keys, dict(key, site_id=site["id"]), site_keys.c.site_id, site_keys.c.kid)
+            self._insert_absent(
+                site_keys, dict(key, site_id=site["id"]), site_keys.c.site_id, site_keys.c.kid
+            )
 
     def put_centre(self, centre):
         """Insert a centre if absent."""
@@ -138,14 +163,18 @@ class Store:
 
     def session_by_hash(self, token_hash):
         """Return the session row for a credential hash, or None."""
-        return self._one(select(taxpayer_sessions).where(
-            taxpayer_sessions.c.token_hash == token_hash))
+        return self._one(
+            select(taxpayer_sessions).where(taxpayer_sessions.c.token_hash == token_hash)
+        )
 
     def extend_session(self, session_id, expires_at):
         """Move a session's expiry forward (sliding lifetime)."""
         with self.engine.begin() as conn:
-            conn.execute(update(taxpayer_sessions).where(
-                taxpayer_sessions.c.id == session_id).values(expires_at=expires_at))
+            conn.execute(
+                update(taxpayer_sessions)
+                .where(taxpayer_sessions.c.id == session_id)
+                .values(expires_at=expires_at)
+            )
 
     # -- interactions and their sequenced events ---------------------------------------------
 
@@ -157,12 +186,20 @@ class Store:
 
     def commit(self, before, after, new_events):
         """Save after in place of before (same version) and append events; raise Conflict if moved."""
-        changes = {name: getattr(after, name) for name in _INTERACTION_COLUMNS
-                   if getattr(after, name) != getattr(before, name) and name not in ("seq", "version")}
+        changes = {
+            name: getattr(after, name)
+            for name in _INTERACTION_COLUMNS
+            if getattr(after, name) != getattr(before, name) and name not in ("seq", "version")
+        }
         with self.engine.begin() as conn:
-            result = conn.execute(update(interactions).where(
-                interactions.c.id == before.id, interactions.c.version == before.version,
-            ).values(version=interactions.c.version + 1, **changes))
+            result = conn.execute(
+                update(interactions)
+                .where(
+                    interactions.c.id == before.id,
+                    interactions.c.version == before.version,
+                )
+                .values(version=interactions.c.version + 1, **changes)
+            )
             if result.rowcount != 1:
                 raise Conflict(before.id)
             return self._append(conn, before.id, new_events)
@@ -183,34 +220,59 @@ class Store:
             values = {"seq": interactions.c.seq + 1}
             if item.get("touch"):  # a person spoke: the idle clock starts again
                 values.update(last_activity_at=item["at"], idle_warned_at=None)
-            seq = conn.execute(update(interactions).where(interactions.c.id == interaction_id).values(
-                **values).returning(interactions.c.seq)).scalar_one()
+            seq = conn.execute(
+                update(interactions)
+                .where(interactions.c.id == interaction_id)
+                .values(**values)
+                .returning(interactions.c.seq)
+            ).scalar_one()
             payload = dict(item["payload"])
             message = item.get("message")
             if message is not None:
                 message = dict(message, seq=seq, interaction_id=interaction_id)
-                conn.execute(insert(messages).values(
-                    **{key: message.get(key) for key in messages.c.keys()}))
+                conn.execute(
+                    insert(messages).values(**{key: message.get(key) for key in messages.c.keys()})
+                )
                 payload["message"] = _message_view(message)
-            row = {"interaction_id": interaction_id, "seq": seq, "type": item["type"],
-                   "actor_role": item["actor"].role, "actor_id": item["actor"].id,
-                   "payload": payload, "created_at": item["at"]}
+            row = {
+                "interaction_id": interaction_id,
+                "seq": seq,
+                "type": item["type"],
+                "actor_role": item["actor"].role,
+                "actor_id": item["actor"].id,
+                "payload": payload,
+                "created_at": item["at"],
+            }
             conn.execute(insert(events).values(**row))
             stored.append(row)
         return stored
 
     def find_message(self, interaction_id, sender_role, sender_id, cid):
         """Return the event that stored a message with this client id, or None (idempotent sends)."""
-        query = select(events).join(messages, (messages.c.interaction_id == events.c.interaction_id)
-                                    & (messages.c.seq == events.c.seq)).where(
-            messages.c.interaction_id == interaction_id, messages.c.sender_role == sender_role,
-            messages.c.sender_id == sender_id, messages.c.cid == cid)
+        query = (
+            select(events)
+            .join(
+                messages,
+                (messages.c.interaction_id == events.c.interaction_id)
+                & (messages.c.seq == events.c.seq),
+            )
+            .where(
+                messages.c.interaction_id == interaction_id,
+                messages.c.sender_role == sender_role,
+                messages.c.sender_id == sender_id,
+                messages.c.cid == cid,
+            )
+        )
         return self._one(query)
 
     def events_after(self, interaction_id, seq, limit):
         """Return up to limit events of an interaction with seq greater than seq, in order."""
-        query = select(events).where(events.c.interaction_id == interaction_id,
-                                     events.c.seq > seq).order_by(events.c.seq).limit(limit)
+        query = (
+            select(events)
+            .where(events.c.interaction_id == interaction_id, events.c.seq > seq)
+            .order_by(events.c.seq)
+            .limit(limit)
+        )
         return self._all(query)
 
     def get_interaction(self, interaction_id):
@@ -220,9 +282,16 @@ class Store:
 
     def interactions_of(self, site_id, tin, sub, limit=20):
         """Return a person's interactions, newest first."""
-        query = select(interactions).where(
-            interactions.c.site_id == site_id, interactions.c.tin == tin,
-            interactions.c.sub == sub).order_by(interactions.c.created_at.desc()).limit(limit)
+        query = (
+            select(interactions)
+            .where(
+                interactions.c.site_id == site_id,
+                interactions.c.tin == tin,
+                interactions.c.sub == sub,
+            )
+            .order_by(interactions.c.created_at.desc())
+            .limit(limit)
+        )
         return [Interaction(**row) for row in self._all(query)]
 
     def interactions_in(self, states, centre_id=None, agent_id=None):
@@ -237,18 +306,34 @@ class Store:
 
     def mark_read(self, interaction_id, role, seq):
         """Move a side's read pointer forward to seq (never back); return True if it moved."""
-        column = interactions.c.taxpayer_read_seq if role == "taxpayer" else interactions.c.agent_read_seq
+        column = (
+            interactions.c.taxpayer_read_seq
+            if role == "taxpayer"
+            else interactions.c.agent_read_seq
+        )
         with self.engine.begin() as conn:
-            result = conn.execute(update(interactions).where(
-                interactions.c.id == interaction_id, column < seq, interactions.c.seq >= seq,
-            ).values({column: seq}))
+            result = conn.execute(
+                update(interactions)
+                .where(
+                    interactions.c.id == interaction_id,
+                    column < seq,
+                    interactions.c.seq >= seq,
+                )
+                .values({column: seq})
+            )
             return result.rowcount == 1
 
     def queue_lengths(self):
         """Return {centre id: interactions waiting} for every centre."""
-        query = select(centres.c.id, func.count(interactions.c.id)).select_from(centres).outerjoin(
-            interactions, (interactions.c.centre_id == centres.c.id) & (interactions.c.state == "queued")
-        ).group_by(centres.c.id)
+        query = (
+            select(centres.c.id, func.count(interactions.c.id))
+            .select_from(centres)
+            .outerjoin(
+                interactions,
+                (interactions.c.centre_id == centres.c.id) & (interactions.c.state == "queued"),
+            )
+            .group_by(centres.c.id)
+        )
         with self.engine.connect() as conn:
             return dict(conn.execute(query).all())
 
@@ -279,8 +364,11 @@ class Store:
 
     def audit_events(self, interaction_id):
         """Return the audit trail of an interaction, oldest first."""
-        return self._all(select(audit_events).where(
-            audit_events.c.interaction_id == interaction_id).order_by(audit_events.c.id))
+        return self._all(
+            select(audit_events)
+            .where(audit_events.c.interaction_id == interaction_id)
+            .order_by(audit_events.c.id)
+        )
 
     # -- attachments, leave messages, bot feedback --------------------------------------------
 
@@ -300,8 +388,12 @@ class Store:
 
     def leave_messages_of(self, centre_id, limit=100):
         """Return a centre's left messages, newest first."""
-        return self._all(select(leave_messages).where(leave_messages.c.centre_id == centre_id).order_by(
-            leave_messages.c.created_at.desc()).limit(limit))
+        return self._all(
+            select(leave_messages)
+            .where(leave_messages.c.centre_id == centre_id)
+            .order_by(leave_messages.c.created_at.desc())
+            .limit(limit)
+        )
 
     def log_bot(self, row):
         """Record one bot answer (its question, outcome and entry) for the knowledge-base admin."""
@@ -311,53 +403,91 @@ class Store:
     def update_bot_log(self, interaction_id, seq, **values):
         """Add what the taxpayer did with a bot answer (the suggestion picked, 有用/没用); True if found."""
         with self.engine.begin() as conn:
-            return conn.execute(update(bot_log).where(
-                bot_log.c.interaction_id == interaction_id, bot_log.c.seq == seq).values(**values)).rowcount == 1
+            return (
+                conn.execute(
+                    update(bot_log)
+                    .where(bot_log.c.interaction_id == interaction_id, bot_log.c.seq == seq)
+                    .values(**values)
+                ).rowcount
+                == 1
+            )
 
     def mark_suggestion_picked(self, interaction_id, before_seq, kb_id):
         """Note which suggestion was picked on the latest 'suggest' answer before before_seq."""
         with self.engine.begin() as conn:
-            seq = conn.execute(select(func.max(bot_log.c.seq)).where(
-                bot_log.c.interaction_id == interaction_id, bot_log.c.outcome == "suggest",
-                bot_log.c.seq < before_seq)).scalar()
+            seq = conn.execute(
+                select(func.max(bot_log.c.seq)).where(
+                    bot_log.c.interaction_id == interaction_id,
+                    bot_log.c.outcome == "suggest",
+                    bot_log.c.seq < before_seq,
+                )
+            ).scalar()
             if seq is not None:
-                conn.execute(update(bot_log).where(bot_log.c.interaction_id == interaction_id,
-                                                   bot_log.c.seq == seq).values(picked_kb_id=kb_id))
+                conn.execute(
+                    update(bot_log)
+                    .where(bot_log.c.interaction_id == interaction_id, bot_log.c.seq == seq)
+                    .values(picked_kb_id=kb_id)
+                )
 
     def bot_log_since(self, site_id, since):
         """Return a site's bot answers since a time, newest first."""
-        return self._all(select(bot_log).where(bot_log.c.site_id == site_id, bot_log.c.created_at >= since)
-                         .order_by(bot_log.c.created_at.desc()))
+        return self._all(
+            select(bot_log)
+            .where(bot_log.c.site_id == site_id, bot_log.c.created_at >= since)
+            .order_by(bot_log.c.created_at.desc())
+        )
 
     def kb_entries_of(self, site_id):
         """Return a site's own knowledge-base entries (additions and overrides of national ones)."""
-        return self._all(select(kb_entries).where(kb_entries.c.site_id == site_id).order_by(kb_entries.c.id))
+        return self._all(
+            select(kb_entries).where(kb_entries.c.site_id == site_id).order_by(kb_entries.c.id)
+        )
 
     def put_kb_entries(self, site_id, rows):
         """Insert or replace site entries and bump the site's KB version, in one transaction."""
         with self.engine.begin() as conn:
             for row in rows:
-                conn.execute(kb_entries.delete().where(kb_entries.c.site_id == site_id, kb_entries.c.id == row["id"]))
+                conn.execute(
+                    kb_entries.delete().where(
+                        kb_entries.c.site_id == site_id, kb_entries.c.id == row["id"]
+                    )
+                )
                 conn.execute(insert(kb_entries).values(site_id=site_id, **row))
-            conn.execute(update(sites).where(sites.c.id == site_id).values(kb_version=sites.c.kb_version + 1))
+            conn.execute(
+                update(sites).where(sites.c.id == site_id).values(kb_version=sites.c.kb_version + 1)
+            )
 
     def delete_kb_entry(self, site_id, entry_id):
         """Remove a site's own entry (a national one shows through again); True if there was one."""
         with self.engine.begin() as conn:
-            gone = conn.execute(kb_entries.delete().where(
-                kb_entries.c.site_id == site_id, kb_entries.c.id == entry_id)).rowcount == 1
+            gone = (
+                conn.execute(
+                    kb_entries.delete().where(
+                        kb_entries.c.site_id == site_id, kb_entries.c.id == entry_id
+                    )
+                ).rowcount
+                == 1
+            )
             if gone:
-                conn.execute(update(sites).where(sites.c.id == site_id).values(kb_version=sites.c.kb_version + 1))
+                conn.execute(
+                    update(sites)
+                    .where(sites.c.id == site_id)
+                    .values(kb_version=sites.c.kb_version + 1)
+                )
             return gone
 
     def kb_version(self, site_id):
         """Return the site's KB version (changes whenever its entries do)."""
         with self.engine.connect() as conn:
-            return conn.execute(select(sites.c.kb_version).where(sites.c.id == site_id)).scalar() or 0
+            return (
+                conn.execute(select(sites.c.kb_version).where(sites.c.id == site_id)).scalar() or 0
+            )
 
     def event(self, interaction_id, seq):
         """Return one stored event, or None."""
-        return self._one(select(events).where(events.c.interaction_id == interaction_id, events.c.seq == seq))
+        return self._one(
+            select(events).where(events.c.interaction_id == interaction_id, events.c.seq == seq)
+        )
 
     # -- operations-centre data ---------------------------------------------------------------
 
@@ -379,8 +509,11 @@ class Store:
 
     def quick_replies_of(self, centre_id):
         """Return a centre's quick replies in their order."""
-        return self._all(select(quick_replies).where(quick_replies.c.centre_id == centre_id).order_by(
-            quick_replies.c.position, quick_replies.c.created_at))
+        return self._all(
+            select(quick_replies)
+            .where(quick_replies.c.centre_id == centre_id)
+            .order_by(quick_replies.c.position, quick_replies.c.created_at)
+        )
 
     def put_quick_reply(self, row):
         """Insert or replace a quick reply."""
@@ -391,12 +524,20 @@ class Store:
     def delete_quick_reply(self, reply_id, centre_id):
         """Remove a quick reply of a centre; return True if there was one."""
         with self.engine.begin() as conn:
-            return conn.execute(quick_replies.delete().where(
-                quick_replies.c.id == reply_id, quick_replies.c.centre_id == centre_id)).rowcount == 1
+            return (
+                conn.execute(
+                    quick_replies.delete().where(
+                        quick_replies.c.id == reply_id, quick_replies.c.centre_id == centre_id
+                    )
+                ).rowcount
+                == 1
+            )
 
     def holiday_years(self):
         """Return the national arrangements an administrator entered, by year."""
-        return [row["data"] for row in self._all(select(holiday_years).order_by(holiday_years.c.year))]
+        return [
+            row["data"] for row in self._all(select(holiday_years).order_by(holiday_years.c.year))
+        ]
 
     def put_holiday_year(self, year, data, now):
         """Store (or replace) one year's national arrangement."""
@@ -407,30 +548,56 @@ class Store:
     def set_leave_status(self, leave_id, centre_id, status):
         """Mark a left message handled (or new again); return True if it was the centre's."""
         with self.engine.begin() as conn:
-            return conn.execute(update(leave_messages).where(
-                leave_messages.c.id == leave_id, leave_messages.c.centre_id == centre_id,
-            ).values(status=status)).rowcount == 1
+            return (
+                conn.execute(
+                    update(leave_messages)
+                    .where(
+                        leave_messages.c.id == leave_id,
+                        leave_messages.c.centre_id == centre_id,
+                    )
+                    .values(status=status)
+                ).rowcount
+                == 1
+            )
 
     def evaluations_of(self, centre_id, limit=100):
         """Return a centre's ratings, newest first."""
-        return self._all(select(evaluations).where(evaluations.c.centre_id == centre_id).order_by(
-            evaluations.c.created_at.desc()).limit(limit))
+        return self._all(
+            select(evaluations)
+            .where(evaluations.c.centre_id == centre_id)
+            .order_by(evaluations.c.created_at.desc())
+            .limit(limit)
+        )
 
     def end_categories(self, interaction_ids):
         """Return {interaction id: the wrap-up category its agent chose on ending it}."""
         if not interaction_ids:
             return {}
-        rows = self._all(select(events.c.interaction_id, events.c.payload).where(
-            events.c.interaction_id.in_(list(interaction_ids)), events.c.type == "interaction.state"))
-        return {row["interaction_id"]: row["payload"].get("category", "") for row in rows
-                if row["payload"].get("event") == "end"}
+        rows = self._all(
+            select(events.c.interaction_id, events.c.payload).where(
+                events.c.interaction_id.in_(list(interaction_ids)),
+                events.c.type == "interaction.state",
+            )
+        )
+        return {
+            row["interaction_id"]: row["payload"].get("category", "")
+            for row in rows
+            if row["payload"].get("event") == "end"
+        }
 
     def handle_times(self, centre_id, since, limit=50):
         """Return seconds from connected to ended of the centre's recent agent-ended conversations."""
-        query = select(interactions.c.connected_at, interactions.c.ended_at).where(
-            interactions.c.centre_id == centre_id, interactions.c.ended_by == "agent",
-            interactions.c.ended_at >= since, interactions.c.connected_at.is_not(None),
-        ).order_by(interactions.c.ended_at.desc()).limit(limit)
+        query = (
+            select(interactions.c.connected_at, interactions.c.ended_at)
+            .where(
+                interactions.c.centre_id == centre_id,
+                interactions.c.ended_by == "agent",
+                interactions.c.ended_at >= since,
+                interactions.c.connected_at.is_not(None),
+            )
+            .order_by(interactions.c.ended_at.desc())
+            .limit(limit)
+        )
         return [(row["ended_at"] - row["connected_at"]).total_seconds() for row in self._all(query)]
 
     # -- calls ---------------------------------------------------------------------------------
@@ -451,7 +618,9 @@ class Store:
         for _ in range(2):
             try:
                 with self.engine.begin() as conn:
-                    if not conn.execute(update(rtc_workers).where(rtc_workers.c.url == url).values(**values)).rowcount:
+                    if not conn.execute(
+                        update(rtc_workers).where(rtc_workers.c.url == url).values(**values)
+                    ).rowcount:
                         conn.execute(insert(rtc_workers).values(url=url, **values))
                 return
             except IntegrityError:  # another server inserted it between the two: update that row
@@ -459,28 +628,43 @@ class Store:
 
     def workers_seen_since(self, moment):
         """Return the media workers heard from since moment."""
-        return self._all(select(rtc_workers).where(rtc_workers.c.last_seen >= moment).order_by(rtc_workers.c.url))
+        return self._all(
+            select(rtc_workers).where(rtc_workers.c.last_seen >= moment).order_by(rtc_workers.c.url)
+        )
 
     def active_calls_by_worker(self):
         """Return {worker URL: number of active calls on it}."""
-        query = (select(interactions.c.call_worker, func.count()).where(
-            interactions.c.call_state == "active", interactions.c.call_worker.is_not(None))
-            .group_by(interactions.c.call_worker))
+        query = (
+            select(interactions.c.call_worker, func.count())
+            .where(interactions.c.call_state == "active", interactions.c.call_worker.is_not(None))
+            .group_by(interactions.c.call_worker)
+        )
         with self.engine.connect() as conn:
             return {url: count for url, count in conn.execute(query)}
 
     def recordings_in_centre(self, centre_id, limit=200):
         """Return the newest recordings of a centre's conversations, with who was in them."""
-        query = (select(recordings, interactions.c.person_name, interactions.c.enterprise, interactions.c.agent_id)
-                 .join(interactions, interactions.c.id == recordings.c.interaction_id)
-                 .where(interactions.c.centre_id == centre_id)
-                 .order_by(recordings.c.created_at.desc()).limit(limit))
+        query = (
+            select(
+                recordings,
+                interactions.c.person_name,
+                interactions.c.enterprise,
+                interactions.c.agent_id,
+            )
+            .join(interactions, interactions.c.id == recordings.c.interaction_id)
+            .where(interactions.c.centre_id == centre_id)
+            .order_by(recordings.c.created_at.desc())
+            .limit(limit)
+        )
         return self._all(query)
 
     def recordings_of(self, interaction_id):
         """Return an interaction's recordings, oldest first."""
-        return self._all(select(recordings).where(recordings.c.interaction_id == interaction_id)
-                         .order_by(recordings.c.created_at))
+        return self._all(
+            select(recordings)
+            .where(recordings.c.interaction_id == interaction_id)
+            .order_by(recordings.c.created_at)
+        )
 
     def get_recording(self, recording_id):
         """Return one recording row, or None."""
@@ -501,7 +685,9 @@ class Store:
         """Insert row unless one with the same keys exists; another process racing us is fine too."""
         try:
             with self.engine.begin() as conn:
-                if not conn.execute(select(*keys).where(*[key == row[key.name] for key in keys])).first():
+                if not conn.execute(
+                    select(*keys).where(*[key == row[key.name] for key in keys])
+                ).first():
                     conn.execute(insert(table).values(**row))
         except IntegrityError:
             pass
@@ -518,6 +704,12 @@ class Store:
 
 def _message_view(message):
     """Return the part of a message row that clients see."""
-    return {"id": message["id"], "cid": message.get("cid"), "from": message["sender_role"],
-            "sender": message.get("sender_name", ""), "kind": message["kind"],
-            "body": message["body"], "attachment": message.get("attachment")}
+    return {
+        "id": message["id"],
+        "cid": message.get("cid"),
+        "from": message["sender_role"],
+        "sender": message.get("sender_name", ""),
+        "kind": message["kind"],
+        "body": message["body"],
+        "attachment": message.get("attachment"),
+    }

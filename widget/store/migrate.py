@@ -1,4 +1,5 @@
 """Bring a database to the newest schema with Alembic."""
+
 from pathlib import Path
 
 from alembic import command

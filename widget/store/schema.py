@@ -1,8 +1,22 @@
 """Table definitions for SQLAlchemy Core; migrations in migrations/ build exactly these."""
-from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData,
-                        String, Table, Text, TypeDecorator, UniqueConstraint)
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -18,19 +32,23 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store")
-        return value.astimezone(timezone.utc) if dialect.name != "sqlite" else \
-            value.astimezone(timezone.utc).replace(tzinfo=None)
+        return (
+            value.astimezone(UTC)
+            if dialect.name != "sqlite"
+            else value.astimezone(UTC).replace(tzinfo=None)
+        )
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 sites = Table(
-    "sites", metadata,
+    "sites",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("allowed_origins", JSON, nullable=False),
@@ -40,7 +58,8 @@ sites = Table(
 )
 
 site_keys = Table(
-    "site_keys", metadata,
+    "site_keys",
+    metadata,
     Column("site_id", String(32), ForeignKey("sites.id"), primary_key=True),
     Column("kid", String(64), primary_key=True),
     Column("secret", String(200), nullable=False),
@@ -49,7 +68,8 @@ site_keys = Table(
 )
 
 centres = Table(
-    "centres", metadata,
+    "centres",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("schedule", JSON, nullable=False),
@@ -58,7 +78,8 @@ centres = Table(
 )
 
 regions = Table(
-    "regions", metadata,
+    "regions",
+    metadata,
     Column("code", String(16), primary_key=True),
     Column("site_id", String(32), ForeignKey("sites.id"), nullable=False),
     Column("name", String(200), nullable=False),
@@ -67,7 +88,8 @@ regions = Table(
 )
 
 agents = Table(
-    "agents", metadata,
+    "agents",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
@@ -81,7 +103,8 @@ agents = Table(
 )
 
 taxpayer_sessions = Table(
-    "taxpayer_sessions", metadata,
+    "taxpayer_sessions",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("site_id", String(32), nullable=False),
@@ -95,7 +118,8 @@ taxpayer_sessions = Table(
 )
 
 interactions = Table(
-    "interactions", metadata,
+    "interactions",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("site_id", String(32), nullable=False),
     Column("tin", String(20), nullable=False),
@@ -124,14 +148,17 @@ interactions = Table(
     Column("agent_read_seq", Integer, nullable=False),
     Column("idle_warned_at", UTCDateTime, nullable=True),
     Column("call_id", String(32), nullable=True),  # the current or last call of this interaction
-    Column("call_worker", String(300), nullable=True),  # the media worker (its URL) that carries that call
+    Column(
+        "call_worker", String(300), nullable=True
+    ),  # the media worker (its URL) that carries that call
     Index("ix_interactions_person", "site_id", "tin", "sub", "created_at"),
     Index("ix_interactions_queue", "centre_id", "state", "queued_at"),
     Index("ix_interactions_agent", "agent_id", "state"),
 )
 
 events = Table(
-    "events", metadata,
+    "events",
+    metadata,
     Column("interaction_id", String(32), ForeignKey("interactions.id"), primary_key=True),
     Column("seq", Integer, primary_key=True),
     Column("type", String(32), nullable=False),
@@ -142,7 +169,8 @@ events = Table(
 )
 
 messages = Table(
-    "messages", metadata,
+    "messages",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("interaction_id", String(32), ForeignKey("interactions.id"), nullable=False),
     Column("seq", Integer, nullable=False),
@@ -158,7 +186,8 @@ messages = Table(
 )
 
 call_events = Table(
-    "call_events", metadata,
+    "call_events",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("interaction_id", String(32), ForeignKey("interactions.id"), nullable=False),
     Column("event", String(32), nullable=False),
@@ -169,7 +198,8 @@ call_events = Table(
 )
 
 evaluations = Table(
-    "evaluations", metadata,
+    "evaluations",
+    metadata,
     Column("interaction_id", String(32), ForeignKey("interactions.id"), primary_key=True),
     Column("score", Integer, nullable=False),
     Column("tags", JSON, nullable=False),
@@ -180,7 +210,8 @@ evaluations = Table(
 )
 
 audit_events = Table(
-    "audit_events", metadata,
+    "audit_events",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("actor_role", String(16), nullable=False),
@@ -192,7 +223,8 @@ audit_events = Table(
 )
 
 attachments = Table(
-    "attachments", metadata,
+    "attachments",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("interaction_id", String(32), ForeignKey("interactions.id"), nullable=False),
     Column("uploader_role", String(16), nullable=False),
@@ -205,7 +237,8 @@ attachments = Table(
 )
 
 leave_messages = Table(
-    "leave_messages", metadata,
+    "leave_messages",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("site_id", String(32), nullable=False),
     Column("centre_id", String(32), nullable=False),
@@ -222,7 +255,8 @@ leave_messages = Table(
 )
 
 bot_log = Table(
-    "bot_log", metadata,
+    "bot_log",
+    metadata,
     Column("interaction_id", String(32), ForeignKey("interactions.id"), primary_key=True),
     Column("seq", Integer, primary_key=True),  # the bot answer's event
     Column("site_id", String(32), nullable=False),
@@ -237,7 +271,8 @@ bot_log = Table(
 )
 
 kb_entries = Table(
-    "kb_entries", metadata,
+    "kb_entries",
+    metadata,
     Column("site_id", String(32), ForeignKey("sites.id"), primary_key=True),
     Column("id", String(64), primary_key=True),
     Column("category", String(64), nullable=False),
@@ -250,7 +285,8 @@ kb_entries = Table(
 )
 
 quick_replies = Table(
-    "quick_replies", metadata,
+    "quick_replies",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("centre_id", String(32), ForeignKey("centres.id"), nullable=False),
     Column("text", Text, nullable=False),
@@ -260,14 +296,16 @@ quick_replies = Table(
 )
 
 holiday_years = Table(
-    "holiday_years", metadata,
+    "holiday_years",
+    metadata,
     Column("year", Integer, primary_key=True, autoincrement=False),
     Column("data", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
 recordings = Table(
-    "recordings", metadata,
+    "recordings",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("call_id", String(32), nullable=False),
     Column("interaction_id", String(32), ForeignKey("interactions.id"), nullable=False),
@@ -283,10 +321,13 @@ recordings = Table(
     Index("ix_recordings_created", "created_at"),
 )
 
-rtc_workers = Table(  # media workers that announced themselves (python -m rtc --register), by their URL
-    "rtc_workers", metadata,
-    Column("url", String(300), primary_key=True),
-    Column("mode", String(16), nullable=False),
-    Column("calls", Integer, nullable=False),  # the calls it held at its last heartbeat
-    Column("last_seen", UTCDateTime, nullable=False),
+rtc_workers = (
+    Table(  # media workers that announced themselves (python -m rtc --register), by their URL
+        "rtc_workers",
+        metadata,
+        Column("url", String(300), primary_key=True),
+        Column("mode", String(16), nullable=False),
+        Column("calls", Integer, nullable=False),  # the calls it held at its last heartbeat
+        Column("last_seen", UTCDateTime, nullable=False),
+    )
 )

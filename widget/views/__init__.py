@@ -1,4 +1,5 @@
 """HTTP pages, the JSON API and the WebSocket routes."""
+
 from flask import current_app
 
 

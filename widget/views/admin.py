@@ -1,7 +1,7 @@
 """Console JSON API for agents, supervisors and administrators; every role is checked here, on the server."""
+
 import functools
 from datetime import timedelta
-
 from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, request, send_file, session
@@ -17,30 +17,50 @@ SUPERVISORS = ("supervisor", "admin")
 
 def role(*allowed):
     """Require a logged-in console user with one of the allowed roles (any role when none given)."""
+
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             agent = ext().store.get_agent(session.get("agent_id", ""))
             if agent is None or agent["disabled"]:
-                raise ZhengnaError("login_required", "请先登录。", "Please sign in first.", status=401)
+                raise ZhengnaError(
+                    "login_required", "请先登录。", "Please sign in first.", status=401
+                )
             if allowed and agent["role"] not in allowed:
-                raise Forbidden("forbidden", "您没有权限访问此页面。", "Your role may not use this page.")
+                raise Forbidden(
+                    "forbidden", "您没有权限访问此页面。", "Your role may not use this page."
+                )
             g.agent = agent
             return view(*args, **kwargs)
+
         return wrapper
+
     return decorate
 
 
 def _body():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ZhengnaError("bad_field", "请求内容应为 JSON 对象。", "The request body must be a JSON object.")
+        raise ZhengnaError(
+            "bad_field", "请求内容应为 JSON 对象。", "The request body must be a JSON object."
+        )
     return body
 
 
 def _agent_view(row):
-    return {key: row[key] for key in ("id", "username", "display_name", "centre_id", "role", "max_concurrent",
-                                      "presence", "disabled")}
+    return {
+        key: row[key]
+        for key in (
+            "id",
+            "username",
+            "display_name",
+            "centre_id",
+            "role",
+            "max_concurrent",
+            "presence",
+            "disabled",
+        )
+    }
 
 
 @bp.get("/me")
@@ -59,9 +79,15 @@ def board():
     for centre in z.store.centres():
         waiting = z.store.interactions_in([states.State.QUEUED.value], centre_id=centre["id"])
         serving = z.store.interactions_in([states.State.CONNECTED.value], centre_id=centre["id"])
-        centres.append({**z.router.centre_view(centre["id"]), "waiting": len(waiting), "in_service": len(serving),
-                        "agents_online": z.presence.online_in(centre["id"]),
-                        "longest_wait_since": waiting[0].queued_at.isoformat() if waiting else None})
+        centres.append(
+            {
+                **z.router.centre_view(centre["id"]),
+                "waiting": len(waiting),
+                "in_service": len(serving),
+                "agents_online": z.presence.online_in(centre["id"]),
+                "longest_wait_since": waiting[0].queued_at.isoformat() if waiting else None,
+            }
+        )
     return jsonify(centres=centres)
 
 
@@ -79,9 +105,16 @@ def add_quick_reply():
     body = _body()
     text = str(body.get("text", "")).strip()
     if not 0 < len(text) <= 500:
-        raise ZhengnaError("bad_field", "常用语应为 1–500 个字。", "A quick reply needs 1-500 characters.")
-    row = {"id": str(body.get("id") or new_id())[:32], "centre_id": g.agent["centre_id"], "text": text,
-           "position": int(body.get("position", 0)), "created_at": ext().clock()}
+        raise ZhengnaError(
+            "bad_field", "常用语应为 1–500 个字。", "A quick reply needs 1-500 characters."
+        )
+    row = {
+        "id": str(body.get("id") or new_id())[:32],
+        "centre_id": g.agent["centre_id"],
+        "text": text,
+        "position": int(body.get("position", 0)),
+        "created_at": ext().clock(),
+    }
     ext().store.put_quick_reply(row)
     return jsonify(item=row), 201
 
@@ -100,11 +133,21 @@ def delete_quick_reply(reply_id):
 def transfer_targets():
     """Return whom a conversation can be handed to: other active agents and every centre."""
     z = ext()
-    agents = [{"id": a["id"], "display_name": a["display_name"], "centre_id": a["centre_id"],
-               "presence": a["presence"], "online": z.presence.is_connected(a["id"])}
-              for a in z.store.agents_of() if a["id"] != g.agent["id"] and not a["disabled"]]
-    centres = [{"id": c["id"], "name": c["name"], "open": z.router.centre_status(c["id"]).open}
-               for c in z.store.centres()]
+    agents = [
+        {
+            "id": a["id"],
+            "display_name": a["display_name"],
+            "centre_id": a["centre_id"],
+            "presence": a["presence"],
+            "online": z.presence.is_connected(a["id"]),
+        }
+        for a in z.store.agents_of()
+        if a["id"] != g.agent["id"] and not a["disabled"]
+    ]
+    centres = [
+        {"id": c["id"], "name": c["name"], "open": z.router.centre_status(c["id"]).open}
+        for c in z.store.centres()
+    ]
     return jsonify(agents=agents, centres=centres)
 
 
@@ -122,12 +165,19 @@ def create_agent():
     """Create an account."""
     body = _body()
     try:
-        row = accounts.create_agent(ext().store, str(body.get("username", "")), str(body.get("password", "")),
-                                    str(body.get("centre_id", "")), role=body.get("role", "agent"),
-                                    display_name=body.get("display_name"),
-                                    max_concurrent=int(body.get("max_concurrent", 5)))
+        row = accounts.create_agent(
+            ext().store,
+            str(body.get("username", "")),
+            str(body.get("password", "")),
+            str(body.get("centre_id", "")),
+            role=body.get("role", "agent"),
+            display_name=body.get("display_name"),
+            max_concurrent=int(body.get("max_concurrent", 5)),
+        )
     except (ValueError, TypeError) as exc:
-        raise ZhengnaError("bad_field", f"无法创建账号：{exc}", f"Cannot create the account: {exc}") from None
+        raise ZhengnaError(
+            "bad_field", f"无法创建账号：{exc}", f"Cannot create the account: {exc}"
+        ) from None
     _audit("create_agent", {"username": row["username"], "role": row["role"]})
     return jsonify(item=_agent_view(row)), 201
 
@@ -150,15 +200,23 @@ def update_agent(agent_id):
         changes["centre_id"] = body["centre_id"]
     if "max_concurrent" in body:
         if not isinstance(body["max_concurrent"], int) or not 1 <= body["max_concurrent"] <= 1000:
-            raise ZhengnaError("bad_field", "同时接待上限应为 1–1000。", "max_concurrent must be 1-1000.")
+            raise ZhengnaError(
+                "bad_field", "同时接待上限应为 1–1000。", "max_concurrent must be 1-1000."
+            )
         changes["max_concurrent"] = body["max_concurrent"]
     if "disabled" in body:
         changes["disabled"] = bool(body["disabled"])
     store.update_agent(agent_id, **changes)
     _audit("update_agent", {"agent": agent_id, **changes})
     item = _agent_view(store.get_agent(agent_id))
-    ext().bus.publish(f"agent:{agent_id}", {"kind": "ephemeral", "from_role": "system",
-                                            "frame": {"type": "agent.updated", "agent": item}})
+    ext().bus.publish(
+        f"agent:{agent_id}",
+        {
+            "kind": "ephemeral",
+            "from_role": "system",
+            "frame": {"type": "agent.updated", "agent": item},
+        },
+    )
     return jsonify(item=item)
 
 
@@ -167,8 +225,16 @@ def update_agent(agent_id):
 def centres():
     """Return every centre with its schedule and whether it serves now."""
     z = ext()
-    return jsonify(items=[{**z.router.centre_view(c["id"]), "schedule": c["schedule"],
-                           "queue_timeout": c["queue_timeout"]} for c in z.store.centres()])
+    return jsonify(
+        items=[
+            {
+                **z.router.centre_view(c["id"]),
+                "schedule": c["schedule"],
+                "queue_timeout": c["queue_timeout"],
+            }
+            for c in z.store.centres()
+        ]
+    )
 
 
 @bp.put("/centres/<centre_id>/schedule")
@@ -181,7 +247,9 @@ def set_schedule(centre_id):
     try:
         hours.Schedule.from_dict(body)
     except (ValueError, TypeError, KeyError) as exc:
-        raise ZhengnaError("bad_schedule", f"工作时间设置有误：{exc}", f"The schedule is not valid: {exc}") from None
+        raise ZhengnaError(
+            "bad_schedule", f"工作时间设置有误：{exc}", f"The schedule is not valid: {exc}"
+        ) from None
     z.store.update_centre(centre_id, schedule=body)
     _audit("set_schedule", {"centre": centre_id})
     return jsonify(item=z.router.centre_view(centre_id))
@@ -204,7 +272,9 @@ def add_holiday_year():
     try:
         calendar = z.router.calendar.with_year(body)
     except (ValueError, TypeError, KeyError) as exc:
-        raise ZhengnaError("bad_holidays", f"节假日安排有误：{exc}", f"The arrangement is not valid: {exc}") from None
+        raise ZhengnaError(
+            "bad_holidays", f"节假日安排有误：{exc}", f"The arrangement is not valid: {exc}"
+        ) from None
     z.store.put_holiday_year(int(body["year"]), body, z.clock())
     z.router.forget()
     _audit("add_holiday_year", {"year": body["year"]})
@@ -250,7 +320,9 @@ def mark_leave_message(leave_id):
     """Mark a left message handled or new."""
     status = _body().get("status")
     if status not in ("new", "handled"):
-        raise ZhengnaError("bad_field", "状态应为 new 或 handled。", "status must be new or handled.")
+        raise ZhengnaError(
+            "bad_field", "状态应为 new 或 handled。", "status must be new or handled."
+        )
     if not ext().store.set_leave_status(leave_id, g.agent["centre_id"], status):
         raise NotFound("not_found", "找不到该留言。", "No such message.")
     return jsonify(ok=True)
@@ -264,8 +336,16 @@ def ratings():
     items = store.evaluations_of(g.agent["centre_id"])
     categories = store.end_categories([item["interaction_id"] for item in items])
     names = {agent["id"]: agent["display_name"] for agent in store.agents_of()}
-    return jsonify(items=[{**item, "agent_name": names.get(item["agent_id"], ""),
-                           "category": categories.get(item["interaction_id"], "")} for item in items])
+    return jsonify(
+        items=[
+            {
+                **item,
+                "agent_name": names.get(item["agent_id"], ""),
+                "category": categories.get(item["interaction_id"], ""),
+            }
+            for item in items
+        ]
+    )
 
 
 @bp.get("/interactions/<interaction_id>/transcript")
@@ -275,8 +355,11 @@ def transcript(interaction_id):
     z = ext()
     interaction = z.service.visible_to_agent(g.agent, interaction_id)
     _audit("view_transcript", {"state": interaction.state}, interaction_id)
-    return jsonify(interaction=z.service.public_view(interaction), events=z.service.events_after(
-        interaction_id, 0, 10000), audit=z.store.audit_events(interaction_id))
+    return jsonify(
+        interaction=z.service.public_view(interaction),
+        events=z.service.events_after(interaction_id, 0, 10000),
+        audit=z.store.audit_events(interaction_id),
+    )
 
 
 @bp.get("/recordings")
@@ -288,7 +371,13 @@ def centre_recordings():
     items = []
     for row in store.recordings_in_centre(g.agent["centre_id"]):
         agent_id = row.pop("agent_id")
-        items.append({**row, "agent_name": names.get(agent_id, ""), "url": f"/console/api/recordings/{row['id']}/file"})
+        items.append(
+            {
+                **row,
+                "agent_name": names.get(agent_id, ""),
+                "url": f"/console/api/recordings/{row['id']}/file",
+            }
+        )
     return jsonify(items=items)
 
 
@@ -298,7 +387,10 @@ def recordings(interaction_id):
     """List a conversation's call recordings (双录) with duration, size and SHA-256."""
     z = ext()
     z.service.visible_to_agent(g.agent, interaction_id)
-    items = [{**row, "url": f"/console/api/recordings/{row['id']}/file"} for row in z.store.recordings_of(interaction_id)]
+    items = [
+        {**row, "url": f"/console/api/recordings/{row['id']}/file"}
+        for row in z.store.recordings_of(interaction_id)
+    ]
     return jsonify(items=items)
 
 
@@ -311,7 +403,9 @@ def recording_file(recording_id):
     if row is None:
         raise NotFound("not_found", "找不到该录像。", "No such recording.")
     z.service.visible_to_agent(g.agent, row["interaction_id"])
-    path = Path(current_app.config["DATA_DIR"]).resolve().joinpath(row["file"]).resolve()  # relative to the data dir
+    path = (
+        Path(current_app.config["DATA_DIR"]).resolve().joinpath(row["file"]).resolve()
+    )  # relative to the data dir
     if not path.is_relative_to(Path(current_app.config["DATA_DIR"]).resolve()) or not path.exists():
         raise NotFound("not_found", "录像文件不存在。", "The recording file is missing.")
     _audit("view_recording", {"recording": recording_id}, row["interaction_id"])
@@ -320,11 +414,20 @@ def recording_file(recording_id):
 
 def _audit(action, detail, interaction_id=None):
     z = ext()
-    z.store.audit({"created_at": z.clock(), "actor_role": g.agent["role"], "actor_id": g.agent["id"],
-                   "action": action, "interaction_id": interaction_id, "detail": detail})
+    z.store.audit(
+        {
+            "created_at": z.clock(),
+            "actor_role": g.agent["role"],
+            "actor_id": g.agent["id"],
+            "action": action,
+            "interaction_id": interaction_id,
+            "detail": detail,
+        }
+    )
 
 
 # -- knowledge base ----------------------------------------------------------------------------
+
 
 def _site():
     """Return the site whose KB is edited: ?site=, else the site of the regions the caller's centre serves."""
@@ -347,7 +450,9 @@ def _who():
 def kb_list():
     """List (and search with ?q=) the site's knowledge base."""
     site = _site()
-    return jsonify(site=site, items=ext().service.knowledge.entries(site, request.args.get("q", "")))
+    return jsonify(
+        site=site, items=ext().service.knowledge.entries(site, request.args.get("q", ""))
+    )
 
 
 @bp.get("/kb/entry/<entry_id>")
@@ -394,8 +499,14 @@ def kb_export():
     """Download the site's knowledge base as JSON lines."""
     site = _site()
     response = ext().service.knowledge.export(site)
-    return response, 200, {"Content-Type": "application/x-ndjson; charset=utf-8",
-                           "Content-Disposition": f'attachment; filename="kb-{site}.jsonl"'}
+    return (
+        response,
+        200,
+        {
+            "Content-Type": "application/x-ndjson; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="kb-{site}.jsonl"',
+        },
+    )
 
 
 @bp.post("/kb/import")

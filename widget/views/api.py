@@ -1,4 +1,5 @@
 """JSON API: console login and logout (CSRF-protected, rate-limited)."""
+
 from flask import Blueprint, current_app, jsonify, render_template, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,7 +11,9 @@ from . import ext
 
 bp = Blueprint("api", __name__)
 # Storage comes from the app's RATELIMIT_STORAGE_URI: Redis when scaled out, so every process counts the same door.
-limiter = Limiter(key_func=get_remote_address, default_limits=[lambda: current_app.config["HTTP_RATE_LIMIT"]])
+limiter = Limiter(
+    key_func=get_remote_address, default_limits=[lambda: current_app.config["HTTP_RATE_LIMIT"]]
+)
 
 
 @limiter.request_filter
@@ -42,14 +45,25 @@ def console_admin():
 def login():
     """Log an agent in; the session cookie then opens /ws/agent."""
     body = request.get_json(silent=True) or {}
-    agent = accounts.login(ext().store, str(body.get("username", ""))[:64], str(body.get("password", ""))[:256])
+    agent = accounts.login(
+        ext().store, str(body.get("username", ""))[:64], str(body.get("password", ""))[:256]
+    )
     if agent is None:
-        raise ZhengnaError("bad_login", "用户名或密码错误。", "Wrong username or password.", status=401)
+        raise ZhengnaError(
+            "bad_login", "用户名或密码错误。", "Wrong username or password.", status=401
+        )
     session.clear()
     session["agent_id"] = agent["id"]
     session.permanent = False
-    return jsonify(agent={"id": agent["id"], "name": agent["display_name"], "role": agent["role"],
-                          "centre": agent["centre_id"]}, csrf_token=generate_csrf())  # the session was renewed
+    return jsonify(
+        agent={
+            "id": agent["id"],
+            "name": agent["display_name"],
+            "role": agent["role"],
+            "centre": agent["centre_id"],
+        },
+        csrf_token=generate_csrf(),
+    )  # the session was renewed
 
 
 @bp.post("/console/logout")

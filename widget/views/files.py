@@ -1,4 +1,5 @@
 """Attachment upload and download for taxpayers (Bearer credential) and agents (console session)."""
+
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request, send_file, session
@@ -57,10 +58,17 @@ def upload():
     data = file.read(uploads.MAX_BYTES + 1)
     content_type = uploads.check(data)
     attachment_id = new_id()
-    row = {"id": attachment_id, "interaction_id": interaction_id, "uploader_role": actor.role,
-           "uploader_id": actor.id, "name": uploads.clean_name(file.filename, content_type),
-           "content_type": content_type, "size": len(data), "sha256": uploads.save(_directory(), attachment_id, data),
-           "created_at": ext().clock()}
+    row = {
+        "id": attachment_id,
+        "interaction_id": interaction_id,
+        "uploader_role": actor.role,
+        "uploader_id": actor.id,
+        "name": uploads.clean_name(file.filename, content_type),
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": uploads.save(_directory(), attachment_id, data),
+        "created_at": ext().clock(),
+    }
     ext().store.save_attachment(row)
     return jsonify(attachment=service.attachment_view(row)), 201
 
@@ -77,8 +85,13 @@ def download(attachment_id):
         service.owned(who, row["interaction_id"])
     else:
         service.visible_to_agent(who, row["interaction_id"])
-    response = send_file(_directory() / attachment_id, mimetype=row["content_type"], download_name=row["name"],
-                         as_attachment=row["content_type"] == "application/pdf", max_age=0)
+    response = send_file(
+        _directory() / attachment_id,
+        mimetype=row["content_type"],
+        download_name=row["name"],
+        as_attachment=row["content_type"] == "application/pdf",
+        max_age=0,
+    )
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -88,7 +101,9 @@ def download(attachment_id):
 def cors(response):
     """Let pages on a site's allowed origins call these endpoints with a Bearer credential."""
     origin = request.headers.get("Origin")
-    if origin and any(origin_allowed(origin, site["allowed_origins"]) for site in ext().store.sites()):
+    if origin and any(
+        origin_allowed(origin, site["allowed_origins"]) for site in ext().store.sites()
+    ):
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
         response.headers["Access-Control-Allow-Methods"] = "GET, POST"

@@ -1,5 +1,15 @@
 """Pages: the loader, the demo host page, the console shell, health and metrics."""
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_from_directory
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
 
 from .. import demo, tokens
 from . import ext
@@ -7,11 +17,18 @@ from . import ext
 bp = Blueprint("pages", __name__)
 
 # /demo query parameter -> data-* attribute on the script tag
-THEME_PARAMS = {"primary": "primary-color", "position": "position", "offset_x": "offset-x",
-                "offset_y": "offset-y", "z_index": "z-index"}
+THEME_PARAMS = {
+    "primary": "primary-color",
+    "position": "position",
+    "offset_x": "offset-x",
+    "offset_y": "offset-y",
+    "z_index": "z-index",
+}
 # What a strict host page allows; the widget must work under it (see docs/TESTIDS.md).
-STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
-              "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'")
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'"
+)
 
 
 @bp.get("/widget.js")
@@ -43,12 +60,34 @@ def demo_page():
         return render_template("demo.html", problems=problems), 400
     site = z.store.get_site(demo.SITE)
     key = next(k for k in z.store.site_keys(demo.SITE) if k["active"])
-    token = tokens.mint(demo.SITE, key["kid"], key["secret"], sub=tokens.default_sub(tin, name),
-                        name=name, tin=tin, enterprise=request.args.get("enterprise", demo.DEMO_ENTERPRISE)[:100],
-                        region=region, lifetime=site["token_lifetime"])
-    theme = {attribute: request.args[param][:32] for param, attribute in THEME_PARAMS.items() if param in request.args}
-    page = render_template("demo.html", token=token, site=demo.SITE, locale=locale, region=region, name=name,
-                           tin=tin, problems=None, theme=theme, hostile=request.args.get("hostile") == "1")
+    token = tokens.mint(
+        demo.SITE,
+        key["kid"],
+        key["secret"],
+        sub=tokens.default_sub(tin, name),
+        name=name,
+        tin=tin,
+        enterprise=request.args.get("enterprise", demo.DEMO_ENTERPRISE)[:100],
+        region=region,
+        lifetime=site["token_lifetime"],
+    )
+    theme = {
+        attribute: request.args[param][:32]
+        for param, attribute in THEME_PARAMS.items()
+        if param in request.args
+    }
+    page = render_template(
+        "demo.html",
+        token=token,
+        site=demo.SITE,
+        locale=locale,
+        region=region,
+        name=name,
+        tin=tin,
+        problems=None,
+        theme=theme,
+        hostile=request.args.get("hostile") == "1",
+    )
     response = Response(page, mimetype="text/html")
     if request.args.get("csp") == "strict":
         response.headers["Content-Security-Policy"] = STRICT_CSP
@@ -66,7 +105,11 @@ def healthz():
         checks["store"] = f"down: {type(exc).__name__}"
     checks["bus"] = f"{z.bus.name} ok" if z.bus.healthy() else f"{z.bus.name} down"
     healthy = checks["store"] == "ok" and checks["bus"].endswith("ok") and not z.shutting_down
-    body = {"status": "ok" if healthy else "unavailable", **checks, "connections": len(z.connections)}
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        **checks,
+        "connections": len(z.connections),
+    }
     return jsonify(body), 200 if healthy else 503
 
 

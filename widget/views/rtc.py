@@ -1,5 +1,6 @@
 """The media workers' door into the web process, with the shared secret: connection-state events, and the
 heartbeats of standalone workers (`python -m rtc --register`) that make them available for new calls."""
+
 import hmac
 import re
 
@@ -40,9 +41,17 @@ def heartbeat():
     """A standalone worker says it is up: {url, mode, calls}. New calls may go to it for RTC_WORKER_TTL."""
     body = _from_a_worker()
     url, mode, calls = body.get("url"), body.get("mode"), body.get("calls")
-    if not isinstance(url, str) or not WORKER_URL.match(url) or mode not in ("forward", "decode") \
-            or not isinstance(calls, int) or isinstance(calls, bool) or calls < 0:
-        raise ZhengnaError("bad_field", "心跳格式不正确。", "Malformed worker heartbeat: {url, mode, calls}.")
+    if (
+        not isinstance(url, str)
+        or not WORKER_URL.match(url)
+        or mode not in ("forward", "decode")
+        or not isinstance(calls, int)
+        or isinstance(calls, bool)
+        or calls < 0
+    ):
+        raise ZhengnaError(
+            "bad_field", "心跳格式不正确。", "Malformed worker heartbeat: {url, mode, calls}."
+        )
     z = ext()
     z.store.worker_seen(url.rstrip("/"), mode, calls, z.clock())
     return jsonify(ok=True)

@@ -1,4 +1,5 @@
 """WebSocket routes: origin check, first-frame authentication, the receive loop."""
+
 import logging
 
 import gevent
@@ -29,8 +30,11 @@ def check_origin():
     if request.path == "/ws/taxpayer":
         site = ext().store.get_site(request.args.get("site", ""))
         if site is None or not origin_allowed(origin, site["allowed_origins"]):
-            return _refuse("origin_not_allowed", "此页面未获准使用征纳互动。",
-                           "This page's origin may not use the service.")
+            return _refuse(
+                "origin_not_allowed",
+                "此页面未获准使用征纳互动。",
+                "This page's origin may not use the service.",
+            )
     elif request.path == "/ws/agent":
         own = f"{request.scheme}://{request.host}"
         if origin != own and origin not in current_app.config["CONSOLE_ORIGINS"]:
@@ -77,7 +81,14 @@ def agent_socket(ws):
     agent = z.store.get_agent(session.get("agent_id", ""))
     conn = _connection(ws, "agent")
     if agent is None or agent["disabled"]:
-        conn.send({"type": "error", "code": "login_required", "zh": "请重新登录。", "en": "Please log in again."})
+        conn.send(
+            {
+                "type": "error",
+                "code": "login_required",
+                "zh": "请重新登录。",
+                "en": "Please log in again.",
+            }
+        )
         conn.close(4005, "login_required")
         _finish(conn)
         return
@@ -112,13 +123,20 @@ def _first_frame(ws, conn):
     config = current_app.config
     raw = ws.receive(timeout=config["AUTH_TIMEOUT"])
     if raw is None:
-        conn.send({"type": "error", "code": "auth_timeout", "zh": "连接超时，请刷新页面。",
-                   "en": "No identity was sent in time; reload the page."})
+        conn.send(
+            {
+                "type": "error",
+                "code": "auth_timeout",
+                "zh": "连接超时，请刷新页面。",
+                "en": "No identity was sent in time; reload the page.",
+            }
+        )
         conn.close(4008, "auth_timeout")
         return None
     try:
-        return protocol.parse(raw, config["MAX_FRAME_BYTES"], config["MAX_MESSAGE_CHARS"],
-                              protocol.AUTH_TYPES)
+        return protocol.parse(
+            raw, config["MAX_FRAME_BYTES"], config["MAX_MESSAGE_CHARS"], protocol.AUTH_TYPES
+        )
     except ProtocolError as error:
         conn.send(protocol.error_frame(error))
         conn.close(4001, "auth_required")
@@ -145,7 +163,9 @@ def _serve(ws, conn, ctx, handlers):
             wait = bucket.take()
             if wait:
                 raise RateLimited(wait)
-            frame = protocol.parse(raw, config["MAX_FRAME_BYTES"], config["MAX_MESSAGE_CHARS"], allowed)
+            frame = protocol.parse(
+                raw, config["MAX_FRAME_BYTES"], config["MAX_MESSAGE_CHARS"], allowed
+            )
             ref = frame.get("cid")
             z.metrics.frames.labels(conn.role, frame["type"]).inc()
             reply = handlers[frame["type"]](ctx, frame)
@@ -162,7 +182,12 @@ def shutdown_connections(app, grace=2.0):
     z.shutting_down = True
     conns = list(z.connections)
     for conn in conns:
-        conn.send({"type": "server.restart", "zh": "服务正在重启，马上为您重新连接。",
-                   "en": "The service is restarting; reconnecting you shortly."})
+        conn.send(
+            {
+                "type": "server.restart",
+                "zh": "服务正在重启，马上为您重新连接。",
+                "en": "The service is restarting; reconnecting you shortly.",
+            }
+        )
         conn.close(CLOSE_RESTART, "restart")
     gevent.joinall([gevent.spawn(conn.join, grace) for conn in conns], timeout=grace)
