@@ -6,7 +6,6 @@ gap at the head, drop the incomplete frame so the complete frames behind it flow
 viewers for a keyframe and asks for one.
 """
 
-
 # Long enough for two or three NACK/retransmission round trips on a real network.
 MAX_WAIT = 0.4
 

@@ -2,7 +2,7 @@
 
 import hashlib
 import logging
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from flask import Flask, jsonify, request

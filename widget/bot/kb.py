@@ -105,9 +105,7 @@ class KnowledgeBase:
         self._matcher = self._build()
 
     @classmethod
-    def layered(
-        cls, base_entries: Sequence[Entry], site_entries: Sequence[Entry]
-    ) -> KnowledgeBase:
+    def layered(cls, base_entries: Sequence[Entry], site_entries: Sequence[Entry]) -> KnowledgeBase:
         """A KB of the national entries overridden and extended by a province's own entries."""
         return cls(layer(base_entries, site_entries))
 
