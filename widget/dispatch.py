@@ -231,13 +231,17 @@ def on_history(ctx, frame):
 
 
 def on_bot_ask(ctx, frame):
-    interaction, seq = ctx.z.smart.ask(ctx.person, frame["cid"], frame["text"])
+    interaction, seq = ctx.z.smart.ask(
+        ctx.person, frame["cid"], frame["text"], frame.get("lang", "zh")
+    )
     ctx.follow(interaction.id)
     return _reply(frame, interaction_id=interaction.id, seq=seq)
 
 
 def on_bot_pick(ctx, frame):
-    interaction = ctx.z.smart.pick(ctx.person, frame["cid"], frame["kb_id"])
+    interaction = ctx.z.smart.pick(
+        ctx.person, frame["cid"], frame["kb_id"], frame.get("lang", "zh")
+    )
     ctx.follow(interaction.id)
     return _reply(frame, interaction_id=interaction.id)
 

@@ -10,7 +10,17 @@ from .bot.kb import Entry, KnowledgeBase, layer, load_entries
 from .errors import NotFound, ZhengnaError
 
 RECHECK_SECONDS = 5.0  # how stale another process's KB edit may be here before we notice it
-_FIELDS = ("id", "category", "question", "aliases", "similar", "answer")
+_FIELDS = (
+    "id",
+    "category",
+    "question",
+    "aliases",
+    "similar",
+    "answer",
+    "question_en",
+    "aliases_en",
+    "answer_en",
+)
 
 
 class Knowledge:
@@ -60,7 +70,14 @@ class Knowledge:
                 if entry.id not in own
                 else ("override" if entry.id in national else "site")
             )
-            item = {**entry.to_json(), "similar": list(entry.similar), "source": source}
+            item = {
+                **entry.to_json(),
+                "similar": list(entry.similar),
+                "question_en": entry.question_en,
+                "aliases_en": list(entry.aliases_en),
+                "answer_en": entry.answer_en,
+                "source": source,
+            }
             if not query or _contains(item, query):
                 items.append(item)
         return items
@@ -170,6 +187,9 @@ def _entry(row):
         category=row["category"],
         aliases=tuple(row["aliases"]),
         similar=tuple(row["similar"]),
+        question_en=row.get("question_en") or "",
+        aliases_en=tuple(row.get("aliases_en") or ()),
+        answer_en=row.get("answer_en") or "",
     )
 
 
@@ -178,10 +198,11 @@ def _validated(item, n):
     if not isinstance(item, dict):
         raise ZhengnaError("bad_entry", f"{where}不是对象。", f"Entry {n} is not an object.")
     texts = {
-        name: str(item.get(name, "")).strip() for name in ("id", "category", "question", "answer")
+        name: str(item.get(name) or "").strip()
+        for name in ("id", "category", "question", "answer", "question_en", "answer_en")
     }
     lists = {}
-    for name in ("aliases", "similar"):
+    for name in ("aliases", "similar", "aliases_en"):
         value = item.get(name) or []
         if not isinstance(value, list) or not all(
             isinstance(v, str) and 0 < len(v.strip()) <= 200 for v in value
@@ -192,9 +213,22 @@ def _validated(item, n):
                 f"Entry {n}: {name} must be a list of phrasings.",
             )
         lists[name] = list(dict.fromkeys(v.strip() for v in value))
-    limits = {"id": 64, "category": 64, "question": 200, "answer": 4000}
+    limits = {
+        "id": 64,
+        "category": 64,
+        "question": 200,
+        "answer": 4000,
+        "question_en": 300,
+        "answer_en": 6000,
+    }
+    if bool(texts["question_en"]) != bool(texts["answer_en"]):
+        raise ZhengnaError(
+            "bad_entry",
+            f"{where}的英文问题和英文答案应同时填写或同时留空。",
+            f"Entry {n}: give both the English question and the English answer, or neither.",
+        )
     for name, limit in limits.items():
-        if not texts[name] and name != "category":
+        if not texts[name] and name in ("id", "question", "answer"):
             raise ZhengnaError("bad_entry", f"{where}缺少 {name}。", f"Entry {n} has no {name}.")
         if len(texts[name]) > limit:
             raise ZhengnaError(
@@ -215,6 +249,9 @@ def _contains(item, query):
             item["answer"],
             *item["aliases"],
             item["category"],
+            item.get("question_en", ""),
+            item.get("answer_en", ""),
+            *item.get("aliases_en", ()),
         )
     )
 

@@ -105,8 +105,13 @@ INBOUND = {
     "ack": {"interaction_id": (_id, True), "seq": (_seq, True)},
     "sync": {"interaction_id": (_id, True), "last_seq": (_seq, True)},
     "history.list": {},
-    "bot.ask": {"cid": (_cid, True), "text": (TEXT, True)},
-    "bot.pick": {"cid": (_cid, True), "kb_id": (_kb_id, True)},
+    # lang: the widget's language; an answer is given in English when it is "en" or the question is English
+    "bot.ask": {"cid": (_cid, True), "text": (TEXT, True), "lang": (_choice("zh", "en"), False)},
+    "bot.pick": {
+        "cid": (_cid, True),
+        "kb_id": (_kb_id, True),
+        "lang": (_choice("zh", "en"), False),
+    },
     "human.request": {"cid": (_cid, True)},
     "interaction.cancel": {"cid": (_cid, True), "interaction_id": (_id, True)},
     "interaction.close": {"cid": (_cid, True), "interaction_id": (_id, True)},

@@ -5,10 +5,18 @@ from .errors import IllegalTransition, NotFound, ZhengnaError
 from .interactions import taxpayer_actor
 from .models import Actor
 
-BOT_PHRASES = {
-    "suggest": "您是否要咨询以下问题:",
-    "reject": "抱歉，我没能理解您的问题。您可以换个说法，或点击“发起人工导税”由工作人员为您解答。",
-    "greeting": "您好，我是智能导税助手。请直接输入您想咨询的问题。",
+BOT_PHRASES = {  # the stored text of replies that are not an entry's answer (the widget shows its own words)
+    "zh": {
+        "suggest": "您是否要咨询以下问题:",
+        "reject": "抱歉，我没能理解您的问题。您可以换个说法，或点击“发起人工导税”由工作人员为您解答。",
+        "greeting": "您好，我是智能导税助手。请直接输入您想咨询的问题。",
+    },
+    "en": {
+        "suggest": "Did you mean one of these questions?",
+        "reject": "Sorry, I could not understand your question. Try other words, or choose "
+        "“Ask for a person” and a tax officer will answer you.",
+        "greeting": "Hello, I am the smart tax assistant. Please type your question.",
+    },
 }
 
 
@@ -18,8 +26,10 @@ class SmartService:
     def __init__(self, service):
         self.service, self.store = service, service.store
 
-    def ask(self, person, cid, text):
-        """Put the taxpayer's question to the bot; open a bot interaction if none is live."""
+    def ask(self, person, cid, text, lang="zh"):
+        """Put the taxpayer's question to the bot; open a bot interaction if none is live.
+
+        The answer is in English when the widget speaks English or the question was asked in English."""
         region = self.service.router.region(person["region"])
         if not region["smart_service"]:
             raise ZhengnaError(
@@ -43,7 +53,7 @@ class SmartService:
         kb = self.service.knowledge.for_site(person["site_id"])
         result = kb.match(text)
         asked = self.service.message_event(actor, cid, text, "text", now)
-        reply = self._reply(result, kb.matcher, now)
+        reply = self._reply(result, kb.matcher, now, "en" if "en" in (lang, result.lang) else "zh")
         if live is None:
             record = self.service.new_record(
                 person, region, states.opening_state("ask_bot", "taxpayer"), now
@@ -71,8 +81,8 @@ class SmartService:
         )
         return record, rows[-2]["seq"]
 
-    def pick(self, person, cid, kb_id):
-        """Answer the suggestion the taxpayer chose from 您是否要咨询以下问题."""
+    def pick(self, person, cid, kb_id, lang="zh"):
+        """Answer the suggestion the taxpayer chose from 您是否要咨询以下问题, in the language it was offered in."""
         live = self.service.live_of(person)
         if live is None or live.state != states.State.BOT.value:
             raise IllegalTransition(live.state if live else "none", "bot.pick", "taxpayer")
@@ -87,16 +97,13 @@ class SmartService:
         if self.store.find_message(live.id, "taxpayer", actor.id, cid):
             return live
         now = self.service.clock()
+        question, body = entry.in_lang(lang)
         asked = self.service.message_event(
-            actor, cid, entry.question, "pick", now, extra={"kb_id": kb_id}
+            actor, cid, question, "pick", now, extra={"kb_id": kb_id}
         )
+        bot = {"outcome": "answer", "kb_id": kb_id, "human": False, "picked": True, "lang": lang}
         answer = self.service.message_event(
-            Actor("bot", "bot"),
-            None,
-            entry.answer,
-            "bot",
-            now,
-            extra={"bot": {"outcome": "answer", "kb_id": kb_id, "human": False, "picked": True}},
+            Actor("bot", "bot"), None, body, "bot", now, extra={"bot": bot}
         )
         rows = self.store.append(live.id, [asked, answer])
         self.service.publish_rows(rows)
@@ -109,14 +116,14 @@ class SmartService:
         if not self.store.update_bot_log(interaction_id, seq, feedback=value):
             raise NotFound("not_found", "找不到该机器人回答。", "No such bot answer.")
 
-    def _reply(self, result, matcher, now):
+    def _reply(self, result, matcher, now, lang):
         if result.outcome == "answer":
-            body = matcher.entry(result.answer).answer
+            body = matcher.entry(result.answer).in_lang(lang)[1]
         else:
-            body = BOT_PHRASES[result.outcome]
+            body = BOT_PHRASES[lang][result.outcome]
         suggestions = (
             [
-                {"id": kb_id, "question": matcher.entry(kb_id).question}
+                {"id": kb_id, "question": matcher.entry(kb_id).in_lang(lang)[0]}
                 for kb_id in result.suggestions
             ]
             if result.outcome == "suggest"
@@ -128,6 +135,7 @@ class SmartService:
             "score": round(result.score, 3),
             "suggestions": suggestions,
             "human": bool(result.human or result.outcome == "reject"),
+            "lang": lang,
         }
         return self.service.message_event(
             Actor("bot", "bot"), None, body, "bot", now, extra={"bot": bot}

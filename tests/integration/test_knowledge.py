@@ -124,3 +124,59 @@ def test_smart_service_switch_per_region(kb_server, person):
         tp.close()
     finally:
         admin.patch(kb_server.url + "/console/api/regions/4401", json={"smart_service": True})
+
+
+def test_english_content_is_edited_with_the_entry_and_answers_the_english_widget(kb_server, person):
+    supervisor = console(kb_server, "super1", "super1-demo")
+    url = kb_server.url + "/console/api/kb/entry/gd-010"
+    entry = {
+        "category": "本省业务",
+        "question": "本省的税收宣传月活动在哪里报名？",
+        "aliases": ["税收宣传月怎么报名"],
+        "answer": "请在本省税务局网站“纳税服务”栏目报名。",
+        "question_en": "Where do I sign up for the province's tax publicity month?",
+        "aliases_en": ["tax publicity month registration"],
+        "answer_en": "Sign up under Taxpayer Services (纳税服务) on the provincial tax bureau's site.",
+    }
+    half = {**entry, "answer_en": ""}
+    refused = supervisor.put(url, json=half)
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "bad_entry"
+    assert (
+        supervisor.get(kb_server.url + "/console/api/kb", params={"q": "gd-010"}).json()["items"]
+        == []
+    )  # the refused edit stored nothing
+    stored = supervisor.put(url, json=entry)
+    assert stored.status_code == 200, stored.text
+    item = stored.json()["item"]
+    assert item["question_en"] == entry["question_en"] and item["aliases_en"] == entry["aliases_en"]
+
+    tp, iid, bot = _ask(kb_server, person(), "税收宣传月怎么报名")
+    assert bot["bot"]["kb_id"] == "gd-010" and bot["message"]["body"] == entry["answer"]
+    assert bot["bot"]["lang"] == "zh"
+    tp.close()
+
+    tp, _ = taxpayer(kb_server, person(), region="4401")
+    iid = tp.reply(tp.request({"type": "bot.ask", "text": "税收宣传月怎么报名", "lang": "en"}))[
+        "interaction_id"
+    ]
+    bot = tp.message(iid, "bot")
+    assert bot["bot"]["kb_id"] == "gd-010" and bot["bot"]["lang"] == "en"
+    assert bot["message"]["body"] == entry["answer_en"]
+    picked = tp.reply(tp.request({"type": "bot.pick", "kb_id": "gd-010", "lang": "en"}))
+    assert picked["interaction_id"] == iid
+    after = bot["seq"]
+    asked = tp.expect(
+        "message.new",
+        10,
+        interaction_id=iid,
+        where=lambda f: f["seq"] > after and f["message"]["from"] == "taxpayer",
+    )
+    answer = tp.message(iid, "bot")
+    assert asked["message"]["body"] == entry["question_en"]
+    assert answer["message"]["body"] == entry["answer_en"] and answer["bot"]["lang"] == "en"
+    bad = tp.reply(tp.request({"type": "bot.ask", "text": "税收宣传月", "lang": "fr"}))
+    assert bad["code"] == "bad_field"
+    tp.close()
+    exported = supervisor.get(kb_server.url + "/console/api/kb/export").text
+    line = [json.loads(x) for x in exported.splitlines() if '"gd-010"' in x][0]
+    assert line["answer_en"] == entry["answer_en"]

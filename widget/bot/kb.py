@@ -26,6 +26,9 @@ class Entry:
     category: str = ""
     aliases: tuple[str, ...] = ()
     similar: tuple[str, ...] = field(default=(), compare=False)
+    question_en: str = ""
+    aliases_en: tuple[str, ...] = ()
+    answer_en: str = ""
 
     @property
     def phrasings(self) -> tuple[str, ...]:
@@ -42,6 +45,9 @@ class Entry:
             category=obj.get("category", ""),
             aliases=tuple(obj.get("aliases") or ()),
             similar=tuple(obj.get("similar") or ()),
+            question_en=obj.get("question_en") or "",
+            aliases_en=tuple(obj.get("aliases_en") or ()),
+            answer_en=obj.get("answer_en") or "",
         )
 
     def to_json(self) -> dict:
@@ -55,7 +61,19 @@ class Entry:
         }
         if self.similar:
             obj["similar"] = list(self.similar)
+        if self.question_en or self.answer_en or self.aliases_en:
+            obj.update(
+                question_en=self.question_en,
+                aliases_en=list(self.aliases_en),
+                answer_en=self.answer_en,
+            )
         return obj
+
+    def in_lang(self, lang: str) -> tuple[str, str]:
+        """Return (question, answer) in `lang` ("en" falls back to Chinese where no English is written)."""
+        if lang == "en" and self.question_en and self.answer_en:
+            return self.question_en, self.answer_en
+        return self.question, self.answer
 
 
 def read_jsonl(path: str | Path) -> list[dict]:

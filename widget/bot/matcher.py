@@ -37,6 +37,7 @@ class MatchResult:
     suggestions: tuple[str, ...] = ()
     score: float = 0.0
     human: bool = False  # show the 发起人工导税 button under the answer
+    lang: str = "zh"  # the language the answer should be given in
     ranked: tuple[tuple[str, float], ...] = field(
         default=(), compare=False
     )  # top candidates, for debugging

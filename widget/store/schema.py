@@ -282,6 +282,9 @@ kb_entries = Table(
     Column("answer", Text, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("updated_by", String(128), nullable=False),
+    Column("question_en", Text, nullable=False, server_default=""),
+    Column("aliases_en", JSON, nullable=False, server_default="[]"),
+    Column("answer_en", Text, nullable=False, server_default=""),
 )
 
 quick_replies = Table(

@@ -49,7 +49,7 @@ export class Actions {
       this.own({type: "message.send", interaction_id: live.id, text}, text);
     } else {
       if (!live && app.viewId !== null) app.showFresh();  // after an ended one: a new conversation
-      this.own({type: "bot.ask", text}, text);
+      this.own({type: "bot.ask", text, lang: app.cfg.locale === "en" ? "en" : "zh"}, text);
     }
     input.focus();
   }
@@ -82,8 +82,8 @@ export class Actions {
     this.transmit(cid, frame);
   }
 
-  pick(kbId) {
-    this.request({type: "bot.pick", kb_id: kbId}).catch(() => {});
+  pick(kbId, lang) {
+    this.request({type: "bot.pick", kb_id: kbId, lang: lang === "en" ? "en" : "zh"}).catch(() => {});
   }
 
   feedback(item, seq, value, buttons) {

@@ -47,7 +47,7 @@ class App {
     ctx.shadow.append(this.parts.panel);
     this.toast = toaster(this.parts.panel);
     this.files = new Attachments(this.cfg, this.t, () => this.socket.credential || this.socket.memoryCredential, this.toast);
-    this.list = new MessageList(this.parts.messages, this.t, {pick: (id) => a.pick(id),
+    this.list = new MessageList(this.parts.messages, this.t, {pick: (id, lang) => a.pick(id, lang),
       feedback: (item, seq, value, buttons) => a.feedback(item, seq, value, buttons), retry: (cid) => a.retry(cid),
       renderAttachment: (att) => this.files.render(att)});
     this.human = new HumanService(this.cfg, this.t, {request: () => a.requestHuman(), cancel: () => a.cancel(),

@@ -12,7 +12,7 @@ const CALL_LINES = {
 };
 
 export class MessageList {
-  /** on: {pick(kbId), feedback(item, seq, value, buttons), retry(cid), renderAttachment(att)} */
+  /** on: {pick(kbId, lang), feedback(item, seq, value, buttons), retry(cid), renderAttachment(att)} */
   constructor(el, t, on) {
     this.el = el;
     this.t = t;
@@ -167,7 +167,7 @@ export class MessageList {
       for (const s of bot.suggestions) {
         list.append(h("li", {}, [h("button", {cls: "zn-link", tid: "zn-suggestion",
           attrs: {type: "button", "data-kb-id": s.id, disabled: this.readOnly},
-          text: s.question, on: {click: () => this.on.pick(s.id)}})]));
+          text: s.question, on: {click: () => this.on.pick(s.id, bot.lang)}})]));
       }
       el.querySelector(".zn-bubble").append(list);
     }

@@ -72,11 +72,16 @@ function makeEditor(status, reload) {
   const question = input("console-kb-field-question", { maxlength: 200, required: true });
   const answer = h("textarea", { tid: "console-kb-field-answer", attrs: { rows: 6, maxlength: 4000 } });
   const aliases = h("textarea", { tid: "console-kb-field-aliases", attrs: { rows: 4 } });
+  const questionEn = input("console-kb-field-question-en", { maxlength: 300, lang: "en" });
+  const answerEn = h("textarea", { tid: "console-kb-field-answer-en", attrs: { rows: 6, maxlength: 6000, lang: "en" } });
+  const aliasesEn = h("textarea", { tid: "console-kb-field-aliases-en", attrs: { rows: 4, lang: "en" } });
+  const lines = (box) => box.value.split("\n").map((s) => s.trim()).filter(Boolean);
   const alias = input("console-kb-alias-input", { maxlength: 200 });
   let current = null;
   const save = button("save", "console-kb-save", async () => {
     const entry = { category: category.value, question: question.value, answer: answer.value,
-      aliases: aliases.value.split("\n").map((s) => s.trim()).filter(Boolean), similar: current ? current.similar || [] : [] };
+      aliases: lines(aliases), similar: current ? current.similar || [] : [],
+      question_en: questionEn.value, answer_en: answerEn.value, aliases_en: lines(aliasesEn) };
     try {
       const { item } = await put(`/console/api/kb/entry/${encodeURIComponent(id.value.trim())}`, entry);
       status.ok("saved");
@@ -98,7 +103,8 @@ function makeEditor(status, reload) {
   });
   const el = h("form", { cls: "kb-editor", tid: "console-kb-editor", attrs: { "aria-label": both("edit") } }, [
     field("kbId", id), field("kbCategory", category), field("kbQuestion", question), field("kbAnswer", answer),
-    field("kbAliases", aliases), h("div", { cls: "row-actions" }, [save]),
+    field("kbAliases", aliases), field("kbQuestionEn", questionEn), field("kbAnswerEn", answerEn),
+    field("kbAliasesEn", aliasesEn), h("div", { cls: "row-actions" }, [save]),
     field("kbNewAlias", alias), addAlias]);
   el.addEventListener("submit", (event) => event.preventDefault());
   el.hidden = true;
@@ -110,6 +116,9 @@ function makeEditor(status, reload) {
     question.value = item ? item.question : "";
     answer.value = item ? item.answer : "";
     aliases.value = item ? (item.aliases || []).join("\n") : "";
+    questionEn.value = item ? item.question_en || "" : "";
+    answerEn.value = item ? item.answer_en || "" : "";
+    aliasesEn.value = item ? (item.aliases_en || []).join("\n") : "";
     el.dataset.kbId = item ? item.id : "";
   }
   return {
