@@ -28,7 +28,6 @@ DEFAULTS = {
     "BOT_IDLE_TIMEOUT": 1800.0,  # a bot-only conversation left alone this long ends
     "SWEEP_INTERVAL": 1.0,  # how often timeouts are checked
     "CREDENTIAL_TTL": 43200.0,  # a taxpayer session credential lives 12 h from its last use
-    "TOKEN_LIFETIME": 600,  # default host-token lifetime a site may set
     "TOKEN_LEEWAY": 30,
     "SYNC_BATCH": 200,  # events per store read when catching a client up
     "WS_RATE": 20.0,  # frames a second a connection may sustain...
@@ -38,7 +37,7 @@ DEFAULTS = {
     "WS_HANDSHAKE_RATE_LIMIT": "600 per minute",  # a whole office behind one NAT reconnects after a restart
     "TRUSTED_PROXIES": [],  # addresses/networks whose X-Forwarded-For is believed
     "CONSOLE_ORIGINS": [],  # extra origins allowed to open /ws/agent (same origin always is)
-    "ESTIMATE_HANDLE_TIME": 300.0,
+    "ESTIMATE_HANDLE_TIME": 300.0,  # assumed handling time per conversation until a centre has history
     "RTC": "child",  # child: start media workers beside the server; external: RTC_URL and/or registered
     "RTC_URL": "",  # external: comma-separated worker URLs (workers may also register themselves)
     "RTC_SECRET": "",  # shared with the workers; child: generated when empty
@@ -47,7 +46,7 @@ DEFAULTS = {
     "RTC_WORKER_TTL": 20.0,  # a registered worker unheard of this long gets no new calls
     "RTC_ICE_SERVERS": "",  # JSON list of {"urls": ..., "username": ..., "credential": ...}
     "RTC_LOOPBACK_ONLY": False,  # a test switch: media over 127.0.0.1 only
-    "RECORDING_RETENTION_DAYS": 180,  # assumed minutes-per-conversation until a centre has history
+    "RECORDING_RETENTION_DAYS": 180,  # call recordings older than this are deleted
 }
 
 ENV_PREFIX = "ZHENGNA_"
