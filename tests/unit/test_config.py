@@ -48,7 +48,7 @@ def test_bool_from_environment(raw, expected):
     [
         ("SYNC_BATCH", "50", 50),
         ("MAX_FRAME_BYTES", " 4096 ", 4096),
-        ("TOKEN_LIFETIME", "300", 300),
+        ("RECORDING_RETENTION_DAYS", "30", 30),
         ("QUEUE_TIMEOUT", "1", 1.0),
         ("RING_TIMEOUT", "2.5", 2.5),
         ("SWEEP_INTERVAL", "0.05", 0.05),
@@ -110,7 +110,7 @@ def test_environment_applies_where_overrides_are_silent():
         ("QUEUE_TIMEOUT", "soon"),
         ("SYNC_BATCH", "1.5"),
         ("SYNC_BATCH", ""),
-        ("TOKEN_LIFETIME", "ten"),
+        ("RECORDING_RETENTION_DAYS", "ten"),
         ("IDLE_TIMEOUT", "1,5"),
     ],
 )
