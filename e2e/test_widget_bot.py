@@ -144,3 +144,53 @@ def test_closed_centre_offers_the_next_opening_and_a_message_form(context, serve
     # the bot answers where the centre is closed; the human button under its fallback is disabled too
     expect(w.bot_reply(1).locator('[data-testid="zn-request-human"]')).to_be_disabled()
     w.assert_clean()
+
+
+# Issue 10: how taxpayers really ask. A long polite story with the question at the end, IME slang, English.
+NARRATIVE = (
+    "老师您好，我前天开的一张电子发票金额打错了，客户还没用，想冲掉重开，该怎么弄？",
+    "kb-034",  # 数电票开错了怎么红冲
+)
+SLANG = ("发漂开错了咋办", "kb-034")
+ENGLISH = ("How do I issue a digital VAT invoice?", "kb-014")  # 如何开具数电票（蓝字发票）
+
+
+def test_a_long_polite_story_and_phone_slang_get_their_answers(context, server, person):
+    w = Widget.load(context, server, person()).open("bot")
+    for n, (question, kb_id) in enumerate((NARRATIVE, SLANG), start=1):
+        w.ask(question)
+        answer = w.bot_reply(n)
+        expect(answer.locator('[data-testid="zn-bot-feedback"]')).to_have_count(2)
+        expect(answer).to_contain_text("红字")
+        last = bot_outcomes(server, w.interaction_id())[-1]
+        assert last["outcome"] == "answer" and last["kb_id"] == kb_id, (question, last)
+    w.assert_clean()
+
+
+def test_the_english_widget_answers_in_english(context, server, person):
+    w = Widget.load(context, server, person(), locale="en").open("bot")
+    expect(w.tid("zn-input")).to_have_attribute("placeholder", re.compile(r"[A-Za-z]"))
+    w.ask(ENGLISH[0])
+    answer = w.bot_reply(1)
+    expect(answer.locator('[data-testid="zn-bot-feedback"][data-value="up"]')).to_have_text(
+        re.compile("helpful", re.I)
+    )
+    last = bot_outcomes(server, w.interaction_id())[-1]
+    assert last["outcome"] == "answer" and last["kb_id"] == ENGLISH[1], last
+    body = answer.locator(".zn-bubble").inner_text()
+    latin = sum(ch.isascii() and ch.isalpha() for ch in body)
+    han = sum("\u4e00" <= ch <= "\u9fff" for ch in body)
+    assert latin > 100 and han < latin / 5, (
+        body
+    )  # English, with at most the screens' Chinese labels
+    expect(answer).to_contain_text("invoice")
+    w.assert_clean()
+
+
+def test_an_english_question_in_the_chinese_widget_gets_the_english_answer(context, server, person):
+    w = Widget.load(context, server, person()).open("bot")
+    w.ask(ENGLISH[0])
+    answer = w.bot_reply(1)
+    expect(answer).to_contain_text("invoice")
+    last = bot_outcomes(server, w.interaction_id())[-1]
+    assert last["kb_id"] == ENGLISH[1], last
