@@ -1,7 +1,7 @@
-"""The SQLite store: migrations, optimistic commits, sequenced events, idempotent messages, aware timestamps."""
+"""The SQLite store: migrations, optimistic commits, sequenced events, idempotent messages, UTC."""
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,94 +11,19 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, MetaData, inspect
 from sqlalchemy.exc import StatementError
 
-from widget.models import Actor, Interaction
+from tests.unit.storekit import (  # noqa: F401
+    AGENT,
+    T0,
+    TAXPAYER,
+    created,
+    event,
+    interaction,
+    message,
+)
+from widget.models import Actor
 from widget.routing import ALL_DAY
 from widget.store import Conflict, Duplicate, Store, migrate
 from widget.store.schema import metadata
-
-T0 = datetime(2026, 11, 26, 1, 30, 15, 123456, tzinfo=UTC)
-TAXPAYER = Actor("taxpayer", "sub-1", "张三")
-AGENT = Actor("agent", "ag-1", "税务员")
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 't.db'}")
-    store.migrate()
-    store.put_site(
-        {
-            "id": "demo",
-            "name": "演示",
-            "token_lifetime": 600,
-            "created_at": T0,
-            "allowed_origins": ["http://127.0.0.1:*"],
-        },
-        keys=[{"kid": "k1", "secret": "s" * 32, "active": True, "created_at": T0}],
-    )
-    store.put_centre({"id": "demo", "name": "演示中心", "schedule": ALL_DAY, "created_at": T0})
-    store.put_region(
-        {
-            "code": "4401",
-            "site_id": "demo",
-            "name": "广州",
-            "centre_id": "demo",
-            "smart_service": True,
-        }
-    )
-    yield store
-    store.dispose()
-
-
-def interaction(ix_id="ix1", **fields):
-    base = dict(
-        id=ix_id,
-        site_id="demo",
-        tin="91440101MA5DEM001D",
-        sub="sub-1",
-        person_name="张三",
-        enterprise="演示",
-        region="4401",
-        centre_id="demo",
-        state="bot",
-        created_at=T0,
-        last_activity_at=T0,
-        updated_at=T0,
-        updated_by_role="taxpayer",
-        updated_by="sub-1",
-    )
-    base.update(fields)
-    return Interaction(**base)
-
-
-def event(kind="interaction.state", actor=TAXPAYER, at=T0, **payload):
-    return {"type": kind, "actor": actor, "at": at, "payload": payload}
-
-
-def message(cid, actor=TAXPAYER, body="你好", at=T0, touch=True):
-    row = {
-        "id": f"m-{actor.role}-{cid}",
-        "cid": cid,
-        "sender_role": actor.role,
-        "sender_id": actor.id,
-        "sender_name": actor.name,
-        "kind": "text",
-        "body": body,
-        "created_at": at,
-    }
-    return {
-        "type": "message.new",
-        "actor": actor,
-        "at": at,
-        "payload": {},
-        "message": row,
-        "touch": touch,
-    }
-
-
-def created(store, ix_id="ix1", n_events=1, **fields):
-    store.create_interaction(interaction(ix_id, **fields), [event(n=n) for n in range(n_events)])
-    return store.get_interaction(ix_id)
-
 
 # -- schema ----------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import Interaction
 from . import migrate
+from .writer import GroupWriter
 from .schema import (
     agents,
     attachments,
@@ -55,6 +56,7 @@ class Store:
         self.engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
         if self.engine.dialect.name == "sqlite":
             self._tune_sqlite(sqlite_synchronous)
+        self.writer = GroupWriter(self.engine)  # conversation writes: group commit
 
     def _tune_sqlite(self, synchronous):
         @event.listens_for(self.engine, "connect")
@@ -76,7 +78,8 @@ class Store:
             return conn.execute(select(1)).scalar() == 1
 
     def dispose(self):
-        """Close every pooled connection (on shutdown)."""
+        """Write what is queued, then close every pooled connection (on shutdown)."""
+        self.writer.stop()
         self.engine.dispose()
 
     # -- sites, centres, regions -------------------------------------------------------------
@@ -180,9 +183,12 @@ class Store:
 
     def create_interaction(self, record, new_events):
         """Insert a new interaction with its first events; return the stored events."""
-        with self.engine.begin() as conn:
+
+        def work(conn):
             conn.execute(insert(interactions).values(**record.as_row()))
             return self._append(conn, record.id, new_events)
+
+        return self.writer.run(work)
 
     def commit(self, before, after, new_events):
         """Save after in place of before (same version) and append events; raise Conflict if moved."""
@@ -191,7 +197,8 @@ class Store:
             for name in _INTERACTION_COLUMNS
             if getattr(after, name) != getattr(before, name) and name not in ("seq", "version")
         }
-        with self.engine.begin() as conn:
+
+        def work(conn):
             result = conn.execute(
                 update(interactions)
                 .where(
@@ -204,13 +211,14 @@ class Store:
                 raise Conflict(before.id)
             return self._append(conn, before.id, new_events)
 
+        return self.writer.run(work)
+
     def append(self, interaction_id, new_events):
         """Append events to an interaction without changing its state; return them stored.
 
         Raises Duplicate (and stores nothing) when a message's client id was stored before."""
         try:
-            with self.engine.begin() as conn:
-                return self._append(conn, interaction_id, new_events)
+            return self.writer.run(lambda conn: self._append(conn, interaction_id, new_events))
         except IntegrityError as exc:
             raise Duplicate(interaction_id) from exc
 

@@ -1,0 +1,118 @@
+"""Group commit: many greenlets' writes share one transaction each batch, and each fails alone."""
+
+import dataclasses
+
+import gevent
+import pytest
+from sqlalchemy import event as sa_event
+
+from tests.unit.storekit import AGENT, created, interaction, message
+from widget.store import Conflict, Duplicate
+
+
+def _count_commits(store):
+    commits = []
+    sa_event.listen(store.engine, "commit", lambda conn: commits.append(1))
+    return commits
+
+
+def test_concurrent_appends_share_transactions_and_keep_every_sequence_contiguous(store):
+    for n in range(20):
+        created(store, f"ix{n}")
+    commits = _count_commits(store)
+    units_before = store.writer.units
+    per = 15
+
+    def sender(n):
+        for k in range(per):
+            store.append(f"ix{n % 20}", [message(f"c{n}-{k}")])
+
+    gevent.joinall([gevent.spawn(sender, n) for n in range(40)], raise_error=True)
+    total = 40 * per
+    assert store.writer.units - units_before == total
+    assert len(commits) < total / 4, (len(commits), total)  # batched, not one commit per message
+    for n in range(20):
+        seqs = [e["seq"] for e in store.events_after(f"ix{n}", 0, 1000)]
+        assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) == 1 + 2 * per
+
+
+def test_a_duplicate_in_a_batch_fails_alone(store):
+    created(store, "ix1")
+    store.append("ix1", [message("same")])
+    results = {}
+
+    def send(cid):
+        try:
+            results[cid] = store.append("ix1", [message(cid)])[0]["seq"]
+        except Duplicate:
+            results[cid] = "duplicate"
+
+    gevent.joinall([gevent.spawn(send, cid) for cid in ("a", "same", "b")], raise_error=True)
+    assert results["same"] == "duplicate"
+    assert sorted([results["a"], results["b"]]) == [3, 4]
+    assert [e["seq"] for e in store.events_after("ix1", 0, 10)] == [1, 2, 3, 4]
+
+
+def test_a_lost_race_in_a_batch_is_a_conflict_and_the_winner_stands(store):
+    before = created(store, "ix1")
+    after = dataclasses.replace(before, state="queued")
+    outcome = []
+
+    def commit(agent_name):
+        try:
+            store.commit(before, dataclasses.replace(after, agent_id=agent_name), [])
+            outcome.append(agent_name)
+        except Conflict:
+            outcome.append("conflict")
+
+    gevent.joinall([gevent.spawn(commit, "a"), gevent.spawn(commit, "b")], raise_error=True)
+    assert sorted(outcome) == ["a", "conflict"] or sorted(outcome) == ["b", "conflict"]
+    stored = store.get_interaction("ix1")
+    assert stored.state == "queued" and stored.version == before.version + 1
+
+
+def test_nothing_is_answered_before_its_commit(store):
+    created(store, "ix1")
+    seen_by_other_connection = []
+
+    def check(conn):  # runs inside the writer's transaction, before its commit
+        with store.engine.connect() as other:
+            seen_by_other_connection.append(
+                len(
+                    other.exec_driver_sql("SELECT seq FROM events WHERE interaction_id='ix1'").all()
+                )
+            )
+        return "done"
+
+    waiting = gevent.spawn(store.append, "ix1", [message("m1")])
+    assert store.writer.run(check) == "done"
+    waiting.join()
+    # the append queued first, but its caller was answered only after the commit that held it
+    assert waiting.value[0]["seq"] == 2 and seen_by_other_connection == [1]
+
+
+def test_a_failed_commit_fails_every_unit_and_stores_nothing(store, monkeypatch):
+    created(store, "ix1")
+
+    def broken(conn):
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        store.writer.run(broken)
+    store.append("ix1", [message("after")])  # the writer is still alive
+    assert [e["seq"] for e in store.events_after("ix1", 0, 10)] == [1, 2]
+
+
+def test_writes_from_another_thread_go_straight_to_the_database(store):
+    import threading
+
+    created(store, "ix1")
+    done = []
+    thread = threading.Thread(target=lambda: done.append(store.append("ix1", [message("t")])))
+    thread.start()
+    thread.join(10)
+    assert done and done[0][0]["seq"] == 2
+
+
+def test_interaction_helper_still_builds(store):  # the fixtures this module borrows
+    assert interaction("x").id == "x" and AGENT.role == "agent"

@@ -1,0 +1,141 @@
+"""Group commit: one writer greenlet per process gathers ready writes into one transaction.
+
+Every conversation write (a message, a state change, a new interaction) is a small unit of work: a function
+of a connection. Callers hand it to the writer and wait. The writer takes what is queued, runs each unit
+inside its own SAVEPOINT of one transaction, commits once (one fsync on SQLite, one commit round trip on
+PostgreSQL), and only then gives each caller its result. Nothing is acknowledged before the commit that
+holds it, so durability is what it was with one transaction per write; a unit that fails (a duplicate client
+id, a lost version race) rolls back to its savepoint and fails alone.
+
+Batches form by themselves: while the writer is busy (SQLite blocks the loop for the whole transaction), the
+next callers queue up, and the next transaction takes them all. Under light load a batch is one unit and the
+cost is one greenlet switch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import gevent
+from gevent.event import AsyncResult
+from gevent.queue import Empty, Queue
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[Connection], Any]
+
+MAX_BATCH = (
+    500  # units per transaction: bounds how long one commit holds the loop (SQLite) and the locks
+)
+
+
+class GroupWriter:
+    """Runs units of work in shared transactions on one greenlet; run() returns each unit's result."""
+
+    def __init__(self, engine: Engine, max_batch: int = MAX_BATCH):
+        self.engine, self.max_batch = engine, max_batch
+        self._queue: Queue = Queue()
+        self._greenlet: gevent.Greenlet | None = None
+        self._thread: int | None = None
+        self.batches = 0  # transactions committed by the writer (for tests and benchmarks)
+        self.units = 0  # units of work they carried
+        if engine.dialect.name == "sqlite":
+            _enable_sqlite_savepoints(engine)
+
+    def run(self, work: Work) -> Any:
+        """Run work(conn) in the next group transaction; return its result after the commit, or raise."""
+        if not self._on_writer_thread():
+            with self.engine.begin() as conn:  # another OS thread (a CLI, a test's helper thread)
+                return work(conn)
+        if self._greenlet is None or self._greenlet.dead:
+            self._greenlet = gevent.spawn(self._loop)
+        done: AsyncResult = AsyncResult()
+        self._queue.put((work, done))
+        return done.get()
+
+    def stop(self) -> None:
+        """Stop the writer once what is queued has been written."""
+        if self._greenlet is not None and not self._greenlet.dead:
+            self._queue.put(None)
+            self._greenlet.join(timeout=10)
+        self._greenlet = None
+
+    def _on_writer_thread(self) -> bool:
+        ident = threading.get_ident()
+        if self._thread is None:
+            self._thread = ident
+        return self._thread == ident
+
+    def _loop(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)  # stop after this batch
+                    break
+                batch.append(item)
+            self._write(batch)
+
+    def _write(self, batch: list[tuple[Work, AsyncResult]]) -> None:
+        outcomes: list[tuple[AsyncResult, Any, BaseException | None]] = []
+        retry: list[tuple[Work, AsyncResult]] = []
+        try:
+            with self.engine.begin() as conn:
+                for work, done in batch:
+                    savepoint = conn.begin_nested()
+                    try:
+                        result = work(conn)
+                    except DBAPIError as exc:
+                        savepoint.rollback()
+                        if isinstance(exc, IntegrityError):
+                            outcomes.append((done, None, exc))
+                        else:  # a deadlock or lock timeout with another process: try it on its own
+                            retry.append((work, done))
+                    except Exception as exc:  # the unit's own refusal (Conflict, Duplicate, ...)
+                        savepoint.rollback()
+                        outcomes.append((done, None, exc))
+                    else:
+                        savepoint.commit()
+                        outcomes.append((done, result, None))
+        except Exception as exc:  # the commit itself failed: nothing of the batch is stored
+            log.warning("group commit of %d units failed, retrying each alone: %s", len(batch), exc)
+            outcomes, retry = [], list(batch)
+        else:
+            self.batches += 1
+            self.units += len(outcomes)
+        for done, result, error in outcomes:
+            if error is not None:
+                done.set_exception(error)
+            else:
+                done.set(result)
+        for work, done in retry:
+            try:
+                with self.engine.begin() as conn:
+                    done.set(work(conn))
+            except Exception as exc:
+                done.set_exception(exc)
+
+
+def _enable_sqlite_savepoints(engine: Engine) -> None:
+    """Let SQLAlchemy, not the sqlite3 module, begin transactions, so SAVEPOINTs work (SQLAlchemy's recipe)."""
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
