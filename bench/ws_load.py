@@ -314,8 +314,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--taxpayers", type=int, default=500)
     parser.add_argument("--duration", type=float, default=60.0)
-    parser.add_argument("--interval", type=float, default=5.0, help="seconds between a taxpayer's messages")
-    parser.add_argument("--per-agent", type=int, default=1000, help="conversations per scripted agent")
+    parser.add_argument(
+        "--interval", type=float, default=5.0, help="seconds between a taxpayer's messages"
+    )
+    parser.add_argument(
+        "--per-agent", type=int, default=1000, help="conversations per scripted agent"
+    )
     parser.add_argument("--sqlite-synchronous", default="FULL")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
@@ -337,9 +341,7 @@ def main():
         f"{figures['error_codes']}"
     )
     for way, name in (("t2a", "taxpayer->agent"), ("a2t", "agent->taxpayer")):
-        print(
-            f"latency {name}  p50 {figures['p50_ms'][way]} ms  p99 {figures['p99_ms'][way]} ms"
-        )
+        print(f"latency {name}  p50 {figures['p50_ms'][way]} ms  p99 {figures['p99_ms'][way]} ms")
     print(
         f"server RSS per connection {figures['rss_kib_per_conn']} KiB; "
         f"server CPU {figures['server_cpu_pct']}% of a core"

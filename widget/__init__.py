@@ -99,7 +99,11 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     )
     app.wsgi_app = TrustedProxies(app.wsgi_app, settings["TRUSTED_PROXIES"])
 
-    store = Store(config_mod.database_url(settings), settings["SQLITE_SYNCHRONOUS"])
+    store = Store(
+        config_mod.database_url(settings),
+        settings["SQLITE_SYNCHRONOUS"],
+        exit_after_commits=settings["TEST_EXIT_AFTER_COMMITS"],
+    )
     store.migrate()
     bus = bus or create_bus(settings["REDIS_URL"])
     presence = (

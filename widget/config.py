@@ -46,6 +46,7 @@ DEFAULTS = {
     "RTC_WORKER_TTL": 20.0,  # a registered worker unheard of this long gets no new calls
     "RTC_ICE_SERVERS": "",  # JSON list of {"urls": ..., "username": ..., "credential": ...}
     "RTC_LOOPBACK_ONLY": False,  # a test switch: media over 127.0.0.1 only
+    "TEST_EXIT_AFTER_COMMITS": 0,  # a test switch: die right after the Nth group commit, before any ack
     "RECORDING_RETENTION_DAYS": 180,  # call recordings older than this are deleted
 }
 
@@ -84,6 +85,12 @@ def _coerce(key, raw, default):
     return raw
 
 
+ZERO_MEANS_OFF = {
+    "RTC_PORT",
+    "TEST_EXIT_AFTER_COMMITS",
+}  # numbers where 0 is a choice, not a mistake
+
+
 def validate(config):
     """Raise ValueError naming the first setting that cannot work."""
     for key, default in DEFAULTS.items():
@@ -92,7 +99,7 @@ def validate(config):
             if (
                 not isinstance(value, (int, float))
                 or value < 0
-                or (value == 0 and key != "RTC_PORT")
+                or (value == 0 and key not in ZERO_MEANS_OFF)
             ):
                 raise ValueError(f"setting {key} must be a positive number, not {value!r}")
     if config["SQLITE_SYNCHRONOUS"].upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:

@@ -8,7 +8,6 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import Interaction
 from . import migrate
-from .writer import GroupWriter
 from .schema import (
     agents,
     attachments,
@@ -31,6 +30,7 @@ from .schema import (
     sites,
     taxpayer_sessions,
 )
+from .writer import GroupWriter
 
 _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
 
@@ -51,12 +51,12 @@ class Conflict(Exception):
 class Store:
     """Every read and write of durable state; short transactions, no I/O inside them."""
 
-    def __init__(self, url, sqlite_synchronous="FULL"):
+    def __init__(self, url, sqlite_synchronous="FULL", exit_after_commits=0):
         self.url = url
         self.engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
         if self.engine.dialect.name == "sqlite":
             self._tune_sqlite(sqlite_synchronous)
-        self.writer = GroupWriter(self.engine)  # conversation writes: group commit
+        self.writer = GroupWriter(self.engine, exit_after_commits=exit_after_commits)
 
     def _tune_sqlite(self, synchronous):
         @event.listens_for(self.engine, "connect")

@@ -15,6 +15,7 @@ cost is one greenlet switch.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -38,8 +39,10 @@ MAX_BATCH = (
 class GroupWriter:
     """Runs units of work in shared transactions on one greenlet; run() returns each unit's result."""
 
-    def __init__(self, engine: Engine, max_batch: int = MAX_BATCH):
+    def __init__(self, engine: Engine, max_batch: int = MAX_BATCH, exit_after_commits: int = 0):
         self.engine, self.max_batch = engine, max_batch
+        # a test switch: end the process right after this many group commits, before answering anyone
+        self.exit_after_commits = exit_after_commits
         self._queue: Queue = Queue()
         self._greenlet: gevent.Greenlet | None = None
         self._thread: int | None = None
@@ -116,6 +119,9 @@ class GroupWriter:
         else:
             self.batches += 1
             self.units += len(outcomes)
+            if self.batches == self.exit_after_commits:
+                log.warning("exiting after group commit %d, as configured for a test", self.batches)
+                os._exit(70)
         for done, result, error in outcomes:
             if error is not None:
                 done.set_exception(error)
