@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from widget.config import DEFAULTS, database_url, ice_servers, load, secret_key
+from widget.config import DEFAULTS, ZERO_MEANS_OFF, database_url, ice_servers, load, secret_key
 
 
 def test_defaults_without_environment():
@@ -127,7 +127,8 @@ NUMBERS = [
 
 
 @pytest.mark.parametrize(
-    "key,value", [(key, -1) for key in NUMBERS] + [(key, 0) for key in NUMBERS if key != "RTC_PORT"]
+    "key,value",
+    [(key, -1) for key in NUMBERS] + [(key, 0) for key in NUMBERS if key not in ZERO_MEANS_OFF],
 )
 def test_numbers_must_be_positive(key, value):
     with pytest.raises(ValueError, match=key):
