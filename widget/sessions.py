@@ -104,7 +104,7 @@ class Connection:
                     self.ws.close(*item)
                     return
                 for frame in self._frames_for(kind, item):
-                    self._transmit(frame)
+                    self._transmit(frame, item if kind == "bus" else None)
             except Exception as exc:  # the socket is gone: stop writing, the reader ends too
                 log.debug("writer of %s connection stopped: %s", self.role, exc)
                 self.closed = True
@@ -155,7 +155,14 @@ class Connection:
             )
         return out
 
-    def _transmit(self, frame):
-        self.ws.send(protocol.encode(frame))
+    def _transmit(self, frame, message=None):
+        if message is not None and frame is message.get("frame"):
+            # a live event fanned out to every follower in this process: encoded once, on the bus message
+            text = message.get("_text")
+            if text is None:
+                text = message["_text"] = protocol.encode(frame)
+        else:
+            text = protocol.encode(frame)
+        self.ws.send(text)
         if self.on_send:
             self.on_send(frame)

@@ -397,3 +397,20 @@ def test_failing_send_stops_the_writer_quietly(connect, bus, events):
     conn.close()
     live(bus, events.add(2))
     assert ws.log == []
+
+
+def test_a_live_event_is_encoded_once_for_all_its_followers(connect, events, bus, monkeypatch):
+    from widget import protocol
+
+    encoded = []
+    real = protocol.encode
+    monkeypatch.setattr(protocol, "encode", lambda frame: encoded.append(frame) or real(frame))
+    followers = [connect(role="agent") for _ in range(5)]
+    for conn, _ in followers:
+        conn.watch(IX)
+    settle()
+    encoded.clear()
+    live(bus, events.add(1))
+    settle()
+    assert all(ws.frames[-1]["seq"] == 1 for _, ws in followers)
+    assert len(encoded) == 1, "one fan-out, one json.dumps"
