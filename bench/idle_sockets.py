@@ -1,0 +1,234 @@
+"""Idle sockets: what one authenticated, idle taxpayer socket costs the server, beside a bare flask-sock socket.
+
+Opens N WebSockets to `python server.py` (each authenticated with its own host token, then silent) and N to a
+bare Flask + flask-sock app under the same gevent WSGIServer (a route that only waits), from client processes
+of their own, and prints for each: server RSS per socket (KiB) and the time to connect them all.
+
+    python bench/idle_sockets.py --sockets 10000 [--clients 4] [--json]
+"""
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import gevent  # noqa: E402
+import gevent.pool  # noqa: E402
+import psutil  # noqa: E402
+import requests  # noqa: E402
+import simple_websocket  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.ws_load import LIFTED_LIMITS  # noqa: E402
+from tests.support import ServerProcess, free_port, tin  # noqa: E402
+from widget import tokens  # noqa: E402
+from widget.media import stop_process  # noqa: E402
+
+CONNECT_CONCURRENCY = 100  # handshakes in flight per client process
+
+BARE_APP = """
+from gevent import monkey
+monkey.patch_all()
+import sys
+from flask import Flask
+from flask_sock import Sock
+from gevent.pywsgi import WSGIServer
+app = Flask(__name__)
+sock = Sock(app)
+
+@app.get("/healthz")
+def healthz():
+    return "ok"
+
+@sock.route("/ws")
+def ws(socket):
+    while socket.receive() is not None:
+        pass
+
+WSGIServer(("127.0.0.1", int(sys.argv[1])), app, log=None).serve_forever()
+"""
+
+
+def _raise_open_files():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def client_main():
+    """Open the sockets of one job (read on stdin), say ready, hold them until told to stop."""
+    _raise_open_files()
+    job = json.loads(sys.stdin.readline())
+    held = []
+
+    def open_one(i):
+        headers = {"Origin": job["origin"]}
+        client = simple_websocket.Client.connect(job["ws_url"], headers=headers)
+        if job.get("key"):
+            key = job["key"]
+            token = tokens.mint(
+                "demo",
+                key["kid"],
+                key["secret"],
+                sub=f"idle-{i}",
+                name=f"空闲{i}",
+                tin=tin(700000 + i),
+                enterprise="压测企业",
+                region="4402",
+                lifetime=job["lifetime"],
+            )
+            client.send(json.dumps({"type": "auth.hello", "token": token}))
+            while True:  # auth.ok, then whatever the server says next is left unread
+                frame = json.loads(client.receive(timeout=60))
+                if frame["type"] == "auth.ok":
+                    break
+                if frame["type"] == "error":
+                    raise RuntimeError(frame)
+        held.append(client)
+
+    pool = gevent.pool.Pool(CONNECT_CONCURRENCY)
+    for _ in pool.imap_unordered(open_one, job["indices"]):
+        pass
+    print(json.dumps({"ready": len(held)}), flush=True)
+    sys.stdin.readline()
+
+
+def hold(url, ws_url, origin, n, clients, key=None, lifetime=600):
+    """Open n sockets from `clients` processes; return (processes, seconds to connect all)."""
+    began = time.monotonic()
+    procs = []
+    for k in range(clients):
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--client"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        job = {
+            "ws_url": ws_url,
+            "origin": origin,
+            "indices": list(range(k, n, clients)),
+            "key": key,
+            "lifetime": lifetime,
+        }
+        proc.stdin.write(json.dumps(job) + "\n")
+        proc.stdin.flush()
+        procs.append(proc)
+    opened = sum(json.loads(proc.stdout.readline())["ready"] for proc in procs)
+    if opened != n:
+        raise RuntimeError(f"opened {opened} of {n}")
+    return procs, time.monotonic() - began
+
+
+def release(procs):
+    for proc in procs:
+        try:
+            proc.stdin.write("stop\n")
+            proc.stdin.flush()
+        except BrokenPipeError:
+            pass
+        stop_process(proc)
+
+
+def measure_zhengna(n, clients):
+    data = Path(tempfile.mkdtemp(prefix="zhengna-idle-")) / "data"
+    server = ServerProcess(data, env={**LIFTED_LIMITS, "ZHENGNA_HEARTBEAT_TIMEOUT": "3600"})
+    try:
+        store = server.store()
+        key = next(dict(k) for k in store.site_keys("demo") if k["active"])
+        lifetime = store.get_site("demo")["token_lifetime"]
+        store.dispose()
+        proc = psutil.Process(server.proc.pid)
+        gevent.sleep(1)
+        before = proc.memory_info().rss
+        procs, seconds = hold(
+            server.url,
+            f"{server.ws_url}/ws/taxpayer?site=demo",
+            server.url,
+            n,
+            clients,
+            {"kid": key["kid"], "secret": key["secret"]},
+            lifetime,
+        )
+        gevent.sleep(2)
+        after = proc.memory_info().rss
+        release(procs)
+        return {
+            "kib_per_socket": round((after - before) / n / 1024, 1),
+            "connect_s": round(seconds, 1),
+        }
+    finally:
+        server.stop()
+
+
+def measure_bare(n, clients):
+    port = free_port()
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
+        fh.write(BARE_APP)
+    server = subprocess.Popen([sys.executable, fh.name, str(port)])
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if requests.get(url + "/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                gevent.sleep(0.1)
+        proc = psutil.Process(server.pid)
+        before = proc.memory_info().rss
+        procs, seconds = hold(url, f"ws://127.0.0.1:{port}/ws", url, n, clients)
+        gevent.sleep(2)
+        after = proc.memory_info().rss
+        release(procs)
+        return {
+            "kib_per_socket": round((after - before) / n / 1024, 1),
+            "connect_s": round(seconds, 1),
+        }
+    finally:
+        stop_process(server)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sockets", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=4, help="client processes")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        return client_main()
+    _raise_open_files()
+    bare = measure_bare(args.sockets, args.clients)
+    zhengna = measure_zhengna(args.sockets, args.clients)
+    figures = {
+        "sockets": args.sockets,
+        "zhengna": zhengna,
+        "bare_flask_sock": bare,
+        "ratio": round(zhengna["kib_per_socket"] / bare["kib_per_socket"], 2)
+        if bare["kib_per_socket"]
+        else None,
+    }
+    if args.json:
+        print(json.dumps(figures))
+        return
+    print(f"{args.sockets} idle sockets, {args.clients} client processes")
+    print(
+        f"bare flask-sock: {bare['kib_per_socket']} KiB each, all connected in {bare['connect_s']} s"
+    )
+    print(
+        f"zhengna taxpayer (authenticated): {zhengna['kib_per_socket']} KiB each, "
+        f"all connected in {zhengna['connect_s']} s; ratio {figures['ratio']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
