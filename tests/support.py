@@ -30,8 +30,8 @@ def free_port():
 class ServerProcess:
     """python server.py on a free port with its own data dir; env overrides ZHENGNA_* settings."""
 
-    def __init__(self, data_dir, env=None, args=()):
-        self.port = free_port()
+    def __init__(self, data_dir, env=None, args=(), port=None):
+        self.port = port or free_port()  # a restart passes the port it had
         self.data_dir = Path(data_dir)
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
@@ -42,7 +42,7 @@ class ServerProcess:
             **(env or {}),
         }
         full_env = self.env
-        self.log = open(self.data_dir.parent / f"server-{self.port}.log", "w")
+        self.log = open(self.data_dir.parent / f"server-{self.port}.log", "a")
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -86,6 +86,12 @@ class ServerProcess:
     def stop(self):
         """Stop the server with SIGTERM and wait for it."""
         stop_process(self.proc)
+        self.log.close()
+
+    def kill(self):
+        """Kill the server with SIGKILL (no goodbye to anyone) and wait for it."""
+        self.proc.kill()
+        self.proc.wait()
         self.log.close()
 
     def store(self):
