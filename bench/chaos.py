@@ -33,7 +33,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support import ServerProcess, WSClient, agent, taxpayer, tin  # noqa: E402
+from tests.support import (  # noqa: E402
+    ServerProcess,
+    WSClient,
+    console_socket,
+    login,
+    taxpayer,
+    tin,
+)
 
 LIMITS = {  # every client comes from 127.0.0.1 and reconnects after every fault
     "ZHENGNA_LOGIN_RATE_LIMIT": "100000 per minute",
@@ -91,7 +98,7 @@ class Cluster:
             n = int(kind.split()[1])
             old = self.servers[n]
             old.kill()
-            new = ServerProcess(old.data_dir, env=self.env, port=old.port)
+            new = ServerProcess(old.data_dir, env=self.env, port=old.port, ready_timeout=300)
             with self.lock:
                 self.servers[n] = new
         return kind
@@ -113,7 +120,7 @@ class Side(threading.Thread):
     pair: int
     cluster: Cluster
     iid: str
-    login: str  # the taxpayer's session credential, or the agent's username
+    login: str  # the taxpayer's session credential, or the agent's login cookie
     rng: random.Random
     typed: list = field(default_factory=list)  # (cid, text) in typing order
     pending: dict = field(default_factory=dict)  # cid -> text, unacknowledged, in typing order
@@ -203,8 +210,8 @@ class Side(threading.Thread):
                     client = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", server.url)
                     client.send({"type": "auth.resume", "credential": self.login})
                     client.expect("auth.ok", timeout=5)
-                else:
-                    client, _ = agent(server, self.login, PASSWORD)
+                else:  # the console keeps its login across restarts, as a browser keeps its cookie
+                    client, _ = console_socket(server, self.login)
                 client.send({"type": "sync", "interaction_id": self.iid, "last_seq": self.have})
             except Exception:
                 time.sleep(self.rng.uniform(0.05, 0.3))
@@ -235,13 +242,14 @@ def make_pair(cluster: Cluster, n: int, rng: random.Random) -> tuple[Side, Side]
     server = cluster.servers[0]
     tp, hello = taxpayer(server, tin(900000 + n), region="4402")
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server, f"chaos{n}", PASSWORD)
+    cookie = login(server, f"chaos{n}", PASSWORD)
+    ag, _ = console_socket(server, cookie)
     answer = ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
     assert answer["type"] == "reply", answer
     tp.expect("interaction.state", interaction_id=iid, state="connected")
     sides = (
         Side("taxpayer", n, cluster, iid, hello["credential"], random.Random(rng.random())),
-        Side("agent", n, cluster, iid, f"chaos{n}", random.Random(rng.random())),
+        Side("agent", n, cluster, iid, cookie, random.Random(rng.random())),
     )
     for side, client in zip(sides, (tp, ag), strict=True):
         client.seen.clear()
