@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 
+from tests.services import Postgres, Redis
 from tests.support import ServerProcess
 
 _people = itertools.count(1)
@@ -48,3 +49,23 @@ def person():
     from tests.support import tin
 
     return lambda: tin(next(_people) + 1000 * (id(object()) % 997))
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster for the whole run; each user calls create_database()."""
+    service = Postgres()
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+@pytest.fixture(scope="session")
+def redis_service():
+    """A throwaway redis-server for the whole run (started on first use); its URL is .url."""
+    service = Redis()
+    try:
+        yield service
+    finally:
+        service.close()

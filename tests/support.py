@@ -30,8 +30,8 @@ def free_port():
 class ServerProcess:
     """python server.py on a free port with its own data dir; env overrides ZHENGNA_* settings."""
 
-    def __init__(self, data_dir, env=None, args=()):
-        self.port = free_port()
+    def __init__(self, data_dir, env=None, args=(), port=None, ready_timeout=60):
+        self.port = port or free_port()  # a restart passes the port it had
         self.data_dir = Path(data_dir)
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
@@ -42,7 +42,7 @@ class ServerProcess:
             **(env or {}),
         }
         full_env = self.env
-        self.log = open(self.data_dir.parent / f"server-{self.port}.log", "w")
+        self.log = open(self.data_dir.parent / f"server-{self.port}.log", "a")
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -59,7 +59,7 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
         )
         try:
-            self.wait_ready()
+            self.wait_ready(ready_timeout)
         except BaseException:
             self.stop()  # never leave a half-started server behind
             raise
@@ -86,6 +86,12 @@ class ServerProcess:
     def stop(self):
         """Stop the server with SIGTERM and wait for it."""
         stop_process(self.proc)
+        self.log.close()
+
+    def kill(self):
+        """Kill the server with SIGKILL (no goodbye to anyone) and wait for it."""
+        self.proc.kill()
+        self.proc.wait()
         self.log.close()
 
     def store(self):
@@ -240,6 +246,17 @@ def taxpayer(server, tin, name="测试开票员", region="4401", origin=None, **
 
 def agent(server, username="agent1", password="agent1-demo"):
     """Log an agent in over HTTP, open the console socket and return (client, auth.ok frame)."""
+    return console_socket(server, login(server, username, password))
+
+
+def console_socket(server, cookie):
+    """Open the console socket with a login session's cookie and return (client, auth.ok frame)."""
+    client = WSClient(f"{server.ws_url}/ws/agent", server.url, cookie=cookie)
+    return client, client.expect("auth.ok")
+
+
+def login(server, username="agent1", password="agent1-demo"):
+    """Log an agent in over HTTP and return the session's Cookie header."""
     http = requests.Session()
     page = http.get(server.url + "/console").text
     csrf = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
@@ -249,9 +266,7 @@ def agent(server, username="agent1", password="agent1-demo"):
         headers={"X-CSRFToken": csrf, "Referer": server.url + "/console"},
     )
     response.raise_for_status()
-    cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
-    client = WSClient(f"{server.ws_url}/ws/agent", server.url, cookie=cookie)
-    return client, client.expect("auth.ok")
+    return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
 
 
 def tin(n):

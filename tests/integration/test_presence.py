@@ -1,4 +1,4 @@
-"""Agents' presence: counted per process, or shared by every process through the machine's Redis (for real)."""
+"""Agents' presence: counted per process, or shared by every process through Redis."""
 
 import uuid
 
@@ -17,9 +17,9 @@ class Clock:
 
 
 @pytest.fixture
-def shared():
+def shared(redis_service):
     """Two processes' presence over one fresh Redis hash, and their clock."""
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    client = redis.Redis.from_url(redis_service.url)
     key = f"zhengna:presence:test-{uuid.uuid4().hex}"
     clock = Clock()
     yield RedisPresence(client, clock, key), RedisPresence(client, clock, key), clock

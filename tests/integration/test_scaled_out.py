@@ -1,33 +1,27 @@
 """Scaled-out mode for real: two server processes sharing PostgreSQL and Redis."""
 
-import uuid
-
-import psycopg
 import pytest
 
 from tests.support import ServerProcess, agent, taxpayer
 
-ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
-
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory):
-    """Two servers on one fresh PostgreSQL database and the machine's Redis."""
-    name = f"zhengna_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+def pair(tmp_path_factory, postgres, redis_service):
+    """Two servers on one fresh database of the tests' own PostgreSQL, and the tests' own Redis."""
     env = {
-        "ZHENGNA_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}",
-        "ZHENGNA_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "ZHENGNA_DATABASE_URL": postgres.create_database(),
+        "ZHENGNA_REDIS_URL": redis_service.url,
     }
     base = tmp_path_factory.mktemp("scaled")
     first = ServerProcess(base / "a", env=env)
-    second = ServerProcess(base / "b", env=env)
+    try:
+        second = ServerProcess(base / "b", env=env)
+    except BaseException:
+        first.stop()
+        raise
     yield first, second
     for proc in (first, second):
         proc.stop()
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def test_health_reports_postgres_and_redis(pair):
