@@ -79,9 +79,15 @@ class Context:
 
 
 def _media(z):
-    """What a client needs to make calls: whether video is on here, and the STUN/TURN servers to use."""
+    """What a client needs to make calls: whether video is on here, the STUN/TURN servers to use, and how
+    long the recording of a call (every call is recorded) is kept, for the notice the taxpayer agrees to."""
+    config = z.service.config
     on = z.calls.workers is not None and bool(z.calls.workers.live())
-    return {"video": on, "ice_servers": ice_servers(z.service.config) if on else []}
+    return {
+        "video": on,
+        "ice_servers": ice_servers(config) if on else [],
+        "recording": {"retention_days": config["RECORDING_RETENTION_DAYS"]} if on else None,
+    }
 
 
 def _limits(config):

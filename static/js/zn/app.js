@@ -365,6 +365,8 @@ class App {
     }
     if (!this.readOnly && state === "connected" && item && item.call === "none" && this.auth.media &&
         this.auth.media.video) children.push(this.startVideoRow());
+    const callRow = !this.readOnly && this.video && item && item.id === this.model.liveId && this.video.actionRow(item);
+    if (callRow) children.push(callRow);  // 关闭视频 in the chat window's action row while a call is on
     const offer = !this.readOnly && !["queued", "connected", "connecting"].includes(state);
     if (offer) {
       const anchor = state === "bot" ? this.list.humanAnchor() : null;
@@ -413,9 +415,7 @@ class App {
   drawCall(item) {
     const live = item && !this.readOnly && item.id === this.model.liveId ? item : null;
     if (this.video) return this.video.update(live);
-    if (live && live.call !== "none") {
-      this.loadVideo().then((video) => video.update(this.readOnly ? null : this.model.live()), () => {});
-    }
+    if (live && live.call !== "none") this.loadVideo().then(() => this.redraw(), () => {});
     return undefined;
   }
 

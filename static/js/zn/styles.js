@@ -71,6 +71,8 @@ textarea.zn-field{min-height:44px;resize:none}
 .zn-dialog{width:min(320px,90%);padding:18px;border-radius:10px;background:#fff;color:#1a1a1a;
   display:flex;flex-direction:column;gap:14px}
 .zn-dialog p{margin:0}
+.zn-dialog-title{margin:0;font-size:1.07em;font-weight:600}
+.zn-dialog-body{display:flex;flex-direction:column;gap:6px;max-height:50vh;overflow-y:auto;font-size:.9em;color:#333}
 .zn-dialog .zn-row{justify-content:flex-end}
 .zn-toast{position:absolute;left:50%;bottom:92px;z-index:3;transform:translateX(-50%);max-width:90%;padding:8px 14px;
   border-radius:6px;background:#1f2d3d;color:#fff;font-size:.9em;text-align:center}
