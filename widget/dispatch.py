@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from . import credentials, tokens
+from . import credentials, roles, tokens
 from .config import ice_servers
 from .errors import AuthError, NotFound
 from .interactions import person_channel
@@ -109,6 +109,7 @@ def authenticate_taxpayer(z, frame, site_id):
         who = tokens.verify(
             frame["token"], site, z.store.site_keys(site_id), z.service.config["TOKEN_LEEWAY"]
         )
+        roles.check(site, who.role)
         credential = credentials.issue()
         person = {
             "id": new_id(),
@@ -119,6 +120,7 @@ def authenticate_taxpayer(z, frame, site_id):
             "name": who.name,
             "enterprise": who.enterprise,
             "region": who.region,
+            "role": who.role[: roles.MAX_ROLE_CHARS],
             "created_at": now,
             "expires_at": now + ttl,
         }
