@@ -43,6 +43,7 @@ const CSS = `
 .zn-call-btn{all:unset;box-sizing:border-box;display:flex;flex-direction:column;align-items:center;gap:2px;min-width:56px;
   padding:4px;border-radius:6px;cursor:pointer;font-size:.72em;line-height:1.2;text-align:center;color:#fff}
 .zn-call-btn svg{width:22px;height:22px;fill:currentColor}
+.zn-panel[data-compact=true] .zn-call-btn{flex:1;min-width:0}
 .zn-call-btn:hover{background:rgba(255,255,255,.15)}
 .zn-call-btn:focus-visible{outline:3px solid #f5b400;outline-offset:1px}
 .zn-call-btn[aria-pressed=true]{background:#f5f5f5;color:#0f1720}
