@@ -152,9 +152,11 @@ class App {
   status(status, error) {
     const banner = this.parts.banner;
     if (status === "fatal" && error && error.code === "role_not_allowed") {
-      this.fatal = true;
-      this.refused = error;  // not a connection problem: the window says why, and where to go instead
-      this.redraw();
+      this.fatal = true;  // not a connection problem: the window says why, and where to go instead (refused.js)
+      import("./refused.js").then((module) => {
+        this.refused = {error, draw: module.drawRefused};
+        this.redraw();
+      }, () => this.status("fatal", {...error, code: "refused"}));
     } else if (status === "offline" || status === "fatal") {
       banner.hidden = false;
       banner.setAttribute("data-status", status);
@@ -352,21 +354,7 @@ class App {
     setComposer(p, enabled, placeholder, t, attach);
     for (const part of [p.messages, p.typingSlot, p.actions]) part.hidden = this.historyOpen || Boolean(this.refused);
     p.historyView.hidden = !this.historyOpen;
-    if (this.refused) this.drawRefused();
-  }
-
-  /** The site serves other roles only: why (the server's words) and where to go instead, in the locale. */
-  drawRefused() {
-    const p = this.parts, t = this.t, detail = this.refused.detail || {};
-    p.historyBtn.hidden = true;
-    if (!this.refusedEl) {
-      this.refusedEl = h("section", {cls: "zn-refused", tid: "zn-refused", attrs: {role: "alert",
-        "aria-labelledby": "zn-refused-title"}});
-      p.banner.after(this.refusedEl);
-    }
-    const roles = (detail.allowed || []).join(this.cfg.locale === "en" ? ", " : "、");
-    this.refusedEl.replaceChildren(h("h3", {attrs: {id: "zn-refused-title"}, text: t("refusedTitle")}),
-      h("p", {text: errorText(this.cfg, this.refused)}), h("p", {text: t("refusedWhere", {roles})}));
+    if (this.refused) this.refused.draw(this);
   }
 
   drawActions(item, state) {
