@@ -273,6 +273,7 @@ def test_hidden_chat_leaves_the_call_alone_in_a_small_window_that_hangs_up_too(
     expect(desk.inside(iid, "console-video")).to_be_hidden(timeout=TIMEOUT)
     expect(w.panel).not_to_have_attribute("data-compact", "true")
     expect(w.tid("zn-messages")).to_be_visible()
+    expect(w.tid("zn-input")).to_be_focused()  # not lost with the hang-up button that went away
     assert box_area(w.panel) == full, "the window is whole again after the call"
     expect(w.tid("zn-start-video")).to_be_visible()
     finish(w)

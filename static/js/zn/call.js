@@ -390,6 +390,7 @@ export class VideoCall {
 
   /** The call is over (or never was): release everything and give the window back to the chat. */
   end() {
+    const focused = this.app.ctx.shadow.activeElement;
     if (this.link) this.link.close();
     this.link = null;
     if (this.unwatch) this.unwatch();
@@ -405,5 +406,6 @@ export class VideoCall {
     this.el.removeAttribute("data-call");
     this.setStatus(null);
     this.toggleChat(false);
+    if (focused && this.el.contains(focused)) this.app.focusStart();  // e.g. the compact window's hang-up
   }
 }
