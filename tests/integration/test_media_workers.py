@@ -134,7 +134,9 @@ def test_a_standalone_worker_registers_carries_calls_and_is_forgotten(
             probe, hello = taxpayer(server, person(), region="4402")
             probe.close()
             if hello["media"]["video"]:
-                assert hello["media"]["recording"] == {"retention_days": 180}, "what the notice says"
+                assert hello["media"]["recording"] == {"retention_days": 180}, (
+                    "what the notice says"
+                )
                 break
             assert time.monotonic() < deadline, "the worker's heartbeat never made video available"
             time.sleep(0.5)
