@@ -125,3 +125,15 @@ def test_mint_token_carries_the_role(server, person):
     client.send({"type": "auth.hello", "token": token})
     assert client.expect("auth.ok")
     client.close()
+
+
+def test_the_demo_page_mints_the_role_it_is_given(server, person):
+    page = requests.get(server.url + "/demo", params={"taxpayer": person(), "role": "开票员"})
+    assert page.status_code == 200
+    token = page.text.split('data-token="', 1)[1].split('"', 1)[0]
+    assert jwt.decode(token, options={"verify_signature": False})["role"] == "开票员"
+    plain = requests.get(server.url + "/demo", params={"taxpayer": person()}).text
+    token = plain.split('data-token="', 1)[1].split('"', 1)[0]
+    assert "role" not in jwt.decode(token, options={"verify_signature": False})
+    long = requests.get(server.url + "/demo", params={"taxpayer": person(), "role": "x" * 51})
+    assert long.status_code == 400 and "role must be at most 50 characters" in long.text
