@@ -49,6 +49,11 @@ def _parser():
     mint.add_argument("--name", required=True)
     mint.add_argument("--enterprise", default="演示企业有限公司")
     mint.add_argument("--sub")
+    mint.add_argument(
+        "--role",
+        default="",
+        help="the person's role in the enterprise (e.g. 开票员); a site may accept only some",
+    )
     agent = sub.add_parser("create-agent", help="create a console account")
     agent.add_argument("--username", required=True)
     agent.add_argument("--password", required=True)
@@ -99,6 +104,7 @@ def mint_token(args, data_dir):
             enterprise=args.enterprise,
             region=args.region,
             lifetime=site["token_lifetime"],
+            role=args.role.strip() or None,
         )
     )
 

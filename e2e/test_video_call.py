@@ -1,9 +1,11 @@
-"""Video calls in real browsers (fake camera, microphone and screen), through the server and the media worker,
-proved by counting what each browser decodes: 发起视频 with its confirm and the recording notice, the agent
-answers, camera and sound both ways, the screen share to the agent, hide chat, mute and unmute, the agent
-or the taxpayer reloading mid-call, a 14-second network outage healed by an ICE restart on fresh connections,
-关闭视频 with text going on; decline, ring timeout and a declined recording notice; and the camera errors a
-person is told about."""
+"""Video calls in real browsers (fake camera, microphone and screen), through the server and the
+media worker, proved by counting what each browser decodes: 发起视频 with its one confirm
+(是否发起视频聊天, naming the recording), the agent answers, camera and sound both ways, the screen
+share to the agent and in the taxpayer's own call area, hidden chat shrinking the window to the
+call, mute and unmute, the agent or the taxpayer reloading mid-call, a 14-second network outage
+healed by an ICE restart on fresh connections, 关闭视频 from the chat row (是否断开视频聊天) with
+text going on; decline, ring timeout and a declined question; and the camera errors a person is
+told about."""
 
 import subprocess
 import time
@@ -50,18 +52,26 @@ def connected_pair(new_context, server, tin, agent="agent1"):
     return w, desk, iid
 
 
-def confirm(w, kind, ok=True):
+def confirm(w, kind, ok=True, title=None):
     dialog = w.tid("zn-confirm", kind=kind)
     expect(dialog).to_be_visible(timeout=TIMEOUT)
+    if title is not None:
+        expect(dialog.locator('[data-testid="zn-confirm-title"]')).to_have_text(title)
     dialog.locator(f'[data-testid="zn-confirm-{"ok" if ok else "cancel"}"]').click()
     expect(dialog).to_have_count(0)
 
 
 def request_video(w):
-    """发起视频, OK to the question and to the recording notice; wait for the ringing call area."""
+    """发起视频 and OK to its one question, which names the recording; wait for the ringing."""
     w.tid("zn-start-video").click()
-    confirm(w, "start-video")
-    confirm(w, "recording-notice")
+    dialog = w.tid("zn-confirm", kind="start-video")
+    expect(dialog).to_contain_text("全程录音录像（双录）", timeout=TIMEOUT)
+    expect(dialog).to_contain_text(
+        "保存 180 天后删除"
+    )  # RECORDING_RETENTION_DAYS as the server sent it
+    expect(dialog).to_have_attribute("aria-describedby", "zn-confirm-start-video-details")
+    confirm(w, "start-video", title="是否发起视频聊天")
+    expect(w.tid("zn-confirm")).to_have_count(0)  # one dialog, not two
     expect(w.tid("zn-video")).to_have_attribute("data-call", "requested", timeout=TIMEOUT)
 
 
@@ -113,19 +123,18 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(
     wait_growth(agent, SCREEN, "frames", 10, what="the taxpayer's screen at the agent")
     assert presented(desk.inside(iid, "console-screen-video"), 2) > 2
     expect(screen_tile).to_have_attribute("data-receiving", "true")
+    # the taxpayer's own call area shows what is shared, decoded, the agent's camera small beside it
+    preview = w.tid("zn-screen-preview")
+    expect(preview).to_be_visible()
+    assert presented(preview, 2) > 2, "the shared screen plays in the taxpayer's call area"
+    assert box_area(w.tid("zn-remote-video")) * 4 < box_area(preview), "the camera is the small one"
+    assert presented(w.tid("zn-remote-video"), 2) > 10, "the agent's picture keeps coming beside it"
     scan_widget(taxpayer, axe_path, "video call with the screen shared")
     scan_page(agent, axe_path, "console in a video call")
-
-    # hide chat: the chat goes, the call (picture and sound) goes on
-    w.tid("zn-hide-chat").click()
-    expect(w.tid("zn-hide-chat")).to_have_attribute("aria-pressed", "true")
-    expect(w.tid("zn-messages")).to_be_hidden()
-    assert presented(w.tid("zn-remote-video"), 2) > 10, (
-        "the agent's picture keeps coming with the chat hidden"
-    )
-    wait_growth(taxpayer, MIC, "samples", 48000, what="sound with the chat hidden")
-    w.tid("zn-hide-chat").click()
-    expect(w.tid("zn-messages")).to_be_visible()
+    w.tid("zn-share-screen").click()  # stop sharing: the agent's picture fills the area again
+    expect(preview).to_be_hidden()
+    expect(w.tid("zn-share-screen")).to_have_attribute("aria-pressed", "false")
+    assert box_area(w.tid("zn-remote-video")) > box_area(w.tid("zn-local-video")) * 4
 
     # mute the camera: no more frames at the agent; unmute: they come back
     w.tid("zn-mute-camera").click()
@@ -159,12 +168,15 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(
     wait_growth(taxpayer, CAMERA, "frames", 20, what="the agent's camera switched on again")
     expect(w.tid("zn-remote-video")).to_have_attribute("data-receiving", "true", timeout=TIMEOUT)
 
-    # 关闭视频 asks first; then the call is over for both and the chat goes on
-    w.tid("zn-close-video").click()
-    confirm(w, "close-video", ok=False)
+    # 关闭视频 in the chat window's action row asks 是否断开视频聊天; then the call is over for both
+    # and the chat goes on
+    close_video = w.tid("zn-actions").locator('[data-testid="zn-close-video"]')
+    expect(close_video).to_have_text("关闭视频")
+    close_video.click()
+    confirm(w, "close-video", ok=False, title="是否断开视频聊天")
     expect(w.tid("zn-video")).to_have_attribute("data-call", "active")
-    w.tid("zn-close-video").click()
-    confirm(w, "close-video")
+    close_video.click()
+    confirm(w, "close-video", title="是否断开视频聊天")
     expect(w.tid("zn-video")).to_be_hidden(timeout=TIMEOUT)
     expect(desk.inside(iid, "console-video")).to_be_hidden(timeout=TIMEOUT)
     eventually(
@@ -199,6 +211,73 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(
     with store_of(video_server) as store:
         assert "view_recording" in [a["action"] for a in store.audit_events(iid)]
     boss.assert_clean()
+
+
+def box_area(locator):
+    box = locator.bounding_box()
+    return box["width"] * box["height"]
+
+
+def test_hidden_chat_leaves_the_call_alone_in_a_small_window_that_hangs_up_too(
+    new_context, video_server, person, axe_path
+):
+    w, desk, iid = connected_pair(new_context, video_server, person())
+    start_call(w, desk, iid)
+    wait_growth(
+        desk.page, CAMERA, "frames", 10, what="the taxpayer's camera before hiding the chat"
+    )
+    expect(
+        w.tid("zn-call-close")
+    ).to_be_hidden()  # the chat row's 关闭视频 does it while the chat shows
+    full = box_area(w.panel)
+
+    w.tid("zn-hide-chat").click()
+    expect(w.panel).to_have_attribute("data-compact", "true")
+    expect(w.tid("zn-hide-chat")).to_have_attribute("aria-pressed", "true")
+    for gone in ("zn-messages", "zn-input", "zn-close-video"):
+        expect(w.tid(gone)).to_be_hidden()
+    expect(w.tid("zn-call-close")).to_be_visible()
+    compact = box_area(w.panel)
+    assert compact <= full / 2, f"the compact window is {compact:.0f} px², the open one {full:.0f}"
+
+    # still draggable by its title bar
+    before = w.panel.bounding_box()
+    handle = w.tid("zn-drag-handle").bounding_box()
+    w.page.mouse.move(handle["x"] + 40, handle["y"] + 10)
+    w.page.mouse.down()
+    w.page.mouse.move(handle["x"] - 160, handle["y"] - 90, steps=5)
+    w.page.mouse.up()
+    after = w.panel.bounding_box()
+    assert (round(after["x"] - before["x"]), round(after["y"] - before["y"])) == (-200, -100)
+
+    # the call goes on both ways: the agent gets pictures and sound, the taxpayer the agent's too
+    wait_growth(desk.page, CAMERA, "frames", 30, what="the taxpayer's camera with the chat hidden")
+    wait_growth(desk.page, MIC, "samples", 48000, what="the taxpayer's sound with the chat hidden")
+    assert presented(w.tid("zn-remote-video"), 2) > 10, "the agent's picture in the compact window"
+    wait_growth(w.page, MIC, "samples", 48000, what="the agent's sound with the chat hidden")
+    scan_widget(w.page, axe_path, "the compact call window")
+
+    # 隐藏聊天 again restores the chat at its full size; hide it once more and hang up from there
+    w.tid("zn-hide-chat").click()
+    expect(w.panel).not_to_have_attribute("data-compact", "true")
+    expect(w.tid("zn-messages")).to_be_visible()
+    assert box_area(w.panel) == full
+    w.tid("zn-hide-chat").click()
+    expect(w.panel).to_have_attribute("data-compact", "true")
+    w.tid("zn-call-close").click()
+    confirm(w, "close-video", ok=False, title="是否断开视频聊天")
+    expect(w.tid("zn-video")).to_have_attribute("data-call", "active")
+    w.tid("zn-call-close").click()
+    confirm(w, "close-video", title="是否断开视频聊天")
+    expect(w.tid("zn-video")).to_be_hidden(timeout=TIMEOUT)
+    expect(desk.inside(iid, "console-video")).to_be_hidden(timeout=TIMEOUT)
+    expect(w.panel).not_to_have_attribute("data-compact", "true")
+    expect(w.tid("zn-messages")).to_be_visible()
+    expect(w.tid("zn-input")).to_be_focused()  # not lost with the hang-up button that went away
+    assert box_area(w.panel) == full, "the window is whole again after the call"
+    expect(w.tid("zn-start-video")).to_be_visible()
+    finish(w)
+    w.assert_clean()
 
 
 def _recordings(server, iid, count):
@@ -350,13 +429,13 @@ def served_by_a_script(context, server, tin, **params):
     w.assert_clean()
 
 
-def test_declining_the_recording_notice_starts_no_call(new_context, video_server, person):
+def test_cancelling_the_question_and_its_recording_notice_starts_no_call(
+    new_context, video_server, person
+):
     with served_by_a_script(media_context(new_context), video_server, person()) as (w, agent, iid):
         w.tid("zn-start-video").click()
-        confirm(w, "start-video", ok=False)  # 否 to the question: nothing happens
-        w.tid("zn-start-video").click()
-        confirm(w, "start-video")
-        confirm(w, "recording-notice", ok=False)
+        expect(w.tid("zn-confirm", kind="start-video")).to_contain_text("录音录像")
+        confirm(w, "start-video", ok=False, title="是否发起视频聊天")  # 取消: the chat stays text
         expect(w.tid("zn-toast")).to_contain_text("已取消视频，您可以继续文字交流")
         expect(w.tid("zn-video")).to_be_hidden()
         w.ask("那我们文字沟通")
@@ -376,16 +455,17 @@ def test_the_call_speaks_english_where_the_page_does(new_context, video_server, 
     ):
         expect(w.tid("zn-start-video")).to_have_text("Start video", timeout=TIMEOUT)
         w.tid("zn-start-video").click()
-        expect(w.tid("zn-confirm", kind="start-video")).to_contain_text("Start a video call?")
-        confirm(w, "start-video")
-        expect(w.tid("zn-confirm", kind="recording-notice")).to_contain_text(
-            "this video call is recorded"
+        expect(w.tid("zn-confirm", kind="start-video")).to_contain_text(
+            "This video chat is recorded"
         )
-        confirm(w, "recording-notice")
+        expect(w.tid("zn-confirm", kind="start-video")).to_contain_text("deleted after 180 days")
+        confirm(w, "start-video", title="Start a video chat?")
         expect(w.tid("zn-call-status")).to_have_text(
             "Waiting for the agent to answer…", timeout=TIMEOUT
         )
-        expect(w.tid("zn-close-video")).to_have_text("Cancel video")
+        expect(w.tid("zn-actions").locator('[data-testid="zn-close-video"]')).to_have_text(
+            "Cancel video"
+        )
         agent.ws.reply(agent.ws.request({"type": "call.decline", "interaction_id": iid}))
         expect(w.messages("system").last).to_contain_text(
             "The agent cannot take video now", timeout=TIMEOUT
@@ -411,7 +491,6 @@ def test_a_camera_that_cannot_open_is_explained_and_rings_nobody(
     with served_by_a_script(context, video_server, person()) as (w, agent, iid):
         w.tid("zn-start-video").click()
         confirm(w, "start-video")
-        confirm(w, "recording-notice")
         expect(w.tid("zn-toast")).to_contain_text(words)
         expect(w.tid("zn-video")).to_be_hidden()
         expect(w.tid("zn-start-video")).to_be_visible()

@@ -18,11 +18,12 @@ def box_of(locator):
     return box
 
 
-CALL_MODULES = {
+LATER_MODULES = {
     "call.js",
     "calltext.js",
     "peer.js",
-}  # fetched on the first 发起视频 (e2e/test_video_call.py)
+    "refused.js",
+}  # fetched on the first 发起视频 (e2e/test_video_call.py) or a refusal (e2e/test_widget_staff.py)
 
 
 def test_launcher_expands_on_hover_and_the_window_loads_on_first_open(context, server, person):
@@ -57,7 +58,7 @@ def test_launcher_expands_on_hover_and_the_window_loads_on_first_open(context, s
         MODULE,
     )
     names = sorted(url.rsplit("/", 1)[1] for url in modules)
-    shipped = sorted(p.name for p in ZN.glob("*.js") if p.name not in CALL_MODULES)
+    shipped = sorted(p.name for p in ZN.glob("*.js") if p.name not in LATER_MODULES)
     assert names == shipped, "every module once, nothing else (the call's only when a call starts)"
     # not a waterfall: the loader asked for all of them at once (modulepreload) instead of letting the browser
     # discover them import by import

@@ -137,9 +137,9 @@ def create_app(overrides=None, clock=utc_now, bus=None):
 
         demo.seed(store)
 
-    from .views import admin, api, files, pages, rtc, ws
+    from .views import admin, api, files, pages, rtc, sites, ws
 
-    for blueprint in (pages.bp, api.bp, admin.bp, files.bp, rtc.bp, ws.bp):
+    for blueprint in (pages.bp, api.bp, admin.bp, sites.bp, files.bp, rtc.bp, ws.bp):
         app.register_blueprint(blueprint)
     sock.init_app(app)
     csrf.init_app(app)

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from . import roles
 from .errors import AuthError
 
 CLOSE_CREDENTIAL = 4005
@@ -19,7 +20,8 @@ def digest(credential):
 
 
 def person_for(store, credential, now):
-    """Return the session row a credential belongs to, or raise credential_expired."""
+    """Return the session row a credential belongs to; raise credential_expired, or role_not_allowed
+    when its site no longer accepts the role it was opened with (on resume and on every upload)."""
     person = store.session_by_hash(digest(credential)) if credential else None
     if person is None or person["expires_at"] <= now:
         raise AuthError(
@@ -28,4 +30,5 @@ def person_for(store, credential, now):
             "Your session has expired; reload the page.",
             CLOSE_CREDENTIAL,
         )
+    roles.check(store.get_site(person["site_id"]) or {}, person["role"])
     return person

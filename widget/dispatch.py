@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from . import credentials, tokens
+from . import credentials, roles, tokens
 from .config import ice_servers
 from .errors import AuthError, NotFound
 from .interactions import person_channel
@@ -79,9 +79,15 @@ class Context:
 
 
 def _media(z):
-    """What a client needs to make calls: whether video is on here, and the STUN/TURN servers to use."""
+    """What a client needs to make calls: whether video is on here, the STUN/TURN servers to use, and how
+    long the recording of a call (every call is recorded) is kept, for the notice the taxpayer agrees to."""
+    config = z.service.config
     on = z.calls.workers is not None and bool(z.calls.workers.live())
-    return {"video": on, "ice_servers": ice_servers(z.service.config) if on else []}
+    return {
+        "video": on,
+        "ice_servers": ice_servers(config) if on else [],
+        "recording": {"retention_days": config["RECORDING_RETENTION_DAYS"]} if on else None,
+    }
 
 
 def _limits(config):
@@ -103,6 +109,7 @@ def authenticate_taxpayer(z, frame, site_id):
         who = tokens.verify(
             frame["token"], site, z.store.site_keys(site_id), z.service.config["TOKEN_LEEWAY"]
         )
+        roles.check(site, who.role)
         credential = credentials.issue()
         person = {
             "id": new_id(),
@@ -113,6 +120,7 @@ def authenticate_taxpayer(z, frame, site_id):
             "name": who.name,
             "enterprise": who.enterprise,
             "region": who.region,
+            "role": who.role[: roles.MAX_ROLE_CHARS],
             "created_at": now,
             "expires_at": now + ttl,
         }

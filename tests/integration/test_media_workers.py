@@ -111,7 +111,9 @@ def test_a_standalone_worker_registers_carries_calls_and_is_forgotten(
         assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_field", bad
 
     tp, hello = taxpayer(server, person(), region="4402")
-    assert hello["media"] == {"video": False, "ice_servers": []}, "no worker yet: no 发起视频"
+    assert hello["media"] == {"video": False, "ice_servers": [], "recording": None}, (
+        "no worker yet: no 发起视频"
+    )
     tp.close()
     ag, _ = agent(server)
     tp, iid = connected(server, person, ag)
@@ -132,6 +134,9 @@ def test_a_standalone_worker_registers_carries_calls_and_is_forgotten(
             probe, hello = taxpayer(server, person(), region="4402")
             probe.close()
             if hello["media"]["video"]:
+                assert hello["media"]["recording"] == {"retention_days": 180}, (
+                    "what the notice says"
+                )
                 break
             assert time.monotonic() < deadline, "the worker's heartbeat never made video available"
             time.sleep(0.5)

@@ -101,6 +101,11 @@ class Store:
         )
         return self._all(query)
 
+    def update_site(self, site_id, **values):
+        """Change some columns of a site (the roles it accepts)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(sites).where(sites.c.id == site_id).values(**values))
+
     def put_site(self, site, keys=()):
         """Insert a site and its keys if absent; existing rows are left alone."""
         self._insert_absent(sites, site, sites.c.id)

@@ -55,6 +55,8 @@ sites = Table(
     Column("token_lifetime", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("kb_version", Integer, nullable=False, server_default="0"),  # bumped on every KB edit
+    # the token `role` values whose holders may use the widget here (widget/roles.py); empty: anyone
+    Column("allowed_roles", JSON, nullable=False, server_default="[]"),
 )
 
 site_keys = Table(
@@ -115,6 +117,9 @@ taxpayer_sessions = Table(
     Column("region", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+    Column(
+        "role", String(50), nullable=False, server_default=""
+    ),  # the token's, checked on resume too
 )
 
 interactions = Table(

@@ -49,6 +49,7 @@ def demo_page():
     tin = request.args.get("taxpayer", demo.DEMO_TAXPAYER).strip().upper()
     name = request.args.get("name", demo.DEMO_PERSON).strip()[:50] or demo.DEMO_PERSON
     locale = request.args.get("locale", "zh-CN")
+    role = request.args.get("role", "").strip()  # the person's role in the enterprise, e.g. 开票员
     problems = []
     if z.store.get_region(region) is None:
         problems.append(f"region {region} is not configured")
@@ -56,6 +57,8 @@ def demo_page():
         problems.append(f"taxpayer id {tin} is not a valid 统一社会信用代码 / 纳税人识别号")
     if locale not in ("zh-CN", "en"):
         problems.append("locale must be zh-CN or en")
+    if len(role) > 50:
+        problems.append("role must be at most 50 characters")
     if problems:
         return render_template("demo.html", problems=problems), 400
     site = z.store.get_site(demo.SITE)
@@ -70,6 +73,7 @@ def demo_page():
         enterprise=request.args.get("enterprise", demo.DEMO_ENTERPRISE)[:100],
         region=region,
         lifetime=site["token_lifetime"],
+        role=role or None,
     )
     theme = {
         attribute: request.args[param][:32]

@@ -151,7 +151,13 @@ class App {
 
   status(status, error) {
     const banner = this.parts.banner;
-    if (status === "offline" || status === "fatal") {
+    if (status === "fatal" && error && error.code === "role_not_allowed") {
+      this.fatal = true;  // not a connection problem: the window says why, and where to go instead (refused.js)
+      import("./refused.js").then((module) => {
+        this.refused = {error, draw: module.drawRefused};
+        this.redraw();
+      }, () => this.status("fatal", {...error, code: "refused"}));
+    } else if (status === "offline" || status === "fatal") {
       banner.hidden = false;
       banner.setAttribute("data-status", status);
       banner.textContent = status === "fatal" ? this.t("fatal", {msg: errorText(this.cfg, error)}) : this.t("offline");
@@ -344,9 +350,11 @@ class App {
     else if (state === "queued" || state === "connected") [placeholder, enabled, attach] = ["inputHuman", true, true];
     else if (smart && state !== "connecting") [placeholder, enabled] = ["input", true];
     if (this.fatal) enabled = false;
+    if (this.refused) placeholder = null;
     setComposer(p, enabled, placeholder, t, attach);
-    for (const part of [p.messages, p.typingSlot, p.actions]) part.hidden = this.historyOpen;
+    for (const part of [p.messages, p.typingSlot, p.actions]) part.hidden = this.historyOpen || Boolean(this.refused);
     p.historyView.hidden = !this.historyOpen;
+    if (this.refused) this.refused.draw(this);
   }
 
   drawActions(item, state) {
@@ -365,6 +373,8 @@ class App {
     }
     if (!this.readOnly && state === "connected" && item && item.call === "none" && this.auth.media &&
         this.auth.media.video) children.push(this.startVideoRow());
+    const callRow = !this.readOnly && this.video && item && item.id === this.model.liveId && this.video.actionRow(item);
+    if (callRow) children.push(callRow);  // 关闭视频 in the chat window's action row while a call is on
     const offer = !this.readOnly && !["queued", "connected", "connecting"].includes(state);
     if (offer) {
       const anchor = state === "bot" ? this.list.humanAnchor() : null;
@@ -413,9 +423,7 @@ class App {
   drawCall(item) {
     const live = item && !this.readOnly && item.id === this.model.liveId ? item : null;
     if (this.video) return this.video.update(live);
-    if (live && live.call !== "none") {
-      this.loadVideo().then((video) => video.update(this.readOnly ? null : this.model.live()), () => {});
-    }
+    if (live && live.call !== "none") this.loadVideo().then(() => this.redraw(), () => {});
     return undefined;
   }
 

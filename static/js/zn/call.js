@@ -1,7 +1,8 @@
-// The taxpayer's video call (发起视频): imported only when a call is first needed. It asks before starting and
-// tells that the call is recorded, opens the camera before ringing the agent (so a missing or refused camera is
-// said at once), shows the call area, and runs the media link to the worker. Only the tab that started the call
-// carries its media (a reload of that tab rejoins); other tabs of the same person just say where it is.
+// The taxpayer's video call (发起视频): imported only when a call is first needed. It asks once before starting
+// (是否发起视频聊天, with what is recorded, why and for how long), opens the camera before ringing the agent (so a
+// missing or refused camera is said at once), shows the call area, and runs the media link to the worker. While
+// sharing, the call area shows what is shared; hidden chat shrinks the window to the call alone. Only the tab
+// that started the call carries its media (a reload of that tab rejoins); other tabs just say where it is.
 import {h, icon} from "./dom.js";
 import {confirmDialog} from "./confirm.js";
 import {errorText} from "./i18n.js";
@@ -18,16 +19,18 @@ const ICON = {
 
 const CSS = `
 .zn-video{flex:none;display:flex;flex-direction:column;background:#0f1720;color:#fff}
-.zn-panel.zn-chat-hidden .zn-video{flex:1;min-height:0}
-.zn-panel.zn-chat-hidden .zn-messages,.zn-panel.zn-chat-hidden .zn-typing-slot,.zn-panel.zn-chat-hidden .zn-actions,
-.zn-panel.zn-chat-hidden .zn-composer{display:none}
+.zn-panel[data-compact=true]{width:300px;height:auto}
+.zn-panel[data-compact=true] .zn-messages,.zn-panel[data-compact=true] .zn-typing-slot,
+.zn-panel[data-compact=true] .zn-actions,.zn-panel[data-compact=true] .zn-composer,
+.zn-panel[data-compact=true] .zn-history,.zn-panel[data-compact=true] [data-testid=zn-history]{display:none}
 .zn-stage{position:relative;aspect-ratio:4/3;max-height:260px;background:#000;overflow:hidden}
-.zn-panel.zn-chat-hidden .zn-stage{flex:1;max-height:none;aspect-ratio:auto}
 .zn-stage video{display:block;width:100%;height:100%;object-fit:contain;background:#000}
-.zn-stage .zn-pip{position:absolute;right:8px;bottom:8px;width:30%;height:auto;aspect-ratio:4/3;border:2px solid #fff;
-  border-radius:6px;object-fit:cover}
+.zn-stage .zn-pip,.zn-stage[data-sharing] .zn-remote{position:absolute;right:8px;bottom:8px;z-index:1;width:30%;
+  height:auto;aspect-ratio:4/3;border:2px solid #fff;border-radius:6px;object-fit:cover}
+.zn-stage[data-sharing] .zn-pip{display:none}
 .zn-video[data-call=requested] .zn-remote{visibility:hidden}
 .zn-video[data-call=requested] .zn-pip{position:static;width:100%;height:100%;border:0;border-radius:0}
+.zn-stage[data-sharing] .zn-no-picture{display:none}
 .zn-call-status{position:absolute;left:8px;right:8px;top:8px;padding:4px 8px;border-radius:6px;
   background:rgba(0,0,0,.6);font-size:.85em;text-align:center}
 .zn-call-status:empty{display:none}
@@ -40,6 +43,7 @@ const CSS = `
 .zn-call-btn{all:unset;box-sizing:border-box;display:flex;flex-direction:column;align-items:center;gap:2px;min-width:56px;
   padding:4px;border-radius:6px;cursor:pointer;font-size:.72em;line-height:1.2;text-align:center;color:#fff}
 .zn-call-btn svg{width:22px;height:22px;fill:currentColor}
+.zn-panel[data-compact=true] .zn-call-btn{flex:1;min-width:0}
 .zn-call-btn:hover{background:rgba(255,255,255,.15)}
 .zn-call-btn:focus-visible{outline:3px solid #f5b400;outline-offset:1px}
 .zn-call-btn[aria-pressed=true]{background:#f5f5f5;color:#0f1720}
@@ -88,6 +92,10 @@ export class VideoCall {
     this.localVideo = h("video", {cls: "zn-pip", tid: "zn-local-video", attrs: {autoplay: true, playsinline: true,
       muted: true}, ta: {"aria-label": "localVideo"}});
     this.localVideo.muted = true;
+    this.screenPreview = h("video", {cls: "zn-screen", tid: "zn-screen-preview", attrs: {autoplay: true,
+      playsinline: true, muted: true}, ta: {"aria-label": "screenPreview"}});
+    this.screenPreview.muted = true;
+    this.screenPreview.hidden = true;
     this.sound = h("audio", {attrs: {autoplay: true}});
     this.sound.hidden = true;
     this.status = h("div", {cls: "zn-call-status", tid: "zn-call-status", attrs: {role: "status"}});
@@ -99,14 +107,18 @@ export class VideoCall {
     this.camera = button("zn-mute-camera", "muteCamera", ICON.camera, () => this.toggleCamera(), true);
     this.share = button("zn-share-screen", "shareScreen", ICON.screen, () => this.toggleScreen(), true);
     this.hideChat = button("zn-hide-chat", "hideChat", ICON.chat, () => this.toggleChat(), true);
-    this.close = button("zn-close-video", "closeVideo", ICON.hangup, () => this.closeClicked(), false);
-    this.close.classList.add("zn-hangup");
-    this.closeLabel = this.close.querySelector("span");
+    this.hangup = button("zn-call-close", "closeVideo", ICON.hangup, () => this.closeClicked(), false);
+    this.hangup.classList.add("zn-hangup");
+    this.hangup.hidden = true;  // only in the compact window: otherwise 关闭视频 sits in the chat's action row
     this.bar = h("div", {cls: "zn-call-bar", attrs: {role: "toolbar"}, ta: {"aria-label": "callControls"}},
-      [this.mic, this.camera, this.share, this.hideChat, this.close]);
+      [this.mic, this.camera, this.share, this.hideChat, this.hangup]);
+    this.stage = h("div", {cls: "zn-stage"}, [this.screenPreview, this.remote, this.localVideo, this.status, this.rec]);
     this.el = h("section", {cls: "zn-video", tid: "zn-video", ta: {"aria-label": "videoArea"}},
-      [h("div", {cls: "zn-stage"}, [this.remote, this.localVideo, this.status, this.rec]), this.soundButton, this.sound,
-        this.bar]);
+      [this.stage, this.soundButton, this.sound, this.bar]);
+    this.closeLabel = h("span", {t: "closeVideo"});
+    this.close = h("button", {cls: "zn-btn zn-secondary", tid: "zn-close-video", attrs: {type: "button"},
+      on: {click: () => this.closeClicked()}}, [icon(ICON.hangup), this.closeLabel]);
+    this.closeRow = h("div", {cls: "zn-row"}, [this.close]);
     this.el.hidden = true;
     const parts = this.app.parts;
     parts.panel.insertBefore(this.el, parts.messages);
@@ -135,16 +147,21 @@ export class VideoCall {
     } catch (err) { /* memoryOwner keeps it for this page */ }
   }
 
-  /** 发起视频: ask, tell about the recording, open the camera, then ring the agent. */
+  /** 发起视频: one question (with the recording notice when calls are recorded), the camera, then ring the agent. */
   async begin(item) {
     const app = this.app;
     if (this.starting || item.call !== "none") return;
     this.starting = true;
     try {
-      const shadow = app.ctx.shadow, panel = app.parts.panel;
-      if (!await confirmDialog(panel, shadow, this.t, "start-video", this.t("startVideoAsk"))) return;
-      if (!await confirmDialog(panel, shadow, this.t, "recording-notice", this.t("recordingAsk"))) {
-        app.toast(this.t("recordingDeclined"));
+      const recording = app.auth && app.auth.media && app.auth.media.recording;
+      const details = [this.t("startVideoInfo")];
+      if (recording) {
+        details.push(this.t("recordingWhat"), this.t("recordingWhy", {days: recording.retention_days}),
+          this.t("recordingConsent"));
+      }
+      if (!await confirmDialog(app.parts.panel, app.ctx.shadow, this.t, "start-video", this.t("startVideoAsk"),
+        details)) {
+        app.toast(this.t("videoDeclined"));
         return;
       }
       if (!await this.openLocal()) return;
@@ -197,8 +214,7 @@ export class VideoCall {
     const owner = this.owner;
     this.el.toggleAttribute("data-elsewhere", !owner);
     for (const b of [this.mic, this.camera, this.share, this.hideChat]) b.hidden = call !== "active" || !owner;
-    this.closeLabel.textContent = this.t(call === "requested" ? "cancelVideo" : "closeVideo");
-    this.closeLabel.setAttribute("data-zn-t", call === "requested" ? "cancelVideo" : "closeVideo");
+    if (call !== "active" || !owner) this.toggleChat(false);
     if (!owner) {
       this.setStatus("videoElsewhere");
       return;
@@ -213,6 +229,15 @@ export class VideoCall {
     if (!this.local.stream) return;
     if (call === "requested") this.setStatus("videoWaiting");
     if (call === "active" && !this.link) this.connect();
+  }
+
+  /** The chat window's action row during a call: 关闭视频 (取消视频 while ringing); null without a call. */
+  actionRow(item) {
+    if (!item || item.call === "none") return null;
+    const key = item.call === "requested" ? "cancelVideo" : "closeVideo";
+    this.closeLabel.setAttribute("data-zn-t", key);
+    this.closeLabel.textContent = this.t(key);
+    return this.closeRow;
   }
 
   connect() {
@@ -319,29 +344,41 @@ export class VideoCall {
     this.screenTrack = track;
     this.share.setAttribute("aria-pressed", "true");
     this.link.setTrack("screen", track);
+    // what is shared fills the call area (as the agent sees it); the agent's camera goes small beside it
+    this.screenPreview.srcObject = new MediaStream([track]);
+    this.screenPreview.hidden = false;
+    this.stage.setAttribute("data-sharing", "");
   }
 
   stopScreen() {
     const track = this.screenTrack;
     this.screenTrack = null;
     this.share.setAttribute("aria-pressed", "false");
+    this.screenPreview.srcObject = null;
+    this.screenPreview.hidden = true;
+    this.stage.removeAttribute("data-sharing");
     if (track) track.stop();
     if (this.link) this.link.setTrack("screen", null);
   }
 
-  /** 隐藏聊天: the call area takes the window; the call (and its sound) goes on. */
+  /** 隐藏聊天: the window shrinks to the call alone (still draggable, with 隐藏聊天 and a hang-up); the call goes on. */
   toggleChat(force) {
-    const hidden = force === undefined ? !this.app.parts.panel.classList.contains("zn-chat-hidden") : force;
-    this.app.parts.panel.classList.toggle("zn-chat-hidden", hidden);
-    this.hideChat.setAttribute("aria-pressed", String(hidden));
+    const panel = this.app.parts.panel;
+    const compact = force === undefined ? panel.getAttribute("data-compact") !== "true" : force;
+    if (compact === (panel.getAttribute("data-compact") === "true")) return;
+    if (compact) panel.setAttribute("data-compact", "true");
+    else panel.removeAttribute("data-compact");
+    this.hideChat.setAttribute("aria-pressed", String(compact));
+    this.hangup.hidden = !compact;
+    this.app.mover.place();  // smaller or larger: keep it inside the viewport
   }
 
   async closeClicked() {
     const app = this.app;
     if (!this.iid || this.state === "none") return;
     const requested = this.state === "requested";
-    if (!requested &&
-        !await confirmDialog(app.parts.panel, app.ctx.shadow, this.t, "close-video", this.t("closeVideoAsk"))) return;
+    if (!requested && !await confirmDialog(app.parts.panel, app.ctx.shadow, this.t, "close-video",
+      this.t("closeVideoAsk"), [this.t("closeVideoInfo")])) return;
     const type = requested ? "call.cancel" : "call.hangup";
     try {
       await app.socket.request({type, interaction_id: this.iid}, {timeoutMs: 15000});
@@ -353,6 +390,7 @@ export class VideoCall {
 
   /** The call is over (or never was): release everything and give the window back to the chat. */
   end() {
+    const focused = this.app.ctx.shadow.activeElement;
     if (this.link) this.link.close();
     this.link = null;
     if (this.unwatch) this.unwatch();
@@ -368,5 +406,6 @@ export class VideoCall {
     this.el.removeAttribute("data-call");
     this.setStatus(null);
     this.toggleChat(false);
+    if (focused && this.el.contains(focused)) this.app.focusStart();  // e.g. the compact window's hang-up
   }
 }

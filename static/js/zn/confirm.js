@@ -2,18 +2,22 @@
 import {h} from "./dom.js";
 
 /**
- * Ask a yes/no question inside panel; resolve true for OK. kind goes to data-kind. The dialog traps Tab,
- * Escape cancels, and focus returns to where it was.
+ * Ask a yes/no question inside panel; resolve true for OK. The question is the dialog's title, details (strings)
+ * the paragraphs under it. kind goes to data-kind. The dialog traps Tab, Escape cancels, and focus returns.
  */
-export function confirmDialog(panel, shadow, t, kind, question) {
+export function confirmDialog(panel, shadow, t, kind, question, details = []) {
   return new Promise((resolve) => {
     const before = shadow.activeElement;
     const id = "zn-confirm-" + kind;
+    const body = details.map((text) => h("p", {text}));
     const ok = h("button", {cls: "zn-btn", tid: "zn-confirm-ok", attrs: {type: "button"}, text: t("ok")});
     const no = h("button", {cls: "zn-btn zn-secondary", tid: "zn-confirm-cancel", attrs: {type: "button"},
       text: t("no")});
     const dialog = h("div", {cls: "zn-dialog", tid: "zn-confirm", attrs: {role: "alertdialog", "aria-modal": "true",
-      "aria-labelledby": id, "data-kind": kind}}, [h("p", {attrs: {id}, text: question}), h("div", {cls: "zn-row"}, [no, ok])]);
+      "aria-labelledby": id, "aria-describedby": body.length ? id + "-details" : null, "data-kind": kind}},
+    [h("h3", {cls: "zn-dialog-title", tid: "zn-confirm-title", attrs: {id}, text: question}),
+      body.length ? h("div", {cls: "zn-dialog-body", attrs: {id: id + "-details"}}, body) : null,
+      h("div", {cls: "zn-row"}, [no, ok])]);
     const overlay = h("div", {cls: "zn-overlay"}, [dialog]);
     const finish = (answer) => {
       overlay.remove();

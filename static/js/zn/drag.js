@@ -37,8 +37,8 @@ export class Mover {
     try { localStorage.setItem(this.key, JSON.stringify(this.pos)); } catch (err) { /* not remembered */ }
   }
 
-  narrow() {
-    return window.innerWidth < NARROW;
+  narrow() {  // the compact call window (chat hidden) stays a small window on a phone too
+    return window.innerWidth < NARROW && this.panel.getAttribute("data-compact") !== "true";
   }
 
   /** Put the window where it belongs now (after opening, a resize, a keyboard appearing). */

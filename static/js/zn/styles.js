@@ -19,6 +19,9 @@ const CSS = `
 .zn-icon-btn svg{width:20px;height:20px;fill:currentColor}
 .zn-head .zn-icon-btn:hover{background:rgba(255,255,255,.2)}
 .zn-icon-btn[aria-pressed=true]{background:rgba(0,0,0,.28)}
+.zn-refused{flex:1;min-height:0;overflow-y:auto;padding:20px 18px;display:flex;flex-direction:column;gap:10px}
+.zn-refused h3{margin:0;font-size:1.07em;font-weight:600}
+.zn-refused p{margin:0}
 .zn-banner{flex:none;padding:6px 14px;background:#fff4d6;color:#3d3000;font-size:.87em;border-bottom:1px solid #e8d9a8}
 .zn-messages{flex:1;min-height:0;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:10px;
   background:#f4f6f9}
@@ -71,6 +74,8 @@ textarea.zn-field{min-height:44px;resize:none}
 .zn-dialog{width:min(320px,90%);padding:18px;border-radius:10px;background:#fff;color:#1a1a1a;
   display:flex;flex-direction:column;gap:14px}
 .zn-dialog p{margin:0}
+.zn-dialog-title{margin:0;font-size:1.07em;font-weight:600}
+.zn-dialog-body{display:flex;flex-direction:column;gap:6px;max-height:50vh;overflow-y:auto;font-size:.9em;color:#333}
 .zn-dialog .zn-row{justify-content:flex-end}
 .zn-toast{position:absolute;left:50%;bottom:92px;z-index:3;transform:translateX(-50%);max-width:90%;padding:8px 14px;
   border-radius:6px;background:#1f2d3d;color:#fff;font-size:.9em;text-align:center}

@@ -1,5 +1,5 @@
 // Supervisor and administrator pages: role-aware sections (supervisors: board, ratings, recordings, inbox, quick replies,
-// knowledge base; administrators also accounts, working hours, holidays and regions).
+// knowledge base; administrators also accounts, working hours, holidays, regions and the roles each site serves).
 import { h, bilingual, both } from "../dom.js";
 import { get, post } from "../api.js";
 import "./strings.js";
@@ -13,6 +13,7 @@ import { mountAgents } from "./agents.js";
 import { mountHours } from "./hours.js";
 import { mountHolidays } from "./holidays.js";
 import { mountRegions } from "./regions.js";
+import { mountSites } from "./sites.js";
 
 const root = document.getElementById("admin");
 const role = root.dataset.role;
@@ -31,10 +32,10 @@ const sections = [
 ];
 if (admin) {
   sections.push(["agents", () => mountAgents(centres)], ["hours", () => mountHours(centres)],
-    ["holidays", () => mountHolidays()], ["regions", () => mountRegions(centres)]);
+    ["holidays", () => mountHolidays()], ["regions", () => mountRegions(centres)], ["sites", () => mountSites()]);
 }
 const titles = { board: "board", ratings: "ratings", recordings: "recordings", leave: "leave", quick: "quick", kb: "kb", agents: "agentsTitle",
-  hours: "hours", holidays: "holidays", regions: "regions" };
+  hours: "hours", holidays: "holidays", regions: "regions", sites: "sites" };
 
 const logout = h("button", { cls: "link", tid: "console-logout", label: "logout", attrs: { type: "button" } });
 logout.addEventListener("click", async () => {

@@ -1,0 +1,34 @@
+"""Console JSON API for sites (admin): which token roles each site accepts (widget/roles.py)."""
+
+from flask import Blueprint, jsonify
+
+from .. import roles
+from ..errors import NotFound
+from . import ext
+from .admin import _audit, _body, role
+
+bp = Blueprint("sites", __name__, url_prefix="/console/api")
+
+
+def _site_view(row: dict) -> dict:
+    return {"id": row["id"], "name": row["name"], "allowed_roles": row["allowed_roles"] or []}
+
+
+@bp.get("/sites")
+@role("admin")
+def sites():
+    """Return every site with the token roles it accepts (empty: anyone)."""
+    return jsonify(items=[_site_view(row) for row in ext().store.sites()])
+
+
+@bp.patch("/sites/<site_id>")
+@role("admin")
+def update_site(site_id: str):
+    """Set the token roles a site accepts; open sessions of other roles are refused on resume."""
+    store = ext().store
+    if store.get_site(site_id) is None:
+        raise NotFound("not_found", "找不到该站点。", "No such site.")
+    allowed = roles.parse(_body().get("allowed_roles"))
+    store.update_site(site_id, allowed_roles=allowed)
+    _audit("set_site_roles", {"site": site_id, "allowed_roles": allowed})
+    return jsonify(item=_site_view(store.get_site(site_id)))
