@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.unit.test_store import T0, created, store  # noqa: F401 (fixture)
+from tests.unit.storekit import T0, created
 from widget.errors import ZhengnaError
 from widget.media import Workers
 
