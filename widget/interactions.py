@@ -24,6 +24,7 @@ class Service:
         self.store, self.bus, self.router, self.presence = store, bus, router, presence
         self.config, self.clock, self.knowledge = config, clock, knowledge
         self.calls = None  # set by create_app: widget.calls.Calls
+        self.reviews = None  # set by create_app: widget.reviews.Reviews (follow-ups of poor ratings)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -141,8 +142,13 @@ class Service:
             "at": now,
             "payload": {"score": score, "tags": tags, "comment": comment},
         }
+        followup = (
+            self.reviews.followup_for(interaction, score, row["agent_id"], now)
+            if self.reviews
+            else None
+        )
         try:
-            self.publish_rows(self.store.save_evaluation(row, event))
+            self.publish_rows(self.store.save_evaluation(row, event, followup))
         except ValueError:
             raise ZhengnaError(
                 "already_rated",
