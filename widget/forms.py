@@ -1,7 +1,8 @@
-"""业务办理服务确认单: a form an agent sends in a conversation, filled with the taxpayer's files, returned or done.
+"""业务办理服务确认单: sent by an agent in a conversation, filled by the taxpayer, returned or done.
 
-Every step is a `form.state` event of the conversation (so sync and resume replay it), an audit row, and a
-new version of the form's own row; the status moves only through states.next_form_status."""
+Every step is a `form.state` event of the conversation (so sync and resume replay it), an audit
+row, and a new version of the form's own row; its status moves only by states.next_form_status.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class Forms:
     # -- the agent's steps -----------------------------------------------------------------------
 
     def send(self, agent, interaction_id, cid, title, items, template_id=None):
-        """Send a new form naming the business and its materials; return it (a resend returns the first)."""
+        """Send a form naming the business and its materials; return it (a resend: the first)."""
         interaction = self._conversation_of_agent(agent, interaction_id)
         done = self.store.form_by_cid(interaction_id, agent["id"], cid)
         if done is not None:
@@ -89,7 +90,9 @@ class Forms:
     def complete(self, agent, interaction_id, form_id, result):
         """Mark a submitted form done with what was done (办结)."""
         self._conversation_of_agent(agent, interaction_id)
-        return self._step(agent_actor(agent), interaction_id, form_id, "complete", {"result": result})
+        return self._step(
+            agent_actor(agent), interaction_id, form_id, "complete", {"result": result}
+        )
 
     # -- the taxpayer's steps --------------------------------------------------------------------
 

@@ -377,8 +377,8 @@ def add_working_days(
     return None
 
 
-# The national working week (weekdays, holidays off, 调休 Saturdays and Sundays on), for a centre that
-# keeps no hours of its own.
+# The national working week (weekdays, holidays off, 调休 weekend days on), for a centre
+# that keeps no hours of its own.
 OFFICE_WEEK = Schedule(
     weekly=tuple(((9 * 60, 18 * 60),) if day < 5 else () for day in range(7)),
     observe_holidays=True,

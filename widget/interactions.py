@@ -24,7 +24,9 @@ class Service:
         self.store, self.bus, self.router, self.presence = store, bus, router, presence
         self.config, self.clock, self.knowledge = config, clock, knowledge
         self.calls = None  # set by create_app: widget.calls.Calls
-        self.reviews = None  # set by create_app: widget.reviews.Reviews (follow-ups of poor ratings)
+        self.reviews = (
+            None  # set by create_app: widget.reviews.Reviews (follow-ups of poor ratings)
+        )
 
     # -- reading -----------------------------------------------------------------------------
 

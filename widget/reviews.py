@@ -1,4 +1,4 @@
-"""差评回访 and 申诉复核: follow-ups of poor ratings with a working-day deadline, and appeals of ratings."""
+"""差评回访 and 申诉复核: follow-ups of poor ratings (working-day deadline), appeals of ratings."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class Reviews:
     # -- follow-ups (差评回访) ---------------------------------------------------------------------
 
     def followup_for(self, interaction, score, agent_id, now):
-        """Return the follow-up row a rating opens (stored with the rating), or None for a good one."""
+        """Return the follow-up row a rating opens (stored with it), or None for a good one."""
         if score > POOR:
             return None
         return {
@@ -34,7 +34,7 @@ class Reviews:
         }
 
     def due(self, centre_id, now):
-        """Return when a follow-up opened now is due: FOLLOWUP_DAYS working days on the centre's calendar."""
+        """Return when a follow-up opened now is due: FOLLOWUP_DAYS of the centre's working days."""
         router, days = self.service.router, self.service.config["FOLLOWUP_DAYS"]
         schedule = hours.Schedule.from_dict(self.store.get_centre(centre_id)["schedule"])
         return hours.add_working_days(
@@ -42,10 +42,12 @@ class Reviews:
         ) or hours.add_working_days(hours.OFFICE_WEEK, router.calendar, now, days)
 
     def followups(self, agent):
-        """Return the follow-ups a supervisor may see, overdue ones marked, with who was involved."""
+        """Return the follow-ups a supervisor may see, overdue ones marked, with who took part."""
         centre = None if agent["role"] == "admin" else agent["centre_id"]
         now = self.service.clock()
-        return [self._with_people(_followup_view(row, now)) for row in self.store.followups_in(centre)]
+        return [
+            self._with_people(_followup_view(row, now)) for row in self.store.followups_in(centre)
+        ]
 
     def close_followup(self, agent, interaction_id, note):
         """Close a follow-up with what was done (contacted, explained, corrected)."""
@@ -75,8 +77,7 @@ class Reviews:
             {
                 **_rating_view(row),
                 "appeal": appeals.get(row["interaction_id"], {}).get("status"),
-                "appealable": row["score"] <= APPEALABLE
-                and row["interaction_id"] not in appeals,
+                "appealable": row["score"] <= APPEALABLE and row["interaction_id"] not in appeals,
             }
             for row in self.store.evaluations_by_agent(agent["id"])
         ]

@@ -161,7 +161,7 @@ FORM_TRANSITIONS = {
     (FormStatus.SUBMITTED, "complete"): (FormStatus.DONE, {A}),
 }
 
-# Follow-ups of poor ratings (差评回访) and appeals of ratings (申诉复核): decided once, by a supervisor.
+# Follow-ups of poor ratings (差评回访) and appeals (申诉复核): decided once, by a supervisor.
 SUPERVISOR = "supervisor"
 REVIEW_TRANSITIONS = {
     ("followup", "open", "close"): ("closed", {SUPERVISOR}),

@@ -1,4 +1,4 @@
-"""差评回访 deadlines: FOLLOWUP_DAYS working days on a centre's own calendar (2026 national arrangement)."""
+"""差评回访 deadlines: FOLLOWUP_DAYS working days on a centre's calendar (2026)."""
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -47,7 +47,7 @@ def test_spring_festival_makeup_days_on_both_sides(office, calendar):
 
 
 def test_local_date_decides_not_utc(office, calendar):
-    # Friday 23:30 in Shanghai is still Friday 15:30 UTC; and Thursday 20:00 UTC is Friday 04:00 there
+    # Friday 23:30 in Shanghai is Friday 15:30 UTC; Thursday 20:00 UTC is Friday 04:00 there
     late_friday = sh("2026-03-13 23:30").astimezone(UTC)
     assert add_working_days(office, calendar, late_friday, 1) == sh("2026-03-16 17:30")
     thursday_utc = datetime(2026, 3, 12, 20, 0, tzinfo=UTC)
@@ -56,8 +56,10 @@ def test_local_date_decides_not_utc(office, calendar):
 
 def test_a_centre_that_works_through_holidays_counts_them(calendar):
     every_day = Schedule.from_dict(
-        {"weekly": {d: [["08:00", "20:00"]] for d in WEEKDAYS} | {"sat": [], "sun": []},
-         "observe_holidays": False}
+        {
+            "weekly": {d: [["08:00", "20:00"]] for d in WEEKDAYS} | {"sat": [], "sun": []},
+            "observe_holidays": False,
+        }
     )
     assert add_working_days(every_day, calendar, sh("2026-09-30 10:00"), 2) == sh(
         "2026-10-02 20:00"

@@ -344,7 +344,7 @@ class Store:
     # -- ratings, call log, audit ------------------------------------------------------------
 
     def save_evaluation(self, row, new_event, followup=None):
-        """Store the one rating of an interaction with its event (and the follow-up a poor one opens).
+        """Store the one rating of an interaction with its event (and a poor one's follow-up).
 
         Raises ValueError if it was rated already."""
         try:
@@ -587,12 +587,10 @@ class Store:
         )
 
     def rating_figures(self):
-        """Return {centre id: (ratings, sum of scores, ratings of 4 or 5)}; removed ones left out."""
+        """Return {centre id: (ratings, sum of scores, ratings of 4 or 5)}, removed left out."""
         satisfied = func.sum(case((evaluations.c.score >= 4, 1), else_=0))
         query = (
-            select(
-                evaluations.c.centre_id, func.count(), func.sum(evaluations.c.score), satisfied
-            )
+            select(evaluations.c.centre_id, func.count(), func.sum(evaluations.c.score), satisfied)
             .where(evaluations.c.removed_at.is_(None))
             .group_by(evaluations.c.centre_id)
         )
@@ -747,7 +745,7 @@ class Store:
             )
 
     def create_appeal(self, row):
-        """Store an agent's appeal of a rating; raise ValueError if the rating was appealed before."""
+        """Store an agent's appeal of a rating; raise ValueError if it was appealed before."""
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(appeals).values(**row))
@@ -770,7 +768,7 @@ class Store:
         return self._one(select(appeals).where(appeals.c.interaction_id == interaction_id))
 
     def decide_appeal(self, interaction_id, status, by, at):
-        """Settle an open appeal; a removed rating is marked (never deleted). True if it was open."""
+        """Settle an open appeal; a removed rating is marked, never deleted. True if open."""
         with self.engine.begin() as conn:
             changed = conn.execute(
                 update(appeals)

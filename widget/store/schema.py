@@ -333,7 +333,8 @@ rtc_workers = (
     )
 )
 
-form_templates = Table(  # a centre's 业务办理服务确认单 templates: the business and the materials it needs
+# A centre's 业务办理服务确认单 templates: the business and the materials it needs.
+form_templates = Table(
     "form_templates",
     metadata,
     Column("id", String(32), primary_key=True),
@@ -361,7 +362,7 @@ forms = Table(  # one 业务办理服务确认单 sent in a conversation; every 
     Column("version", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(32), nullable=False),
-    Column("cid", String(64), nullable=False),  # the agent's request id: a resend stores nothing new
+    Column("cid", String(64), nullable=False),  # the request id: a resend stores nothing new
     Column("updated_at", UTCDateTime, nullable=False),
     Column("updated_by_role", String(16), nullable=False),
     Column("updated_by", String(128), nullable=False),
