@@ -28,10 +28,14 @@ class Forms:
 
     def of_person(self, person):
         """Return the person's forms across their conversations, newest first (我的业务确认单)."""
-        return [
-            view(row)
-            for row in self.store.forms_of_person(person["site_id"], person["tin"], person["sub"])
-        ]
+        rows = self.store.forms_of_person(person["site_id"], person["tin"], person["sub"])
+        conversations = {}
+        for row in rows:
+            if row["interaction_id"] not in conversations:
+                conversations[row["interaction_id"]] = self.service.public_view(
+                    self.service.get(row["interaction_id"])
+                )
+        return [dict(view(row), interaction=conversations[row["interaction_id"]]) for row in rows]
 
     def templates(self, agent):
         """Return the form templates of the agent's centre."""
