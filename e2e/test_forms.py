@@ -13,7 +13,11 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 
 def _files(tmp_path):
-    png, corrected, pdf = tmp_path / "申请表.png", tmp_path / "申请表（盖章）.png", tmp_path / "情况说明.pdf"
+    png, corrected, pdf = (
+        tmp_path / "申请表.png",
+        tmp_path / "申请表（盖章）.png",
+        tmp_path / "情况说明.pdf",
+    )
     Image.new("RGB", (60, 40), (30, 90, 200)).save(png)
     Image.new("RGB", (60, 40), (200, 40, 40)).save(corrected)
     pdf.write_bytes(PDF)
@@ -60,9 +64,13 @@ def test_a_form_from_sending_to_done_on_both_sides(
 
     # the taxpayer: one file per material, then confirm
     w.tid("zn-form-upload", item_id="m1").set_input_files(png)
-    expect(w.tid("zn-form-item", item_id="m1")).to_have_attribute("data-files", "1", timeout=TIMEOUT)
+    expect(w.tid("zn-form-item", item_id="m1")).to_have_attribute(
+        "data-files", "1", timeout=TIMEOUT
+    )
     w.tid("zn-form-upload", item_id="m2").set_input_files(pdf)
-    expect(w.tid("zn-form-item", item_id="m2")).to_have_attribute("data-files", "1", timeout=TIMEOUT)
+    expect(w.tid("zn-form-item", item_id="m2")).to_have_attribute(
+        "data-files", "1", timeout=TIMEOUT
+    )
     w.tid("zn-form-submit").click()
     expect(form).to_have_attribute("data-status", "submitted", timeout=TIMEOUT)
     expect(w.tid("zn-form-upload")).to_have_count(0)
@@ -83,7 +91,9 @@ def test_a_form_from_sending_to_done_on_both_sides(
 
     # corrected and resubmitted
     w.tid("zn-form-upload", item_id="m1").set_input_files(corrected)
-    expect(w.tid("zn-form-item", item_id="m1")).to_have_attribute("data-files", "2", timeout=TIMEOUT)
+    expect(w.tid("zn-form-item", item_id="m1")).to_have_attribute(
+        "data-files", "2", timeout=TIMEOUT
+    )
     w.tid("zn-form-submit").click()
     expect(card).to_have_attribute("data-status", "submitted", timeout=TIMEOUT)
     expect(files).to_have_count(3)
@@ -100,10 +110,14 @@ def test_a_form_from_sending_to_done_on_both_sides(
     expect(w.tid("zn-form")).to_have_attribute("data-status", "done", timeout=TIMEOUT)
     expect(w.tid("zn-form-result")).to_contain_text("100 份")
     expect(w.tid("zn-form-item", item_id="m1")).to_have_attribute("data-files", "2")
-    expect(w.page.locator('[data-form-event]')).to_have_count(8)  # send, 3 uploads, 2 submits, return, done
+    expect(w.page.locator("[data-form-event]")).to_have_count(
+        8
+    )  # send, 3 uploads, 2 submits, return, done
     agent.page.reload()
     agent.wait_connected()
-    expect(agent.inside(iid, "console-form")).to_have_attribute("data-status", "done", timeout=TIMEOUT)
+    expect(agent.inside(iid, "console-form")).to_have_attribute(
+        "data-status", "done", timeout=TIMEOUT
+    )
     expect(agent.inside(iid, "console-form-result-shown")).to_contain_text("100 份")
     expect(agent.inside(iid, "console-form-file")).to_have_count(3)
 
