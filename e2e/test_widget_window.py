@@ -22,6 +22,7 @@ CALL_MODULES = {
     "call.js",
     "calltext.js",
     "peer.js",
+    "forms.js",  # fetched with the first 业务办理服务确认单 (e2e/test_forms.py)
 }  # fetched on the first 发起视频 (e2e/test_video_call.py)
 
 
