@@ -1,6 +1,7 @@
-"""业务办理服务确认单 in two real browsers: the agent sends a form from a template, the taxpayer uploads two files
-and confirms, the agent returns it with a reason, the taxpayer corrects and resubmits, the agent marks it done;
-both sides see every step, also after a reload, and the form is listed under 我的业务确认单. axe scans each state."""
+"""业务办理服务确认单 in two real browsers: the agent sends a form from a template, the
+taxpayer uploads two files and confirms, the agent returns it with a reason, the taxpayer
+corrects and resubmits, the agent marks it done; both sides see every step, also after a
+reload, and the form is listed under 我的业务确认单. axe scans each state."""
 
 from PIL import Image
 from playwright.sync_api import expect

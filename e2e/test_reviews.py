@@ -1,8 +1,9 @@
-"""差评回访 and 申诉复核 in the browser: a 不满意 given in the widget opens a follow-up a supervisor closes (an
-overdue one stands out); an agent appeals two poor ratings, a supervisor keeps one and removes the other, and the
-removed one leaves the figures (ratings page and board) while staying on record, marked. axe scans the new pages."""
+"""差评回访 and 申诉复核 in the browser: a 不满意 given in the widget opens a follow-up that a
+supervisor closes (an overdue one stands out); an agent appeals two poor ratings, a supervisor
+keeps one and removes the other, and the removed one leaves the figures (ratings page and
+board) while staying on record, marked. axe scans the new pages."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 from sqlalchemy import update
@@ -22,7 +23,7 @@ def admin_page(new_context, server, username="super1"):
 
 
 def served_and_ended(server, tin):
-    """A conversation agent1 served and ended over the wire; return (taxpayer client, interaction id)."""
+    """A conversation agent1 served and ended over the wire; return (taxpayer, interaction id)."""
     tp, _ = taxpayer(server, tin, region="4402")
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
     ag, _ = agent_socket(server)
@@ -65,7 +66,7 @@ def test_a_poor_rating_is_followed_up_and_closed(new_context, console_server, pe
         conn.execute(
             update(followups)
             .where(followups.c.interaction_id == late)
-            .values(due_at=datetime.now(timezone.utc) - timedelta(hours=2))
+            .values(due_at=datetime.now(UTC) - timedelta(hours=2))
         )
     store.dispose()
 

@@ -55,7 +55,7 @@ class Forms:
                 raise ZhengnaError(
                     "not_found", "找不到该确认单模板。", "No such form template.", status=404
                 )
-        states.next_form_status(None, "send", "agent")
+        status = states.next_form_status(None, "send", "agent").value
         now, actor = self.service.clock(), agent_actor(agent)
         row = {
             "id": new_id(),
@@ -67,7 +67,7 @@ class Forms:
                 {"id": f"m{number}", "name": name, "files": []}
                 for number, name in enumerate(items, 1)
             ],
-            "status": states.FormStatus.SENT.value,
+            "status": status,
             "reason": "",
             "result": "",
             "version": 0,
@@ -105,7 +105,7 @@ class Forms:
         self._conversation_of_person(person, interaction_id)
         actor = taxpayer_actor(person)
         file = self.service.attachment_view(
-            self.service._own_attachment(actor, interaction_id, attachment_id)
+            self.service.own_attachment(actor, interaction_id, attachment_id)
         )
 
         def change(form):

@@ -180,7 +180,7 @@ class Service:
         if attachment_id:
             message["message"]["attachment_id"] = attachment_id
             message["message"]["attachment"] = self.attachment_view(
-                self._own_attachment(actor, interaction_id, attachment_id)
+                self.own_attachment(actor, interaction_id, attachment_id)
             )
         try:
             rows = self.store.append(interaction_id, [message])
@@ -212,7 +212,8 @@ class Service:
             require_serving(interaction, actor.id)
         return interaction.state in _WRITABLE[actor.role]
 
-    def _own_attachment(self, actor, interaction_id, attachment_id):
+    def own_attachment(self, actor, interaction_id, attachment_id):
+        """Return a file actor uploaded to this interaction, or raise not_found."""
         row = self.store.get_attachment(attachment_id)
         if (
             row is None

@@ -94,13 +94,14 @@ def _kb_id(value):
     return value
 
 
-def _items(value):
+def material_names(value):
     if (
         not isinstance(value, list)
         or not 1 <= len(value) <= 20
         or not all(isinstance(item, str) and 0 < len(item.strip()) <= 100 for item in value)
     ):
         raise ValueError("must be a list of 1 to 20 material names of at most 100 characters")
+    # (a form's materials: the frame form.send and the console's form templates)
     names = [item.strip() for item in value]
     if len(set(names)) != len(names):
         raise ValueError("must not name a material twice")
@@ -180,7 +181,7 @@ INBOUND = {
         "cid": (_cid, True),
         "interaction_id": (_id, True),
         "title": (_text(100), True),
-        "items": (_items, True),
+        "items": (material_names, True),
         "template_id": (_id, False),
     },
     "form.attach": {

@@ -44,9 +44,10 @@ class Reviews:
     def followups(self, agent):
         """Return the follow-ups a supervisor may see, overdue ones marked, with who took part."""
         centre = None if agent["role"] == "admin" else agent["centre_id"]
-        now = self.service.clock()
+        now, names = self.service.clock(), self._names()
         return [
-            self._with_people(_followup_view(row, now)) for row in self.store.followups_in(centre)
+            self._with_people(_followup_view(row, now), names)
+            for row in self.store.followups_in(centre)
         ]
 
     def close_followup(self, agent, interaction_id, note):
@@ -59,7 +60,9 @@ class Reviews:
         ):
             raise states.IllegalTransition("closed", "followup.close", _role(agent))
         self.service.audit(agent, "followup_close", interaction_id, {"note": note})
-        return self._with_people(_followup_view(self.store.get_followup(interaction_id), now))
+        return self._with_people(
+            _followup_view(self.store.get_followup(interaction_id), now), self._names()
+        )
 
     def _followup(self, agent, interaction_id):
         row = self.store.get_followup(interaction_id)
@@ -118,7 +121,8 @@ class Reviews:
     def appeals(self, agent):
         """Return the appeals a supervisor may decide, with their ratings."""
         centre = None if agent["role"] == "admin" else agent["centre_id"]
-        return [self._appeal_view(row) for row in self.store.appeals_in(centre)]
+        names = self._names()
+        return [self._appeal_view(row, names) for row in self.store.appeals_in(centre)]
 
     def decide(self, agent, interaction_id, decision):
         """Keep the appealed rating in the figures, or remove it (the original stays, marked)."""
@@ -130,23 +134,23 @@ class Reviews:
         if not self.store.decide_appeal(interaction_id, target, agent["id"], self.service.clock()):
             raise states.IllegalTransition("decided", f"appeal.{decision}", _role(agent))
         self.service.audit(agent, f"appeal_{decision}", interaction_id, {})
-        return self._appeal_view(self.store.get_appeal(interaction_id))
+        return self._appeal_view(self.store.get_appeal(interaction_id), self._names())
 
     # -- views -------------------------------------------------------------------------------------
 
     def _names(self):
         return {a["id"]: a["display_name"] for a in self.store.agents_of()}
 
-    def _with_people(self, item):
+    def _with_people(self, item, names):
         interaction = self.store.get_interaction(item["interaction_id"])
         return {
             **item,
-            "agent_name": self._names().get(item["agent_id"], ""),
+            "agent_name": names.get(item["agent_id"], ""),
             "person": interaction.person_name,
             "enterprise": interaction.enterprise,
         }
 
-    def _appeal_view(self, row):
+    def _appeal_view(self, row, names):
         rating = self.store.get_evaluation(row["interaction_id"])
         return self._with_people(
             {
@@ -157,7 +161,8 @@ class Reviews:
                 "created_at": row["created_at"].isoformat(),
                 "decided_at": row["decided_at"].isoformat() if row["decided_at"] else None,
                 "rating": _rating_view(rating),
-            }
+            },
+            names,
         )
 
 

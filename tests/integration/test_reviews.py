@@ -1,4 +1,4 @@
-"""差评回访 and 申诉复核 through the console API of a running server: deadlines, scope, decisions, figures."""
+"""差评回访 and 申诉复核 through the console API of a running server: deadlines, scope, figures."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo

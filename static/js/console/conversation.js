@@ -117,7 +117,8 @@ export class Conversation {
         this.app.notice({ info: "videoRequestFrom", args: [this.person.name || zh("from_taxpayer")] });
       }
     }
-    if (frame.type === "message.new" && frame.message.from === "taxpayer") {
+    const submitted = frame.type === "form.state" && frame.event === "submit";
+    if ((frame.type === "message.new" && frame.message.from === "taxpayer") || submitted) {
       this.setTyping(false);
       if (!this.active || document.hidden) {
         this.unread += 1;

@@ -261,6 +261,10 @@ class App {
         this.setUnread(this.unread + 1);
       }
     }
+    if (frame.type === "form.state" && frame.actor.role === "agent" && item.id === this.model.liveId &&
+        !(this.windowState === "open" && document.visibilityState === "visible" && this.viewId === item.id)) {
+      this.setUnread(this.unread + 1);  // a form sent, returned or done while the window is away
+    }
     if (!this.readOnly && item.id === this.model.liveId && this.viewId !== item.id) {
       if (this.viewId === null) this.viewId = item.id;  // the conversation this tab just started
       else if (wasLive !== item.id) return this.showItem(item.id);  // a new one replaces the ended one

@@ -20,6 +20,8 @@ addStrings({
     formUpload: "上传：{item}",
     formUploading: "正在上传…",
     formNoFile: "尚未上传",
+    formChoose: "选择文件上传",
+    formAddFile: "再上传一个文件",
     formSubmitBtn: "确认提交",
     formsTitle: "我的业务确认单",
     formsEmpty: "暂无业务确认单",
@@ -40,6 +42,8 @@ addStrings({
     formUpload: "Upload: {item}",
     formUploading: "Uploading…",
     formNoFile: "No file yet",
+    formChoose: "Choose a file to upload",
+    formAddFile: "Upload another file",
     formSubmitBtn: "Confirm and submit",
     formsTitle: "My business forms",
     formsEmpty: "No business forms yet",
@@ -59,7 +63,8 @@ const CSS = `
 .zn-form-name{font-weight:600}
 .zn-form-files{display:flex;flex-wrap:wrap;gap:6px}
 .zn-form-files .zn-img{max-width:96px;max-height:72px}
-.zn-form-file{font:inherit;font-size:.9em;max-width:100%}
+.zn-form-pick{align-self:flex-start;min-height:32px;padding:4px 12px;font-size:.9em}
+.zn-form-pick:focus-within{outline:3px solid #0b3d91;outline-offset:2px}
 `;
 const STEP = {send: "formSend", attach: "formAttach", submit: "formSubmit", return: "formReturn", complete: "formComplete"};
 const OPEN = new Set(["sent", "returned"]);  // statuses in which the taxpayer adds files and submits
@@ -85,7 +90,7 @@ export class FormsView {
     const itemName = (form.items.find((i) => i.id === frame.item_id) || {}).name || "";
     const text = t(STEP[frame.event] || "formTitle", {title: form.title, item: itemName, reason: form.reason,
       result: form.result});
-    el.replaceChildren(...el.childNodes[0] ? [el.childNodes[0]] : [], h("div", {cls: "zn-bubble", text}));
+    el.replaceChildren(el.firstChild, h("div", {cls: "zn-bubble", text}));  // keep the "系统消息" label
     let entry = this.cards.get(form.id);
     if (!entry) this.cards.set(form.id, entry = {el: null, line: null, form, seq: 0, item});
     if (frame.seq >= entry.seq) Object.assign(entry, {form, seq: frame.seq, item});
@@ -144,7 +149,7 @@ export class FormsView {
       "data-files": String(material.files.length)}}, [h("span", {cls: "zn-form-name", text: material.name}), files]);
     if (this.busy.has(material.id)) row.append(h("span", {cls: "zn-note", attrs: {role: "status"}, text: t("formUploading")}));
     if (editable) {
-      const input = h("input", {cls: "zn-form-file", tid: "zn-form-upload", attrs: {type: "file",
+      const input = h("input", {cls: "zn-vh", tid: "zn-form-upload", attrs: {type: "file",
         "data-item-id": material.id, accept: "image/png,image/jpeg,image/gif,image/webp,application/pdf",
         "aria-label": t("formUpload", {item: material.name}), disabled: this.busy.has(material.id)}});
       input.addEventListener("change", () => {
@@ -152,7 +157,8 @@ export class FormsView {
         input.value = "";
         if (file) this.upload(item, form, material, file);
       });
-      row.append(input);
+      row.append(h("label", {cls: "zn-btn zn-secondary zn-form-pick"}, [h("span", {attrs: {"aria-hidden": "true"},
+        text: t(material.files.length ? "formAddFile" : "formChoose")}), input]));
     }
     return row;
   }
