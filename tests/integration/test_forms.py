@@ -206,3 +206,43 @@ def test_forms_only_while_connected(server, served):
     assert _send(ag, iid)["code"] == "not_your_interaction"  # nobody serves an ended conversation
     mine = tp.reply(tp.request({"type": "forms.list"}))
     assert [f["status"] for f in mine["items"] if f["id"] == form["id"]] == ["sent"]
+
+
+def test_every_step_survives_a_restart(tmp_path, person):
+    from tests.conftest import LIMITS
+    from tests.support import ServerProcess, WSClient
+
+    first = ServerProcess(tmp_path / "data", env=LIMITS)
+    try:
+        tp, hello = taxpayer(first, person(), region="4402")
+        iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
+        ag, _ = agent(first)
+        ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+        form = _send(ag, iid, items=["变更表"])["form"]
+        _attach(tp, iid, form, "m1", _upload(first, hello["credential"], iid))
+        assert _step(tp, "form.submit", iid, form)["form"]["status"] == "submitted"
+        tp.close()
+        ag.close()
+    finally:
+        first.stop()
+    second = ServerProcess(tmp_path / "data", env=LIMITS)
+    try:
+        tp = WSClient(f"{second.ws_url}/ws/taxpayer?site=demo", second.url)
+        tp.send({"type": "auth.resume", "credential": hello["credential"]})
+        tp.expect("auth.ok")
+        tp.send({"type": "sync", "interaction_id": iid, "last_seq": 0})
+        steps = [tp.expect("form.state", interaction_id=iid) for _ in range(3)]
+        assert [s["event"] for s in steps] == ["send", "attach", "submit"]
+        assert steps[-1]["form"]["items"][0]["files"][0]["name"] == "材料.png"
+        listed = tp.reply(tp.request({"type": "forms.list"}))["items"]
+        assert [(f["id"], f["status"]) for f in listed] == [(form["id"], "submitted")]
+        ag, _ = agent(second)
+        done = _step(ag, "form.done", iid, form, result="已办结")
+        assert done["form"]["status"] == "done"
+        assert tp.expect("form.state", interaction_id=iid, event="complete")["form"]["result"] == (
+            "已办结"
+        )
+        tp.close()
+        ag.close()
+    finally:
+        second.stop()
