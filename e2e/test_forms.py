@@ -61,6 +61,9 @@ def test_a_form_from_sending_to_done_on_both_sides(
     expect(form).to_contain_text("发票额度调整")
     expect(w.tid("zn-form-item")).to_have_count(2)
     expect(w.tid("zn-form-submit")).to_be_disabled()
+    # found by role and accessible name too: each material's picker names the material
+    expect(w.page.get_by_label("上传：发票额度调整申请表")).to_have_attribute("type", "file")
+    expect(w.page.get_by_role("button", name="确认提交")).to_be_disabled()
     scan_widget(w.page, axe_path, "a form to fill")
 
     # the taxpayer: one file per material, then confirm

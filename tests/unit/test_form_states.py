@@ -1,5 +1,5 @@
-"""A form's own statuses (业务办理服务确认单) and the decisions of follow-ups and appeals: every table entry and
-every gap in the tables, refused with the form's status in the error."""
+"""A form's own statuses (业务办理服务确认单) and the decisions of follow-ups and appeals: every
+table entry and every gap in the tables, refused with the form's status in the error."""
 
 import itertools
 
