@@ -82,7 +82,7 @@ def test_a_poor_rating_is_followed_up_and_closed(new_context, console_server, pe
         "el => getComputedStyle(el).backgroundColor"
     ), "an overdue follow-up must stand out"
     row.locator('[data-testid="console-review-transcript"]').click()
-    expect(box.locator('[data-testid="console-transcript"]')).to_contain_text(
+    expect(box.locator('[data-testid="console-review-transcript-view"]')).to_contain_text(
         "赵出纳", timeout=TIMEOUT
     )
     scan_page(boss.page, axe_path, "follow-ups with a transcript open")

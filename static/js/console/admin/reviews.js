@@ -44,7 +44,7 @@ function transcriptLink(viewer, iid) {
 }
 
 function viewerEl() {
-  const viewer = h("div", { cls: "transcript", tid: "console-transcript", attrs: { tabindex: "-1" } });
+  const viewer = h("div", { cls: "transcript", tid: "console-review-transcript-view", attrs: { tabindex: "-1" } });
   viewer.hidden = true;
   return viewer;
 }
