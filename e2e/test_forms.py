@@ -136,3 +136,27 @@ def test_a_form_from_sending_to_done_on_both_sides(
     expect(w.tid("zn-form")).to_have_attribute("data-status", "done")
     assert not w.errors, w.errors
     agent.assert_clean()
+
+
+def test_what_the_agent_types_into_a_form_is_shown_as_text(new_context, console_server, person):
+    from tests.support import agent as agent_socket
+
+    w = Widget.load(new_context(), console_server, person(), region="4402")
+    w.open()
+    w.tid("zn-request-human").click()
+    iid = w.interaction_id()
+    ag, _ = agent_socket(console_server)
+    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    hostile = '<img src=x onerror="window.__pwned=1">'
+    sent = ag.reply(
+        ag.request(
+            {"type": "form.send", "interaction_id": iid, "title": hostile, "items": ["<b>粗体</b>"]}
+        )
+    )
+    assert sent["form"]["status"] == "sent"
+    form = w.tid("zn-form")
+    expect(form).to_contain_text(hostile, timeout=TIMEOUT)
+    expect(w.tid("zn-form-item")).to_contain_text("<b>粗体</b>")
+    assert form.locator("img, b").count() == 0
+    assert w.page.evaluate("window.__pwned === undefined")
+    ag.close()
