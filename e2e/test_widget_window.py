@@ -23,6 +23,7 @@ LATER_MODULES = {
     "calltext.js",
     "peer.js",
     "refused.js",
+    "forms.js",  # fetched with the first 业务办理服务确认单 (e2e/test_forms.py)
 }  # fetched on the first 发起视频 (e2e/test_video_call.py) or a refusal (e2e/test_widget_staff.py)
 
 

@@ -16,11 +16,13 @@ from .bus import create_bus
 from .calls import Calls
 from .desk import Desk
 from .errors import ZhengnaError
+from .forms import Forms
 from .interactions import Service
 from .knowledge import Knowledge
 from .metrics import Metrics
 from .presence import Presence, RedisPresence
 from .proxies import TrustedProxies
+from .reviews import Reviews
 from .routing import Router
 from .smart import SmartService
 from .store import Store
@@ -116,10 +118,13 @@ def create_app(overrides=None, clock=utc_now, bus=None):
         store, bus, router, presence, settings, clock, knowledge=Knowledge(store, clock)
     )
     calls = service.calls = Calls(service, _media_workers(settings, store, clock))
+    reviews = service.reviews = Reviews(service)
     app.extensions["zhengna"] = SimpleNamespace(
         calls=calls,
         smart=SmartService(service),
         desk=Desk(service),
+        forms=Forms(service),
+        reviews=reviews,
         store=store,
         bus=bus,
         presence=presence,

@@ -48,6 +48,7 @@ DEFAULTS = {
     "RTC_LOOPBACK_ONLY": False,  # a test switch: media over 127.0.0.1 only
     "TEST_EXIT_AFTER_COMMITS": 0,  # a test switch: die right after the Nth group commit, before any ack
     "RECORDING_RETENTION_DAYS": 180,  # call recordings older than this are deleted
+    "FOLLOWUP_DAYS": 5,  # working days (the centre's calendar) to follow up a poor rating (差评回访)
 }
 
 ENV_PREFIX = "ZHENGNA_"
@@ -110,6 +111,8 @@ def validate(config):
         raise ValueError(
             "setting RTC=external needs RTC_SECRET (and RTC_URL, or workers started with --register)"
         )
+    if not isinstance(config["FOLLOWUP_DAYS"], int) or not 1 <= config["FOLLOWUP_DAYS"] <= 60:
+        raise ValueError("setting FOLLOWUP_DAYS must be a whole number of working days, 1 to 60")
     if config["IDLE_WARNING"] >= config["IDLE_TIMEOUT"]:
         raise ValueError("setting IDLE_WARNING must be shorter than IDLE_TIMEOUT")
     ice_servers(config)

@@ -18,6 +18,25 @@ ACCOUNTS = (  # username, password, display name, role
     ("admin1", "admin1-demo", "站点管理员", "admin"),
 )
 
+# 业务办理服务确认单 templates of centre demo: id, the business, the materials it needs
+FORM_TEMPLATES = (
+    (
+        "demo-quota",
+        "发票额度调整",
+        ("发票额度调整申请表", "近三个月经营情况说明", "经办人身份证件"),
+    ),
+    (
+        "demo-red",
+        "红字发票开具",
+        ("红字发票信息确认单", "原蓝字发票", "购买方确认说明"),
+    ),
+    (
+        "demo-staff",
+        "办税人员变更",
+        ("办税人员变更表", "新办税人员身份证件", "法定代表人授权委托书"),
+    ),
+)
+
 
 def seed(store):
     """Create whatever demo data is missing; never change what is there."""
@@ -57,6 +76,19 @@ def seed(store):
                 "smart_service": smart,
             }
         )
+    for position, (template_id, title, items) in enumerate(FORM_TEMPLATES):
+        if store.get_form_template(template_id) is None:
+            store.put_form_template(
+                {
+                    "id": template_id,
+                    "centre_id": "demo",
+                    "title": title,
+                    "items": list(items),
+                    "position": position,
+                    "updated_at": now,
+                    "updated_by": "demo",
+                }
+            )
     for username, password, display, role in ACCOUNTS:
         if store.agent_by_username(username) is None:
             try:

@@ -296,7 +296,53 @@ def on_rating(ctx, frame):
     return _reply(frame, interaction_id=frame["interaction_id"])
 
 
+def on_forms_list(ctx, frame):
+    return {"type": "forms", "ref": frame.get("cid"), "items": ctx.z.forms.of_person(ctx.person)}
+
+
+def on_form_attach(ctx, frame):
+    form = ctx.z.forms.attach(
+        ctx.person,
+        frame["interaction_id"],
+        frame["form_id"],
+        frame["item_id"],
+        frame["attachment_id"],
+    )
+    return _reply(frame, interaction_id=frame["interaction_id"], form=form)
+
+
+def on_form_submit(ctx, frame):
+    form = ctx.z.forms.submit(ctx.person, frame["interaction_id"], frame["form_id"])
+    return _reply(frame, interaction_id=frame["interaction_id"], form=form)
+
+
 # -- agent ---------------------------------------------------------------------------------------
+
+
+def on_form_send(ctx, frame):
+    form = ctx.z.forms.send(
+        ctx.agent,
+        frame["interaction_id"],
+        frame["cid"],
+        frame["title"],
+        frame["items"],
+        frame.get("template_id"),
+    )
+    return _reply(frame, interaction_id=frame["interaction_id"], form=form)
+
+
+def on_form_return(ctx, frame):
+    form = ctx.z.forms.return_(
+        ctx.agent, frame["interaction_id"], frame["form_id"], frame["reason"]
+    )
+    return _reply(frame, interaction_id=frame["interaction_id"], form=form)
+
+
+def on_form_done(ctx, frame):
+    form = ctx.z.forms.complete(
+        ctx.agent, frame["interaction_id"], frame["form_id"], frame["result"]
+    )
+    return _reply(frame, interaction_id=frame["interaction_id"], form=form)
 
 
 def on_sync_agent(ctx, frame):
@@ -402,6 +448,9 @@ TAXPAYER_HANDLERS = {
     "rating.submit": on_rating,
     "call.request": _call("request"),
     "call.cancel": _call("cancel"),
+    "forms.list": on_forms_list,
+    "form.attach": on_form_attach,
+    "form.submit": on_form_submit,
 }
 AGENT_HANDLERS = {
     **SHARED,
@@ -414,4 +463,7 @@ AGENT_HANDLERS = {
     "history.of": on_history_of,
     "call.accept": _call("accept"),
     "call.decline": _call("decline"),
+    "form.send": on_form_send,
+    "form.return": on_form_return,
+    "form.done": on_form_done,
 }

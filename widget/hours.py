@@ -356,3 +356,30 @@ def format_next_open(dt: datetime | None, locale: str, now: datetime) -> str:
         f"{_EN_WEEKDAYS[when.weekday()]} {when.day} {_EN_MONTHS[when.month - 1]}{year}"
     )
     return f"Service opens {day} at {clock}"
+
+
+def add_working_days(
+    schedule: Schedule, calendar: HolidayCalendar, start: datetime, days: int
+) -> datetime | None:
+    """Return the close of the days-th working day after start's local date, or None within a year.
+
+    A working day is one on which the centre has hours (so its holidays and 调休 count as it keeps
+    them); the day of start itself never counts, so a deadline always leaves whole working days."""
+    _require(days >= 1, f"days must be at least 1, got {days}")
+    day, counted = _local(start, "start").date(), 0
+    for _ in range(LOOKAHEAD_DAYS):
+        day += timedelta(days=1)
+        spans = schedule.spans_on(day, calendar)
+        if spans:
+            counted += 1
+            if counted == days:
+                return _at(day, spans[-1][1])
+    return None
+
+
+# The national working week (weekdays, holidays off, 调休 weekend days on), for a centre
+# that keeps no hours of its own.
+OFFICE_WEEK = Schedule(
+    weekly=tuple(((9 * 60, 18 * 60),) if day < 5 else () for day in range(7)),
+    observe_holidays=True,
+)

@@ -24,6 +24,9 @@ class Service:
         self.store, self.bus, self.router, self.presence = store, bus, router, presence
         self.config, self.clock, self.knowledge = config, clock, knowledge
         self.calls = None  # set by create_app: widget.calls.Calls
+        self.reviews = (
+            None  # set by create_app: widget.reviews.Reviews (follow-ups of poor ratings)
+        )
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -141,8 +144,13 @@ class Service:
             "at": now,
             "payload": {"score": score, "tags": tags, "comment": comment},
         }
+        followup = (
+            self.reviews.followup_for(interaction, score, row["agent_id"], now)
+            if self.reviews
+            else None
+        )
         try:
-            self.publish_rows(self.store.save_evaluation(row, event))
+            self.publish_rows(self.store.save_evaluation(row, event, followup))
         except ValueError:
             raise ZhengnaError(
                 "already_rated",
@@ -172,7 +180,7 @@ class Service:
         if attachment_id:
             message["message"]["attachment_id"] = attachment_id
             message["message"]["attachment"] = self.attachment_view(
-                self._own_attachment(actor, interaction_id, attachment_id)
+                self.own_attachment(actor, interaction_id, attachment_id)
             )
         try:
             rows = self.store.append(interaction_id, [message])
@@ -204,7 +212,8 @@ class Service:
             require_serving(interaction, actor.id)
         return interaction.state in _WRITABLE[actor.role]
 
-    def _own_attachment(self, actor, interaction_id, attachment_id):
+    def own_attachment(self, actor, interaction_id, attachment_id):
+        """Return a file actor uploaded to this interaction, or raise not_found."""
         row = self.store.get_attachment(attachment_id)
         if (
             row is None

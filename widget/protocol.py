@@ -94,6 +94,20 @@ def _kb_id(value):
     return value
 
 
+def material_names(value):
+    if (
+        not isinstance(value, list)
+        or not 1 <= len(value) <= 20
+        or not all(isinstance(item, str) and 0 < len(item.strip()) <= 100 for item in value)
+    ):
+        raise ValueError("must be a list of 1 to 20 material names of at most 100 characters")
+    # (a form's materials: the frame form.send and the console's form templates)
+    names = [item.strip() for item in value]
+    if len(set(names)) != len(names):
+        raise ValueError("must not name a material twice")
+    return names
+
+
 TEXT = "text"  # placeholders replaced by the configured message length at parse time
 OPTIONAL_TEXT = "optional text"
 
@@ -168,6 +182,34 @@ INBOUND = {
         "sdp": (_sdp, True),
         "restart": (_flag, False),
     },
+    "form.send": {
+        "cid": (_cid, True),
+        "interaction_id": (_id, True),
+        "title": (_text(100), True),
+        "items": (material_names, True),
+        "template_id": (_id, False),
+    },
+    "form.attach": {
+        "cid": (_cid, True),
+        "interaction_id": (_id, True),
+        "form_id": (_id, True),
+        "item_id": (_id, True),
+        "attachment_id": (_id, True),
+    },
+    "form.submit": {"cid": (_cid, True), "interaction_id": (_id, True), "form_id": (_id, True)},
+    "form.return": {
+        "cid": (_cid, True),
+        "interaction_id": (_id, True),
+        "form_id": (_id, True),
+        "reason": (_text(500), True),
+    },
+    "form.done": {
+        "cid": (_cid, True),
+        "interaction_id": (_id, True),
+        "form_id": (_id, True),
+        "result": (_text(1000), True),
+    },
+    "forms.list": {},
 }
 
 AUTH_TYPES = frozenset({"auth.hello", "auth.resume"})

@@ -139,3 +139,49 @@ def apply_call(interaction, event, actor, now):
         updated_by=actor.id,
         last_activity_at=now,
     )
+
+
+class FormStatus(enum.Enum):
+    """A 业务办理服务确认单's own status inside its conversation."""
+
+    SENT = "sent"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    DONE = "done"
+
+
+# (status, event) -> (next status, roles allowed to cause it); None is a form not yet sent.
+FORM_TRANSITIONS = {
+    (None, "send"): (FormStatus.SENT, {A}),
+    (FormStatus.SENT, "attach"): (FormStatus.SENT, {T}),
+    (FormStatus.RETURNED, "attach"): (FormStatus.RETURNED, {T}),
+    (FormStatus.SENT, "submit"): (FormStatus.SUBMITTED, {T}),
+    (FormStatus.RETURNED, "submit"): (FormStatus.SUBMITTED, {T}),
+    (FormStatus.SUBMITTED, "return"): (FormStatus.RETURNED, {A}),
+    (FormStatus.SUBMITTED, "complete"): (FormStatus.DONE, {A}),
+}
+
+# Follow-ups of poor ratings (差评回访) and appeals (申诉复核): decided once, by a supervisor.
+SUPERVISOR = "supervisor"
+REVIEW_TRANSITIONS = {
+    ("followup", "open", "close"): ("closed", {SUPERVISOR}),
+    ("appeal", "open", "keep"): ("kept", {SUPERVISOR}),
+    ("appeal", "open", "remove"): ("removed", {SUPERVISOR}),
+}
+
+
+def next_form_status(status, event, role):
+    """Return the status a form moves to on event by role, or raise IllegalTransition."""
+    current = FormStatus(status) if status is not None else None
+    rule = FORM_TRANSITIONS.get((current, event))
+    if rule is None or role not in rule[1]:
+        raise IllegalTransition(status or "none", f"form.{event}", role)
+    return rule[0]
+
+
+def next_review_status(kind, status, event, role):
+    """Return the status a follow-up or appeal moves to, or raise IllegalTransition."""
+    rule = REVIEW_TRANSITIONS.get((kind, status, event))
+    if rule is None or role not in rule[1]:
+        raise IllegalTransition(status, f"{kind}.{event}", role)
+    return rule[0]

@@ -259,3 +259,13 @@ def test_secret_keys_differ_between_data_dirs(tmp_path):
 def test_existing_secret_key_file_is_read_not_replaced(tmp_path):
     (tmp_path / "secret_key").write_text("kept-from-before\n")
     assert secret_key(load({"DATA_DIR": str(tmp_path)}, environ={})) == "kept-from-before"
+
+
+@pytest.mark.parametrize("value", [0, 61, 2.5, "5"])
+def test_followup_days_must_be_whole_working_days(value):
+    with pytest.raises(ValueError, match="FOLLOWUP_DAYS"):
+        load({"FOLLOWUP_DAYS": value}, environ={})
+
+
+def test_followup_days_from_environment():
+    assert load(environ={"ZHENGNA_FOLLOWUP_DAYS": "10"})["FOLLOWUP_DAYS"] == 10

@@ -61,6 +61,24 @@ VALID = {
         "interaction_id": "ix_1",
         "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n",
     },
+    "form.send": {
+        "cid": "f1",
+        "interaction_id": "ix1",
+        "title": "发票额度调整",
+        "items": ["申请表", "身份证件"],
+        "template_id": "demo-quota",
+    },
+    "form.attach": {
+        "cid": "f2",
+        "interaction_id": "ix1",
+        "form_id": "fm1",
+        "item_id": "m1",
+        "attachment_id": "at1",
+    },
+    "form.submit": {"cid": "f3", "interaction_id": "ix1", "form_id": "fm1"},
+    "form.return": {"cid": "f4", "interaction_id": "ix1", "form_id": "fm1", "reason": "缺公章"},
+    "form.done": {"cid": "f5", "interaction_id": "ix1", "form_id": "fm1", "result": "已办结"},
+    "forms.list": {},
 }
 
 # one wrong value per field, including a bool where a number belongs
@@ -113,6 +131,16 @@ WRONG = [
     ("bot.feedback", "value", "meh"),
     ("leave.submit", "text", "x" * 1001),
     ("leave.submit", "contact", "x" * 65),
+    ("form.send", "items", []),
+    ("form.send", "items", ["申请表", "申请表"]),
+    ("form.send", "items", ["x" * 101]),
+    ("form.send", "items", [str(n) for n in range(21)]),
+    ("form.send", "items", "申请表"),
+    ("form.send", "title", "x" * 101),
+    ("form.attach", "attachment_id", "../etc"),
+    ("form.return", "reason", "  "),
+    ("form.return", "reason", "x" * 501),
+    ("form.done", "result", "x" * 1001),
 ]
 
 

@@ -3,13 +3,14 @@
 import secrets
 from dataclasses import fields
 
-from sqlalchemy import create_engine, event, func, insert, select, update
+from sqlalchemy import case, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..models import Interaction
 from . import migrate
 from .schema import (
     agents,
+    appeals,
     attachments,
     audit_events,
     bot_log,
@@ -17,6 +18,9 @@ from .schema import (
     centres,
     evaluations,
     events,
+    followups,
+    form_templates,
+    forms,
     holiday_years,
     interactions,
     kb_entries,
@@ -352,11 +356,15 @@ class Store:
 
     # -- ratings, call log, audit ------------------------------------------------------------
 
-    def save_evaluation(self, row, new_event):
-        """Store the one rating of an interaction with its event; raise ValueError if rated already."""
+    def save_evaluation(self, row, new_event, followup=None):
+        """Store the one rating of an interaction with its event (and a poor one's follow-up).
+
+        Raises ValueError if it was rated already."""
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(evaluations).values(**row))
+                if followup is not None:
+                    conn.execute(insert(followups).values(**followup))
                 return self._append(conn, row["interaction_id"], [new_event])
         except IntegrityError:
             raise ValueError("already rated") from None
@@ -582,6 +590,29 @@ class Store:
             .limit(limit)
         )
 
+    def evaluations_by_agent(self, agent_id, limit=100):
+        """Return the ratings of one agent's conversations, newest first."""
+        return self._all(
+            select(evaluations)
+            .where(evaluations.c.agent_id == agent_id)
+            .order_by(evaluations.c.created_at.desc())
+            .limit(limit)
+        )
+
+    def rating_figures(self):
+        """Return {centre id: (ratings, sum of scores, ratings of 4 or 5)}, removed left out."""
+        satisfied = func.sum(case((evaluations.c.score >= 4, 1), else_=0))
+        query = (
+            select(evaluations.c.centre_id, func.count(), func.sum(evaluations.c.score), satisfied)
+            .where(evaluations.c.removed_at.is_(None))
+            .group_by(evaluations.c.centre_id)
+        )
+        with self.engine.connect() as conn:
+            return {
+                centre: (count, int(total or 0), int(good or 0))
+                for centre, count, total, good in conn.execute(query)
+            }
+
     def end_categories(self, interaction_ids):
         """Return {interaction id: the wrap-up category its agent chose on ending it}."""
         if not interaction_ids:
@@ -612,6 +643,158 @@ class Store:
             .limit(limit)
         )
         return [(row["ended_at"] - row["connected_at"]).total_seconds() for row in self._all(query)]
+
+    # -- business forms (业务办理服务确认单) and their templates ----------------------------------
+
+    def form_templates_of(self, centre_id):
+        """Return a centre's form templates in their order."""
+        return self._all(
+            select(form_templates)
+            .where(form_templates.c.centre_id == centre_id)
+            .order_by(form_templates.c.position, form_templates.c.title)
+        )
+
+    def get_form_template(self, template_id):
+        """Return one form template, or None."""
+        return self._one(select(form_templates).where(form_templates.c.id == template_id))
+
+    def put_form_template(self, row):
+        """Insert or replace a form template."""
+        with self.engine.begin() as conn:
+            conn.execute(form_templates.delete().where(form_templates.c.id == row["id"]))
+            conn.execute(insert(form_templates).values(**row))
+
+    def delete_form_template(self, template_id, centre_id):
+        """Remove a centre's form template; return True if there was one."""
+        with self.engine.begin() as conn:
+            return (
+                conn.execute(
+                    form_templates.delete().where(
+                        form_templates.c.id == template_id,
+                        form_templates.c.centre_id == centre_id,
+                    )
+                ).rowcount
+                == 1
+            )
+
+    def create_form(self, row, new_event):
+        """Insert a form with the event that shows it in its conversation; return the event stored.
+
+        Raises Duplicate (and stores nothing) when the sender's request id was stored before."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(forms).values(**row))
+                return self._append(conn, row["interaction_id"], [new_event])
+        except IntegrityError as exc:
+            raise Duplicate(row["interaction_id"]) from exc
+
+    def form_by_cid(self, interaction_id, created_by, cid):
+        """Return the form an agent sent with this request id, or None (idempotent sends)."""
+        return self._one(
+            select(forms).where(
+                forms.c.interaction_id == interaction_id,
+                forms.c.created_by == created_by,
+                forms.c.cid == cid,
+            )
+        )
+
+    def commit_form(self, before, after, new_event):
+        """Save after in place of before (same version) with its event; raise Conflict if moved."""
+        changes = {k: v for k, v in after.items() if k not in ("id", "version") and before[k] != v}
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(forms)
+                .where(forms.c.id == before["id"], forms.c.version == before["version"])
+                .values(version=forms.c.version + 1, **changes)
+            )
+            if result.rowcount != 1:
+                raise Conflict(before["id"])
+            return self._append(conn, before["interaction_id"], [new_event])
+
+    def get_form(self, form_id):
+        """Return one form, or None."""
+        return self._one(select(forms).where(forms.c.id == form_id))
+
+    def forms_of_person(self, site_id, tin, sub, limit=50):
+        """Return a person's forms across their conversations, newest first (我的业务确认单)."""
+        query = (
+            select(forms)
+            .join(interactions, interactions.c.id == forms.c.interaction_id)
+            .where(
+                interactions.c.site_id == site_id,
+                interactions.c.tin == tin,
+                interactions.c.sub == sub,
+            )
+            .order_by(forms.c.created_at.desc())
+            .limit(limit)
+        )
+        return self._all(query)
+
+    # -- follow-ups of poor ratings and appeals of ratings ------------------------------------
+
+    def followups_in(self, centre_id=None, limit=200):
+        """Return follow-ups (of one centre, or all), open ones first, soonest due first."""
+        query = select(followups).order_by(
+            case((followups.c.status == "open", 0), else_=1), followups.c.due_at
+        )
+        if centre_id is not None:
+            query = query.where(followups.c.centre_id == centre_id)
+        return self._all(query.limit(limit))
+
+    def get_followup(self, interaction_id):
+        """Return one follow-up, or None."""
+        return self._one(select(followups).where(followups.c.interaction_id == interaction_id))
+
+    def decide_followup(self, interaction_id, was, **values):
+        """Change a follow-up still in status was; return True if it was."""
+        with self.engine.begin() as conn:
+            return (
+                conn.execute(
+                    update(followups)
+                    .where(followups.c.interaction_id == interaction_id, followups.c.status == was)
+                    .values(**values)
+                ).rowcount
+                == 1
+            )
+
+    def create_appeal(self, row):
+        """Store an agent's appeal of a rating; raise ValueError if it was appealed before."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(appeals).values(**row))
+        except IntegrityError:
+            raise ValueError("already appealed") from None
+
+    def appeals_in(self, centre_id=None, agent_id=None, limit=200):
+        """Return appeals (of one centre or agent, or all), open ones first, oldest first."""
+        query = select(appeals).order_by(
+            case((appeals.c.status == "open", 0), else_=1), appeals.c.created_at
+        )
+        if centre_id is not None:
+            query = query.where(appeals.c.centre_id == centre_id)
+        if agent_id is not None:
+            query = query.where(appeals.c.agent_id == agent_id)
+        return self._all(query.limit(limit))
+
+    def get_appeal(self, interaction_id):
+        """Return one appeal, or None."""
+        return self._one(select(appeals).where(appeals.c.interaction_id == interaction_id))
+
+    def decide_appeal(self, interaction_id, status, by, at):
+        """Settle an open appeal; a removed rating is marked, never deleted. True if open."""
+        with self.engine.begin() as conn:
+            changed = conn.execute(
+                update(appeals)
+                .where(appeals.c.interaction_id == interaction_id, appeals.c.status == "open")
+                .values(status=status, decided_by=by, decided_at=at)
+            ).rowcount
+            if changed and status == "removed":
+                conn.execute(
+                    update(evaluations)
+                    .where(evaluations.c.interaction_id == interaction_id)
+                    .values(removed_at=at)
+                )
+            return changed == 1
 
     # -- calls ---------------------------------------------------------------------------------
 

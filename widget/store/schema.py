@@ -212,6 +212,7 @@ evaluations = Table(
     Column("agent_id", String(32), nullable=True),
     Column("centre_id", String(32), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("removed_at", UTCDateTime, nullable=True),  # an appeal removed it from the figures
 )
 
 audit_events = Table(
@@ -338,4 +339,71 @@ rtc_workers = (
         Column("calls", Integer, nullable=False),  # the calls it held at its last heartbeat
         Column("last_seen", UTCDateTime, nullable=False),
     )
+)
+
+# A centre's 业务办理服务确认单 templates: the business and the materials it needs.
+form_templates = Table(
+    "form_templates",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("centre_id", String(32), ForeignKey("centres.id"), nullable=False),
+    Column("title", String(100), nullable=False),
+    Column("items", JSON, nullable=False),  # the materials' names, in order
+    Column("position", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(128), nullable=False),
+    Index("ix_form_templates_centre", "centre_id", "position"),
+)
+
+forms = Table(  # one 业务办理服务确认单 sent in a conversation; every step is also an event of it
+    "forms",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("interaction_id", String(32), ForeignKey("interactions.id"), nullable=False),
+    Column("centre_id", String(32), nullable=False),
+    Column("template_id", String(32), nullable=True),
+    Column("title", String(100), nullable=False),
+    Column("items", JSON, nullable=False),  # [{id, name, files: [attachment view]}]
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=False),  # why it was last returned
+    Column("result", Text, nullable=False),  # what was done, once done
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(32), nullable=False),
+    Column("cid", String(64), nullable=False),  # the request id: a resend stores nothing new
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by_role", String(16), nullable=False),
+    Column("updated_by", String(128), nullable=False),
+    UniqueConstraint("interaction_id", "created_by", "cid", name="uq_forms_cid"),
+    Index("ix_forms_interaction", "interaction_id"),
+)
+
+followups = Table(  # 差评回访: one per poor rating, for the centre's supervisors
+    "followups",
+    metadata,
+    Column("interaction_id", String(32), ForeignKey("interactions.id"), primary_key=True),
+    Column("centre_id", String(32), nullable=False),
+    Column("agent_id", String(32), nullable=True),
+    Column("score", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # open | closed (overdue is open past due_at)
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("closed_by", String(32), nullable=True),
+    Index("ix_followups_centre", "centre_id", "status", "due_at"),
+)
+
+appeals = Table(  # 申诉复核: an agent's appeal of a rating, one per rating
+    "appeals",
+    metadata,
+    Column("interaction_id", String(32), ForeignKey("interactions.id"), primary_key=True),
+    Column("centre_id", String(32), nullable=False),
+    Column("agent_id", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # open | kept | removed
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decided_by", String(32), nullable=True),
+    Index("ix_appeals_centre", "centre_id", "status", "created_at"),
 )

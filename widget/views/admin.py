@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, request, send_file, session
 
-from .. import accounts, hours, states
+from .. import accounts, forms, hours, protocol, states
 from ..errors import Forbidden, NotFound, ZhengnaError
 from ..store import new_id
 from . import ext
@@ -75,7 +75,7 @@ def me():
 def board():
     """Return each centre's live figures: waiting, in service, agents online."""
     z = ext()
-    centres = []
+    centres, ratings = [], z.store.rating_figures()
     for centre in z.store.centres():
         waiting = z.store.interactions_in([states.State.QUEUED.value], centre_id=centre["id"])
         serving = z.store.interactions_in([states.State.CONNECTED.value], centre_id=centre["id"])
@@ -86,6 +86,7 @@ def board():
                 "in_service": len(serving),
                 "agents_online": z.presence.online_in(centre["id"]),
                 "longest_wait_since": waiting[0].queued_at.isoformat() if waiting else None,
+                "ratings": _figures(centre["id"], ratings),
             }
         )
     return jsonify(centres=centres)
@@ -328,10 +329,21 @@ def mark_leave_message(leave_id):
     return jsonify(ok=True)
 
 
+def _figures(centre_id, every=None):
+    """Return a centre's rating figures (from every centre's, when given): removed ones left out."""
+    every = ext().store.rating_figures() if every is None else every
+    count, total, satisfied = every.get(centre_id, (0, 0, 0))
+    return {
+        "count": count,
+        "average": round(total / count, 2) if count else None,
+        "satisfied_share": round(satisfied / count, 3) if count else None,
+    }
+
+
 @bp.get("/ratings")
 @role(*SUPERVISORS)
 def ratings():
-    """Return the centre's 好差评 ratings, newest first, with the agent's name and the wrap-up category."""
+    """Return the centre's 好差评 ratings (newest first, agent, category, removed) and figures."""
     store = ext().store
     items = store.evaluations_of(g.agent["centre_id"])
     categories = store.end_categories([item["interaction_id"] for item in items])
@@ -340,12 +352,134 @@ def ratings():
         items=[
             {
                 **item,
+                "removed": item["removed_at"] is not None,
                 "agent_name": names.get(item["agent_id"], ""),
                 "category": categories.get(item["interaction_id"], ""),
             }
             for item in items
-        ]
+        ],
+        figures=_figures(g.agent["centre_id"]),
     )
+
+
+# -- 差评回访 and 申诉复核 ------------------------------------------------------------------------
+
+
+@bp.get("/followups")
+@role(*SUPERVISORS)
+def followups():
+    """Return the follow-ups of poor ratings the caller may see (open and overdue first)."""
+    return jsonify(items=ext().reviews.followups(g.agent))
+
+
+@bp.post("/followups/<interaction_id>/close")
+@role(*SUPERVISORS)
+def close_followup(interaction_id):
+    """Close a follow-up with what was done."""
+    note = _text(_body().get("note"), 1000, "回访记录", "The follow-up note")
+    return jsonify(item=ext().reviews.close_followup(g.agent, interaction_id, note))
+
+
+@bp.get("/my-ratings")
+@role()
+def my_ratings():
+    """Return the ratings of the caller's own conversations, each with its appeal's state."""
+    return jsonify(items=ext().reviews.my_ratings(g.agent))
+
+
+@bp.post("/ratings/<interaction_id>/appeal")
+@role()
+def appeal(interaction_id):
+    """Appeal a rating of one's own conversation with a reason."""
+    reason = _text(_body().get("reason"), 500, "申诉理由", "The reason")
+    row = ext().reviews.appeal(g.agent, interaction_id, reason)
+    return jsonify(item={"interaction_id": interaction_id, "status": row["status"]}), 201
+
+
+@bp.get("/appeals")
+@role(*SUPERVISORS)
+def appeals():
+    """Return the appeals the caller may decide (open first)."""
+    return jsonify(items=ext().reviews.appeals(g.agent))
+
+
+@bp.post("/appeals/<interaction_id>/decision")
+@role(*SUPERVISORS)
+def decide_appeal(interaction_id):
+    """Keep the rating, or remove it from the figures (the original stays, marked)."""
+    decision = _body().get("decision")
+    if decision not in ("keep", "remove"):
+        raise ZhengnaError(
+            "bad_field", "决定应为 keep 或 remove。", "decision must be keep or remove."
+        )
+    return jsonify(item=ext().reviews.decide(g.agent, interaction_id, decision))
+
+
+# -- 业务办理服务确认单 templates ------------------------------------------------------------------
+
+
+@bp.get("/form-templates")
+@role()
+def form_templates():
+    """Return the form templates of the caller's centre."""
+    return jsonify(items=ext().forms.templates(g.agent))
+
+
+@bp.post("/form-templates")
+@role(*SUPERVISORS)
+def put_form_template():
+    """Add or replace a form template of the caller's centre."""
+    body, store = _body(), ext().store
+    title = _text(body.get("title"), 100, "业务名称", "The business name")
+    items = body.get("items")
+    try:
+        items = protocol.material_names(items)
+    except ValueError as exc:
+        raise ZhengnaError(
+            "bad_field", "材料清单应为 1–20 项不重复的名称。", f"items {exc}."
+        ) from None
+    template_id = body.get("id")
+    if template_id is not None:
+        old = store.get_form_template(str(template_id))
+        if old is None or old["centre_id"] != g.agent["centre_id"]:
+            raise NotFound("not_found", "找不到该模板。", "No such template.")
+    position = body.get("position", 0)
+    if not isinstance(position, int) or isinstance(position, bool):
+        raise ZhengnaError("bad_field", "顺序应为整数。", "position must be a whole number.")
+    row = {
+        "id": template_id or new_id(),
+        "centre_id": g.agent["centre_id"],
+        "title": title,
+        "items": items,
+        "position": position,
+        "updated_at": ext().clock(),
+        "updated_by": g.agent["id"],
+    }
+    store.put_form_template(row)
+    _audit("form_template", {"template": row["id"], "title": title})
+    return jsonify(item=forms.template_view(row)), 201
+
+
+@bp.delete("/form-templates/<template_id>")
+@role(*SUPERVISORS)
+def delete_form_template(template_id):
+    """Remove a form template of the caller's centre (forms already sent keep their copy)."""
+    if not ext().store.delete_form_template(template_id, g.agent["centre_id"]):
+        raise NotFound("not_found", "找不到该模板。", "No such template.")
+    _audit("form_template_delete", {"template": template_id})
+    return jsonify(ok=True)
+
+
+def _text(value, limit, zh_name, en_name):
+    """Return value stripped, or raise bad_field naming it unless it is 1..limit characters."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not 0 < len(text) <= limit:
+        raise ZhengnaError(
+            "bad_field",
+            f"{zh_name}应为 1–{limit} 个字。",
+            f"{en_name} needs 1-{limit} characters.",
+        )
+    return text
 
 
 @bp.get("/interactions/<interaction_id>/transcript")

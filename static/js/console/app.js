@@ -7,6 +7,7 @@ import { Conversation } from "./conversation.js";
 import { Notifier } from "./notify.js";
 import { Notices } from "./notices.js";
 import { get, post } from "./api.js";
+import { MyRatings } from "./appeals.js";
 
 const PRESENCE = ["online", "away", "offline"];
 const PRESENCE_KEY = "zhengna.console.presence";
@@ -39,7 +40,8 @@ export class ConsoleApp {
     this.capacity = h("span", { cls: "capacity", tid: "console-capacity", attrs: { role: "status" } });
     const logout = h("button", { cls: "link", tid: "console-logout", label: "logout", attrs: { type: "button" } });
     logout.addEventListener("click", () => this.logout());
-    const links = [logout];
+    this.myRatings = new MyRatings(this);
+    const links = [this.myRatings.toggle, logout];
     if (["supervisor", "admin"].includes(this.me.role)) {
       links.unshift(h("a", { tid: "console-admin-link", label: "adminLink", attrs: { href: "/console/admin" } }));
     }
@@ -53,7 +55,8 @@ export class ConsoleApp {
     this.none = bilingual(h("p", { cls: "empty", tid: "console-no-conversations" }), "noConversations");
     const work = h("section", { cls: "work", attrs: { "aria-label": both("conversations") } }, [this.tabs, this.none, this.panels]);
     this.tabs.addEventListener("keydown", (event) => this.tabKeys(event));
-    this.root.replaceChildren(header, this.notices.el, h("div", { cls: "layout" }, [this.queue.el, work]));
+    this.root.replaceChildren(header, this.notices.el, this.myRatings.el,
+      h("div", { cls: "layout" }, [this.queue.el, work]));
     this.renderCapacity();
   }
 

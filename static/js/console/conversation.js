@@ -7,6 +7,7 @@ import { pickTransfer } from "./transfer.js";
 import { openDialog } from "./dialog.js";
 import { CATEGORIES, zh } from "./i18n.js";
 import { CallPanel } from "./video.js";
+import { FormDesk } from "./forms.js";
 
 const TYPING_SHOWN = 8000; // ms a typing:on lasts without a refresh (a lost typing:off must not stick)
 
@@ -25,6 +26,8 @@ export class Conversation {
     this.tools = new Tools(app, this);
     this.video = new CallPanel(this);
     this.build();
+    this.forms = new FormDesk(this);
+    this.tools.el.prepend(this.forms.el);
     this.list.setRead((info && info.taxpayer_read_seq) || 0);
     this.stop = this.transcript.subscribe((frame) => this.onEvent(frame));
     this.refresh();
@@ -95,6 +98,7 @@ export class Conversation {
     this.transferButton.disabled = !this.mine;
     this.endButton.disabled = !this.mine;
     this.composer.setEnabled(this.mine);
+    if (this.forms) this.forms.refresh();
     this.banner.hidden = this.mine;
     if (!this.mine) bilingual(this.banner, state === "connected" ? "transferred" : "ended");
     if (!this.mine) this.setTyping(false);
@@ -102,6 +106,7 @@ export class Conversation {
   }
 
   onEvent(frame) {
+    this.forms.onEvent(frame);
     if (frame.type === "interaction.state") {
       this.refresh();
       this.app.changed();
@@ -112,7 +117,8 @@ export class Conversation {
         this.app.notice({ info: "videoRequestFrom", args: [this.person.name || zh("from_taxpayer")] });
       }
     }
-    if (frame.type === "message.new" && frame.message.from === "taxpayer") {
+    const submitted = frame.type === "form.state" && frame.event === "submit";
+    if ((frame.type === "message.new" && frame.message.from === "taxpayer") || submitted) {
       this.setTyping(false);
       if (!this.active || document.hidden) {
         this.unread += 1;

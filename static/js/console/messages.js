@@ -53,6 +53,15 @@ export function eventElement(frame) {
     el.append(bilingual(h("span", { cls: "body" }), `ev_call_${frame.event}`));
     return el;
   }
+  if (frame.type === "form.state") {
+    const { form } = frame;
+    const item = (form.items.find((i) => i.id === frame.item_id) || {}).name || "";
+    const arg = { send: form.title, attach: item, submit: form.title, return: form.reason, complete: form.result };
+    const el = h("div", { cls: "msg system form-line", tid: "console-message",
+      data: { from: "system", kind: "form", seq: frame.seq, event: frame.event, formId: form.id } });
+    el.append(bilingual(h("span", { cls: "body" }), `ev_form_${frame.event}`, arg[frame.event] || ""));
+    return el;
+  }
   if (frame.type === "rating.saved") {
     const el = h("div", { cls: "msg system", tid: "console-message", data: { from: "system", kind: "rating", seq: frame.seq } });
     el.append(bilingual(h("span", { cls: "body" }), "rated", frame.score));

@@ -183,6 +183,18 @@ export class Actions {
     }, () => {});
   }
 
+  /** 我的业务确认单: the person's forms across their conversations; choosing one opens its conversation. */
+  toggleForms() {
+    const app = this.app;
+    if (app.historyOpen) return this.backToLive();
+    Promise.all([app.loadForms(), this.request({type: "forms.list"})]).then(([forms, frame]) => {
+      app.historyOpen = true;
+      app.redraw();
+      forms.renderList(app.parts.historyView, frame.items || [], (view) => this.choose(view), () => this.backToLive());
+    }, () => {});
+    return undefined;
+  }
+
   choose(view) {
     const app = this.app;
     app.historyOpen = false;

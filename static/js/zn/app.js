@@ -43,13 +43,14 @@ class App {
     this.actions = new Actions(this);
     const a = this.actions;
     this.parts = buildPanel({send: () => a.sendInput(), attach: (file) => a.attach(file), typing: () => a.typed(),
-      minimise: () => this.minimise(), close: () => a.closeClicked(), history: () => a.toggleHistory()});
+      minimise: () => this.minimise(), close: () => a.closeClicked(), history: () => a.toggleHistory(),
+      forms: () => a.toggleForms()});
     ctx.shadow.append(this.parts.panel);
     this.toast = toaster(this.parts.panel);
     this.files = new Attachments(this.cfg, this.t, () => this.socket.credential || this.socket.memoryCredential, this.toast);
     this.list = new MessageList(this.parts.messages, this.t, {pick: (id, lang) => a.pick(id, lang),
       feedback: (item, seq, value, buttons) => a.feedback(item, seq, value, buttons), retry: (cid) => a.retry(cid),
-      renderAttachment: (att) => this.files.render(att)});
+      renderAttachment: (att) => this.files.render(att), form: (item, frame) => this.formLine(item, frame)});
     this.human = new HumanService(this.cfg, this.t, {request: () => a.requestHuman(), cancel: () => a.cancel(),
       leave: (text, contact) => a.leave(text, contact)});
     this.mover = new Mover(this.parts.panel, this.parts.handle, this.key("pos"), () => this.cfg.position);
@@ -266,6 +267,10 @@ class App {
         this.setUnread(this.unread + 1);
       }
     }
+    if (frame.type === "form.state" && frame.actor.role === "agent" && item.id === this.model.liveId &&
+        !(this.windowState === "open" && document.visibilityState === "visible" && this.viewId === item.id)) {
+      this.setUnread(this.unread + 1);  // a form sent, returned or done while the window is away
+    }
     if (!this.readOnly && item.id === this.model.liveId && this.viewId !== item.id) {
       if (this.viewId === null) this.viewId = item.id;  // the conversation this tab just started
       else if (wasLive !== item.id) return this.showItem(item.id);  // a new one replaces the ended one
@@ -345,6 +350,7 @@ class App {
     p.sub.textContent = sub;
     this.drawActions(item, state);
     this.drawCall(item);
+    if (this.forms) this.forms.redraw();  // a form can be filled only in the live, connected conversation
     let placeholder = "inputDisabled", enabled = false, attach = false;
     if (this.readOnly || this.historyOpen) placeholder = null;
     else if (state === "queued" || state === "connected") [placeholder, enabled, attach] = ["inputHuman", true, true];
@@ -397,6 +403,28 @@ class App {
         attrs: {type: "button"}, on: {click: () => this.beginVideo()}}, [icon(VIDEO_ICON), h("span", {t: "startVideo"})])]);
     }
     return this.startVideo;
+  }
+
+  /** The line of one form.state event; forms.js (fetched with the first form) fills it and the form's card. */
+  formLine(item, frame) {
+    const el = this.list.shell("system", frame.seq);
+    el.setAttribute("data-form-event", frame.event);
+    this.loadForms().then((forms) => forms.show(item, frame, el), () => {});
+    return el;
+  }
+
+  loadForms() {
+    if (!this.formsLoading) {
+      this.formsLoading = import("./forms.js").then((module) => {
+        this.forms = new module.FormsView(this);
+        return this.forms;
+      });
+      this.formsLoading.catch(() => {
+        this.formsLoading = null;
+        this.toast(this.t("offline"));
+      });
+    }
+    return this.formsLoading;
   }
 
   /** The call part (call.js) is fetched only when a call is first needed. */

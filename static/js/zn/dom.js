@@ -64,6 +64,7 @@ export function icon(d) {
 export const ICONS = {
   minimise: "M5 18h14v2H5z",
   close: "M18.3 5.7 16.9 4.3 12 9.2 7.1 4.3 5.7 5.7 10.6 12l-4.9 4.9 1.4 1.4 4.9-4.9 4.9 4.9 1.4-1.4-4.9-4.9z",
+  forms: "M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8zm4 18H6V4h7v5h5zM8 12h8v2H8zm0 4h8v2H8z",
   history: "M13 3a9 9 0 0 0-9 9H1l4 4 4-4H6a7 7 0 1 1 2.05 4.95l-1.42 1.42A9 9 0 1 0 13 3zm-1 5v5l4.25 2.52.77-1.28-3.52-2.09V8z",
   text: "M9 4v3h5v12h3V7h5V4zm-6 8h3v7h3v-7h3V9H3z",
   send: "M2 21 23 12 2 3v7l15 2-15 2z",

@@ -12,7 +12,7 @@ const CALL_LINES = {
 };
 
 export class MessageList {
-  /** on: {pick(kbId, lang), feedback(item, seq, value, buttons), retry(cid), renderAttachment(att)} */
+  /** on: {pick(kbId, lang), feedback(item, seq, value, buttons), retry(cid), renderAttachment(att), form(item, frame)} */
   constructor(el, t, on) {
     this.el = el;
     this.t = t;
@@ -102,6 +102,7 @@ export class MessageList {
     if (frame.type === "message.new") el = this.message(item, frame);
     else if (frame.type === "interaction.state") el = this.stateLine(frame);
     else if (frame.type === "rating.saved") el = this.system(frame.seq, this.t("rated"));
+    else if (frame.type === "form.state") el = this.on.form(item, frame);
     else if (frame.type === "call.state" && CALL_LINES[frame.event]) el = this.system(frame.seq, this.t(CALL_LINES[frame.event]));
     if (!el) return null;
     if (!el.isConnected) this.insert(el, frame.seq);

@@ -1,7 +1,7 @@
 // The taxpayer WebSocket: auth.hello/auth.resume, heartbeat, reconnect with backoff, cid-tagged requests
 // that are resent (same cid) after a reconnect, and a refused credential falling back to the host token.
 const FATAL = new Set([4001, 4002, 4003, 4004, 4006, 4010]);  // 4010: the site does not serve this role
-const ANSWERS = new Set(["reply", "error", "history", "rtc.answer"]);  // what settles a request
+const ANSWERS = new Set(["reply", "error", "history", "forms", "rtc.answer"]);  // what settles a request
 const RESUMABLE_REFUSALS = new Set(["credential_expired", "wrong_site"]);
 let counter = 0;
 

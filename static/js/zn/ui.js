@@ -4,7 +4,7 @@ import {h, icon, ICONS} from "./dom.js";
 
 const LARGE_KEY = "zn:large-text";
 
-/** Build the window (hidden) and return its parts. on: {send, attach, typing, minimise, close, history, paste}. */
+/** Build the window (hidden) and return its parts. on: {send, attach, typing, minimise, close, history, forms}. */
 export function buildPanel(on) {
   const titleId = "zn-title";
   const iconBtn = (tid, label, d, handler, extra = {}) => h("button", {cls: "zn-icon-btn", tid,
@@ -13,11 +13,12 @@ export function buildPanel(on) {
   const title = h("h2", {cls: "zn-title", attrs: {id: titleId}, t: "title"});
   const sub = h("div", {cls: "zn-sub", tid: "zn-subtitle"});
   const historyBtn = iconBtn("zn-history", "history", ICONS.history, on.history);
+  const formsBtn = iconBtn("zn-forms-open", "myForms", ICONS.forms, on.forms);
   const textSize = iconBtn("zn-text-size", "textSize", ICONS.text, () => setLarge(!large()), {"aria-pressed": "false"});
   const minimise = iconBtn("zn-minimise", "minimise", ICONS.minimise, on.minimise);
   const close = iconBtn("zn-close", "close", ICONS.close, on.close);
   const handle = h("div", {cls: "zn-head", tid: "zn-drag-handle", attrs: {role: "group", tabindex: "0"},
-    ta: {"aria-label": "handle"}}, [h("div", {cls: "zn-titles"}, [title, sub]), historyBtn, textSize, minimise, close]);
+    ta: {"aria-label": "handle"}}, [h("div", {cls: "zn-titles"}, [title, sub]), formsBtn, historyBtn, textSize, minimise, close]);
 
   const banner = h("div", {cls: "zn-banner", tid: "zn-banner", attrs: {role: "status"}});
   banner.hidden = true;

@@ -7,7 +7,8 @@ const EVERY = 3000; // ms between refreshes: live enough for a duty supervisor, 
 
 export function mountBoard() {
   const { el, body } = section("board", "board", "console-board");
-  const { el: grid, tbody } = table(["centre", "openNow", "waiting", "inService", "agentsOnline", "longestWait"], "console-board-rows");
+  const { el: grid, tbody } = table(["centre", "openNow", "waiting", "inService", "agentsOnline", "longestWait", "ratingAverage"],
+    "console-board-rows");
   const stamp = h("p", { cls: "hint", tid: "console-board-updated" });
   const status = statusLine("console-board-status");
   body.append(grid, stamp, status.el);
@@ -23,7 +24,8 @@ export function mountBoard() {
         return h("tr", { tid: "console-board-centre", data: { centreId: c.id } }, [
           h("th", { attrs: { scope: "row" }, text: c.name }), open,
           cell("waiting", c.waiting), cell("in_service", c.in_service), cell("agents_online", c.agents_online),
-          h("td", { data: { field: "longest_wait" }, text: since })]);
+          h("td", { data: { field: "longest_wait" }, text: since }),
+          cell("rating_average", c.ratings.average === null ? "–" : `${c.ratings.average.toFixed(2)} (${c.ratings.count})`)]);
       });
       tbody.replaceChildren(...rows);
       bilingual(stamp, "updatedAt", clock(new Date()));

@@ -14,6 +14,8 @@ import { mountHours } from "./hours.js";
 import { mountHolidays } from "./holidays.js";
 import { mountRegions } from "./regions.js";
 import { mountSites } from "./sites.js";
+import { mountFollowups, mountAppeals } from "./reviews.js";
+import { mountFormTemplates } from "./formtemplates.js";
 
 const root = document.getElementById("admin");
 const role = root.dataset.role;
@@ -22,19 +24,24 @@ const admin = role === "admin";
 const centres = get("/console/api/centres").then((answer) => answer.items);
 centres.catch(() => null); // each section reports the failure itself
 
+let ratings = null;
 const sections = [
   ["board", () => mountBoard()],
-  ["ratings", () => mountRatings()],
+  ["ratings", () => (ratings = mountRatings())],
+  ["followups", () => mountFollowups()],
+  ["appeals", () => mountAppeals(() => ratings && ratings.reload())],
   ["recordings", () => mountRecordings()],
   ["leave", () => mountLeave()],
   ["quick", () => mountQuick()],
+  ["formTemplates", () => mountFormTemplates()],
   ["kb", () => mountKb()],
 ];
 if (admin) {
   sections.push(["agents", () => mountAgents(centres)], ["hours", () => mountHours(centres)],
     ["holidays", () => mountHolidays()], ["regions", () => mountRegions(centres)], ["sites", () => mountSites()]);
 }
-const titles = { board: "board", ratings: "ratings", recordings: "recordings", leave: "leave", quick: "quick", kb: "kb", agents: "agentsTitle",
+const titles = { board: "board", ratings: "ratings", followups: "followups", appeals: "appeals",
+  formTemplates: "formTemplates", recordings: "recordings", leave: "leave", quick: "quick", kb: "kb", agents: "agentsTitle",
   hours: "hours", holidays: "holidays", regions: "regions", sites: "sites" };
 
 const logout = h("button", { cls: "link", tid: "console-logout", label: "logout", attrs: { type: "button" } });
@@ -46,6 +53,6 @@ const header = h("header", { cls: "topbar" }, [
   bilingual(h("h1"), "adminTitle"), h("span", { text: `${root.dataset.name} · ${both(`role_${role}`)}` }),
   h("nav", { cls: "links" }, [h("a", { tid: "console-back", label: "consoleLink", attrs: { href: "/console" } }), logout])]);
 const nav = h("nav", { cls: "admin-nav", tid: "console-admin-nav", attrs: { "aria-label": both("nav") } },
-  sections.map(([id]) => h("a", { label: titles[id], attrs: { href: `#${id}` } })));
+  sections.map(([id]) => h("a", { label: titles[id], attrs: { href: `#${id === "formTemplates" ? "form-templates" : id}` } })));
 const main = h("div", { cls: "admin-main" }, sections.map(([, mount]) => mount()));
 root.replaceChildren(header, nav, main);
