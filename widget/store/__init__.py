@@ -360,12 +360,15 @@ class Store:
         """Store the one rating of an interaction with its event (and a poor one's follow-up).
 
         Raises ValueError if it was rated already."""
+
+        def work(conn):
+            conn.execute(insert(evaluations).values(**row))
+            if followup is not None:
+                conn.execute(insert(followups).values(**followup))
+            return self._append(conn, row["interaction_id"], [new_event])
+
         try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(evaluations).values(**row))
-                if followup is not None:
-                    conn.execute(insert(followups).values(**followup))
-                return self._append(conn, row["interaction_id"], [new_event])
+            return self.writer.run(work)
         except IntegrityError:
             raise ValueError("already rated") from None
 
@@ -681,10 +684,13 @@ class Store:
         """Insert a form with the event that shows it in its conversation; return the event stored.
 
         Raises Duplicate (and stores nothing) when the sender's request id was stored before."""
+
+        def work(conn):
+            conn.execute(insert(forms).values(**row))
+            return self._append(conn, row["interaction_id"], [new_event])
+
         try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(forms).values(**row))
-                return self._append(conn, row["interaction_id"], [new_event])
+            return self.writer.run(work)
         except IntegrityError as exc:
             raise Duplicate(row["interaction_id"]) from exc
 
@@ -701,7 +707,8 @@ class Store:
     def commit_form(self, before, after, new_event):
         """Save after in place of before (same version) with its event; raise Conflict if moved."""
         changes = {k: v for k, v in after.items() if k not in ("id", "version") and before[k] != v}
-        with self.engine.begin() as conn:
+
+        def work(conn):
             result = conn.execute(
                 update(forms)
                 .where(forms.c.id == before["id"], forms.c.version == before["version"])
@@ -710,6 +717,8 @@ class Store:
             if result.rowcount != 1:
                 raise Conflict(before["id"])
             return self._append(conn, before["interaction_id"], [new_event])
+
+        return self.writer.run(work)
 
     def get_form(self, form_id):
         """Return one form, or None."""
