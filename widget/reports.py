@@ -65,8 +65,11 @@ def _bad(zh: str, en: str) -> ZhengnaError:
     return ZhengnaError("bad_range", zh, en)
 
 
-def period(name: str, now: datetime, first: str = "", last: str = "") -> Period:
-    """Return the Period for a range name (today, 7d, month, custom with first/last YYYY-MM-DD)."""
+def period(
+    name: str, now: datetime, first: str = "", last: str = "", max_days: int | None = MAX_DAYS
+) -> Period:
+    """Return the Period for a range name (today, 7d, month, custom with first/last YYYY-MM-DD;
+    max_days None: a custom range of any length, as searches use)."""
     today = now.astimezone(BEIJING).date()
     if name == "today":
         return Period(name, today, today)
@@ -86,7 +89,7 @@ def period(name: str, now: datetime, first: str = "", last: str = "") -> Period:
         ) from None
     if start > end:
         raise _bad("开始日期不能晚于结束日期。", "The start date is after the end date.")
-    if (end - start).days >= MAX_DAYS:
+    if max_days is not None and (end - start).days >= max_days:
         raise _bad("自定义范围最长一年。", "A custom range spans at most a year.")
     return Period(name, start, end)
 

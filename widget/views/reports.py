@@ -1,6 +1,7 @@
 """报表: the reports page, its figures and charts, exports, and transcript search (supervisors and admins)."""
 
-from datetime import date
+import json
+import re
 
 from flask import Blueprint, Response, g, jsonify, render_template, request, session
 
@@ -17,6 +18,8 @@ CHARTS = {
     "waits": ("等待时长分布 Waiting time", "waits"),
     "ratings": ("好差评分布 Ratings", "ratings"),
 }
+TIN = re.compile(r"[0-9A-Za-z]{15,20}")  # 纳税人识别号: 15-20 letters and digits
+EARLIEST = "2000-01-01"  # a search without a start date looks from here
 SERIES = (("requests", "咨询 requests"), ("served", "接入 served"), ("abandoned", "放弃 abandoned"))
 
 
@@ -29,15 +32,17 @@ def page():
     if agent["role"] not in SUPERVISORS:
         return render_template("forbidden.html", agent=agent), 403
     centres = ext().store.centres() if agent["role"] == "admin" else []
-    return render_template("console_reports.html", agent=agent, centres=centres)
+    listed = json.dumps([{"id": c["id"], "name": c["name"]} for c in centres], ensure_ascii=False)
+    return render_template("console_reports.html", agent=agent, centres_json=listed)
 
 
 def _scope(everything: bool = False) -> reports.Scope:
-    """Return the scope a request asks for, within what the caller may see (everything: no range
-    asked for means every day kept, as a search wants)."""
+    """Return the scope a request asks for, within what the caller may see (everything: from/to
+    bound a search, which otherwise looks through every day kept)."""
     z, args = ext(), request.args
-    if everything and not any(args.get(k) for k in ("range", "from", "to")):
-        period = reports.Period("custom", date(2000, 1, 1), reports.period("today", z.clock()).last)
+    if everything:
+        last = args.get("to") or reports.period("today", z.clock()).last.isoformat()
+        period = reports.period("custom", z.clock(), args.get("from") or EARLIEST, last, None)
     else:
         period = reports.period(
             args.get("range", "today"), z.clock(), args.get("from", ""), args.get("to", "")
@@ -142,6 +147,8 @@ def find():
             "请至少填写一个查询条件。",
             "Give at least one thing to search for.",
         )
+    if TIN.fullmatch(conditions["q"]) and not conditions["tin"]:  # a TIN typed in the words box
+        conditions["tin"], conditions["q"] = conditions["q"], ""
     scope = _scope(everything=True)
     items = search.find(
         z.store,

@@ -7,6 +7,7 @@ import { Conversation } from "./conversation.js";
 import { Notifier } from "./notify.js";
 import { Notices } from "./notices.js";
 import { get, post } from "./api.js";
+import { todayPanel } from "./today.js";
 
 const PRESENCE = ["online", "away", "offline"];
 const PRESENCE_KEY = "zhengna.console.presence";
@@ -42,6 +43,7 @@ export class ConsoleApp {
     const links = [logout];
     if (["supervisor", "admin"].includes(this.me.role)) {
       links.unshift(h("a", { tid: "console-admin-link", label: "adminLink", attrs: { href: "/console/admin" } }));
+      links.unshift(h("a", { tid: "console-reports-nav", label: "reportsTitle", attrs: { href: "/console/reports" } }));
     }
     this.nameEl = h("span", { cls: "agent-name", tid: "console-agent-name", text: this.me.name });
     const header = h("header", { cls: "topbar" }, [
@@ -51,7 +53,10 @@ export class ConsoleApp {
     this.tabs = h("div", { cls: "tabs", tid: "console-tabs", attrs: { role: "tablist", "aria-label": both("conversations") } });
     this.panels = h("div", { cls: "panels" });
     this.none = bilingual(h("p", { cls: "empty", tid: "console-no-conversations" }), "noConversations");
-    const work = h("section", { cls: "work", attrs: { "aria-label": both("conversations") } }, [this.tabs, this.none, this.panels]);
+    // a supervisor opens on the centre's live board and today's figures (shown while no conversation is open)
+    this.landing = ["supervisor", "admin"].includes(this.me.role) ? todayPanel(this.root.dataset.centre) : null;
+    const work = h("section", { cls: "work", attrs: { "aria-label": both("conversations") } },
+      [this.tabs, this.none, this.landing, this.panels]);
     this.tabs.addEventListener("keydown", (event) => this.tabKeys(event));
     this.root.replaceChildren(header, this.notices.el, h("div", { cls: "layout" }, [this.queue.el, work]));
     this.renderCapacity();
@@ -195,6 +200,7 @@ export class ConsoleApp {
   /** Something about the set of conversations changed: capacity and the empty hint. */
   changed() {
     this.none.hidden = this.conversations.size > 0;
+    if (this.landing) this.landing.hidden = this.conversations.size > 0;
     this.renderCapacity();
   }
 
