@@ -36,7 +36,9 @@ def day(tmp_path_factory, person_factory):
     people = {name: person_factory() for name in ("bot", "cancelled", "happy", "unhappy")}
 
     tp, _ = taxpayer(server, people["bot"], name="甲会计", region="4401")
-    bot = tp.reply(tp.request({"type": "bot.ask", "text": "数电票怎么开红字发票"}))["interaction_id"]
+    bot = tp.reply(tp.request({"type": "bot.ask", "text": "数电票怎么开红字发票"}))[
+        "interaction_id"
+    ]
     tp.reply(tp.request({"type": "interaction.close", "interaction_id": bot}))
     tp.close()
 
@@ -55,7 +57,9 @@ def day(tmp_path_factory, person_factory):
         tp.reply(tp.request({"type": "message.send", "interaction_id": iid, "text": words}))
         ag.reply(ag.request({"type": "interaction.end", "interaction_id": iid, "category": "发票"}))
         tp.expect("interaction.state", interaction_id=iid, state="ended")
-        rated = tp.reply(tp.request({"type": "rating.submit", "interaction_id": iid, "score": score}))
+        rated = tp.reply(
+            tp.request({"type": "rating.submit", "interaction_id": iid, "score": score})
+        )
         assert rated["type"] == "reply", rated
         tp.close()
         served[name] = iid
@@ -167,7 +171,9 @@ def test_another_centres_supervisor_sees_none_of_it(new_context, day):
     expect(search(other, input="红冲")).to_have_count(0)
     with other.page.expect_download() as waiting:
         other.tid("console-report-export-csv").click()
-    rows = list(csv.reader(io.StringIO(open(waiting.value.path(), "rb").read().decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(open(waiting.value.path(), "rb").read().decode("utf-8-sig")))
+    )
     assert len(rows) == 1  # the header only
     http = api_session(server, *OTHER)
     refused = http.get(server.url + "/console/api/reports", params={"centre": "demo"})

@@ -8,11 +8,14 @@ COLOURS = ("#1f5fa8", "#3c8d3f", "#b3261e")  # blue, green, red: 4.5:1 or more o
 
 
 def _nice_top(value: float) -> float:
-    """Return a round number at least value, for the top of the value axis."""
-    if value <= 0:
-        return 1
-    step = 10 ** (len(str(int(value))) - 1)
-    return ((int(value) // step) + 1) * step
+    """Return the top of the value axis: four equal steps of 1, 2 or 5 times a power of ten."""
+    step = 1.0
+    while step * 4 < value:
+        for factor in (2, 2.5, 2):  # 1 -> 2 -> 5 -> 10 -> 20 ...
+            step *= factor
+            if step * 4 >= value:
+                break
+    return step * 4
 
 
 def bars(title: str, labels: list[str], series: list[tuple[str, list[float]]]) -> str:

@@ -157,7 +157,8 @@ def summary(conn, scope: Scope) -> dict:
     handled_where = and_(where, _SERVED, F.handling_s.is_not(None))
     out["handling_p50_s"] = _percentile(conn, F.handling_s, handled_where, handled, 0.5)
     scored = sum(out[f"rating_{n}"] for n in range(1, 6))
-    out["satisfied"] = _share(out["rating_5"] + out["rating_4"], scored)
+    good = out["rating_5"] + out["rating_4"] + out["rating_3"]  # 好评: 非常满意, 满意, 基本满意
+    out["satisfied"] = _share(good, scored)
     return out
 
 
@@ -272,7 +273,7 @@ def per_agent(conn, scope: Scope, now: datetime) -> list[dict]:
             func.coalesce(func.sum(F.transfers), 0).label("transfers"),
             _count(_RATED).label("rated"),
             func.avg(case((_RATED, F.score), else_=None)).label("score_avg"),
-            _count(and_(_RATED, F.score >= 4)).label("satisfied"),
+            _count(and_(_RATED, F.score >= 3)).label("satisfied"),
         )
         .where(scope.where(), _SERVED, F.agent_id.is_not(None))
         .group_by(F.agent_id)

@@ -75,7 +75,8 @@ class Life:
             "created_at": at,
         }
         self.store.append(
-            self.iid, [{"type": "message.new", "actor": actor, "at": at, "payload": {}, "message": row}]
+            self.iid,
+            [{"type": "message.new", "actor": actor, "at": at, "payload": {}, "message": row}],
         )
         return self
 
@@ -95,7 +96,12 @@ class Life:
 
 
 def _state_event(actor, at, event, **detail):
-    return {"type": "interaction.state", "actor": actor, "at": at, "payload": {"event": event, **detail}}
+    return {
+        "type": "interaction.state",
+        "actor": actor,
+        "at": at,
+        "payload": {"event": event, **detail},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +109,9 @@ def store(tmp_path_factory):
     store = Store(f"sqlite:///{tmp_path_factory.mktemp('reports') / 'r.db'}")
     store.migrate()
     for centre in ("a", "b"):
-        store.put_centre({"id": centre, "name": f"中心{centre}", "schedule": ALL_DAY, "created_at": T0})
+        store.put_centre(
+            {"id": centre, "name": f"中心{centre}", "schedule": ALL_DAY, "created_at": T0}
+        )
     for agent in (AG1, AG2):
         store.create_agent(
             {

@@ -34,7 +34,7 @@ extend({
   f_call_avg_s: ["平均通话时长（秒）", "Average call (s)"],
   f_rated: ["评价数", "Ratings"],
   f_ratings_removed: ["申诉撤销的评价（不计入）", "Ratings removed on appeal (not counted)"],
-  f_satisfied: ["满意率", "Satisfied"],
+  f_satisfied: ["好评率（满意及以上）", "Good ratings (fairly satisfied or better)"],
   f_messages_left: ["留言", "Messages left"],
   f_messages_left_answered: ["已处理留言", "Messages answered"],
   f_messages_left_answer_p50_s: ["留言处理时长中位数（秒）", "Median time to answer (s)"],
