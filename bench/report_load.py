@@ -1,9 +1,9 @@
 """Reports at provincial size: fill N synthetic conversations over 12 months, then time the reports.
 
-8 centres, 200 agents, about 10 messages a conversation, outcomes and ratings in realistic shares. The
-fill writes what the reports read (interactions, report_facts, rating_reasons, the transcript index) in
-bulk, with the indexes built after the load; it leaves the messages and events tables empty, which no
-timed query reads. Timed (median and worst of --repeat runs after one warm-up):
+8 centres, 200 agents, about 10 messages a conversation, outcomes and ratings in realistic shares.
+The fill writes what the reports read (interactions, report_facts, rating_reasons, the transcript
+index) in bulk, with the indexes built after the load; it leaves the messages and events tables
+empty, which no timed query reads. Timed (median and worst of --repeat runs after one warm-up):
 
   month report         reports.report() over the last whole month, every centre (the province)
   centre month         the same for one centre
@@ -11,8 +11,8 @@ timed query reads. Timed (median and worst of --repeat runs after one warm-up):
   day CSV              the conversations export of one day, every centre, as CSV bytes
   word search          search.find() for a two-character word (红冲) in every day kept, newest 50
 
-    python bench/report_load.py --conversations 1000000                       # SQLite file in a temp dir
-    python bench/report_load.py --conversations 1000000 --url postgresql+psycopg://...  # empty database
+    python bench/report_load.py --conversations 1000000     # a SQLite file in a temp dir
+    python bench/report_load.py --conversations 1000000 --url postgresql+psycopg://HOST/EMPTY_DB
 """
 
 import argparse
@@ -32,7 +32,13 @@ from sqlalchemy import insert, text  # noqa: E402
 from widget import exports, reports, search  # noqa: E402
 from widget.store import Store  # noqa: E402
 from widget.store.facts import BEIJING  # noqa: E402
-from widget.store.schema import agents, centres, interactions, rating_reasons, report_facts  # noqa: E402
+from widget.store.schema import (  # noqa: E402
+    agents,
+    centres,
+    interactions,
+    rating_reasons,
+    report_facts,
+)
 
 CENTRES, AGENTS, MONTHS = 8, 200, 12
 HOUR_WEIGHTS = [
@@ -93,17 +99,19 @@ def tokens_of(texts):
 
 
 def synthesise(n, now, seed=7):
-    """Yield (interaction row, facts row, reasons, message texts) for n conversations over 12 months."""
+    """Yield (interaction row, facts row, reasons, message texts) for n conversations over 12
+    months, in the order they were created (as a live system stores them)."""
     rng = random.Random(seed)
-    start = now - timedelta(days=365)
-    span_days = 365
+    first = (now - timedelta(days=365)).date()
     agent_ids = [f"ag{i:03d}" for i in range(AGENTS)]
-    hours = list(range(24))
-    for i in range(n):
-        day = start.date() + timedelta(days=rng.randrange(span_days))
-        hour = rng.choices(hours, HOUR_WEIGHTS)[0]
-        local = datetime(
-            day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60), tzinfo=BEIJING
+    moments = sorted(
+        (rng.randrange(365), rng.choices(range(24), HOUR_WEIGHTS)[0], rng.randrange(3600))
+        for _ in range(n)
+    )
+    for i, (offset, hour, second) in enumerate(moments):
+        day = first + timedelta(days=offset)
+        local = datetime(day.year, day.month, day.day, hour, tzinfo=BEIJING) + timedelta(
+            seconds=second
         )
         created = local.astimezone(UTC)
         centre = f"c{rng.randrange(CENTRES)}"

@@ -1,7 +1,8 @@
-"""报表 and 记录查询 in a real browser: four conversations of today (the bot alone, cancelled while queued,
-served and rated 非常满意, served and rated 不满意) -> the supervisor's figures, the CSV export's four rows,
-a search by TIN and by the two-character word 红冲 finding the conversation, its transcript opened (audited);
-another centre's supervisor sees none of it; the supervisor's console lands on today's figures; axe scans."""
+"""报表 and 记录查询 in a real browser: four conversations of today (the bot alone, cancelled
+while queued, served and rated 非常满意, served and rated 不满意) -> the supervisor's figures,
+the CSV export's four rows, a search by TIN and by the two-character word 红冲 finding the
+conversation, its transcript opened (audited); another centre's supervisor sees none of it; the
+supervisor's console lands on today's figures; axe scans."""
 
 import csv
 import io
@@ -20,7 +21,8 @@ OTHER = ("super2", "super2-closed")  # a supervisor of the other demo centre, `c
 
 @pytest.fixture(scope="module")
 def day(tmp_path_factory, person_factory):
-    """A server of its own with today's four conversations of centre `demo`, and a supervisor of `closed`."""
+    """A server of its own with today's four conversations of centre `demo`, and a supervisor of
+    `closed`."""
     server = start_server(tmp_path_factory)
     boss = api_session(server, "admin1")
     boss.post(

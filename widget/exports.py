@@ -1,7 +1,7 @@
 """Exports of a report's range: conversations, per-agent figures, the bot's unanswered questions.
 
-CSV is UTF-8 with a BOM (Excel opens it as Unicode) and streamed row by row; XLSX is written by openpyxl in
-write-only mode. Headers are Chinese with English beside; times are Beijing time.
+CSV is UTF-8 with a BOM (Excel opens it as Unicode) and streamed row by row; XLSX is written by
+openpyxl in write-only mode. Headers are Chinese with English beside; times are Beijing time.
 """
 
 import csv
@@ -158,7 +158,8 @@ def agent_rows(store, scope: reports.Scope, now: datetime) -> Iterator[list]:
 
 
 def unanswered_rows(store, scope: reports.Scope) -> Iterator[list]:
-    """Yield the questions the bot could not answer in scope: rejected, or suggestions none picked."""
+    """Yield the questions the bot could not answer in scope: rejected, or suggestions none
+    picked."""
     B = bot_log.c
     query = (
         select(B.created_at, F.centre_id, F.region, B.question, B.outcome, B.interaction_id)

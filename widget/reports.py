@@ -1,7 +1,8 @@
 """Operations-centre figures over a range of days (Beijing time), from SQL over report_facts.
 
-Definitions (docs/REPORTS.md): a conversation counts in the range it was created in. Nothing here loads
-conversations into Python: every figure is an aggregate, a GROUP BY or one row picked by its rank.
+Definitions (docs/REPORTS.md): a conversation counts in the range it was created in. Nothing here
+loads conversations into Python: every figure is an aggregate, a GROUP BY or one row picked by its
+rank.
 """
 
 import math
@@ -319,7 +320,8 @@ def per_agent(conn, scope: Scope, now: datetime) -> list[dict]:
 
 
 def _presence_seconds(conn, scope: Scope, now: datetime) -> dict:
-    """Return {(agent id, status): seconds online or away inside the period} (open stretches: to now)."""
+    """Return {(agent id, status): seconds online or away inside the period} (open stretches: to
+    now)."""
     P = agent_presence.c
     cap = min(now, scope.period.end)
     start = literal(scope.period.start, UTCDateTime)
@@ -343,7 +345,8 @@ def _presence_seconds(conn, scope: Scope, now: datetime) -> dict:
 
 
 def messages_left(conn, scope: Scope) -> dict:
-    """Return the messages left (留言) in the period, how many were handled and the median time to it."""
+    """Return the messages left (留言) in the period, how many were handled and the median time
+    to it."""
     L = leave_messages.c
     where = [L.created_at >= scope.period.start, L.created_at < scope.period.end]
     if scope.centres is not None:

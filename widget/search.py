@@ -1,10 +1,11 @@
 """Transcript search: every message indexed as jieba words plus character bigrams.
 
-Chinese words are mostly two characters, below what a trigram index finds. A message becomes a list of
-tokens: the jieba words of each run of Chinese characters, then that run's character bigrams in order,
-and each run of Latin letters or digits, lower-cased. SQLite keeps them in an FTS5 table, PostgreSQL in
-a tsvector with their positions. A searched word is the phrase of its bigrams (a single character: the
-character as a jieba word), so 发票, 红冲 and 额度 are found wherever they were written.
+Chinese words are mostly two characters, below what a trigram index finds. A message becomes a list
+of tokens: the jieba words of each run of Chinese characters, then that run's character bigrams in
+order, and each run of Latin letters or digits, lower-cased. SQLite keeps them in an FTS5 table,
+PostgreSQL in a tsvector with their positions. A searched word is the phrase of its bigrams (a
+single character: the character as a jieba word), so 发票, 红冲 and 额度 are found wherever they
+were written.
 """
 
 import re
@@ -27,7 +28,8 @@ MAX_TERMS = 8  # words in one search: enough for a person, bounded for the datab
 
 
 def tokens(body: str) -> list[str]:
-    """Return the index tokens of a message: jieba words and bigrams of Chinese runs, Latin/digit runs."""
+    """Return the index tokens of a message: jieba words and bigrams of Chinese runs, Latin/digit
+    runs."""
     out: list[str] = []
     for run in _RUN.findall(body.lower()):
         if not _HAN.match(run):
@@ -72,7 +74,8 @@ def index_message(conn, interaction_id: str, body: str) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(
             text(
-                f"INSERT INTO {PG_TABLE} (interaction_id, doc) VALUES (:iid, CAST(:doc AS tsvector))"
+                f"INSERT INTO {PG_TABLE} (interaction_id, doc) "
+                "VALUES (:iid, CAST(:doc AS tsvector))"
             ),
             {"iid": interaction_id, "doc": tsvector(found)},
         )
@@ -135,7 +138,8 @@ def drop_index(conn) -> None:
 
 def find(store, scope, *, words="", tin="", enterprise="", person="", limit=50) -> list[dict]:
     """Return the newest conversations in scope (reports.Scope: period, centres, agent) matching
-    every condition given: TIN, part of the enterprise or person name, every word in the messages."""
+    every condition given: TIN, part of the enterprise or person name, every word in the
+    messages."""
     facts = report_facts.c
     query = (
         select(

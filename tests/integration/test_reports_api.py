@@ -1,5 +1,6 @@
-"""The reports, exports and search doors of a running server: figures kept by the real write path, who may
-see what, bad input refused with a reason, every export and search audited, presence stretches logged."""
+"""The reports, exports and search doors of a running server: figures kept by the real write
+path, who may see what, bad input refused with a reason, every export and search audited,
+presence stretches logged."""
 
 import csv
 import io

@@ -1,5 +1,6 @@
-"""The figure definitions of 报表 on a small fixed set of conversations, stored through the Store the way
-the service stores them (so report_facts is kept by the real write path), and the exports and search."""
+"""The figure definitions of 报表 on a small fixed set of conversations, stored through the Store
+the way the service stores them (so report_facts is kept by the real write path), and the exports
+and search."""
 
 import csv
 import io
@@ -26,7 +27,8 @@ def taxpayer(n):
 
 
 class Life:
-    """One conversation driven through states.apply and Store.commit, as interactions.Service does."""
+    """One conversation driven through states.apply and Store.commit, as interactions.Service
+    does."""
 
     def __init__(self, store, iid, opening="ask_bot", at=T0, centre="a", tin=None):
         self.store, self.iid = store, iid
@@ -127,7 +129,8 @@ def store(tmp_path_factory):
                 "created_at": T0,
             }
         )
-    # c1 the bot alone; c2 cancelled and c7 expired while queued; c11 closed while queued; c10 still with the bot
+    # c1 the bot alone; c2 cancelled and c7 expired while queued; c11 closed while queued; c10 still
+    # with the bot
     Life(store, "c1").say(taxpayer(1), "怎么开发票", 5).do("close", taxpayer(1), 30)
     Life(store, "c2").do("request_human", taxpayer(2), 10).do("cancel", taxpayer(2), 70)
     Life(store, "c7", "request_human").do("expire", SYSTEM, 600)
@@ -146,7 +149,8 @@ def store(tmp_path_factory):
     c5.do("transfer_to_agent", AG1, 100, agent_id=AG2.id).do("end", AG2, 400)
     c5.rate(1, ["等待久"], 410)
     store.set_rating_removed("c5")
-    # c6 accepted by ag-1 after 10 s, ag-1's console lost (back to the queue), then ag-2; ended by the taxpayer
+    # c6 accepted by ag-1 after 10 s, ag-1's console lost (back to the queue), then ag-2; ended by
+    # the taxpayer
     c6 = Life(store, "c6", "request_human").do("accept", AG1, 10, agent_id=AG1.id)
     c6.do("agent_lost", SYSTEM, 70).do("accept", AG2, 100, agent_id=AG2.id)
     c6.do("close", taxpayer(6), 170)

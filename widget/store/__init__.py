@@ -565,8 +565,8 @@ class Store:
             conn.execute(insert(holiday_years).values(year=year, data=data, created_at=now))
 
     def set_leave_status(self, leave_id, centre_id, status, at=None):
-        """Mark a left message handled (at a time, kept from the first time) or new again; return True
-        if it was the centre's."""
+        """Mark a left message handled (at a time, kept from the first time) or new again; return
+        True if it was the centre's."""
         mine = (leave_messages.c.id == leave_id, leave_messages.c.centre_id == centre_id)
         with self.engine.begin() as conn:
             found = conn.execute(update(leave_messages).where(*mine).values(status=status)).rowcount

@@ -1,7 +1,7 @@
 """Keep report_facts (one row per conversation) true in the same transaction as each change.
 
-The interactions row says what a conversation is now; its facts say what happened to it: first queued,
-first accepted, transfers, calls, messages, rating. Reports read only these indexed columns.
+The interactions row says what a conversation is now; its facts say what happened to it: first
+queued, first accepted, transfers, calls, messages, rating. Reports read only these indexed columns.
 """
 
 from datetime import datetime

@@ -1,4 +1,5 @@
-"""报表: the reports page, its figures and charts, exports, and transcript search (supervisors and admins)."""
+"""报表: the reports page, its figures and charts, exports, and transcript search (supervisors
+and admins)."""
 
 import json
 import re

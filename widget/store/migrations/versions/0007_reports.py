@@ -103,8 +103,8 @@ def _backfill(conn):
                 "INSERT INTO report_facts (interaction_id, site_id, centre_id, region, tin, "
                 "enterprise, person_name, created_at, day, hour, state, queued_at, accepted_at, "
                 "ended_at, wait_s, handling_s, transfers, requeues, calls, call_s, messages, "
-                "category, score, rating_removed) VALUES (:id, :site, :centre, :region, :tin, :ent, "
-                ":person, :created, :day, :hour, :state, :queued, :accepted, :ended, :wait, "
+                "category, score, rating_removed) VALUES (:id, :site, :centre, :region, :tin, "
+                ":ent, :person, :created, :day, :hour, :state, :queued, :accepted, :ended, :wait, "
                 ":handling, 0, 0, 0, 0, 0, '', NULL, :removed)"
             ).bindparams(
                 sa.bindparam("created", type_=TS),
