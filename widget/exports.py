@@ -137,6 +137,7 @@ def conversation_rows(store, scope: reports.Scope) -> Iterator[list]:
 
 def agent_rows(store, scope: reports.Scope, now: datetime) -> Iterator[list]:
     """Yield one row per agent with figures in scope."""
+    reports.ready(store, scope, now)
     with store.engine.connect() as conn:
         people = reports.per_agent(conn, scope, now)
     for a in people:

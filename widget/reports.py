@@ -1,8 +1,9 @@
-"""Operations-centre figures over a range of days (Beijing time), from SQL over report_facts.
+"""Operations-centre figures over a range of days (Beijing time), from SQL: the daily rollups of the
+days that are over (store/rollups.py) plus report_facts for today.
 
 Definitions (docs/REPORTS.md): a conversation counts in the range it was created in. Nothing here
 loads conversations into Python: every figure is an aggregate, a GROUP BY or one row picked by its
-rank.
+rank (percentiles, over report_facts' covering index).
 """
 
 import math
@@ -12,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from .errors import Forbidden, ZhengnaError
+from .store import rollups
 from .store.facts import BEIJING
 from .store.schema import (
     UTCDateTime,
@@ -19,15 +21,19 @@ from .store.schema import (
     agents,
     leave_messages,
     rating_reasons,
+    report_agent_days,
     report_facts,
+    report_hours,
+    report_reason_days,
 )
 
 RANGES = ("today", "7d", "month", "custom")
 MAX_DAYS = (
     366  # a custom range of at most a year: enough for any comparison, bounded for the database
 )
-WAIT_BUCKETS = ((0, 10), (10, 30), (30, 60), (60, 120), (120, 300), (300, None))  # seconds
+WAIT_BUCKETS = rollups.WAIT_BUCKETS
 F = report_facts.c
+SERVED, RATED = rollups.SERVED, rollups.RATED
 
 
 def visible_centres(agent: dict) -> tuple[str, ...] | None:
@@ -113,64 +119,72 @@ class Scope:
         return and_(*clauses)
 
 
-def _count(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+M = rollups.measures()  # name -> aggregate over report_facts; the same columns in report_hours
+A = rollups.agent_measures()
+H, AD, RD = report_hours.c, report_agent_days.c, report_reason_days.c
 
 
-_SERVED = F.accepted_at.is_not(None)
-_RATED = and_(F.score.is_not(None), F.rating_removed.is_(False))
+def _split(scope: Scope, now: datetime) -> tuple[list[date], Scope | None]:
+    """Return the days of scope that are over (read from rollups) and the scope of the rest (read
+    from report_facts). An agent's figures always come from report_facts (its index finds them at
+    once)."""
+    today = now.astimezone(BEIJING).date()
+    p = scope.period
+    if scope.agent_id is not None or p.first >= today:
+        return [], scope
+    over = [
+        p.first + timedelta(days=i)
+        for i in range((min(p.last, today - timedelta(1)) - p.first).days + 1)
+    ]
+    live = None
+    if p.last >= today:
+        live = Scope(Period(p.name, today, p.last), scope.centres, scope.agent_id)
+    return over, live
 
 
-def summary(conn, scope: Scope) -> dict:
+def ready(store, scope: Scope, now: datetime) -> None:
+    """Make sure the rollups of scope's days that are over are up to date."""
+    over, _ = _split(scope, now)
+    rollups.ensure(store.engine, over, BEIJING, now)
+
+
+def _rolled_where(columns, over: list[date], scope: Scope):
+    clauses = [columns.day.between(over[0].isoformat(), over[-1].isoformat())]
+    if scope.centres is not None:
+        clauses.append(columns.centre_id.in_(scope.centres))
+    return and_(*clauses)
+
+
+def _add(into: dict, row) -> None:
+    for name, value in row.items():
+        into[name] = into.get(name, 0) + int(value or 0)
+
+
+def summary(conn, scope: Scope, now: datetime) -> dict:
     """Return the headline figures (names as in docs/REPORTS.md)."""
-    columns = {
-        "requests": func.count(),
-        "bot_resolved": _count(and_(F.state == "ended", F.queued_at.is_(None))),
-        "handed_to_human": _count(F.queued_at.is_not(None)),
-        "abandoned": _count(F.state.in_(("cancelled", "expired"))),
-        "served": _count(_SERVED),
-        "answered_30": _count(and_(_SERVED, F.wait_s <= 30)),
-        "answered_60": _count(and_(_SERVED, F.wait_s <= 60)),
-        "transfers": func.coalesce(func.sum(F.transfers), 0),
-        "requeues": func.coalesce(func.sum(F.requeues), 0),
-        "calls": func.coalesce(func.sum(F.calls), 0),
-        "call_s": func.coalesce(func.sum(F.call_s), 0),
-        "rated": _count(_RATED),
-        "ratings_removed": _count(and_(F.score.is_not(None), F.rating_removed.is_(True))),
-        "handled": _count(F.handling_s.is_not(None) & _SERVED),
-        **{f"rating_{n}": _count(and_(_RATED, F.score == n)) for n in range(1, 6)},
-        **{f"wait_{_bucket_name(b)}": _count(and_(_SERVED, _in_bucket(b))) for b in WAIT_BUCKETS},
-    }
-    row = (
-        conn.execute(select(*[c.label(name) for name, c in columns.items()]).where(scope.where()))
-        .mappings()
-        .one()
-    )
-    out = {name: int(value or 0) for name, value in row.items()}
+    over, live = _split(scope, now)
+    out = dict.fromkeys(M, 0)
+    if over:
+        sums = [func.coalesce(func.sum(H[name]), 0).label(name) for name in M]
+        _add(out, conn.execute(select(*sums).where(_rolled_where(H, over, scope))).mappings().one())
+    if live is not None:
+        columns = [expr.label(name) for name, expr in M.items()]
+        _add(out, conn.execute(select(*columns).where(live.where())).mappings().one())
     served = out["served"]
     out["answered_30s"] = _share(out.pop("answered_30"), served)
     out["answered_60s"] = _share(out.pop("answered_60"), served)
     out["call_avg_s"] = round(out["call_s"] / out["calls"]) if out["calls"] else None
+    out.pop("wait_sum")
     where = scope.where()
-    out["wait_p50_s"] = _percentile(conn, F.wait_s, and_(where, _SERVED), served, 0.5)
-    out["wait_p90_s"] = _percentile(conn, F.wait_s, and_(where, _SERVED), served, 0.9)
+    out["wait_p50_s"] = _percentile(conn, F.wait_s, and_(where, SERVED), served, 0.5)
+    out["wait_p90_s"] = _percentile(conn, F.wait_s, and_(where, SERVED), served, 0.9)
     handled = out.pop("handled")
-    handled_where = and_(where, _SERVED, F.handling_s.is_not(None))
+    handled_where = and_(where, SERVED, F.handling_s.is_not(None))
     out["handling_p50_s"] = _percentile(conn, F.handling_s, handled_where, handled, 0.5)
     scored = sum(out[f"rating_{n}"] for n in range(1, 6))
     good = out["rating_5"] + out["rating_4"] + out["rating_3"]  # 好评: 非常满意, 满意, 基本满意
     out["satisfied"] = _share(good, scored)
     return out
-
-
-def _bucket_name(bucket) -> str:
-    low, high = bucket
-    return f"{low}_{high}s" if high is not None else f"{low}s_plus"
-
-
-def _in_bucket(bucket):
-    low, high = bucket
-    return and_(F.wait_s >= low, F.wait_s < high) if high is not None else F.wait_s >= low
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -186,74 +200,84 @@ def _percentile(conn, column, where, count: int, p: float) -> int | None:
     return conn.execute(query).scalar()
 
 
-def by_hour(conn, scope: Scope) -> list[dict]:
-    """Return requests, served and abandoned by Beijing hour of day (0-23, every hour present)."""
-    query = (
-        select(
-            F.hour,
-            func.count().label("requests"),
-            _count(_SERVED).label("served"),
-            _count(F.state.in_(("cancelled", "expired"))).label("abandoned"),
+_TIMELINE = ("requests", "served", "abandoned", "wait_sum")
+
+
+def _timeline(conn, scope: Scope, now: datetime) -> dict:
+    """Return {(day, hour): {requests, served, abandoned, wait_sum}} of scope."""
+    over, live = _split(scope, now)
+    found: dict = {}
+    queries = []
+    if over:
+        sums = [func.sum(H[name]).label(name) for name in _TIMELINE]
+        queries.append(
+            select(H.day, H.hour, *sums)
+            .where(_rolled_where(H, over, scope))
+            .group_by(H.day, H.hour)
         )
-        .where(scope.where())
-        .group_by(F.hour)
-    )
-    found = {row["hour"]: row for row in conn.execute(query).mappings()}
+    if live is not None:
+        queries.append(
+            select(F.day, F.hour, *[M[name].label(name) for name in _TIMELINE])
+            .where(live.where())
+            .group_by(F.day, F.hour)
+        )
+    for query in queries:
+        for row in conn.execute(query).mappings():
+            _add(found.setdefault((row["day"], row["hour"]), {}), {k: row[k] for k in _TIMELINE})
+    return found
+
+
+def by_hour(conn, scope: Scope, now: datetime) -> list[dict]:
+    """Return requests, served and abandoned by Beijing hour of day (0-23, every hour present)."""
+    hours = {h: dict.fromkeys(_TIMELINE, 0) for h in range(24)}
+    for (_, hour), row in _timeline(conn, scope, now).items():
+        _add(hours[hour], row)
     return [
-        {
-            "hour": h,
-            **{
-                k: int(found[h][k]) if h in found else 0
-                for k in ("requests", "served", "abandoned")
-            },
-        }
+        {"hour": h, **{k: hours[h][k] for k in ("requests", "served", "abandoned")}}
         for h in range(24)
     ]
 
 
-def by_day(conn, scope: Scope) -> list[dict]:
-    """Return requests, served, abandoned and the median-free mean wait by day of the range."""
-    query = (
-        select(
-            F.day,
-            func.count().label("requests"),
-            _count(_SERVED).label("served"),
-            _count(F.state.in_(("cancelled", "expired"))).label("abandoned"),
-            func.avg(F.wait_s).label("wait_avg_s"),
-        )
-        .where(scope.where())
-        .group_by(F.day)
-    )
-    found = {row["day"]: row for row in conn.execute(query).mappings()}
-    out = []
-    for day in scope.period.days():
-        row = found.get(day)
-        out.append(
-            {
-                "day": day,
-                "requests": int(row["requests"]) if row else 0,
-                "served": int(row["served"]) if row else 0,
-                "abandoned": int(row["abandoned"]) if row else 0,
-                "wait_avg_s": round(float(row["wait_avg_s"]))
-                if row and row["wait_avg_s"]
-                else None,
-            }
-        )
-    return out
-
-
-def reasons(conn, scope: Scope) -> list[dict]:
-    """Return the 好差评 reasons with how often each was given (removed ratings left out)."""
-    query = (
-        select(rating_reasons.c.tag, func.count().label("count"))
-        .join(report_facts, F.interaction_id == rating_reasons.c.interaction_id)
-        .where(scope.where(), _RATED)
-        .group_by(rating_reasons.c.tag)
-        .order_by(func.count().desc(), rating_reasons.c.tag)
-    )
+def by_day(conn, scope: Scope, now: datetime) -> list[dict]:
+    """Return requests, served, abandoned and the mean wait of the served ones, by day of the
+    range."""
+    days = {day: dict.fromkeys(_TIMELINE, 0) for day in scope.period.days()}
+    for (day, _), row in _timeline(conn, scope, now).items():
+        if day in days:
+            _add(days[day], row)
     return [
-        {"tag": row["tag"], "count": int(row["count"])} for row in conn.execute(query).mappings()
+        {
+            "day": day,
+            **{k: row[k] for k in ("requests", "served", "abandoned")},
+            "wait_avg_s": round(row["wait_sum"] / row["served"]) if row["served"] else None,
+        }
+        for day, row in days.items()
     ]
+
+
+def reasons(conn, scope: Scope, now: datetime) -> list[dict]:
+    """Return the 好差评 reasons with how often each was given (removed ratings left out)."""
+    over, live = _split(scope, now)
+    counts: dict = {}
+    if over:
+        query = (
+            select(RD.tag, func.sum(RD.count).label("count"))
+            .where(_rolled_where(RD, over, scope))
+            .group_by(RD.tag)
+        )
+        for row in conn.execute(query).mappings():
+            counts[row["tag"]] = counts.get(row["tag"], 0) + int(row["count"])
+    if live is not None:
+        query = (
+            select(rating_reasons.c.tag, func.count().label("count"))
+            .join(report_facts, F.interaction_id == rating_reasons.c.interaction_id)
+            .where(live.where(), RATED)
+            .group_by(rating_reasons.c.tag)
+        )
+        for row in conn.execute(query).mappings():
+            counts[row["tag"]] = counts.get(row["tag"], 0) + int(row["count"])
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [{"tag": tag, "count": n} for tag, n in ranked]
 
 
 def _epoch(conn, column):
@@ -263,23 +287,31 @@ def _epoch(conn, column):
     return func.julianday(column) * 86400.0
 
 
+def _agent_sums(conn, scope: Scope, now: datetime) -> dict:
+    """Return {agent id: the additive per-agent measures} of scope."""
+    over, live = _split(scope, now)
+    found: dict = {}
+    queries = []
+    if over:
+        sums = [func.sum(AD[name]).label(name) for name in A]
+        queries.append(
+            select(AD.agent_id, *sums).where(_rolled_where(AD, over, scope)).group_by(AD.agent_id)
+        )
+    if live is not None:
+        queries.append(
+            select(F.agent_id, *[expr.label(name) for name, expr in A.items()])
+            .where(live.where(), SERVED, F.agent_id.is_not(None))
+            .group_by(F.agent_id)
+        )
+    for query in queries:
+        for row in conn.execute(query).mappings():
+            _add(found.setdefault(row["agent_id"], {}), {k: row[k] for k in A})
+    return found
+
+
 def per_agent(conn, scope: Scope, now: datetime) -> list[dict]:
     """Return each agent's figures: served, handling, load, online and 暂离 time, ratings."""
-    work = (
-        select(
-            F.agent_id,
-            func.count().label("served"),
-            func.coalesce(func.sum(F.handling_s), 0).label("handling_s"),
-            func.avg(F.handling_s).label("handling_avg_s"),
-            func.coalesce(func.sum(F.transfers), 0).label("transfers"),
-            _count(_RATED).label("rated"),
-            func.avg(case((_RATED, F.score), else_=None)).label("score_avg"),
-            _count(and_(_RATED, F.score >= 3)).label("satisfied"),
-        )
-        .where(scope.where(), _SERVED, F.agent_id.is_not(None))
-        .group_by(F.agent_id)
-    )
-    rows = {row["agent_id"]: dict(row) for row in conn.execute(work).mappings()}
+    rows = _agent_sums(conn, scope, now)
     times = _presence_seconds(conn, scope, now)
     people = select(agents.c.id, agents.c.display_name, agents.c.username, agents.c.centre_id)
     if scope.centres is not None:
@@ -293,27 +325,23 @@ def per_agent(conn, scope: Scope, now: datetime) -> list[dict]:
         away = times.get((person["id"], "away"), 0)
         if not row and not online and not away:
             continue
-        handling = int(row.get("handling_s") or 0)
+        handling, handled, rated = (row.get(k, 0) for k in ("handling_s", "handled", "rated"))
         out.append(
             {
                 "agent_id": person["id"],
                 "name": person["display_name"],
                 "username": person["username"],
                 "centre_id": person["centre_id"],
-                "served": int(row.get("served") or 0),
+                "served": row.get("served", 0),
                 "handling_s": handling,
-                "handling_avg_s": round(float(row["handling_avg_s"]))
-                if row.get("handling_avg_s") is not None
-                else None,
-                "transfers": int(row.get("transfers") or 0),
+                "handling_avg_s": round(handling / handled) if handled else None,
+                "transfers": row.get("transfers", 0),
                 "online_s": online,
                 "away_s": away,
                 "load": round(handling / (online + away), 2) if online + away else None,
-                "rated": int(row.get("rated") or 0),
-                "score_avg": round(float(row["score_avg"]), 2)
-                if row.get("score_avg") is not None
-                else None,
-                "satisfied": _share(int(row.get("satisfied") or 0), int(row.get("rated") or 0)),
+                "rated": rated,
+                "score_avg": round(row["score_sum"] / rated, 2) if rated else None,
+                "satisfied": _share(row.get("good", 0), rated),
             }
         )
     return out
@@ -353,7 +381,10 @@ def messages_left(conn, scope: Scope) -> dict:
         where.append(L.centre_id.in_(scope.centres))
     row = (
         conn.execute(
-            select(func.count().label("left"), _count(L.handled_at.is_not(None)).label("answered"))
+            select(
+                func.count().label("left"),
+                rollups.count(L.handled_at.is_not(None)).label("answered"),
+            )
             .select_from(leave_messages)
             .where(*where)
         )
@@ -382,8 +413,9 @@ def messages_left(conn, scope: Scope) -> dict:
 
 def report(store, scope: Scope, now: datetime) -> dict:
     """Return everything the reports page shows for scope."""
+    ready(store, scope, now)
     with store.engine.connect() as conn:
-        figures = summary(conn, scope)
+        figures = summary(conn, scope, now)
         if scope.agent_id is None:
             figures.update(messages_left(conn, scope))
         return {
@@ -394,8 +426,8 @@ def report(store, scope: Scope, now: datetime) -> dict:
             },
             "centres": list(scope.centres) if scope.centres is not None else None,
             "figures": figures,
-            "by_hour": by_hour(conn, scope),
-            "by_day": by_day(conn, scope),
-            "reasons": reasons(conn, scope),
+            "by_hour": by_hour(conn, scope, now),
+            "by_day": by_day(conn, scope, now),
+            "reasons": reasons(conn, scope, now),
             "agents": per_agent(conn, scope, now),
         }

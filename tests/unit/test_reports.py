@@ -7,12 +7,14 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from widget import exports, reports, search, states
 from widget.errors import Forbidden, ZhengnaError
 from widget.models import Actor, Interaction
 from widget.routing import ALL_DAY
 from widget.store import Store
+from widget.store.schema import report_rolled_days
 
 # 2026-11-26 09:30 in Beijing: every conversation below starts in the morning of that day
 T0 = datetime(2026, 11, 26, 1, 30, tzinfo=UTC)
@@ -342,3 +344,39 @@ def test_search_by_tin_and_agent(store):
     assert [row["interaction_id"] for row in search.find(store, TODAY, tin=tin)] == ["c3"]
     by_agent = reports.Scope(TODAY.period, ("a",), "ag-1")
     assert [row["interaction_id"] for row in search.find(store, by_agent, words="发票")] == ["c3"]
+
+
+LATER = NOW + timedelta(days=3)  # 2026-11-26 is over: its figures come from the daily rollups
+BOTH_DAYS = reports.period("custom", NOW, "2026-11-25", "2026-11-26")
+
+
+def _comparable(report):
+    return (report["figures"], report["by_hour"], report["by_day"], report["reasons"],
+            [(a["agent_id"], a["served"], a["handling_s"], a["rated"]) for a in report["agents"]])  # fmt: skip
+
+
+@pytest.mark.parametrize("centres", [("a",), ("b",), None])
+def test_days_that_are_over_give_the_same_figures_from_their_rollups(store, centres):
+    scope = reports.Scope(BOTH_DAYS, centres)
+    live = reports.report(store, scope, NOW)  # the 26th is today: read from report_facts
+    rolled = reports.report(store, scope, LATER)
+    assert _comparable(rolled) == _comparable(live)
+    with store.engine.connect() as conn:
+        days = conn.execute(select(report_rolled_days.c.day)).scalars().all()
+    assert {"2026-11-25", "2026-11-26"} <= set(days)
+
+
+def test_a_change_to_a_day_that_is_over_rolls_it_up_again(store):
+    scope = reports.Scope(BOTH_DAYS, ("a",))
+    before = reports.report(store, scope, LATER)["figures"]
+    store.set_rating_removed("c4")  # removed on appeal after the day was rolled up
+    try:
+        with store.engine.connect() as conn:
+            days = conn.execute(select(report_rolled_days.c.day)).scalars().all()
+        assert "2026-11-26" not in days
+        after = reports.report(store, scope, LATER)["figures"]
+        assert (after["rated"], after["ratings_removed"]) == (before["rated"] - 1, 2)
+        assert after["rating_2"] == before["rating_2"] - 1
+    finally:
+        store.set_rating_removed("c4", False)
+    assert reports.report(store, scope, LATER)["figures"] == before

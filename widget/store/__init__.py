@@ -25,7 +25,6 @@ from .schema import (
     quick_replies,
     recordings,
     regions,
-    report_facts,
     rtc_workers,
     site_keys,
     sites,
@@ -356,11 +355,7 @@ class Store:
     def set_rating_removed(self, interaction_id, removed=True):
         """Mark a rating removed on appeal (or restored): figures leave it out and say so."""
         with self.engine.begin() as conn:
-            conn.execute(
-                update(report_facts)
-                .where(report_facts.c.interaction_id == interaction_id)
-                .values(rating_removed=removed)
-            )
+            facts.rating_removed(conn, interaction_id, removed)
 
     def log_presence(self, agent_id, centre_id, status, at):
         """Record that an agent's console went online, away (暂离) or offline at a time."""

@@ -7,9 +7,10 @@ queued, first accepted, transfers, calls, messages, rating. Reports read only th
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from .. import search
+from . import rollups
 from .schema import agent_presence, rating_reasons, report_facts
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -48,6 +49,7 @@ def created(conn, record) -> None:
             rating_removed=False,
         )
     )
+    rollups.stale(conn, local.strftime("%Y-%m-%d"))
 
 
 def changed(conn, before, after, new_events) -> None:
@@ -94,6 +96,7 @@ def changed(conn, before, after, new_events) -> None:
         conn.execute(
             update(report_facts).where(report_facts.c.interaction_id == after.id).values(**values)
         )
+        rollups.stale(conn, row["day"])
 
 
 def messages_added(conn, interaction_id: str, stored: list[dict]) -> None:
@@ -115,6 +118,12 @@ def messages_added(conn, interaction_id: str, stored: list[dict]) -> None:
             search.index_message(conn, interaction_id, body)
 
 
+def _day_of(conn, interaction_id: str) -> str | None:
+    return conn.execute(
+        select(report_facts.c.day).where(report_facts.c.interaction_id == interaction_id)
+    ).scalar()
+
+
 def rated(conn, evaluation: dict) -> None:
     """Record a 好差评 rating and its reasons."""
     conn.execute(
@@ -122,10 +131,25 @@ def rated(conn, evaluation: dict) -> None:
         .where(report_facts.c.interaction_id == evaluation["interaction_id"])
         .values(score=evaluation["score"])
     )
+    day = _day_of(conn, evaluation["interaction_id"])
+    if day:
+        rollups.stale(conn, day)
     for tag in dict.fromkeys(str(t)[:64] for t in evaluation.get("tags") or []):
         conn.execute(
             insert(rating_reasons).values(interaction_id=evaluation["interaction_id"], tag=tag)
         )
+
+
+def rating_removed(conn, interaction_id: str, removed: bool) -> None:
+    """Mark a rating removed on appeal (or restored)."""
+    conn.execute(
+        update(report_facts)
+        .where(report_facts.c.interaction_id == interaction_id)
+        .values(rating_removed=removed)
+    )
+    day = _day_of(conn, interaction_id)
+    if day:
+        rollups.stale(conn, day)
 
 
 def presence_changed(conn, agent_id: str, centre_id: str, status: str, at: datetime) -> None:

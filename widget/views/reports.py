@@ -8,6 +8,7 @@ from flask import Blueprint, Response, g, jsonify, render_template, request, ses
 
 from .. import charts, exports, reports, search
 from ..errors import Forbidden, ZhengnaError
+from ..store import rollups
 from . import ext
 from .admin import SUPERVISORS, _audit, role
 
@@ -77,17 +78,18 @@ def chart(name):
     if name not in CHARTS:
         raise ZhengnaError("not_found", "没有这个图表。", "No such chart.", status=404)
     z, scope = ext(), _scope()
-    title = CHARTS[name][0]
+    title, now = CHARTS[name][0], z.clock()
+    reports.ready(z.store, scope, now)
     with z.store.engine.connect() as conn:
         if name in ("hours", "days"):
-            rows = (reports.by_hour if name == "hours" else reports.by_day)(conn, scope)
+            rows = (reports.by_hour if name == "hours" else reports.by_day)(conn, scope, now)
             key = "hour" if name == "hours" else "day"
             labels = [str(row[key]) if key == "hour" else row[key][5:] for row in rows]
             series = [(label, [row[k] for row in rows]) for k, label in SERIES]
         else:
-            summary = reports.summary(conn, scope)
+            summary = reports.summary(conn, scope, now)
             if name == "waits":
-                names = [f"wait_{reports._bucket_name(b)}" for b in reports.WAIT_BUCKETS]
+                names = [rollups.bucket_name(b) for b in rollups.WAIT_BUCKETS]
                 labels = [_bucket_label(b) for b in reports.WAIT_BUCKETS]
                 series = [("接入 served", [summary[n] for n in names])]
             else:

@@ -1,5 +1,5 @@
-"""operations-centre figures: report_facts, rating_reasons, agent_presence, the transcript index,
-leave_messages.handled_at
+"""operations-centre figures: report_facts, rating_reasons, agent_presence, daily rollups, the
+transcript index, leave_messages.handled_at
 
 Conversations stored before this migration get their facts from their interactions row (what can be
 known of them now); their messages are indexed for search.
@@ -23,6 +23,14 @@ branch_labels = None
 depends_on = None
 
 TS = widget.store.schema.UTCDateTime(timezone=True)
+# the measures of the rollup tables, as they were when this migration was written
+ROLLED = (
+    "requests", "bot_resolved", "handed_to_human", "abandoned", "served", "answered_30",
+    "answered_60", "transfers", "requeues", "calls", "call_s", "rated", "ratings_removed",
+    "handled", "wait_sum", "rating_1", "rating_2", "rating_3", "rating_4", "rating_5",
+    "wait_0_10s", "wait_10_30s", "wait_30_60s", "wait_60_120s", "wait_120_300s", "wait_300s_plus",
+)  # fmt: skip
+AGENT_ROLLED = ("served", "handling_s", "handled", "transfers", "rated", "score_sum", "good")
 
 
 def upgrade():
@@ -58,7 +66,28 @@ def upgrade():
         sa.PrimaryKeyConstraint("interaction_id"),
     )
     op.create_index("ix_report_facts_centre", "report_facts", ["centre_id", "created_at"])
-    op.create_index("ix_report_facts_created", "report_facts", ["created_at"])
+    op.create_index(
+        "ix_report_facts_cover",
+        "report_facts",
+        [
+            "created_at",
+            "centre_id",
+            "agent_id",
+            "state",
+            "queued_at",
+            "accepted_at",
+            "wait_s",
+            "handling_s",
+            "transfers",
+            "requeues",
+            "calls",
+            "call_s",
+            "score",
+            "rating_removed",
+            "day",
+            "hour",
+        ],
+    )
     op.create_index("ix_report_facts_agent", "report_facts", ["agent_id", "created_at"])
     op.create_index("ix_report_facts_tin", "report_facts", ["tin", "created_at"])
     op.create_table(
@@ -80,11 +109,46 @@ def upgrade():
     )
     op.create_index("ix_agent_presence_agent", "agent_presence", ["agent_id", "started_at"])
     op.create_index("ix_agent_presence_centre", "agent_presence", ["centre_id", "started_at"])
+    _rollup_tables()
     with op.batch_alter_table("leave_messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("handled_at", TS, nullable=True))
     conn = op.get_bind()
     search.create_index(conn)
     _backfill(conn)
+
+
+def _rollup_tables():
+    measures = [sa.Column(name, sa.Integer(), nullable=False) for name in ROLLED]
+    op.create_table(
+        "report_hours",
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("hour", sa.Integer(), nullable=False),
+        sa.Column("centre_id", sa.String(length=32), nullable=False),
+        *measures,
+        sa.PrimaryKeyConstraint("day", "hour", "centre_id"),
+    )
+    op.create_table(
+        "report_agent_days",
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("agent_id", sa.String(length=32), nullable=False),
+        sa.Column("centre_id", sa.String(length=32), nullable=False),
+        *[sa.Column(name, sa.Integer(), nullable=False) for name in AGENT_ROLLED],
+        sa.PrimaryKeyConstraint("day", "agent_id", "centre_id"),
+    )
+    op.create_table(
+        "report_reason_days",
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("centre_id", sa.String(length=32), nullable=False),
+        sa.Column("tag", sa.String(length=64), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "centre_id", "tag"),
+    )
+    op.create_table(
+        "report_rolled_days",
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("rolled_at", TS, nullable=False),
+        sa.PrimaryKeyConstraint("day"),
+    )
 
 
 def _backfill(conn):
@@ -159,9 +223,11 @@ def downgrade():
     op.drop_index("ix_agent_presence_centre", table_name="agent_presence")
     op.drop_index("ix_agent_presence_agent", table_name="agent_presence")
     op.drop_table("agent_presence")
+    for table in ("report_rolled_days", "report_reason_days", "report_agent_days", "report_hours"):
+        op.drop_table(table)
     op.drop_table("rating_reasons")
     op.drop_index("ix_report_facts_tin", table_name="report_facts")
     op.drop_index("ix_report_facts_agent", table_name="report_facts")
-    op.drop_index("ix_report_facts_created", table_name="report_facts")
+    op.drop_index("ix_report_facts_cover", table_name="report_facts")
     op.drop_index("ix_report_facts_centre", table_name="report_facts")
     op.drop_table("report_facts")
