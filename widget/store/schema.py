@@ -409,9 +409,10 @@ agent_presence = Table(  # each stretch of an agent's console being online or aw
     Index("ix_agent_presence_centre", "centre_id", "started_at"),
 )
 
-# Daily rollups of report_facts for days that are over (widget/store/rollups.py): a month's report sums a
-# few thousand of these rows instead of reading every conversation. A day is rolled up on first use and
-# again after any of its conversations changes (report_rolled_days loses the day in that transaction).
+# Daily rollups of report_facts for days that are over (widget/store/rollups.py): a month's report
+# sums a few thousand of these rows instead of reading every conversation. A day is rolled up on
+# first use and again after any of its conversations changes (report_rolled_days loses the day in
+# that transaction).
 _ROLLED_MEASURES = (
     "requests", "bot_resolved", "handed_to_human", "abandoned", "served", "answered_30",
     "answered_60", "transfers", "requeues", "calls", "call_s", "rated", "ratings_removed",
