@@ -380,3 +380,36 @@ def test_a_change_to_a_day_that_is_over_rolls_it_up_again(store):
     finally:
         store.set_rating_removed("c4", False)
     assert reports.report(store, scope, LATER)["figures"] == before
+
+
+def test_the_migration_gives_earlier_conversations_their_facts_and_index(tmp_path):
+    from alembic import command
+
+    from widget.store import migrate
+    from widget.store.schema import interactions, messages
+
+    old = Store(f"sqlite:///{tmp_path / 'old.db'}")
+    with old.engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0006")
+        conn.execute(
+            interactions.insert().values(
+                id="old1", site_id="demo", tin="91440101MA5DEM001D", sub="s", person_name="张三",
+                enterprise="旧企业", region="4401", centre_id="demo", state="ended",
+                call_state="none", seq=1, version=3, created_at=T0, queued_at=T0,
+                connected_at=T0 + timedelta(seconds=25), ended_at=T0 + timedelta(seconds=85),
+                taxpayer_read_seq=0, agent_read_seq=0,
+            )
+        )  # fmt: skip
+        conn.execute(
+            messages.insert().values(
+                id="m1", interaction_id="old1", seq=1, sender_role="taxpayer", sender_id="s",
+                kind="text", body="发票要红冲", created_at=T0,
+            )
+        )  # fmt: skip
+    old.migrate()
+    scope = reports.Scope(reports.period("today", NOW), ("demo",))
+    figures = reports.report(old, scope, NOW)["figures"]
+    assert (figures["requests"], figures["served"], figures["wait_p50_s"]) == (1, 1, 25)
+    assert figures["handling_p50_s"] == 60
+    assert [row["interaction_id"] for row in search.find(old, scope, words="红冲")] == ["old1"]
+    old.dispose()
