@@ -142,9 +142,9 @@ def create_app(overrides=None, clock=utc_now, bus=None):
 
         demo.seed(store)
 
-    from .views import admin, api, files, pages, rtc, sites, ws
+    from .views import admin, api, files, pages, reports, rtc, sites, ws
 
-    for blueprint in (pages.bp, api.bp, admin.bp, sites.bp, files.bp, rtc.bp, ws.bp):
+    for blueprint in (pages.bp, api.bp, admin.bp, reports.bp, sites.bp, files.bp, rtc.bp, ws.bp):
         app.register_blueprint(blueprint)
     sock.init_app(app)
     csrf.init_app(app)

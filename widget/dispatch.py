@@ -45,9 +45,8 @@ class Context:
         """Mark the agent present, listen to their centre and assignments, send the queue."""
         agent, z = self.agent, self.z
         status = agent["presence"] if agent["presence"] in ("online", "away") else "online"
-        z.presence.connect(
-            agent["id"], agent["centre_id"], status
-        )  # an agent who was away stays away
+        if z.presence.connect(agent["id"], agent["centre_id"], status):  # away stays away
+            z.store.log_presence(agent["id"], agent["centre_id"], status, z.clock())
         self.conn.listen(f"centre:{agent['centre_id']}")
         self.conn.listen(f"agent:{agent['id']}")
         z.desk.agent_connected(agent)
@@ -74,6 +73,9 @@ class Context:
     def stop_agent(self):
         """Start the grace period if this was the agent's last console."""
         if self.z.presence.disconnect(self.agent["id"]):
+            self.z.store.log_presence(
+                self.agent["id"], self.agent["centre_id"], "offline", self.z.clock()
+            )
             self.z.desk.agent_disconnected(self.agent["id"])
             self.z.service.queue_changed(self.agent["centre_id"])
 
@@ -392,6 +394,7 @@ def on_presence(ctx, frame):
     agent = ctx.agent
     ctx.z.store.update_agent(agent["id"], presence=frame["value"])
     ctx.z.presence.set_status(agent["id"], agent["centre_id"], frame["value"])
+    ctx.z.store.log_presence(agent["id"], agent["centre_id"], frame["value"], ctx.z.clock())
     ctx.service.queue_changed(agent["centre_id"])
     return {"type": "presence", "value": frame["value"]}
 

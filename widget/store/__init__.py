@@ -7,7 +7,7 @@ from sqlalchemy import case, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..models import Interaction
-from . import migrate
+from . import facts, migrate
 from .schema import (
     agents,
     appeals,
@@ -195,6 +195,7 @@ class Store:
 
         def work(conn):
             conn.execute(insert(interactions).values(**record.as_row()))
+            facts.created(conn, record)
             return self._append(conn, record.id, new_events)
 
         return self.writer.run(work)
@@ -218,6 +219,7 @@ class Store:
             )
             if result.rowcount != 1:
                 raise Conflict(before.id)
+            facts.changed(conn, before, after, new_events)
             return self._append(conn, before.id, new_events)
 
         return self.writer.run(work)
@@ -262,6 +264,7 @@ class Store:
             }
             conn.execute(insert(events).values(**row))
             stored.append(row)
+        facts.messages_added(conn, interaction_id, stored)
         return stored
 
     def find_message(self, interaction_id, sender_role, sender_id, cid):
@@ -363,6 +366,7 @@ class Store:
 
         def work(conn):
             conn.execute(insert(evaluations).values(**row))
+            facts.rated(conn, row)
             if followup is not None:
                 conn.execute(insert(followups).values(**followup))
             return self._append(conn, row["interaction_id"], [new_event])
@@ -371,6 +375,11 @@ class Store:
             return self.writer.run(work)
         except IntegrityError:
             raise ValueError("already rated") from None
+
+    def log_presence(self, agent_id, centre_id, status, at):
+        """Record that an agent's console went online, away (暂离) or offline at a time."""
+        with self.engine.begin() as conn:
+            facts.presence_changed(conn, agent_id, centre_id, status, at)
 
     def get_evaluation(self, interaction_id):
         """Return the rating of an interaction, or None."""
@@ -569,20 +578,19 @@ class Store:
             conn.execute(holiday_years.delete().where(holiday_years.c.year == year))
             conn.execute(insert(holiday_years).values(year=year, data=data, created_at=now))
 
-    def set_leave_status(self, leave_id, centre_id, status):
-        """Mark a left message handled (or new again); return True if it was the centre's."""
+    def set_leave_status(self, leave_id, centre_id, status, at=None):
+        """Mark a left message handled (at a time, kept from the first time) or new again; return
+        True if it was the centre's."""
+        mine = (leave_messages.c.id == leave_id, leave_messages.c.centre_id == centre_id)
         with self.engine.begin() as conn:
-            return (
+            found = conn.execute(update(leave_messages).where(*mine).values(status=status)).rowcount
+            if found and status == "handled" and at is not None:
                 conn.execute(
                     update(leave_messages)
-                    .where(
-                        leave_messages.c.id == leave_id,
-                        leave_messages.c.centre_id == centre_id,
-                    )
-                    .values(status=status)
-                ).rowcount
-                == 1
-            )
+                    .where(*mine, leave_messages.c.handled_at.is_(None))
+                    .values(handled_at=at)
+                )
+            return found == 1
 
     def evaluations_of(self, centre_id, limit=100):
         """Return a centre's ratings, newest first."""
@@ -803,6 +811,7 @@ class Store:
                     .where(evaluations.c.interaction_id == interaction_id)
                     .values(removed_at=at)
                 )
+                facts.rating_removed(conn, interaction_id, True)  # the reports leave it out too
             return changed == 1
 
     # -- calls ---------------------------------------------------------------------------------

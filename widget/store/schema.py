@@ -257,6 +257,7 @@ leave_messages = Table(
     Column("contact", String(64), nullable=False),
     Column("status", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("handled_at", UTCDateTime, nullable=True),  # when it was first marked handled
     Index("ix_leave_centre", "centre_id", "status", "created_at"),
 )
 
@@ -406,4 +407,127 @@ appeals = Table(  # 申诉复核: an agent's appeal of a rating, one per rating
     Column("decided_at", UTCDateTime, nullable=True),
     Column("decided_by", String(32), nullable=True),
     Index("ix_appeals_centre", "centre_id", "status", "created_at"),
+)
+
+# -- operations-centre figures (docs/ARCHITECTURE.md: widget/reports.py) ------------------------
+# One row per conversation, kept up to date in the same transaction as every change to it, so that
+# reports are SQL over indexed columns and never load conversations.
+report_facts = Table(
+    "report_facts",
+    metadata,
+    Column("interaction_id", String(32), ForeignKey("interactions.id"), primary_key=True),
+    Column("site_id", String(32), nullable=False),
+    Column("centre_id", String(32), nullable=False),
+    Column("region", String(16), nullable=False),
+    Column("tin", String(20), nullable=False),
+    Column("enterprise", String(200), nullable=False),
+    Column("person_name", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("day", String(10), nullable=False),  # Beijing date of created_at, YYYY-MM-DD
+    Column("hour", Integer, nullable=False),  # Beijing hour of created_at, 0-23
+    Column("state", String(16), nullable=False),
+    Column("queued_at", UTCDateTime, nullable=True),  # first time queued for a person
+    Column("accepted_at", UTCDateTime, nullable=True),  # first time accepted by an agent
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("agent_id", String(32), nullable=True),  # the last agent who served it
+    Column("wait_s", Integer, nullable=True),  # first queued -> first accepted
+    Column("handling_s", Integer, nullable=True),  # first accepted -> ended
+    Column("transfers", Integer, nullable=False),
+    Column("requeues", Integer, nullable=False),  # back to the queue because the agent was lost
+    Column("calls", Integer, nullable=False),
+    Column("call_s", Integer, nullable=False),
+    Column("call_started_at", UTCDateTime, nullable=True),  # the active call's start
+    Column("messages", Integer, nullable=False),
+    Column("category", String(64), nullable=False),  # the agent's wrap-up category
+    Column("score", Integer, nullable=True),  # the 好差评 rating, 1-5
+    Column("rating_removed", Boolean, nullable=False),  # removed on appeal: not counted
+    Index("ix_report_facts_centre", "centre_id", "created_at"),
+    Index(  # every column a report reads, in time order: a range is read from this index alone
+        "ix_report_facts_cover",
+        "created_at",
+        "centre_id",
+        "agent_id",
+        "state",
+        "queued_at",
+        "accepted_at",
+        "wait_s",
+        "handling_s",
+        "transfers",
+        "requeues",
+        "calls",
+        "call_s",
+        "score",
+        "rating_removed",
+        "day",
+        "hour",
+    ),
+    Index("ix_report_facts_agent", "agent_id", "created_at"),
+    Index("ix_report_facts_tin", "tin", "created_at"),
+)
+
+rating_reasons = Table(  # the reasons (tags) of each rating, one row each, for their distribution
+    "rating_reasons",
+    metadata,
+    Column("interaction_id", String(32), ForeignKey("interactions.id"), primary_key=True),
+    Column("tag", String(64), primary_key=True),
+)
+
+agent_presence = Table(  # each stretch of an agent's console being online or away (暂离)
+    "agent_presence",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agent_id", String(32), nullable=False),
+    Column("centre_id", String(32), nullable=False),
+    Column("status", String(16), nullable=False),  # online | away
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),  # open while it lasts
+    Index("ix_agent_presence_agent", "agent_id", "started_at"),
+    Index("ix_agent_presence_centre", "centre_id", "started_at"),
+)
+
+# Daily rollups of report_facts for days that are over (widget/store/rollups.py): a month's report
+# sums a few thousand of these rows instead of reading every conversation. A day is rolled up on
+# first use and again after any of its conversations changes (report_rolled_days loses the day in
+# that transaction).
+_ROLLED_MEASURES = (
+    "requests", "bot_resolved", "handed_to_human", "abandoned", "served", "answered_30",
+    "answered_60", "transfers", "requeues", "calls", "call_s", "rated", "ratings_removed",
+    "handled", "wait_sum", "rating_1", "rating_2", "rating_3", "rating_4", "rating_5",
+    "wait_0_10s", "wait_10_30s", "wait_30_60s", "wait_60_120s", "wait_120_300s", "wait_300s_plus",
+)  # fmt: skip
+report_hours = Table(
+    "report_hours",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("hour", Integer, primary_key=True),
+    Column("centre_id", String(32), primary_key=True),
+    *[Column(name, Integer, nullable=False) for name in _ROLLED_MEASURES],
+)
+
+report_agent_days = Table(
+    "report_agent_days",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("agent_id", String(32), primary_key=True),
+    Column("centre_id", String(32), primary_key=True),
+    *[
+        Column(name, Integer, nullable=False)
+        for name in ("served", "handling_s", "handled", "transfers", "rated", "score_sum", "good")
+    ],
+)
+
+report_reason_days = Table(
+    "report_reason_days",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("centre_id", String(32), primary_key=True),
+    Column("tag", String(64), primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+report_rolled_days = Table(  # the days whose rollups are up to date
+    "report_rolled_days",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("rolled_at", UTCDateTime, nullable=False),
 )

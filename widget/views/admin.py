@@ -324,7 +324,7 @@ def mark_leave_message(leave_id):
         raise ZhengnaError(
             "bad_field", "状态应为 new 或 handled。", "status must be new or handled."
         )
-    if not ext().store.set_leave_status(leave_id, g.agent["centre_id"], status):
+    if not ext().store.set_leave_status(leave_id, g.agent["centre_id"], status, ext().clock()):
         raise NotFound("not_found", "找不到该留言。", "No such message.")
     return jsonify(ok=True)
 

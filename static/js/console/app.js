@@ -8,6 +8,7 @@ import { Notifier } from "./notify.js";
 import { Notices } from "./notices.js";
 import { get, post } from "./api.js";
 import { MyRatings } from "./appeals.js";
+import { todayPanel } from "./today.js";
 
 const PRESENCE = ["online", "away", "offline"];
 const PRESENCE_KEY = "zhengna.console.presence";
@@ -44,6 +45,7 @@ export class ConsoleApp {
     const links = [this.myRatings.toggle, logout];
     if (["supervisor", "admin"].includes(this.me.role)) {
       links.unshift(h("a", { tid: "console-admin-link", label: "adminLink", attrs: { href: "/console/admin" } }));
+      links.unshift(h("a", { tid: "console-reports-nav", label: "reportsTitle", attrs: { href: "/console/reports" } }));
     }
     this.nameEl = h("span", { cls: "agent-name", tid: "console-agent-name", text: this.me.name });
     const header = h("header", { cls: "topbar" }, [
@@ -53,7 +55,10 @@ export class ConsoleApp {
     this.tabs = h("div", { cls: "tabs", tid: "console-tabs", attrs: { role: "tablist", "aria-label": both("conversations") } });
     this.panels = h("div", { cls: "panels" });
     this.none = bilingual(h("p", { cls: "empty", tid: "console-no-conversations" }), "noConversations");
-    const work = h("section", { cls: "work", attrs: { "aria-label": both("conversations") } }, [this.tabs, this.none, this.panels]);
+    // a supervisor opens on the centre's live board and today's figures (shown while no conversation is open)
+    this.landing = ["supervisor", "admin"].includes(this.me.role) ? todayPanel(this.root.dataset.centre) : null;
+    const work = h("section", { cls: "work", attrs: { "aria-label": both("conversations") } },
+      [this.tabs, this.none, this.landing, this.panels]);
     this.tabs.addEventListener("keydown", (event) => this.tabKeys(event));
     this.root.replaceChildren(header, this.notices.el, this.myRatings.el,
       h("div", { cls: "layout" }, [this.queue.el, work]));
@@ -198,6 +203,7 @@ export class ConsoleApp {
   /** Something about the set of conversations changed: capacity and the empty hint. */
   changed() {
     this.none.hidden = this.conversations.size > 0;
+    if (this.landing) this.landing.hidden = this.conversations.size > 0;
     this.renderCapacity();
   }
 

@@ -5,7 +5,8 @@ import { section, table, statusLine } from "./util.js";
 
 const EVERY = 3000; // ms between refreshes: live enough for a duty supervisor, cheap for the server
 
-export function mountBoard() {
+/** The board section; centreId: show that centre only (a supervisor's landing), else every centre. */
+export function mountBoard(centreId = null) {
   const { el, body } = section("board", "board", "console-board");
   const { el: grid, tbody } = table(["centre", "openNow", "waiting", "inService", "agentsOnline", "longestWait", "ratingAverage"],
     "console-board-rows");
@@ -17,7 +18,7 @@ export function mountBoard() {
   async function refresh() {
     try {
       const { centres } = await get("/console/api/board");
-      const rows = centres.map((c) => {
+      const rows = centres.filter((c) => !centreId || c.id === centreId).map((c) => {
         const open = bilingual(h("td", { data: { field: "open", value: String(c.open) } }), c.open ? "isOpen" : "isClosed");
         if (!c.open && c.next_open) open.append(h("div", { cls: "hint", text: clock(c.next_open, true) }));
         const since = c.longest_wait_since ? duration((Date.now() - Date.parse(c.longest_wait_since)) / 1000) : "–";

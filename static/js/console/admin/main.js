@@ -3,6 +3,7 @@
 import { h, bilingual, both } from "../dom.js";
 import { get, post } from "../api.js";
 import "./strings.js";
+import "../reports/strings.js";
 import { mountBoard } from "./board.js";
 import { mountRatings } from "./ratings.js";
 import { mountRecordings } from "./recordings.js";
@@ -51,7 +52,8 @@ logout.addEventListener("click", async () => {
 });
 const header = h("header", { cls: "topbar" }, [
   bilingual(h("h1"), "adminTitle"), h("span", { text: `${root.dataset.name} · ${both(`role_${role}`)}` }),
-  h("nav", { cls: "links" }, [h("a", { tid: "console-back", label: "consoleLink", attrs: { href: "/console" } }), logout])]);
+  h("nav", { cls: "links" }, [h("a", { tid: "console-back", label: "consoleLink", attrs: { href: "/console" } }),
+    h("a", { tid: "console-reports-nav", label: "reportsTitle", attrs: { href: "/console/reports" } }), logout])]);
 const nav = h("nav", { cls: "admin-nav", tid: "console-admin-nav", attrs: { "aria-label": both("nav") } },
   sections.map(([id]) => h("a", { label: titles[id], attrs: { href: `#${id === "formTemplates" ? "form-templates" : id}` } })));
 const main = h("div", { cls: "admin-main" }, sections.map(([, mount]) => mount()));

@@ -11,7 +11,7 @@ export function mountRatings() {
   viewer.hidden = true;
   const status = statusLine("console-ratings-status");
   const empty = bilingual(h("p", { cls: "hint" }), "noRatings");
-  const figures = h("p", { cls: "figures", tid: "console-ratings-figures", attrs: { role: "status" } });
+  const figures = h("p", { cls: "rating-figures", tid: "console-ratings-figures", attrs: { role: "status" } });
   body.append(button("refresh", "console-ratings-refresh", () => load()), figures, grid, empty, status.el, viewer);
   async function load() {
     try {
