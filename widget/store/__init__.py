@@ -376,6 +376,11 @@ class Store:
         except IntegrityError:
             raise ValueError("already rated") from None
 
+    def set_rating_removed(self, interaction_id, removed=True):
+        """Mark a rating removed from the report figures (or back); decide_appeal does it with the appeal."""
+        with self.engine.begin() as conn:
+            facts.rating_removed(conn, interaction_id, removed)
+
     def log_presence(self, agent_id, centre_id, status, at):
         """Record that an agent's console went online, away (暂离) or offline at a time."""
         with self.engine.begin() as conn:
