@@ -128,6 +128,11 @@ def serve(args, data_dir):
     from widget import create_app, demo
 
     demo_on = _loopback(args.host) if args.demo is None else args.demo
+    if demo_on and not _loopback(args.host):
+        sys.exit(
+            f"refusing --demo on {args.host}: the demo hands a signed token for any taxpayer and "
+            "admin access to whoever can reach it; listen on 127.0.0.1 (or localhost) for the demo"
+        )
     app = create_app({"DATA_DIR": data_dir, "DEMO": demo_on})
     app.extensions["zhengna"].service.knowledge.warm()
     gc.collect()
@@ -147,7 +152,7 @@ def serve(args, data_dir):
         z.bus.name,
     )
     if demo_on:
-        for line in demo.describe():
+        for line in demo.describe(z.demo_passwords):
             log.info("%s", line)
     stop = gevent.event.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -18,6 +18,18 @@ from widget.media import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 _cids = itertools.count(1)
+# The demo passwords the tests use: written into a test server's data dir before its first start
+# (a real data dir gets random ones, see widget/demo.py); tests/integration/test_demo.py checks those.
+DEMO_PASSWORDS = {name: f"{name}-demo" for name in ("agent1", "agent2", "super1", "admin1")}
+
+
+def keep_demo_passwords(data_dir):
+    """Write the tests' demo passwords into data_dir unless it has its own (0600, like the server)."""
+    path = Path(data_dir) / "demo-passwords.json"
+    if not path.exists():
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(DEMO_PASSWORDS))
+        path.chmod(0o600)
 
 
 def free_port():
@@ -30,9 +42,11 @@ def free_port():
 class ServerProcess:
     """python server.py on a free port with its own data dir; env overrides ZHENGNA_* settings."""
 
-    def __init__(self, data_dir, env=None, args=()):
+    def __init__(self, data_dir, env=None, args=(), demo_passwords=True):
         self.port = free_port()
         self.data_dir = Path(data_dir)
+        if demo_passwords:
+            keep_demo_passwords(data_dir)
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.env = {

@@ -126,12 +126,13 @@ def create_app(overrides=None, clock=utc_now, bus=None):
         connections=set(),
         shutting_down=False,
         sweeper=Sweeper(service, settings, clock),
+        demo_passwords={},
     )
 
     if settings["DEMO"]:
         from . import demo
 
-        demo.seed(store)
+        app.extensions["zhengna"].demo_passwords = demo.seed(store, settings["DATA_DIR"])
 
     from .views import admin, api, files, pages, rtc, ws
 

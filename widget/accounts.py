@@ -41,6 +41,13 @@ def create_agent(
     return row
 
 
+def set_password(store, agent_id: str, password: str) -> None:
+    """Replace an account's password (at least 8 characters)."""
+    if len(password) < 8:
+        raise ValueError("password must have at least 8 characters")
+    store.update_agent(agent_id, password_hash=_hasher.hash(password))
+
+
 def login(store, username, password):
     """Return the agent row if the password is right, else None (same cost either way)."""
     agent = store.agent_by_username(username or "")

@@ -4,12 +4,12 @@ import functools
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Blueprint, current_app, g, jsonify, request, send_file, session
+from flask import Blueprint, current_app, g, jsonify, request, send_file
 
 from .. import accounts, hours, states
 from ..errors import Forbidden, NotFound, ZhengnaError
 from ..store import new_id
-from . import ext
+from . import ext, session_agent
 
 bp = Blueprint("admin", __name__, url_prefix="/console/api")
 SUPERVISORS = ("supervisor", "admin")
@@ -21,8 +21,8 @@ def role(*allowed):
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            agent = ext().store.get_agent(session.get("agent_id", ""))
-            if agent is None or agent["disabled"]:
+            agent = session_agent()
+            if agent is None:
                 raise ZhengnaError(
                     "login_required", "请先登录。", "Please sign in first.", status=401
                 )

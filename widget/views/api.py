@@ -5,9 +5,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import generate_csrf
 
-from .. import accounts
+from .. import accounts, demo
 from ..errors import ZhengnaError
-from . import ext
+from . import ext, session_agent
 
 bp = Blueprint("api", __name__)
 # Storage comes from the app's RATELIMIT_STORAGE_URI: Redis when scaled out, so every process counts the same door.
@@ -25,14 +25,13 @@ def _static_assets():
 @bp.get("/console")
 def console():
     """Serve the agent console (the login form until someone is logged in)."""
-    agent = ext().store.get_agent(session.get("agent_id", ""))
-    return render_template("console.html", agent=agent)
+    return render_template("console.html", agent=session_agent())
 
 
 @bp.get("/console/admin")
 def console_admin():
     """Serve the supervisors' and administrators' pages; other roles get a 403 page."""
-    agent = ext().store.get_agent(session.get("agent_id", ""))
+    agent = session_agent()
     if agent is None:
         return render_template("console.html", agent=None), 401
     if agent["role"] not in ("supervisor", "admin"):
@@ -48,6 +47,8 @@ def login():
     agent = accounts.login(
         ext().store, str(body.get("username", ""))[:64], str(body.get("password", ""))[:256]
     )
+    if agent is not None and demo.is_demo_account(agent):
+        demo.refuse_unless_served(current_app.config, request.environ)
     if agent is None:
         raise ZhengnaError(
             "bad_login", "用户名或密码错误。", "Wrong username or password.", status=401

@@ -42,7 +42,7 @@ def loader():
 @bp.get("/demo")
 def demo_page():
     """Serve a mock e-tax bureau page embedding the widget for the identity in the query."""
-    if not current_app.config["DEMO"]:
+    if not demo.serves(current_app.config, request.environ):
         abort(404)
     z = ext()
     region = request.args.get("region", demo.DEMO_REGION)

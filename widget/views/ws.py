@@ -3,15 +3,15 @@
 import logging
 
 import gevent
-from flask import Blueprint, abort, current_app, jsonify, request, session
+from flask import Blueprint, abort, current_app, jsonify, request
 from simple_websocket import ConnectionClosed
 
-from .. import protocol, sock
+from .. import demo, protocol, sock
 from ..dispatch import AGENT_HANDLERS, TAXPAYER_HANDLERS, Context, authenticate_taxpayer
 from ..errors import AuthError, ProtocolError, RateLimited, ZhengnaError
 from ..origins import origin_allowed
 from ..sessions import Connection, TokenBucket
-from . import ext
+from . import ext, session_agent
 from .api import limiter
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,11 @@ def check_origin():
     origin = request.headers.get("Origin", "")
     if request.path == "/ws/taxpayer":
         site = ext().store.get_site(request.args.get("site", ""))
+        if site is not None and site["id"] == demo.SITE:
+            try:
+                demo.refuse_unless_served(current_app.config, request.environ)
+            except ZhengnaError as error:
+                return _refuse(error.code, error.zh, error.en)
         if site is None or not origin_allowed(origin, site["allowed_origins"]):
             return _refuse(
                 "origin_not_allowed",
@@ -39,7 +44,7 @@ def check_origin():
         own = f"{request.scheme}://{request.host}"
         if origin != own and origin not in current_app.config["CONSOLE_ORIGINS"]:
             return _refuse("origin_not_allowed", "来源不被允许。", "Origin not allowed.")
-        if "agent_id" not in session:
+        if session_agent() is None:
             return _refuse("login_required", "请先登录。", "Please log in first.", 401)
     if ext().shutting_down:
         abort(503)
@@ -78,9 +83,9 @@ def taxpayer_socket(ws):
 def agent_socket(ws):
     """Serve one agent console."""
     z = ext()
-    agent = z.store.get_agent(session.get("agent_id", ""))
+    agent = session_agent()
     conn = _connection(ws, "agent")
-    if agent is None or agent["disabled"]:
+    if agent is None:
         conn.send(
             {
                 "type": "error",
