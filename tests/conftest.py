@@ -20,8 +20,9 @@ LIMITS = {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A running server.py with demo data and default settings (per-address HTTP limits lifted)."""
-    proc = ServerProcess(tmp_path_factory.mktemp("srv") / "data", env=LIMITS)
+    """A running server.py with demo data, the other side (tests.support.seed_other_side) and
+    default settings (per-address HTTP limits lifted)."""
+    proc = ServerProcess(tmp_path_factory.mktemp("srv") / "data", env=LIMITS, other_side=True)
     yield proc
     proc.stop()
 

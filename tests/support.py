@@ -23,6 +23,60 @@ _cids = itertools.count(1)
 DEMO_PASSWORDS = {name: f"{name}-demo" for name in ("agent1", "agent2", "super1", "admin1")}
 
 
+# The other side: a second site, centre and region with a supervisor and an agent of their own, in the
+# default test servers, so every door is tested from a centre that must not pass.
+OTHER_SITE, OTHER_CENTRE, OTHER_REGION = "other", "east", "5101"
+OTHER_ACCOUNTS = {"super2": "supervisor", "agent3": "agent"}  # password: <name>-other
+
+
+def seed_other_side(data_dir, origins=("http://127.0.0.1:*",)):
+    """Put the second site (key other-1), centre east (always open) and region 5101 (smart service
+    on), a supervisor super2 and an agent agent3 into data_dir's database before a server starts."""
+    from datetime import UTC, datetime
+
+    from widget import accounts, config
+    from widget.routing import ALL_DAY
+    from widget.store import Store
+
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    store = Store(config.database_url(config.load({"DATA_DIR": str(data_dir)})))
+    store.migrate()
+    now = datetime.now(UTC)
+    store.put_site(
+        {
+            "id": OTHER_SITE,
+            "name": "另一个电子税务局",
+            "token_lifetime": 600,
+            "created_at": now,
+            "allowed_origins": list(origins),
+        },
+        keys=[
+            {
+                "kid": "other-1",
+                "secret": "other-site-secret-" + "x" * 20,
+                "active": True,
+                "created_at": now,
+            }
+        ],
+    )
+    store.put_centre(
+        {"id": OTHER_CENTRE, "name": "东部运营中心", "schedule": ALL_DAY, "created_at": now}
+    )
+    store.put_region(
+        {
+            "code": OTHER_REGION,
+            "site_id": OTHER_SITE,
+            "name": "东部税务局",
+            "centre_id": OTHER_CENTRE,
+            "smart_service": True,
+        }
+    )
+    for name, role in OTHER_ACCOUNTS.items():
+        if store.agent_by_username(name) is None:
+            accounts.create_agent(store, name, f"{name}-other", OTHER_CENTRE, role=role)
+    store.dispose()
+
+
 def keep_demo_passwords(data_dir):
     """Write the tests' demo passwords into data_dir unless it has its own (0600, like the server)."""
     path = Path(data_dir) / "demo-passwords.json"
@@ -42,11 +96,13 @@ def free_port():
 class ServerProcess:
     """python server.py on a free port with its own data dir; env overrides ZHENGNA_* settings."""
 
-    def __init__(self, data_dir, env=None, args=(), demo_passwords=True):
+    def __init__(self, data_dir, env=None, args=(), demo_passwords=True, other_side=False):
         self.port = free_port()
         self.data_dir = Path(data_dir)
         if demo_passwords:
             keep_demo_passwords(data_dir)
+        if other_side:
+            seed_other_side(data_dir)
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.env = {
@@ -245,10 +301,11 @@ def _matches(frame, type_, match):
     )
 
 
-def taxpayer(server, tin, name="测试开票员", region="4401", origin=None, **mint):
+def taxpayer(server, tin, name="测试开票员", region="4401", origin=None, site="demo", **mint):
     """Connect a taxpayer tab, authenticate it and return (client, auth.ok frame)."""
-    client = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", origin or server.url)
-    client.send({"type": "auth.hello", "token": server.mint(tin, name=name, region=region, **mint)})
+    client = WSClient(f"{server.ws_url}/ws/taxpayer?site={site}", origin or server.url)
+    token = server.mint(tin, name=name, region=region, site=site, **mint)
+    client.send({"type": "auth.hello", "token": token})
     return client, client.expect("auth.ok")
 
 

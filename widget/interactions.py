@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from . import protocol, states
+from . import protocol, scope, states
 from .errors import Forbidden, NotFound, ProtocolError, ZhengnaError
 from .models import Actor, Interaction
 from .routing import estimate_wait
@@ -46,13 +46,9 @@ class Service:
         return interaction
 
     def visible_to_agent(self, agent, interaction_id):
-        """Return an interaction an agent may read: their centre's, or assigned to them."""
+        """Return an interaction the account may read (scope.may_see); any other is not found."""
         interaction = self.get(interaction_id)
-        if (
-            interaction.agent_id != agent["id"]
-            and interaction.centre_id != agent["centre_id"]
-            and agent["role"] not in ("supervisor", "admin")
-        ):
+        if not scope.may_see(agent, interaction):
             raise not_found()
         return interaction
 

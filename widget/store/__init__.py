@@ -515,10 +515,18 @@ class Store:
             .order_by(quick_replies.c.position, quick_replies.c.created_at)
         )
 
+    def quick_reply(self, reply_id):
+        """Return one quick reply, or None."""
+        return self._one(select(quick_replies).where(quick_replies.c.id == reply_id))
+
     def put_quick_reply(self, row):
-        """Insert or replace a quick reply."""
+        """Insert or replace a quick reply of the row's centre (another centre's is never touched)."""
         with self.engine.begin() as conn:
-            conn.execute(quick_replies.delete().where(quick_replies.c.id == row["id"]))
+            conn.execute(
+                quick_replies.delete().where(
+                    quick_replies.c.id == row["id"], quick_replies.c.centre_id == row["centre_id"]
+                )
+            )
             conn.execute(insert(quick_replies).values(**row))
 
     def delete_quick_reply(self, reply_id, centre_id):
