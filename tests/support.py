@@ -187,6 +187,23 @@ class ServerProcess:
             **extra,
         )
 
+    def resume_frame(self, credential):
+        """Return an auth.resume for credential with a fresh host token of its person (what the
+        page the widget is on holds)."""
+        from widget import credentials
+
+        store = self.store()
+        person = store.session_by_hash(credentials.digest(credential))
+        store.dispose()
+        token = self.mint(
+            person["tin"],
+            name=person["name"],
+            region=person["region"],
+            sub=person["sub"],
+            site=person["site_id"],
+        )
+        return {"type": "auth.resume", "credential": credential, "token": token}
+
 
 class _Client(simple_websocket.Client):
     """simple-websocket's client, mended twice: it leaves the port out of Host (browsers send it, so do we), and

@@ -28,6 +28,7 @@ DEFAULTS = {
     "BOT_IDLE_TIMEOUT": 1800.0,  # a bot-only conversation left alone this long ends
     "SWEEP_INTERVAL": 1.0,  # how often timeouts are checked
     "CREDENTIAL_TTL": 43200.0,  # a taxpayer session credential lives 12 h from its last use
+    "CREDENTIAL_MAX_AGE": 86400.0,  # ...and never longer than 24 h from its issue, whatever its use
     "TOKEN_LIFETIME": 600,  # default host-token lifetime a site may set
     "TOKEN_LEEWAY": 30,
     "SYNC_BATCH": 200,  # events per store read when catching a client up

@@ -528,6 +528,11 @@ def require_serving(interaction, agent_id):
         )
 
 
+def close_message(code, frame):
+    """Return the bus message that makes every connection hearing it send frame and close."""
+    return {"kind": "close", "code": code, "frame": frame}
+
+
 def person_channel(person):
     """Return the bus channel of one person (all their tabs)."""
     return f"person:{person['site_id']}:{person['tin']}:{person['sub']}"

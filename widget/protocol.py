@@ -100,7 +100,7 @@ OPTIONAL_TEXT = "optional text"
 # type -> {field: (validator, required)}; a field not listed is refused.
 INBOUND = {
     "auth.hello": {"token": (_text(4096), True)},
-    "auth.resume": {"credential": (_text(128), True)},
+    "auth.resume": {"credential": (_text(128), True), "token": (_text(4096), True)},
     "ping": {},
     "ack": {"interaction_id": (_id, True), "seq": (_seq, True)},
     "sync": {"interaction_id": (_id, True), "last_seq": (_seq, True)},

@@ -13,7 +13,7 @@ ALL = frozenset(INBOUND)
 
 VALID = {
     "auth.hello": {"token": "eyJhbGciOiJIUzI1NiJ9.e30.sig"},
-    "auth.resume": {"credential": "c" * 43},
+    "auth.resume": {"credential": "c" * 43, "token": "t" * 100},
     "ping": {},
     "ack": {"interaction_id": "ix_1-A", "seq": 0},
     "sync": {"interaction_id": "ix1", "last_seq": 17},

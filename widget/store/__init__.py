@@ -176,6 +176,20 @@ class Store:
                 .values(expires_at=expires_at)
             )
 
+    def end_sessions(self, site_id, tin, sub, now):
+        """Expire every live credential of one person now; return how many there were."""
+        with self.engine.begin() as conn:
+            return conn.execute(
+                update(taxpayer_sessions)
+                .where(
+                    taxpayer_sessions.c.site_id == site_id,
+                    taxpayer_sessions.c.tin == tin,
+                    taxpayer_sessions.c.sub == sub,
+                    taxpayer_sessions.c.expires_at > now,
+                )
+                .values(expires_at=now)
+            ).rowcount
+
     # -- interactions and their sequenced events ---------------------------------------------
 
     def create_interaction(self, record, new_events):

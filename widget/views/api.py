@@ -5,8 +5,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import generate_csrf
 
-from .. import accounts, demo
-from ..errors import ZhengnaError
+from .. import accounts, credentials, csrf, demo, tokens
+from ..errors import NotFound, ZhengnaError
+from ..interactions import close_message, person_channel
 from . import ext, session_agent
 
 bp = Blueprint("api", __name__)
@@ -65,6 +66,32 @@ def login():
         },
         csrf_token=generate_csrf(),
     )  # the session was renewed
+
+
+@bp.post("/api/sites/<site_id>/logout")
+@csrf.exempt
+def site_logout(site_id):
+    """The host's back end says a person logged out of the e-tax site ({"token": a JWT signed like a
+    host token, claims aud, sub, tin, iat, exp}): end every credential of theirs and close their tabs."""
+    z = ext()
+    site = z.store.get_site(site_id)
+    if site is None:
+        raise NotFound("not_found", "站点不存在。", "Unknown site.")
+    body = request.get_json(silent=True)
+    token = body.get("token") if isinstance(body, dict) else None
+    tin, sub = tokens.verify_logout(
+        token, site, z.store.site_keys(site_id), current_app.config["TOKEN_LEEWAY"]
+    )
+    ended = z.store.end_sessions(site_id, tin, sub, z.clock())
+    frame = {
+        "type": "error",
+        "code": "credential_revoked",
+        "zh": "您已退出电子税务局，本次会话已结束。",
+        "en": "You have signed out of the tax site; this session has ended.",
+    }
+    person = {"site_id": site_id, "tin": tin, "sub": sub}
+    z.bus.publish(person_channel(person), close_message(credentials.CLOSE_CREDENTIAL, frame))
+    return jsonify(ok=True, ended=ended)
 
 
 @bp.post("/console/logout")

@@ -20,7 +20,9 @@ def _caller():
     z = ext()
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        person = credentials.person_for(z.store, header[7:].strip(), z.clock())
+        person = credentials.person_for(
+            z.store, header[7:].strip(), z.clock(), current_app.config["CREDENTIAL_MAX_AGE"]
+        )
         if person["site_id"] == demo.SITE:
             demo.refuse_unless_served(current_app.config, request.environ)
         return Actor("taxpayer", person["sub"], person["name"]), person
