@@ -6,6 +6,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from rtc.secretfile import read_secret
+
 # Every timeout is here so tests (and operators) can change it; seconds unless named otherwise.
 DEFAULTS = {
     "DATA_DIR": "var",
@@ -43,6 +45,8 @@ DEFAULTS = {
     "RTC": "child",  # child: start media workers beside the server; external: RTC_URL and/or registered
     "RTC_URL": "",  # external: comma-separated worker URLs (workers may also register themselves)
     "RTC_SECRET": "",  # shared with the workers; child: generated when empty
+    "RTC_SECRET_FILE": "",  # or: a 0600 file holding it (the same on every process)
+    "RTC_WORKER_ALLOW": [],  # external: addresses/networks/hosts whose workers may register
     "RTC_PORT": 0,  # 0: free ports for the child workers (else PORT, PORT+1, ...)
     "RTC_WORKERS": 1,  # child: how many worker processes (one per core for many calls)
     "RTC_WORKER_TTL": 20.0,  # a registered worker unheard of this long gets no new calls
@@ -65,8 +69,18 @@ def load(overrides=None, environ=None):
         if raw is not None:
             config[key] = _coerce(key, raw, default)
     config.update(overrides or {})
+    if config["RTC_SECRET_FILE"] and not config["RTC_SECRET"]:
+        config["RTC_SECRET"] = _secret_file("RTC_SECRET_FILE", config["RTC_SECRET_FILE"])
     validate(config)
     return config
+
+
+def _secret_file(key, path):
+    """Return the secret kept in a 0600 file; raise ValueError naming the setting otherwise."""
+    try:
+        return read_secret(path)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"setting {key}: {exc}") from None
 
 
 def _coerce(key, raw, default):
@@ -103,8 +117,12 @@ def validate(config):
         raise ValueError("setting RTC must be child, external or off")
     if config["RTC"] == "external" and not config["RTC_SECRET"]:
         raise ValueError(
-            "setting RTC=external needs RTC_SECRET (and RTC_URL, or workers started with --register)"
+            "setting RTC=external needs RTC_SECRET or RTC_SECRET_FILE (and RTC_URL, or workers "
+            "started with --register from an address in RTC_WORKER_ALLOW)"
         )
+    for key in ("RTC_WORKER_ALLOW",):
+        if not isinstance(config[key], list) or not all(isinstance(e, str) for e in config[key]):
+            raise ValueError(f"setting {key} must be a list of addresses, networks or host names")
     if config["IDLE_WARNING"] >= config["IDLE_TIMEOUT"]:
         raise ValueError("setting IDLE_WARNING must be shorter than IDLE_TIMEOUT")
     ice_servers(config)

@@ -2,11 +2,11 @@
 
 import functools
 from datetime import timedelta
-from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, request, send_file
 
 from .. import accounts, hours, scope, states
+from ..calls import recording_path
 from ..errors import Forbidden, NotFound, ZhengnaError
 from ..store import new_id
 from . import ext, session_agent
@@ -406,11 +406,10 @@ def recording_file(recording_id):
     if row is None:
         raise NotFound("not_found", "找不到该录像。", "No such recording.")
     z.service.visible_to_agent(g.agent, row["interaction_id"])
-    path = (
-        Path(current_app.config["DATA_DIR"]).resolve().joinpath(row["file"]).resolve()
-    )  # relative to the data dir
-    if not path.is_relative_to(Path(current_app.config["DATA_DIR"]).resolve()) or not path.exists():
-        raise NotFound("not_found", "录像文件不存在。", "The recording file is missing.")
+    try:
+        path = recording_path(current_app.config["DATA_DIR"], row["call_id"], row["file"])
+    except ValueError:
+        raise NotFound("not_found", "录像文件不存在。", "The recording file is missing.") from None
     _audit("view_recording", {"recording": recording_id}, row["interaction_id"])
     return send_file(path, mimetype="video/webm", conditional=True, max_age=0)
 
