@@ -92,6 +92,7 @@ def create_app(overrides=None, clock=utc_now, bus=None):
         COMPRESS_ALGORITHM=["gzip"],  # every browser takes it; brotli would need another build
         SECRET_KEY=config_mod.secret_key(settings),
         SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=settings["PUBLIC_URL"].startswith("https://"),
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # the largest upload (10 MB) plus form overhead
         WTF_CSRF_TIME_LIMIT=None,
@@ -146,6 +147,14 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     return app
 
 
+# The console's pages run only their own files: no inline script or style, nothing from elsewhere.
+CONSOLE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
 def _register_errors(app):
     @app.errorhandler(ZhengnaError)
     def _zhengna_error(error):
@@ -180,6 +189,11 @@ def _register_errors(app):
         if request.path.startswith("/static/js/zn/"):
             # host pages on other origins import these modules, which browsers fetch in CORS mode
             response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["SESSION_COOKIE_SECURE"]:  # served over https (PUBLIC_URL)
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.path.startswith("/console"):
             response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Content-Security-Policy", CONSOLE_CSP)
+            response.headers["Referrer-Policy"] = "no-referrer"
         return response

@@ -41,11 +41,32 @@ def create_agent(
     return row
 
 
+SESSION_CHANGES = ("role", "centre_id", "disabled", "password_hash")  # end the account's sessions
+
+
+def end_sessions(store, bus, agent_id: str) -> None:
+    """End every console session of an account at once, on every process: older cookies stop
+    working (the session version moves on) and its open consoles are closed (told on the bus)."""
+    store.bump_session_version(agent_id)
+    frame = {
+        "type": "error",
+        "code": "session_ended",
+        "zh": "您的登录已失效（账号已变更或已退出），请重新登录。",
+        "en": "Your sign-in has ended (the account changed or signed out); please sign in again.",
+    }
+    bus.publish(f"agent:{agent_id}", {"kind": "close", "code": 4005, "frame": frame})
+
+
 def set_password(store, agent_id: str, password: str) -> None:
     """Replace an account's password (at least 8 characters)."""
     if len(password) < 8:
         raise ValueError("password must have at least 8 characters")
-    store.update_agent(agent_id, password_hash=_hasher.hash(password))
+    store.update_agent(agent_id, password_hash=hash_password(password))
+
+
+def hash_password(password: str) -> str:
+    """Return the stored (argon2id) form of a password."""
+    return _hasher.hash(password)
 
 
 def login(store, username, password):

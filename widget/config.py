@@ -15,6 +15,8 @@ DEFAULTS = {
     "REDIS_URL": "",  # empty: the in-process bus
     "SECRET_KEY": "",  # empty: generated once and kept in DATA_DIR/secret_key
     "DEMO": False,  # server.py turns it on for loopback-only listeners
+    "PUBLIC_URL": "",  # the address people use (https://...: Secure cookies and HSTS)
+    "METRICS_ALLOW": ["127.0.0.0/8", "::1"],  # addresses/networks that may read /metrics
     "TESTING": False,
     "SQLITE_SYNCHRONOUS": "FULL",  # FULL: a message acknowledged survives power loss, not only a crash
     "MAX_FRAME_BYTES": 32768,  # a browser's SDP offer with three m-lines is 6-20 KB; 2,000 CJK characters ~6 KB
@@ -120,7 +122,9 @@ def validate(config):
             "setting RTC=external needs RTC_SECRET or RTC_SECRET_FILE (and RTC_URL, or workers "
             "started with --register from an address in RTC_WORKER_ALLOW)"
         )
-    for key in ("RTC_WORKER_ALLOW",):
+    if config["PUBLIC_URL"] and not config["PUBLIC_URL"].startswith(("http://", "https://")):
+        raise ValueError("setting PUBLIC_URL must start with https:// (or http://)")
+    for key in ("RTC_WORKER_ALLOW", "METRICS_ALLOW"):
         if not isinstance(config[key], list) or not all(isinstance(e, str) for e in config[key]):
             raise ValueError(f"setting {key} must be a list of addresses, networks or host names")
     if config["IDLE_WARNING"] >= config["IDLE_TIMEOUT"]:

@@ -146,6 +146,15 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(update(agents).where(agents.c.id == agent_id).values(**values))
 
+    def bump_session_version(self, agent_id):
+        """Move an account's session version on: every cookie carrying the old one ends."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(agents)
+                .where(agents.c.id == agent_id)
+                .values(session_version=agents.c.session_version + 1)
+            )
+
     def agent_by_username(self, username):
         """Return an agent row by login name, or None."""
         return self._one(select(agents).where(agents.c.username == username))

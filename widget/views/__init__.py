@@ -15,8 +15,8 @@ def session_agent():
     unknown, disabled, or a demo account asked from anywhere but this machine (the one check
     every console door uses)."""
     agent = ext().store.get_agent(session.get("agent_id", ""))
-    if agent is None or agent["disabled"]:
-        return None
+    if agent is None or agent["disabled"] or session.get("v") != agent["session_version"]:
+        return None  # a cookie from before a logout or an account change
     if demo.is_demo_account(agent) and not demo.serves(current_app.config, request.environ):
         return None
     return agent

@@ -188,7 +188,8 @@ def create_agent():
 @bp.patch("/agents/<agent_id>")
 @role("admin")
 def update_agent(agent_id):
-    """Change an account's role, centre, limit or disabled flag."""
+    """Change an account's role, centre, limit, password or disabled flag; changing role, centre,
+    password or disabled ends its sessions and open consoles at once."""
     body, store = _body(), ext().store
     if store.get_agent(agent_id) is None:
         raise NotFound("not_found", "找不到该账号。", "No such account.")
@@ -209,8 +210,20 @@ def update_agent(agent_id):
         changes["max_concurrent"] = body["max_concurrent"]
     if "disabled" in body:
         changes["disabled"] = bool(body["disabled"])
+    audited = dict(changes)
+    if "password" in body:
+        password = body["password"]
+        if not isinstance(password, str) or len(password) < 8:
+            raise ZhengnaError(
+                "bad_field", "密码至少 8 个字符。", "A password needs at least 8 characters."
+            )
+        changes["password_hash"] = accounts.hash_password(password)
+        audited["password"] = "changed"
+    before = store.get_agent(agent_id)
     store.update_agent(agent_id, **changes)
-    _audit("update_agent", {"agent": agent_id, **changes})
+    _audit("update_agent", {"agent": agent_id, **audited})
+    if any(key in changes and changes[key] != before[key] for key in accounts.SESSION_CHANGES):
+        accounts.end_sessions(store, ext().bus, agent_id)
     item = _agent_view(store.get_agent(agent_id))
     ext().bus.publish(
         f"agent:{agent_id}",

@@ -56,6 +56,7 @@ def login():
         )
     session.clear()
     session["agent_id"] = agent["id"]
+    session["v"] = agent["session_version"]
     session.permanent = False
     return jsonify(
         agent={
@@ -96,6 +97,9 @@ def site_logout(site_id):
 
 @bp.post("/console/logout")
 def logout():
-    """End the console session."""
+    """End the console session, and every copy of its cookie (server-side session version)."""
+    agent = session_agent()
+    if agent is not None:
+        accounts.end_sessions(ext().store, ext().bus, agent["id"])
     session.clear()
     return jsonify(ok=True)
