@@ -11,7 +11,6 @@ import requests
 from tests.integration.test_operations import console
 from tests.support import DEMO_PASSWORDS, agent
 
-
 _names = itertools.count(1)
 
 
