@@ -180,7 +180,7 @@ def parse(raw, max_bytes, max_chars, allowed):
         )
     try:
         frame = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise ProtocolError(
             "bad_json", "消息不是有效的 JSON。", "The frame is not valid JSON."
         ) from None

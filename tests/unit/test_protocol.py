@@ -385,3 +385,10 @@ def test_event_frame_spreads_payload_and_stamps():
     }
     assert json.loads(encode(out)) == out
     assert "您好" in encode(out) and ", " not in encode(out)
+
+
+@pytest.mark.parametrize("raw", ["[" * 20000, '{"a":' * 20000, "[" * 20000 + "]" * 20000])
+def test_deep_nesting_is_bad_json_not_a_crash(raw):
+    with pytest.raises(ProtocolError) as error:
+        parse(raw, 10**6, MAX_CHARS, AUTH_TYPES)
+    assert error.value.code == "bad_json"
