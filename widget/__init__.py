@@ -3,6 +3,7 @@
 import hashlib
 import logging
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 from types import SimpleNamespace
 
 from flask import Flask, jsonify, request
@@ -155,6 +156,21 @@ CONSOLE_CSP = (
 )
 
 
+def host_allowed(config, host):
+    """Return True if the Host header names this server: ALLOWED_HOSTS (exact or `*.suffix`); when
+    empty, any host, except in demo mode (loopback names only)."""
+    from .demo import loopback_host
+
+    allowed = config["ALLOWED_HOSTS"]
+    if not allowed:
+        return not config["DEMO"] or loopback_host(host)
+    name = (urlsplit("//" + (host or "")).hostname or "").lower()
+    return any(
+        name.endswith(pattern[1:].lower()) if pattern.startswith("*.") else name == pattern.lower()
+        for pattern in allowed
+    )
+
+
 def _register_errors(app):
     @app.errorhandler(ZhengnaError)
     def _zhengna_error(error):
@@ -182,6 +198,18 @@ def _register_errors(app):
             "en": "Too many requests; please slow down.",
         }
         return jsonify(error=body), 429
+
+    @app.before_request
+    def _allowed_host():
+        """Refuse a Host this server does not serve (DNS rebinding against a local instance)."""
+        if not host_allowed(app.config, request.host):
+            body = {
+                "code": "bad_host",
+                "zh": "请求的主机名不被本服务接受。",
+                "en": "This server does not answer to that host name (ALLOWED_HOSTS).",
+            }
+            return jsonify(error=body), 400
+        return None
 
     @app.after_request
     def _security_headers(response):

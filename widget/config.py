@@ -15,6 +15,7 @@ DEFAULTS = {
     "REDIS_URL": "",  # empty: the in-process bus
     "SECRET_KEY": "",  # empty: generated once and kept in DATA_DIR/secret_key
     "DEMO": False,  # server.py turns it on for loopback-only listeners
+    "ALLOWED_HOSTS": [],  # Host names served (*.x.gov.cn too); empty: any, or loopback in demo
     "PUBLIC_URL": "",  # the address people use (https://...: Secure cookies and HSTS)
     "METRICS_ALLOW": ["127.0.0.0/8", "::1"],  # addresses/networks that may read /metrics
     "TESTING": False,
@@ -124,7 +125,7 @@ def validate(config):
         )
     if config["PUBLIC_URL"] and not config["PUBLIC_URL"].startswith(("http://", "https://")):
         raise ValueError("setting PUBLIC_URL must start with https:// (or http://)")
-    for key in ("RTC_WORKER_ALLOW", "METRICS_ALLOW"):
+    for key in ("RTC_WORKER_ALLOW", "METRICS_ALLOW", "ALLOWED_HOSTS"):
         if not isinstance(config[key], list) or not all(isinstance(e, str) for e in config[key]):
             raise ValueError(f"setting {key} must be a list of addresses, networks or host names")
     if config["IDLE_WARNING"] >= config["IDLE_TIMEOUT"]:
