@@ -3,8 +3,8 @@
 import hashlib
 import logging
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, request
 from flask.json.provider import DefaultJSONProvider
