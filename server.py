@@ -64,13 +64,10 @@ def _parser():
 
 
 def _store(data_dir):
-    from widget import config
-    from widget.store import Store
+    from widget import config, open_store
 
     settings = config.load({"DATA_DIR": data_dir})
-    store = Store(config.database_url(settings), settings["SQLITE_SYNCHRONOUS"])
-    store.migrate()
-    return store, settings
+    return open_store(settings), settings
 
 
 def mint_token(args, data_dir):
@@ -214,6 +211,16 @@ def _start_media_workers(app, port, data_dir):
     return started
 
 
+def _tighten(data_dir):
+    """Take group and other access off the data dir and everything in it (older data dirs were
+    created world-readable)."""
+    for root, dirs, files in os.walk(data_dir):
+        for name in [root, *(os.path.join(root, f) for f in files)]:
+            mode = os.lstat(name).st_mode
+            if mode & 0o077 and not os.path.islink(name):
+                os.chmod(name, mode & 0o700)
+
+
 def main(argv=None):
     logging.basicConfig(
         level=os.environ.get("ZHENGNA_LOG_LEVEL", "INFO"),
@@ -223,7 +230,9 @@ def main(argv=None):
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv = ["serve", *argv]
     args = _parser().parse_args(argv)
-    os.makedirs(args.data_dir, exist_ok=True)
+    os.umask(0o077)  # the database, attachments and recordings: for this account only
+    os.makedirs(args.data_dir, mode=0o700, exist_ok=True)
+    _tighten(args.data_dir)
     {"serve": serve, "mint-token": mint_token, "create-agent": create_agent}[args.command](
         args, args.data_dir
     )

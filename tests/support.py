@@ -34,13 +34,11 @@ def seed_other_side(data_dir, origins=("http://127.0.0.1:*",)):
     on), a supervisor super2 and an agent agent3 into data_dir's database before a server starts."""
     from datetime import UTC, datetime
 
-    from widget import accounts, config
+    from widget import accounts, config, open_store
     from widget.routing import ALL_DAY
-    from widget.store import Store
 
     Path(data_dir).mkdir(parents=True, exist_ok=True)
-    store = Store(config.database_url(config.load({"DATA_DIR": str(data_dir)})))
-    store.migrate()
+    store = open_store(config.load({"DATA_DIR": str(data_dir)}))
     now = datetime.now(UTC)
     store.put_site(
         {
@@ -161,10 +159,12 @@ class ServerProcess:
     def store(self):
         """Return a Store on the server's database (SQLite in its data dir unless configured)."""
         from widget import config
+        from widget.sitekeys import SiteKeyBox
         from widget.store import Store
 
         settings = config.load({"DATA_DIR": str(self.data_dir)}, environ=self.env)
-        return Store(config.database_url(settings))
+        box = SiteKeyBox(config.site_keys_key(settings))
+        return Store(config.database_url(settings), key_box=box)
 
     def mint(self, tin, name="测试开票员", region="4401", sub=None, site="demo", **extra):
         """Return a host token for a person signed with the demo site's key."""

@@ -52,6 +52,16 @@ def _media_workers(settings, store, clock):
     return Workers(store, settings["RTC_SECRET"], clock, settings["RTC_WORKER_TTL"], fixed)
 
 
+def open_store(settings):
+    """Return the migrated Store of settings, sealing site secrets with the SITE_KEYS_KEY."""
+    from .sitekeys import SiteKeyBox
+
+    box = SiteKeyBox(config_mod.site_keys_key(settings))
+    store = Store(config_mod.database_url(settings), settings["SQLITE_SYNCHRONOUS"], key_box=box)
+    store.migrate()
+    return store
+
+
 def _deployment(settings):
     """Name one deployment (after its database) in shared Redis keys, so deployments never mix."""
     return hashlib.sha256(config_mod.database_url(settings).encode()).hexdigest()[:16]
@@ -101,8 +111,9 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     )
     app.wsgi_app = TrustedProxies(app.wsgi_app, settings["TRUSTED_PROXIES"])
 
-    store = Store(config_mod.database_url(settings), settings["SQLITE_SYNCHRONOUS"])
-    store.migrate()
+    store = open_store(settings)
+    if store.seal_site_keys():
+        log.info("site signing keys encrypted at rest (SITE_KEYS_KEY)")
     bus = bus or create_bus(settings["REDIS_URL"])
     presence = (
         RedisPresence(bus.client, key=f"zhengna:presence:{_deployment(settings)}")

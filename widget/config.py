@@ -14,6 +14,8 @@ DEFAULTS = {
     "DATABASE_URL": "",  # empty: SQLite file zhengna.db in DATA_DIR
     "REDIS_URL": "",  # empty: the in-process bus
     "SECRET_KEY": "",  # empty: generated once and kept in DATA_DIR/secret_key
+    "SITE_KEYS_KEY": "",  # Fernet key encrypting site secrets at rest; empty: SITE_KEYS_KEY_FILE,
+    "SITE_KEYS_KEY_FILE": "",  # ...or generated into DATA_DIR/site_keys_key (SQLite only)
     "DEMO": False,  # server.py turns it on for loopback-only listeners
     "ALLOWED_HOSTS": [],  # Host names served (*.x.gov.cn too); empty: any, or loopback in demo
     "PUBLIC_URL": "",  # the address people use (https://...: Secure cookies and HSTS)
@@ -169,14 +171,36 @@ def secret_key(config):
     """Return the Flask secret: configured, or generated once and kept in the data dir."""
     if config["SECRET_KEY"]:
         return config["SECRET_KEY"]
-    path = Path(config["DATA_DIR"]) / "secret_key"
+    return _kept(Path(config["DATA_DIR"]) / "secret_key", lambda: secrets.token_hex(32))
+
+
+def site_keys_key(config):
+    """Return the key that encrypts the sites' signing secrets at rest (a Fernet key): SITE_KEYS_KEY,
+    SITE_KEYS_KEY_FILE (0600), or for the embedded default one generated into the data dir. With a
+    shared DATABASE_URL every process needs the same one: it must be configured."""
+    if config["SITE_KEYS_KEY"]:
+        return config["SITE_KEYS_KEY"]
+    if config["SITE_KEYS_KEY_FILE"]:
+        return _secret_file("SITE_KEYS_KEY_FILE", config["SITE_KEYS_KEY_FILE"])
+    if config["DATABASE_URL"]:
+        raise ValueError(
+            "setting SITE_KEYS_KEY (or SITE_KEYS_KEY_FILE) is needed with DATABASE_URL: every "
+            "process must encrypt and read the sites' signing keys with the same key"
+        )
+    from cryptography.fernet import Fernet
+
+    return _kept(Path(config["DATA_DIR"]) / "site_keys_key", lambda: Fernet.generate_key().decode())
+
+
+def _kept(path, make):
+    """Return the secret kept in path (0600), generating it once with make()."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or not path.read_text().strip():
         # Write a whole key under a temporary name, then link it into place: a process starting at
         # the same moment sees either no file or a complete one, and the first link wins.
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+            handle.write(make())
         try:
             os.link(temporary, path)
         except FileExistsError:
@@ -185,4 +209,5 @@ def secret_key(config):
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
+    os.chmod(path, 0o600)
     return path.read_text().strip()

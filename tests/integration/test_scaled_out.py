@@ -4,6 +4,7 @@ import uuid
 
 import psycopg
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.support import ServerProcess, agent, taxpayer
 
@@ -19,6 +20,7 @@ def pair(tmp_path_factory):
     env = {
         "ZHENGNA_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}",
         "ZHENGNA_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "ZHENGNA_SITE_KEYS_KEY": Fernet.generate_key().decode(),  # the same for both processes
     }
     base = tmp_path_factory.mktemp("scaled")
     first = ServerProcess(base / "a", env=env)

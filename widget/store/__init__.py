@@ -50,8 +50,9 @@ class Conflict(Exception):
 class Store:
     """Every read and write of durable state; short transactions, no I/O inside them."""
 
-    def __init__(self, url, sqlite_synchronous="FULL"):
+    def __init__(self, url, sqlite_synchronous="FULL", key_box=None):
         self.url = url
+        self.key_box = key_box  # widget.sitekeys.SiteKeyBox: site secrets sealed at rest
         self.engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
         if self.engine.dialect.name == "sqlite":
             self._tune_sqlite(sqlite_synchronous)
@@ -96,15 +97,37 @@ class Store:
             .where(site_keys.c.site_id == site_id)
             .order_by(site_keys.c.created_at.desc())
         )
-        return self._all(query)
+        rows = self._all(query)
+        if self.key_box is not None:
+            rows = [dict(row, secret=self.key_box.open(row["secret"])) for row in rows]
+        return rows
 
     def put_site(self, site, keys=()):
         """Insert a site and its keys if absent; existing rows are left alone."""
         self._insert_absent(sites, site, sites.c.id)
         for key in keys:
+            if self.key_box is not None:
+                key = dict(key, secret=self.key_box.seal(key["secret"]))
             self._insert_absent(
                 site_keys, dict(key, site_id=site["id"]), site_keys.c.site_id, site_keys.c.kid
             )
+
+    def seal_site_keys(self):
+        """Encrypt every site secret still stored in the clear (from before encryption at rest);
+        return how many there were."""
+        with self.engine.begin() as conn:
+            plain = [
+                row
+                for row in conn.execute(select(site_keys)).mappings()
+                if not row["secret"].startswith("fernet:")
+            ]
+            for row in plain:
+                conn.execute(
+                    update(site_keys)
+                    .where(site_keys.c.site_id == row["site_id"], site_keys.c.kid == row["kid"])
+                    .values(secret=self.key_box.seal(row["secret"]))
+                )
+        return len(plain)
 
     def put_centre(self, centre):
         """Insert a centre if absent."""
