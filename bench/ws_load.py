@@ -175,6 +175,7 @@ def main():
         # every bench client connects from 127.0.0.1: lift the per-address handshake limit
         "ZHENGNA_HTTP_RATE_LIMIT": "1000000 per minute",
         "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "1000000 per minute",
+        "ZHENGNA_WS_MAX_PER_ADDRESS": "1000000",
     }
     server = ServerProcess(data, env=env)
     try:

@@ -14,6 +14,8 @@ LIMITS = {
     "ZHENGNA_LOGIN_RATE_LIMIT": "1000 per minute",
     "ZHENGNA_HTTP_RATE_LIMIT": "10000 per minute",
     "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "10000 per minute",
+    "ZHENGNA_WS_MAX_PER_ADDRESS": "100000",
+    "ZHENGNA_LOGIN_FREE_FAILURES": "1000",
     "ZHENGNA_RTC": "off",
 }  # the media tests start servers with the worker; the others need none
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+from collections import Counter
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -140,6 +141,8 @@ def create_app(overrides=None, clock=utc_now, bus=None):
         shutting_down=False,
         sweeper=Sweeper(service, settings, clock),
         demo_passwords={},
+        sockets_by_address=Counter(),  # open taxpayer sockets (WS_MAX_PER_ADDRESS)
+        sockets_by_credential=Counter(),  # ... per session credential (WS_MAX_PER_CREDENTIAL)
     )
 
     if settings["DEMO"]:

@@ -44,6 +44,12 @@ DEFAULTS = {
     "HTTP_RATE_LIMIT": "120 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
     "WS_HANDSHAKE_RATE_LIMIT": "600 per minute",  # a whole office behind one NAT reconnects after a restart
+    "WS_MAX_PER_CREDENTIAL": 10,  # open taxpayer sockets of one credential (its tabs), per process
+    "WS_MAX_PER_ADDRESS": 300,  # open taxpayer sockets from one address (an office NAT), per process
+    "UPLOAD_QUOTA_BYTES": 52428800,  # files one conversation may hold (50 MB: five 10 MB files)
+    "UPLOAD_ORPHAN_TTL": 86400.0,  # an upload no message uses is removed this long after it came
+    "LOGIN_FREE_FAILURES": 5,  # wrong passwords an account may have before it must wait...
+    "LOGIN_BACKOFF_MAX": 900.0,  # ...1 s, 2 s, 4 s ... up to this long after each further one
     "TRUSTED_PROXIES": [],  # addresses/networks whose X-Forwarded-For is believed
     "CONSOLE_ORIGINS": [],  # extra origins allowed to open /ws/agent (same origin always is)
     "ESTIMATE_HANDLE_TIME": 300.0,

@@ -179,6 +179,8 @@ class Service:
             if done is None:
                 raise
             return done["seq"]
+        if attachment_id:
+            self.store.mark_attachment_used(attachment_id, self.clock())  # no orphan now
         self.publish_rows(rows)
         return rows[0]["seq"]
 

@@ -423,6 +423,56 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(insert(attachments).values(**row))
 
+    def attachment_bytes(self, interaction_id):
+        """Return the total size of an interaction's uploads."""
+        with self.engine.connect() as conn:
+            total = conn.execute(
+                select(func.coalesce(func.sum(attachments.c.size), 0)).where(
+                    attachments.c.interaction_id == interaction_id
+                )
+            ).scalar_one()
+        return int(total)
+
+    def mark_attachment_used(self, attachment_id, now):
+        """Note that a message (or a form) uses an upload: it is no orphan."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(attachments)
+                .where(attachments.c.id == attachment_id, attachments.c.used_at.is_(None))
+                .values(used_at=now)
+            )
+
+    def orphan_attachments(self, before):
+        """Return uploads no message has used that came before a moment."""
+        return self._all(
+            select(attachments).where(
+                attachments.c.used_at.is_(None), attachments.c.created_at < before
+            )
+        )
+
+    def delete_attachment(self, attachment_id):
+        """Remove an upload's index row."""
+        with self.engine.begin() as conn:
+            conn.execute(attachments.delete().where(attachments.c.id == attachment_id))
+
+    def note_login_failure(self, agent_id, blocked_until):
+        """Count a wrong password for an account; return the count so far."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(agents)
+                .where(agents.c.id == agent_id)
+                .values(failed_logins=agents.c.failed_logins + 1)
+            )
+            count = conn.execute(
+                select(agents.c.failed_logins).where(agents.c.id == agent_id)
+            ).scalar_one()
+            conn.execute(
+                update(agents)
+                .where(agents.c.id == agent_id)
+                .values(login_blocked_until=blocked_until(count))
+            )
+        return count
+
     def get_attachment(self, attachment_id):
         """Return an attachment row, or None."""
         return self._one(select(attachments).where(attachments.c.id == attachment_id))

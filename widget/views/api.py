@@ -45,8 +45,14 @@ def console_admin():
 def login():
     """Log an agent in; the session cookie then opens /ws/agent."""
     body = request.get_json(silent=True) or {}
+    config = current_app.config
     agent = accounts.login(
-        ext().store, str(body.get("username", ""))[:64], str(body.get("password", ""))[:256]
+        ext().store,
+        str(body.get("username", ""))[:64],
+        str(body.get("password", ""))[:256],
+        ext().clock(),
+        config["LOGIN_FREE_FAILURES"],
+        config["LOGIN_BACKOFF_MAX"],
     )
     if agent is not None and demo.is_demo_account(agent):
         demo.refuse_unless_served(current_app.config, request.environ)

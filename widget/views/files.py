@@ -61,6 +61,14 @@ def upload():
         raise ZhengnaError("bad_field", "缺少文件。", "No file was sent (form field 'file').")
     data = file.read(uploads.MAX_BYTES + 1)
     content_type = uploads.check(data)
+    quota = current_app.config["UPLOAD_QUOTA_BYTES"]
+    if ext().store.attachment_bytes(interaction_id) + len(data) > quota:
+        raise ZhengnaError(
+            "upload_quota",
+            f"本次互动的文件已达上限（{quota // (1024 * 1024)} MB）。",
+            f"This conversation has reached its file limit ({quota // (1024 * 1024)} MB).",
+            status=413,
+        )
     attachment_id = new_id()
     row = {
         "id": attachment_id,

@@ -21,6 +21,7 @@ limiter.limit(lambda: current_app.config["WS_HANDSHAKE_RATE_LIMIT"])(bp)
 
 CLOSE_HEARTBEAT = 4009
 CLOSE_RESTART = 1012  # RFC 6455 "service restart": the client reconnects
+CLOSE_TOO_MANY = 4011  # WS_MAX_PER_CREDENTIAL: the widget retries later
 
 
 @bp.before_request
@@ -39,6 +40,16 @@ def check_origin():
                 "origin_not_allowed",
                 "此页面未获准使用征纳互动。",
                 "This page's origin may not use the service.",
+            )
+        if (
+            ext().sockets_by_address[request.remote_addr]
+            >= current_app.config["WS_MAX_PER_ADDRESS"]
+        ):
+            return _refuse(
+                "too_many_connections",
+                "来自此地址的连接过多，请关闭部分页面后重试。",
+                "Too many connections from this address; close some pages and try again.",
+                429,
             )
     elif request.path == "/ws/agent":
         own = f"{request.scheme}://{request.host}"
@@ -61,13 +72,17 @@ def taxpayer_socket(ws):
     """Serve one taxpayer tab."""
     z = ext()
     conn = _connection(ws, "taxpayer")
+    address, person = request.remote_addr, None
+    z.sockets_by_address[address] += 1
     try:
         frame = _first_frame(ws, conn)
         if frame is None:
             return
         try:
             person, reply = authenticate_taxpayer(z, frame, request.args.get("site", ""))
+            _count_credential(z, person["id"])
         except AuthError as error:
+            person = None
             conn.send(protocol.error_frame(error))
             conn.close(error.close_code, error.code)
             return
@@ -76,7 +91,28 @@ def taxpayer_socket(ws):
         ctx.start_taxpayer()
         _serve(ws, conn, ctx, TAXPAYER_HANDLERS)
     finally:
+        _uncount(z.sockets_by_address, address)
+        if person is not None:
+            _uncount(z.sockets_by_credential, person["id"])
         _finish(conn)
+
+
+def _count_credential(z, session_id):
+    """Count one more socket on a credential; raise AuthError past WS_MAX_PER_CREDENTIAL."""
+    if z.sockets_by_credential[session_id] >= current_app.config["WS_MAX_PER_CREDENTIAL"]:
+        raise AuthError(
+            "too_many_connections",
+            "同时打开的页面过多，请关闭部分页面后重试。",
+            "Too many windows are open for this session; close some and try again.",
+            CLOSE_TOO_MANY,
+        )
+    z.sockets_by_credential[session_id] += 1
+
+
+def _uncount(counter, key):
+    counter[key] -= 1
+    if counter[key] <= 0:
+        del counter[key]
 
 
 @sock.route("/ws/agent", bp=bp)
