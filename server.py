@@ -69,13 +69,10 @@ def _parser():
 
 
 def _store(data_dir):
-    from widget import config
-    from widget.store import Store
+    from widget import config, open_store
 
     settings = config.load({"DATA_DIR": data_dir})
-    store = Store(config.database_url(settings), settings["SQLITE_SYNCHRONOUS"])
-    store.migrate()
-    return store, settings
+    return open_store(settings), settings
 
 
 def mint_token(args, data_dir):
@@ -134,6 +131,11 @@ def serve(args, data_dir):
     from widget import create_app, demo
 
     demo_on = _loopback(args.host) if args.demo is None else args.demo
+    if demo_on and not _loopback(args.host):
+        sys.exit(
+            f"refusing --demo on {args.host}: the demo hands a signed token for any taxpayer and "
+            "admin access to whoever can reach it; listen on 127.0.0.1 (or localhost) for the demo"
+        )
     app = create_app({"DATA_DIR": data_dir, "DEMO": demo_on})
     app.extensions["zhengna"].service.knowledge.warm()
     gc.collect()
@@ -153,7 +155,7 @@ def serve(args, data_dir):
         z.bus.name,
     )
     if demo_on:
-        for line in demo.describe():
+        for line in demo.describe(z.demo_passwords):
             log.info("%s", line)
     stop = gevent.event.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -215,6 +217,16 @@ def _start_media_workers(app, port, data_dir):
     return started
 
 
+def _tighten(data_dir):
+    """Take group and other access off the data dir and everything in it (older data dirs were
+    created world-readable)."""
+    for root, dirs, files in os.walk(data_dir):
+        for name in [root, *(os.path.join(root, f) for f in files)]:
+            mode = os.lstat(name).st_mode
+            if mode & 0o077 and not os.path.islink(name):
+                os.chmod(name, mode & 0o700)
+
+
 def main(argv=None):
     logging.basicConfig(
         level=os.environ.get("ZHENGNA_LOG_LEVEL", "INFO"),
@@ -224,7 +236,9 @@ def main(argv=None):
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv = ["serve", *argv]
     args = _parser().parse_args(argv)
-    os.makedirs(args.data_dir, exist_ok=True)
+    os.umask(0o077)  # the database, attachments and recordings: for this account only
+    os.makedirs(args.data_dir, mode=0o700, exist_ok=True)
+    _tighten(args.data_dir)
     {"serve": serve, "mint-token": mint_token, "create-agent": create_agent}[args.command](
         args, args.data_dir
     )

@@ -81,6 +81,7 @@ def main():
         "ZHENGNA_HEARTBEAT_TIMEOUT": "600",
         "ZHENGNA_HTTP_RATE_LIMIT": "1000000 per minute",
         "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "1000000 per minute",
+        "ZHENGNA_WS_MAX_PER_ADDRESS": "1000000",
         "ZHENGNA_LOGIN_RATE_LIMIT": "1000 per minute",
     }
     server = ServerProcess(Path(tempfile.mkdtemp(prefix="zhengna-queue-")) / "data", env=env)

@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
 SERVER_ENV = {
     "ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute",
     "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute",
+    "ZHENGNA_WS_MAX_PER_ADDRESS": "100000",
 }
 
 _people = itertools.count(1)

@@ -14,6 +14,7 @@ CONSOLE_ENV = {
     "ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute",
     "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute",
     "ZHENGNA_LOGIN_RATE_LIMIT": "100000 per minute",
+    "ZHENGNA_LOGIN_FREE_FAILURES": "100000",
 }
 PASSWORDS = {
     "agent1": "agent1-demo",

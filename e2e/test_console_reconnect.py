@@ -45,7 +45,7 @@ def test_console_reconnects_resyncs_and_loses_nothing(new_context, servers, pers
     server = restart_on_same_port(server)
     servers.append(server)
     tp = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", server.url)
-    tp.send({"type": "auth.resume", "credential": hello["credential"]})
+    tp.send(server.resume_frame(hello["credential"]))
     tp.expect("auth.ok")
     tp.reply(tp.request({"type": "message.send", "interaction_id": iid, "text": "第二条"}))
 

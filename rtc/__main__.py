@@ -1,4 +1,5 @@
-"""python -m rtc --listen 127.0.0.1:PORT --secret S --data-dir DIR [...]: run the media worker."""
+"""ZHENGNA_RTC_SECRET=S python -m rtc --listen 127.0.0.1:PORT --data-dir DIR [...]: run the media
+worker (or --secret-file PATH, a 0600 file)."""
 
 import asyncio
 import logging

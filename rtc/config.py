@@ -1,4 +1,5 @@
-"""Worker settings: command-line options, each also read from ZHENGNA_RTC_* in the environment."""
+"""Worker settings: command-line options, each also read from ZHENGNA_RTC_* in the environment; the
+shared secret only from the environment or a 0600 file (a command line is public on the machine)."""
 
 import argparse
 import os
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from aiortc import RTCIceServer
 
 from rtc.ice import parse_ice_servers
+from rtc.secretfile import read_secret
 
 MODES = ("forward", "decode")
 
@@ -41,7 +43,12 @@ def parse(argv: Sequence[str] | None = None) -> Settings:
     p.add_argument(
         "--listen", default=_env("LISTEN", "127.0.0.1:0"), help="HOST:PORT (ZHENGNA_RTC_LISTEN)"
     )
-    p.add_argument("--secret", default=_env("SECRET"), help="shared secret (ZHENGNA_RTC_SECRET)")
+    p.add_argument(
+        "--secret-file",
+        default=_env("SECRET_FILE"),
+        help="a 0600 file holding the shared secret (ZHENGNA_RTC_SECRET_FILE); or set the secret "
+        "itself in ZHENGNA_RTC_SECRET (never on the command line: ps shows it)",
+    )
     p.add_argument(
         "--data-dir", default=_env("DATA_DIR"), help="recordings go under DIR/recordings"
     )
@@ -74,8 +81,14 @@ def parse(argv: Sequence[str] | None = None) -> Settings:
     host, _, port = args.listen.rpartition(":")
     if not host or not port.isdigit():
         p.error("--listen must be HOST:PORT")
-    if not args.secret:
-        p.error("--secret (or ZHENGNA_RTC_SECRET) is required")
+    secret = _env("SECRET") or ""
+    if args.secret_file:
+        try:
+            secret = read_secret(args.secret_file)
+        except (OSError, ValueError) as exc:
+            p.error(f"--secret-file: {exc}")
+    if not secret:
+        p.error("the shared secret is required: ZHENGNA_RTC_SECRET or --secret-file")
     if not args.data_dir:
         p.error("--data-dir (or ZHENGNA_RTC_DATA_DIR) is required")
     if args.mode not in MODES:
@@ -92,7 +105,7 @@ def parse(argv: Sequence[str] | None = None) -> Settings:
     return Settings(
         host=host,
         port=int(port),
-        secret=args.secret,
+        secret=secret,
         data_dir=os.path.abspath(args.data_dir),
         ice_servers=servers,
         mode=args.mode,

@@ -51,16 +51,15 @@ class WorkerProcess:
             "rtc",
             "--listen",
             f"127.0.0.1:{self.port}",
-            "--secret",
-            secret,
             "--data-dir",
             self.data_dir,
             "--loopback-only",
             *args,
         ]
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env = {**os.environ, "ZHENGNA_RTC_SECRET": secret}  # never in argv: ps shows argv
         self.proc = subprocess.Popen(
-            cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         if cpu is not None:
             os.sched_setaffinity(self.proc.pid, {cpu})

@@ -15,14 +15,17 @@ LIMITS = {
     "ZHENGNA_LOGIN_RATE_LIMIT": "1000 per minute",
     "ZHENGNA_HTTP_RATE_LIMIT": "10000 per minute",
     "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "10000 per minute",
+    "ZHENGNA_WS_MAX_PER_ADDRESS": "100000",
+    "ZHENGNA_LOGIN_FREE_FAILURES": "1000",
     "ZHENGNA_RTC": "off",
 }  # the media tests start servers with the worker; the others need none
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A running server.py with demo data and default settings (per-address HTTP limits lifted)."""
-    proc = ServerProcess(tmp_path_factory.mktemp("srv") / "data", env=LIMITS)
+    """A running server.py with demo data, the other side (tests.support.seed_other_side) and
+    default settings (per-address HTTP limits lifted)."""
+    proc = ServerProcess(tmp_path_factory.mktemp("srv") / "data", env=LIMITS, other_side=True)
     yield proc
     proc.stop()
 

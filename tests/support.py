@@ -18,6 +18,70 @@ from widget.media import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 _cids = itertools.count(1)
+# The demo passwords the tests use: written into a test server's data dir before its first start
+# (a real data dir gets random ones, see widget/demo.py); tests/integration/test_demo.py checks those.
+DEMO_PASSWORDS = {name: f"{name}-demo" for name in ("agent1", "agent2", "super1", "admin1")}
+
+
+# The other side: a second site, centre and region with a supervisor and an agent of their own, in the
+# default test servers, so every door is tested from a centre that must not pass.
+OTHER_SITE, OTHER_CENTRE, OTHER_REGION = "other", "east", "5101"
+OTHER_ACCOUNTS = {"super2": "supervisor", "agent3": "agent"}  # password: <name>-other
+
+
+def seed_other_side(data_dir, origins=("http://127.0.0.1:*",)):
+    """Put the second site (key other-1), centre east (always open) and region 5101 (smart service
+    on), a supervisor super2 and an agent agent3 into data_dir's database before a server starts."""
+    from datetime import UTC, datetime
+
+    from widget import accounts, config, open_store
+    from widget.routing import ALL_DAY
+
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    store = open_store(config.load({"DATA_DIR": str(data_dir)}))
+    now = datetime.now(UTC)
+    store.put_site(
+        {
+            "id": OTHER_SITE,
+            "name": "另一个电子税务局",
+            "token_lifetime": 600,
+            "created_at": now,
+            "allowed_origins": list(origins),
+        },
+        keys=[
+            {
+                "kid": "other-1",
+                "secret": "other-site-secret-" + "x" * 20,
+                "active": True,
+                "created_at": now,
+            }
+        ],
+    )
+    store.put_centre(
+        {"id": OTHER_CENTRE, "name": "东部运营中心", "schedule": ALL_DAY, "created_at": now}
+    )
+    store.put_region(
+        {
+            "code": OTHER_REGION,
+            "site_id": OTHER_SITE,
+            "name": "东部税务局",
+            "centre_id": OTHER_CENTRE,
+            "smart_service": True,
+        }
+    )
+    for name, role in OTHER_ACCOUNTS.items():
+        if store.agent_by_username(name) is None:
+            accounts.create_agent(store, name, f"{name}-other", OTHER_CENTRE, role=role)
+    store.dispose()
+
+
+def keep_demo_passwords(data_dir):
+    """Write the tests' demo passwords into data_dir unless it has its own (0600, like the server)."""
+    path = Path(data_dir) / "demo-passwords.json"
+    if not path.exists():
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(DEMO_PASSWORDS))
+        path.chmod(0o600)
 
 
 def free_port():
@@ -30,9 +94,22 @@ def free_port():
 class ServerProcess:
     """python server.py on a free port with its own data dir; env overrides ZHENGNA_* settings."""
 
-    def __init__(self, data_dir, env=None, args=(), port=None, ready_timeout=60):
+    def __init__(
+        self,
+        data_dir,
+        env=None,
+        args=(),
+        port=None,
+        ready_timeout=60,
+        demo_passwords=True,
+        other_side=False,
+    ):
         self.port = port or free_port()  # a restart passes the port it had
         self.data_dir = Path(data_dir)
+        if demo_passwords:
+            keep_demo_passwords(data_dir)
+        if other_side:
+            seed_other_side(data_dir)
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.env = {
@@ -97,10 +174,12 @@ class ServerProcess:
     def store(self):
         """Return a Store on the server's database (SQLite in its data dir unless configured)."""
         from widget import config
+        from widget.sitekeys import SiteKeyBox
         from widget.store import Store
 
         settings = config.load({"DATA_DIR": str(self.data_dir)}, environ=self.env)
-        return Store(config.database_url(settings))
+        box = SiteKeyBox(config.site_keys_key(settings))
+        return Store(config.database_url(settings), key_box=box)
 
     def mint(self, tin, name="测试开票员", region="4401", sub=None, site="demo", **extra):
         """Return a host token for a person signed with the demo site's key."""
@@ -122,6 +201,23 @@ class ServerProcess:
             lifetime=extra.pop("lifetime", row["token_lifetime"]),
             **extra,
         )
+
+    def resume_frame(self, credential):
+        """Return an auth.resume for credential with a fresh host token of its person (what the
+        page the widget is on holds)."""
+        from widget import credentials
+
+        store = self.store()
+        person = store.session_by_hash(credentials.digest(credential))
+        store.dispose()
+        token = self.mint(
+            person["tin"],
+            name=person["name"],
+            region=person["region"],
+            sub=person["sub"],
+            site=person["site_id"],
+        )
+        return {"type": "auth.resume", "credential": credential, "token": token}
 
 
 class _Client(simple_websocket.Client):
@@ -237,10 +333,11 @@ def _matches(frame, type_, match):
     )
 
 
-def taxpayer(server, tin, name="测试开票员", region="4401", origin=None, **mint):
+def taxpayer(server, tin, name="测试开票员", region="4401", origin=None, site="demo", **mint):
     """Connect a taxpayer tab, authenticate it and return (client, auth.ok frame)."""
-    client = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", origin or server.url)
-    client.send({"type": "auth.hello", "token": server.mint(tin, name=name, region=region, **mint)})
+    client = WSClient(f"{server.ws_url}/ws/taxpayer?site={site}", origin or server.url)
+    token = server.mint(tin, name=name, region=region, site=site, **mint)
+    client.send({"type": "auth.hello", "token": token})
     return client, client.expect("auth.ok")
 
 

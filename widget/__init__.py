@@ -2,8 +2,10 @@
 
 import hashlib
 import logging
+from collections import Counter
 from datetime import UTC, datetime
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, request
 from flask.json.provider import DefaultJSONProvider
@@ -53,6 +55,21 @@ def _media_workers(settings, store, clock):
     return Workers(store, settings["RTC_SECRET"], clock, settings["RTC_WORKER_TTL"], fixed)
 
 
+def open_store(settings):
+    """Return the migrated Store of settings, sealing site secrets with the SITE_KEYS_KEY."""
+    from .sitekeys import SiteKeyBox
+
+    box = SiteKeyBox(config_mod.site_keys_key(settings))
+    store = Store(
+        config_mod.database_url(settings),
+        settings["SQLITE_SYNCHRONOUS"],
+        key_box=box,
+        exit_after_commits=settings["TEST_EXIT_AFTER_COMMITS"],
+    )
+    store.migrate()
+    return store
+
+
 def _deployment(settings):
     """Name one deployment (after its database) in shared Redis keys, so deployments never mix."""
     return hashlib.sha256(config_mod.database_url(settings).encode()).hexdigest()[:16]
@@ -94,6 +111,7 @@ def create_app(overrides=None, clock=utc_now, bus=None):
         COMPRESS_ALGORITHM=["gzip"],  # every browser takes it; brotli would need another build
         SECRET_KEY=config_mod.secret_key(settings),
         SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=settings["PUBLIC_URL"].startswith("https://"),
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # the largest upload (10 MB) plus form overhead
         WTF_CSRF_TIME_LIMIT=None,
@@ -101,12 +119,9 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     )
     app.wsgi_app = TrustedProxies(app.wsgi_app, settings["TRUSTED_PROXIES"])
 
-    store = Store(
-        config_mod.database_url(settings),
-        settings["SQLITE_SYNCHRONOUS"],
-        exit_after_commits=settings["TEST_EXIT_AFTER_COMMITS"],
-    )
-    store.migrate()
+    store = open_store(settings)
+    if store.seal_site_keys():
+        log.info("site signing keys encrypted at rest (SITE_KEYS_KEY)")
     bus = bus or create_bus(settings["REDIS_URL"])
     presence = (
         RedisPresence(bus.client, key=f"zhengna:presence:{_deployment(settings)}")
@@ -135,12 +150,15 @@ def create_app(overrides=None, clock=utc_now, bus=None):
         connections=set(),
         shutting_down=False,
         sweeper=Sweeper(service, settings, clock),
+        demo_passwords={},
+        sockets_by_address=Counter(),  # open taxpayer sockets (WS_MAX_PER_ADDRESS)
+        sockets_by_credential=Counter(),  # ... per session credential (WS_MAX_PER_CREDENTIAL)
     )
 
     if settings["DEMO"]:
         from . import demo
 
-        demo.seed(store)
+        app.extensions["zhengna"].demo_passwords = demo.seed(store, settings["DATA_DIR"])
 
     from .views import admin, api, files, pages, reports, rtc, sites, ws
 
@@ -152,6 +170,29 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     api.limiter.init_app(app)
     _register_errors(app)
     return app
+
+
+# The console's pages run only their own files: no inline script or style, nothing from elsewhere.
+CONSOLE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def host_allowed(config, host):
+    """Return True if the Host header names this server: ALLOWED_HOSTS (exact or `*.suffix`); when
+    empty, any host, except in demo mode (loopback names only)."""
+    from .demo import loopback_host
+
+    allowed = config["ALLOWED_HOSTS"]
+    if not allowed:
+        return not config["DEMO"] or loopback_host(host)
+    name = (urlsplit("//" + (host or "")).hostname or "").lower()
+    return any(
+        name.endswith(pattern[1:].lower()) if pattern.startswith("*.") else name == pattern.lower()
+        for pattern in allowed
+    )
 
 
 def _register_errors(app):
@@ -182,12 +223,29 @@ def _register_errors(app):
         }
         return jsonify(error=body), 429
 
+    @app.before_request
+    def _allowed_host():
+        """Refuse a Host this server does not serve (DNS rebinding against a local instance)."""
+        if not host_allowed(app.config, request.host):
+            body = {
+                "code": "bad_host",
+                "zh": "请求的主机名不被本服务接受。",
+                "en": "This server does not answer to that host name (ALLOWED_HOSTS).",
+            }
+            return jsonify(error=body), 400
+        return None
+
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if request.path.startswith("/static/js/zn/"):
             # host pages on other origins import these modules, which browsers fetch in CORS mode
             response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["SESSION_COOKIE_SECURE"]:  # served over https (PUBLIC_URL)
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.path.startswith("/console"):
             response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Content-Security-Policy", CONSOLE_CSP)
+            response.headers["Referrer-Policy"] = "no-referrer"
         return response

@@ -1,10 +1,11 @@
 """Agents: argon2 password hashes, creation and login."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .errors import ZhengnaError
 from .store import new_id
 
 ROLES = ("agent", "supervisor", "admin")
@@ -41,16 +42,65 @@ def create_agent(
     return row
 
 
-def login(store, username, password):
-    """Return the agent row if the password is right, else None (same cost either way)."""
+SESSION_CHANGES = ("role", "centre_id", "disabled", "password_hash")  # end the account's sessions
+
+
+def end_sessions(store, bus, agent_id: str) -> None:
+    """End every console session of an account at once, on every process: older cookies stop
+    working (the session version moves on) and its open consoles are closed (told on the bus)."""
+    store.bump_session_version(agent_id)
+    frame = {
+        "type": "error",
+        "code": "session_ended",
+        "zh": "您的登录已失效（账号已变更或已退出），请重新登录。",
+        "en": "Your sign-in has ended (the account changed or signed out); please sign in again.",
+    }
+    bus.publish(f"agent:{agent_id}", {"kind": "close", "code": 4005, "frame": frame})
+
+
+def set_password(store, agent_id: str, password: str) -> None:
+    """Replace an account's password (at least 8 characters)."""
+    if len(password) < 8:
+        raise ValueError("password must have at least 8 characters")
+    store.update_agent(agent_id, password_hash=hash_password(password))
+
+
+def hash_password(password: str) -> str:
+    """Return the stored (argon2id) form of a password."""
+    return _hasher.hash(password)
+
+
+def login(store, username, password, now, free_failures=5, backoff_max=900.0):
+    """Return the agent row if the password is right, else None (same cost either way). An account
+    with more than free_failures wrong passwords in a row waits 1 s, 2 s, 4 s ... (at most
+    backoff_max) after each further one: raise login_backoff while it waits, whatever the password."""
     agent = store.agent_by_username(username or "")
     if agent is None or agent["disabled"]:
         _hasher.hash(password or "")  # spend the same time as a real check
         return None
+    blocked = agent["login_blocked_until"]
+    if blocked is not None and blocked > now:
+        wait = max(1, int((blocked - now).total_seconds() + 0.999))
+        raise ZhengnaError(
+            "login_backoff",
+            f"密码错误次数过多，请 {wait} 秒后再试。",
+            f"Too many wrong passwords; try again in {wait} s.",
+            status=429,
+            retry_after=wait,
+        )
     try:
         _hasher.verify(agent["password_hash"], password or "")
     except (VerificationError, InvalidHashError):
+
+        def blocked_until(failures):
+            if failures <= free_failures:
+                return None
+            return now + timedelta(seconds=min(backoff_max, 2 ** (failures - free_failures - 1)))
+
+        store.note_login_failure(agent["id"], blocked_until)
         return None
+    if agent["failed_logins"]:
+        store.update_agent(agent["id"], failed_logins=0, login_blocked_until=None)
     if _hasher.check_needs_rehash(agent["password_hash"]):
         store.update_agent(agent["id"], password_hash=_hasher.hash(password))
     return agent

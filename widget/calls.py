@@ -3,6 +3,7 @@
 import dataclasses
 import logging
 from datetime import datetime
+from pathlib import Path
 
 import gevent
 
@@ -86,8 +87,15 @@ class Calls:
             gevent.spawn(self._collect, before)
 
     def _collect(self, interaction):
-        """Ask the worker to finish the call and index what it recorded."""
+        """Ask the worker to finish the call and index what it recorded (only WebM files of this
+        call under DATA_DIR/recordings/<call id>/: a worker's word is not trusted for a path)."""
+        data_dir = self.service.config["DATA_DIR"]
         for item in self.workers.client(interaction.call_worker).end(interaction.call_id):
+            try:
+                recording_path(data_dir, interaction.call_id, item.get("file"), open_it=True)
+            except ValueError as exc:
+                log.warning("recording of call %s refused: %s", interaction.call_id, exc)
+                continue
             self.store.save_recording(
                 {
                     "id": new_id(),
@@ -141,3 +149,25 @@ class Calls:
 
 def _parse(value):
     return datetime.fromisoformat(value) if value else None
+
+
+def recording_path(data_dir, call_id, file, open_it=False):
+    """Return the absolute path of a call's recording file; raise ValueError unless it is a .webm
+    file under DATA_DIR/recordings/<call id>/ (and, with open_it, a WebM PyAV can open)."""
+    folder = (Path(data_dir).resolve() / "recordings" / str(call_id)).resolve()
+    if not isinstance(file, str) or not file:
+        raise ValueError("no file named")
+    path = (Path(data_dir).resolve() / file).resolve()
+    if path.parent != folder or path.suffix != ".webm" or not path.is_file():
+        raise ValueError(f"{file!r} is not a .webm file in recordings/{call_id}/")
+    if open_it:
+        import av
+
+        try:
+            with av.open(str(path)) as container:
+                kind = container.format.name
+        except (av.error.FFmpegError, OSError) as exc:
+            raise ValueError(f"{file!r} cannot be opened: {exc}") from None
+        if "webm" not in kind and "matroska" not in kind:
+            raise ValueError(f"{file!r} is {kind}, not WebM")
+    return path

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from . import roles
 from .errors import AuthError
@@ -19,11 +20,16 @@ def digest(credential):
     return hashlib.sha256(credential.encode()).hexdigest()
 
 
-def person_for(store, credential, now):
-    """Return the session row a credential belongs to; raise credential_expired, or role_not_allowed
-    when its site no longer accepts the role it was opened with (on resume and on every upload)."""
+def person_for(store, credential, now, max_age):
+    """Return the session row a credential belongs to, or raise credential_expired (unknown, revoked,
+    unused past its expiry, or older than max_age seconds whatever its use) or role_not_allowed (its
+    site no longer serves the role it was opened with: on resume and on every upload)."""
     person = store.session_by_hash(digest(credential)) if credential else None
-    if person is None or person["expires_at"] <= now:
+    if (
+        person is None
+        or person["expires_at"] <= now
+        or person["created_at"] + timedelta(seconds=max_age) <= now
+    ):
         raise AuthError(
             "credential_expired",
             "会话已过期，请刷新页面。",
@@ -32,3 +38,18 @@ def person_for(store, credential, now):
         )
     roles.check(store.get_site(person["site_id"]) or {}, person["role"])
     return person
+
+
+def expiry(person, now, ttl, max_age):
+    """Return when a session used now expires: ttl from now, never past created_at + max_age."""
+    return min(now + timedelta(seconds=ttl), person["created_at"] + timedelta(seconds=max_age))
+
+
+def mismatch():
+    """Return the refusal of a resume whose host token names someone else than the credential."""
+    return AuthError(
+        "credential_mismatch",
+        "页面上的登录身份已变更，将为当前用户重新开始。",
+        "The person signed in on the page has changed; starting afresh for them.",
+        CLOSE_CREDENTIAL,
+    )

@@ -1,8 +1,8 @@
 """The agent's desk: accept, end, transfer, notes, the taxpayer's history, presence and its grace period."""
 
-from . import states
+from . import scope, states
 from .errors import IllegalTransition, NotFound, ProtocolError, ZhengnaError
-from .interactions import agent_actor, require_serving
+from .interactions import agent_actor, not_found, require_serving
 
 
 class Desk:
@@ -13,7 +13,9 @@ class Desk:
 
     def accept(self, agent, interaction_id):
         """Give a waiting task to agent (接入); exactly one of two racing agents gets it."""
-        interaction = self.service.visible_to_agent(agent, interaction_id)
+        interaction = self.service.get(interaction_id)
+        if not scope.may_accept(agent, interaction):
+            raise not_found()
         self._check_capacity(agent)
         try:
             result = self.service.transition(
@@ -53,7 +55,7 @@ class Desk:
         actor = agent_actor(agent)
         if to_agent:
             target = self.store.get_agent(to_agent)
-            if target is None or target["disabled"] or target["id"] == agent["id"]:
+            if target is None or not scope.may_transfer_to(agent, target):
                 raise NotFound("not_found", "找不到该工作人员。", "No such agent to transfer to.")
             self._check_capacity(target)
             left = (

@@ -1,7 +1,5 @@
 """Frame handlers: a dict from type to function for each role, and first-frame authentication."""
 
-from datetime import timedelta
-
 from . import credentials, roles, tokens
 from .config import ice_servers
 from .errors import AuthError, NotFound
@@ -106,11 +104,11 @@ def authenticate_taxpayer(z, frame, site_id):
     site = z.store.get_site(site_id)
     if site is None:
         raise AuthError("wrong_site", "站点不存在。", "Unknown site.", tokens.CLOSE_WRONG_SITE)
-    ttl = timedelta(seconds=z.service.config["CREDENTIAL_TTL"])
+    config = z.service.config
+    ttl, max_age = config["CREDENTIAL_TTL"], config["CREDENTIAL_MAX_AGE"]
+    keys, leeway = z.store.site_keys(site_id), config["TOKEN_LEEWAY"]
     if frame["type"] == "auth.hello":
-        who = tokens.verify(
-            frame["token"], site, z.store.site_keys(site_id), z.service.config["TOKEN_LEEWAY"]
-        )
+        who = tokens.verify(frame["token"], site, keys, leeway)
         roles.check(site, who.role)
         credential = credentials.issue()
         person = {
@@ -124,11 +122,11 @@ def authenticate_taxpayer(z, frame, site_id):
             "region": who.region,
             "role": who.role[: roles.MAX_ROLE_CHARS],
             "created_at": now,
-            "expires_at": now + ttl,
         }
+        person["expires_at"] = credentials.expiry(person, now, ttl, max_age)
     else:
         credential = frame["credential"]
-        person = credentials.person_for(z.store, credential, now)
+        person = credentials.person_for(z.store, credential, now, max_age)
         if person["site_id"] != site_id:
             raise AuthError(
                 "wrong_site",
@@ -136,7 +134,12 @@ def authenticate_taxpayer(z, frame, site_id):
                 "This session belongs to another site.",
                 tokens.CLOSE_WRONG_SITE,
             )
-        person = dict(person, expires_at=now + ttl)
+        # The page's own host token says who is there now (expired or not): another person on a
+        # shared machine starts afresh rather than resuming the previous person's conversations.
+        who = tokens.verify(frame["token"], site, keys, leeway, verify_exp=False)
+        if (who.tin, who.sub) != (person["tin"], person["sub"]):
+            raise credentials.mismatch()
+        person = dict(person, expires_at=credentials.expiry(person, now, ttl, max_age))
         z.store.extend_session(person["id"], person["expires_at"])
     region = _region_or_refuse(z, person["region"], site_id)
     if frame["type"] == "auth.hello":

@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from . import protocol, states
+from . import protocol, scope, states
 from .errors import Forbidden, NotFound, ProtocolError, ZhengnaError
 from .models import Actor, Interaction
 from .routing import estimate_wait
@@ -49,13 +49,9 @@ class Service:
         return interaction
 
     def visible_to_agent(self, agent, interaction_id):
-        """Return an interaction an agent may read: their centre's, or assigned to them."""
+        """Return an interaction the account may read (scope.may_see); any other is not found."""
         interaction = self.get(interaction_id)
-        if (
-            interaction.agent_id != agent["id"]
-            and interaction.centre_id != agent["centre_id"]
-            and agent["role"] not in ("supervisor", "admin")
-        ):
+        if not scope.may_see(agent, interaction):
             raise not_found()
         return interaction
 
@@ -191,6 +187,8 @@ class Service:
             if done is None:
                 raise
             return done["seq"]
+        if attachment_id:
+            self.store.mark_attachment_used(attachment_id, self.clock())  # no orphan now
         self.publish_rows(rows)
         return rows[0]["seq"]
 
@@ -539,6 +537,11 @@ def require_serving(interaction, agent_id):
         raise Forbidden(
             "not_your_interaction", "该互动不由您接待。", "You are not serving this interaction."
         )
+
+
+def close_message(code, frame):
+    """Return the bus message that makes every connection hearing it send frame and close."""
+    return {"kind": "close", "code": code, "frame": frame}
 
 
 def person_channel(person):

@@ -135,8 +135,6 @@ class WorkerProcess:
             "rtc",
             "--listen",
             f"127.0.0.1:{port}",
-            "--secret",
-            self.secret,
             "--data-dir",
             str(data_dir),
             "--events-url",
@@ -149,6 +147,7 @@ class WorkerProcess:
         if mode:
             args += ["--mode", mode]
         env = {k: v for k, v in os.environ.items() if not k.startswith("ZHENGNA_RTC_")}
+        env["ZHENGNA_RTC_SECRET"] = secret  # the environment, not argv (ps shows every argv)
         self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
 
     def wait_ready(self, timeout=30):

@@ -114,7 +114,7 @@ OPTIONAL_TEXT = "optional text"
 # type -> {field: (validator, required)}; a field not listed is refused.
 INBOUND = {
     "auth.hello": {"token": (_text(4096), True)},
-    "auth.resume": {"credential": (_text(128), True)},
+    "auth.resume": {"credential": (_text(128), True), "token": (_text(4096), True)},
     "ping": {},
     "ack": {"interaction_id": (_id, True), "seq": (_seq, True)},
     "sync": {"interaction_id": (_id, True), "last_seq": (_seq, True)},
@@ -227,7 +227,7 @@ def parse(raw, max_bytes, max_chars, allowed):
         )
     try:
         frame = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise ProtocolError(
             "bad_json", "消息不是有效的 JSON。", "The frame is not valid JSON."
         ) from None

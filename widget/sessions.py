@@ -116,6 +116,9 @@ class Connection:
     def _frames_for(self, kind, item):
         if kind == "frame":
             return [item]
+        if kind == "bus" and item["kind"] == "close":  # revoked elsewhere: say why, then close
+            self.close(item["code"], item["frame"]["code"])
+            return [item["frame"]]
         if kind == "catch_up":
             frames = self._gap(item, None)
         elif item["kind"] == "ephemeral":

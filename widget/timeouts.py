@@ -29,6 +29,7 @@ class Sweeper:
         self._open = {}  # centre id -> open at the last sweep
         self._pruned_at = 0.0  # monotonic time of the last recording clean-up
         self._presence_at = time.monotonic()
+        self._orphans_at = 0.0  # monotonic time of the last orphan-upload clean-up
 
     def start(self):
         """Sweep every SWEEP_INTERVAL seconds in the background, from the centres' state now."""
@@ -53,6 +54,10 @@ class Sweeper:
         now = self.clock()
         if time.monotonic() - self._pruned_at >= PRUNE_EVERY:
             self.prune_recordings(now)
+        if time.monotonic() - self._orphans_at >= min(
+            PRUNE_EVERY, self.config["UPLOAD_ORPHAN_TTL"] / 2
+        ):
+            self.prune_orphan_uploads(now)
         if time.monotonic() - self._presence_at >= PRESENCE_EVERY:
             self._presence_at = time.monotonic()
             self.service.presence.refresh()
@@ -80,6 +85,21 @@ class Sweeper:
                 "recording %s of %s deleted after its retention period",
                 row["id"],
                 row["interaction_id"],
+            )
+
+    def prune_orphan_uploads(self, now):
+        """Delete uploads no message used within UPLOAD_ORPHAN_TTL (longer than anything waits in
+        a browser's outbox), file and index row."""
+        self._orphans_at = time.monotonic()
+        store = self.service.store
+        folder = Path(self.config["DATA_DIR"]) / "attachments"
+        for row in store.orphan_attachments(
+            now - timedelta(seconds=self.config["UPLOAD_ORPHAN_TTL"])
+        ):
+            (folder / row["id"]).unlink(missing_ok=True)
+            store.delete_attachment(row["id"])
+            log.info(
+                "upload %s of %s removed: no message used it", row["id"], row["interaction_id"]
             )
 
     def _announce_centres(self):

@@ -78,8 +78,32 @@ def _refuse(code, zh, en, close):
     return AuthError(code, zh, en, close)
 
 
-def verify(token, site, keys, leeway):
-    """Return the Identity in token for site (a row) given its keys; raise AuthError otherwise."""
+REQUIRED = ("aud", "sub", "exp", "iat", "name", "tin", "region")
+LOGOUT_REQUIRED = ("aud", "sub", "exp", "iat", "tin")
+
+
+def verify(token, site, keys, leeway, *, verify_exp=True):
+    """Return the Identity in token for site (a row) given its keys; raise AuthError otherwise.
+    verify_exp=False: a resume proves the page's person with a token that may have expired."""
+    claims = _claims(token, site, keys, leeway, REQUIRED, verify_exp)
+    return Identity(
+        site["id"],
+        str(claims["sub"]),
+        str(claims["name"])[:100],
+        claims["tin"],
+        str(claims.get("ent", ""))[:200],
+        str(claims["region"]),
+        str(claims.get("role", "")),
+    )
+
+
+def verify_logout(token, site, keys, leeway):
+    """Return (tin, sub) of a host's signed logout notice (claims aud, sub, tin, iat, exp)."""
+    claims = _claims(token, site, keys, leeway, LOGOUT_REQUIRED, True)
+    return claims["tin"], str(claims["sub"])
+
+
+def _claims(token, site, keys, leeway, required, verify_exp):
     if not isinstance(token, str) or not token:
         raise _refuse(
             "token_missing",
@@ -99,7 +123,7 @@ def verify(token, site, keys, leeway):
             algorithms=["HS256"],
             audience=site["id"],
             leeway=leeway,
-            options={"require": ["aud", "sub", "exp", "iat", "name", "tin", "region"]},
+            options={"require": list(required), "verify_exp": verify_exp},
         )
     except jwt.ExpiredSignatureError:
         raise _refuse(
@@ -115,8 +139,9 @@ def verify(token, site, keys, leeway):
             "This token was issued for another site.",
             CLOSE_WRONG_SITE,
         ) from None
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, TypeError, ValueError, OverflowError):
         raise _invalid() from None
+    _check_types(claims)
     if claims["exp"] - claims["iat"] > site["token_lifetime"] + leeway:
         raise _refuse(
             "token_lifetime",
@@ -131,21 +156,46 @@ def verify(token, site, keys, leeway):
             "The taxpayer id in the token is not valid.",
             CLOSE_TOKEN_INVALID,
         )
-    return Identity(
-        site["id"],
-        str(claims["sub"]),
-        str(claims["name"])[:100],
-        claims["tin"],
-        str(claims.get("ent", ""))[:200],
-        str(claims["region"]),
-        str(claims.get("role", "")),
-    )
+    return claims
+
+
+_CLAIM_TYPES = {  # claim -> the JSON type(s) it may have
+    "aud": str,
+    "sub": str,
+    "name": str,
+    "tin": str,
+    "ent": str,
+    "region": str,
+    "role": str,
+    "exp": (int, float),  # NumericDate: seconds, possibly fractional
+    "iat": (int, float),
+    "nbf": (int, float),
+}
+
+
+def _check_types(claims):
+    """Refuse a signed token whose claims have the wrong types (a string exp, a number as name)."""
+    for claim, kind in _CLAIM_TYPES.items():
+        value = claims.get(claim)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise _refuse(
+                "bad_claims",
+                f"身份令牌的字段 {claim} 类型不正确。",
+                f"The token's claim {claim} has the wrong type.",
+                CLOSE_TOKEN_INVALID,
+            )
 
 
 def _pick_key(kid, keys):
+    """Return the secret of the active key named kid; a token must name its key (no guessing)."""
     active = [key for key in keys if key["active"]]
-    if kid is None and len(active) == 1:
-        return active[0]["secret"]
+    if not isinstance(kid, str):
+        raise _refuse(
+            "token_kid",
+            "身份令牌缺少密钥编号（kid）。",
+            "The token names no signing key (kid header).",
+            CLOSE_TOKEN_INVALID,
+        )
     for key in active:
         if key["kid"] == kid:
             return key["secret"]

@@ -18,6 +18,39 @@
   var ds = script.dataset;
   var cfg = {site: ds.site || "", token: ds.token || "", origin: src.origin, base: base, locale: "zh-CN",
     primaryColor: "#1d6fd8", position: "right", offsetX: 16, offsetY: 120, zIndex: 2147483000};
+  // Everything the widget keeps in this browser is under one prefix per site and person (a shared
+  // kiosk: the next person's page never finds the previous person's credential, window or outbox).
+  cfg.prefix = "zn:" + cfg.site + ":" + personKey(cfg.token) + ":";
+
+  /** Return a short key for the person a host token names (tin and sub; not verified here, only a
+   *  name for storage: the server checks a resume's token against its credential). */
+  function personKey(token) {
+    var who = "anonymous";
+    try {
+      var part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      var bytes = Uint8Array.from(atob(part), function (ch) { return ch.charCodeAt(0); });
+      var claims = JSON.parse(new TextDecoder().decode(bytes));
+      who = String(claims.tin) + ":" + String(claims.sub);
+    } catch (err) { /* no readable token: one key for whoever has none */ }
+    var hash = 0x811c9dc5;  // FNV-1a, 32 bits
+    for (var i = 0; i < who.length; i += 1) {
+      hash ^= who.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return ("0000000" + hash.toString(16)).slice(-8);
+  }
+
+  /** Remove what this person's widget kept in the browser (sessionStorage and localStorage). */
+  function forget() {
+    [W.sessionStorage, W.localStorage].forEach(function (store) {
+      try {
+        for (var i = store.length - 1; i >= 0; i -= 1) {
+          var key = store.key(i);
+          if (key && key.indexOf(cfg.prefix) === 0) store.removeItem(key);
+        }
+      } catch (err) { /* storage blocked: nothing was kept */ }
+    });
+  }
 
   function num(v, lo, hi) {
     var n = Number(v);
@@ -136,6 +169,16 @@
       theme(t);
       applyTheme();
       if (app) app.setTheme();
+    },
+    /** The person logged out of the host site: close the window for good and forget their
+     *  credential and everything of theirs kept in this browser. */
+    logout: function () {
+      var was = app;
+      app = null;
+      loading = null;
+      if (was) was.logout();
+      forget();
+      host.setAttribute("data-state", "closed");
     }
   });
 
@@ -148,11 +191,11 @@
     queued.forEach(function (call) {
       var name = call && call[0];
       if (name !== "on" && name !== "open" && name !== "close" && name !== "toggle" && name !== "minimise" &&
-          name !== "setTheme") return;
+          name !== "setTheme" && name !== "logout") return;
       api[name].apply(api, Array.prototype.slice.call(call[1] || []));
     });
     var was = null;
-    try { was = sessionStorage.getItem("zn:" + cfg.site + ":window"); } catch (err) { /* storage blocked */ }
+    try { was = sessionStorage.getItem(cfg.prefix + "window"); } catch (err) { /* storage blocked */ }
     // In use in this tab before a reload: bring the window back (open, or minimised with its unread badge).
     if (was === "open" && state() !== "open") api.open();
     else if (was === "minimised") load().catch(function () {});

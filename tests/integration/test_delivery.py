@@ -16,7 +16,7 @@ def _connected_pair(server, tin):
 
 def _resume(server, credential):
     client = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", server.url)
-    client.send({"type": "auth.resume", "credential": credential})
+    client.send(server.resume_frame(credential))
     return client, client.expect("auth.ok")
 
 

@@ -96,7 +96,9 @@ def test_a_standalone_worker_registers_carries_calls_and_is_forgotten(
     start_server, person, tmp_path
 ):
     secret = "a-secret-shared-with-the-worker"
-    server = start_server(RTC="external", RTC_SECRET=secret, RTC_WORKER_TTL="3")
+    server = start_server(
+        RTC="external", RTC_SECRET=secret, RTC_WORKER_TTL="3", RTC_WORKER_ALLOW="127.0.0.1"
+    )
     beat = server.url + "/internal/rtc/workers"
     good = {"url": "http://127.0.0.1:9", "mode": "forward", "calls": 0}
     assert requests.post(beat, json=good, headers={"X-Zhengna-Secret": "wrong"}).status_code == 403

@@ -6,7 +6,7 @@ import pytest
 import requests
 import simple_websocket
 
-from tests.support import WSClient, _Client, taxpayer
+from tests.support import WSClient, _Client, taxpayer, tin
 from widget import credentials, tokens
 
 
@@ -119,7 +119,9 @@ def test_token_with_an_invalid_taxpayer_id(server):
 
 
 def test_unknown_credential(server):
-    error, code = _first_frame(server, {"type": "auth.resume", "credential": "nope"})
+    error, code = _first_frame(
+        server, {"type": "auth.resume", "credential": "nope", "token": server.mint(tin(990001))}
+    )
     assert error["code"] == "credential_expired" and code == credentials.CLOSE_CREDENTIAL
 
 

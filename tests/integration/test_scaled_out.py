@@ -1,6 +1,7 @@
 """Scaled-out mode for real: two server processes sharing PostgreSQL and Redis."""
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.support import ServerProcess, agent, taxpayer
 
@@ -11,6 +12,7 @@ def pair(tmp_path_factory, postgres, redis_service):
     env = {
         "ZHENGNA_DATABASE_URL": postgres.create_database(),
         "ZHENGNA_REDIS_URL": redis_service.url,
+        "ZHENGNA_SITE_KEYS_KEY": Fernet.generate_key().decode(),  # the same for both processes
     }
     base = tmp_path_factory.mktemp("scaled")
     first = ServerProcess(base / "a", env=env)
@@ -106,6 +108,25 @@ def test_presence_is_shared_an_agent_leaves_only_when_the_last_console_anywhere_
     on_two.close()
     assert tp.expect("agent.presence", interaction_id=iid)["present"] is False
     tp.close()
+
+
+def test_an_account_change_on_one_server_closes_its_console_on_the_other(pair):
+    from tests.integration.test_operations import console
+
+    one, two = pair
+    admin = console(one, "admin1", "admin1-demo")
+    made = admin.post(
+        one.url + "/console/api/agents",
+        json={"username": "moving", "password": "moving-password", "centre_id": "demo"},
+    )
+    assert made.status_code == 201, made.text
+    ag, _ = agent(two, "moving", "moving-password")
+    changed = admin.patch(
+        one.url + f"/console/api/agents/{made.json()['item']['id']}", json={"centre_id": "closed"}
+    )
+    assert changed.status_code == 200
+    assert ag.expect("error")["code"] == "session_ended"
+    assert ag.closed.wait(5) and ag.close_code == 4005
 
 
 def test_rate_limits_are_counted_across_the_servers(pair):

@@ -47,7 +47,7 @@ def test_conversations_of_a_server_that_died_go_back_to_the_queue_after_the_grac
     again = ServerProcess(server.data_dir, env=server.env)
     try:
         tp = WSClient(f"{again.ws_url}/ws/taxpayer?site=demo", again.url)
-        tp.send({"type": "auth.resume", "credential": hello["credential"]})
+        tp.send(again.resume_frame(hello["credential"]))
         assert tp.expect("auth.ok")["live"]["state"] == "connected"
         tp.send({"type": "sync", "interaction_id": iid, "last_seq": 0})
         assert tp.expect("agent.presence", timeout=5, interaction_id=iid)["present"] is False

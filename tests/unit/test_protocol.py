@@ -13,7 +13,7 @@ ALL = frozenset(INBOUND)
 
 VALID = {
     "auth.hello": {"token": "eyJhbGciOiJIUzI1NiJ9.e30.sig"},
-    "auth.resume": {"credential": "c" * 43},
+    "auth.resume": {"credential": "c" * 43, "token": "t" * 100},
     "ping": {},
     "ack": {"interaction_id": "ix_1-A", "seq": 0},
     "sync": {"interaction_id": "ix1", "last_seq": 17},
@@ -413,3 +413,10 @@ def test_event_frame_spreads_payload_and_stamps():
     }
     assert json.loads(encode(out)) == out
     assert "您好" in encode(out) and ", " not in encode(out)
+
+
+@pytest.mark.parametrize("raw", ["[" * 20000, '{"a":' * 20000, "[" * 20000 + "]" * 20000])
+def test_deep_nesting_is_bad_json_not_a_crash(raw):
+    with pytest.raises(ProtocolError) as error:
+        parse(raw, 10**6, MAX_CHARS, AUTH_TYPES)
+    assert error.value.code == "bad_json"

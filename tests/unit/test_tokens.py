@@ -55,7 +55,24 @@ def token(key=K1, lifetime=600, now=None, **overrides):
 
 
 def raw_token(claims, secret=K1["secret"], algorithm="HS256", headers=None):
+    """Sign claims as a host would; headers=None names key k1, {} names no key."""
+    headers = {"kid": K1["kid"]} if headers is None else headers
     return jwt.encode(claims, secret, algorithm=algorithm, headers=headers)
+
+
+def hand_made(header, claims, secret=K1["secret"]):
+    """Sign a token whose header PyJWT itself would refuse to write (a kid that is not text)."""
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    def part(data):
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    signing = f"{part(header)}.{part(claims)}"
+    mac = hmac.new(secret.encode(), signing.encode(), hashlib.sha256).digest()
+    return signing + "." + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
 def claims(**changes):
@@ -212,12 +229,36 @@ def test_unknown_kid_is_refused():
     refused(token(key={**K1, "kid": "k9"}), "token_invalid", CLOSE_TOKEN_INVALID, keys=[K1])
 
 
-def test_no_kid_with_exactly_one_active_key():
-    assert verify(raw_token(claims()), SITE, [K1, OLD], LEEWAY).tin == TIN
+@pytest.mark.parametrize("keys", [[K1], [K1, OLD], [K1, K2]])
+def test_a_token_without_kid_is_refused_however_many_keys(keys):
+    refused(raw_token(claims(), headers={}), "token_kid", CLOSE_TOKEN_INVALID, keys=keys)
 
 
-def test_no_kid_with_two_active_keys_is_refused():
-    refused(raw_token(claims()), "token_invalid", CLOSE_TOKEN_INVALID, keys=[K1, K2])
+@pytest.mark.parametrize("kid", [7, None, ["k1"]])
+def test_a_kid_that_is_not_text_is_refused(kid):
+    tok = hand_made({"alg": "HS256", "typ": "JWT", "kid": kid}, claims())
+    error = pytest.raises(AuthError, verify, tok, SITE, [K1], LEEWAY).value
+    assert error.code in ("token_kid", "token_invalid") and error.close_code == CLOSE_TOKEN_INVALID
+
+
+@pytest.mark.parametrize(
+    "claim,value",
+    [
+        ("exp", "9999999999"),
+        ("iat", "1"),
+        ("name", 5),
+        ("tin", 91440101),
+        ("region", ["4401"]),
+        ("sub", {"id": 1}),
+        ("ent", 3),
+    ],
+)
+def test_claims_of_the_wrong_type_are_refused_not_crashed(claim, value):
+    tok = raw_token(claims(**{claim: value}))
+    with pytest.raises(AuthError) as error:
+        verify(tok, SITE, [K1], LEEWAY)
+    assert error.value.code in ("bad_claims", "token_invalid")
+    assert error.value.close_code == CLOSE_TOKEN_INVALID
 
 
 def test_kid_of_one_key_signed_with_another_is_refused():
@@ -305,4 +346,5 @@ def test_missing_token(tok):
 
 @pytest.mark.parametrize("tok", ["garbage", "a.b.c", "e30.e30.", "eyJhbGciOiJIUzI1NiJ9..x"])
 def test_garbled_token(tok):
-    refused(tok, "token_invalid", CLOSE_TOKEN_INVALID)
+    error = pytest.raises(AuthError, verify, tok, SITE, [K1], LEEWAY).value
+    assert error.code in ("token_invalid", "token_kid") and error.close_code == CLOSE_TOKEN_INVALID

@@ -55,8 +55,9 @@ class Conflict(Exception):
 class Store:
     """Every read and write of durable state; short transactions, no I/O inside them."""
 
-    def __init__(self, url, sqlite_synchronous="FULL", exit_after_commits=0):
+    def __init__(self, url, sqlite_synchronous="FULL", key_box=None, exit_after_commits=0):
         self.url = url
+        self.key_box = key_box  # widget.sitekeys.SiteKeyBox: site secrets sealed at rest
         self.engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
         if self.engine.dialect.name == "sqlite":
             self._tune_sqlite(sqlite_synchronous)
@@ -103,7 +104,10 @@ class Store:
             .where(site_keys.c.site_id == site_id)
             .order_by(site_keys.c.created_at.desc())
         )
-        return self._all(query)
+        rows = self._all(query)
+        if self.key_box is not None:
+            rows = [dict(row, secret=self.key_box.open(row["secret"])) for row in rows]
+        return rows
 
     def update_site(self, site_id, **values):
         """Change some columns of a site (the roles it accepts)."""
@@ -114,9 +118,28 @@ class Store:
         """Insert a site and its keys if absent; existing rows are left alone."""
         self._insert_absent(sites, site, sites.c.id)
         for key in keys:
+            if self.key_box is not None:
+                key = dict(key, secret=self.key_box.seal(key["secret"]))
             self._insert_absent(
                 site_keys, dict(key, site_id=site["id"]), site_keys.c.site_id, site_keys.c.kid
             )
+
+    def seal_site_keys(self):
+        """Encrypt every site secret still stored in the clear (from before encryption at rest);
+        return how many there were."""
+        with self.engine.begin() as conn:
+            plain = [
+                row
+                for row in conn.execute(select(site_keys)).mappings()
+                if not row["secret"].startswith("fernet:")
+            ]
+            for row in plain:
+                conn.execute(
+                    update(site_keys)
+                    .where(site_keys.c.site_id == row["site_id"], site_keys.c.kid == row["kid"])
+                    .values(secret=self.key_box.seal(row["secret"]))
+                )
+        return len(plain)
 
     def put_centre(self, centre):
         """Insert a centre if absent."""
@@ -158,6 +181,15 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(update(agents).where(agents.c.id == agent_id).values(**values))
 
+    def bump_session_version(self, agent_id):
+        """Move an account's session version on: every cookie carrying the old one ends."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(agents)
+                .where(agents.c.id == agent_id)
+                .values(session_version=agents.c.session_version + 1)
+            )
+
     def agent_by_username(self, username):
         """Return an agent row by login name, or None."""
         return self._one(select(agents).where(agents.c.username == username))
@@ -187,6 +219,20 @@ class Store:
                 .where(taxpayer_sessions.c.id == session_id)
                 .values(expires_at=expires_at)
             )
+
+    def end_sessions(self, site_id, tin, sub, now):
+        """Expire every live credential of one person now; return how many there were."""
+        with self.engine.begin() as conn:
+            return conn.execute(
+                update(taxpayer_sessions)
+                .where(
+                    taxpayer_sessions.c.site_id == site_id,
+                    taxpayer_sessions.c.tin == tin,
+                    taxpayer_sessions.c.sub == sub,
+                    taxpayer_sessions.c.expires_at > now,
+                )
+                .values(expires_at=now)
+            ).rowcount
 
     # -- interactions and their sequenced events ---------------------------------------------
 
@@ -415,6 +461,56 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(insert(attachments).values(**row))
 
+    def attachment_bytes(self, interaction_id):
+        """Return the total size of an interaction's uploads."""
+        with self.engine.connect() as conn:
+            total = conn.execute(
+                select(func.coalesce(func.sum(attachments.c.size), 0)).where(
+                    attachments.c.interaction_id == interaction_id
+                )
+            ).scalar_one()
+        return int(total)
+
+    def mark_attachment_used(self, attachment_id, now):
+        """Note that a message (or a form) uses an upload: it is no orphan."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(attachments)
+                .where(attachments.c.id == attachment_id, attachments.c.used_at.is_(None))
+                .values(used_at=now)
+            )
+
+    def orphan_attachments(self, before):
+        """Return uploads no message has used that came before a moment."""
+        return self._all(
+            select(attachments).where(
+                attachments.c.used_at.is_(None), attachments.c.created_at < before
+            )
+        )
+
+    def delete_attachment(self, attachment_id):
+        """Remove an upload's index row."""
+        with self.engine.begin() as conn:
+            conn.execute(attachments.delete().where(attachments.c.id == attachment_id))
+
+    def note_login_failure(self, agent_id, blocked_until):
+        """Count a wrong password for an account; return the count so far."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(agents)
+                .where(agents.c.id == agent_id)
+                .values(failed_logins=agents.c.failed_logins + 1)
+            )
+            count = conn.execute(
+                select(agents.c.failed_logins).where(agents.c.id == agent_id)
+            ).scalar_one()
+            conn.execute(
+                update(agents)
+                .where(agents.c.id == agent_id)
+                .values(login_blocked_until=blocked_until(count))
+            )
+        return count
+
     def get_attachment(self, attachment_id):
         """Return an attachment row, or None."""
         return self._one(select(attachments).where(attachments.c.id == attachment_id))
@@ -553,10 +649,18 @@ class Store:
             .order_by(quick_replies.c.position, quick_replies.c.created_at)
         )
 
+    def quick_reply(self, reply_id):
+        """Return one quick reply, or None."""
+        return self._one(select(quick_replies).where(quick_replies.c.id == reply_id))
+
     def put_quick_reply(self, row):
-        """Insert or replace a quick reply."""
+        """Insert or replace a quick reply of the row's centre (another centre's is never touched)."""
         with self.engine.begin() as conn:
-            conn.execute(quick_replies.delete().where(quick_replies.c.id == row["id"]))
+            conn.execute(
+                quick_replies.delete().where(
+                    quick_replies.c.id == row["id"], quick_replies.c.centre_id == row["centre_id"]
+                )
+            )
             conn.execute(insert(quick_replies).values(**row))
 
     def delete_quick_reply(self, reply_id, centre_id):

@@ -64,7 +64,7 @@ site_keys = Table(
     metadata,
     Column("site_id", String(32), ForeignKey("sites.id"), primary_key=True),
     Column("kid", String(64), primary_key=True),
-    Column("secret", String(200), nullable=False),
+    Column("secret", String(500), nullable=False),  # encrypted at rest (widget.sitekeys)
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
@@ -102,6 +102,10 @@ agents = Table(
     Column("presence", String(16), nullable=False),
     Column("disabled", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # bumped by logout and by changing role, centre, password or disabled: older cookies end
+    Column("session_version", Integer, nullable=False, server_default="0"),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("login_blocked_until", UTCDateTime, nullable=True),
 )
 
 taxpayer_sessions = Table(
@@ -240,6 +244,7 @@ attachments = Table(
     Column("size", Integer, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),  # first sent in a message; None: an orphan
 )
 
 leave_messages = Table(

@@ -2,14 +2,14 @@
 
 import functools
 from datetime import timedelta
-from pathlib import Path
 
-from flask import Blueprint, current_app, g, jsonify, request, send_file, session
+from flask import Blueprint, current_app, g, jsonify, request, send_file
 
-from .. import accounts, forms, hours, protocol, states
+from .. import accounts, forms, hours, protocol, scope, states
+from ..calls import recording_path
 from ..errors import Forbidden, NotFound, ZhengnaError
 from ..store import new_id
-from . import ext
+from . import ext, session_agent
 
 bp = Blueprint("admin", __name__, url_prefix="/console/api")
 SUPERVISORS = ("supervisor", "admin")
@@ -21,8 +21,8 @@ def role(*allowed):
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            agent = ext().store.get_agent(session.get("agent_id", ""))
-            if agent is None or agent["disabled"]:
+            agent = session_agent()
+            if agent is None:
                 raise ZhengnaError(
                     "login_required", "请先登录。", "Please sign in first.", status=401
                 )
@@ -109,8 +109,12 @@ def add_quick_reply():
         raise ZhengnaError(
             "bad_field", "常用语应为 1–500 个字。", "A quick reply needs 1-500 characters."
         )
+    reply_id = str(body.get("id") or new_id())[:32]
+    existing = ext().store.quick_reply(reply_id)
+    if existing is not None and existing["centre_id"] != g.agent["centre_id"]:
+        raise NotFound("not_found", "找不到该常用语。", "No such quick reply.")
     row = {
-        "id": str(body.get("id") or new_id())[:32],
+        "id": reply_id,
         "centre_id": g.agent["centre_id"],
         "text": text,
         "position": int(body.get("position", 0)),
@@ -132,7 +136,7 @@ def delete_quick_reply(reply_id):
 @bp.get("/transfer-targets")
 @role()
 def transfer_targets():
-    """Return whom a conversation can be handed to: other active agents and every centre."""
+    """Return whom a conversation can be handed to: agents scope allows, every centre's queue."""
     z = ext()
     agents = [
         {
@@ -142,8 +146,7 @@ def transfer_targets():
             "presence": a["presence"],
             "online": z.presence.is_connected(a["id"]),
         }
-        for a in z.store.agents_of()
-        if a["id"] != g.agent["id"] and not a["disabled"]
+        for a in scope.transfer_agents(z.store, g.agent)
     ]
     centres = [
         {"id": c["id"], "name": c["name"], "open": z.router.centre_status(c["id"]).open}
@@ -186,7 +189,8 @@ def create_agent():
 @bp.patch("/agents/<agent_id>")
 @role("admin")
 def update_agent(agent_id):
-    """Change an account's role, centre, limit or disabled flag."""
+    """Change an account's role, centre, limit, password or disabled flag; changing role, centre,
+    password or disabled ends its sessions and open consoles at once."""
     body, store = _body(), ext().store
     if store.get_agent(agent_id) is None:
         raise NotFound("not_found", "找不到该账号。", "No such account.")
@@ -207,8 +211,20 @@ def update_agent(agent_id):
         changes["max_concurrent"] = body["max_concurrent"]
     if "disabled" in body:
         changes["disabled"] = bool(body["disabled"])
+    audited = dict(changes)
+    if "password" in body:
+        password = body["password"]
+        if not isinstance(password, str) or len(password) < 8:
+            raise ZhengnaError(
+                "bad_field", "密码至少 8 个字符。", "A password needs at least 8 characters."
+            )
+        changes["password_hash"] = accounts.hash_password(password)
+        audited["password"] = "changed"
+    before = store.get_agent(agent_id)
     store.update_agent(agent_id, **changes)
-    _audit("update_agent", {"agent": agent_id, **changes})
+    _audit("update_agent", {"agent": agent_id, **audited})
+    if any(key in changes and changes[key] != before[key] for key in accounts.SESSION_CHANGES):
+        accounts.end_sessions(store, ext().bus, agent_id)
     item = _agent_view(store.get_agent(agent_id))
     ext().bus.publish(
         f"agent:{agent_id}",
@@ -537,11 +553,10 @@ def recording_file(recording_id):
     if row is None:
         raise NotFound("not_found", "找不到该录像。", "No such recording.")
     z.service.visible_to_agent(g.agent, row["interaction_id"])
-    path = (
-        Path(current_app.config["DATA_DIR"]).resolve().joinpath(row["file"]).resolve()
-    )  # relative to the data dir
-    if not path.is_relative_to(Path(current_app.config["DATA_DIR"]).resolve()) or not path.exists():
-        raise NotFound("not_found", "录像文件不存在。", "The recording file is missing.")
+    try:
+        path = recording_path(current_app.config["DATA_DIR"], row["call_id"], row["file"])
+    except ValueError:
+        raise NotFound("not_found", "录像文件不存在。", "The recording file is missing.") from None
     _audit("view_recording", {"recording": recording_id}, row["interaction_id"])
     return send_file(path, mimetype="video/webm", conditional=True, max_age=0)
 
@@ -564,15 +579,32 @@ def _audit(action, detail, interaction_id=None):
 
 
 def _site():
-    """Return the site whose KB is edited: ?site=, else the site of the regions the caller's centre serves."""
-    z = ext()
-    site = request.args.get("site")
-    if site is None:
-        served = [r["site_id"] for r in z.store.regions() if r["centre_id"] == g.agent["centre_id"]]
-        site = served[0] if served else next((s["id"] for s in z.store.sites()), "")
-    if z.store.get_site(site) is None:
+    """Return the site whose KB is asked for: ?site=, else the first the caller manages
+    (scope.kb_sites); a site outside the caller's scope is not found."""
+    allowed = scope.kb_sites(ext().store, g.agent)
+    site = request.args.get("site") or (allowed[0] if allowed else "")
+    if site not in allowed:
         raise NotFound("not_found", "找不到该站点。", "No such site.")
     return site
+
+
+def _kb_change(action, site, change):
+    """Apply change(knowledge) (returning the touched rows) and audit it: every entry it touched, as
+    taxpayers got it before and as they get it after (None: no such entry)."""
+    knowledge = ext().service.knowledge
+    before = {item["id"]: item for item in knowledge.entries(site)}
+    rows = change(knowledge)
+    after = {item["id"]: item for item in knowledge.entries(site)}
+    touched = list(dict.fromkeys(row["id"] for row in rows))
+    _audit(
+        action,
+        {
+            "site": site,
+            "before": {entry_id: before.get(entry_id) for entry_id in touched},
+            "after": {entry_id: after.get(entry_id) for entry_id in touched},
+        },
+    )
+    return rows
 
 
 def _who():
@@ -602,9 +634,8 @@ def kb_put(entry_id):
     """Add or edit an entry for the site; the bot uses it from the next question on."""
     body = dict(_body(), id=entry_id)
     site = _site()
-    row = ext().service.knowledge.put(site, [body], _who())[0]
-    _audit("kb_edit", {"site": site, "entry": entry_id})
-    return jsonify(item=row)
+    rows = _kb_change("kb_edit", site, lambda kb: kb.put(site, [body], _who()))
+    return jsonify(item=rows[0])
 
 
 @bp.delete("/kb/entry/<entry_id>")
@@ -612,8 +643,12 @@ def kb_put(entry_id):
 def kb_delete(entry_id):
     """Remove the site's own version of an entry."""
     site = _site()
-    ext().service.knowledge.delete(site, entry_id)
-    _audit("kb_delete", {"site": site, "entry": entry_id})
+
+    def delete(kb):
+        kb.delete(site, entry_id)
+        return [{"id": entry_id}]
+
+    _kb_change("kb_delete", site, delete)
     return jsonify(ok=True)
 
 
@@ -621,10 +656,9 @@ def kb_delete(entry_id):
 @role(*SUPERVISORS)
 def kb_alias(entry_id):
     """Add a way of asking to an entry (one click from the insights list)."""
-    site = _site()
-    row = ext().service.knowledge.add_alias(site, entry_id, _body().get("text"), _who())
-    _audit("kb_alias", {"site": site, "entry": entry_id})
-    return jsonify(item=row), 201
+    site, text = _site(), _body().get("text")
+    rows = _kb_change("kb_alias", site, lambda kb: [kb.add_alias(site, entry_id, text, _who())])
+    return jsonify(item=rows[0]), 201
 
 
 @bp.get("/kb/export")
@@ -647,9 +681,8 @@ def kb_export():
 @role(*SUPERVISORS)
 def kb_import():
     """Import JSON lines (the export's shape): all lines are stored, or none if one is bad."""
-    site = _site()
-    rows = ext().service.knowledge.import_lines(site, request.get_data(as_text=True), _who())
-    _audit("kb_import", {"site": site, "entries": len(rows)})
+    site, text = _site(), request.get_data(as_text=True)
+    rows = _kb_change("kb_import", site, lambda kb: kb.import_lines(site, text, _who()))
     return jsonify(imported=len(rows)), 201
 
 

@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, request, send_file, session
+from flask import Blueprint, current_app, jsonify, request, send_file
 
-from .. import credentials, csrf, uploads
+from .. import credentials, csrf, demo, uploads
 from ..errors import NotFound, ZhengnaError
 from ..models import Actor
 from ..origins import origin_allowed
 from ..store import new_id
-from . import ext
+from . import ext, session_agent
 from .api import limiter
 
 bp = Blueprint("files", __name__)
@@ -20,10 +20,14 @@ def _caller():
     z = ext()
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        person = credentials.person_for(z.store, header[7:].strip(), z.clock())
+        person = credentials.person_for(
+            z.store, header[7:].strip(), z.clock(), current_app.config["CREDENTIAL_MAX_AGE"]
+        )
+        if person["site_id"] == demo.SITE:
+            demo.refuse_unless_served(current_app.config, request.environ)
         return Actor("taxpayer", person["sub"], person["name"]), person
-    agent = z.store.get_agent(session.get("agent_id", ""))
-    if agent is None or agent["disabled"]:
+    agent = session_agent()
+    if agent is None:
         raise ZhengnaError("login_required", "请先登录。", "Please sign in first.", status=401)
     if request.method == "POST":
         csrf.protect()  # cookies ride along on cross-site requests; a Bearer header does not
@@ -57,6 +61,14 @@ def upload():
         raise ZhengnaError("bad_field", "缺少文件。", "No file was sent (form field 'file').")
     data = file.read(uploads.MAX_BYTES + 1)
     content_type = uploads.check(data)
+    quota = current_app.config["UPLOAD_QUOTA_BYTES"]
+    if ext().store.attachment_bytes(interaction_id) + len(data) > quota:
+        raise ZhengnaError(
+            "upload_quota",
+            f"本次互动的文件已达上限（{quota // (1024 * 1024)} MB）。",
+            f"This conversation has reached its file limit ({quota // (1024 * 1024)} MB).",
+            status=413,
+        )
     attachment_id = new_id()
     row = {
         "id": attachment_id,
@@ -102,7 +114,9 @@ def cors(response):
     """Let pages on a site's allowed origins call these endpoints with a Bearer credential."""
     origin = request.headers.get("Origin")
     if origin and any(
-        origin_allowed(origin, site["allowed_origins"]) for site in ext().store.sites()
+        origin_allowed(origin, site["allowed_origins"])
+        for site in ext().store.sites()
+        if site["id"] != demo.SITE or demo.serves(current_app.config, request.environ)
     ):
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"

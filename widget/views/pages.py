@@ -12,6 +12,8 @@ from flask import (
 )
 
 from .. import demo, tokens
+from ..errors import Forbidden
+from ..netallow import AddressList
 from . import ext
 
 bp = Blueprint("pages", __name__)
@@ -42,7 +44,7 @@ def loader():
 @bp.get("/demo")
 def demo_page():
     """Serve a mock e-tax bureau page embedding the widget for the identity in the query."""
-    if not current_app.config["DEMO"]:
+    if not demo.serves(current_app.config, request.environ):
         abort(404)
     z = ext()
     region = request.args.get("region", demo.DEMO_REGION)
@@ -119,7 +121,13 @@ def healthz():
 
 @bp.get("/metrics")
 def metrics():
-    """Expose Prometheus metrics for operators."""
+    """Expose Prometheus metrics for operators: only to addresses in METRICS_ALLOW."""
+    if not AddressList(current_app.config["METRICS_ALLOW"]).allows(request.remote_addr or ""):
+        raise Forbidden(
+            "forbidden",
+            "监控指标只对允许的地址开放（METRICS_ALLOW）。",
+            "Metrics are open only to addresses in METRICS_ALLOW.",
+        )
     z = ext()
     for centre, waiting in z.store.queue_lengths().items():
         z.metrics.queue.labels(centre).set(waiting)

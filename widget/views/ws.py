@@ -3,15 +3,15 @@
 import logging
 
 import gevent
-from flask import Blueprint, abort, current_app, jsonify, request, session
+from flask import Blueprint, abort, current_app, jsonify, request
 from simple_websocket import ConnectionClosed
 
-from .. import protocol, sock
+from .. import demo, protocol, sock
 from ..dispatch import AGENT_HANDLERS, TAXPAYER_HANDLERS, Context, authenticate_taxpayer
 from ..errors import AuthError, ProtocolError, RateLimited, ZhengnaError
 from ..origins import origin_allowed
 from ..sessions import Connection, TokenBucket
-from . import ext
+from . import ext, session_agent
 from .api import limiter
 
 log = logging.getLogger(__name__)
@@ -21,6 +21,7 @@ limiter.limit(lambda: current_app.config["WS_HANDSHAKE_RATE_LIMIT"])(bp)
 
 CLOSE_HEARTBEAT = 4009
 CLOSE_RESTART = 1012  # RFC 6455 "service restart": the client reconnects
+CLOSE_TOO_MANY = 4011  # WS_MAX_PER_CREDENTIAL: the widget retries later
 
 
 @bp.before_request
@@ -29,17 +30,32 @@ def check_origin():
     origin = request.headers.get("Origin", "")
     if request.path == "/ws/taxpayer":
         site = ext().store.get_site(request.args.get("site", ""))
+        if site is not None and site["id"] == demo.SITE:
+            try:
+                demo.refuse_unless_served(current_app.config, request.environ)
+            except ZhengnaError as error:
+                return _refuse(error.code, error.zh, error.en)
         if site is None or not origin_allowed(origin, site["allowed_origins"]):
             return _refuse(
                 "origin_not_allowed",
                 "此页面未获准使用征纳互动。",
                 "This page's origin may not use the service.",
             )
+        if (
+            ext().sockets_by_address[request.remote_addr]
+            >= current_app.config["WS_MAX_PER_ADDRESS"]
+        ):
+            return _refuse(
+                "too_many_connections",
+                "来自此地址的连接过多，请关闭部分页面后重试。",
+                "Too many connections from this address; close some pages and try again.",
+                429,
+            )
     elif request.path == "/ws/agent":
         own = f"{request.scheme}://{request.host}"
         if origin != own and origin not in current_app.config["CONSOLE_ORIGINS"]:
             return _refuse("origin_not_allowed", "来源不被允许。", "Origin not allowed.")
-        if "agent_id" not in session:
+        if session_agent() is None:
             return _refuse("login_required", "请先登录。", "Please log in first.", 401)
     if ext().shutting_down:
         abort(503)
@@ -56,13 +72,17 @@ def taxpayer_socket(ws):
     """Serve one taxpayer tab."""
     z = ext()
     conn = _connection(ws, "taxpayer")
+    address, person = request.remote_addr, None
+    z.sockets_by_address[address] += 1
     try:
         frame = _first_frame(ws, conn)
         if frame is None:
             return
         try:
             person, reply = authenticate_taxpayer(z, frame, request.args.get("site", ""))
+            _count_credential(z, person["id"])
         except AuthError as error:
+            person = None
             conn.send(protocol.error_frame(error))
             conn.close(error.close_code, error.code)
             return
@@ -71,16 +91,37 @@ def taxpayer_socket(ws):
         ctx.start_taxpayer()
         _serve(ws, conn, ctx, TAXPAYER_HANDLERS)
     finally:
+        _uncount(z.sockets_by_address, address)
+        if person is not None:
+            _uncount(z.sockets_by_credential, person["id"])
         _finish(conn)
+
+
+def _count_credential(z, session_id):
+    """Count one more socket on a credential; raise AuthError past WS_MAX_PER_CREDENTIAL."""
+    if z.sockets_by_credential[session_id] >= current_app.config["WS_MAX_PER_CREDENTIAL"]:
+        raise AuthError(
+            "too_many_connections",
+            "同时打开的页面过多，请关闭部分页面后重试。",
+            "Too many windows are open for this session; close some and try again.",
+            CLOSE_TOO_MANY,
+        )
+    z.sockets_by_credential[session_id] += 1
+
+
+def _uncount(counter, key):
+    counter[key] -= 1
+    if counter[key] <= 0:
+        del counter[key]
 
 
 @sock.route("/ws/agent", bp=bp)
 def agent_socket(ws):
     """Serve one agent console."""
     z = ext()
-    agent = z.store.get_agent(session.get("agent_id", ""))
+    agent = session_agent()
     conn = _connection(ws, "agent")
-    if agent is None or agent["disabled"]:
+    if agent is None:
         conn.send(
             {
                 "type": "error",

@@ -20,7 +20,7 @@ const VIDEO_ICON = "M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12
 export function start(ctx) {
   const app = new App(ctx);
   return {open: () => app.open(), close: () => app.actions.closeFromApi(), minimise: () => app.minimise(),
-    setTheme: () => app.setTheme()};
+    setTheme: () => app.setTheme(), logout: () => app.logout()};
 }
 
 class App {
@@ -30,7 +30,7 @@ class App {
     this.t = translator(this.cfg);
     useTranslator(this.t);
     ctx.shadow.adoptedStyleSheets = [...ctx.sheets, panelSheet()];
-    this.key = (name) => "zn:" + this.cfg.site + ":" + name;
+    this.key = (name) => this.cfg.prefix + name;  // browser storage is kept per person (see widget.js)
     this.model = new Model();
     this.auth = null;
     this.viewId = null;      // the interaction on screen; null = a new conversation
@@ -77,6 +77,18 @@ class App {
 
   emit(name, detail) {
     this.ctx.emit(name, detail);
+  }
+
+  /** Zhengna.logout(): close for good; the panel, its text and its conversations leave the page. */
+  logout() {
+    this.socket.stop();
+    clearTimeout(this.typingTimer);
+    for (const timer of this.ackTimers.values()) clearTimeout(timer);
+    if (this.video) this.video.end();  // camera and microphone released
+    this.parts.panel.remove();
+    this.badge.remove();
+    this.ctx.launcher.hidden = false;
+    this.ctx.launcher.setAttribute("aria-label", this.t("launcher"));
   }
 
   // -- the window ------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 // The taxpayer WebSocket: auth.hello/auth.resume, heartbeat, reconnect with backoff, cid-tagged requests
 // that are resent (same cid) after a reconnect, and a refused credential falling back to the host token.
+// A resume carries the page's host token too: the server checks that it names the credential's person.
 const FATAL = new Set([4001, 4002, 4003, 4004, 4006, 4010]);  // 4010: the site does not serve this role
 const ANSWERS = new Set(["reply", "error", "history", "forms", "rtc.answer"]);  // what settles a request
-const RESUMABLE_REFUSALS = new Set(["credential_expired", "wrong_site"]);
+const RESUMABLE_REFUSALS = new Set(["credential_expired", "wrong_site", "credential_mismatch"]);
 let counter = 0;
 
 /** Return a fresh client id for a request. */
@@ -13,7 +14,7 @@ export function newCid() {
 
 export class Socket {
   /**
-   * opts: url, token, credentialKey (sessionStorage), onAuth(authOk, first), onFrame(frame),
+   * opts: url, token, credentialKey (sessionStorage, one key per person), onAuth(authOk, first), onFrame(frame),
    * onStatus("connecting"|"online"|"offline"|"fatal", error).
    */
   constructor(opts) {
@@ -53,7 +54,8 @@ export class Socket {
     ws.addEventListener("open", () => {
       const credential = this.credential || this.memoryCredential;
       this.usedResume = Boolean(credential);
-      this.raw(credential ? {type: "auth.resume", credential} : {type: "auth.hello", token: this.opts.token});
+      this.raw(credential ? {type: "auth.resume", credential, token: this.opts.token}
+        : {type: "auth.hello", token: this.opts.token});
     });
     ws.addEventListener("message", (event) => this.receive(event.data));
     ws.addEventListener("close", (event) => this.closed(ws, event.code));
@@ -137,6 +139,15 @@ export class Socket {
       entry.reject({...error, ref: cid});
     }
     this.pending.clear();
+  }
+
+  /** Close for good and forget the credential (Zhengna.logout()): nothing reconnects. */
+  stop() {
+    this.stopped = true;
+    this.credential = null;
+    clearInterval(this.heartbeat);
+    this.failAll({type: "error", code: "offline", zh: "", en: ""});
+    if (this.ws) this.ws.close();
   }
 
   /** Send a frame now if authenticated (ephemeral frames are dropped while offline). */
