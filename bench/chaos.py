@@ -208,7 +208,7 @@ class Side(threading.Thread):
             try:
                 if self.role == "taxpayer":
                     client = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", server.url)
-                    client.send({"type": "auth.resume", "credential": self.login})
+                    client.send(server.resume_frame(self.login))
                     client.expect("auth.ok", timeout=5)
                 else:  # the console keeps its login across restarts, as a browser keeps its cookie
                     client, _ = console_socket(server, self.login)

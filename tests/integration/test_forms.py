@@ -228,7 +228,7 @@ def test_every_step_survives_a_restart(tmp_path, person):
     second = ServerProcess(tmp_path / "data", env=LIMITS)
     try:
         tp = WSClient(f"{second.ws_url}/ws/taxpayer?site=demo", second.url)
-        tp.send({"type": "auth.resume", "credential": hello["credential"]})
+        tp.send(second.resume_frame(hello["credential"]))
         tp.expect("auth.ok")
         tp.send({"type": "sync", "interaction_id": iid, "last_seq": 0})
         steps = [tp.expect("form.state", interaction_id=iid) for _ in range(3)]

@@ -10,7 +10,7 @@ BURST = 40
 
 def _resume(server, credential):
     client = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", server.url)
-    client.send({"type": "auth.resume", "credential": credential})
+    client.send(server.resume_frame(credential))
     return client, client.expect("auth.ok")
 
 
