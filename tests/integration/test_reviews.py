@@ -106,6 +106,8 @@ def test_appeals_kept_and_removed_and_the_figures(server, person, elsewhere):
     )
     supervisor = console(server, "super1", "super1-demo")
     before = supervisor.get(server.url + "/console/api/ratings").json()["figures"]
+    report = supervisor.get(server.url + "/console/api/reports", params={"range": "today"})
+    report_before = report.json()["figures"]
     one = console(server, "agent1", "agent1-demo")
     mine = {
         r["interaction_id"]: r
@@ -143,6 +145,9 @@ def test_appeals_kept_and_removed_and_the_figures(server, person, elsewhere):
     assert not rows[kept]["removed"]
     after = answer["figures"]
     assert after["count"] == before["count"] - 1
+    report = supervisor.get(server.url + "/console/api/reports", params={"range": "today"}).json()
+    assert report["figures"]["rated"] == report_before["rated"] - 1  # 报表 leave it out too
+    assert report["figures"]["ratings_removed"] == report_before["ratings_removed"] + 1
     board = supervisor.get(server.url + "/console/api/board").json()["centres"]
     assert next(c for c in board if c["id"] == "demo")["ratings"] == after
     mine = {

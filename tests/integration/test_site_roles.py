@@ -78,7 +78,7 @@ def test_an_admin_names_the_roles_and_everyone_else_is_refused_in_words(server, 
 
     # the session opened earlier as 财务负责人 is refused on resume and on uploads
     client = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", server.url)
-    client.send({"type": "auth.resume", "credential": credential})
+    client.send(server.resume_frame(credential))
     assert _refused(client)["code"] == "role_not_allowed"
     upload = requests.post(
         server.url + "/api/attachments",
@@ -91,7 +91,7 @@ def test_an_admin_names_the_roles_and_everyone_else_is_refused_in_words(server, 
     # an empty list accepts anyone again, the earlier session included
     assert _set_roles(admin, server, []).json()["item"]["allowed_roles"] == []
     client = WSClient(f"{server.ws_url}/ws/taxpayer?site=demo", server.url)
-    client.send({"type": "auth.resume", "credential": credential})
+    client.send(server.resume_frame(credential))
     assert client.expect("auth.ok")
     client.close()
 
