@@ -186,7 +186,7 @@ def test_another_centres_supervisor_sees_none_of_it(new_context, day):
     other.assert_clean()
 
 
-def test_a_supervisors_console_lands_on_the_board_and_today(new_context, day):
+def test_a_supervisors_console_lands_on_the_board_and_today(new_context, day, axe_path):
     server, _, _ = day
     boss = Console.login(new_context(), server, "super1")
     today = boss.tid("console-today")
@@ -194,6 +194,7 @@ def test_a_supervisors_console_lands_on_the_board_and_today(new_context, day):
     expect(today.locator('[data-name="requests"]')).to_have_text("4", timeout=TIMEOUT)
     expect(boss.tid("console-board-centre", centre_id="demo")).to_be_visible(timeout=TIMEOUT)
     expect(boss.tid("console-board-centre", centre_id="closed")).to_have_count(0)
+    scan_page(boss.page, axe_path, "a supervisor's console landing")
     boss.assert_clean()
 
 

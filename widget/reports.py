@@ -148,6 +148,16 @@ def ready(store, scope: Scope, now: datetime) -> None:
     rollups.ensure(store.engine, over, BEIJING, now)
 
 
+RECENT_DAYS = 31  # days rolled up ahead of time, so a month's report never waits for them
+
+
+def roll_recent(store, now: datetime) -> None:
+    """Roll up the last RECENT_DAYS days that are over (the sweeper calls this every hour)."""
+    today = now.astimezone(BEIJING).date()
+    recent = Period("custom", today - timedelta(days=RECENT_DAYS), today - timedelta(days=1))
+    ready(store, Scope(recent), now)
+
+
 def _rolled_where(columns, over: list[date], scope: Scope):
     clauses = [columns.day.between(over[0].isoformat(), over[-1].isoformat())]
     if scope.centres is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import gevent
 
-from . import states
+from . import reports, states
 from .errors import ZhengnaError
 from .models import Actor
 
@@ -54,6 +54,7 @@ class Sweeper:
         now = self.clock()
         if time.monotonic() - self._pruned_at >= PRUNE_EVERY:
             self.prune_recordings(now)
+            reports.roll_recent(self.service.store, now)  # before a supervisor asks for the month
         if time.monotonic() - self._orphans_at >= min(
             PRUNE_EVERY, self.config["UPLOAD_ORPHAN_TTL"] / 2
         ):

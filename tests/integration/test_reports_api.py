@@ -127,3 +127,35 @@ def test_presence_stretches_are_logged(server):
         assert time.monotonic() < deadline, "the stretch was never closed"
         time.sleep(0.05)
     assert [row["status"] for row in _rows(store, agent_presence, mine)] == ["online", "away"]
+
+
+def test_figures_and_search_on_postgresql(tmp_path, person):
+    """The same doors over PostgreSQL: facts kept by the server, messages indexed as a tsvector."""
+    import uuid
+
+    import psycopg
+
+    from tests.integration.test_scaled_out import ADMIN_DSN
+    from tests.support import ServerProcess
+
+    name = f"zhengna_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    server = ServerProcess(tmp_path / "pg", env={"ZHENGNA_DATABASE_URL": url, "ZHENGNA_RTC": "off"})
+    try:
+        ag, _ = agent(server, *AGENT)
+        iid = _served(server, person(), ag, "上个月的发票要红冲，额度够吗")
+        ag.close()
+        boss = console(server, *SUPER)
+        figures = boss.get(server.url + "/console/api/reports").json()["figures"]
+        assert (figures["requests"], figures["served"], figures["rated"]) == (1, 1, 1)
+        for words in ("红冲", "额度 发票", "上个月"):
+            found = boss.get(server.url + "/console/api/search", params={"q": words}).json()
+            assert [item["interaction_id"] for item in found["items"]] == [iid], words
+        missing = boss.get(server.url + "/console/api/search", params={"q": "退税"}).json()
+        assert missing["items"] == []
+    finally:
+        server.stop()
+        with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -413,3 +413,11 @@ def test_the_migration_gives_earlier_conversations_their_facts_and_index(tmp_pat
     assert figures["handling_p50_s"] == 60
     assert [row["interaction_id"] for row in search.find(old, scope, words="红冲")] == ["old1"]
     old.dispose()
+
+
+def test_the_last_month_is_rolled_up_ahead_of_time(store):
+    reports.roll_recent(store, NOW + timedelta(days=40))  # 2027-01-05 in Beijing
+    with store.engine.connect() as conn:
+        days = set(conn.execute(select(report_rolled_days.c.day)).scalars())
+    assert {"2026-12-05", "2027-01-04"} <= days
+    assert not {"2026-12-04", "2027-01-05"} & days  # before the month, and today
