@@ -86,6 +86,14 @@ def test_a_form_from_sending_to_done_on_both_sides(
     expect(files.nth(1)).to_contain_text("情况说明.pdf")
     scan_page(agent.page, axe_path, "console with a submitted form")
     agent.inside(iid, "console-form-reason").fill("申请表未加盖公章，请盖章后重新上传")
+    agent.inside(iid, "console-form-reason").blur()
+    w.ask("请问还需要什么？")  # a message arriving meanwhile leaves what the agent typed alone
+    expect(agent.conversation(iid).locator('[data-from="taxpayer"]')).to_contain_text(
+        "还需要什么", timeout=TIMEOUT
+    )
+    expect(agent.inside(iid, "console-form-reason")).to_have_value(
+        "申请表未加盖公章，请盖章后重新上传"
+    )
     agent.inside(iid, "console-form-return").click()
     expect(card).to_have_attribute("data-status", "returned", timeout=TIMEOUT)
     expect(form).to_have_attribute("data-status", "returned", timeout=TIMEOUT)
