@@ -48,7 +48,7 @@ DEFAULTS = {
     "RTC_ICE_SERVERS": "",  # JSON list of {"urls": ..., "username": ..., "credential": ...}
     "RTC_LOOPBACK_ONLY": False,  # a test switch: media over 127.0.0.1 only
     "RECORDING_RETENTION_DAYS": 180,  # assumed minutes-per-conversation until a centre has history
-    "FOLLOWUP_DAYS": 5,  # working days (the centre's calendar) to follow up a poor rating (差评回访)
+    "FOLLOWUP_DAYS": 5,  # working days (on the centre's calendar) to follow up a poor rating
 }
 
 ENV_PREFIX = "ZHENGNA_"
