@@ -94,8 +94,12 @@ def test_a_form_from_sending_to_done_on_both_sides(
     expect(agent.inside(iid, "console-form-reason")).to_have_value(
         "申请表未加盖公章，请盖章后重新上传"
     )
+    w.tid("zn-minimise").click()  # away from the window: the returned form counts as unread
     agent.inside(iid, "console-form-return").click()
     expect(card).to_have_attribute("data-status", "returned", timeout=TIMEOUT)
+    expect(w.tid("zn-unread")).to_have_attribute("data-count", "1", timeout=TIMEOUT)
+    w.open()
+    expect(w.tid("zn-unread")).to_have_attribute("data-count", "0")
     expect(form).to_have_attribute("data-status", "returned", timeout=TIMEOUT)
     expect(w.tid("zn-form-reason")).to_contain_text("申请表未加盖公章")
     expect(w.messages("system").filter(has_text="确认单已退回")).to_have_count(1)
