@@ -86,8 +86,20 @@ def test_a_form_from_sending_to_done_on_both_sides(
     expect(files.nth(1)).to_contain_text("情况说明.pdf")
     scan_page(agent.page, axe_path, "console with a submitted form")
     agent.inside(iid, "console-form-reason").fill("申请表未加盖公章，请盖章后重新上传")
+    agent.inside(iid, "console-form-reason").blur()
+    w.ask("请问还需要什么？")  # a message arriving meanwhile leaves what the agent typed alone
+    expect(agent.conversation(iid).locator('[data-from="taxpayer"]')).to_contain_text(
+        "还需要什么", timeout=TIMEOUT
+    )
+    expect(agent.inside(iid, "console-form-reason")).to_have_value(
+        "申请表未加盖公章，请盖章后重新上传"
+    )
+    w.tid("zn-minimise").click()  # away from the window: the returned form counts as unread
     agent.inside(iid, "console-form-return").click()
     expect(card).to_have_attribute("data-status", "returned", timeout=TIMEOUT)
+    expect(w.tid("zn-unread")).to_have_attribute("data-count", "1", timeout=TIMEOUT)
+    w.open()
+    expect(w.tid("zn-unread")).to_have_attribute("data-count", "0")
     expect(form).to_have_attribute("data-status", "returned", timeout=TIMEOUT)
     expect(w.tid("zn-form-reason")).to_contain_text("申请表未加盖公章")
     expect(w.messages("system").filter(has_text="确认单已退回")).to_have_count(1)
@@ -160,3 +172,42 @@ def test_what_the_agent_types_into_a_form_is_shown_as_text(new_context, console_
     assert form.locator("img, b").count() == 0
     assert w.page.evaluate("window.__pwned === undefined")
     ag.close()
+
+
+def test_a_supervisor_adds_a_template_that_an_agent_then_sends(
+    new_context, console_server, person, axe_path
+):
+    from tests.support import taxpayer
+
+    boss = Console.login(new_context(), console_server, "super1")
+    boss.page.goto(console_server.url + "/console/admin")
+    box = boss.tid("console-form-templates")
+    expect(box.locator('[data-testid="console-template-item"]')).to_have_count(3, timeout=TIMEOUT)
+    boss.tid("console-template-title").fill("跨区域涉税事项报告")
+    boss.tid("console-template-items").fill("跨区域涉税事项报告表\n外出经营合同复印件")
+    boss.tid("console-template-position").fill("5")
+    scan_page(boss.page, axe_path, "the form templates editor")
+    boss.tid("console-template-save").click()
+    added = box.locator('[data-testid="console-template-item"]').filter(
+        has_text="跨区域涉税事项报告"
+    )
+    expect(added).to_have_count(1, timeout=TIMEOUT)
+    expect(boss.tid("console-form-templates-status")).to_have_attribute("data-result", "ok")
+
+    tp, _ = taxpayer(console_server, person(), region="4402")
+    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
+    agent = Console.login(new_context(), console_server, "agent2")
+    agent.accept(iid)
+    agent.inside(iid, "console-form-new").click()
+    agent.inside(iid, "console-form-template").select_option(label="跨区域涉税事项报告")
+    expect(agent.inside(iid, "console-form-item").nth(1)).to_have_value("外出经营合同复印件")
+    agent.inside(iid, "console-form-send").click()
+    sent = tp.expect("form.state", interaction_id=iid)
+    assert [i["name"] for i in sent["form"]["items"]] == [
+        "跨区域涉税事项报告表",
+        "外出经营合同复印件",
+    ]
+    assert sent["form"]["template_id"] == added.get_attribute("data-template-id")
+    tp.close()
+    boss.assert_clean()
+    agent.assert_clean()

@@ -246,3 +246,47 @@ def test_every_step_survives_a_restart(tmp_path, person):
         ag.close()
     finally:
         second.stop()
+
+
+def test_templates_are_each_centres_own(server):
+    supervisor = console(server, "super1", "super1-demo")
+    url = server.url + "/console/api/form-templates"
+    shipped = supervisor.get(url).json()["items"]
+    assert [t["title"] for t in shipped][:3] == ["发票额度调整", "红字发票开具", "办税人员变更"]
+    made = supervisor.post(
+        url, json={"title": "跨区域涉税事项报告", "items": ["报告表"], "position": 9}
+    )
+    assert made.status_code == 201
+    template = made.json()["item"]
+    agent_view = console(server, "agent2", "agent2-demo").get(url).json()["items"]
+    assert template["id"] in [t["id"] for t in agent_view]
+    assert console(server, "agent2", "agent2-demo").post(url, json={}).status_code == 403
+    for bad in (
+        {"title": "", "items": ["x"]},
+        {"title": "x", "items": []},
+        {"title": "x", "items": ["a", "a"]},
+    ):
+        refused = supervisor.post(url, json=bad)
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == "bad_field"
+
+    admin = console(server, "admin1", "admin1-demo")
+    admin.post(
+        server.url + "/console/api/agents",
+        json={
+            "username": "super-forms",
+            "password": "super-forms-pass-1",
+            "centre_id": "closed",
+            "role": "supervisor",
+        },
+    )
+    other = console(server, "super-forms", "super-forms-pass-1")
+    assert other.get(url).json()["items"] == []
+    takeover = other.post(url, json={"id": template["id"], "title": "改掉", "items": ["y"]})
+    assert takeover.status_code == 404
+    assert other.delete(f"{url}/{template['id']}").status_code == 404
+    changed = supervisor.post(
+        url, json={"id": template["id"], "title": "跨区域涉税事项报告", "items": ["报告表", "合同"]}
+    )
+    assert changed.json()["item"]["items"] == ["报告表", "合同"]
+    assert supervisor.delete(f"{url}/{template['id']}").json() == {"ok": True}
+    assert template["id"] not in [t["id"] for t in supervisor.get(url).json()["items"]]

@@ -22,6 +22,7 @@ export class MyRatings {
   /** app: {notice(item)} */
   constructor(app) {
     this.app = app;
+    this.drafts = new Map(); // interaction id -> a reason being written: reloading the list keeps it
     this.toggle = h("button", { cls: "link", tid: "console-my-ratings-open", label: "myRatings",
       attrs: { type: "button", "aria-expanded": "false", "aria-controls": "my-ratings" } });
     this.toggle.addEventListener("click", () => (this.el.hidden ? this.open() : this.close()));
@@ -72,12 +73,19 @@ export class MyRatings {
         li.querySelector("textarea").focus();
       });
       li.append(" ", button);
+      if (this.drafts.has(r.interaction_id)) {  // it was being written when the list reloaded
+        button.hidden = true;
+        button.setAttribute("aria-expanded", "true");
+        li.append(this.form(r));
+      }
     }
     return li;
   }
 
   form(r) {
     const reason = h("textarea", { tid: "console-appeal-reason", attrs: { rows: 2, maxlength: 500 } });
+    reason.value = this.drafts.get(r.interaction_id) || "";
+    reason.addEventListener("input", () => this.drafts.set(r.interaction_id, reason.value));
     const error = h("p", { cls: "error", attrs: { role: "alert" } });
     const submit = h("button", { cls: "primary", tid: "console-appeal-submit", label: "appealSubmit",
       attrs: { type: "button" } });
@@ -90,6 +98,7 @@ export class MyRatings {
       submit.disabled = true;
       try {
         await post(`/console/api/ratings/${encodeURIComponent(r.interaction_id)}/appeal`, { reason: reason.value });
+        this.drafts.delete(r.interaction_id);
         this.app.notice({ info: "appealSent" });
         await this.load();
         this.toggle.focus();

@@ -157,6 +157,12 @@ export class FormDesk {
     const line = entry && entry.sendSeq !== null && this.conversation.list.bySeq.get(entry.sendSeq);
     if (!line) return;
     const { form } = entry;
+    const drawn = `${entry.seq}:${this.conversation.mine}`; // redraw only on a change: typed text survives
+    if (entry.el && entry.drawn === drawn) {
+      if (entry.el.parentNode !== line) line.append(entry.el);
+      return;
+    }
+    entry.drawn = drawn;
     const card = entry.el || h("section", { cls: "form-card", tid: "console-form",
       data: { formId: form.id }, attrs: { "aria-labelledby": `form-${form.id}` } });
     entry.el = card;
@@ -173,8 +179,7 @@ export class FormDesk {
       ...(item.files.length ? item.files.map((file) => fileLink(file)) : [bilingual(h("span", { cls: "hint" }), "formNoFile")]),
     ]))));
     if (form.status === "submitted" && this.conversation.mine) parts.push(this.decision(form));
-    const keep = card.querySelector("textarea:focus");
-    if (!keep) card.replaceChildren(...parts);
+    card.replaceChildren(...parts);
     if (card.parentNode !== line) line.append(card);
   }
 

@@ -270,17 +270,15 @@ class App {
       this.emit("state", {interaction_id: item.id, state: frame.state, event: frame.event});
       if (frame.state !== "connected") this.agentTyping(false);
     }
+    const seen = this.windowState === "open" && document.visibilityState === "visible" && this.viewId === item.id;
+    const unseen = item.id === this.model.liveId && frame.seq > item.readSeq && !seen;
     if (frame.type === "message.new") {
       const m = frame.message || {};
       this.emit("message", {interaction_id: item.id, seq: frame.seq, from: m.from, text: m.body || ""});
       if (m.from === "agent") this.agentTyping(false);
-      const seen = this.windowState === "open" && document.visibilityState === "visible" && this.viewId === item.id;
-      if (m.from !== "taxpayer" && item.id === this.model.liveId && frame.seq > item.readSeq && !seen) {
-        this.setUnread(this.unread + 1);
-      }
+      if (m.from !== "taxpayer" && unseen) this.setUnread(this.unread + 1);
     }
-    if (frame.type === "form.state" && frame.actor.role === "agent" && item.id === this.model.liveId &&
-        !(this.windowState === "open" && document.visibilityState === "visible" && this.viewId === item.id)) {
+    if (frame.type === "form.state" && frame.actor.role === "agent" && unseen) {
       this.setUnread(this.unread + 1);  // a form sent, returned or done while the window is away
     }
     if (!this.readOnly && item.id === this.model.liveId && this.viewId !== item.id) {

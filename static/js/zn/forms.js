@@ -77,7 +77,7 @@ export class FormsView {
     sheet.replaceSync(CSS);
     app.ctx.shadow.adoptedStyleSheets = [...app.ctx.shadow.adoptedStyleSheets, sheet];
     this.cards = new Map();   // form id -> {el, form, seq, item}
-    this.busy = new Set();    // item ids with an upload under way
+    this.busy = new Set();    // "form id:item id" of the materials with an upload under way
   }
 
   get t() {
@@ -105,6 +105,13 @@ export class FormsView {
     const {form, item} = entry, t = this.t;
     const live = !this.app.readOnly && item.id === this.app.model.liveId && item.state === "connected";
     const editable = live && OPEN.has(form.status);
+    const busy = form.items.filter((m) => this.uploading(form, m)).map((m) => m.id);
+    const drawn = [entry.seq, form.updated_at, editable, ...busy].join(":");
+    if (entry.el && entry.drawn === drawn) {  // nothing changed: leave the card (and the focus in it) alone
+      if (entry.el.parentNode !== entry.line) entry.line.append(entry.el);
+      return;
+    }
+    entry.drawn = drawn;
     const card = entry.el || h("section", {cls: "zn-formcard", tid: "zn-form",
       attrs: {"data-form-id": form.id, "aria-labelledby": "zn-form-" + form.id}});
     entry.el = card;
@@ -124,7 +131,7 @@ export class FormsView {
       parts.push(h("p", {cls: "zn-form-result", tid: "zn-form-result", text: t("formResult", {result: form.result})}));
     }
     if (editable) {
-      const ready = form.items.every((m) => m.files.length) && !this.busy.size;
+      const ready = form.items.every((m) => m.files.length && !this.uploading(form, m));
       parts.push(h("div", {cls: "zn-row"}, [h("button", {cls: "zn-btn", tid: "zn-form-submit",
         attrs: {type: "button", disabled: !ready}, text: t("formSubmitBtn"),
         on: {click: (event) => this.submit(item, form, event.currentTarget)}})]));
@@ -147,11 +154,11 @@ export class FormsView {
       : h("span", {cls: "zn-note", text: t("formNoFile")});
     const row = h("li", {cls: "zn-form-item", tid: "zn-form-item", attrs: {"data-item-id": material.id,
       "data-files": String(material.files.length)}}, [h("span", {cls: "zn-form-name", text: material.name}), files]);
-    if (this.busy.has(material.id)) row.append(h("span", {cls: "zn-note", attrs: {role: "status"}, text: t("formUploading")}));
+    if (this.uploading(form, material)) row.append(h("span", {cls: "zn-note", attrs: {role: "status"}, text: t("formUploading")}));
     if (editable) {
       const input = h("input", {cls: "zn-vh", tid: "zn-form-upload", attrs: {type: "file",
         "data-item-id": material.id, accept: "image/png,image/jpeg,image/gif,image/webp,application/pdf",
-        "aria-label": t("formUpload", {item: material.name}), disabled: this.busy.has(material.id)}});
+        "aria-label": t("formUpload", {item: material.name}), disabled: this.uploading(form, material)}});
       input.addEventListener("change", () => {
         const file = input.files && input.files[0];
         input.value = "";
@@ -163,11 +170,15 @@ export class FormsView {
     return row;
   }
 
+  uploading(form, material) {
+    return this.busy.has(form.id + ":" + material.id);
+  }
+
   upload(item, form, material, file) {
     const app = this.app;
     const problem = app.files.check(file);
     if (problem) return app.toast(problem);
-    this.busy.add(material.id);
+    this.busy.add(form.id + ":" + material.id);
     this.draw(form.id);
     app.files.upload(file, item.id)
       .then((att) => app.actions.request({type: "form.attach", interaction_id: item.id, form_id: form.id,
@@ -177,7 +188,7 @@ export class FormsView {
       })
       .then((reply) => this.settle(reply), () => {})
       .finally(() => {
-        this.busy.delete(material.id);
+        this.busy.delete(form.id + ":" + material.id);
         this.draw(form.id);
       });
     return undefined;

@@ -29,9 +29,9 @@ export function mountFormTemplates() {
     if (editing) body.id = editing;
     try {
       await post("/console/api/form-templates", body);
-      status.ok("saved");
       reset();
       await load();
+      status.ok("saved");
     } catch (error) {
       status.fail(error);
     }

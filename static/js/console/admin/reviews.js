@@ -56,6 +56,7 @@ export function mountFollowups() {
   const status = statusLine("console-followups-status");
   const empty = bilingual(h("p", { cls: "hint" }), "noFollowups");
   const viewer = viewerEl();
+  const drafts = new Map(); // interaction id -> a note being written: a refresh of the list keeps it
   body.append(button("refresh", "console-followups-refresh", () => load()), grid, empty, status.el, viewer);
 
   function row(item) {
@@ -76,6 +77,8 @@ export function mountFollowups() {
     } else {
       const note = h("textarea", { tid: "console-followup-note", attrs: { rows: 2, maxlength: 1000,
         "aria-label": both("followupNoteFor", who(item) || item.interaction_id) } });
+      note.value = drafts.get(item.interaction_id) || "";
+      note.addEventListener("input", () => drafts.set(item.interaction_id, note.value));
       const close = button("followupClose", "console-followup-close", async () => {
         if (!note.value.trim()) {
           status.fail({ code: "bad_field", zh: "请先填写回访记录", en: "Write what was done first" });
@@ -85,6 +88,7 @@ export function mountFollowups() {
         close.disabled = true;
         try {
           await post(`/console/api/followups/${encodeURIComponent(item.interaction_id)}/close`, { note: note.value });
+          drafts.delete(item.interaction_id);
           await load();
           status.ok("followupClosed");
         } catch (error) {
