@@ -214,7 +214,7 @@ def _start_media_workers(app, port, data_dir):
 def _tighten(data_dir):
     """Take group and other access off the data dir and everything in it (older data dirs were
     created world-readable)."""
-    for root, dirs, files in os.walk(data_dir):
+    for root, _dirs, files in os.walk(data_dir):
         for name in [root, *(os.path.join(root, f) for f in files)]:
             mode = os.lstat(name).st_mode
             if mode & 0o077 and not os.path.islink(name):
