@@ -51,7 +51,11 @@ def _parser():
     mint.add_argument("--sub")
     agent = sub.add_parser("create-agent", help="create a console account")
     agent.add_argument("--username", required=True)
-    agent.add_argument("--password", required=True)
+    agent.add_argument(
+        "--password",
+        help="avoid: a command line is visible to every user (ps); without it the password is "
+        "asked for, or read from the first line of stdin",
+    )
     agent.add_argument("--centre", required=True)
     agent.add_argument("--role", default="agent", choices=("agent", "supervisor", "admin"))
     agent.add_argument("--name", help="display name (default: the username)")
@@ -104,12 +108,13 @@ def create_agent(args, data_dir):
     """Create a console account."""
     from widget import accounts
 
+    password = args.password if args.password is not None else _read_password()
     store, _ = _store(data_dir)
     try:
         row = accounts.create_agent(
             store,
             args.username,
-            args.password,
+            password,
             args.centre,
             role=args.role,
             display_name=args.name,
@@ -118,6 +123,18 @@ def create_agent(args, data_dir):
     except ValueError as exc:
         sys.exit(f"cannot create agent: {exc}")
     print(f"created {row['role']} {row['username']} in centre {row['centre_id']}")
+
+
+def _read_password():
+    """Return a password asked for on the terminal (twice), or the first line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        sys.exit("cannot create agent: the two passwords differ")
+    return first
 
 
 def serve(args, data_dir):
