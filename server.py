@@ -56,7 +56,11 @@ def _parser():
     )
     agent = sub.add_parser("create-agent", help="create a console account")
     agent.add_argument("--username", required=True)
-    agent.add_argument("--password", required=True)
+    agent.add_argument(
+        "--password",
+        help="avoid: a command line is visible to every user (ps); without it the password is "
+        "asked for, or read from the first line of stdin",
+    )
     agent.add_argument("--centre", required=True)
     agent.add_argument("--role", default="agent", choices=("agent", "supervisor", "admin"))
     agent.add_argument("--name", help="display name (default: the username)")
@@ -110,12 +114,13 @@ def create_agent(args, data_dir):
     """Create a console account."""
     from widget import accounts
 
+    password = args.password if args.password is not None else _read_password()
     store, _ = _store(data_dir)
     try:
         row = accounts.create_agent(
             store,
             args.username,
-            args.password,
+            password,
             args.centre,
             role=args.role,
             display_name=args.name,
@@ -124,6 +129,18 @@ def create_agent(args, data_dir):
     except ValueError as exc:
         sys.exit(f"cannot create agent: {exc}")
     print(f"created {row['role']} {row['username']} in centre {row['centre_id']}")
+
+
+def _read_password():
+    """Return a password asked for on the terminal (twice), or the first line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        sys.exit("cannot create agent: the two passwords differ")
+    return first
 
 
 def serve(args, data_dir):
@@ -220,7 +237,7 @@ def _start_media_workers(app, port, data_dir):
 def _tighten(data_dir):
     """Take group and other access off the data dir and everything in it (older data dirs were
     created world-readable)."""
-    for root, dirs, files in os.walk(data_dir):
+    for root, _dirs, files in os.walk(data_dir):
         for name in [root, *(os.path.join(root, f) for f in files)]:
             mode = os.lstat(name).st_mode
             if mode & 0o077 and not os.path.islink(name):

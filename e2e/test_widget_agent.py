@@ -244,7 +244,9 @@ def test_attachments_upload_preview_download_and_paste(context, server, person, 
         "request",
         lambda request: urls.append((request.url, request.headers.get("authorization", ""))),
     )
-    credential = w.page.evaluate("sessionStorage.getItem('zn:demo:credential')")
+    credential = w.page.evaluate(  # kept under zn:demo:<person key>:credential
+        "sessionStorage.getItem(Object.keys(sessionStorage).find((k) => k.endsWith(':credential')))"
+    )
     assert credential
 
     png = tmp_path / "截图.png"

@@ -19,12 +19,13 @@ from widget.media import stop_process
 ROOT = Path(__file__).resolve().parent.parent
 _cids = itertools.count(1)
 # The demo passwords the tests use: written into a test server's data dir before its first start
-# (a real data dir gets random ones, see widget/demo.py); tests/integration/test_demo.py checks those.
+# (a real data dir gets random ones, see widget/demo.py); tests/integration/test_demo.py checks
+# those.
 DEMO_PASSWORDS = {name: f"{name}-demo" for name in ("agent1", "agent2", "super1", "admin1")}
 
 
-# The other side: a second site, centre and region with a supervisor and an agent of their own, in the
-# default test servers, so every door is tested from a centre that must not pass.
+# The other side: a second site, centre and region with a supervisor and an agent of their own,
+# in the default test servers, so every door is tested from a centre that must not pass.
 OTHER_SITE, OTHER_CENTRE, OTHER_REGION = "other", "east", "5101"
 OTHER_ACCOUNTS = {"super2": "supervisor", "agent3": "agent"}  # password: <name>-other
 
@@ -76,7 +77,7 @@ def seed_other_side(data_dir, origins=("http://127.0.0.1:*",)):
 
 
 def keep_demo_passwords(data_dir):
-    """Write the tests' demo passwords into data_dir unless it has its own (0600, like the server)."""
+    """Write the tests' demo passwords into data_dir unless it has its own (0600, as kept)."""
     path = Path(data_dir) / "demo-passwords.json"
     if not path.exists():
         Path(data_dir).mkdir(parents=True, exist_ok=True)

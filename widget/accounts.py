@@ -73,7 +73,8 @@ def hash_password(password: str) -> str:
 def login(store, username, password, now, free_failures=5, backoff_max=900.0):
     """Return the agent row if the password is right, else None (same cost either way). An account
     with more than free_failures wrong passwords in a row waits 1 s, 2 s, 4 s ... (at most
-    backoff_max) after each further one: raise login_backoff while it waits, whatever the password."""
+    backoff_max) after each further one: raise login_backoff while it waits, whatever the
+    password."""
     agent = store.agent_by_username(username or "")
     if agent is None or agent["disabled"]:
         _hasher.hash(password or "")  # spend the same time as a real check

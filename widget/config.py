@@ -44,7 +44,7 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "10 per minute",
     "WS_HANDSHAKE_RATE_LIMIT": "600 per minute",  # a whole office behind one NAT reconnects after a restart
     "WS_MAX_PER_CREDENTIAL": 10,  # open taxpayer sockets of one credential (its tabs), per process
-    "WS_MAX_PER_ADDRESS": 300,  # open taxpayer sockets from one address (an office NAT), per process
+    "WS_MAX_PER_ADDRESS": 300,  # open taxpayer sockets from one address (office NAT), per process
     "UPLOAD_QUOTA_BYTES": 52428800,  # files one conversation may hold (50 MB: five 10 MB files)
     "UPLOAD_ORPHAN_TTL": 86400.0,  # an upload no message uses is removed this long after it came
     "LOGIN_FREE_FAILURES": 5,  # wrong passwords an account may have before it must wait...
@@ -190,9 +190,9 @@ def secret_key(config):
 
 
 def site_keys_key(config):
-    """Return the key that encrypts the sites' signing secrets at rest (a Fernet key): SITE_KEYS_KEY,
-    SITE_KEYS_KEY_FILE (0600), or for the embedded default one generated into the data dir. With a
-    shared DATABASE_URL every process needs the same one: it must be configured."""
+    """Return the key that encrypts the sites' signing secrets at rest (a Fernet key):
+    SITE_KEYS_KEY, SITE_KEYS_KEY_FILE (0600), or for the embedded default one generated into the
+    data dir. With a shared DATABASE_URL every process needs the same one: it must be set."""
     if config["SITE_KEYS_KEY"]:
         return config["SITE_KEYS_KEY"]
     if config["SITE_KEYS_KEY_FILE"]:

@@ -66,7 +66,7 @@ def loopback_host(host: str) -> bool:
 
 
 def local_client(environ: dict) -> bool:
-    """Return True if the request comes from this machine directly (loopback, no proxy in between)."""
+    """Return True if the request comes from this machine directly (loopback, no proxy)."""
     remote = environ.get("REMOTE_ADDR", "")
     return (
         (remote.startswith("127.") or remote in ("::1", "::ffff:127.0.0.1"))
@@ -112,7 +112,7 @@ def passwords(data_dir: str) -> tuple[dict, bool]:
 
 
 def seed(store, data_dir: str) -> dict:
-    """Create whatever demo data is missing; new passwords replace old ones. Return the passwords."""
+    """Create whatever demo data is missing; new passwords replace old ones; return them."""
     now = datetime.now(UTC)
     store.put_site(
         {

@@ -1,6 +1,7 @@
-"""The taxpayer credential is bound to the person on the page: a resume carries the page's host token
-(signature checked, not its expiry) and must name the credential's person; CREDENTIAL_MAX_AGE caps it
-whatever its use; the host revokes a person's credentials with a signed POST /api/sites/<site>/logout."""
+"""The taxpayer credential is bound to the person on the page: a resume carries the page's host
+token (signature checked, not its expiry) and must name the credential's person;
+CREDENTIAL_MAX_AGE caps it whatever its use; the host revokes a person's credentials with a signed
+POST /api/sites/<site>/logout."""
 
 import time
 from datetime import datetime

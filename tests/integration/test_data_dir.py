@@ -1,5 +1,6 @@
 """The data dir is this account's only: 0700 directories and 0600 files (older ones tightened at
-start), and the sites' signing secrets encrypted at rest with SITE_KEYS_KEY (older ones migrated)."""
+start), and the sites' signing secrets encrypted at rest with SITE_KEYS_KEY (older ones
+migrated)."""
 
 import io
 import sqlite3

@@ -213,3 +213,11 @@ def test_transfer_targets_and_transfers_stay_in_the_centre(server, scene):
     )
     assert refused["type"] == "error" and refused["code"] == "not_found"
     one.close()
+
+
+def test_the_board_shows_a_supervisor_their_own_centre_only(server):
+    board = _other(server, "super2").get(server.url + "/console/api/board").json()["centres"]
+    assert [c["id"] for c in board] == ["east"]
+    admin = console(server, "admin1", DEMO_PASSWORDS["admin1"])
+    everyone = admin.get(server.url + "/console/api/board").json()["centres"]
+    assert {"demo", "closed", "east"} <= {c["id"] for c in everyone}

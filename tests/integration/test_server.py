@@ -89,6 +89,17 @@ def test_cli_works_against_a_running_server(server, person):
         text=True,
     )
     assert again.returncode != 0 and "taken" in again.stderr
+    from_stdin = subprocess.run(  # the password never on the command line
+        [sys.executable, str(ROOT / "server.py"), "create-agent", "--data-dir"]
+        + [str(server.data_dir), "--username", "stdin-agent", "--centre", "demo"],
+        input="kept-off-argv\n",
+        capture_output=True,
+        text=True,
+    )
+    assert from_stdin.returncode == 0, from_stdin.stderr
+    from tests.integration.test_operations import console
+
+    assert console(server, "stdin-agent", "kept-off-argv").get(server.url + "/console/api/me").ok
     bad = subprocess.run(
         [
             sys.executable,

@@ -654,7 +654,7 @@ class Store:
         return self._one(select(quick_replies).where(quick_replies.c.id == reply_id))
 
     def put_quick_reply(self, row):
-        """Insert or replace a quick reply of the row's centre (another centre's is never touched)."""
+        """Insert or replace a quick reply of the row's centre (never another centre's)."""
         with self.engine.begin() as conn:
             conn.execute(
                 quick_replies.delete().where(

@@ -73,10 +73,13 @@ def me():
 @bp.get("/board")
 @role(*SUPERVISORS)
 def board():
-    """Return each centre's live figures: waiting, in service, agents online."""
+    """Return the live figures (waiting, in service, agents online) of the caller's centre; an
+    admin's: every centre's."""
     z = ext()
     centres, ratings = [], z.store.rating_figures()
     for centre in z.store.centres():
+        if not scope.same_centre(g.agent, centre["id"]):
+            continue
         waiting = z.store.interactions_in([states.State.QUEUED.value], centre_id=centre["id"])
         serving = z.store.interactions_in([states.State.CONNECTED.value], centre_id=centre["id"])
         centres.append(

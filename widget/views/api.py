@@ -78,8 +78,8 @@ def login():
 @bp.post("/api/sites/<site_id>/logout")
 @csrf.exempt
 def site_logout(site_id):
-    """The host's back end says a person logged out of the e-tax site ({"token": a JWT signed like a
-    host token, claims aud, sub, tin, iat, exp}): end every credential of theirs and close their tabs."""
+    """The host's back end says a person logged out of the e-tax site ({"token": a JWT signed
+    like a host token, claims aud, sub, tin, iat, exp}): end their credentials, close their tabs."""
     z = ext()
     site = z.store.get_site(site_id)
     if site is None:
