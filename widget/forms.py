@@ -126,9 +126,11 @@ class Forms:
             item["files"].append(file)
             return {"items": items}
 
-        return self._step(
+        view = self._step(
             actor, interaction_id, form_id, "attach", change, {"item_id": item_id, "file": file}
         )
+        self.store.mark_attachment_used(attachment_id, self.service.clock())  # a form holds it
+        return view
 
     def submit(self, person, interaction_id, form_id):
         """Confirm a form whose every material has a file (提交确认)."""

@@ -1,6 +1,7 @@
 """业务办理服务确认单 over real WebSockets: each step an event of both sides; refusals."""
 
 import io
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -86,6 +87,13 @@ def test_a_form_sent_filled_returned_resubmitted_and_done(server, served):
     assert _step(tp, "form.submit", iid, form)["form"]["status"] == "submitted"
     done = _step(ag, "form.done", iid, form, result="额度已调整为每月 100 万元")
     assert done["form"]["status"] == "done" and len(done["form"]["items"][0]["files"]) == 2
+    in_form = {f["id"] for item in done["form"]["items"] for f in item["files"]}
+    store = server.store()
+    try:  # a file a form holds is no orphan: the sweeper must never remove it
+        orphans = {row["id"] for row in store.orphan_attachments(datetime.now(UTC))}
+    finally:
+        store.dispose()
+    assert in_form and not in_form & orphans
 
     statuses = [
         f["form"]["status"] for f in (tp.expect("form.state", interaction_id=iid) for _ in range(7))
