@@ -127,6 +127,8 @@ def create_app(overrides=None, clock=utc_now, bus=None):
         shutting_down=False,
         sweeper=Sweeper(service, settings, clock),
     )
+    z = app.extensions["zhengna"]
+    bus.on_resume(lambda: [conn.catch_up() for conn in list(z.connections)])
 
     if settings["DEMO"]:
         from . import demo
