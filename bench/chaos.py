@@ -64,6 +64,8 @@ class Cluster:
         self.lock = threading.Lock()  # clients pick a server while the main thread replaces one
         try:
             if scaled:
+                from cryptography.fernet import Fernet
+
                 from tests.services import Postgres, Redis
 
                 self.postgres, self.redis = Postgres(), Redis()
@@ -71,6 +73,7 @@ class Cluster:
                     "ZHENGNA_DATABASE_URL": self.postgres.create_database(),
                     "ZHENGNA_REDIS_URL": self.redis.url,
                     "ZHENGNA_SECRET_KEY": secrets.token_urlsafe(32),  # one console login for both
+                    "ZHENGNA_SITE_KEYS_KEY": Fernet.generate_key().decode(),  # sealed site keys
                 }
             for name in ("a", "b") if scaled else ("a",):
                 (base / name).mkdir()

@@ -2,6 +2,7 @@
 reaches its sockets, without waiting for a later event in the same conversation."""
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.services import Redis
 from tests.support import ServerProcess, agent, taxpayer
@@ -11,7 +12,11 @@ from tests.support import ServerProcess, agent, taxpayer
 def pair_with_own_redis(tmp_path, postgres):
     """Two servers on a fresh database and a Redis of their own (this test restarts it)."""
     redis = Redis()
-    env = {"ZHENGNA_DATABASE_URL": postgres.create_database(), "ZHENGNA_REDIS_URL": redis.url}
+    env = {
+        "ZHENGNA_DATABASE_URL": postgres.create_database(),
+        "ZHENGNA_REDIS_URL": redis.url,
+        "ZHENGNA_SITE_KEYS_KEY": Fernet.generate_key().decode(),  # the same for both processes
+    }
     servers = []
     try:
         for name in ("a", "b"):
