@@ -205,7 +205,8 @@ def main() -> None:
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # two descriptors a socket, both ends
-    data = Path(tempfile.mkdtemp(prefix="zhengna-soak-")) / "data"
+    temp = tempfile.TemporaryDirectory(prefix="zhengna-soak-")
+    data = Path(temp.name) / "data"
     env = {
         "ZHENGNA_WS_RATE": "100000",  # an agent console sends for PER_AGENT conversations
         "ZHENGNA_WS_BURST": "100000",
@@ -249,6 +250,7 @@ def main() -> None:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
     finally:
         server.stop()
+        temp.cleanup()
 
 
 if __name__ == "__main__":
