@@ -47,6 +47,13 @@ LIMITS = {  # every client comes from 127.0.0.1 and reconnects after every fault
     "ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute",
     "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute",
     "ZHENGNA_RTC": "off",
+    # A side that was away through several restarts resends everything it typed meanwhile at once;
+    # pacing that is the client outbox's job (issue 16), not what this harness measures.
+    "ZHENGNA_WS_RATE": "1000",
+    "ZHENGNA_WS_BURST": "1000",
+    # On a busy machine consecutive restarts can keep a console away for more than the 60 s after
+    # which a conversation goes back to the queue (a rule of its own, tested elsewhere).
+    "ZHENGNA_GRACE_PERIOD": "3600",
 }
 PASSWORD = "chaos-password"
 RETRYABLE = {"rate_limited", "busy"}  # refusals a client retries by itself
@@ -64,6 +71,8 @@ class Cluster:
         self.lock = threading.Lock()  # clients pick a server while the main thread replaces one
         try:
             if scaled:
+                from cryptography.fernet import Fernet
+
                 from tests.services import Postgres, Redis
 
                 self.postgres, self.redis = Postgres(), Redis()
@@ -71,6 +80,7 @@ class Cluster:
                     "ZHENGNA_DATABASE_URL": self.postgres.create_database(),
                     "ZHENGNA_REDIS_URL": self.redis.url,
                     "ZHENGNA_SECRET_KEY": secrets.token_urlsafe(32),  # one console login for both
+                    "ZHENGNA_SITE_KEYS_KEY": Fernet.generate_key().decode(),  # sealed site keys
                 }
             for name in ("a", "b") if scaled else ("a",):
                 (base / name).mkdir()
@@ -126,6 +136,7 @@ class Side(threading.Thread):
     pending: dict = field(default_factory=dict)  # cid -> text, unacknowledged, in typing order
     acked: dict = field(default_factory=dict)  # cid -> seq
     refused: Counter = field(default_factory=Counter)  # error code -> count
+    retried: Counter = field(default_factory=Counter)  # refusals a client retries (busy, ...)
     received: list = field(default_factory=list)  # the other side's messages: (seq, cid)
     replays: int = 0  # events with a seq already held (dropped, as the protocol says)
     gaps: int = 0  # events past a missing seq
@@ -182,7 +193,10 @@ class Side(threading.Thread):
             self.acked[frame["ref"]] = frame["seq"]
             del self.pending[frame["ref"]]
         elif kind == "error" and frame.get("ref") in self.pending:
-            if frame["code"] not in RETRYABLE:  # a real refusal: shown as failed, not resent
+            if frame["code"] in RETRYABLE:  # resent with everything after it, in typing order
+                self.retried[frame["code"]] += 1
+                self.client.closed.set()
+            else:  # a real refusal: shown as failed, not resent
                 self.refused[frame["code"]] += 1
                 del self.pending[frame["ref"]]
         elif "seq" in frame and frame.get("interaction_id") == self.iid and kind != "sync.done":
@@ -300,7 +314,7 @@ def tally(cluster: Cluster, pairs: list[tuple[Side, Side]], stuck: int) -> dict:
     """Count what was typed, stored, delivered, duplicated and reordered."""
     store = cluster.servers[0].store()
     typed = stored = delivered = duplicates = out_of_order = 0
-    refused, gaps, replays, reconnects = Counter(), 0, 0, 0
+    refused, retried, gaps, replays, reconnects = Counter(), Counter(), 0, 0, 0
     try:
         for tp, ag in pairs:
             events = store.events_after(tp.iid, 0, 100000)
@@ -315,6 +329,7 @@ def tally(cluster: Cluster, pairs: list[tuple[Side, Side]], stuck: int) -> dict:
             for side, other in ((tp, ag), (ag, tp)):
                 typed += len(side.typed)
                 refused += side.refused
+                retried += side.retried
                 gaps += side.gaps
                 replays += side.replays
                 reconnects += side.reconnects
@@ -337,6 +352,7 @@ def tally(cluster: Cluster, pairs: list[tuple[Side, Side]], stuck: int) -> dict:
         "out_of_order": out_of_order,
         "stuck": stuck,
         "refused": dict(refused),
+        "retried": dict(retried),
         "gaps": gaps,
         "replays_dropped": replays,
         "reconnects": reconnects,

@@ -45,6 +45,7 @@ class Soak:
         self.sent = {"taxpayer": {}, "agent": {}}  # role -> cid -> interaction id
         self.acked = {"taxpayer": set(), "agent": set()}
         self.got = {"taxpayer": set(), "agent": set()}  # cids received by the other side
+        self.stop_pinging = False
 
     def connect(self) -> None:
         store = self.server.store()
@@ -64,6 +65,8 @@ class Soak:
             console_socket(self.server, login(self.server, f"soak{a}", PASSWORD))[0]
             for a in range(count)
         ]
+        for ag in self.agents:
+            gevent.spawn(self._ping, ag)
         self.taxpayers = []
         for i in range(self.n):
             token = tokens.mint(
@@ -80,6 +83,7 @@ class Soak:
             tp = WSClient(f"{self.server.ws_url}/ws/taxpayer?site=demo", self.server.url)
             tp.send({"type": "auth.hello", "token": token})
             tp.expect("auth.ok", timeout=30)
+            gevent.spawn(self._ping, tp)
             tp.iid = tp.reply(tp.request({"type": "human.request"}), timeout=30)["interaction_id"]
             ag = self.agents[i // PER_AGENT]
             answer = ag.reply(
@@ -105,14 +109,14 @@ class Soak:
             for j, iid in enumerate(ag.iids):
                 offset = INTERVAL * ((a * PER_AGENT + j) / self.n + 0.5) % INTERVAL
                 senders.append(gevent.spawn(self._send, ag, "agent", iid, stop, offset))
-        pingers = [gevent.spawn(self._ping, c, stop) for c in self.agents + self.taxpayers]
         timer = gevent.spawn_later(min(120, seconds), on_minute_two)
         gevent.joinall(senders)
         settle = time.monotonic() + 30
         while time.monotonic() < settle and not self.settled():
             gevent.sleep(0.5)
         timer.join()
-        gevent.killall(readers + pingers)
+        self.stop_pinging = True
+        gevent.killall(readers)
 
     def settled(self) -> bool:
         """Every message acknowledged and delivered to the other side."""
@@ -125,14 +129,23 @@ class Soak:
             started = time.monotonic()
             cid = f"{role[0]}-{iid}-{n}"
             self.sent[role][cid] = iid
-            client.send({"type": "message.send", "cid": cid, "interaction_id": iid, "text": cid})
+            try:
+                client.send(
+                    {"type": "message.send", "cid": cid, "interaction_id": iid, "text": cid}
+                )
+            except Exception:
+                return  # the reader counts the closed socket; this one stays unacknowledged
             n += 1
             gevent.sleep(max(0.0, INTERVAL - (time.monotonic() - started)))
 
-    def _ping(self, client, stop) -> None:
-        while time.monotonic() < stop + 30 and not client.closed.is_set():
+    def _ping(self, client) -> None:
+        """Ping as a client does, from the moment it is connected (setting up takes minutes)."""
+        while not self.stop_pinging and not client.closed.is_set():
             gevent.sleep(self.heartbeat)
-            client.send({"type": "ping"})
+            try:
+                client.send({"type": "ping"})
+            except Exception:
+                return  # the reader counts the closed socket
 
     def _read(self, client, role) -> None:
         other = "agent" if role == "taxpayer" else "taxpayer"
@@ -192,7 +205,8 @@ def main() -> None:
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # two descriptors a socket, both ends
-    data = Path(tempfile.mkdtemp(prefix="zhengna-soak-")) / "data"
+    temp = tempfile.TemporaryDirectory(prefix="zhengna-soak-")
+    data = Path(temp.name) / "data"
     env = {
         "ZHENGNA_WS_RATE": "100000",  # an agent console sends for PER_AGENT conversations
         "ZHENGNA_WS_BURST": "100000",
@@ -236,6 +250,7 @@ def main() -> None:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
     finally:
         server.stop()
+        temp.cleanup()
 
 
 if __name__ == "__main__":

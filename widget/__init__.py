@@ -154,6 +154,8 @@ def create_app(overrides=None, clock=utc_now, bus=None):
         sockets_by_address=Counter(),  # open taxpayer sockets (WS_MAX_PER_ADDRESS)
         sockets_by_credential=Counter(),  # ... per session credential (WS_MAX_PER_CREDENTIAL)
     )
+    z = app.extensions["zhengna"]
+    bus.on_resume(lambda: [conn.catch_up() for conn in list(z.connections)])
 
     if settings["DEMO"]:
         from . import demo

@@ -166,7 +166,7 @@ class Service:
         if not self._open_to(actor, interaction):
             done = self.store.find_message(interaction_id, actor.role, actor.id, cid)
             if done is not None:  # a retry of a message stored before the conversation moved on
-                return done["seq"]
+                return self._stored_again(done)
             raise ZhengnaError(
                 "not_accepting_messages",
                 "当前状态下不能发送消息。",
@@ -186,11 +186,17 @@ class Service:
             done = self.store.find_message(interaction_id, actor.role, actor.id, cid)
             if done is None:
                 raise
-            return done["seq"]
+            return self._stored_again(done)
         if attachment_id:
             self.store.mark_attachment_used(attachment_id, self.clock())  # no orphan now
         self.publish_rows(rows)
         return rows[0]["seq"]
+
+    def _stored_again(self, event):
+        """Answer a resend of a stored message with its seq, and publish it again: the process
+        that stored it may have died before it published (followers drop a seq they hold)."""
+        self.publish_rows([event])
+        return event["seq"]
 
     def check_can_attach(self, actor, interaction_id):
         """Raise unless actor may add a file to this interaction now."""

@@ -72,6 +72,12 @@ class Connection:
         if handle is not None:
             self.bus.unsubscribe(handle)
 
+    def catch_up(self):
+        """Send whatever the store holds past what this client was sent, for every followed
+        interaction (the bus may have lost events while it reconnected)."""
+        for interaction_id in list(self.delivered):
+            self._queue.put(("refresh", interaction_id))
+
     def ack(self, interaction_id, seq):
         """Record the highest sequence the client says it has."""
         if seq > self.acked.get(interaction_id, 0):
@@ -121,6 +127,8 @@ class Connection:
             return [item["frame"]]
         if kind == "catch_up":
             frames = self._gap(item, None)
+        elif kind == "refresh":
+            frames = self._gap(item, None, done=False)
         elif item["kind"] == "ephemeral":
             return [] if item.get("from_role") == self.role else [item["frame"]]
         else:
@@ -129,8 +137,9 @@ class Connection:
             frames = [frame for frame in frames if not frame.get("internal")]
         return frames
 
-    def _gap(self, interaction_id, frame):
-        """Return the frames that bring the client up to frame (or up to date), none twice."""
+    def _gap(self, interaction_id, frame, done=True):
+        """Return the frames that bring the client up to frame (or up to date, then sync.done
+        unless done is False), none twice."""
         if interaction_id not in self.delivered:
             return []
         have = self.delivered[interaction_id]
@@ -148,7 +157,7 @@ class Connection:
                 have = batch[-1]["seq"]
         if out:
             self.delivered[interaction_id] = max(self.delivered[interaction_id], out[-1]["seq"])
-        if frame is None:
+        if frame is None and done:
             out.append(
                 {
                     "type": "sync.done",

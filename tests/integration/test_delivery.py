@@ -120,3 +120,42 @@ def test_a_resend_after_the_conversation_ended_answers_with_the_stored_seq(serve
     assert new["code"] == "not_accepting_messages"
     tp.close()
     ag.close()
+
+
+def test_a_message_stored_by_a_process_that_died_before_publishing_arrives_on_resend(
+    server, person
+):
+    from datetime import UTC, datetime
+
+    from widget import tokens
+    from widget.interactions import Service
+    from widget.models import Actor
+
+    who = person()
+    tp, hello = taxpayer(server, who, region="4402")
+    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
+    ag, _ = agent(server, "agent1", "agent1-demo")
+    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    tp.expect("interaction.state", interaction_id=iid, state="connected")
+    sender = Actor("taxpayer", tokens.default_sub(who, "测试开票员"), "测试开票员")
+    event = Service.message_event(
+        None, sender, "lost-1", "提交了却没发出", "text", datetime.now(UTC)
+    )
+    store = server.store()
+    [stored] = store.append(iid, [event])  # committed; the process died before it published
+    store.dispose()
+    answer = tp.reply(
+        tp.request(
+            {
+                "type": "message.send",
+                "cid": "lost-1",
+                "interaction_id": iid,
+                "text": "提交了却没发出",
+            }
+        )
+    )
+    assert answer["seq"] == stored["seq"], "the resend is the stored message, not a new one"
+    arrived = ag.message(iid, "taxpayer")
+    assert (arrived["seq"], arrived["message"]["cid"]) == (stored["seq"], "lost-1")
+    tp.close()
+    ag.close()

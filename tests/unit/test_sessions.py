@@ -197,6 +197,23 @@ def test_catch_up_is_paged_by_sync_batch(connect, events, count, calls):
     assert events.calls == [(IX, after, 3) for after in calls]
 
 
+def test_catch_up_after_a_lost_bus_sends_only_what_was_missed_and_no_sync_done(connect, events):
+    for seq in range(1, 3):
+        events.add(seq)
+    conn, ws = connect(batch=10)
+    conn.watch(IX)
+    settle()
+    events.add(3)  # stored while the bus was down: never published to this process
+    events.add(4, internal=True)
+    conn.catch_up()
+    conn.catch_up()  # a second resume finds nothing new
+    settle()
+    assert ws.seqs() == [1, 2, done(2), 3]  # a taxpayer: the internal note stays out
+    live(bus=conn.bus, frame=events.frames[2])  # the same event published late: not sent twice
+    settle()
+    assert ws.seqs() == [1, 2, done(2), 3] and conn.delivered == {IX: 4}
+
+
 # -- live events -----------------------------------------------------------------------------------
 
 

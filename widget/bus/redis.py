@@ -29,6 +29,8 @@ class RedisBus(Bus):
         self._write = Semaphore()
         self._confirmed = {}  # channel -> Event set when Redis confirms the subscription
         self._listening = {}  # channel -> local subscriber count
+        self._resume_callbacks = []
+        self._lost = False  # the listener lost its connection: messages may have gone by
         self._subscribe(_KEEPALIVE)
         self._listener = gevent.spawn(self._listen)
         self._confirmed[_KEEPALIVE].wait(_SUBSCRIBE_WAIT)
@@ -58,6 +60,9 @@ class RedisBus(Bus):
         with self._write:
             self.pubsub.unsubscribe(self.prefix + channel)
 
+    def on_resume(self, callback):
+        self._resume_callbacks.append(callback)
+
     def healthy(self):
         try:
             return bool(self.client.ping()) and not self._listener.dead
@@ -81,7 +86,17 @@ class RedisBus(Bus):
                     self._handle(item)
             except redis.RedisError:
                 log.exception("Redis bus listener lost its connection; reconnecting")
+                self._lost = True
                 gevent.sleep(1)
+
+    def _resumed(self):
+        """Tell whoever asked: what was published while this process was not listening is lost."""
+        log.warning("Redis bus listening again; catching every socket up from the store")
+        for callback in self._resume_callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("bus resume callback failed")
 
     def _handle(self, item):
         channel = (
@@ -91,5 +106,8 @@ class RedisBus(Bus):
             event = self._confirmed.get(channel)
             if event is not None:
                 event.set()
+            if self._lost:  # subscribed again: one SUBSCRIBE renews every channel at once
+                self._lost = False
+                self._resumed()
         elif item["type"] == "message" and channel.startswith(self.prefix):
             self.local.publish(channel[len(self.prefix) :], json.loads(item["data"]))
