@@ -14,6 +14,12 @@ DEFAULT_SIMILAR = DATA_DIR / "similar.zh.jsonl"
 # Round 2: similar questions that say what distinguishes an entry from its confusable neighbours (found by
 # `python -m widget.bot.calibrate`), written from the two entries' own questions and answers.
 DEFAULT_CONTRAST = DATA_DIR / "similar_contrast.zh.jsonl"
+# Similar questions mined from the training voices (shared/kb/queries/train-*.jsonl), one entry
+# and one voice a line: {"id", "similar": [...], "source": "train-owner"}. The source lets
+# leave-one-voice-out drop everything mined from a voice.
+DEFAULT_MINED = DATA_DIR / "similar_mined.jsonl"
+# English content of every entry: {"id", "question", "aliases": [...], "answer"} a line.
+DEFAULT_ENGLISH = DATA_DIR / "faq.en.jsonl"
 
 
 @dataclass(frozen=True)
@@ -26,11 +32,22 @@ class Entry:
     category: str = ""
     aliases: tuple[str, ...] = ()
     similar: tuple[str, ...] = field(default=(), compare=False)
+    question_en: str = ""
+    aliases_en: tuple[str, ...] = ()
+    answer_en: str = ""
 
     @property
     def phrasings(self) -> tuple[str, ...]:
-        """The standard question, its aliases and its similar questions, without duplicates."""
-        return tuple(dict.fromkeys((self.question, *self.aliases, *self.similar)))
+        """Every way of asking: the standard question, its aliases and similar questions, then
+        the English question and aliases, without duplicates."""
+        en = (self.question_en,) if self.question_en else ()
+        return tuple(
+            dict.fromkeys((self.question, *self.aliases, *self.similar, *en, *self.aliases_en))
+        )
+
+    def answer_in(self, lang: str) -> str:
+        """The answer in lang ("zh" | "en"); the Chinese one when there is no English answer."""
+        return self.answer_en if lang == "en" and self.answer_en else self.answer
 
     @classmethod
     def from_json(cls, obj: dict) -> Entry:
@@ -42,6 +59,9 @@ class Entry:
             category=obj.get("category", ""),
             aliases=tuple(obj.get("aliases") or ()),
             similar=tuple(obj.get("similar") or ()),
+            question_en=obj.get("question_en") or "",
+            aliases_en=tuple(obj.get("aliases_en") or ()),
+            answer_en=obj.get("answer_en") or "",
         )
 
     def to_json(self) -> dict:
@@ -55,6 +75,12 @@ class Entry:
         }
         if self.similar:
             obj["similar"] = list(self.similar)
+        if self.question_en or self.aliases_en or self.answer_en:
+            obj.update(
+                question_en=self.question_en,
+                aliases_en=list(self.aliases_en),
+                answer_en=self.answer_en,
+            )
         return obj
 
 
@@ -65,17 +91,49 @@ def read_jsonl(path: str | Path) -> list[dict]:
 
 
 def load_entries(
-    path: str | Path | None = None, similar_path: str | Path | None = None, contrast: bool = True
+    path: str | Path | None = None,
+    similar_path: str | Path | None = None,
+    contrast: bool = True,
+    exclude_sources: Iterable[str] = (),
+    mined: bool = True,
+    english: bool = True,
 ) -> list[Entry]:
-    """Entries of a faq-shaped JSONL; default is the shipped KB merged with data/similar.zh.jsonl and (unless
-    contrast=False) data/similar_contrast.zh.jsonl."""
+    """Entries of a faq-shaped JSONL; default is the shipped KB merged with
+    data/similar.zh.jsonl, (unless contrast=False) data/similar_contrast.zh.jsonl, (unless
+    mined=False) the similar questions mined from the training voices minus those whose source
+    is in exclude_sources, and (unless english=False) the English content of data/faq.en.jsonl."""
     entries = [Entry.from_json(o) for o in read_jsonl(path or DEFAULT_FAQ)]
     if similar_path is None and path is None:
         rows = read_jsonl(DEFAULT_SIMILAR) if DEFAULT_SIMILAR.exists() else []
         if contrast and DEFAULT_CONTRAST.exists():
             rows += read_jsonl(DEFAULT_CONTRAST)
-        return merge_similar(entries, rows) if rows else entries
+        if mined and DEFAULT_MINED.exists():
+            excluded = set(exclude_sources)
+            rows += [r for r in read_jsonl(DEFAULT_MINED) if r.get("source") not in excluded]
+        entries = merge_similar(entries, rows) if rows else entries
+        if english and DEFAULT_ENGLISH.exists():
+            entries = merge_english(entries, read_jsonl(DEFAULT_ENGLISH))
+        return entries
     return merge_similar(entries, read_jsonl(similar_path)) if similar_path else entries
+
+
+def merge_english(entries: Sequence[Entry], rows: Iterable[dict]) -> list[Entry]:
+    """Give each entry the English question, aliases and answer of the row with its id (lines of
+    {"id", "question", "aliases", "answer"}; unknown ids are ignored, entries without a row keep
+    theirs)."""
+    by_id = {r["id"]: r for r in rows}
+    out = []
+    for e in entries:
+        r = by_id.get(e.id)
+        if r:
+            e = replace(
+                e,
+                question_en=r.get("question") or "",
+                aliases_en=tuple(r.get("aliases") or ()),
+                answer_en=r.get("answer") or "",
+            )
+        out.append(e)
+    return out
 
 
 def merge_similar(entries: Sequence[Entry], rows: Iterable[dict]) -> list[Entry]:

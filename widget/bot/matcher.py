@@ -286,3 +286,11 @@ class Matcher:
         weights = [(idf("w", w), known(w)) for w in qwords]
         total = sum(w for w, _ in weights)
         return sum(w for w, k in weights if k) / total if total else 1.0
+
+
+def build_matcher(kb: str | None = None, exclude_sources: frozenset[str] = frozenset()) -> Matcher:
+    """The shipped matcher (or one over a faq-shaped JSONL file), without anything mined from the
+    voices in exclude_sources (leave-one-voice-out)."""
+    from .kb import load_entries
+
+    return Matcher(load_entries(kb, exclude_sources=exclude_sources))
