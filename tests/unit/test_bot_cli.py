@@ -33,10 +33,11 @@ def run(args, stdin=""):
 
 
 def check_line(line, q):
-    assert set(line) == {"q", "outcome", "answer", "suggestions", "score"}
+    assert set(line) == {"q", "outcome", "answer", "suggestions", "score", "lang"}
     assert line["q"] == q
     assert line["outcome"] in {"answer", "suggest", "reject", "greeting"}
     assert 0.0 <= line["score"] <= 1.0
+    assert line["lang"] in {"zh", "en"}
     assert isinstance(line["suggestions"], list) and len(line["suggestions"]) <= 3
     if line["outcome"] == "answer":
         assert isinstance(line["answer"], str) and line["suggestions"] == []

@@ -18,6 +18,9 @@ DEFAULT_CONTRAST = DATA_DIR / "similar_contrast.zh.jsonl"
 # and one voice a line: {"id", "similar": [...], "source": "train-owner"}. The source lets
 # leave-one-voice-out drop everything mined from a voice.
 DEFAULT_MINED = DATA_DIR / "similar_mined.jsonl"
+# Out-of-scope questions of the training voices, {"q", "source"} a line: the matcher compares a
+# query with them (a query closer to one of them than to any entry is probably out of scope too).
+DEFAULT_OOS = DATA_DIR / "oos_mined.jsonl"
 # English content of every entry: {"id", "question", "aliases": [...], "answer"} a line.
 DEFAULT_ENGLISH = DATA_DIR / "faq.en.jsonl"
 
@@ -115,6 +118,14 @@ def load_entries(
             entries = merge_english(entries, read_jsonl(DEFAULT_ENGLISH))
         return entries
     return merge_similar(entries, read_jsonl(similar_path)) if similar_path else entries
+
+
+def load_oos_examples(exclude_sources: Iterable[str] = ()) -> tuple[str, ...]:
+    """The mined out-of-scope questions, without those whose source is in exclude_sources."""
+    if not DEFAULT_OOS.exists():
+        return ()
+    excluded = set(exclude_sources)
+    return tuple(r["q"] for r in read_jsonl(DEFAULT_OOS) if r.get("source") not in excluded)
 
 
 def merge_english(entries: Sequence[Entry], rows: Iterable[dict]) -> list[Entry]:

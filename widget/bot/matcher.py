@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import lexicon, phonetic, smalltalk
-from .decide import CONTRAST_WEIGHT, Signals, decide
+from . import language, lexicon, phonetic, smalltalk
+from .decide import CONTRAST_WEIGHT, Decision, Signals, load_decision
 from .features import QUESTION_TYPE_WEIGHT, QUESTION_TYPES, question_types, views
 from .index import IndexBuilder
-from .kb import Entry
+from .kb import Entry, load_entries, load_oos_examples
 from .normalise import Normaliser, basic
 from .tokens import tokenizer, words
 
@@ -37,6 +37,8 @@ class MatchResult:
     suggestions: tuple[str, ...] = ()
     score: float = 0.0
     human: bool = False  # show the 发起人工导税 button under the answer
+    lang: str = "zh"  # the language to answer in: "en" for an English message (when there is
+    # English content for the answer), else "zh"
     ranked: tuple[tuple[str, float], ...] = field(
         default=(), compare=False
     )  # top candidates, for debugging
@@ -50,9 +52,16 @@ class MatchResult:
                 "answer": self.answer,
                 "suggestions": list(self.suggestions),
                 "score": round(min(1.0, max(0.0, self.score)), 4),
+                "lang": self.lang,
             },
             ensure_ascii=False,
         )
+
+
+def _cacheable(text: str) -> bool:
+    """Whether a phrasing's analysis may be kept across rebuilds: not when it may hold typed pinyin
+    (its reading depends on the KB's own words); English text is never read as pinyin."""
+    return not _LATIN.search(text) or language.detect(text) == "en"
 
 
 def _pool(phrase_views: list[dict[str, Counter]]) -> dict[str, Counter]:
@@ -103,9 +112,19 @@ def _names_offtopic(tokens: list[str]) -> bool:
 class Matcher:
     """Built once from entries, then read-only: safe to share between greenlets."""
 
-    def __init__(self, entries: Sequence[Entry], cache: dict | None = None):
-        """cache: optional dict, phrasing text -> (words, views), shared between successive matchers of one KB
-        (KnowledgeBase passes one) so a rebuild only normalises and segments phrasings it has not seen."""
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        cache: dict | None = None,
+        decision: Decision | None = None,
+        oos_examples: Sequence[str] | None = None,
+    ):
+        """cache: optional dict, phrasing text -> (words, views), shared between successive matchers
+        of one KB (KnowledgeBase passes one) so a rebuild only analyses phrasings it has not seen.
+        decision: the answer / suggest / reject models (default: the shipped data/decision.json).
+        oos_examples: known out-of-scope questions (default: the shipped, mined ones)."""
+        self.decision = decision or load_decision()
+        oos = load_oos_examples() if oos_examples is None else tuple(oos_examples)
         self._entries = tuple(entries)
         self._by_id = {e.id: e for e in self._entries}
         self._ids = tuple(e.id for e in self._entries)
@@ -121,12 +140,20 @@ class Matcher:
             answer = self._answer_words(e.answer, cache)  # answers: no typo repair needed
             vocab.append(frozenset(w for ws, _, _ in analysed for w in ws).union(answer))
             qtypes[n] = _qtype_profile([qt for _, _, qt in analysed])
+        # Known out-of-scope questions: rows of one pseudo-entry after the real ones, in the phrasing
+        # index only (their words count in no document frequency and in no entry's vocabulary).
+        n_real = len(self._entries)
+        for text in oos:
+            phrase_rows.add(n_real, self._analyse(text, cache)[1])
+        self._has_oos = bool(oos)
         self._entry_vocab = tuple(vocab)
         self._kb_words = Counter(w for v in vocab for w in v)
         # One pooled row per entry holds each of the entry's features once: its postings count the entries that
         # use a feature, which is the document frequency both indexes need (no sort over all phrasing postings).
         self.pooled = pooled_rows.build(len(self._entries))
-        self.index = phrase_rows.build(len(self._entries), df=self.pooled.df)
+        self.index = phrase_rows.build(
+            n_real + self._has_oos, df=self.pooled.df, idf_n=n_real
+        )
         qtypes.flags.writeable = False
         self._qtypes = qtypes
         self.human_id = self._find_human_entry()
@@ -142,7 +169,7 @@ class Matcher:
         text = self.normalise(phrasing)
         ws = tuple(words(text))
         out = (ws, views(text, ws=list(ws)), question_types(text))
-        if cache is not None and not _LATIN.search(phrasing):
+        if cache is not None and _cacheable(phrasing):
             cache[phrasing] = out
         return out
 
@@ -152,7 +179,7 @@ class Matcher:
         hit = cache.get(key) if cache is not None else None
         if hit is None:
             hit = _pool([vs for _, vs, _ in analysed])
-            if cache is not None and not any(_LATIN.search(p) for p in phrasings):
+            if cache is not None and all(map(_cacheable, phrasings)):
                 cache[key] = hit
         return hit
 
@@ -197,22 +224,36 @@ class Matcher:
 
     def match(self, text: str) -> MatchResult:
         """Answer, suggest, reject or greet for one taxpayer message."""
+        lang = language.detect(text)
         if smalltalk.is_greeting(text):
-            return MatchResult("greeting")
+            return MatchResult("greeting", lang=lang)
         if self.human_id and smalltalk.wants_human(text):
-            return MatchResult("answer", answer=self.human_id, score=1.0, human=True)
+            return MatchResult(
+                "answer", self.human_id, score=1.0, human=True, lang=self._lang(lang, self.human_id)
+            )
         norm = self.normalise(text)
         ranked, signals = self._retrieve(norm, text)
-        outcome = decide(signals)
+        outcome = self.decision.decide(signals)
         top_id = ranked[0][0] if ranked else None
         if outcome == "answer":
             return MatchResult(
-                "answer", top_id, score=signals.top, human=top_id == self.human_id, ranked=ranked
+                "answer",
+                top_id,
+                score=signals.top,
+                human=top_id == self.human_id,
+                ranked=ranked,
+                lang=self._lang(lang, top_id),
             )
         if outcome == "suggest":
             ids = tuple(i for i, _ in ranked[:SUGGESTIONS])
-            return MatchResult("suggest", suggestions=ids, score=signals.top, ranked=ranked)
-        return MatchResult("reject", score=signals.top, ranked=ranked)
+            return MatchResult(
+                "suggest", suggestions=ids, score=signals.top, ranked=ranked, lang=lang
+            )
+        return MatchResult("reject", score=signals.top, ranked=ranked, lang=lang)
+
+    def _lang(self, lang: str, entry_id: str) -> str:
+        """The language to answer entry_id in: English only when the entry has an English answer."""
+        return "en" if lang == "en" and self._by_id[entry_id].answer_en else "zh"
 
     def _retrieve(self, norm: str, raw: str) -> tuple[tuple[tuple[str, float], ...], Signals]:
         """Ranked (id, score) candidates and the decision signals for a normalised query."""
@@ -221,6 +262,8 @@ class Matcher:
         # Two signals, equally weighted: the closest single phrasing, and the entry's phrasings pooled together
         # (robust when a query mixes words from several phrasings of the same entry).
         phrase_scores = self.index.entry_scores(qviews)
+        oos = float(phrase_scores[-1]) if self._has_oos else 0.0
+        phrase_scores = phrase_scores[: len(self._entries)]
         scores = (phrase_scores + self.pooled.entry_scores(qviews)) / 2
         # Ranking adds the question-type bonus (cosine of the query's types with each entry's profile); the
         # signals keep the topic score, so the type alone never makes an off-topic query look in scope.
@@ -252,6 +295,9 @@ class Matcher:
             contrast=contrast,
             type_gap=type_gap,
             phrase_gap=phrase_gap,
+            words=len(qwords),
+            oos_gap=oos - float(phrase_scores[top[0]]) if k else 0.0,
+            en=language.detect(raw) == "en",
         )
         return ranked, signals
 
@@ -288,9 +334,17 @@ class Matcher:
         return sum(w for w, k in weights if k) / total if total else 1.0
 
 
-def build_matcher(kb: str | None = None, exclude_sources: frozenset[str] = frozenset()) -> Matcher:
+def build_matcher(
+    kb: str | None = None,
+    exclude_sources: frozenset[str] = frozenset(),
+    decision: Decision | None = None,
+) -> Matcher:
     """The shipped matcher (or one over a faq-shaped JSONL file), without anything mined from the
-    voices in exclude_sources (leave-one-voice-out)."""
-    from .kb import load_entries
-
-    return Matcher(load_entries(kb, exclude_sources=exclude_sources))
+    voices in exclude_sources (leave-one-voice-out): their similar questions and the decision
+    fitted with them (unless a decision is given)."""
+    entries = load_entries(kb, exclude_sources=exclude_sources)
+    return Matcher(
+        entries,
+        decision=decision or load_decision(exclude_sources),
+        oos_examples=load_oos_examples(exclude_sources),
+    )

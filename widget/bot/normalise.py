@@ -10,7 +10,7 @@ from pathlib import Path
 
 from opencc import OpenCC
 
-from . import lexicon, phonetic
+from . import language, lexicon, phonetic
 
 CLAUSE_SPLIT = re.compile(r"[，,。.!！？?；;、~～\n\r\t…:：()（）\[\]【】\"“”'‘’]+|\s{1,}")
 PUNCT = re.compile(r"[^\w\u4e00-\u9fff%]+")
@@ -152,9 +152,13 @@ class Normaliser:
 
     def __call__(self, text: str) -> str:
         """Normalised form of text, used by every retrieval signal (KB side and query side)."""
-        text = english_to_chinese(basic(text))
-        text = convert_pinyin(text, self.pinyin_table)
-        text = focus(strip_fillers(text))
+        text = basic(text)
+        english = language.detect(text) == "en"
+        text = english_to_chinese(text)
+        if english:  # English words are not typed pinyin, and clauses are not split on spaces
+            text = strip_fillers(text)
+        else:
+            text = focus(strip_fillers(convert_pinyin(text, self.pinyin_table)))
         return " ".join(filter(None, map(_tail, PUNCT.sub(" ", text).split())))
 
 
