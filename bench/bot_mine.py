@@ -31,9 +31,7 @@ def mined_rows(files: list[Path]) -> list[dict]:
         for row in read_jsonl(path):
             if row.get("expect"):
                 by_id.setdefault(row["expect"], []).append(row["q"])
-        rows += [
-            {"id": i, "similar": qs, "source": voice(path)} for i, qs in sorted(by_id.items())
-        ]
+        rows += [{"id": i, "similar": qs, "source": voice(path)} for i, qs in sorted(by_id.items())]
     return rows
 
 

@@ -139,9 +139,7 @@ def fit_voices(files: Sequence[Path], wrong_max: float, nothing_max: float) -> d
     names = [voice(f) for f in files if is_training(f)]
     out = {"all": fit_decision(voice_rows(files), wrong_max, nothing_max).to_json()}
     out["without"] = {
-        name: fit_decision(
-            voice_rows(files, frozenset({name})), wrong_max, nothing_max
-        ).to_json()
+        name: fit_decision(voice_rows(files, frozenset({name})), wrong_max, nothing_max).to_json()
         for name in names
     }
     return out

@@ -25,7 +25,9 @@ from pathlib import Path
 DECISION_FILE = Path(__file__).resolve().parent / "data" / "decision.json"
 
 # Scores are fused cosines in 0..1 (see features.VIEW_WEIGHTS).
-OFFTOPIC_SURE = 0.60  # a query naming an uncovered topic (个税, 社保) is only answered when this close
+OFFTOPIC_SURE = (
+    0.60  # a query naming an uncovered topic (个税, 社保) is only answered when this close
+)
 COVERAGE_MIN = 0.45  # ...and when the top entry knows this share of its (IDF-weighted) words
 
 # Between the two best entries, each query word that only one of them knows (IDF-weighted share of

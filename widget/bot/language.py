@@ -40,7 +40,7 @@ def is_english_word(word: str) -> bool:
 
 
 def detect(text: str) -> str:
-    """"en" when the message is written in English (mixed English and Chinese included: the
+    """ "en" when the message is written in English (mixed English and Chinese included: the
     sentence is English with Chinese terms in it), else "zh". Typed pinyin (hongchong, fapiao) and
     a few English words in a Chinese sentence (excel, app) stay "zh"."""
     words = latin_words(text)

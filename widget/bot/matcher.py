@@ -16,7 +16,8 @@ from .decide import CONTRAST_WEIGHT, Decision, Signals, load_decision
 from .features import QUESTION_TYPE_WEIGHT, QUESTION_TYPES, question_types, views
 from .index import IndexBuilder
 from .kb import Entry, load_entries, load_oos_examples
-from .normalise import Normaliser, basic
+from .normalise import Normaliser, basic, english_to_chinese
+from .thesaurus import Thesaurus
 from .tokens import tokenizer, words
 
 _LATIN = re.compile(r"[A-Za-z\uff21-\uff3a\uff41-\uff5a]")
@@ -118,17 +119,22 @@ class Matcher:
         cache: dict | None = None,
         decision: Decision | None = None,
         oos_examples: Sequence[str] | None = None,
+        thesaurus: Thesaurus | None = None,
     ):
         """cache: optional dict, phrasing text -> (words, views), shared between successive matchers
         of one KB (KnowledgeBase passes one) so a rebuild only analyses phrasings it has not seen.
         decision: the answer / suggest / reject models (default: the shipped data/decision.json).
-        oos_examples: known out-of-scope questions (default: the shipped, mined ones)."""
+        oos_examples: known out-of-scope questions (default: the shipped, mined ones).
+        thesaurus: word pairs on top of the hand-written synonym groups (default: the shipped
+        data/thesaurus.txt); the cache must belong to one thesaurus."""
         self.decision = decision or load_decision()
         oos = load_oos_examples() if oos_examples is None else tuple(oos_examples)
         self._entries = tuple(entries)
         self._by_id = {e.id: e for e in self._entries}
         self._ids = tuple(e.id for e in self._entries)
-        self.normalise = Normaliser(self._pinyin_table())
+        syn = (thesaurus if thesaurus is not None else Thesaurus.load()).synonyms()
+        self.thesaurus = thesaurus
+        self.normalise = Normaliser(self._pinyin_table(syn), syn)
         pooled_rows = IndexBuilder()
         qtypes = np.zeros((len(self._entries), len(QUESTION_TYPES)), dtype=np.float32)
         phrase_rows, vocab = IndexBuilder(share=pooled_rows), []
@@ -137,7 +143,8 @@ class Matcher:
             for _, vs, _ in analysed:
                 phrase_rows.add(n, vs)
             pooled_rows.add(n, self._pooled(e.phrasings, analysed, cache))
-            answer = self._answer_words(e.answer, cache)  # answers: no typo repair needed
+            # answers: no typo repair needed
+            answer = self._answer_words(e.answer, cache, self.normalise.synonyms)
             vocab.append(frozenset(w for ws, _, _ in analysed for w in ws).union(answer))
             qtypes[n] = _qtype_profile([qt for _, _, qt in analysed])
         # Known out-of-scope questions: rows of one pseudo-entry after the real ones, in the phrasing
@@ -151,9 +158,7 @@ class Matcher:
         # One pooled row per entry holds each of the entry's features once: its postings count the entries that
         # use a feature, which is the document frequency both indexes need (no sort over all phrasing postings).
         self.pooled = pooled_rows.build(len(self._entries))
-        self.index = phrase_rows.build(
-            n_real + self._has_oos, df=self.pooled.df, idf_n=n_real
-        )
+        self.index = phrase_rows.build(n_real + self._has_oos, df=self.pooled.df, idf_n=n_real)
         qtypes.flags.writeable = False
         self._qtypes = qtypes
         self.human_id = self._find_human_entry()
@@ -184,22 +189,24 @@ class Matcher:
         return hit
 
     @staticmethod
-    def _answer_words(answer: str, cache: dict | None) -> tuple[str, ...]:
+    def _answer_words(
+        answer: str, cache: dict | None, synonyms: lexicon.Synonyms
+    ) -> tuple[str, ...]:
         key = ("answer", answer)
         hit = cache.get(key) if cache is not None else None
         if hit is None:
-            hit = tuple(words(lexicon.synonyms().canonical(basic(answer))))
+            hit = tuple(words(synonyms.canonical(basic(answer))))
             if cache is not None:
                 cache[key] = hit
         return hit
 
-    def _pinyin_table(self) -> dict[str, str]:
+    def _pinyin_table(self, synonyms: lexicon.Synonyms) -> dict[str, str]:
         """Pinyin -> word for the domain words first, then every word the KB uses (most frequent first)."""
         counts = Counter(
             w
             for e in self._entries
             for p in (e.question, *e.aliases)
-            for w in tokenizer().lcut(lexicon.synonyms().canonical(basic(p)))
+            for w in tokenizer().lcut(synonyms.canonical(basic(p)))
         )
         ordered = sorted(lexicon.domain_words(), key=len, reverse=True) + [
             w for w, _ in counts.most_common()
@@ -290,7 +297,7 @@ class Matcher:
             second=ranked[1][1] if len(ranked) > 1 else 0.0,
             coverage=self._share(qwords, best_vocab.__contains__),
             known=self._share(qwords, self._kb_words.__contains__),
-            offtopic=_names_offtopic(tokenizer().lcut(basic(raw))),
+            offtopic=_names_offtopic(tokenizer().lcut(english_to_chinese(basic(raw)))),
             empty=not qwords and not norm,
             contrast=contrast,
             type_gap=type_gap,
@@ -347,4 +354,5 @@ def build_matcher(
         entries,
         decision=decision or load_decision(exclude_sources),
         oos_examples=load_oos_examples(exclude_sources),
+        thesaurus=Thesaurus.load().without(exclude_sources),
     )

@@ -147,8 +147,9 @@ def _join_pinyin_words(span: str, table: Mapping[str, str]) -> str:
 class Normaliser:
     """The full normalisation pipeline; holds the KB's pinyin -> word table (read-only)."""
 
-    def __init__(self, pinyin_table: Mapping[str, str]):
+    def __init__(self, pinyin_table: Mapping[str, str], synonyms: lexicon.Synonyms | None = None):
         self.pinyin_table = pinyin_table
+        self.synonyms = synonyms or lexicon.synonyms()
 
     def __call__(self, text: str) -> str:
         """Normalised form of text, used by every retrieval signal (KB side and query side)."""
@@ -159,12 +160,13 @@ class Normaliser:
             text = strip_fillers(text)
         else:
             text = focus(strip_fillers(convert_pinyin(text, self.pinyin_table)))
-        return " ".join(filter(None, map(_tail, PUNCT.sub(" ", text).split())))
+        chunks = PUNCT.sub(" ", text).split()
+        return " ".join(filter(None, (_tail(c, self.synonyms) for c in chunks)))
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _tail(chunk: str) -> str:
+def _tail(chunk: str, synonyms: lexicon.Synonyms) -> str:
     """Typo repair and synonym rewriting of one space-free chunk. Both work inside chunks only (a typo window or
     a variant never spans a space), so doing them chunk by chunk is exact, and the many chunks KB phrasings
     share (怎么办, 数电票怎么开) are processed once. Cleared by bench/bot_ablation.py between configurations."""
-    return re.sub(r"\s+", " ", lexicon.synonyms().canonical(phonetic.repair_typos(chunk))).strip()
+    return re.sub(r"\s+", " ", synonyms.canonical(phonetic.repair_typos(chunk))).strip()
