@@ -80,7 +80,8 @@ def test_chunk_caches_are_exact(text):
     from widget.bot import lexicon, phonetic
 
     whole = re.sub(r"\s+", " ", lexicon.synonyms().canonical(phonetic.repair_typos(text))).strip()
-    chunked = " ".join(filter(None, map(normalise._tail, text.split())))
+    syn = lexicon.synonyms()
+    chunked = " ".join(filter(None, (normalise._tail(c, syn) for c in text.split())))
     assert chunked == whole
     reference = []
     for w in tokenizer().lcut(whole, HMM=True):

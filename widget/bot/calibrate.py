@@ -110,7 +110,11 @@ def fit_decision(rows, wrong_max: float = 0.015, nothing_max: float = 0.015) -> 
     """The answer and scope models fitted on labelled rows (see voice_rows), with answer_p the
     lowest threshold at which wrong answers stay at most wrong_max of all rows and scope_p the
     highest at which in-scope rows left with nothing stay at most nothing_max of in-scope rows."""
-    use = [(g, ids, s) for g, ids, s in rows if not s.empty and not s.offtopic]
+    use = [
+        (g, ids, s)
+        for g, ids, s in rows
+        if not s.empty and not s.offtopic and s.top > 0.0 and s.known >= D.KNOWN_MIN
+    ]
     x = np.array([s.features() for _, _, s in use])
     right = np.array([bool(ids) and ids[0] == g for g, ids, _ in use])
     inscope = np.array([g is not None for g, _, _ in use])

@@ -94,13 +94,14 @@ def _english_re() -> tuple[re.Pattern, Mapping[str, str]]:
     pairs = lexicon.english()
     table = dict(pairs)
     alt = "|".join(re.escape(a) for a, _ in pairs)
-    return re.compile(rf"(?<![a-z])(?:{alt})(?![a-z])"), table
+    return re.compile(rf"(?<![a-z])({alt})(?:e?s)?(?![a-z])"), table
 
 
 def english_to_chinese(text: str) -> str:
-    """Replace common English words and phrases (invoice, red invoice, quota) by their Chinese terms."""
+    """Replace English words and phrases (invoice, red invoice, quota; plurals too) by their
+    Chinese terms."""
     pattern, table = _english_re()
-    return pattern.sub(lambda m: table[m.group(0)], text)
+    return pattern.sub(lambda m: table[m.group(1)], text)
 
 
 def strip_fillers(text: str) -> str:
