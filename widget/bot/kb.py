@@ -165,23 +165,27 @@ def layer(base: Sequence[Entry], site: Sequence[Entry]) -> list[Entry]:
 class KnowledgeBase:
     """A site's live KB: entries plus a matcher that is rebuilt (and swapped atomically) on every change."""
 
-    def __init__(self, entries: Sequence[Entry]):
+    def __init__(self, entries: Sequence[Entry], thesaurus=None):
+        """thesaurus: a widget.bot.thesaurus.Thesaurus (default: the shipped one), e.g. with a site's pairs."""
         self._lock = threading.RLock()
         self._entries = {e.id: e for e in entries}
+        self._thesaurus = thesaurus
         # Normalised words and views of every phrasing seen so far: a rebuild (add_alias, upsert) only analyses
         # new texts, then recomputes IDF and the postings arrays (vectorised, ~0.1 s at 150 entries).
         self._cache: dict = {}
         self._matcher = self._build()
 
     @classmethod
-    def layered(cls, base_entries: Sequence[Entry], site_entries: Sequence[Entry]) -> KnowledgeBase:
+    def layered(
+        cls, base_entries: Sequence[Entry], site_entries: Sequence[Entry], thesaurus=None
+    ) -> KnowledgeBase:
         """A KB of the national entries overridden and extended by a province's own entries."""
-        return cls(layer(base_entries, site_entries))
+        return cls(layer(base_entries, site_entries), thesaurus)
 
     def _build(self):
         from .matcher import Matcher
 
-        return Matcher(list(self._entries.values()), cache=self._cache)
+        return Matcher(list(self._entries.values()), cache=self._cache, thesaurus=self._thesaurus)
 
     @property
     def matcher(self):
