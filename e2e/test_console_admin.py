@@ -197,3 +197,43 @@ def test_holidays_and_regions_for_an_administrator(new_context, console_server):
         admin.page.get_by_role("checkbox", name=re.compile("智能服务.*韶关"))
     ).not_to_be_checked()
     admin.assert_clean()
+
+
+def test_a_supervisor_checks_adds_and_removes_a_thesaurus_pair_and_edits_english(
+    new_context, console_server, person
+):
+    boss = admin_page(new_context, console_server, "super1")
+    pairs = boss.tid("console-thesaurus-item")
+    expect(pairs.first).to_be_visible(timeout=TIMEOUT)  # the shipped pairs, with their voices
+    expect(boss.tid("console-thesaurus-item", source="shipped").first).to_contain_text("train-")
+    boss.tid("console-thesaurus-variant").fill("发票")
+    boss.tid("console-thesaurus-canonical").fill("税控盘")
+    boss.tid("console-thesaurus-add").click()
+    expect(boss.tid("console-thesaurus-status")).to_have_attribute(
+        "data-code", "thesaurus_rejected", timeout=60_000
+    )  # a wrong equivalence is refused, saying which question it would send astray
+    expect(boss.tid("console-thesaurus-verdict")).to_have_attribute("data-verdict", "reject")
+    expect(boss.tid("console-thesaurus-item", source="site")).to_have_count(0)
+
+    boss.tid("console-thesaurus-variant").fill("绿本")
+    boss.tid("console-thesaurus-canonical").fill("数电票")
+    boss.tid("console-thesaurus-check").click()
+    verdict = boss.tid("console-thesaurus-verdict")
+    expect(verdict).to_have_attribute("data-verdict", "accept", timeout=60_000)
+    expect(verdict).to_contain_text("kb-014")
+    boss.tid("console-thesaurus-add").click()
+    mine = boss.tid("console-thesaurus-item", source="site", variant="绿本")
+    expect(mine).to_contain_text("数电票", timeout=60_000)
+    tp, _ = taxpayer(console_server, person(), region="4401")
+    iid = tp.reply(tp.request({"type": "bot.ask", "text": "绿本怎么开"}))["interaction_id"]
+    assert tp.message(iid, "bot")["bot"]["kb_id"] == "kb-014"
+    tp.close()
+    mine.locator('[data-testid="console-thesaurus-remove"]').click()
+    expect(mine).to_have_count(0, timeout=TIMEOUT)
+
+    boss.tid("console-kb-search").fill("kb-014")
+    boss.tid("console-kb-item", kb_id="kb-014").locator('[data-testid="console-kb-edit"]').click()
+    english = boss.tid("console-kb-field-question-en")
+    expect(english).to_have_value(re.compile(r"[A-Za-z]{3}"))  # the shipped English content
+    expect(boss.tid("console-kb-field-answer-en")).to_have_value(re.compile("invoice", re.I))
+    boss.assert_clean()

@@ -7,6 +7,7 @@ from collections import Counter
 import gevent
 
 from .bot.kb import Entry, KnowledgeBase, layer, load_entries
+from .bot.thesaurus import Pair, Thesaurus, ThesaurusError, check_pair
 from .errors import NotFound, ZhengnaError
 
 RECHECK_SECONDS = 5.0  # how stale another process's KB edit may be here before we notice it
@@ -42,11 +43,12 @@ class Knowledge:
             self._sites[site_id] = (version, cached[1], time.monotonic())
             return cached[1]
         own = [_entry(row) for row in self.store.kb_entries_of(site_id)]
-        kb = (
-            self._national()
-            if not own
-            else _build_in_thread(lambda: KnowledgeBase.layered(self.national, own))
-        )
+        pairs = self.store.kb_pairs_of(site_id)
+        if not own and not pairs:
+            kb = self._national()
+        else:
+            thesaurus = _with_site_pairs(pairs)
+            kb = _build_in_thread(lambda: KnowledgeBase.layered(self.national, own, thesaurus))
         self._sites[site_id] = (version, kb, time.monotonic())
         return kb
 
@@ -147,6 +149,87 @@ class Knowledge:
             raise ZhengnaError("bad_import", "导入文件是空的。", "The import file is empty.")
         return self.put(site_id, items, who)
 
+    # -- the thesaurus: the shipped pairs plus each site's own ------------------------------------
+
+    def thesaurus(self, site_id):
+        """Return every pair in force for the site: shipped ones (with the voices they came from) and
+        the site's own (which replace a shipped pair with the same variant)."""
+        own = {row["variant"].lower(): row for row in self.store.kb_pairs_of(site_id)}
+        items = [
+            {
+                "variant": p.variant,
+                "canonical": p.canonical,
+                "sources": list(p.sources),
+                "source": "shipped",
+            }
+            for p in Thesaurus.load().pairs
+            if p.variant.lower() not in own
+        ]
+        items += [
+            {
+                "variant": row["variant"],
+                "canonical": row["canonical"],
+                "sources": ["site"],
+                "source": "site",
+                "created_by": row["created_by"],
+                "created_at": row["created_at"].isoformat(),
+            }
+            for row in own.values()
+        ]
+        return items
+
+    def check_pair(self, site_id, variant, canonical):
+        """Say what adding variant -> canonical would do to the site's KB (entries touched, whether
+        the KB's own questions still find their entries) and whether it may be added."""
+        entries = self.for_site(site_id).entries
+        base = _with_site_pairs(self.store.kb_pairs_of(site_id))
+        try:
+            check = _build_in_thread(lambda: check_pair(entries, variant, canonical, base))
+        except ThesaurusError as exc:
+            raise ZhengnaError(exc.code, exc.zh, exc.en) from None
+        return {
+            "variant": check.variant,
+            "canonical": check.canonical,
+            "entries": list(check.entries),
+            "checked": check.checked,
+            "right_before": check.right_before,
+            "right_after": check.right_after,
+            "moved": [{"question": q, "to": to} for q, to in check.moved],
+            "verdict": check.verdict,
+            "reason": {"zh": check.reason_zh, "en": check.reason_en},
+        }
+
+    def add_pair(self, site_id, variant, canonical, who):
+        """Add a pair for the site if its check accepts it; refuse it, saying why, if not."""
+        check = self.check_pair(site_id, variant, canonical)
+        if check["verdict"] != "accept":
+            raise ZhengnaError(
+                "thesaurus_rejected",
+                "该同义词会让知识库答错，未添加：" + check["reason"]["zh"],
+                "This pair would make the knowledge base answer wrongly, so it was not added: "
+                + check["reason"]["en"],
+                check=check,
+            )
+        row = {
+            "variant": check["variant"],
+            "canonical": check["canonical"],
+            "created_at": self.clock(),
+            "created_by": who,
+        }
+        self.store.put_kb_pair(site_id, row)
+        self._sites.pop(site_id, None)
+        return check
+
+    def delete_pair(self, site_id, variant):
+        """Remove one of the site's own pairs (shipped pairs are changed in the shipped file)."""
+        if not self.store.delete_kb_pair(site_id, variant):
+            raise NotFound(
+                "not_found",
+                "本站点没有该同义词。",
+                "The site has no thesaurus pair with this word.",
+            )
+        self._sites.pop(site_id, None)
+
     def insights(self, site_id, since, limit=20):
         """Return the most frequent questions the bot could not answer, and the answers people disliked."""
         unanswered, disliked, picked = Counter(), Counter(), {}
@@ -177,6 +260,14 @@ class Knowledge:
             "unanswered": [view(k, c) for k, c in unanswered.most_common(limit)],
             "disliked": [view(k, c) for k, c in disliked.most_common(limit)],
         }
+
+
+def _with_site_pairs(rows):
+    """Return the shipped thesaurus with the site's own pairs on top."""
+    shipped = Thesaurus.load()
+    if not rows:
+        return shipped
+    return shipped.with_pairs(Pair(r["variant"], r["canonical"], ("site",)) for r in rows)
 
 
 def _entry(row):

@@ -180,3 +180,43 @@ def test_english_content_is_edited_with_the_entry_and_answers_the_english_widget
     exported = supervisor.get(kb_server.url + "/console/api/kb/export").text
     line = [json.loads(x) for x in exported.splitlines() if '"gd-010"' in x][0]
     assert line["answer_en"] == entry["answer_en"]
+
+
+def test_a_site_thesaurus_pair_is_checked_added_used_and_removed(kb_server, person):
+    supervisor = console(kb_server, "super1", "super1-demo")
+    url = kb_server.url + "/console/api/kb/thesaurus"
+    listed = supervisor.get(url).json()["items"]
+    assert any(i["source"] == "shipped" and i["sources"] for i in listed)  # provenance shown
+
+    tp, iid, bot = _ask(kb_server, person(), "绿本怎么开")  # a local nickname nobody taught it
+    assert bot["bot"]["outcome"] != "answer"
+    tp.close()
+
+    check = supervisor.post(url + "/check", json={"variant": "绿本", "canonical": "数电票"}).json()
+    assert check["verdict"] == "accept" and "kb-014" in check["entries"]
+    assert check["right_after"] >= check["right_before"] and check["reason"]["zh"]
+    added = supervisor.post(url, json={"variant": "绿本", "canonical": "数电票"})
+    assert added.status_code == 201, added.text
+    tp, iid, bot = _ask(kb_server, person(), "绿本怎么开")
+    assert bot["bot"]["outcome"] == "answer" and bot["bot"]["kb_id"] == "kb-014"
+    tp.close()
+    own = [i for i in supervisor.get(url).json()["items"] if i["source"] == "site"]
+    assert [(i["variant"], i["canonical"], i["created_by"]) for i in own] == [
+        ("绿本", "数电票", "supervisor:super1")
+    ]
+
+    wrong = supervisor.post(url, json={"variant": "发票", "canonical": "税控盘"})
+    body = wrong.json()["error"]
+    assert wrong.status_code == 400 and body["code"] == "thesaurus_rejected"
+    assert body["detail"]["check"]["moved"] and "kb-" in body["en"]
+    empty = supervisor.post(url, json={"variant": " ", "canonical": "数电票"})
+    assert empty.status_code == 400 and empty.json()["error"]["code"] == "thesaurus_empty"
+    assert len([i for i in supervisor.get(url).json()["items"] if i["source"] == "site"]) == 1
+
+    agent_http = console(kb_server, "agent1", "agent1-demo")
+    assert agent_http.post(url, json={"variant": "x", "canonical": "y"}).status_code == 403
+    assert supervisor.delete(url + "/绿本").status_code == 200
+    assert supervisor.delete(url + "/绿本").status_code == 404
+    tp, iid, bot = _ask(kb_server, person(), "绿本怎么开")
+    assert bot["bot"]["outcome"] != "answer"  # gone again
+    tp.close()

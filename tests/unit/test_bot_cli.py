@@ -33,10 +33,11 @@ def run(args, stdin=""):
 
 
 def check_line(line, q):
-    assert set(line) == {"q", "outcome", "answer", "suggestions", "score"}
+    assert set(line) == {"q", "outcome", "answer", "suggestions", "score", "lang"}
     assert line["q"] == q
     assert line["outcome"] in {"answer", "suggest", "reject", "greeting"}
     assert 0.0 <= line["score"] <= 1.0
+    assert line["lang"] in {"zh", "en"}
     assert isinstance(line["suggestions"], list) and len(line["suggestions"]) <= 3
     if line["outcome"] == "answer":
         assert isinstance(line["answer"], str) and line["suggestions"] == []
@@ -93,5 +94,35 @@ def test_eval_prints_the_figures(tmp_path):
     )
     proc = run(["eval", "--queries", str(queries)])
     assert proc.returncode == 0, proc.stderr
-    for label in ("top-1", "top-3", "out-of-scope handled well", "confident wrong", "p50", "p99"):
+    for label in (
+        "top-1",
+        "first shown",
+        "top-3",
+        "nothing shown",
+        "out-of-scope handled well",
+        "confident wrong",
+        "p50",
+        "p99",
+    ):
         assert label in proc.stdout
+
+
+def test_eval_takes_several_files_and_leave_one_voice_out(tmp_path):
+    one = tmp_path / "train-x.jsonl"
+    one.write_text('{"q": "数电票怎么红冲", "expect": "kb-034"}\n', encoding="utf-8")
+    two = tmp_path / "valid-y.jsonl"
+    two.write_text('{"q": "天气", "expect": null}\n', encoding="utf-8")
+    proc = run(["eval", "--queries", str(one), str(two), "--leave-one-voice-out"])
+    assert proc.returncode == 0, proc.stderr
+    rows = [x for x in proc.stdout.splitlines() if x.startswith("| ")]
+    labels = [x.split("|")[1].strip() for x in rows]
+    assert labels == ["set", "train-x", "valid-y", "set", "train-x", "mean"]
+    assert rows[1].split("|")[3].strip() == "1.000"  # top-1 of the red-letter question
+
+
+def test_eval_leave_one_voice_out_needs_a_training_file(tmp_path):
+    two = tmp_path / "valid-y.jsonl"
+    two.write_text('{"q": "天气", "expect": null}\n', encoding="utf-8")
+    proc = run(["eval", "--queries", str(two), "--leave-one-voice-out"])
+    assert proc.returncode == 2
+    assert "train-" in proc.stderr

@@ -87,7 +87,7 @@ def test_question_about_hours_is_not_a_transfer(matcher):
 
 def test_to_json_shape():
     line = json.loads(MatchResult("suggest", suggestions=("kb-001", "kb-002")).to_json("问"))
-    assert set(line) == {"q", "outcome", "answer", "suggestions", "score"}
+    assert set(line) == {"q", "outcome", "answer", "suggestions", "score", "lang"}
     assert line["answer"] is None and line["suggestions"] == ["kb-001", "kb-002"]
 
 

@@ -1,4 +1,5 @@
-"""CLI: `python -m widget.bot match [--kb FILE]` and `python -m widget.bot eval [--kb FILE] --queries FILE`."""
+"""CLI: `python -m widget.bot match [--kb FILE]` and
+`python -m widget.bot eval [--kb FILE] --queries FILE [FILE...] [--leave-one-voice-out] [-v]`."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import argparse
 import json
 import sys
 
-from .evaluate import evaluate
-from .kb import load_entries, read_jsonl
-from .matcher import Matcher
+from .evaluate import evaluate, is_training, leave_one_voice_out, mean_row, table, voice
+from .kb import read_jsonl
+from .matcher import Matcher, build_matcher
 
 
-def _matcher(kb: str | None) -> Matcher:
-    return Matcher(load_entries(kb))
+def _matcher(kb: str | None, exclude: frozenset[str] = frozenset()) -> Matcher:
+    return build_matcher(kb, exclude_sources=exclude)
 
 
 def cmd_match(args) -> int:
@@ -32,13 +33,31 @@ def cmd_match(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    """Print the evaluation figures (and, with --verbose, every miss)."""
-    report = evaluate(_matcher(args.kb), read_jsonl(args.queries))
-    print("\n".join(report.lines()))
-    if args.verbose:
-        for q, expect, outcome, shown in report.misses:
-            print(f"MISS {expect} -> {outcome} {list(shown)}  {q}")
+    """Print the figures per query file (with --verbose, every miss); with --leave-one-voice-out,
+    also each training voice evaluated by a matcher built without what was mined from it, and
+    the mean."""
+    matcher = _matcher(args.kb)
+    rows = [(voice(f), evaluate(matcher, read_jsonl(f))) for f in args.queries]
+    if len(rows) == 1:
+        print("\n".join(rows[0][1].lines()))
+    print("\n".join(table(rows)))
+    _misses(args, rows)
+    if args.leave_one_voice_out:
+        if not any(is_training(f) for f in args.queries):
+            print("leave-one-voice-out: no train-*.jsonl file among --queries", file=sys.stderr)
+            return 2
+        lovo = leave_one_voice_out(lambda ex: _matcher(args.kb, ex), args.queries, read_jsonl)
+        print("\nleave-one-voice-out (each voice held out with everything mined from it)")
+        print("\n".join(table([*lovo, ("mean", mean_row([r for _, r in lovo]))])))
+        _misses(args, [(f"LOVO {name}", r) for name, r in lovo])
     return 0
+
+
+def _misses(args, rows) -> None:
+    if args.verbose:
+        for name, report in rows:
+            for q, expect, outcome, shown in report.misses:
+                print(f"MISS {name} {expect} -> {outcome} {list(shown)}  {q}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +77,15 @@ def main(argv: list[str] | None = None) -> int:
         "--kb", help="faq-shaped JSONL (default: the shipped KB with similar questions)"
     )
     p_eval.add_argument(
-        "--queries", required=True, help='JSONL of {"q": ..., "expect": id or null}'
+        "--queries",
+        required=True,
+        nargs="+",
+        help='JSONL files of {"q": ..., "expect": id or null}',
+    )
+    p_eval.add_argument(
+        "--leave-one-voice-out",
+        action="store_true",
+        help="also hold out each train-*.jsonl voice in turn, with everything mined from it",
     )
     p_eval.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     p_eval.set_defaults(func=cmd_eval)

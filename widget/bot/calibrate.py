@@ -1,25 +1,30 @@
-"""Synthetic validation from the KB itself, and the fit of the answer / suggest decision on it.
+"""Fitting the decision on the training voices, and synthetic validation from the KB itself.
 
-`python -m widget.bot.calibrate [--folds 10] [--precision 0.92]`
+`python -m widget.bot.calibrate --voices /work/shared/kb/queries` refits data/decision.json (see
+decide.py) on the training voices only; `python -m widget.bot.calibrate [--folds 10]` prints the
+synthetic validation below.
 
 The similar questions are split into folds; for each fold a matcher is built without it and every left-out
 similar question is matched as if a taxpayer had typed it. This gives labelled queries that never touch the
 dev set (3,895 with the shipped KB). On them the script reports rank-1 and the confusable pairs (entries that
-take each other's questions: where new distinguishing similar questions are most needed), fits the logistic answer model (decide.ANSWER_WEIGHTS) and picks the lowest probability threshold
-(decide.ANSWER_P) at which the answers it would give are at least --precision right."""
+take each other's questions: where new distinguishing similar questions are most needed)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
 from . import decide as D
-from .kb import Entry, load_entries
-from .matcher import Matcher
+from . import smalltalk
+from .evaluate import is_training, voice
+from .kb import Entry, load_entries, read_jsonl
+from .matcher import Matcher, build_matcher
 
 
 def leave_out(
@@ -38,17 +43,6 @@ def leave_out(
                 ranked, sig = m.signals(s)
                 out.append((e.id, tuple(i for i, _ in ranked), sig))
     return out
-
-
-def eligible(s: D.Signals) -> bool:
-    """Would decide() consider answering at all (not rejected, enough score and coverage)?"""
-    return (
-        not s.empty
-        and not s.offtopic
-        and s.top >= D.ANSWER_MIN
-        and s.known >= D.KNOWN_MIN
-        and s.coverage >= D.COVERAGE_MIN
-    )
 
 
 def fit_logistic(
@@ -78,38 +72,107 @@ def confusable_pairs(rows, top: int = 60) -> list[tuple[tuple[str, str], int]]:
     return pairs.most_common(top)
 
 
+def voice_rows(
+    files: Sequence[Path], exclude: frozenset[str] = frozenset()
+) -> list[tuple[str | None, tuple[str, ...], D.Signals]]:
+    """(expected id or None, ranked ids, signals) for every question of every training voice not
+    in exclude, each voice matched by a matcher built without it (and without exclude): the
+    scores a voice the matcher has never seen gets. Greetings and bare requests for a person are
+    left out (they never reach the decision)."""
+    rows = []
+    dummy = D.Decision((0.0,) * len(D.FEATURES), 1.0, (0.0,) * len(D.FEATURES), 1.0)
+    for path in files:
+        name = voice(path)
+        if not is_training(path) or name in exclude:
+            continue
+        m = build_matcher(exclude_sources=exclude | {name}, decision=dummy)
+        for row in read_jsonl(path):
+            q = row["q"]
+            if smalltalk.is_greeting(q) or (m.human_id and smalltalk.wants_human(q)):
+                continue
+            ranked, sig = m.signals(q)
+            rows.append((row.get("expect"), tuple(i for i, _ in ranked), sig))
+    return rows
+
+
+def fit_standardised(x: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> np.ndarray:
+    """Logistic regression on standardised columns (the last column is the bias), with the
+    weights given back for the raw columns."""
+    mu, sd = x[:, :-1].mean(axis=0), x[:, :-1].std(axis=0)
+    sd[sd == 0] = 1.0
+    z = np.hstack([(x[:, :-1] - mu) / sd, x[:, -1:]])
+    w = fit_logistic(z, y, l2=l2, steps=4000, rate=0.5)
+    raw = w[:-1] / sd
+    return np.append(raw, w[-1] - float((w[:-1] * mu / sd).sum()))
+
+
+def fit_decision(rows, wrong_max: float = 0.015, nothing_max: float = 0.015) -> D.Decision:
+    """The answer and scope models fitted on labelled rows (see voice_rows), with answer_p the
+    lowest threshold at which wrong answers stay at most wrong_max of all rows and scope_p the
+    highest at which in-scope rows left with nothing stay at most nothing_max of in-scope rows."""
+    use = [
+        (g, ids, s)
+        for g, ids, s in rows
+        if not s.empty and not s.offtopic and s.top > 0.0 and s.known >= D.KNOWN_MIN
+    ]
+    x = np.array([s.features() for _, _, s in use])
+    right = np.array([bool(ids) and ids[0] == g for g, ids, _ in use])
+    inscope = np.array([g is not None for g, _, _ in use])
+    wa = fit_standardised(x, right.astype(float))
+    pa = 1.0 / (1.0 + np.exp(-(x @ wa)))
+    answer_p = 1.0
+    for th in np.arange(0.99, 0.0, -0.01):
+        if (~right & (pa >= th)).sum() / len(rows) > wrong_max:
+            break
+        answer_p = float(th)
+    ws = fit_standardised(x, inscope.astype(float))
+    ps = 1.0 / (1.0 + np.exp(-(x @ ws)))
+    open_rows = inscope & (pa < answer_p)
+    n_in = max(int(sum(g is not None for g, _, _ in rows)), 1)
+    scope_p = 0.0
+    for th in np.arange(0.01, 1.0, 0.01):
+        if (open_rows & (ps < th)).sum() / n_in > nothing_max:
+            break
+        scope_p = float(th)
+    return D.Decision(tuple(map(float, wa)), answer_p, tuple(map(float, ws)), scope_p)
+
+
+def fit_voices(files: Sequence[Path], wrong_max: float, nothing_max: float) -> dict:
+    """data/decision.json: "all" fitted on every training voice, "without" one per voice fitted
+    on the others (their signals from matchers built without the held-out voice as well)."""
+    names = [voice(f) for f in files if is_training(f)]
+    out = {"all": fit_decision(voice_rows(files), wrong_max, nothing_max).to_json()}
+    out["without"] = {
+        name: fit_decision(voice_rows(files, frozenset({name})), wrong_max, nothing_max).to_json()
+        for name in names
+    }
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print the synthetic figures, the confusable pairs and the fitted decision constants."""
+    """Synthetic figures and confusable pairs, or (--voices) refit data/decision.json."""
     parser = argparse.ArgumentParser(prog="python -m widget.bot.calibrate")
     parser.add_argument("--folds", type=int, default=10)
-    parser.add_argument("--precision", type=float, default=0.92)
+    parser.add_argument(
+        "--voices", metavar="DIR", help="refit data/decision.json on DIR/train-*.jsonl"
+    )
+    parser.add_argument("--wrong-max", type=float, default=0.015)
+    parser.add_argument("--nothing-max", type=float, default=0.015)
     args = parser.parse_args(argv)
+    if args.voices:
+        files = sorted(Path(args.voices).glob("train-*.jsonl"))
+        fitted = fit_voices(files, args.wrong_max, args.nothing_max)
+        D.DECISION_FILE.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {D.DECISION_FILE} (fitted on {', '.join(voice(f) for f in files)})")
+        return 0
     rows = leave_out(load_entries(), args.folds)
-    n = len(rows)
     right = np.array([ids[0] == gold for gold, ids, _ in rows])
     answered = np.array([D.decide(s) == "answer" for _, _, s in rows])
     print(
-        f"synthetic queries {n}: rank-1 {right.mean():.3f}, answered right {(right & answered).mean():.3f}, "
-        f"answered wrong {(~right & answered).mean():.3f} (current constants)"
+        f"synthetic queries {len(rows)}: rank-1 {right.mean():.3f}, answered right "
+        f"{(right & answered).mean():.3f}, answered wrong {(~right & answered).mean():.3f}"
     )
     print("confusable pairs:", " ".join(f"{a}/{b}:{c}" for (a, b), c in confusable_pairs(rows)))
-    ok = np.array([eligible(s) for _, _, s in rows])
-    x = np.array([s.features() for _, _, s in rows])[ok]
-    y = right[ok].astype(float)
-    w = fit_logistic(x, y)
-    p = 1.0 / (1.0 + np.exp(-(x @ w)))
-    chosen = 1.0
-    for th in np.arange(0.30, 0.96, 0.01):
-        sel = p >= th
-        if sel.any() and y[sel].mean() >= args.precision:
-            chosen = float(th)
-            break
-    sel = p >= chosen
-    print(f"ANSWER_WEIGHTS = ({', '.join(f'{v:.3f}' for v in w)})")
-    print(
-        f"ANSWER_P = {chosen:.2f}  -> answered right {y[sel].sum() / n:.3f}, "
-        f"answered wrong {(1 - y[sel]).sum() / n:.3f} of the synthetic queries"
-    )
     return 0
 
 

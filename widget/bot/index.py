@@ -48,9 +48,12 @@ class IndexBuilder:
             self.p_row.extend([row] * len(fs))
             self.p_view.extend([v] * len(fs))
 
-    def build(self, n_entries: int, df: np.ndarray | None = None) -> PhrasingIndex:
-        """The finished, read-only index. df: per-feature entry counts when the caller knows them already."""
-        return PhrasingIndex.from_builder(self, n_entries, df)
+    def build(
+        self, n_entries: int, df: np.ndarray | None = None, idf_n: int | None = None
+    ) -> PhrasingIndex:
+        """The finished, read-only index. df: per-feature entry counts when the caller knows them
+        already; idf_n: the number of entries df counts over (default n_entries)."""
+        return PhrasingIndex.from_builder(self, n_entries, df, idf_n)
 
 
 class PhrasingIndex:
@@ -67,14 +70,25 @@ class PhrasingIndex:
 
     @classmethod
     def from_builder(
-        cls, builder: IndexBuilder, n_entries: int, df: np.ndarray | None = None
+        cls,
+        builder: IndexBuilder,
+        n_entries: int,
+        df: np.ndarray | None = None,
+        idf_n: int | None = None,
     ) -> PhrasingIndex:
         self = cls.__new__(cls)
-        self._init(builder, n_entries, df)
+        self._init(builder, n_entries, df, idf_n)
         return self
 
-    def _init(self, b: IndexBuilder, n_entries: int, df: np.ndarray | None = None) -> None:
+    def _init(
+        self,
+        b: IndexBuilder,
+        n_entries: int,
+        df: np.ndarray | None = None,
+        idf_n: int | None = None,
+    ) -> None:
         self.n_entries = n_entries
+        idf_n = n_entries if idf_n is None else idf_n
         sizes = [len(b.local_ids[v]) for v in b.views]
         offsets = (
             np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32)
@@ -103,8 +117,8 @@ class PhrasingIndex:
             df = np.bincount(pairs % max(n_feat, 1), minlength=n_feat)
             del pairs
         self.df = df
-        self.idf_values = np.log((n_entries + 1) / (df + 1.0)) + 1.0
-        self.max_idf = math.log(n_entries + 1) + 1.0
+        self.idf_values = np.log((idf_n + 1) / (df + 1.0)) + 1.0
+        self.max_idf = math.log(idf_n + 1) + 1.0
         # Sublinear TF times IDF, then each (row, view) block L2-normalised and scaled by sqrt(view weight).
         # float32 / int32 temporaries: at 10,000 entries there are ~13 million phrasing postings.
         val = np.where(tf >= 1, 1 + np.log(np.maximum(tf, 1e-12, dtype=np.float32)), tf).astype(

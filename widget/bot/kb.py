@@ -14,6 +14,15 @@ DEFAULT_SIMILAR = DATA_DIR / "similar.zh.jsonl"
 # Round 2: similar questions that say what distinguishes an entry from its confusable neighbours (found by
 # `python -m widget.bot.calibrate`), written from the two entries' own questions and answers.
 DEFAULT_CONTRAST = DATA_DIR / "similar_contrast.zh.jsonl"
+# Similar questions mined from the training voices (shared/kb/queries/train-*.jsonl), one entry
+# and one voice a line: {"id", "similar": [...], "source": "train-owner"}. The source lets
+# leave-one-voice-out drop everything mined from a voice.
+DEFAULT_MINED = DATA_DIR / "similar_mined.jsonl"
+# Out-of-scope questions of the training voices, {"q", "source"} a line: the matcher compares a
+# query with them (a query closer to one of them than to any entry is probably out of scope too).
+DEFAULT_OOS = DATA_DIR / "oos_mined.jsonl"
+# English content of every entry: {"id", "question", "aliases": [...], "answer"} a line.
+DEFAULT_ENGLISH = DATA_DIR / "faq.en.jsonl"
 
 
 @dataclass(frozen=True)
@@ -32,8 +41,16 @@ class Entry:
 
     @property
     def phrasings(self) -> tuple[str, ...]:
-        """The standard question, its aliases and its similar questions, without duplicates."""
-        return tuple(dict.fromkeys((self.question, *self.aliases, *self.similar)))
+        """Every way of asking: the standard question, its aliases and similar questions, then
+        the English question and aliases, without duplicates."""
+        en = (self.question_en,) if self.question_en else ()
+        return tuple(
+            dict.fromkeys((self.question, *self.aliases, *self.similar, *en, *self.aliases_en))
+        )
+
+    def answer_in(self, lang: str) -> str:
+        """The answer in lang ("zh" | "en"); the Chinese one when there is no English answer."""
+        return self.answer_en if lang == "en" and self.answer_en else self.answer
 
     @classmethod
     def from_json(cls, obj: dict) -> Entry:
@@ -61,19 +78,13 @@ class Entry:
         }
         if self.similar:
             obj["similar"] = list(self.similar)
-        if self.question_en or self.answer_en or self.aliases_en:
+        if self.question_en or self.aliases_en or self.answer_en:
             obj.update(
                 question_en=self.question_en,
                 aliases_en=list(self.aliases_en),
                 answer_en=self.answer_en,
             )
         return obj
-
-    def in_lang(self, lang: str) -> tuple[str, str]:
-        """Return (question, answer) in `lang` ("en" falls back to Chinese where no English is written)."""
-        if lang == "en" and self.question_en and self.answer_en:
-            return self.question_en, self.answer_en
-        return self.question, self.answer
 
 
 def read_jsonl(path: str | Path) -> list[dict]:
@@ -83,17 +94,57 @@ def read_jsonl(path: str | Path) -> list[dict]:
 
 
 def load_entries(
-    path: str | Path | None = None, similar_path: str | Path | None = None, contrast: bool = True
+    path: str | Path | None = None,
+    similar_path: str | Path | None = None,
+    contrast: bool = True,
+    exclude_sources: Iterable[str] = (),
+    mined: bool = True,
+    english: bool = True,
 ) -> list[Entry]:
-    """Entries of a faq-shaped JSONL; default is the shipped KB merged with data/similar.zh.jsonl and (unless
-    contrast=False) data/similar_contrast.zh.jsonl."""
+    """Entries of a faq-shaped JSONL; default is the shipped KB merged with
+    data/similar.zh.jsonl, (unless contrast=False) data/similar_contrast.zh.jsonl, (unless
+    mined=False) the similar questions mined from the training voices minus those whose source
+    is in exclude_sources, and (unless english=False) the English content of data/faq.en.jsonl."""
     entries = [Entry.from_json(o) for o in read_jsonl(path or DEFAULT_FAQ)]
     if similar_path is None and path is None:
         rows = read_jsonl(DEFAULT_SIMILAR) if DEFAULT_SIMILAR.exists() else []
         if contrast and DEFAULT_CONTRAST.exists():
             rows += read_jsonl(DEFAULT_CONTRAST)
-        return merge_similar(entries, rows) if rows else entries
+        if mined and DEFAULT_MINED.exists():
+            excluded = set(exclude_sources)
+            rows += [r for r in read_jsonl(DEFAULT_MINED) if r.get("source") not in excluded]
+        entries = merge_similar(entries, rows) if rows else entries
+        if english and DEFAULT_ENGLISH.exists():
+            entries = merge_english(entries, read_jsonl(DEFAULT_ENGLISH))
+        return entries
     return merge_similar(entries, read_jsonl(similar_path)) if similar_path else entries
+
+
+def load_oos_examples(exclude_sources: Iterable[str] = ()) -> tuple[str, ...]:
+    """The mined out-of-scope questions, without those whose source is in exclude_sources."""
+    if not DEFAULT_OOS.exists():
+        return ()
+    excluded = set(exclude_sources)
+    return tuple(r["q"] for r in read_jsonl(DEFAULT_OOS) if r.get("source") not in excluded)
+
+
+def merge_english(entries: Sequence[Entry], rows: Iterable[dict]) -> list[Entry]:
+    """Give each entry the English question, aliases and answer of the row with its id (lines of
+    {"id", "question", "aliases", "answer"}; unknown ids are ignored, entries without a row keep
+    theirs)."""
+    by_id = {r["id"]: r for r in rows}
+    out = []
+    for e in entries:
+        r = by_id.get(e.id)
+        if r:
+            e = replace(
+                e,
+                question_en=r.get("question") or "",
+                aliases_en=tuple(r.get("aliases") or ()),
+                answer_en=r.get("answer") or "",
+            )
+        out.append(e)
+    return out
 
 
 def merge_similar(entries: Sequence[Entry], rows: Iterable[dict]) -> list[Entry]:
@@ -114,23 +165,27 @@ def layer(base: Sequence[Entry], site: Sequence[Entry]) -> list[Entry]:
 class KnowledgeBase:
     """A site's live KB: entries plus a matcher that is rebuilt (and swapped atomically) on every change."""
 
-    def __init__(self, entries: Sequence[Entry]):
+    def __init__(self, entries: Sequence[Entry], thesaurus=None):
+        """thesaurus: a widget.bot.thesaurus.Thesaurus (default: the shipped one), e.g. with a site's pairs."""
         self._lock = threading.RLock()
         self._entries = {e.id: e for e in entries}
+        self._thesaurus = thesaurus
         # Normalised words and views of every phrasing seen so far: a rebuild (add_alias, upsert) only analyses
         # new texts, then recomputes IDF and the postings arrays (vectorised, ~0.1 s at 150 entries).
         self._cache: dict = {}
         self._matcher = self._build()
 
     @classmethod
-    def layered(cls, base_entries: Sequence[Entry], site_entries: Sequence[Entry]) -> KnowledgeBase:
+    def layered(
+        cls, base_entries: Sequence[Entry], site_entries: Sequence[Entry], thesaurus=None
+    ) -> KnowledgeBase:
         """A KB of the national entries overridden and extended by a province's own entries."""
-        return cls(layer(base_entries, site_entries))
+        return cls(layer(base_entries, site_entries), thesaurus)
 
     def _build(self):
         from .matcher import Matcher
 
-        return Matcher(list(self._entries.values()), cache=self._cache)
+        return Matcher(list(self._entries.values()), cache=self._cache, thesaurus=self._thesaurus)
 
     @property
     def matcher(self):

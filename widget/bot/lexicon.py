@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -18,7 +18,7 @@ def _lines(name: str) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a key of the per-chunk caches
 class Synonyms:
     """Rewrite rules (variant -> canonical) and looser query expansions."""
 
@@ -31,6 +31,20 @@ class Synonyms:
         if not self.rewrite_re:
             return text
         return self.rewrite_re.sub(lambda m: self.rewrite[m.group(0)], text)
+
+    def extended(self, pairs: Iterable[tuple[str, str]]) -> Synonyms:
+        """These rules plus (variant, canonical) pairs; a canonical that is itself a variant here is
+        followed to its own canonical, and existing rules win over a pair for the same variant."""
+        rewrite = dict(self.rewrite)
+        for variant, canonical in pairs:
+            rewrite.setdefault(variant.lower(), rewrite.get(canonical.lower(), canonical.lower()))
+        return _make(rewrite, self.related)
+
+
+def _make(rewrite: Mapping[str, str], related: Mapping[str, tuple[str, ...]]) -> Synonyms:
+    keys = sorted(rewrite, key=len, reverse=True)
+    pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
+    return Synonyms(MappingProxyType(dict(rewrite)), pattern, MappingProxyType(dict(related)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -47,9 +61,7 @@ def synonyms() -> Synonyms:
                 rewrite.setdefault(w.lower(), words[0])
         elif kind == "~":
             related[words[0]] = tuple(words[1:])
-    keys = sorted(rewrite, key=len, reverse=True)
-    pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
-    return Synonyms(MappingProxyType(rewrite), pattern, MappingProxyType(related))
+    return _make(rewrite, related)
 
 
 @functools.lru_cache(maxsize=1)

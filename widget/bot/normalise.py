@@ -10,13 +10,16 @@ from pathlib import Path
 
 from opencc import OpenCC
 
-from . import lexicon, phonetic
+from . import language, lexicon, phonetic
 
 CLAUSE_SPLIT = re.compile(r"[，,。.!！？?；;、~～\n\r\t…:：()（）\[\]【】\"“”'‘’]+|\s{1,}")
 PUNCT = re.compile(r"[^\w\u4e00-\u9fff%]+")
 # A message longer than this (characters) is treated as "rambling" and reduced to its question clauses.
 FOCUS_MIN_CHARS = 24
 QUESTION_MARKERS = (
+    "请问",
+    "是不是",
+    "有没有",
     "怎么",
     "如何",
     "怎样",
@@ -91,13 +94,14 @@ def _english_re() -> tuple[re.Pattern, Mapping[str, str]]:
     pairs = lexicon.english()
     table = dict(pairs)
     alt = "|".join(re.escape(a) for a, _ in pairs)
-    return re.compile(rf"(?<![a-z])(?:{alt})(?![a-z])"), table
+    return re.compile(rf"(?<![a-z])({alt})(?:e?s)?(?![a-z])"), table
 
 
 def english_to_chinese(text: str) -> str:
-    """Replace common English words and phrases (invoice, red invoice, quota) by their Chinese terms."""
+    """Replace English words and phrases (invoice, red invoice, quota; plurals too) by their
+    Chinese terms."""
     pattern, table = _english_re()
-    return pattern.sub(lambda m: table[m.group(0)], text)
+    return pattern.sub(lambda m: table[m.group(1)], text)
 
 
 def strip_fillers(text: str) -> str:
@@ -109,16 +113,45 @@ def strip_fillers(text: str) -> str:
 
 def focus(text: str) -> str:
     """In a long rambling message keep the clauses that carry the question or domain words."""
+    return " ".join(filter(None, split_question(text)))
+
+
+# A question clause this short (characters, cue words included) says too little on its own
+# ("该怎么弄"): the clause before it is part of the question.
+SHORT_QUESTION = 8
+_CLAUSE_END = re.compile(r"([?？]+)")
+
+
+def split_question(text: str) -> tuple[str, str]:
+    """(question, background) of a message. A long one (FOCUS_MIN_CHARS or more, two clauses or
+    more) is a narrative: its question is the clauses with a cue word (请问, 怎么, 能不能, 是不是,
+    吗…) or ending in a question mark, else its last clause, each with the clause before it when
+    it is short; the rest is background, which keeps only clauses with a domain word. A short
+    message is all question."""
     if len(text) < FOCUS_MIN_CHARS:
-        return text
-    clauses = [c for c in CLAUSE_SPLIT.split(text) if c]
+        return text, ""
+    clauses: list[tuple[str, bool]] = []
+    for piece in _CLAUSE_END.split(text):
+        if _CLAUSE_END.fullmatch(piece):
+            if clauses:
+                clauses[-1] = (clauses[-1][0], True)
+            continue
+        clauses += [(c, False) for c in CLAUSE_SPLIT.split(piece) if c]
     if len(clauses) < 2:
-        return text
+        return text, ""
+    asks = [
+        i for i, (c, mark) in enumerate(clauses) if mark or any(m in c for m in QUESTION_MARKERS)
+    ] or [len(clauses) - 1]
+    keep = set(asks)
+    for i in asks:
+        if i > 0 and len(clauses[i][0]) < SHORT_QUESTION:
+            keep.add(i - 1)
     vocab = lexicon.domain_words()
-    kept = [
-        c for c in clauses if any(m in c for m in QUESTION_MARKERS) or _has_domain_word(c, vocab)
-    ]
-    return " ".join(kept) if kept else text
+    question = " ".join(c for i, (c, _) in enumerate(clauses) if i in keep)
+    background = " ".join(
+        c for i, (c, _) in enumerate(clauses) if i not in keep and _has_domain_word(c, vocab)
+    )
+    return question, background
 
 
 def _has_domain_word(text: str, vocab: frozenset[str]) -> bool:
@@ -147,20 +180,33 @@ def _join_pinyin_words(span: str, table: Mapping[str, str]) -> str:
 class Normaliser:
     """The full normalisation pipeline; holds the KB's pinyin -> word table (read-only)."""
 
-    def __init__(self, pinyin_table: Mapping[str, str]):
+    def __init__(self, pinyin_table: Mapping[str, str], synonyms: lexicon.Synonyms | None = None):
         self.pinyin_table = pinyin_table
+        self.synonyms = synonyms or lexicon.synonyms()
 
     def __call__(self, text: str) -> str:
-        """Normalised form of text, used by every retrieval signal (KB side and query side)."""
-        text = english_to_chinese(basic(text))
-        text = convert_pinyin(text, self.pinyin_table)
-        text = focus(strip_fillers(text))
-        return " ".join(filter(None, map(_tail, PUNCT.sub(" ", text).split())))
+        """Normalised form of text, used by every retrieval signal (KB side and query side); of a
+        narrative, its question and background together."""
+        return " ".join(filter(None, self.parts(text)))
+
+    def parts(self, text: str) -> tuple[str, str]:
+        """Normalised (question, background) of text (see split_question)."""
+        text = basic(text)
+        english = language.detect(text) == "en"
+        text = english_to_chinese(text)
+        if english:  # English words are not typed pinyin, and clauses are not split on spaces
+            return self._finish(strip_fillers(text)), ""
+        question, background = split_question(convert_pinyin(text, self.pinyin_table))
+        return self._finish(strip_fillers(question)), self._finish(strip_fillers(background))
+
+    def _finish(self, text: str) -> str:
+        chunks = PUNCT.sub(" ", text).split()
+        return " ".join(filter(None, (_tail(c, self.synonyms) for c in chunks)))
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _tail(chunk: str) -> str:
+def _tail(chunk: str, synonyms: lexicon.Synonyms) -> str:
     """Typo repair and synonym rewriting of one space-free chunk. Both work inside chunks only (a typo window or
     a variant never spans a space), so doing them chunk by chunk is exact, and the many chunks KB phrasings
     share (怎么办, 数电票怎么开) are processed once. Cleared by bench/bot_ablation.py between configurations."""
-    return re.sub(r"\s+", " ", lexicon.synonyms().canonical(phonetic.repair_typos(chunk))).strip()
+    return re.sub(r"\s+", " ", synonyms.canonical(phonetic.repair_typos(chunk))).strip()

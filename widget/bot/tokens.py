@@ -8,6 +8,7 @@ import logging
 import jieba
 
 from . import lexicon
+from .language import EN_STOPWORDS, stem
 
 # Domain words get a high frequency so jieba keeps them whole (数电票, 红字确认单) instead of splitting them.
 DOMAIN_WORD_FREQ = 200_000
@@ -47,7 +48,10 @@ def words(text: str) -> list[str]:
             ):  # keep rates whole: 1% and 3% are different entries
                 out[-1] += "%"
                 continue
-            if w not in STOPWORDS and (
+            if w.isascii() and w.isalpha():
+                if w not in EN_STOPWORDS and len(w) > 1:
+                    out.append(stem(w))  # English words: no function words, a light stem
+            elif w not in STOPWORDS and (
                 w.rstrip("%").isalnum() or any("\u4e00" <= c <= "\u9fff" for c in w)
             ):
                 out.append(w)

@@ -24,6 +24,7 @@ from .schema import (
     holiday_years,
     interactions,
     kb_entries,
+    kb_thesaurus,
     leave_messages,
     messages,
     quick_replies,
@@ -609,6 +610,43 @@ class Store:
                     .values(kb_version=sites.c.kb_version + 1)
                 )
             return gone
+
+    def kb_pairs_of(self, site_id):
+        """Return a site's own thesaurus pairs, by variant."""
+        return self._all(
+            select(kb_thesaurus)
+            .where(kb_thesaurus.c.site_id == site_id)
+            .order_by(kb_thesaurus.c.variant)
+        )
+
+    def put_kb_pair(self, site_id, row):
+        """Insert or replace a site's thesaurus pair and bump the site's KB version."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                kb_thesaurus.delete().where(
+                    kb_thesaurus.c.site_id == site_id, kb_thesaurus.c.variant == row["variant"]
+                )
+            )
+            conn.execute(insert(kb_thesaurus).values(site_id=site_id, **row))
+            conn.execute(
+                update(sites).where(sites.c.id == site_id).values(kb_version=sites.c.kb_version + 1)
+            )
+
+    def delete_kb_pair(self, site_id, variant):
+        """Remove a site's thesaurus pair; return False when it had none for variant."""
+        with self.engine.begin() as conn:
+            gone = conn.execute(
+                kb_thesaurus.delete().where(
+                    kb_thesaurus.c.site_id == site_id, kb_thesaurus.c.variant == variant
+                )
+            ).rowcount
+            if gone:
+                conn.execute(
+                    update(sites)
+                    .where(sites.c.id == site_id)
+                    .values(kb_version=sites.c.kb_version + 1)
+                )
+            return gone == 1
 
     def kb_version(self, site_id):
         """Return the site's KB version (changes whenever its entries do)."""

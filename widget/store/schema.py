@@ -299,6 +299,18 @@ kb_entries = Table(
     Column("answer_en", Text, nullable=False, server_default=""),
 )
 
+kb_thesaurus = (
+    Table(  # a site's own word pairs on top of the shipped thesaurus (widget/bot/thesaurus.py)
+        "kb_thesaurus",
+        metadata,
+        Column("site_id", String(32), ForeignKey("sites.id"), primary_key=True),
+        Column("variant", String(64), primary_key=True),
+        Column("canonical", String(64), nullable=False),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("created_by", String(128), nullable=False),
+    )
+)
+
 quick_replies = Table(
     "quick_replies",
     metadata,

@@ -696,3 +696,47 @@ def kb_insights():
     days = min(max(request.args.get("days", 30, type=int), 1), 365)
     z = ext()
     return jsonify(z.service.knowledge.insights(_site(), z.clock() - timedelta(days=days)))
+
+
+@bp.get("/kb/thesaurus")
+@role(*SUPERVISORS)
+def kb_thesaurus():
+    """List the word pairs in force for the site: shipped ones and the site's own."""
+    site = _site()
+    return jsonify(site=site, items=ext().service.knowledge.thesaurus(site))
+
+
+@bp.post("/kb/thesaurus/check")
+@role(*SUPERVISORS)
+def kb_thesaurus_check():
+    """Say what a pair would do to the site's KB before it is added."""
+    body = _body()
+    return jsonify(
+        ext().service.knowledge.check_pair(_site(), body.get("variant"), body.get("canonical"))
+    )
+
+
+@bp.post("/kb/thesaurus")
+@role(*SUPERVISORS)
+def kb_thesaurus_add():
+    """Add a pair for the site when its check accepts it (else 400 thesaurus_rejected, saying why)."""
+    body = _body()
+    site = _site()
+    check = ext().service.knowledge.add_pair(
+        site, body.get("variant"), body.get("canonical"), _who()
+    )
+    _audit(
+        "kb_thesaurus_add",
+        {"site": site, "variant": check["variant"], "canonical": check["canonical"]},
+    )
+    return jsonify(check), 201
+
+
+@bp.delete("/kb/thesaurus/<variant>")
+@role(*SUPERVISORS)
+def kb_thesaurus_delete(variant):
+    """Remove one of the site's own pairs."""
+    site = _site()
+    ext().service.knowledge.delete_pair(site, variant)
+    _audit("kb_thesaurus_delete", {"site": site, "variant": variant})
+    return jsonify(ok=True)

@@ -19,6 +19,7 @@ export class ApiError extends Error {
     this.code = error.code || `http_${status}`;
     this.zh = error.zh || `请求失败（${status}）`;
     this.en = error.en || `Request failed (${status})`;
+    this.detail = error.detail || null;
   }
 }
 

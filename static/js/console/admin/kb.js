@@ -3,6 +3,7 @@ import { h, bilingual, both, field } from "../dom.js";
 import { get, put, post, call } from "../api.js";
 import { section, statusLine, button } from "./util.js";
 import { mountInsights } from "./insights.js";
+import { mountThesaurus } from "./thesaurus.js";
 
 const SHOWN = 60; // entries listed at once; search narrows the rest
 
@@ -46,7 +47,7 @@ export function mountKb() {
   });
   body.append(h("div", { cls: "kb-layout" }, [
     h("div", {}, [search, count, list, tools, field("kbImportText", importBox), importButton]),
-    h("div", {}, [editor.el, status.el])]), mountInsights(status, () => load()));
+    h("div", {}, [editor.el, status.el])]), mountInsights(status, () => load()), mountThesaurus());
   load();
   return el;
 }
