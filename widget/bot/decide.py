@@ -5,7 +5,9 @@ the training voices, each voice's signals coming from a matcher built without wh
 it (so the scores look like those of a voice the matcher has never seen):
 
 * answer: probability that the best entry is the right one; answer when it is at least answer_p
-  (the lowest threshold at which wrong answers stay under the target rate);
+  (the lowest threshold at which wrong answers stay under the target rate), for English
+  answer_p_en, chosen the same way on the English rows alone (English training questions and the
+  entries' own English aliases, each matched by a matcher without it);
 * scope: probability that the question is in scope at all; show suggestions when it is at least
   scope_p (the highest threshold at which in-scope questions left with nothing stay under the
   target rate: nothing shown for an in-scope question is the worse failure), else reject.
@@ -104,6 +106,7 @@ class Decision:
     answer_p: float
     scope_weights: tuple[float, ...]
     scope_p: float
+    answer_p_en: float | None = None  # the answer threshold for English (None: answer_p)
 
     def answer_probability(self, s: Signals) -> float:
         """Estimated probability that the best entry is the right one."""
@@ -119,7 +122,8 @@ class Decision:
             return "reject"
         if s.offtopic:
             return "answer" if s.top >= OFFTOPIC_SURE and s.coverage >= COVERAGE_MIN else "reject"
-        if self.answer_probability(s) >= self.answer_p:
+        threshold = self.answer_p if not s.en or self.answer_p_en is None else self.answer_p_en
+        if self.answer_probability(s) >= threshold:
             return "answer"
         return "suggest" if self.scope_probability(s) >= self.scope_p else "reject"
 
@@ -131,6 +135,7 @@ class Decision:
             "answer_p": round(self.answer_p, 4),
             "scope_weights": [round(w, 4) for w in self.scope_weights],
             "scope_p": round(self.scope_p, 4),
+            "answer_p_en": None if self.answer_p_en is None else round(self.answer_p_en, 4),
         }
 
     @classmethod
@@ -143,6 +148,7 @@ class Decision:
             float(obj["answer_p"]),
             tuple(obj["scope_weights"]),
             float(obj["scope_p"]),
+            None if obj.get("answer_p_en") is None else float(obj["answer_p_en"]),
         )
 
 
