@@ -52,6 +52,8 @@ FEATURES = (
     "short",
     "en",
     "oos_gap",
+    "phrase_top",
+    "agree",
     "bias",
 )
 
@@ -72,6 +74,8 @@ class Signals:
     words: int = 0  # content words in the query
     en: bool = False  # the query is in English
     oos_gap: float = 0.0  # closest known out-of-scope question minus the best entry's phrasing
+    phrase_top: float = 0.0  # best single-phrasing score of the best entry
+    agree: bool = True  # the entry with the closest single phrasing is the best entry
 
     @property
     def margin(self) -> float:
@@ -90,6 +94,8 @@ class Signals:
             1.0 / (1.0 + self.words),
             float(self.en),
             10.0 * self.oos_gap,
+            self.phrase_top,
+            float(self.agree),
             1.0,
         )
 

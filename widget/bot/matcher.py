@@ -317,6 +317,8 @@ class Matcher:
             words=len(qwords),
             oos_gap=oos - float(phrase_scores[top[0]]) if k else 0.0,
             en=language.detect(raw) == "en",
+            phrase_top=float(phrase_scores[top[0]]) if k else 0.0,
+            agree=bool(k) and int(np.argmax(phrase_scores)) == int(top[0]),
         )
         return ranked, signals
 
