@@ -104,3 +104,13 @@ def test_check_rejects_a_pair_that_moves_the_kbs_own_questions():
     c = check_pair(entries, "作废", "红冲", base=Thesaurus())
     assert c.verdict == "reject" and c.moved
     assert c.right_after < c.right_before
+
+
+def test_a_knowledge_base_takes_site_pairs():
+    from widget.bot.kb import KnowledgeBase
+
+    kb = KnowledgeBase(TINY, thesaurus=Thesaurus())
+    before = kb.matcher.signals("小票机不用了")[1].known
+    kb.set_thesaurus(kb.thesaurus.with_pairs([Pair("小票机", "税控设备", ("site",))]))
+    assert kb.matcher.signals("小票机不用了")[1].known > before
+    assert kb.matcher.signals("小票机不用了")[0][0][0] == "c"

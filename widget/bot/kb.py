@@ -165,8 +165,13 @@ def layer(base: Sequence[Entry], site: Sequence[Entry]) -> list[Entry]:
 class KnowledgeBase:
     """A site's live KB: entries plus a matcher that is rebuilt (and swapped atomically) on every change."""
 
-    def __init__(self, entries: Sequence[Entry]):
+    def __init__(self, entries: Sequence[Entry], thesaurus=None):
+        """thesaurus: a thesaurus.Thesaurus (default: the shipped one); a site's own pairs are
+        added with Thesaurus.load().with_pairs(...) and set_thesaurus()."""
+        from .thesaurus import Thesaurus
+
         self._lock = threading.RLock()
+        self._thesaurus = thesaurus if thesaurus is not None else Thesaurus.load()
         self._entries = {e.id: e for e in entries}
         # Normalised words and views of every phrasing seen so far: a rebuild (add_alias, upsert) only analyses
         # new texts, then recomputes IDF and the postings arrays (vectorised, ~0.1 s at 150 entries).
@@ -174,14 +179,29 @@ class KnowledgeBase:
         self._matcher = self._build()
 
     @classmethod
-    def layered(cls, base_entries: Sequence[Entry], site_entries: Sequence[Entry]) -> KnowledgeBase:
+    def layered(
+        cls, base_entries: Sequence[Entry], site_entries: Sequence[Entry], thesaurus=None
+    ) -> KnowledgeBase:
         """A KB of the national entries overridden and extended by a province's own entries."""
-        return cls(layer(base_entries, site_entries))
+        return cls(layer(base_entries, site_entries), thesaurus)
 
     def _build(self):
         from .matcher import Matcher
 
-        return Matcher(list(self._entries.values()), cache=self._cache)
+        return Matcher(list(self._entries.values()), cache=self._cache, thesaurus=self._thesaurus)
+
+    @property
+    def thesaurus(self):
+        """The thesaurus the current matcher uses."""
+        return self._thesaurus
+
+    def set_thesaurus(self, thesaurus) -> None:
+        """Use another thesaurus (e.g. the shipped one plus a site's pairs) and rebuild; every
+        phrasing is analysed again, as the pairs change its words."""
+        with self._lock:
+            self._thesaurus = thesaurus
+            self._cache = {}
+            self._matcher = self._build()
 
     @property
     def matcher(self):
