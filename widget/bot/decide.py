@@ -129,7 +129,7 @@ class Decision:
         if s.offtopic:
             return "answer" if s.top >= OFFTOPIC_SURE and s.coverage >= COVERAGE_MIN else "reject"
         threshold = self.answer_p if not s.en or self.answer_p_en is None else self.answer_p_en
-        # A tie (no lead at all in the ranking score) is never answered: which one is first is chance.
+        # A tie (no lead at all in the ranking score) is never answered: which is first is chance.
         if s.margin > 0.0 and self.answer_probability(s) >= threshold:
             return "answer"
         return "suggest" if self.scope_probability(s) >= self.scope_p else "reject"
