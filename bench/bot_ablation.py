@@ -120,7 +120,7 @@ def _stack(*cms):
 _ORIGINAL_RETRIEVE = matcher.Matcher._retrieve
 
 
-def _phrase_only(self, norm, raw, background=""):
+def _phrase_only(self, norm, raw, background="", lang="zh"):
     """_retrieve with the pooled signal replaced by the phrasing signal (so scores keep their scale)."""
     n = len(self.entries)
 
@@ -130,7 +130,7 @@ def _phrase_only(self, norm, raw, background=""):
             return self.index.entry_scores(vs)[:n]
 
     with mock.patch.object(self, "pooled", PhrasingsOnly):
-        return _ORIGINAL_RETRIEVE(self, norm, raw, background)
+        return _ORIGINAL_RETRIEVE(self, norm, raw, background, lang)
 
 
 def main() -> int:
