@@ -16,7 +16,16 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from widget.bot import decide, features, lexicon, matcher, normalise, phonetic, tokens  # noqa: E402
+from widget.bot import (  # noqa: E402
+    decide,
+    features,
+    lexicon,
+    matcher,
+    normalise,
+    phonetic,
+    thesaurus,
+    tokens,
+)
 from widget.bot.evaluate import evaluate  # noqa: E402
 from widget.bot.kb import load_entries, read_jsonl  # noqa: E402
 
@@ -53,18 +62,6 @@ def _configs():
         True,
     )
     yield (
-        "round-1 fixed-margin decision",
-        lambda: mock.patch.object(matcher, "decide", _round1_decide),
-        None,
-        True,
-    )
-    yield (
-        "- suggest coverage gate",
-        lambda: mock.patch.object(decide, "SUGGEST_COVERAGE_MIN", 0.0),
-        None,
-        True,
-    )
-    yield (
         "- synonym groups",
         lambda: mock.patch.object(lexicon, "synonyms", lambda: lexicon.Synonyms({}, None, {})),
         None,
@@ -94,7 +91,7 @@ def _configs():
         "- fillers and focus",
         lambda: _stack(
             mock.patch.object(normalise, "strip_fillers", lambda t: t),
-            mock.patch.object(normalise, "focus", lambda t: t),
+            mock.patch.object(normalise, "split_question", lambda t: (t, "")),
         ),
         None,
         True,
@@ -107,26 +104,8 @@ def _configs():
     )
 
 
-def _round1_decide(s):
-    """The round-1 rule: answer on a fixed margin over the runner-up (0.06, or 0.03 at 0.60+) and coverage."""
-    if s.empty or s.top < decide.SUGGEST_MIN:
-        return "reject"
-    if s.offtopic:
-        return (
-            "answer"
-            if s.top >= decide.OFFTOPIC_SURE and s.coverage >= decide.COVERAGE_MIN
-            else "reject"
-        )
-    if s.known < decide.KNOWN_MIN:
-        return "reject"
-    margin = s.top - s.second
-    confident = (s.top >= 0.60 and margin >= 0.03) or (
-        s.top >= decide.ANSWER_MIN and margin >= 0.06
-    )
-    return "answer" if confident and s.coverage >= decide.COVERAGE_MIN else "suggest"
-
-
 def _clear_caches():
+    thesaurus._synonyms.cache_clear()
     normalise._tail.cache_clear()
     tokens._chunk_tokens.cache_clear()
 
@@ -141,10 +120,17 @@ def _stack(*cms):
 _ORIGINAL_RETRIEVE = matcher.Matcher._retrieve
 
 
-def _phrase_only(self, norm, raw):
+def _phrase_only(self, norm, raw, background="", lang="zh"):
     """_retrieve with the pooled signal replaced by the phrasing signal (so scores keep their scale)."""
-    with mock.patch.object(self, "pooled", self.index):
-        return _ORIGINAL_RETRIEVE(self, norm, raw)
+    n = len(self.entries)
+
+    class PhrasingsOnly:
+        @staticmethod
+        def entry_scores(vs):
+            return self.index.entry_scores(vs)[:n]
+
+    with mock.patch.object(self, "pooled", PhrasingsOnly):
+        return _ORIGINAL_RETRIEVE(self, norm, raw, background, lang)
 
 
 def main() -> int:

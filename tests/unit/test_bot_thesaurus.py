@@ -87,6 +87,11 @@ def test_check_accepts_a_helpful_pair():
     assert c.reason_zh and c.reason_en
 
 
+def test_check_rejects_a_variant_the_synonym_groups_already_have():
+    c = check_pair(TINY, "冲红", "额度", base=Thesaurus())
+    assert c.verdict == "reject" and "红冲" in c.reason_zh
+
+
 def test_check_rejects_a_pair_the_kb_does_not_use():
     c = check_pair(TINY, "盘子", "托盘", base=Thesaurus())
     assert c.verdict == "reject" and "托盘" in c.reason_zh
@@ -94,7 +99,18 @@ def test_check_rejects_a_pair_the_kb_does_not_use():
 
 def test_check_rejects_a_pair_that_moves_the_kbs_own_questions():
     entries = load_entries(mined=False, english=False)
-    # 红冲 and 额度 are different entries' topics: equating them sends red-letter questions astray.
-    c = check_pair(entries, "红冲", "额度", base=Thesaurus())
+    # 作废 (voiding) and 红冲 (a red-letter invoice) are different entries' topics: equating them
+    # sends the KB's own voiding questions to the red-letter entries.
+    c = check_pair(entries, "作废", "红冲", base=Thesaurus())
     assert c.verdict == "reject" and c.moved
     assert c.right_after < c.right_before
+
+
+def test_a_knowledge_base_takes_site_pairs():
+    from widget.bot.kb import KnowledgeBase
+
+    kb = KnowledgeBase(TINY, thesaurus=Thesaurus())
+    before = kb.matcher.signals("小票机不用了")[1].known
+    kb.set_thesaurus(kb.thesaurus.with_pairs([Pair("小票机", "税控设备", ("site",))]))
+    assert kb.matcher.signals("小票机不用了")[1].known > before
+    assert kb.matcher.signals("小票机不用了")[0][0][0] == "c"

@@ -23,8 +23,9 @@ import numpy as np
 from . import decide as D
 from . import smalltalk
 from .evaluate import is_training, voice
-from .kb import Entry, load_entries, read_jsonl
+from .kb import Entry, load_entries, load_oos_examples, read_jsonl
 from .matcher import Matcher, build_matcher
+from .thesaurus import Thesaurus
 
 
 def leave_out(
@@ -95,6 +96,57 @@ def voice_rows(
     return rows
 
 
+# Target rates of the fit, chosen by leave-one-voice-out over the training voices
+# (bench/bot_decision_sweep.py): the largest whose LOVO mean keeps confident wrong <= 0.02 and
+# out-of-scope handled >= 0.85, maximising top-1 + first - 2 x nothing (nothing shown for an
+# in-scope question is the worse failure). Wrong answers allowed among all rows (answer_p):
+WRONG_MAX = 0.02  # 0.015: LOVO top-1 0.724; 0.025: top-1 0.752 but confident wrong 0.023
+# In-scope rows left with nothing allowed (scope_p): 0.0125 gave nothing 0.037 but oos 0.835.
+NOTHING_MAX = 0.015
+# Wrong answers allowed among the English rows (answer_p_en). The entries' own English aliases are
+# harder than questions (short, and written next to their neighbours), so they need a looser
+# rate: 0.03 -> LOVO English top-1 0.613, 0.06 -> 0.613, 0.10 -> 0.707 (English cw 0.023),
+# 0.15 -> mean cw 0.021 and top-3 lower.
+WRONG_MAX_EN = 0.10
+
+
+def english_rows(
+    exclude: frozenset[str] = frozenset(), folds: int = 2
+) -> list[tuple[str | None, tuple[str, ...], D.Signals]]:
+    """(id, ranked ids, signals) for every English alias of every entry, matched by a matcher
+    built without that fold of the English aliases (and without the voices in exclude)."""
+    dummy = D.Decision((0.0,) * len(D.FEATURES), 1.0, (0.0,) * len(D.FEATURES), 1.0)
+    entries = load_entries(exclude_sources=exclude)
+    rows = []
+    for f in range(folds):
+        kept = [
+            replace(e, aliases_en=tuple(a for i, a in enumerate(e.aliases_en) if i % folds != f))
+            for e in entries
+        ]
+        m = Matcher(
+            kept,
+            decision=dummy,
+            oos_examples=load_oos_examples(exclude),
+            thesaurus=Thesaurus.load().without(exclude),
+        )
+        for e in entries:
+            for a in e.aliases_en[f::folds]:
+                ranked, sig = m.signals(a)
+                if sig.en:
+                    rows.append((e.id, tuple(i for i, _ in ranked), sig))
+    return rows
+
+
+def _lowest_safe(p: np.ndarray, right: np.ndarray, n: int, wrong_max: float) -> float:
+    """The lowest probability threshold at which wrong answers stay at most wrong_max of n."""
+    chosen = 1.0
+    for th in np.arange(0.99, 0.0, -0.01):
+        if (~right & (p >= th)).sum() / max(n, 1) > wrong_max:
+            break
+        chosen = float(th)
+    return chosen
+
+
 def fit_standardised(x: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> np.ndarray:
     """Logistic regression on standardised columns (the last column is the bias), with the
     weights given back for the raw columns."""
@@ -106,10 +158,13 @@ def fit_standardised(x: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> np.ndarr
     return np.append(raw, w[-1] - float((w[:-1] * mu / sd).sum()))
 
 
-def fit_decision(rows, wrong_max: float = 0.015, nothing_max: float = 0.015) -> D.Decision:
+def fit_decision(
+    rows, wrong_max: float = WRONG_MAX, nothing_max: float = NOTHING_MAX, en_rows=()
+) -> D.Decision:
     """The answer and scope models fitted on labelled rows (see voice_rows), with answer_p the
     lowest threshold at which wrong answers stay at most wrong_max of all rows and scope_p the
-    highest at which in-scope rows left with nothing stay at most nothing_max of in-scope rows."""
+    highest at which in-scope rows left with nothing stay at most nothing_max of in-scope rows;
+    answer_p_en as answer_p over the English rows and en_rows (see english_rows) alone."""
     use = [
         (g, ids, s)
         for g, ids, s in rows
@@ -120,11 +175,14 @@ def fit_decision(rows, wrong_max: float = 0.015, nothing_max: float = 0.015) -> 
     inscope = np.array([g is not None for g, _, _ in use])
     wa = fit_standardised(x, right.astype(float))
     pa = 1.0 / (1.0 + np.exp(-(x @ wa)))
-    answer_p = 1.0
-    for th in np.arange(0.99, 0.0, -0.01):
-        if (~right & (pa >= th)).sum() / len(rows) > wrong_max:
-            break
-        answer_p = float(th)
+    answer_p = _lowest_safe(pa, right, len(rows), wrong_max)
+    en = [(g, ids, s) for g, ids, s in [*rows, *en_rows] if s.en and s.known >= D.KNOWN_MIN]
+    answer_p_en = None
+    if en:
+        xe = np.array([s.features() for _, _, s in en])
+        re_ = np.array([bool(ids) and ids[0] == g for g, ids, _ in en])
+        pe = 1.0 / (1.0 + np.exp(-(xe @ wa)))
+        answer_p_en = _lowest_safe(pe, re_, len(en), WRONG_MAX_EN)
     ws = fit_standardised(x, inscope.astype(float))
     ps = 1.0 / (1.0 + np.exp(-(x @ ws)))
     open_rows = inscope & (pa < answer_p)
@@ -134,18 +192,19 @@ def fit_decision(rows, wrong_max: float = 0.015, nothing_max: float = 0.015) -> 
         if (open_rows & (ps < th)).sum() / n_in > nothing_max:
             break
         scope_p = float(th)
-    return D.Decision(tuple(map(float, wa)), answer_p, tuple(map(float, ws)), scope_p)
+    return D.Decision(tuple(map(float, wa)), answer_p, tuple(map(float, ws)), scope_p, answer_p_en)
 
 
 def fit_voices(files: Sequence[Path], wrong_max: float, nothing_max: float) -> dict:
     """data/decision.json: "all" fitted on every training voice, "without" one per voice fitted
     on the others (their signals from matchers built without the held-out voice as well)."""
     names = [voice(f) for f in files if is_training(f)]
-    out = {"all": fit_decision(voice_rows(files), wrong_max, nothing_max).to_json()}
-    out["without"] = {
-        name: fit_decision(voice_rows(files, frozenset({name})), wrong_max, nothing_max).to_json()
-        for name in names
-    }
+    out = {"all": fit_decision(voice_rows(files), wrong_max, nothing_max, english_rows()).to_json()}
+    out["without"] = {}
+    for name in names:
+        ex = frozenset({name})
+        fitted = fit_decision(voice_rows(files, ex), wrong_max, nothing_max, english_rows(ex))
+        out["without"][name] = fitted.to_json()
     return out
 
 
@@ -156,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--voices", metavar="DIR", help="refit data/decision.json on DIR/train-*.jsonl"
     )
-    parser.add_argument("--wrong-max", type=float, default=0.015)
-    parser.add_argument("--nothing-max", type=float, default=0.015)
+    parser.add_argument("--wrong-max", type=float, default=WRONG_MAX)
+    parser.add_argument("--nothing-max", type=float, default=NOTHING_MAX)
     args = parser.parse_args(argv)
     if args.voices:
         files = sorted(Path(args.voices).glob("train-*.jsonl"))

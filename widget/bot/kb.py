@@ -166,10 +166,13 @@ class KnowledgeBase:
     """A site's live KB: entries plus a matcher that is rebuilt (and swapped atomically) on every change."""
 
     def __init__(self, entries: Sequence[Entry], thesaurus=None):
-        """thesaurus: a widget.bot.thesaurus.Thesaurus (default: the shipped one), e.g. with a site's pairs."""
+        """thesaurus: a thesaurus.Thesaurus (default: the shipped one); a site's own pairs are
+        added with Thesaurus.load().with_pairs(...) and set_thesaurus()."""
+        from .thesaurus import Thesaurus
+
         self._lock = threading.RLock()
+        self._thesaurus = thesaurus if thesaurus is not None else Thesaurus.load()
         self._entries = {e.id: e for e in entries}
-        self._thesaurus = thesaurus
         # Normalised words and views of every phrasing seen so far: a rebuild (add_alias, upsert) only analyses
         # new texts, then recomputes IDF and the postings arrays (vectorised, ~0.1 s at 150 entries).
         self._cache: dict = {}
@@ -186,6 +189,19 @@ class KnowledgeBase:
         from .matcher import Matcher
 
         return Matcher(list(self._entries.values()), cache=self._cache, thesaurus=self._thesaurus)
+
+    @property
+    def thesaurus(self):
+        """The thesaurus the current matcher uses."""
+        return self._thesaurus
+
+    def set_thesaurus(self, thesaurus) -> None:
+        """Use another thesaurus (e.g. the shipped one plus a site's pairs) and rebuild; every
+        phrasing is analysed again, as the pairs change its words."""
+        with self._lock:
+            self._thesaurus = thesaurus
+            self._cache = {}
+            self._matcher = self._build()
 
     @property
     def matcher(self):

@@ -243,7 +243,7 @@ class Matcher:
             return MatchResult(
                 "answer", self.human_id, score=1.0, human=True, lang=self._lang(lang, self.human_id)
             )
-        ranked, signals = self.signals(text)
+        ranked, signals = self.signals(text, lang)
         outcome = self.decision.decide(signals)
         top_id = ranked[0][0] if ranked else None
         if outcome == "answer":
@@ -267,7 +267,7 @@ class Matcher:
         return "en" if lang == "en" and self._by_id[entry_id].answer_en else "zh"
 
     def _retrieve(
-        self, norm: str, raw: str, background: str = ""
+        self, norm: str, raw: str, background: str = "", lang: str = "zh"
     ) -> tuple[tuple[tuple[str, float], ...], Signals]:
         """Ranked (id, score) candidates and the decision signals for a normalised query (the
         background of a narrative, normalised, adds its words at BACKGROUND_WEIGHT)."""
@@ -316,7 +316,9 @@ class Matcher:
             phrase_gap=phrase_gap,
             words=len(qwords),
             oos_gap=oos - float(phrase_scores[top[0]]) if k else 0.0,
-            en=language.detect(raw) == "en",
+            en=lang == "en",
+            phrase_top=float(phrase_scores[top[0]]) if k else 0.0,
+            agree=bool(k) and int(np.argmax(phrase_scores)) == int(top[0]),
         )
         return ranked, signals
 
@@ -341,10 +343,14 @@ class Matcher:
                 ub += weight
         return (ua / total, ub / total) if total else (0.0, 0.0)
 
-    def signals(self, text: str) -> tuple[tuple[tuple[str, float], ...], Signals]:
-        """Ranked candidates and decision signals for a raw message (no greeting / human handling)."""
-        question, background = self.normalise.parts(text)
-        return self._retrieve(question, text, background)
+    def signals(
+        self, text: str, lang: str | None = None
+    ) -> tuple[tuple[tuple[str, float], ...], Signals]:
+        """Ranked candidates and decision signals for a raw message (no greeting / human handling);
+        lang: the message's language when the caller knows it already."""
+        lang = lang or language.detect(text)
+        question, background = self.normalise.parts(text, lang)
+        return self._retrieve(question, text, background, lang)
 
     def _share(self, qwords: list[str], known) -> float:
         """IDF-weighted share of the query's words for which known(word) holds (1.0 for no words)."""

@@ -189,10 +189,11 @@ class Normaliser:
         narrative, its question and background together."""
         return " ".join(filter(None, self.parts(text)))
 
-    def parts(self, text: str) -> tuple[str, str]:
-        """Normalised (question, background) of text (see split_question)."""
+    def parts(self, text: str, lang: str | None = None) -> tuple[str, str]:
+        """Normalised (question, background) of text (see split_question); lang: the text's
+        language when the caller knows it already."""
         text = basic(text)
-        english = language.detect(text) == "en"
+        english = (lang or language.detect(text)) == "en"
         text = english_to_chinese(text)
         if english:  # English words are not typed pinyin, and clauses are not split on spaces
             return self._finish(strip_fillers(text)), ""

@@ -205,7 +205,14 @@ def check_pair(
         right_after += ok_a
         if ok_b and not ok_a:
             moved.append((q, ra[0][0] if ra else ""))
-    if not knows_b:
+    hand = lexicon.synonyms().rewrite.get(low_a)
+    if hand is not None:
+        verdict, zh, en = (
+            "reject",
+            f"“{a}”已在同义词组中（等同于“{hand}”），无需再加。",
+            f"“{a}” is already in a synonym group (the same as “{hand}”).",
+        )
+    elif not knows_b:
         verdict, zh, en = (
             "reject",
             f"知识库中没有“{b}”，这组同义词不会帮助匹配；请把常用说法放在后面。",
