@@ -140,6 +140,16 @@ def test_kb_doors_only_for_the_sites_the_centre_serves(server):
         super2.get(api + "/export", params={"site": "demo"}),
         super2.post(api + "/import", params={"site": "demo"}, data=b'{"id": "kb-001"}\n'),
         super2.get(api + "/insights", params={"site": "demo"}),
+        super2.get(api + "/thesaurus", params={"site": "demo"}),
+        super2.post(
+            api + "/thesaurus/check",
+            params={"site": "demo"},
+            json={"variant": "a", "canonical": "b"},
+        ),
+        super2.post(
+            api + "/thesaurus", params={"site": "demo"}, json={"variant": "发票", "canonical": "税"}
+        ),
+        super2.delete(api + "/thesaurus/绿本", params={"site": "demo"}),
     ]
     assert [c.status_code for c in calls] == [404] * len(calls)
     super1 = console(server, "super1", DEMO_PASSWORDS["super1"])
