@@ -149,25 +149,21 @@ def measure_zhengna(n, clients):
         store.dispose()
         proc = psutil.Process(server.proc.pid)
         gevent.sleep(1)
-        before = proc.memory_info().rss
-        procs, seconds = hold(
-            server.url,
-            f"{server.ws_url}/ws/taxpayer?site=demo",
-            server.url,
-            n,
-            clients,
-            {"kid": key["kid"], "secret": key["secret"]},
-            lifetime,
-        )
-        gevent.sleep(2)
-        after = proc.memory_info().rss
-        release(procs)
-        return {
-            "kib_per_socket": round((after - before) / n / 1024, 1),
-            "connect_s": round(seconds, 1),
-        }
+        key = {"kid": key["kid"], "secret": key["secret"]}
+        ws_url = f"{server.ws_url}/ws/taxpayer?site=demo"
+        return cost(proc, server.url, ws_url, n, clients, key, lifetime)
     finally:
         server.stop()
+
+
+def cost(proc, url, ws_url, n, clients, key=None, lifetime=600):
+    """Hold n sockets open against the process proc serves; return its RSS per socket and the time."""
+    before = proc.memory_info().rss
+    procs, seconds = hold(url, ws_url, url, n, clients, key, lifetime)
+    gevent.sleep(2)
+    after = proc.memory_info().rss
+    release(procs)
+    return {"kib_per_socket": round((after - before) / n / 1024, 1), "connect_s": round(seconds, 1)}
 
 
 def measure_bare(n, clients):
@@ -183,16 +179,7 @@ def measure_bare(n, clients):
                     break
             except requests.RequestException:
                 gevent.sleep(0.1)
-        proc = psutil.Process(server.pid)
-        before = proc.memory_info().rss
-        procs, seconds = hold(url, f"ws://127.0.0.1:{port}/ws", url, n, clients)
-        gevent.sleep(2)
-        after = proc.memory_info().rss
-        release(procs)
-        return {
-            "kib_per_socket": round((after - before) / n / 1024, 1),
-            "connect_s": round(seconds, 1),
-        }
+        return cost(psutil.Process(server.pid), url, f"ws://127.0.0.1:{port}/ws", n, clients)
     finally:
         stop_process(server)
 
