@@ -120,21 +120,26 @@ def test_wrong_passwords_make_the_account_wait(start_server):
     page = http.get(server.url + "/console").text
     csrf = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
 
-    def attempt(password, username="agent2"):
-        return http.post(
+    def attempt(password, username="agent2", session=http, token=csrf):
+        return session.post(
             server.url + "/console/login",
             json={"username": username, "password": password},
-            headers={"X-CSRFToken": csrf},
+            headers={"X-CSRFToken": token},
         )
 
     assert [attempt("guess").status_code for _ in range(3)] == [401, 401, 401]
     assert attempt("guess").status_code == 401  # the fourth: from now on it must wait
     waiting = attempt(DEMO_PASSWORDS["agent2"])
     assert waiting.status_code == 429 and waiting.json()["error"]["code"] == "login_backoff"
-    assert attempt(DEMO_PASSWORDS["agent1"], "agent1").status_code == 200, "per account"
+    other = requests.Session()  # another browser: a login renews its session's CSRF token
+    other_csrf = other.get(server.url + "/console").text.split('name="csrf-token" content="', 1)[1]
+    other_csrf = other_csrf.split('"', 1)[0]
+    per_account = attempt(DEMO_PASSWORDS["agent1"], "agent1", other, other_csrf)
+    assert per_account.status_code == 200, "per account"
     deadline = time.monotonic() + 10
-    while attempt(DEMO_PASSWORDS["agent2"]).status_code == 429:
+    while (status := attempt(DEMO_PASSWORDS["agent2"]).status_code) == 429:
         assert time.monotonic() < deadline
         time.sleep(0.2)
+    assert status == 200, "the right password once the wait is over"
     ws, _ = agent(server, "agent2", DEMO_PASSWORDS["agent2"])  # the right one after the wait
     ws.close()
