@@ -129,20 +129,18 @@ def test_presence_stretches_are_logged(server):
     assert [row["status"] for row in _rows(store, agent_presence, mine)] == ["online", "away"]
 
 
-def test_figures_and_search_on_postgresql(tmp_path, person):
+def test_figures_and_search_on_postgresql(tmp_path, person, postgres):
     """The same doors over PostgreSQL: facts kept by the server, messages indexed as a tsvector."""
-    import uuid
+    from cryptography.fernet import Fernet
 
-    import psycopg
-
-    from tests.integration.test_scaled_out import ADMIN_DSN
     from tests.support import ServerProcess
 
-    name = f"zhengna_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    server = ServerProcess(tmp_path / "pg", env={"ZHENGNA_DATABASE_URL": url, "ZHENGNA_RTC": "off"})
+    env = {
+        "ZHENGNA_DATABASE_URL": postgres.create_database(),
+        "ZHENGNA_SITE_KEYS_KEY": Fernet.generate_key().decode(),  # a shared database needs one
+        "ZHENGNA_RTC": "off",
+    }
+    server = ServerProcess(tmp_path / "pg", env=env)
     try:
         ag, _ = agent(server, *AGENT)
         iid = _served(server, person(), ag, "上个月的发票要红冲，额度够吗")
@@ -157,5 +155,3 @@ def test_figures_and_search_on_postgresql(tmp_path, person):
         assert missing["items"] == []
     finally:
         server.stop()
-        with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
