@@ -97,7 +97,7 @@ class SmartService:
         if self.store.find_message(live.id, "taxpayer", actor.id, cid):
             return live
         now = self.service.clock()
-        question, body = _texts(entry, lang)
+        question, body = entry.question_in(lang), entry.answer_in(lang)
         asked = self.service.message_event(
             actor, cid, question, "pick", now, extra={"kb_id": kb_id}
         )
@@ -118,12 +118,12 @@ class SmartService:
 
     def _reply(self, result, matcher, now, lang):
         if result.outcome == "answer":
-            body = _texts(matcher.entry(result.answer), lang)[1]
+            body = matcher.entry(result.answer).answer_in(lang)
         else:
             body = BOT_PHRASES[lang][result.outcome]
         suggestions = (
             [
-                {"id": kb_id, "question": _texts(matcher.entry(kb_id), lang)[0]}
+                {"id": kb_id, "question": matcher.entry(kb_id).question_in(lang)}
                 for kb_id in result.suggestions
             ]
             if result.outcome == "suggest"
@@ -140,10 +140,3 @@ class SmartService:
         return self.service.message_event(
             Actor("bot", "bot"), None, body, "bot", now, extra={"bot": bot}
         )
-
-
-def _texts(entry, lang):
-    """Return the entry's (question, answer) in lang; Chinese where no English is written."""
-    if lang == "en" and entry.question_en and entry.answer_en:
-        return entry.question_en, entry.answer_en
-    return entry.question, entry.answer

@@ -48,6 +48,10 @@ class Entry:
             dict.fromkeys((self.question, *self.aliases, *self.similar, *en, *self.aliases_en))
         )
 
+    def question_in(self, lang: str) -> str:
+        """The standard question in lang ("zh" | "en"); the Chinese one when there is no English one."""
+        return self.question_en if lang == "en" and self.question_en else self.question
+
     def answer_in(self, lang: str) -> str:
         """The answer in lang ("zh" | "en"); the Chinese one when there is no English answer."""
         return self.answer_en if lang == "en" and self.answer_en else self.answer
