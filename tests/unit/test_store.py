@@ -278,3 +278,9 @@ def test_put_rows_are_insert_if_absent(store):
     assert store.get_region("4401")["centre_id"] == "demo"
     assert [key["kid"] for key in store.site_keys("demo")] == ["k1"]
     assert store.queue_lengths() == {"demo": 0}
+
+
+def test_ids_start_with_a_letter_or_digit():
+    from widget.store import new_id
+
+    assert all(new_id()[0].isalnum() for _ in range(2000))  # ~60 would start with - or _ before

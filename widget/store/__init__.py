@@ -41,8 +41,13 @@ _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"
 
 
 def new_id():
-    """Return a random id for anything a client can see (never sequential)."""
-    return secrets.token_urlsafe(12)
+    """Return a random id for anything a client can see (never sequential). It starts with a letter
+    or digit, so a spreadsheet export never guards it as a formula and a command line never reads it
+    as an option."""
+    while True:
+        made = secrets.token_urlsafe(12)
+        if made[0].isalnum():
+            return made
 
 
 class Duplicate(Exception):
