@@ -25,7 +25,13 @@ async function signIn(event) {
     const body = await response.json().catch(() => ({}));
     if (body.error) {
       error.textContent = `${body.error.zh} `;
-      error.append(Object.assign(document.createElement("span"), { lang: "en", className: "en", textContent: body.error.en }));
+      error.append(
+        Object.assign(document.createElement("span"), {
+          lang: "en",
+          className: "en",
+          textContent: body.error.en,
+        }),
+      );
     } else {
       bilingual(error, response.status === 429 ? "tooMany" : "loginFailed");
     }
@@ -39,4 +45,5 @@ async function signIn(event) {
 }
 
 if (form) form.addEventListener("submit", signIn);
-else if (root && root.dataset.agent) import("./console/app.js").then(({ ConsoleApp }) => new ConsoleApp(root));
+else if (root && root.dataset.agent)
+  import("./console/app.js").then(({ ConsoleApp }) => new ConsoleApp(root));

@@ -139,11 +139,13 @@ def test_call_relays_both_ways_survives_an_agent_reload_and_is_recorded(worker, 
             # the taxpayer starts sharing the screen later, without renegotiation
             taxpayer.transceivers[2].sender.replaceTrack(SyntheticVideo(480, 270, fps=5, seed=3))
             await wait_for(
-                lambda: agent.received[0] >= 50
-                and agent.received[1] >= 20
-                and agent.received[2] >= 5
-                and taxpayer.received[0] >= 50
-                and taxpayer.received[1] >= 20,
+                lambda: (
+                    agent.received[0] >= 50
+                    and agent.received[1] >= 20
+                    and agent.received[2] >= 5
+                    and taxpayer.received[0] >= 50
+                    and taxpayer.received[1] >= 20
+                ),
                 20,
                 "audio, camera and screen both ways",
             )
@@ -154,10 +156,12 @@ def test_call_relays_both_ways_survives_an_agent_reload_and_is_recorded(worker, 
             agent2 = ClientPeer("agent", [SyntheticAudio(), SyntheticVideo(fps=FPS, seed=4), None])
             await agent2.connect(s, worker, "call-1")
             await wait_for(
-                lambda: agent2.received[1] >= 20
-                and agent2.received[2] >= 3
-                and agent2.received[0] >= 50
-                and frames_after(taxpayer, 1, reloaded_at) >= 20,
+                lambda: (
+                    agent2.received[1] >= 20
+                    and agent2.received[2] >= 3
+                    and agent2.received[0] >= 50
+                    and frames_after(taxpayer, 1, reloaded_at) >= 20
+                ),
                 20,
                 "the picture back after the agent reloaded",
             )

@@ -35,11 +35,13 @@ def test_video_call_relays_both_ways_and_is_recorded(start_server, person):
             await offer_media(tp, tp_peer, iid)
             await offer_media(ag, ag_peer, iid)
             await wait_for(
-                lambda: ag_peer.received[1] >= 30
-                and ag_peer.received[0] >= 50
-                and ag_peer.received[2] >= 5
-                and tp_peer.received[1] >= 30
-                and tp_peer.received[0] >= 50,
+                lambda: (
+                    ag_peer.received[1] >= 30
+                    and ag_peer.received[0] >= 50
+                    and ag_peer.received[2] >= 5
+                    and tp_peer.received[1] >= 30
+                    and tp_peer.received[0] >= 50
+                ),
                 30,
                 "camera, microphone and screen both ways",
             )

@@ -16,7 +16,12 @@ const PRESENCE_KEY = "zhengna.console.presence";
 export class ConsoleApp {
   constructor(root) {
     this.root = root;
-    this.me = { id: root.dataset.agent, name: root.dataset.name || "", role: root.dataset.role, centre: "" };
+    this.me = {
+      id: root.dataset.agent,
+      name: root.dataset.name || "",
+      role: root.dataset.role,
+      centre: "",
+    };
     this.transcripts = new Transcripts();
     this.conversations = new Map();
     this.previewed = new Set();
@@ -25,8 +30,14 @@ export class ConsoleApp {
     this.notices = new Notices();
     this.notify = new Notifier();
     this.notice = (item) => this.notices.show(item);
-    this.socket = new AgentSocket({ frame: (type, frame) => this.onFrame(type, frame), state: (s, d) => this.onState(s, d) });
-    this.queue = new Queue({ accept: (iid, button) => this.accept(iid, button), preview: (iid) => this.preview(iid) });
+    this.socket = new AgentSocket({
+      frame: (type, frame) => this.onFrame(type, frame),
+      state: (s, d) => this.onState(s, d),
+    });
+    this.queue = new Queue({
+      accept: (iid, button) => this.accept(iid, button),
+      preview: (iid) => this.preview(iid),
+    });
     this.build();
     this.loadQuickReplies();
     this.socket.connect();
@@ -34,34 +45,88 @@ export class ConsoleApp {
   }
 
   build() {
-    this.connection = h("span", { cls: "connection", tid: "console-connection", attrs: { role: "status" } });
-    this.presence = h("select", { tid: "console-presence", data: { value: "online" }, attrs: { "aria-label": both("presence") } },
-      PRESENCE.map((value) => h("option", { text: both(value), attrs: { value } })));
+    this.connection = h("span", {
+      cls: "connection",
+      tid: "console-connection",
+      attrs: { role: "status" },
+    });
+    this.presence = h(
+      "select",
+      {
+        tid: "console-presence",
+        data: { value: "online" },
+        attrs: { "aria-label": both("presence") },
+      },
+      PRESENCE.map((value) => h("option", { text: both(value), attrs: { value } })),
+    );
     this.presence.addEventListener("change", () => this.setPresence(this.presence.value));
-    this.capacity = h("span", { cls: "capacity", tid: "console-capacity", attrs: { role: "status" } });
-    const logout = h("button", { cls: "link", tid: "console-logout", label: "logout", attrs: { type: "button" } });
+    this.capacity = h("span", {
+      cls: "capacity",
+      tid: "console-capacity",
+      attrs: { role: "status" },
+    });
+    const logout = h("button", {
+      cls: "link",
+      tid: "console-logout",
+      label: "logout",
+      attrs: { type: "button" },
+    });
     logout.addEventListener("click", () => this.logout());
     this.myRatings = new MyRatings(this);
     const links = [this.myRatings.toggle, logout];
     if (["supervisor", "admin"].includes(this.me.role)) {
-      links.unshift(h("a", { tid: "console-admin-link", label: "adminLink", attrs: { href: "/console/admin" } }));
-      links.unshift(h("a", { tid: "console-reports-nav", label: "reportsTitle", attrs: { href: "/console/reports" } }));
+      links.unshift(
+        h("a", {
+          tid: "console-admin-link",
+          label: "adminLink",
+          attrs: { href: "/console/admin" },
+        }),
+      );
+      links.unshift(
+        h("a", {
+          tid: "console-reports-nav",
+          label: "reportsTitle",
+          attrs: { href: "/console/reports" },
+        }),
+      );
     }
     this.nameEl = h("span", { cls: "agent-name", tid: "console-agent-name", text: this.me.name });
     const header = h("header", { cls: "topbar" }, [
-      bilingual(h("h1"), "title"), this.nameEl,
+      bilingual(h("h1"), "title"),
+      this.nameEl,
       h("label", { cls: "presence" }, [bilingual(h("span"), "presence"), this.presence]),
-      this.capacity, this.connection, this.notify.switches, h("nav", { cls: "links" }, links)]);
-    this.tabs = h("div", { cls: "tabs", tid: "console-tabs", attrs: { role: "tablist", "aria-label": both("conversations") } });
+      this.capacity,
+      this.connection,
+      this.notify.switches,
+      h("nav", { cls: "links" }, links),
+    ]);
+    this.tabs = h("div", {
+      cls: "tabs",
+      tid: "console-tabs",
+      attrs: { role: "tablist", "aria-label": both("conversations") },
+    });
     this.panels = h("div", { cls: "panels" });
-    this.none = bilingual(h("p", { cls: "empty", tid: "console-no-conversations" }), "noConversations");
+    this.none = bilingual(
+      h("p", { cls: "empty", tid: "console-no-conversations" }),
+      "noConversations",
+    );
     // a supervisor opens on the centre's live board and today's figures (shown while no conversation is open)
-    this.landing = ["supervisor", "admin"].includes(this.me.role) ? todayPanel(this.root.dataset.centre) : null;
-    const work = h("section", { cls: "work", attrs: { "aria-label": both("conversations") } },
-      [this.tabs, this.none, this.landing, this.panels]);
+    this.landing = ["supervisor", "admin"].includes(this.me.role)
+      ? todayPanel(this.root.dataset.centre)
+      : null;
+    const work = h("section", { cls: "work", attrs: { "aria-label": both("conversations") } }, [
+      this.tabs,
+      this.none,
+      this.landing,
+      this.panels,
+    ]);
     this.tabs.addEventListener("keydown", (event) => this.tabKeys(event));
-    this.root.replaceChildren(header, this.notices.el, this.myRatings.el,
-      h("div", { cls: "layout" }, [this.queue.el, work]));
+    this.root.replaceChildren(
+      header,
+      this.notices.el,
+      this.myRatings.el,
+      h("div", { cls: "layout" }, [this.queue.el, work]),
+    );
     this.renderCapacity();
   }
 
@@ -84,27 +149,44 @@ export class ConsoleApp {
   }
 
   onFrame(type, frame) {
-    if (frame.actor && typeof frame.seq === "number" && frame.interaction_id) { // a durable event
+    if (frame.actor && typeof frame.seq === "number" && frame.interaction_id) {
+      // a durable event
       this.transcripts.get(frame.interaction_id).add(frame);
       return;
     }
     const conv = frame.interaction_id && this.conversations.get(frame.interaction_id);
     switch (type) {
-      case "auth.ok": return this.onHello(frame);
+      case "auth.ok":
+        return this.onHello(frame);
       case "queue.snapshot":
         this.queue.update(frame.items);
         this.notify.queue(frame.items);
         return;
-      case "interaction.assigned": return this.open(frame.interaction_id, this.queuedInfo(frame.interaction_id), true);
-      case "typing": if (conv && frame.role === "taxpayer") conv.setTyping(frame.on); return;
-      case "call.media": if (conv) conv.video.media(frame); return;
-      case "read": if (conv && frame.role === "taxpayer") conv.onRead(frame.seq); return;
-      case "presence": return this.showPresence(frame.value);
-      case "leave.new": return this.notice({ info: "newLeave", args: [frame.enterprise || frame.person || ""] });
+      case "interaction.assigned":
+        return this.open(frame.interaction_id, this.queuedInfo(frame.interaction_id), true);
+      case "typing":
+        if (conv && frame.role === "taxpayer") conv.setTyping(frame.on);
+        return;
+      case "call.media":
+        if (conv) conv.video.media(frame);
+        return;
+      case "read":
+        if (conv && frame.role === "taxpayer") conv.onRead(frame.seq);
+        return;
+      case "presence":
+        return this.showPresence(frame.value);
+      case "leave.new":
+        return this.notice({ info: "newLeave", args: [frame.enterprise || frame.person || ""] });
       case "centre.status":
-        return this.notice({ info: frame.centre.open ? "centreOpen" : "centreClosed", args: [frame.centre.name] });
-      case "error": if (!frame.ref) this.notice(frame); return;
-      default: return undefined;
+        return this.notice({
+          info: frame.centre.open ? "centreOpen" : "centreClosed",
+          args: [frame.centre.name],
+        });
+      case "error":
+        if (!frame.ref) this.notice(frame);
+        return;
+      default:
+        return undefined;
     }
   }
 
@@ -123,7 +205,11 @@ export class ConsoleApp {
   }
 
   sync(iid) {
-    this.socket.send({ type: "sync", interaction_id: iid, last_seq: this.transcripts.get(iid).lastSeq });
+    this.socket.send({
+      type: "sync",
+      interaction_id: iid,
+      last_seq: this.transcripts.get(iid).lastSeq,
+    });
   }
 
   /** Return the transcript of any interaction the agent may read, synced from the server (queue preview, history). */
@@ -194,7 +280,9 @@ export class ConsoleApp {
     const at = tabs.indexOf(document.activeElement);
     if (at < 0 || !["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) return;
     event.preventDefault();
-    const next = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: tabs.length - 1 }[event.key];
+    const next = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: tabs.length - 1 }[
+      event.key
+    ];
     const tab = tabs[(next + tabs.length) % tabs.length];
     tab.focus();
     tab.click();
@@ -232,7 +320,8 @@ export class ConsoleApp {
     } catch {
       this.quickReplies = [];
     }
-    for (const conv of this.conversations.values()) conv.composer.setQuickReplies(this.quickReplies);
+    for (const conv of this.conversations.values())
+      conv.composer.setQuickReplies(this.quickReplies);
   }
 
   async logout() {

@@ -23,13 +23,23 @@ export class MyRatings {
   constructor(app) {
     this.app = app;
     this.drafts = new Map(); // interaction id -> a reason being written: reloading the list keeps it
-    this.toggle = h("button", { cls: "link", tid: "console-my-ratings-open", label: "myRatings",
-      attrs: { type: "button", "aria-expanded": "false", "aria-controls": "my-ratings" } });
+    this.toggle = h("button", {
+      cls: "link",
+      tid: "console-my-ratings-open",
+      label: "myRatings",
+      attrs: { type: "button", "aria-expanded": "false", "aria-controls": "my-ratings" },
+    });
     this.toggle.addEventListener("click", () => (this.el.hidden ? this.open() : this.close()));
     this.list = h("ul", { cls: "my-ratings-list" });
-    this.el = h("section", { cls: "my-ratings card", tid: "console-my-ratings",
-      attrs: { id: "my-ratings", "aria-labelledby": "my-ratings-title" } },
-    [bilingual(h("h2", { attrs: { id: "my-ratings-title" } }), "myRatings"), this.list]);
+    this.el = h(
+      "section",
+      {
+        cls: "my-ratings card",
+        tid: "console-my-ratings",
+        attrs: { id: "my-ratings", "aria-labelledby": "my-ratings-title" },
+      },
+      [bilingual(h("h2", { attrs: { id: "my-ratings-title" } }), "myRatings"), this.list],
+    );
     this.el.hidden = true;
   }
 
@@ -52,20 +62,44 @@ export class MyRatings {
       this.app.notice(error);
       return;
     }
-    this.list.replaceChildren(...(items.length ? items.map((r) => this.row(r))
-      : [bilingual(h("li", { cls: "hint" }), "noMyRatings")]));
+    this.list.replaceChildren(
+      ...(items.length
+        ? items.map((r) => this.row(r))
+        : [bilingual(h("li", { cls: "hint" }), "noMyRatings")]),
+    );
   }
 
   row(r) {
     const when = clock(r.created_at, true);
-    const li = h("li", { tid: "console-my-rating", data: { interactionId: r.interaction_id, score: r.score,
-      appeal: r.appeal || "none" } }, [
-      h("span", { text: when }), " · ", bilingual(h("strong"), "ratingOf", r.score),
-      r.comment ? h("span", { cls: "pre", text: ` · ${r.comment}` }) : null]);
-    if (r.appeal) li.append(" · ", bilingual(h("span", { tid: "console-my-rating-appeal" }), `appeal_${r.appeal}`));
+    const li = h(
+      "li",
+      {
+        tid: "console-my-rating",
+        data: { interactionId: r.interaction_id, score: r.score, appeal: r.appeal || "none" },
+      },
+      [
+        h("span", { text: when }),
+        " · ",
+        bilingual(h("strong"), "ratingOf", r.score),
+        r.comment ? h("span", { cls: "pre", text: ` · ${r.comment}` }) : null,
+      ],
+    );
+    if (r.appeal)
+      li.append(
+        " · ",
+        bilingual(h("span", { tid: "console-my-rating-appeal" }), `appeal_${r.appeal}`),
+      );
     if (r.appealable) {
-      const button = h("button", { cls: "secondary", tid: "console-rating-appeal", label: "appeal",
-        attrs: { type: "button", "aria-label": `${both("appeal")} · ${when}`, "aria-expanded": "false" } });
+      const button = h("button", {
+        cls: "secondary",
+        tid: "console-rating-appeal",
+        label: "appeal",
+        attrs: {
+          type: "button",
+          "aria-label": `${both("appeal")} · ${when}`,
+          "aria-expanded": "false",
+        },
+      });
       button.addEventListener("click", () => {
         button.setAttribute("aria-expanded", "true");
         button.hidden = true;
@@ -73,7 +107,8 @@ export class MyRatings {
         li.querySelector("textarea").focus();
       });
       li.append(" ", button);
-      if (this.drafts.has(r.interaction_id)) {  // it was being written when the list reloaded
+      if (this.drafts.has(r.interaction_id)) {
+        // it was being written when the list reloaded
         button.hidden = true;
         button.setAttribute("aria-expanded", "true");
         li.append(this.form(r));
@@ -83,12 +118,19 @@ export class MyRatings {
   }
 
   form(r) {
-    const reason = h("textarea", { tid: "console-appeal-reason", attrs: { rows: 2, maxlength: 500 } });
+    const reason = h("textarea", {
+      tid: "console-appeal-reason",
+      attrs: { rows: 2, maxlength: 500 },
+    });
     reason.value = this.drafts.get(r.interaction_id) || "";
     reason.addEventListener("input", () => this.drafts.set(r.interaction_id, reason.value));
     const error = h("p", { cls: "error", attrs: { role: "alert" } });
-    const submit = h("button", { cls: "primary", tid: "console-appeal-submit", label: "appealSubmit",
-      attrs: { type: "button" } });
+    const submit = h("button", {
+      cls: "primary",
+      tid: "console-appeal-submit",
+      label: "appealSubmit",
+      attrs: { type: "button" },
+    });
     submit.addEventListener("click", async () => {
       if (!reason.value.trim()) {
         bilingual(error, "needReason");
@@ -97,15 +139,19 @@ export class MyRatings {
       }
       submit.disabled = true;
       try {
-        await post(`/console/api/ratings/${encodeURIComponent(r.interaction_id)}/appeal`, { reason: reason.value });
+        await post(`/console/api/ratings/${encodeURIComponent(r.interaction_id)}/appeal`, {
+          reason: reason.value,
+        });
         this.drafts.delete(r.interaction_id);
         this.app.notice({ info: "appealSent" });
         await this.load();
         this.toggle.focus();
       } catch (problem) {
         submit.disabled = false;
-        error.replaceChildren(document.createTextNode(`${problem.zh || ""} `),
-          h("span", { cls: "en", attrs: { lang: "en" }, text: problem.en || "" }));
+        error.replaceChildren(
+          document.createTextNode(`${problem.zh || ""} `),
+          h("span", { cls: "en", attrs: { lang: "en" }, text: problem.en || "" }),
+        );
       }
     });
     return h("div", { cls: "appeal-form" }, [field("appealReasonField", reason), submit, error]);

@@ -14,8 +14,16 @@ export class Composer {
     this.typingSentAt = 0;
     this.idleTimer = null;
     const inputId = `input-${ctx.iid}`;
-    this.input = h("textarea", { tid: "console-input",
-      attrs: { id: inputId, rows: 3, maxlength: 2000, "aria-label": both("input"), placeholder: both("input") } });
+    this.input = h("textarea", {
+      tid: "console-input",
+      attrs: {
+        id: inputId,
+        rows: 3,
+        maxlength: 2000,
+        "aria-label": both("input"),
+        placeholder: both("input"),
+      },
+    });
     this.input.value = localStorage.getItem(this.key) || "";
     this.input.addEventListener("input", () => this.onInput());
     this.input.addEventListener("keydown", (event) => {
@@ -24,16 +32,36 @@ export class Composer {
         this.send();
       }
     });
-    this.sendButton = h("button", { cls: "primary", tid: "console-send", label: "send", attrs: { type: "button" } });
+    this.sendButton = h("button", {
+      cls: "primary",
+      tid: "console-send",
+      label: "send",
+      attrs: { type: "button" },
+    });
     this.sendButton.addEventListener("click", () => this.send());
-    this.file = h("input", { tid: "console-attach", attrs: { type: "file", accept: "image/png,image/jpeg,image/gif,image/webp,application/pdf",
-      "aria-label": both("attach") } });
+    this.file = h("input", {
+      tid: "console-attach",
+      attrs: {
+        type: "file",
+        accept: "image/png,image/jpeg,image/gif,image/webp,application/pdf",
+        "aria-label": both("attach"),
+      },
+    });
     this.file.addEventListener("change", () => this.upload());
-    const attach = h("label", { cls: "attach-label secondary" }, [bilingual(h("span"), "attach"), this.file]);
-    this.quick = h("div", { cls: "quick-replies", tid: "console-quick-replies",
-      attrs: { role: "group", "aria-label": both("quickReplies") } });
+    const attach = h("label", { cls: "attach-label secondary" }, [
+      bilingual(h("span"), "attach"),
+      this.file,
+    ]);
+    this.quick = h("div", {
+      cls: "quick-replies",
+      tid: "console-quick-replies",
+      attrs: { role: "group", "aria-label": both("quickReplies") },
+    });
     this.el = h("div", { cls: "composer" }, [
-      this.quick, this.input, h("div", { cls: "composer-actions" }, [attach, this.sendButton])]);
+      this.quick,
+      this.input,
+      h("div", { cls: "composer-actions" }, [attach, this.sendButton]),
+    ]);
   }
 
   /** Show the centre's quick replies; one click inserts the text at the caret. */
@@ -41,8 +69,13 @@ export class Composer {
     this.quick.replaceChildren(bilingual(h("span", { cls: "label" }), "quickReplies"));
     if (!items.length) this.quick.append(bilingual(h("span", { cls: "hint" }), "noQuickReplies"));
     for (const item of items) {
-      const button = h("button", { cls: "chip", tid: "console-quick-reply", text: item.text,
-        attrs: { type: "button", title: item.text }, data: { id: item.id } });
+      const button = h("button", {
+        cls: "chip",
+        tid: "console-quick-reply",
+        text: item.text,
+        attrs: { type: "button", title: item.text },
+        data: { id: item.id },
+      });
       button.addEventListener("click", () => this.insert(item.text));
       this.quick.append(button);
     }
@@ -98,14 +131,19 @@ export class Composer {
   dispatch(fields) {
     const cid = newCid("m");
     const el = this.ctx.list.addPending(cid, fields.text || "", this.ctx.me.name);
-    this.ctx.socket.request({ type: "message.send", interaction_id: this.ctx.iid, cid, ...fields }, { resend: true })
+    this.ctx.socket
+      .request(
+        { type: "message.send", interaction_id: this.ctx.iid, cid, ...fields },
+        { resend: true },
+      )
       .then((reply) => {
         if (el.dataset.status === "sending") this.ctx.list.status(el, "sent");
         if (!el.dataset.seq) el.dataset.seq = reply.seq;
       })
       .catch((error) => {
         this.ctx.list.status(el, "failed");
-        if (fields.text && !this.input.value) { // never lose a typed reply: put it back
+        if (fields.text && !this.input.value) {
+          // never lose a typed reply: put it back
           this.input.value = fields.text;
           localStorage.setItem(this.key, fields.text);
         }

@@ -22,7 +22,13 @@ export class Conversation {
     this.unread = 0;
     this.typingTimer = null;
     this.list = new MessageList(this.transcript);
-    this.composer = new Composer({ iid, me: app.me, socket: app.socket, list: this.list, notice: app.notice });
+    this.composer = new Composer({
+      iid,
+      me: app.me,
+      socket: app.socket,
+      list: this.list,
+      notice: app.notice,
+    });
     this.tools = new Tools(app, this);
     this.video = new CallPanel(this);
     this.build();
@@ -36,11 +42,28 @@ export class Conversation {
   build() {
     const iid = this.iid;
     this.tabLabel = h("span", { cls: "tab-label" });
-    this.badge = h("span", { cls: "badge", tid: "console-tab-unread", attrs: { "aria-label": "unread" } });
+    this.badge = h("span", {
+      cls: "badge",
+      tid: "console-tab-unread",
+      attrs: { "aria-label": "unread" },
+    });
     this.badge.hidden = true;
-    this.tab = h("button", { cls: "tab", tid: "console-tab", data: { interactionId: iid },
-      attrs: { type: "button", role: "tab", id: `tab-${iid}`, "aria-controls": `conv-${iid}`, "aria-selected": "false" } },
-    [this.tabLabel, this.badge]);
+    this.tab = h(
+      "button",
+      {
+        cls: "tab",
+        tid: "console-tab",
+        data: { interactionId: iid },
+        attrs: {
+          type: "button",
+          role: "tab",
+          id: `tab-${iid}`,
+          "aria-controls": `conv-${iid}`,
+          "aria-selected": "false",
+        },
+      },
+      [this.tabLabel, this.badge],
+    );
     this.tab.addEventListener("click", () => this.app.select(this));
     this.title = h("h2", { cls: "conv-title", attrs: { id: `conv-title-${iid}` } });
     this.stateLabel = h("span", { cls: "state", tid: "console-conversation-state" });
@@ -54,13 +77,31 @@ export class Conversation {
     };
     this.transferButton = button("console-transfer", "transfer", () => this.transfer());
     this.endButton = button("console-end", "end", () => this.end(), "danger");
-    this.closeButton = button("console-conversation-close", "closeTab", () => this.app.closeTab(this));
-    const head = h("header", { cls: "conv-head" }, [this.title, this.stateLabel,
-      h("div", { cls: "conv-actions" }, [this.transferButton, this.endButton, this.closeButton])]);
-    const main = h("div", { cls: "conv-main" }, [this.video.el, this.list.el, this.typing, this.banner, this.composer.el]);
-    this.el = h("section", { cls: "conversation", tid: "console-conversation",
-      data: { interactionId: iid }, attrs: { id: `conv-${iid}`, role: "tabpanel", "aria-labelledby": `tab-${iid}` } },
-    [head, h("div", { cls: "conv-body" }, [main, this.tools.el])]);
+    this.closeButton = button("console-conversation-close", "closeTab", () =>
+      this.app.closeTab(this),
+    );
+    const head = h("header", { cls: "conv-head" }, [
+      this.title,
+      this.stateLabel,
+      h("div", { cls: "conv-actions" }, [this.transferButton, this.endButton, this.closeButton]),
+    ]);
+    const main = h("div", { cls: "conv-main" }, [
+      this.video.el,
+      this.list.el,
+      this.typing,
+      this.banner,
+      this.composer.el,
+    ]);
+    this.el = h(
+      "section",
+      {
+        cls: "conversation",
+        tid: "console-conversation",
+        data: { interactionId: iid },
+        attrs: { id: `conv-${iid}`, role: "tabpanel", "aria-labelledby": `tab-${iid}` },
+      },
+      [head, h("div", { cls: "conv-body" }, [main, this.tools.el])],
+    );
     this.el.hidden = true;
   }
 
@@ -94,7 +135,10 @@ export class Conversation {
     this.el.dataset.state = state;
     this.el.dataset.mine = String(this.mine);
     this.tab.dataset.state = state;
-    bilingual(this.stateLabel, this.mine || state !== "connected" ? `state_${state}` : "transferred");
+    bilingual(
+      this.stateLabel,
+      this.mine || state !== "connected" ? `state_${state}` : "transferred",
+    );
     this.transferButton.disabled = !this.mine;
     this.endButton.disabled = !this.mine;
     this.composer.setEnabled(this.mine);
@@ -114,7 +158,10 @@ export class Conversation {
     if (frame.type === "call.state") {
       this.video.update();
       if (frame.call === "requested" && (!this.active || document.hidden)) {
-        this.app.notice({ info: "videoRequestFrom", args: [this.person.name || zh("from_taxpayer")] });
+        this.app.notice({
+          info: "videoRequestFrom",
+          args: [this.person.name || zh("from_taxpayer")],
+        });
       }
     }
     const submitted = frame.type === "form.state" && frame.event === "submit";
@@ -135,7 +182,9 @@ export class Conversation {
     this.typing.replaceChildren();
     if (!on) return;
     const who = this.person.name || zh("from_taxpayer");
-    this.typing.append(bilingual(h("span", { tid: "console-typing", cls: "typing-on" }), "typing", who));
+    this.typing.append(
+      bilingual(h("span", { tid: "console-typing", cls: "typing-on" }), "typing", who),
+    );
     this.typingTimer = setTimeout(() => this.setTyping(false), TYPING_SHOWN);
   }
 
@@ -151,7 +200,11 @@ export class Conversation {
   markRead() {
     if (!this.active || document.hidden || !this.mine) return;
     const seq = this.transcript.lastSeq;
-    if (seq > this.readSent && this.app.socket.send({ type: "read", interaction_id: this.iid, seq })) this.readSent = seq;
+    if (
+      seq > this.readSent &&
+      this.app.socket.send({ type: "read", interaction_id: this.iid, seq })
+    )
+      this.readSent = seq;
   }
 
   show(on) {
@@ -181,7 +234,11 @@ export class Conversation {
     }
     if (!target) return;
     try {
-      await this.app.socket.request({ type: "interaction.transfer", interaction_id: this.iid, ...target });
+      await this.app.socket.request({
+        type: "interaction.transfer",
+        interaction_id: this.iid,
+        ...target,
+      });
       this.app.notice({ info: "transferred" });
     } catch (error) {
       this.app.notice(error);
@@ -189,14 +246,30 @@ export class Conversation {
   }
 
   async end() {
-    const select = h("select", { tid: "console-end-category", attrs: { "aria-label": both("category") } },
-      CATEGORIES.map((key) => h("option", { text: `${zh(key)}`, attrs: { value: zh(key) } })));
-    const label = h("label", { cls: "field" }, [bilingual(h("span", { cls: "field-name" }), "category"), select]);
-    const category = await openDialog({ kind: "end", title: "endTitle", text: "endText", body: [label],
-      okKey: "end", read: () => select.value });
+    const select = h(
+      "select",
+      { tid: "console-end-category", attrs: { "aria-label": both("category") } },
+      CATEGORIES.map((key) => h("option", { text: `${zh(key)}`, attrs: { value: zh(key) } })),
+    );
+    const label = h("label", { cls: "field" }, [
+      bilingual(h("span", { cls: "field-name" }), "category"),
+      select,
+    ]);
+    const category = await openDialog({
+      kind: "end",
+      title: "endTitle",
+      text: "endText",
+      body: [label],
+      okKey: "end",
+      read: () => select.value,
+    });
     if (category === null) return;
     try {
-      await this.app.socket.request({ type: "interaction.end", interaction_id: this.iid, category });
+      await this.app.socket.request({
+        type: "interaction.end",
+        interaction_id: this.iid,
+        category,
+      });
     } catch (error) {
       this.app.notice(error);
     }

@@ -5,14 +5,36 @@ import { h, bilingual } from "./dom.js";
  * Open a dialog; resolve with read() (or true) on OK, null on cancel. opts: kind (data-kind), title and text keys,
  * body (extra nodes), okKey, tid (defaults to console-confirm), read (returns the value or throws a message).
  */
-export function openDialog({ kind, title, text, body = [], okKey = "ok", tid = "console-confirm", read }) {
+export function openDialog({
+  kind,
+  title,
+  text,
+  body = [],
+  okKey = "ok",
+  tid = "console-confirm",
+  read,
+}) {
   const opener = document.activeElement;
   const titleId = `dlg-${kind}-title`;
-  const dialog = h("dialog", { cls: "dialog", tid, data: { kind },
-    attrs: { "aria-labelledby": titleId, role: "alertdialog" } });
+  const dialog = h("dialog", {
+    cls: "dialog",
+    tid,
+    data: { kind },
+    attrs: { "aria-labelledby": titleId, role: "alertdialog" },
+  });
   const error = h("p", { cls: "error", tid: `${tid}-error`, attrs: { role: "alert" } });
-  const ok = h("button", { cls: "primary", tid: `${tid}-ok`, label: okKey, attrs: { type: "button" } });
-  const cancel = h("button", { cls: "secondary", tid: `${tid}-cancel`, label: "cancel", attrs: { type: "button" } });
+  const ok = h("button", {
+    cls: "primary",
+    tid: `${tid}-ok`,
+    label: okKey,
+    attrs: { type: "button" },
+  });
+  const cancel = h("button", {
+    cls: "secondary",
+    tid: `${tid}-cancel`,
+    label: "cancel",
+    attrs: { type: "button" },
+  });
   dialog.append(bilingual(h("h2", { attrs: { id: titleId } }), title));
   if (text) dialog.append(bilingual(h("p"), text));
   dialog.append(...body, error, h("div", { cls: "dialog-actions" }, [cancel, ok]));

@@ -50,7 +50,9 @@ export function field(key, control, cls = "field") {
 /** Format a duration in seconds as m:ss or h:mm:ss. */
 export function duration(seconds) {
   const s = Math.max(0, Math.floor(seconds));
-  const hh = Math.floor(s / 3600), mm = Math.floor((s % 3600) / 60), ss = s % 60;
+  const hh = Math.floor(s / 3600),
+    mm = Math.floor((s % 3600) / 60),
+    ss = s % 60;
   const pad = (n) => String(n).padStart(2, "0");
   return hh ? `${hh}:${pad(mm)}:${pad(ss)}` : `${mm}:${pad(ss)}`;
 }

@@ -44,12 +44,20 @@ export class FormDesk {
   constructor(conversation) {
     this.conversation = conversation;
     this.cards = new Map(); // form id -> {el, form, seq}
-    this.newButton = h("button", { cls: "secondary", tid: "console-form-new", label: "formNew",
-      attrs: { type: "button", "aria-expanded": "false" } });
+    this.newButton = h("button", {
+      cls: "secondary",
+      tid: "console-form-new",
+      label: "formNew",
+      attrs: { type: "button", "aria-expanded": "false" },
+    });
     this.newButton.addEventListener("click", () => this.openComposer());
     this.composer = h("div", { cls: "form-composer", tid: "console-form-composer" });
     this.composer.hidden = true;
-    this.el = h("div", { cls: "forms-box" }, [bilingual(h("h3"), "formBox"), this.newButton, this.composer]);
+    this.el = h("div", { cls: "forms-box" }, [
+      bilingual(h("h3"), "formBox"),
+      this.newButton,
+      this.composer,
+    ]);
     for (const frame of conversation.transcript.ordered()) this.onEvent(frame);
   }
 
@@ -58,7 +66,9 @@ export class FormDesk {
     const iid = this.conversation.iid;
     if (!templates) {
       templates = get("/console/api/form-templates").then((answer) => answer.items);
-      templates.catch(() => { templates = null; });
+      templates.catch(() => {
+        templates = null;
+      });
     }
     let items = [];
     try {
@@ -66,18 +76,32 @@ export class FormDesk {
     } catch (error) {
       this.conversation.app.notice(error);
     }
-    const select = h("select", { tid: "console-form-template", attrs: { id: `form-template-${iid}` } },
-      [h("option", { text: both("formCustom"), attrs: { value: "" } }),
-        ...items.map((t) => h("option", { text: t.title, attrs: { value: t.id } }))]);
-    const title = h("input", { tid: "console-form-title", attrs: { maxlength: 100, id: `form-title-${iid}` } });
+    const select = h(
+      "select",
+      { tid: "console-form-template", attrs: { id: `form-template-${iid}` } },
+      [
+        h("option", { text: both("formCustom"), attrs: { value: "" } }),
+        ...items.map((t) => h("option", { text: t.title, attrs: { value: t.id } })),
+      ],
+    );
+    const title = h("input", {
+      tid: "console-form-title",
+      attrs: { maxlength: 100, id: `form-title-${iid}` },
+    });
     const list = h("ol", { cls: "form-items" });
     const addItem = (value = "") => {
       const n = list.children.length + 1;
-      const input = h("input", { tid: "console-form-item", attrs: { maxlength: 100, value,
-        "aria-label": both("formItem", n) } });
+      const input = h("input", {
+        tid: "console-form-item",
+        attrs: { maxlength: 100, value, "aria-label": both("formItem", n) },
+      });
       input.value = value;
-      const remove = h("button", { cls: "link", tid: "console-form-item-remove", label: "remove",
-        attrs: { type: "button", "aria-label": both("formItemRemove", n) } });
+      const remove = h("button", {
+        cls: "link",
+        tid: "console-form-item-remove",
+        label: "remove",
+        attrs: { type: "button", "aria-label": both("formItemRemove", n) },
+      });
       bilingual(remove, "formItemRemove", n);
       const row = h("li", {}, [input, remove]);
       remove.addEventListener("click", () => row.remove());
@@ -96,13 +120,26 @@ export class FormDesk {
       }
     });
     addItem();
-    const add = h("button", { cls: "secondary", tid: "console-form-item-add", label: "formItemAdd",
-      attrs: { type: "button" } });
+    const add = h("button", {
+      cls: "secondary",
+      tid: "console-form-item-add",
+      label: "formItemAdd",
+      attrs: { type: "button" },
+    });
     add.addEventListener("click", () => addItem().focus());
     const error = h("p", { cls: "error", tid: "console-form-error", attrs: { role: "alert" } });
-    const send = h("button", { cls: "primary", tid: "console-form-send", label: "formSend", attrs: { type: "button" } });
-    const cancel = h("button", { cls: "secondary", tid: "console-form-cancel", label: "formCancel",
-      attrs: { type: "button" } });
+    const send = h("button", {
+      cls: "primary",
+      tid: "console-form-send",
+      label: "formSend",
+      attrs: { type: "button" },
+    });
+    const cancel = h("button", {
+      cls: "secondary",
+      tid: "console-form-cancel",
+      label: "formCancel",
+      attrs: { type: "button" },
+    });
     cancel.addEventListener("click", () => this.closeComposer());
     send.addEventListener("click", async () => {
       const names = [...list.querySelectorAll("input")].map((i) => i.value.trim()).filter(Boolean);
@@ -112,18 +149,30 @@ export class FormDesk {
       }
       send.disabled = true;
       try {
-        await this.conversation.app.socket.request({ type: "form.send", interaction_id: iid,
-          title: title.value.trim(), items: names, ...(select.value ? { template_id: select.value } : {}) });
+        await this.conversation.app.socket.request({
+          type: "form.send",
+          interaction_id: iid,
+          title: title.value.trim(),
+          items: names,
+          ...(select.value ? { template_id: select.value } : {}),
+        });
         this.closeComposer();
       } catch (problem) {
-        error.replaceChildren(document.createTextNode(`${problem.zh || ""} `),
-          h("span", { cls: "en", attrs: { lang: "en" }, text: problem.en || "" }));
+        error.replaceChildren(
+          document.createTextNode(`${problem.zh || ""} `),
+          h("span", { cls: "en", attrs: { lang: "en" }, text: problem.en || "" }),
+        );
         send.disabled = false;
       }
     });
     this.composer.replaceChildren(
-      field("formTemplate", select), field("formTitleField", title), list, add, error,
-      h("div", { cls: "dialog-actions" }, [cancel, send]));
+      field("formTemplate", select),
+      field("formTitleField", title),
+      list,
+      add,
+      error,
+      h("div", { cls: "dialog-actions" }, [cancel, send]),
+    );
     this.composer.hidden = false;
     this.newButton.setAttribute("aria-expanded", "true");
     select.focus();
@@ -140,7 +189,11 @@ export class FormDesk {
   onEvent(frame) {
     if (frame.type !== "form.state") return;
     let entry = this.cards.get(frame.form.id);
-    if (!entry) this.cards.set(frame.form.id, entry = { el: null, form: frame.form, seq: 0, sendSeq: null });
+    if (!entry)
+      this.cards.set(
+        frame.form.id,
+        (entry = { el: null, form: frame.form, seq: 0, sendSeq: null }),
+      );
     if (frame.seq >= entry.seq) Object.assign(entry, { form: frame.form, seq: frame.seq });
     if (frame.event === "send") entry.sendSeq = frame.seq;
     this.draw(frame.form.id);
@@ -163,21 +216,52 @@ export class FormDesk {
       return;
     }
     entry.drawn = drawn;
-    const card = entry.el || h("section", { cls: "form-card", tid: "console-form",
-      data: { formId: form.id }, attrs: { "aria-labelledby": `form-${form.id}` } });
+    const card =
+      entry.el ||
+      h("section", {
+        cls: "form-card",
+        tid: "console-form",
+        data: { formId: form.id },
+        attrs: { "aria-labelledby": `form-${form.id}` },
+      });
     entry.el = card;
     card.dataset.status = form.status;
     const parts = [
       h("h4", { attrs: { id: `form-${form.id}` }, text: form.title }),
-      bilingual(h("p", { cls: "form-status", tid: "console-form-status" }), `formStatus_${form.status}`),
+      bilingual(
+        h("p", { cls: "form-status", tid: "console-form-status" }),
+        `formStatus_${form.status}`,
+      ),
     ];
-    if (form.reason && form.status !== "done") parts.push(bilingual(h("p", { cls: "hint" }), "formReasonShown", form.reason));
-    if (form.status === "done") parts.push(bilingual(h("p", { cls: "form-result", tid: "console-form-result-shown" }), "formResultShown", form.result));
-    parts.push(h("ul", { cls: "form-items" }, form.items.map((item) => h("li", { tid: "console-form-item-row",
-      data: { itemId: item.id, files: item.files.length } }, [
-      h("strong", { text: item.name }), " ",
-      ...(item.files.length ? item.files.map((file) => fileLink(file)) : [bilingual(h("span", { cls: "hint" }), "formNoFile")]),
-    ]))));
+    if (form.reason && form.status !== "done")
+      parts.push(bilingual(h("p", { cls: "hint" }), "formReasonShown", form.reason));
+    if (form.status === "done")
+      parts.push(
+        bilingual(
+          h("p", { cls: "form-result", tid: "console-form-result-shown" }),
+          "formResultShown",
+          form.result,
+        ),
+      );
+    parts.push(
+      h(
+        "ul",
+        { cls: "form-items" },
+        form.items.map((item) =>
+          h(
+            "li",
+            { tid: "console-form-item-row", data: { itemId: item.id, files: item.files.length } },
+            [
+              h("strong", { text: item.name }),
+              " ",
+              ...(item.files.length
+                ? item.files.map((file) => fileLink(file))
+                : [bilingual(h("span", { cls: "hint" }), "formNoFile")]),
+            ],
+          ),
+        ),
+      ),
+    );
     if (form.status === "submitted" && this.conversation.mine) parts.push(this.decision(form));
     card.replaceChildren(...parts);
     if (card.parentNode !== line) line.append(card);
@@ -186,8 +270,14 @@ export class FormDesk {
   /** 退回 with a reason or 办结 with a result, for the agent serving the conversation. */
   decision(form) {
     const iid = this.conversation.iid;
-    const reason = h("textarea", { tid: "console-form-reason", attrs: { rows: 2, maxlength: 500 } });
-    const result = h("textarea", { tid: "console-form-result", attrs: { rows: 2, maxlength: 1000 } });
+    const reason = h("textarea", {
+      tid: "console-form-reason",
+      attrs: { rows: 2, maxlength: 500 },
+    });
+    const result = h("textarea", {
+      tid: "console-form-result",
+      attrs: { rows: 2, maxlength: 1000 },
+    });
     const error = h("p", { cls: "error", attrs: { role: "alert" } });
     const act = (type, box, key) => async (event) => {
       const text = box.value.trim();
@@ -198,24 +288,54 @@ export class FormDesk {
       }
       event.currentTarget.disabled = true;
       try {
-        await this.conversation.app.socket.request({ type, interaction_id: iid, form_id: form.id, [key]: text });
+        await this.conversation.app.socket.request({
+          type,
+          interaction_id: iid,
+          form_id: form.id,
+          [key]: text,
+        });
       } catch (problem) {
         this.conversation.app.notice(problem);
         event.currentTarget.disabled = false;
       }
     };
-    const back = h("button", { cls: "secondary", tid: "console-form-return", label: "formReturn", attrs: { type: "button" } });
+    const back = h("button", {
+      cls: "secondary",
+      tid: "console-form-return",
+      label: "formReturn",
+      attrs: { type: "button" },
+    });
     back.addEventListener("click", act("form.return", reason, "reason"));
-    const done = h("button", { cls: "primary", tid: "console-form-done", label: "formDone", attrs: { type: "button" } });
+    const done = h("button", {
+      cls: "primary",
+      tid: "console-form-done",
+      label: "formDone",
+      attrs: { type: "button" },
+    });
     done.addEventListener("click", act("form.done", result, "result"));
     return h("div", { cls: "form-decision" }, [
-      field("formReasonField", reason), back, field("formResultField", result), done, error]);
+      field("formReasonField", reason),
+      back,
+      field("formResultField", result),
+      done,
+      error,
+    ]);
   }
 }
 
 function fileLink(file) {
-  const link = h("a", { cls: "form-file", tid: "console-form-file", data: { attachmentId: file.id },
-    text: `${file.name} (${Math.ceil((file.size || 0) / 1024)} KB)`, attrs: { href: "#", download: file.name } });
-  attachmentUrl(file).then((url) => { link.href = url; }, () => link.classList.add("broken"));
+  const link = h("a", {
+    cls: "form-file",
+    tid: "console-form-file",
+    data: { attachmentId: file.id },
+    text: `${file.name} (${Math.ceil((file.size || 0) / 1024)} KB)`,
+    attrs: { href: "#", download: file.name },
+  });
+  attachmentUrl(file).then(
+    (url) => {
+      link.href = url;
+    },
+    () => link.classList.add("broken"),
+  );
   return link;
 }

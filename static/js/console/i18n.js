@@ -27,8 +27,14 @@ const TABLE = {
   hideBot: ["收起对话", "Hide conversation"],
   noBotYet: ["（尚无智能问答记录）", "(no smart-service messages)"],
   conversations: ["接待中的互动", "Your conversations"],
-  noConversations: ["尚未接入互动。从左侧队列点击“接入”。", "No conversation yet. Accept one from the queue."],
-  input: ["回复内容（Enter 发送，Shift+Enter 换行）", "Reply (Enter sends, Shift+Enter breaks a line)"],
+  noConversations: [
+    "尚未接入互动。从左侧队列点击“接入”。",
+    "No conversation yet. Accept one from the queue.",
+  ],
+  input: [
+    "回复内容（Enter 发送，Shift+Enter 换行）",
+    "Reply (Enter sends, Shift+Enter breaks a line)",
+  ],
   send: ["发送", "Send"],
   attach: ["发送文件", "Send a file"],
   uploading: ["正在上传…", "Uploading…"],
@@ -50,11 +56,16 @@ const TABLE = {
   agents: ["工作人员", "Agents"],
   centres: ["运营中心（排队）", "Centres (their queue)"],
   noAgents: ["没有可转接的工作人员", "No agent to transfer to"],
-  agentsHidden: ["服务器未向坐席开放工作人员列表，仅可转回运营中心队列。",
-    "The server does not list agents to your role; you can transfer to a centre's queue."],
+  agentsHidden: [
+    "服务器未向坐席开放工作人员列表，仅可转回运营中心队列。",
+    "The server does not list agents to your role; you can transfer to a centre's queue.",
+  ],
   end: ["结束互动", "End"],
   endTitle: ["结束本次互动？", "End this conversation?"],
-  endText: ["结束后纳税人将收到满意度评价。请选择服务分类：", "The taxpayer will be asked for a rating. Choose the service category:"],
+  endText: [
+    "结束后纳税人将收到满意度评价。请选择服务分类：",
+    "The taxpayer will be asked for a rating. Choose the service category:",
+  ],
   category: ["服务分类", "Category"],
   ok: ["确定", "OK"],
   cancel: ["取消", "Cancel"],
@@ -96,7 +107,10 @@ const TABLE = {
   transferred: ["已转接", "Transferred"],
   assignedNew: ["有新的互动转给您", "A conversation was handed to you"],
   videoArea: ["视频通话", "Video call"],
-  videoRequest: ["纳税人请求视频通话（将全程录音录像）", "The taxpayer asks for a video call (it will be recorded)"],
+  videoRequest: [
+    "纳税人请求视频通话（将全程录音录像）",
+    "The taxpayer asks for a video call (it will be recorded)",
+  ],
   videoRequestFrom: (who) => [`${who} 请求视频通话`, `${who} asks for a video call`],
   videoAccept: ["接听视频", "Answer video"],
   videoDecline: ["拒绝", "Decline"],
@@ -106,18 +120,39 @@ const TABLE = {
   videoControls: ["视频通话控制", "Video call controls"],
   videoConnecting: ["正在建立视频连接…", "Connecting the video…"],
   videoReconnecting: ["视频连接中断，正在重新连接…", "The video connection dropped; reconnecting…"],
-  videoFailed: ["视频连接失败，可关闭视频后由纳税人重新发起", "The video could not connect; end it and let the taxpayer try again"],
-  videoElsewhere: ["视频通话正在您的另一个工作台标签页中进行", "The video call runs in another console tab of yours"],
-  videoTaxpayerLost: ["纳税人的视频连接中断，正在等待恢复…", "The taxpayer's video connection dropped; waiting for it…"],
+  videoFailed: [
+    "视频连接失败，可关闭视频后由纳税人重新发起",
+    "The video could not connect; end it and let the taxpayer try again",
+  ],
+  videoElsewhere: [
+    "视频通话正在您的另一个工作台标签页中进行",
+    "The video call runs in another console tab of yours",
+  ],
+  videoTaxpayerLost: [
+    "纳税人的视频连接中断，正在等待恢复…",
+    "The taxpayer's video connection dropped; waiting for it…",
+  ],
   enableSound: ["点击开启声音", "Turn the sound on"],
   muteMic: ["静音", "Mute"],
   muteCamera: ["关闭摄像头", "Camera off"],
   closeVideo: ["关闭视频", "End video"],
   closeVideoTitle: ["关闭视频通话？", "End the video call?"],
-  closeVideoText: ["关闭后可继续文字交流，录像将保存。", "You can go on in text; the recording is kept."],
-  camNoDevice: ["未检测到摄像头或麦克风，纳税人将看不到您的画面", "No camera or microphone found; the taxpayer will not see you"],
-  camDenied: ["摄像头或麦克风权限被拒绝，请在浏览器中允许后重新加入", "Camera or microphone access was denied; allow it in the browser"],
-  camBusy: ["摄像头或麦克风正被其他程序占用", "The camera or microphone is in use by another program"],
+  closeVideoText: [
+    "关闭后可继续文字交流，录像将保存。",
+    "You can go on in text; the recording is kept.",
+  ],
+  camNoDevice: [
+    "未检测到摄像头或麦克风，纳税人将看不到您的画面",
+    "No camera or microphone found; the taxpayer will not see you",
+  ],
+  camDenied: [
+    "摄像头或麦克风权限被拒绝，请在浏览器中允许后重新加入",
+    "Camera or microphone access was denied; allow it in the browser",
+  ],
+  camBusy: [
+    "摄像头或麦克风正被其他程序占用",
+    "The camera or microphone is in use by another program",
+  ],
   camInsecure: ["视频通话需要通过 HTTPS 访问工作台", "Video calls need the console over HTTPS"],
   camOther: ["无法打开摄像头或麦克风", "Could not open the camera or microphone"],
   ev_call_request: ["纳税人发起视频通话请求", "The taxpayer asked for a video call"],
@@ -138,8 +173,17 @@ const TABLE = {
   cat_other: ["其他", "Other"],
 };
 
-export const CATEGORIES = ["cat_invoice", "cat_redletter", "cat_filing", "cat_payment", "cat_registration",
-  "cat_refund", "cat_policy", "cat_system", "cat_other"];
+export const CATEGORIES = [
+  "cat_invoice",
+  "cat_redletter",
+  "cat_filing",
+  "cat_payment",
+  "cat_registration",
+  "cat_refund",
+  "cat_policy",
+  "cat_system",
+  "cat_other",
+];
 
 const extra = {};
 

@@ -6,24 +6,38 @@ const blobs = new Map(); // attachment id -> Promise of a blob: URL (fetched onc
 /** Fetch an attachment with the session cookie and return a blob: URL for it. */
 export function attachmentUrl(attachment) {
   if (!blobs.has(attachment.id)) {
-    blobs.set(attachment.id, fetch(attachment.url || `/api/attachments/${attachment.id}`, { credentials: "same-origin" })
-      .then((r) => (r.ok ? r.blob() : Promise.reject(new Error(`HTTP ${r.status}`))))
-      .then((blob) => URL.createObjectURL(blob)));
+    blobs.set(
+      attachment.id,
+      fetch(attachment.url || `/api/attachments/${attachment.id}`, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.blob() : Promise.reject(new Error(`HTTP ${r.status}`))))
+        .then((blob) => URL.createObjectURL(blob)),
+    );
   }
   return blobs.get(attachment.id);
 }
 
 function attachmentView(attachment) {
-  const box = h("div", { cls: "attachment", tid: "console-attachment", data: { attachmentId: attachment.id } });
+  const box = h("div", {
+    cls: "attachment",
+    tid: "console-attachment",
+    data: { attachmentId: attachment.id },
+  });
   const name = `${attachment.name || "file"} (${Math.ceil((attachment.size || 0) / 1024)} KB)`;
   const link = h("a", { text: name, attrs: { download: attachment.name || "file", href: "#" } });
   box.append(link);
-  attachmentUrl(attachment).then((url) => {
-    link.href = url;
-    if ((attachment.content_type || "").startsWith("image/")) {
-      box.prepend(h("img", { tid: "console-attachment-preview", attrs: { src: url, alt: attachment.name || "" } }));
-    }
-  }).catch(() => box.classList.add("broken"));
+  attachmentUrl(attachment)
+    .then((url) => {
+      link.href = url;
+      if ((attachment.content_type || "").startsWith("image/")) {
+        box.prepend(
+          h("img", {
+            tid: "console-attachment-preview",
+            attrs: { src: url, alt: attachment.name || "" },
+          }),
+        );
+      }
+    })
+    .catch(() => box.classList.add("broken"));
   return box;
 }
 
@@ -31,8 +45,19 @@ function describeState(frame) {
   const who = frame.agent ? frame.agent.name : "";
   const key = `ev_${frame.event}`;
   if (["accept", "transfer_to_agent"].includes(frame.event)) return [key, who];
-  if (["request_human", "transfer_to_queue", "agent_lost", "end", "close", "cancel", "expire",
-    "idle_timeout"].includes(frame.event)) return [key];
+  if (
+    [
+      "request_human",
+      "transfer_to_queue",
+      "agent_lost",
+      "end",
+      "close",
+      "cancel",
+      "expire",
+      "idle_timeout",
+    ].includes(frame.event)
+  )
+    return [key];
   return ["ev_other", frame.event || frame.state];
 }
 
@@ -40,46 +65,80 @@ function describeState(frame) {
 export function eventElement(frame) {
   if (frame.type === "interaction.state") {
     if (frame.event === "ask_bot") return null;
-    const el = h("div", { cls: "msg system", tid: "console-message",
-      data: { from: "system", kind: "state", seq: frame.seq, event: frame.event } });
+    const el = h("div", {
+      cls: "msg system",
+      tid: "console-message",
+      data: { from: "system", kind: "state", seq: frame.seq, event: frame.event },
+    });
     const [key, arg] = describeState(frame);
     el.append(bilingual(h("span", { cls: "body" }), key, arg));
     if (frame.category) el.append(h("span", { cls: "meta", text: ` · ${frame.category}` }));
     return el;
   }
   if (frame.type === "call.state") {
-    const el = h("div", { cls: "msg system", tid: "console-message",
-      data: { from: "system", kind: "call", seq: frame.seq, event: frame.event } });
+    const el = h("div", {
+      cls: "msg system",
+      tid: "console-message",
+      data: { from: "system", kind: "call", seq: frame.seq, event: frame.event },
+    });
     el.append(bilingual(h("span", { cls: "body" }), `ev_call_${frame.event}`));
     return el;
   }
   if (frame.type === "form.state") {
     const { form } = frame;
     const item = (form.items.find((i) => i.id === frame.item_id) || {}).name || "";
-    const arg = { send: form.title, attach: item, submit: form.title, return: form.reason, complete: form.result };
-    const el = h("div", { cls: "msg system form-line", tid: "console-message",
-      data: { from: "system", kind: "form", seq: frame.seq, event: frame.event, formId: form.id } });
-    el.append(bilingual(h("span", { cls: "body" }), `ev_form_${frame.event}`, arg[frame.event] || ""));
+    const arg = {
+      send: form.title,
+      attach: item,
+      submit: form.title,
+      return: form.reason,
+      complete: form.result,
+    };
+    const el = h("div", {
+      cls: "msg system form-line",
+      tid: "console-message",
+      data: { from: "system", kind: "form", seq: frame.seq, event: frame.event, formId: form.id },
+    });
+    el.append(
+      bilingual(h("span", { cls: "body" }), `ev_form_${frame.event}`, arg[frame.event] || ""),
+    );
     return el;
   }
   if (frame.type === "rating.saved") {
-    const el = h("div", { cls: "msg system", tid: "console-message", data: { from: "system", kind: "rating", seq: frame.seq } });
+    const el = h("div", {
+      cls: "msg system",
+      tid: "console-message",
+      data: { from: "system", kind: "rating", seq: frame.seq },
+    });
     el.append(bilingual(h("span", { cls: "body" }), "rated", frame.score));
     return el;
   }
   if (frame.type !== "message.new") return null;
   const m = frame.message;
   const note = m.kind === "note" || frame.internal;
-  const el = h("div", { cls: `msg from-${m.from}${note ? " note" : ""}`, tid: "console-message",
-    data: { from: m.from, kind: m.kind, seq: frame.seq, internal: note ? "true" : null } });
+  const el = h("div", {
+    cls: `msg from-${m.from}${note ? " note" : ""}`,
+    tid: "console-message",
+    data: { from: m.from, kind: m.kind, seq: frame.seq, internal: note ? "true" : null },
+  });
   const head = h("div", { cls: "meta" });
   if (note) head.append(h("strong", { cls: "internal-tag", label: "internal" }), " ");
-  head.append(h("span", { label: `from_${m.from}` }), m.sender ? ` · ${m.sender}` : "", ` · ${clock(frame.at)}`);
+  head.append(
+    h("span", { label: `from_${m.from}` }),
+    m.sender ? ` · ${m.sender}` : "",
+    ` · ${clock(frame.at)}`,
+  );
   el.append(head);
   if (m.body) el.append(h("div", { cls: "body", text: m.body }));
   if (m.attachment) el.append(attachmentView(m.attachment));
   if (frame.bot && frame.bot.suggestions && frame.bot.suggestions.length) {
-    el.append(h("ol", { cls: "suggestions" }, frame.bot.suggestions.map((s) => h("li", { text: s.question }))));
+    el.append(
+      h(
+        "ol",
+        { cls: "suggestions" },
+        frame.bot.suggestions.map((s) => h("li", { text: s.question })),
+      ),
+    );
   }
   return el;
 }
@@ -88,7 +147,11 @@ export class MessageList {
   /** A list bound to transcript; tid names the element (console-messages by default). */
   constructor(transcript, { tid = "console-messages", live = true } = {}) {
     this.transcript = transcript;
-    this.el = h("div", { cls: "messages", tid, attrs: { role: "log", "aria-live": live ? "polite" : "off" } });
+    this.el = h("div", {
+      cls: "messages",
+      tid,
+      attrs: { role: "log", "aria-live": live ? "polite" : "off" },
+    });
     this.bySeq = new Map();
     this.pending = new Map(); // cid -> element of a message not yet stored
     for (const frame of transcript.ordered()) this.add(frame);
@@ -111,17 +174,22 @@ export class MessageList {
     }
     this.bySeq.set(frame.seq, el);
     const after = [...this.bySeq.keys()].filter((s) => s > frame.seq).sort((a, b) => a - b)[0];
-    const before = after !== undefined ? this.bySeq.get(after) : this.el.querySelector(".msg.pending");
+    const before =
+      after !== undefined ? this.bySeq.get(after) : this.el.querySelector(".msg.pending");
     this.el.insertBefore(el, before || null);
-    if (frame.message && frame.message.from === "agent" && frame.message.kind === "text") this.status(el, "sent");
+    if (frame.message && frame.message.from === "agent" && frame.message.kind === "text")
+      this.status(el, "sent");
     this.setRead(this.readSeq || 0);
     this.el.scrollTop = this.el.scrollHeight;
   }
 
   /** Show the agent's own message before the server stored it. */
   addPending(cid, text, sender) {
-    const el = h("div", { cls: "msg from-agent pending", tid: "console-message",
-      data: { from: "agent", kind: "text", cid } });
+    const el = h("div", {
+      cls: "msg from-agent pending",
+      tid: "console-message",
+      data: { from: "agent", kind: "text", cid },
+    });
     el.append(h("div", { cls: "meta" }, [h("span", { label: "from_agent" }), ` · ${sender}`]));
     el.append(h("div", { cls: "body", text }));
     this.status(el, "sending");
@@ -147,7 +215,8 @@ export class MessageList {
   setRead(seq) {
     this.readSeq = Math.max(this.readSeq || 0, seq || 0);
     for (const [s, el] of this.bySeq) {
-      if (s <= this.readSeq && el.dataset.from === "agent" && el.dataset.kind === "text") this.status(el, "read");
+      if (s <= this.readSeq && el.dataset.from === "agent" && el.dataset.kind === "text")
+        this.status(el, "read");
     }
   }
 

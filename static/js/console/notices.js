@@ -3,14 +3,22 @@ import { h, bilingual } from "./dom.js";
 
 export class Notices {
   constructor() {
-    this.el = h("div", { cls: "notices", tid: "console-notices", attrs: { "aria-live": "assertive" } });
+    this.el = h("div", {
+      cls: "notices",
+      tid: "console-notices",
+      attrs: { "aria-live": "assertive" },
+    });
   }
 
   /** Show an error frame or ApiError ({code, zh, en}) or {info: key, args}. */
   show(item) {
     const error = !item.info;
-    const el = h("div", { cls: `notice ${error ? "error" : "info"}`, tid: "console-notice",
-      attrs: { role: error ? "alert" : "status" }, data: { code: item.code || item.info } });
+    const el = h("div", {
+      cls: `notice ${error ? "error" : "info"}`,
+      tid: "console-notice",
+      attrs: { role: error ? "alert" : "status" },
+      data: { code: item.code || item.info },
+    });
     const text = h("span", { cls: "text" });
     if (error) {
       text.append(item.zh || item.code || "", " ");
@@ -18,7 +26,12 @@ export class Notices {
     } else {
       bilingual(text, item.info, ...(item.args || []));
     }
-    const close = h("button", { cls: "link", tid: "console-notice-dismiss", label: "dismiss", attrs: { type: "button" } });
+    const close = h("button", {
+      cls: "link",
+      tid: "console-notice-dismiss",
+      label: "dismiss",
+      attrs: { type: "button" },
+    });
     close.addEventListener("click", () => el.remove());
     el.append(text, close);
     this.el.prepend(el);

@@ -9,13 +9,20 @@ export class Queue {
     this.items = new Map(); // iid -> {data, el, wait, list}
     this.known = new Map(); // iid -> the last queue data seen (who asked), kept after the item leaves the queue
     this.count = h("span", { cls: "count", tid: "console-queue-count", text: "0" });
-    this.list = h("ul", { cls: "queue-list", tid: "console-queue", attrs: { "aria-labelledby": "queue-title" } });
+    this.list = h("ul", {
+      cls: "queue-list",
+      tid: "console-queue",
+      attrs: { "aria-labelledby": "queue-title" },
+    });
     this.empty = h("p", { cls: "empty", tid: "console-queue-empty", label: "queueEmpty" });
     const title = h("h2", { attrs: { id: "queue-title" } });
     bilingual(title, "queue");
     title.append(" ", this.count);
-    this.el = h("section", { cls: "queue panel", attrs: { "aria-labelledby": "queue-title" } },
-      [title, this.empty, this.list]);
+    this.el = h("section", { cls: "queue panel", attrs: { "aria-labelledby": "queue-title" } }, [
+      title,
+      this.empty,
+      this.list,
+    ]);
     this.ticker = setInterval(() => this.tick(), 1000);
   }
 
@@ -47,18 +54,39 @@ export class Queue {
   create(data) {
     const iid = data.interaction_id;
     const wait = h("span", { cls: "wait", tid: "console-queue-wait" });
-    const preview = h("div", { cls: "preview", tid: "console-queue-preview", attrs: { id: `preview-${iid}` } });
+    const preview = h("div", {
+      cls: "preview",
+      tid: "console-queue-preview",
+      attrs: { id: `preview-${iid}` },
+    });
     preview.hidden = true;
-    const expand = h("button", { cls: "secondary", tid: "console-queue-expand", label: "showBot",
-      attrs: { type: "button", "aria-expanded": "false", "aria-controls": `preview-${iid}` } });
-    const accept = h("button", { cls: "primary", tid: "console-accept", label: "accept", attrs: { type: "button" } });
+    const expand = h("button", {
+      cls: "secondary",
+      tid: "console-queue-expand",
+      label: "showBot",
+      attrs: { type: "button", "aria-expanded": "false", "aria-controls": `preview-${iid}` },
+    });
+    const accept = h("button", {
+      cls: "primary",
+      tid: "console-accept",
+      label: "accept",
+      attrs: { type: "button" },
+    });
     const who = h("div", { cls: "who" }, [
-      h("strong", { text: data.enterprise || "" }), " ",
+      h("strong", { text: data.enterprise || "" }),
+      " ",
       h("span", { text: data.person || "" }),
     ]);
-    const meta = h("div", { cls: "meta" }, [bilingual(h("span"), "region", data.region), " · ", wait]);
-    const el = h("li", { cls: "queue-item", tid: "console-queue-item", data: { interactionId: iid } },
-      [who, meta, h("div", { cls: "actions" }, [expand, accept]), preview]);
+    const meta = h("div", { cls: "meta" }, [
+      bilingual(h("span"), "region", data.region),
+      " · ",
+      wait,
+    ]);
+    const el = h(
+      "li",
+      { cls: "queue-item", tid: "console-queue-item", data: { interactionId: iid } },
+      [who, meta, h("div", { cls: "actions" }, [expand, accept]), preview],
+    );
     el.setAttribute("aria-label", `${data.enterprise || ""} ${data.person || ""}`);
     const item = { data, el, wait, list: null };
     expand.addEventListener("click", () => this.toggle(item, expand, preview));
@@ -93,4 +121,3 @@ export class Queue {
     return this.items.size;
   }
 }
-

@@ -94,8 +94,13 @@ export class AgentSocket {
       this.pending.set(cid, { frame: full, resolve, reject, resend });
       if (!this.send(full) && !resend) {
         this.pending.delete(cid);
-        reject({ type: "error", code: "offline", zh: "未连接到服务器，请稍候重试。",
-          en: "Not connected to the server; try again shortly.", ref: cid });
+        reject({
+          type: "error",
+          code: "offline",
+          zh: "未连接到服务器，请稍候重试。",
+          en: "Not connected to the server; try again shortly.",
+          ref: cid,
+        });
       }
     });
   }
@@ -106,8 +111,13 @@ export class AgentSocket {
       if (waiting.resend) this.send(waiting.frame);
       else {
         this.pending.delete(cid);
-        waiting.reject({ type: "error", code: "offline", zh: "连接中断，请重试。",
-          en: "The connection dropped; please try again.", ref: cid });
+        waiting.reject({
+          type: "error",
+          code: "offline",
+          zh: "连接中断，请重试。",
+          en: "The connection dropped; please try again.",
+          ref: cid,
+        });
       }
     }
   }

@@ -8,15 +8,27 @@ export class Tools {
     this.conversation = conversation;
     this.viewer = null;
     const iid = conversation.iid;
-    this.note = h("textarea", { tid: "console-note", cls: "note-box",
-      attrs: { id: `note-${iid}`, rows: 3, maxlength: 2000 } });
+    this.note = h("textarea", {
+      tid: "console-note",
+      cls: "note-box",
+      attrs: { id: `note-${iid}`, rows: 3, maxlength: 2000 },
+    });
     const noteLabel = h("label", { cls: "note-label", attrs: { for: `note-${iid}` } });
     bilingual(noteLabel, "note");
-    const add = h("button", { cls: "secondary", tid: "console-note-add", label: "addNote", attrs: { type: "button" } });
+    const add = h("button", {
+      cls: "secondary",
+      tid: "console-note-add",
+      label: "addNote",
+      attrs: { type: "button" },
+    });
     add.addEventListener("click", () => this.addNote());
     this.historyList = h("ul", { cls: "history", tid: "console-history" });
-    this.historyButton = h("button", { cls: "secondary", tid: "console-history-load", label: "history",
-      attrs: { type: "button", "aria-expanded": "false" } });
+    this.historyButton = h("button", {
+      cls: "secondary",
+      tid: "console-history-load",
+      label: "history",
+      attrs: { type: "button", "aria-expanded": "false" },
+    });
     this.historyButton.addEventListener("click", () => this.loadHistory());
     this.transcript = h("div", { cls: "history-transcript", tid: "console-history-transcript" });
     this.el = h("aside", { cls: "conv-tools", attrs: { "aria-label": both("note") } }, [
@@ -29,7 +41,11 @@ export class Tools {
     const text = this.note.value.trim();
     if (!text) return;
     try {
-      await this.app.socket.request({ type: "note.add", interaction_id: this.conversation.iid, text });
+      await this.app.socket.request({
+        type: "note.add",
+        interaction_id: this.conversation.iid,
+        text,
+      });
       this.note.value = "";
     } catch (error) {
       this.app.notice(error);
@@ -40,21 +56,39 @@ export class Tools {
     this.historyButton.setAttribute("aria-expanded", "true");
     let answer;
     try {
-      answer = await this.app.socket.request({ type: "history.of", interaction_id: this.conversation.iid });
+      answer = await this.app.socket.request({
+        type: "history.of",
+        interaction_id: this.conversation.iid,
+      });
     } catch (error) {
       this.app.notice(error);
       return;
     }
     this.historyList.replaceChildren();
-    if (!answer.items.length) this.historyList.append(bilingual(h("li", { cls: "hint" }), "noHistory"));
+    if (!answer.items.length)
+      this.historyList.append(bilingual(h("li", { cls: "hint" }), "noHistory"));
     for (const item of answer.items) {
-      const view = h("button", { cls: "link", tid: "console-history-view", label: "view", attrs: { type: "button" } });
+      const view = h("button", {
+        cls: "link",
+        tid: "console-history-view",
+        label: "view",
+        attrs: { type: "button" },
+      });
       view.addEventListener("click", () => this.show(item.id));
-      this.historyList.append(h("li", { tid: "console-history-item", data: { interactionId: item.id, state: item.state } }, [
-        h("span", { text: clock(item.created_at, true) }), " · ",
-        bilingual(h("span"), `state_${item.state}`),
-        item.agent ? h("span", { text: ` · ${item.agent.name || ""}` }) : null, " ", view,
-      ]));
+      this.historyList.append(
+        h(
+          "li",
+          { tid: "console-history-item", data: { interactionId: item.id, state: item.state } },
+          [
+            h("span", { text: clock(item.created_at, true) }),
+            " · ",
+            bilingual(h("span"), `state_${item.state}`),
+            item.agent ? h("span", { text: ` · ${item.agent.name || ""}` }) : null,
+            " ",
+            view,
+          ],
+        ),
+      );
     }
   }
 

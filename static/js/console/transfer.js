@@ -15,7 +15,9 @@ export async function loadTargets(me) {
   } catch (error) {
     if (!(error instanceof ApiError) || (error.status !== 404 && error.status !== 405)) throw error;
   }
-  let agents = [], centres = [], hidden = false;
+  let agents = [],
+    centres = [],
+    hidden = false;
   try {
     agents = (await get("/console/api/agents")).items;
   } catch (error) {
@@ -32,9 +34,19 @@ export async function loadTargets(me) {
 }
 
 function targetButton(kind, id, name, detail, select) {
-  const button = h("button", { cls: "target", tid: "console-transfer-target",
-    data: { target: `${kind}:${id}`, kind }, attrs: { type: "button", "aria-pressed": "false" } },
-  [h("span", { cls: "name", text: name }), detail ? h("span", { cls: "detail", text: ` ${detail}` }) : null]);
+  const button = h(
+    "button",
+    {
+      cls: "target",
+      tid: "console-transfer-target",
+      data: { target: `${kind}:${id}`, kind },
+      attrs: { type: "button", "aria-pressed": "false" },
+    },
+    [
+      h("span", { cls: "name", text: name }),
+      detail ? h("span", { cls: "detail", text: ` ${detail}` }) : null,
+    ],
+  );
   button.addEventListener("click", () => select(button));
   return button;
 }
@@ -49,26 +61,45 @@ export async function pickTransfer(me) {
     }
     chosen = button.dataset.target;
   };
-  const list = h("div", { cls: "targets", attrs: { role: "group", "aria-label": both("transferTitle") } });
+  const list = h("div", {
+    cls: "targets",
+    attrs: { role: "group", "aria-label": both("transferTitle") },
+  });
   const agents = targets.agents.filter((a) => a.id !== me.id && !a.disabled);
   list.append(bilingual(h("h3"), "agents"));
-  if (targets.hidden) list.append(bilingual(h("p", { cls: "hint", tid: "console-transfer-hidden" }), "agentsHidden"));
+  if (targets.hidden)
+    list.append(bilingual(h("p", { cls: "hint", tid: "console-transfer-hidden" }), "agentsHidden"));
   else if (!agents.length) list.append(bilingual(h("p", { cls: "hint" }), "noAgents"));
   for (const agent of agents) {
-    const presence = agent.online === false ? "offline" : (agent.presence || "");
-    list.append(targetButton("agent", agent.id, agent.display_name || agent.username, presence, select));
+    const presence = agent.online === false ? "offline" : agent.presence || "";
+    list.append(
+      targetButton("agent", agent.id, agent.display_name || agent.username, presence, select),
+    );
   }
   list.append(bilingual(h("h3"), "centres"));
   for (const centre of targets.centres) {
-    list.append(targetButton("centre", centre.id, centre.name || centre.id, centre.open === false ? "✕" : "", select));
+    list.append(
+      targetButton(
+        "centre",
+        centre.id,
+        centre.name || centre.id,
+        centre.open === false ? "✕" : "",
+        select,
+      ),
+    );
   }
   const note = h("textarea", { tid: "console-transfer-note", attrs: { rows: 3, maxlength: 500 } });
-  const result = await openDialog({ kind: "transfer", title: "transferTitle", tid: "console-transfer-picker",
-    okKey: "transferGo", body: [list, field("transferNote", note)],
+  const result = await openDialog({
+    kind: "transfer",
+    title: "transferTitle",
+    tid: "console-transfer-picker",
+    okKey: "transferGo",
+    body: [list, field("transferNote", note)],
     read: () => {
       if (!chosen) throw new Error("transferPick");
       return chosen;
-    } });
+    },
+  });
   if (!result) return null;
   const [kind, id] = [result.slice(0, result.indexOf(":")), result.slice(result.indexOf(":") + 1)];
   const text = note.value.trim();

@@ -5,8 +5,13 @@ import { h, bilingual, both } from "./dom.js";
 import { openDialog } from "./dialog.js";
 import { LocalMedia, MediaLink, mediaProblem, watchPicture } from "../zn/peer.js";
 
-const PROBLEMS = { "no-device": "camNoDevice", denied: "camDenied", busy: "camBusy", insecure: "camInsecure",
-  other: "camOther" };
+const PROBLEMS = {
+  "no-device": "camNoDevice",
+  denied: "camDenied",
+  busy: "camBusy",
+  insecure: "camInsecure",
+  other: "camOther",
+};
 
 /** The call state of a transcript: the newest of its view and the events that say it (call.state and
  * interaction.state). */
@@ -14,7 +19,12 @@ export function callOf(transcript) {
   const info = transcript.info || {};
   let found = { seq: info.seq || 0, call: info.call || "none", call_id: info.call_id || null };
   for (const frame of transcript.events.values()) {
-    if ((frame.type === "call.state" || frame.type === "interaction.state") && frame.call && frame.seq > found.seq) found = frame;
+    if (
+      (frame.type === "call.state" || frame.type === "interaction.state") &&
+      frame.call &&
+      frame.seq > found.seq
+    )
+      found = frame;
   }
   return { call: found.call, callId: found.call_id || null };
 }
@@ -33,16 +43,36 @@ export class CallPanel {
 
   build() {
     const button = (tid, key, onClick, cls = "secondary", pressed = false) => {
-      const el = h("button", { cls, tid, label: key, attrs: { type: "button", "aria-pressed": pressed ? "false" : null } });
+      const el = h("button", {
+        cls,
+        tid,
+        label: key,
+        attrs: { type: "button", "aria-pressed": pressed ? "false" : null },
+      });
       el.addEventListener("click", onClick);
       return el;
     };
-    this.accept = button("console-video-accept", "videoAccept", () => this.answer("accept"), "primary");
+    this.accept = button(
+      "console-video-accept",
+      "videoAccept",
+      () => this.answer("accept"),
+      "primary",
+    );
     this.decline = button("console-video-decline", "videoDecline", () => this.answer("decline"));
-    this.request = h("div", { cls: "video-request", tid: "console-video-request", attrs: { role: "alert" } },
-      [bilingual(h("span", { cls: "video-request-text" }), "videoRequest"), this.accept, this.decline]);
+    this.request = h(
+      "div",
+      { cls: "video-request", tid: "console-video-request", attrs: { role: "alert" } },
+      [
+        bilingual(h("span", { cls: "video-request-text" }), "videoRequest"),
+        this.accept,
+        this.decline,
+      ],
+    );
     const video = (tid, key) => {
-      const el = h("video", { tid, attrs: { autoplay: true, playsinline: true, muted: true, "aria-label": both(key) } });
+      const el = h("video", {
+        tid,
+        attrs: { autoplay: true, playsinline: true, muted: true, "aria-label": both(key) },
+      });
       el.muted = true; // pictures only; the taxpayer's voice plays in its own element
       return el;
     };
@@ -51,20 +81,49 @@ export class CallPanel {
     this.localVideo = video("console-local-video", "videoLocal");
     this.sound = h("audio", { attrs: { autoplay: true } });
     this.sound.hidden = true;
-    this.soundButton = button("console-enable-sound", "enableSound", () => this.playSound(), "primary");
+    this.soundButton = button(
+      "console-enable-sound",
+      "enableSound",
+      () => this.playSound(),
+      "primary",
+    );
     this.soundButton.hidden = true;
-    this.status = h("p", { cls: "video-status", tid: "console-video-status", attrs: { role: "status" } });
+    this.status = h("p", {
+      cls: "video-status",
+      tid: "console-video-status",
+      attrs: { role: "status" },
+    });
     this.mic = button("console-mute-mic", "muteMic", () => this.toggleMic(), "secondary", true);
-    this.camera = button("console-mute-camera", "muteCamera", () => this.toggleCamera(), "secondary", true);
+    this.camera = button(
+      "console-mute-camera",
+      "muteCamera",
+      () => this.toggleCamera(),
+      "secondary",
+      true,
+    );
     this.close = button("console-close-video", "closeVideo", () => this.closeClicked(), "danger");
-    const figure = (el, key) => h("figure", { cls: "video-tile" }, [el, bilingual(h("figcaption"), key)]);
-    this.stage = h("div", { cls: "video-stage" }, [figure(this.remote, "videoCamera"), figure(this.screen, "videoScreen"),
-      figure(this.localVideo, "videoLocal")]);
-    this.callArea = h("div", { cls: "video-call" }, [this.stage, this.status, this.sound,
-      h("div", { cls: "video-controls", attrs: { role: "toolbar", "aria-label": both("videoControls") } },
-        [this.mic, this.camera, this.soundButton, this.close])]);
-    this.el = h("section", { cls: "video", tid: "console-video", attrs: { "aria-label": both("videoArea") } },
-      [this.request, this.callArea]);
+    const figure = (el, key) =>
+      h("figure", { cls: "video-tile" }, [el, bilingual(h("figcaption"), key)]);
+    this.stage = h("div", { cls: "video-stage" }, [
+      figure(this.remote, "videoCamera"),
+      figure(this.screen, "videoScreen"),
+      figure(this.localVideo, "videoLocal"),
+    ]);
+    this.callArea = h("div", { cls: "video-call" }, [
+      this.stage,
+      this.status,
+      this.sound,
+      h(
+        "div",
+        { cls: "video-controls", attrs: { role: "toolbar", "aria-label": both("videoControls") } },
+        [this.mic, this.camera, this.soundButton, this.close],
+      ),
+    ]);
+    this.el = h(
+      "section",
+      { cls: "video", tid: "console-video", attrs: { "aria-label": both("videoArea") } },
+      [this.request, this.callArea],
+    );
     this.unwatch = null;
     this.el.hidden = true;
   }
@@ -85,7 +144,9 @@ export class CallPanel {
 
   /** Follow the conversation's call state. */
   update() {
-    const { call, callId } = this.conv.mine ? callOf(this.conv.transcript) : { call: "none", callId: null };
+    const { call, callId } = this.conv.mine
+      ? callOf(this.conv.transcript)
+      : { call: "none", callId: null };
     if (callId) this.callId = callId;
     const was = this.state;
     this.state = call;
@@ -109,7 +170,10 @@ export class CallPanel {
     this.accept.disabled = this.decline.disabled = true;
     this.accepting = event === "accept";
     try {
-      const reply = await this.app.socket.request({ type: `call.${event}`, interaction_id: this.conv.iid });
+      const reply = await this.app.socket.request({
+        type: `call.${event}`,
+        interaction_id: this.conv.iid,
+      });
       if (event === "accept") {
         this.callId = reply.call_id || this.callId;
         this.owner = true;
@@ -136,11 +200,15 @@ export class CallPanel {
     const media = this.app.media || {};
     const iid = this.conv.iid;
     this.link = new MediaLink({
-      iceServers: media.ice_servers || [], screen: "recvonly",
-      signal: (sdp, restart) => this.app.socket.request({ type: "rtc.offer", interaction_id: iid, sdp, restart })
-        .then((answer) => answer.sdp),
+      iceServers: media.ice_servers || [],
+      screen: "recvonly",
+      signal: (sdp, restart) =>
+        this.app.socket
+          .request({ type: "rtc.offer", interaction_id: iid, sdp, restart })
+          .then((answer) => answer.sdp),
       onRemote: (tracks) => this.showRemote(tracks),
-      onState: (state, error) => this.linkState(state, error) });
+      onState: (state, error) => this.linkState(state, error),
+    });
     const tracks = this.local.tracks();
     this.link.tracks = { ...tracks, screen: null };
     this.mic.disabled = !tracks.mic;
@@ -150,9 +218,13 @@ export class CallPanel {
 
   showRemote(tracks) {
     // a picture that stops coming (camera off, share stopped) says so instead of freezing on its last frame
-    this.unwatch = this.unwatch || [this.remote, this.screen].map((el) => watchPicture(el, (on) => {
-      el.closest("figure").dataset.receiving = String(on);
-    }));
+    this.unwatch =
+      this.unwatch ||
+      [this.remote, this.screen].map((el) =>
+        watchPicture(el, (on) => {
+          el.closest("figure").dataset.receiving = String(on);
+        }),
+      );
     this.remote.srcObject = new MediaStream([tracks.camera]);
     this.screen.srcObject = new MediaStream([tracks.screen]);
     this.sound.srcObject = new MediaStream([tracks.audio]);
@@ -160,13 +232,26 @@ export class CallPanel {
   }
 
   playSound() {
-    this.sound.play().then(() => { this.soundButton.hidden = true; }, () => { this.soundButton.hidden = false; });
+    this.sound.play().then(
+      () => {
+        this.soundButton.hidden = true;
+      },
+      () => {
+        this.soundButton.hidden = false;
+      },
+    );
   }
 
   linkState(state, error) {
     this.status.dataset.state = state;
     if (state === "connected") this.status.replaceChildren();
-    else bilingual(this.status, { connecting: "videoConnecting", reconnecting: "videoReconnecting", failed: "videoFailed" }[state]);
+    else
+      bilingual(
+        this.status,
+        { connecting: "videoConnecting", reconnecting: "videoReconnecting", failed: "videoFailed" }[
+          state
+        ],
+      );
     if (state === "failed" && error && error.code) this.app.notice(error);
   }
 
@@ -200,7 +285,12 @@ export class CallPanel {
   }
 
   async closeClicked() {
-    const ok = await openDialog({ kind: "close-video", title: "closeVideoTitle", text: "closeVideoText", okKey: "closeVideo" });
+    const ok = await openDialog({
+      kind: "close-video",
+      title: "closeVideoTitle",
+      text: "closeVideoText",
+      okKey: "closeVideo",
+    });
     if (!ok) return;
     try {
       await this.app.socket.request({ type: "call.hangup", interaction_id: this.conv.iid });

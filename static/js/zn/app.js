@@ -1,26 +1,32 @@
 // The window's controller: imported by the loader on first open. It owns the socket, the model of what this
 // tab holds, and decides what the window shows; actions.js holds what the taxpayer's controls do.
-import {Socket} from "./socket.js";
-import {Model, LIVE} from "./model.js";
-import {buildPanel, setComposer} from "./ui.js";
-import {MessageList} from "./messages.js";
-import {HumanService} from "./human.js";
-import {ratingForm, ratedNote} from "./rating.js";
-import {Attachments} from "./attach.js";
-import {toaster} from "./confirm.js";
-import {Mover} from "./drag.js";
-import {translator, errorText} from "./i18n.js";
-import {panelSheet} from "./styles.js";
-import {h, icon, relabel, useTranslator} from "./dom.js";
-import {Actions} from "./actions.js";
+import { Socket } from "./socket.js";
+import { Model, LIVE } from "./model.js";
+import { buildPanel, setComposer } from "./ui.js";
+import { MessageList } from "./messages.js";
+import { HumanService } from "./human.js";
+import { ratingForm, ratedNote } from "./rating.js";
+import { Attachments } from "./attach.js";
+import { toaster } from "./confirm.js";
+import { Mover } from "./drag.js";
+import { translator, errorText } from "./i18n.js";
+import { panelSheet } from "./styles.js";
+import { h, icon, relabel, useTranslator } from "./dom.js";
+import { Actions } from "./actions.js";
 
-const VIDEO_ICON = "M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z";
+const VIDEO_ICON =
+  "M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z";
 
 /** Start the window for the loader; return the controls the public API drives. */
 export function start(ctx) {
   const app = new App(ctx);
-  return {open: () => app.open(), close: () => app.actions.closeFromApi(), minimise: () => app.minimise(),
-    setTheme: () => app.setTheme(), logout: () => app.logout()};
+  return {
+    open: () => app.open(),
+    close: () => app.actions.closeFromApi(),
+    minimise: () => app.minimise(),
+    setTheme: () => app.setTheme(),
+    logout: () => app.logout(),
+  };
 }
 
 class App {
@@ -30,11 +36,11 @@ class App {
     this.t = translator(this.cfg);
     useTranslator(this.t);
     ctx.shadow.adoptedStyleSheets = [...ctx.sheets, panelSheet()];
-    this.key = (name) => this.cfg.prefix + name;  // browser storage is kept per person (see widget.js)
+    this.key = (name) => this.cfg.prefix + name; // browser storage is kept per person (see widget.js)
     this.model = new Model();
     this.auth = null;
-    this.viewId = null;      // the interaction on screen; null = a new conversation
-    this.readOnly = false;   // a past conversation chosen from the history
+    this.viewId = null; // the interaction on screen; null = a new conversation
+    this.readOnly = false; // a past conversation chosen from the history
     this.historyOpen = false;
     this.unread = 0;
     this.windowState = "closed";
@@ -42,35 +48,72 @@ class App {
     this.ackTimers = new Map();
     this.actions = new Actions(this);
     const a = this.actions;
-    this.parts = buildPanel({send: () => a.sendInput(), attach: (file) => a.attach(file), typing: () => a.typed(),
-      minimise: () => this.minimise(), close: () => a.closeClicked(), history: () => a.toggleHistory(),
-      forms: () => a.toggleForms()});
+    this.parts = buildPanel({
+      send: () => a.sendInput(),
+      attach: (file) => a.attach(file),
+      typing: () => a.typed(),
+      minimise: () => this.minimise(),
+      close: () => a.closeClicked(),
+      history: () => a.toggleHistory(),
+      forms: () => a.toggleForms(),
+    });
     ctx.shadow.append(this.parts.panel);
     this.toast = toaster(this.parts.panel);
-    this.files = new Attachments(this.cfg, this.t, () => this.socket.credential || this.socket.memoryCredential, this.toast);
-    this.list = new MessageList(this.parts.messages, this.t, {pick: (id, lang) => a.pick(id, lang),
-      feedback: (item, seq, value, buttons) => a.feedback(item, seq, value, buttons), retry: (cid) => a.retry(cid),
-      renderAttachment: (att) => this.files.render(att), form: (item, frame) => this.formLine(item, frame)});
-    this.human = new HumanService(this.cfg, this.t, {request: () => a.requestHuman(), cancel: () => a.cancel(),
-      leave: (text, contact) => a.leave(text, contact)});
-    this.mover = new Mover(this.parts.panel, this.parts.handle, this.key("pos"), () => this.cfg.position);
-    this.badge = h("span", {cls: "zn-badge", tid: "zn-unread", attrs: {"data-count": "0", "aria-hidden": "true"}});
+    this.files = new Attachments(
+      this.cfg,
+      this.t,
+      () => this.socket.credential || this.socket.memoryCredential,
+      this.toast,
+    );
+    this.list = new MessageList(this.parts.messages, this.t, {
+      pick: (id, lang) => a.pick(id, lang),
+      feedback: (item, seq, value, buttons) => a.feedback(item, seq, value, buttons),
+      retry: (cid) => a.retry(cid),
+      renderAttachment: (att) => this.files.render(att),
+      form: (item, frame) => this.formLine(item, frame),
+    });
+    this.human = new HumanService(this.cfg, this.t, {
+      request: () => a.requestHuman(),
+      cancel: () => a.cancel(),
+      leave: (text, contact) => a.leave(text, contact),
+    });
+    this.mover = new Mover(
+      this.parts.panel,
+      this.parts.handle,
+      this.key("pos"),
+      () => this.cfg.position,
+    );
+    this.badge = h("span", {
+      cls: "zn-badge",
+      tid: "zn-unread",
+      attrs: { "data-count": "0", "aria-hidden": "true" },
+    });
     this.badge.hidden = true;
     ctx.launcher.append(this.badge);
     this.typingEl = null;
     this.typingTimer = null;
     const origin = new URL(this.cfg.origin);
     this.socket = new Socket({
-      url: (origin.protocol === "https:" ? "wss://" : "ws://") + origin.host + "/ws/taxpayer?site=" +
+      url:
+        (origin.protocol === "https:" ? "wss://" : "ws://") +
+        origin.host +
+        "/ws/taxpayer?site=" +
         encodeURIComponent(this.cfg.site),
-      token: this.cfg.token, credentialKey: this.key("credential"),
-      onAuth: (frame, first) => this.authenticated(frame, first), onFrame: (frame) => this.frame(frame),
-      onStatus: (status, error) => this.status(status, error)});
+      token: this.cfg.token,
+      credentialKey: this.key("credential"),
+      onAuth: (frame, first) => this.authenticated(frame, first),
+      onFrame: (frame) => this.frame(frame),
+      onStatus: (status, error) => this.status(status, error),
+    });
     document.addEventListener("visibilitychange", () => this.markRead());
     this.parts.panel.setAttribute("data-state", "connecting");
     this.showFresh();
     let was = null;
-    try { was = sessionStorage.getItem(this.key("window")); } catch (err) { was = null; }
+    try {
+      was = sessionStorage.getItem(this.key("window"));
+    } catch (err) {
+      was = null;
+    }
     if (was === "minimised") this.setWindow("minimised");
     this.socket.connect();
   }
@@ -84,7 +127,7 @@ class App {
     this.socket.stop();
     clearTimeout(this.typingTimer);
     for (const timer of this.ackTimers.values()) clearTimeout(timer);
-    if (this.video) this.video.end();  // camera and microphone released
+    if (this.video) this.video.end(); // camera and microphone released
     this.parts.panel.remove();
     this.badge.remove();
     this.ctx.launcher.hidden = false;
@@ -99,7 +142,9 @@ class App {
     try {
       if (state === "closed") sessionStorage.removeItem(this.key("window"));
       else sessionStorage.setItem(this.key("window"), state);
-    } catch (err) { /* not remembered across reloads */ }
+    } catch (err) {
+      /* not remembered across reloads */
+    }
   }
 
   open() {
@@ -110,7 +155,7 @@ class App {
     this.mover.place();
     this.list.scroll();
     this.focusStart();
-    this.focusOnAuth = !this.auth;  // still connecting: the text box is enabled only after auth.ok
+    this.focusOnAuth = !this.auth; // still connecting: the text box is enabled only after auth.ok
     this.emit("open", {});
     this.markRead();
   }
@@ -127,7 +172,7 @@ class App {
     this.ctx.launcher.hidden = false;
     this.setWindow(state);
     if (was === "open") this.ctx.launcher.focus();
-    this.emit("close", {minimised: state === "minimised"});
+    this.emit("close", { minimised: state === "minimised" });
   }
 
   minimise() {
@@ -147,33 +192,43 @@ class App {
     this.badge.hidden = count === 0;
     this.badge.textContent = String(count);
     this.badge.setAttribute("data-count", String(count));
-    this.ctx.launcher.setAttribute("aria-label", count ? this.t("unread", {n: count}) : this.t("launcher"));
-    if (changed) this.emit("unread", {count});
+    this.ctx.launcher.setAttribute(
+      "aria-label",
+      count ? this.t("unread", { n: count }) : this.t("launcher"),
+    );
+    if (changed) this.emit("unread", { count });
   }
 
   /** Tell the server (and the badge) that what is on screen has been seen. */
   markRead() {
     const item = this.viewId && this.model.items.get(this.viewId);
-    if (this.windowState !== "open" || document.visibilityState !== "visible" || this.historyOpen) return;
+    if (this.windowState !== "open" || document.visibilityState !== "visible" || this.historyOpen)
+      return;
     this.setUnread(0);
     if (item && item.maxSeq > item.readSeq) {
       item.readSeq = item.maxSeq;
-      this.socket.send({type: "read", interaction_id: item.id, seq: item.maxSeq});
+      this.socket.send({ type: "read", interaction_id: item.id, seq: item.maxSeq });
     }
   }
 
   status(status, error) {
     const banner = this.parts.banner;
     if (status === "fatal" && error && error.code === "role_not_allowed") {
-      this.fatal = true;  // not a connection problem: the window says why, and where to go instead (refused.js)
-      import("./refused.js").then((module) => {
-        this.refused = {error, draw: module.drawRefused};
-        this.redraw();
-      }, () => this.status("fatal", {...error, code: "refused"}));
+      this.fatal = true; // not a connection problem: the window says why, and where to go instead (refused.js)
+      import("./refused.js").then(
+        (module) => {
+          this.refused = { error, draw: module.drawRefused };
+          this.redraw();
+        },
+        () => this.status("fatal", { ...error, code: "refused" }),
+      );
     } else if (status === "offline" || status === "fatal") {
       banner.hidden = false;
       banner.setAttribute("data-status", status);
-      banner.textContent = status === "fatal" ? this.t("fatal", {msg: errorText(this.cfg, error)}) : this.t("offline");
+      banner.textContent =
+        status === "fatal"
+          ? this.t("fatal", { msg: errorText(this.cfg, error) })
+          : this.t("offline");
       if (status === "fatal") this.fatal = true;
       this.redraw();
     } else if (status === "online") {
@@ -191,7 +246,8 @@ class App {
       const item = this.model.merge(frame.live);
       if (first && this.viewId === null && !this.readOnly) this.viewId = item.id;
     }
-    for (const item of this.model.items.values()) {  // catch up: the live one, and whatever is on screen
+    for (const item of this.model.items.values()) {
+      // catch up: the live one, and whatever is on screen
       if (LIVE.has(item.state) || item.id === this.viewId) this.sync(item);
     }
     if (first) this.showView();
@@ -204,12 +260,13 @@ class App {
   }
 
   sync(item) {
-    this.socket.send({type: "sync", interaction_id: item.id, last_seq: item.maxSeq});
+    this.socket.send({ type: "sync", interaction_id: item.id, last_seq: item.maxSeq });
   }
 
   frame(frame) {
     // durable events carry interaction_id, seq, at and actor; replies and ephemeral frames do not
-    if (typeof frame.seq === "number" && frame.interaction_id && frame.at && frame.actor) return this.event(frame);
+    if (typeof frame.seq === "number" && frame.interaction_id && frame.at && frame.actor)
+      return this.event(frame);
     const item = frame.interaction_id ? this.model.item(frame.interaction_id) : null;
     switch (frame.type) {
       case "typing":
@@ -235,8 +292,9 @@ class App {
         this.human.setCentre(frame.centre);
         this.redraw();
         break;
-      case "reply":  // the late answer to a request that had timed out: that message did arrive
-        if (typeof frame.seq === "number") this.list.sent(frame.ref, frame.seq, item ? item.agentReadSeq : 0);
+      case "reply": // the late answer to a request that had timed out: that message did arrive
+        if (typeof frame.seq === "number")
+          this.list.sent(frame.ref, frame.seq, item ? item.agentReadSeq : 0);
         break;
       case "sync.done":
         item.synced = true;
@@ -252,8 +310,13 @@ class App {
   }
 
   centreClosed(error) {
-    const centre = {...(this.human.centre || {}), open: false,
-      next_open: (error.detail && error.detail.next_open) || (this.human.centre && this.human.centre.next_open)};
+    const centre = {
+      ...(this.human.centre || {}),
+      open: false,
+      next_open:
+        (error.detail && error.detail.next_open) ||
+        (this.human.centre && this.human.centre.next_open),
+    };
     this.human.setCentre(centre);
     this.redraw();
   }
@@ -263,27 +326,36 @@ class App {
     const known = this.model.items.get(frame.interaction_id);
     const callBefore = known ? known.call : "none";
     const item = this.model.add(frame);
-    if (!item) return;  // already held
-    if (item.call !== callBefore) this.emit("call", {interaction_id: item.id, call: item.call});
+    if (!item) return; // already held
+    if (item.call !== callBefore) this.emit("call", { interaction_id: item.id, call: item.call });
     this.scheduleAck(item);
     if (frame.type === "interaction.state") {
-      this.emit("state", {interaction_id: item.id, state: frame.state, event: frame.event});
+      this.emit("state", { interaction_id: item.id, state: frame.state, event: frame.event });
       if (frame.state !== "connected") this.agentTyping(false);
     }
-    const seen = this.windowState === "open" && document.visibilityState === "visible" && this.viewId === item.id;
+    const seen =
+      this.windowState === "open" &&
+      document.visibilityState === "visible" &&
+      this.viewId === item.id;
     const unseen = item.id === this.model.liveId && frame.seq > item.readSeq && !seen;
     if (frame.type === "message.new") {
       const m = frame.message || {};
-      this.emit("message", {interaction_id: item.id, seq: frame.seq, from: m.from, text: m.body || ""});
+      this.emit("message", {
+        interaction_id: item.id,
+        seq: frame.seq,
+        from: m.from,
+        text: m.body || "",
+      });
       if (m.from === "agent") this.agentTyping(false);
       if (m.from !== "taxpayer" && unseen) this.setUnread(this.unread + 1);
     }
     if (frame.type === "form.state" && frame.actor.role === "agent" && unseen) {
-      this.setUnread(this.unread + 1);  // a form sent, returned or done while the window is away
+      this.setUnread(this.unread + 1); // a form sent, returned or done while the window is away
     }
     if (!this.readOnly && item.id === this.model.liveId && this.viewId !== item.id) {
-      if (this.viewId === null) this.viewId = item.id;  // the conversation this tab just started
-      else if (wasLive !== item.id) return this.showItem(item.id);  // a new one replaces the ended one
+      if (this.viewId === null)
+        this.viewId = item.id; // the conversation this tab just started
+      else if (wasLive !== item.id) return this.showItem(item.id); // a new one replaces the ended one
     }
     if (item.id === this.viewId) this.list.render(item, frame);
     this.redraw();
@@ -292,10 +364,17 @@ class App {
 
   scheduleAck(item) {
     clearTimeout(this.ackTimers.get(item.id));
-    this.ackTimers.set(item.id, setTimeout(() => {
-      this.socket.send({type: "ack", interaction_id: item.id, seq: item.maxSeq});
-      try { sessionStorage.setItem(this.key("seq:" + item.id), String(item.maxSeq)); } catch (err) { /* ok */ }
-    }, 150));
+    this.ackTimers.set(
+      item.id,
+      setTimeout(() => {
+        this.socket.send({ type: "ack", interaction_id: item.id, seq: item.maxSeq });
+        try {
+          sessionStorage.setItem(this.key("seq:" + item.id), String(item.maxSeq));
+        } catch (err) {
+          /* ok */
+        }
+      }, 150),
+    );
   }
 
   agentTyping(on) {
@@ -307,13 +386,13 @@ class App {
     }
     const live = this.model.live();
     const name = (live && live.agent && live.agent.name) || this.t("agentFallback");
-    if (!this.typingEl) this.typingEl = h("div", {cls: "zn-typing", tid: "zn-typing"});
-    this.typingEl.textContent = this.t("typing", {name});
+    if (!this.typingEl) this.typingEl = h("div", { cls: "zn-typing", tid: "zn-typing" });
+    this.typingEl.textContent = this.t("typing", { name });
     const list = this.parts.messages;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     this.parts.typingSlot.append(this.typingEl);
-    if (atBottom) this.list.scroll();  // the list got shorter: keep the newest message in view
-    this.typingTimer = setTimeout(() => this.agentTyping(false), 15000);  // a lost "off" must not stick
+    if (atBottom) this.list.scroll(); // the list got shorter: keep the newest message in view
+    this.typingTimer = setTimeout(() => this.agentTyping(false), 15000); // a lost "off" must not stick
   }
 
   // -- what the window shows -------------------------------------------------------------------
@@ -338,48 +417,73 @@ class App {
     if (this.auth) this.list.local(smart ? "bot" : "system", smart ? "greeting" : "humanIntro");
     const item = this.viewId && this.model.items.get(this.viewId);
     if (item) {
-      for (const frame of [...item.events].sort((x, y) => x.seq - y.seq)) this.list.render(item, frame);
+      for (const frame of [...item.events].sort((x, y) => x.seq - y.seq))
+        this.list.render(item, frame);
     }
     this.redraw();
   }
 
   /** Bring the title, state, actions and composer in line with the model. */
   redraw() {
-    const p = this.parts, t = this.t;
+    const p = this.parts,
+      t = this.t;
     const item = this.viewId ? this.model.items.get(this.viewId) : null;
     const smart = Boolean(this.auth && this.auth.region.smart_service);
-    const state = !this.auth ? "connecting" : item && item.state ? item.state : smart ? "bot" : "human";
+    const state = !this.auth
+      ? "connecting"
+      : item && item.state
+        ? item.state
+        : smart
+          ? "bot"
+          : "human";
     p.panel.setAttribute("data-state", state);
     if (item) p.panel.setAttribute("data-interaction-id", item.id);
     else p.panel.removeAttribute("data-interaction-id");
     p.panel.toggleAttribute("data-readonly", this.readOnly);
     const agentName = item && item.agent && item.agent.name;
     let sub = this.auth ? this.auth.region.name || "" : "";
-    if (state === "connected" && agentName) sub = t("connectedTo", {name: agentName});
-    else if (["bot", "queued", "connected", "ended", "cancelled", "expired"].includes(state)) sub = t("state_" + state);
+    if (state === "connected" && agentName) sub = t("connectedTo", { name: agentName });
+    else if (["bot", "queued", "connected", "ended", "cancelled", "expired"].includes(state))
+      sub = t("state_" + state);
     p.sub.textContent = sub;
     this.drawActions(item, state);
     this.drawCall(item);
-    if (this.forms) this.forms.redraw();  // a form can be filled only in the live, connected conversation
-    let placeholder = "inputDisabled", enabled = false, attach = false;
+    if (this.forms) this.forms.redraw(); // a form can be filled only in the live, connected conversation
+    let placeholder = "inputDisabled",
+      enabled = false,
+      attach = false;
     if (this.readOnly || this.historyOpen) placeholder = null;
-    else if (state === "queued" || state === "connected") [placeholder, enabled, attach] = ["inputHuman", true, true];
+    else if (state === "queued" || state === "connected")
+      [placeholder, enabled, attach] = ["inputHuman", true, true];
     else if (smart && state !== "connecting") [placeholder, enabled] = ["input", true];
     if (this.fatal) enabled = false;
     if (this.refused) placeholder = null;
     setComposer(p, enabled, placeholder, t, attach);
-    for (const part of [p.messages, p.typingSlot, p.actions]) part.hidden = this.historyOpen || Boolean(this.refused);
+    for (const part of [p.messages, p.typingSlot, p.actions])
+      part.hidden = this.historyOpen || Boolean(this.refused);
     p.historyView.hidden = !this.historyOpen;
     if (this.refused) this.refused.draw(this);
   }
 
   drawActions(item, state) {
-    const actions = this.parts.actions, human = this.human;
+    const actions = this.parts.actions,
+      human = this.human;
     const children = [];
     if (this.readOnly) {
-      this.readOnlyNote = this.readOnlyNote || h("div", {cls: "zn-form"}, [h("p", {cls: "zn-note", t: "readOnly"}),
-        h("div", {cls: "zn-row"}, [h("button", {cls: "zn-btn zn-secondary", tid: "zn-back-to-live",
-          attrs: {type: "button"}, t: "back", on: {click: () => this.actions.backToLive()}})])]);
+      this.readOnlyNote =
+        this.readOnlyNote ||
+        h("div", { cls: "zn-form" }, [
+          h("p", { cls: "zn-note", t: "readOnly" }),
+          h("div", { cls: "zn-row" }, [
+            h("button", {
+              cls: "zn-btn zn-secondary",
+              tid: "zn-back-to-live",
+              attrs: { type: "button" },
+              t: "back",
+              on: { click: () => this.actions.backToLive() },
+            }),
+          ]),
+        ]);
       children.push(this.readOnlyNote);
     }
     if (item && item.state === "ended" && item.ratingOffered) children.push(this.ratingPart(item));
@@ -387,10 +491,22 @@ class App {
       children.push(human.waiting);
       if (item && item.position) human.setPosition(item.position.position, item.position.wait_s);
     }
-    if (!this.readOnly && state === "connected" && item && item.call === "none" && this.auth.media &&
-        this.auth.media.video) children.push(this.startVideoRow());
-    const callRow = !this.readOnly && this.video && item && item.id === this.model.liveId && this.video.actionRow(item);
-    if (callRow) children.push(callRow);  // 关闭视频 in the chat window's action row while a call is on
+    if (
+      !this.readOnly &&
+      state === "connected" &&
+      item &&
+      item.call === "none" &&
+      this.auth.media &&
+      this.auth.media.video
+    )
+      children.push(this.startVideoRow());
+    const callRow =
+      !this.readOnly &&
+      this.video &&
+      item &&
+      item.id === this.model.liveId &&
+      this.video.actionRow(item);
+    if (callRow) children.push(callRow); // 关闭视频 in the chat window's action row while a call is on
     const offer = !this.readOnly && !["queued", "connected", "connecting"].includes(state);
     if (offer) {
       const anchor = state === "bot" ? this.list.humanAnchor() : null;
@@ -409,8 +525,18 @@ class App {
 
   startVideoRow() {
     if (!this.startVideo) {
-      this.startVideo = h("div", {cls: "zn-row"}, [h("button", {cls: "zn-btn zn-secondary", tid: "zn-start-video",
-        attrs: {type: "button"}, on: {click: () => this.beginVideo()}}, [icon(VIDEO_ICON), h("span", {t: "startVideo"})])]);
+      this.startVideo = h("div", { cls: "zn-row" }, [
+        h(
+          "button",
+          {
+            cls: "zn-btn zn-secondary",
+            tid: "zn-start-video",
+            attrs: { type: "button" },
+            on: { click: () => this.beginVideo() },
+          },
+          [icon(VIDEO_ICON), h("span", { t: "startVideo" })],
+        ),
+      ]);
     }
     return this.startVideo;
   }
@@ -419,7 +545,10 @@ class App {
   formLine(item, frame) {
     const el = this.list.shell("system", frame.seq);
     el.setAttribute("data-form-event", frame.event);
-    this.loadForms().then((forms) => forms.show(item, frame, el), () => {});
+    this.loadForms().then(
+      (forms) => forms.show(item, frame, el),
+      () => {},
+    );
     return el;
   }
 
@@ -454,14 +583,22 @@ class App {
 
   beginVideo() {
     const live = this.model.live();
-    if (live && live.state === "connected") this.loadVideo().then((video) => video.begin(live), () => {});
+    if (live && live.state === "connected")
+      this.loadVideo().then(
+        (video) => video.begin(live),
+        () => {},
+      );
   }
 
   /** Bring the call area in line with the live interaction's call (none on a past one). */
   drawCall(item) {
     const live = item && !this.readOnly && item.id === this.model.liveId ? item : null;
     if (this.video) return this.video.update(live);
-    if (live && live.call !== "none") this.loadVideo().then(() => this.redraw(), () => {});
+    if (live && live.call !== "none")
+      this.loadVideo().then(
+        () => this.redraw(),
+        () => {},
+      );
     return undefined;
   }
 
@@ -473,7 +610,10 @@ class App {
       return this.ratedNotes.get(item.id);
     }
     if (!this.ratingForms.has(item.id)) {
-      this.ratingForms.set(item.id, ratingForm(this.t, (score, tags, comment) => this.actions.rate(item, score, tags, comment)));
+      this.ratingForms.set(
+        item.id,
+        ratingForm(this.t, (score, tags, comment) => this.actions.rate(item, score, tags, comment)),
+      );
     }
     return this.ratingForms.get(item.id);
   }

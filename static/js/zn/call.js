@@ -3,18 +3,21 @@
 // missing or refused camera is said at once), shows the call area, and runs the media link to the worker. While
 // sharing, the call area shows what is shared; hidden chat shrinks the window to the call alone. Only the tab
 // that started the call carries its media (a reload of that tab rejoins); other tabs just say where it is.
-import {h, icon} from "./dom.js";
-import {confirmDialog} from "./confirm.js";
-import {errorText} from "./i18n.js";
+import { h, icon } from "./dom.js";
+import { confirmDialog } from "./confirm.js";
+import { errorText } from "./i18n.js";
 import "./calltext.js";
-import {LocalMedia, MediaLink, mediaProblem, watchPicture} from "./peer.js";
+import { LocalMedia, MediaLink, mediaProblem, watchPicture } from "./peer.js";
 
 const ICON = {
   mic: "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z",
-  camera: "M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z",
-  screen: "M20 18a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2H4a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2H0v2h24v-2zM4 6h16v10H4z",
+  camera:
+    "M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z",
+  screen:
+    "M20 18a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2H4a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2H0v2h24v-2zM4 6h16v10H4z",
   chat: "M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z",
-  hangup: "M12 9c-1.6 0-3.15.25-4.6.72v3.1c0 .39-.23.74-.56.9-.98.49-1.87 1.12-2.66 1.85a1 1 0 0 1-1.41-.01L.29 13.08a1 1 0 0 1 0-1.41C3.34 8.78 7.46 7 12 7s8.66 1.78 11.71 4.67a1 1 0 0 1 0 1.41l-2.48 2.48a1 1 0 0 1-1.41.01 11.4 11.4 0 0 0-2.67-1.85 1 1 0 0 1-.56-.9v-3.1A15 15 0 0 0 12 9z",
+  hangup:
+    "M12 9c-1.6 0-3.15.25-4.6.72v3.1c0 .39-.23.74-.56.9-.98.49-1.87 1.12-2.66 1.85a1 1 0 0 1-1.41-.01L.29 13.08a1 1 0 0 1 0-1.41C3.34 8.78 7.46 7 12 7s8.66 1.78 11.71 4.67a1 1 0 0 1 0 1.41l-2.48 2.48a1 1 0 0 1-1.41.01 11.4 11.4 0 0 0-2.67-1.85 1 1 0 0 1-.56-.9v-3.1A15 15 0 0 0 12 9z",
 };
 
 const CSS = `
@@ -60,8 +63,13 @@ function callSheet() {
   return sheet;
 }
 
-const PROBLEM_KEYS = {"no-device": "camNoDevice", denied: "camDenied", busy: "camBusy", insecure: "camInsecure",
-  other: "camOther"};
+const PROBLEM_KEYS = {
+  "no-device": "camNoDevice",
+  denied: "camDenied",
+  busy: "camBusy",
+  insecure: "camInsecure",
+  other: "camOther",
+};
 
 export class VideoCall {
   /** app: the window's controller (socket, t, cfg, toast, parts, ctx.shadow, auth, key). */
@@ -83,46 +91,113 @@ export class VideoCall {
   }
 
   build() {
-    const button = (tid, key, d, handler, pressed) => h("button", {cls: "zn-call-btn", tid,
-      attrs: {type: "button", "aria-pressed": pressed ? "false" : null}, on: {click: handler}},
-    [icon(d), h("span", {t: key})]);
-    this.remote = h("video", {cls: "zn-remote", tid: "zn-remote-video", attrs: {autoplay: true, playsinline: true,
-      muted: true}, ta: {"aria-label": "remoteVideo"}});
-    this.remote.muted = true;  // pictures only: the sound plays in its own element, so autoplay never blocks video
-    this.localVideo = h("video", {cls: "zn-pip", tid: "zn-local-video", attrs: {autoplay: true, playsinline: true,
-      muted: true}, ta: {"aria-label": "localVideo"}});
+    const button = (tid, key, d, handler, pressed) =>
+      h(
+        "button",
+        {
+          cls: "zn-call-btn",
+          tid,
+          attrs: { type: "button", "aria-pressed": pressed ? "false" : null },
+          on: { click: handler },
+        },
+        [icon(d), h("span", { t: key })],
+      );
+    this.remote = h("video", {
+      cls: "zn-remote",
+      tid: "zn-remote-video",
+      attrs: { autoplay: true, playsinline: true, muted: true },
+      ta: { "aria-label": "remoteVideo" },
+    });
+    this.remote.muted = true; // pictures only: the sound plays in its own element, so autoplay never blocks video
+    this.localVideo = h("video", {
+      cls: "zn-pip",
+      tid: "zn-local-video",
+      attrs: { autoplay: true, playsinline: true, muted: true },
+      ta: { "aria-label": "localVideo" },
+    });
     this.localVideo.muted = true;
-    this.screenPreview = h("video", {cls: "zn-screen", tid: "zn-screen-preview", attrs: {autoplay: true,
-      playsinline: true, muted: true}, ta: {"aria-label": "screenPreview"}});
+    this.screenPreview = h("video", {
+      cls: "zn-screen",
+      tid: "zn-screen-preview",
+      attrs: { autoplay: true, playsinline: true, muted: true },
+      ta: { "aria-label": "screenPreview" },
+    });
     this.screenPreview.muted = true;
     this.screenPreview.hidden = true;
-    this.sound = h("audio", {attrs: {autoplay: true}});
+    this.sound = h("audio", { attrs: { autoplay: true } });
     this.sound.hidden = true;
-    this.status = h("div", {cls: "zn-call-status", tid: "zn-call-status", attrs: {role: "status"}});
-    this.rec = h("span", {cls: "zn-rec", t: "recording"});
-    this.soundButton = h("button", {cls: "zn-btn", tid: "zn-enable-sound", attrs: {type: "button"}, t: "enableSound",
-      on: {click: () => this.playSound()}});
+    this.status = h("div", {
+      cls: "zn-call-status",
+      tid: "zn-call-status",
+      attrs: { role: "status" },
+    });
+    this.rec = h("span", { cls: "zn-rec", t: "recording" });
+    this.soundButton = h("button", {
+      cls: "zn-btn",
+      tid: "zn-enable-sound",
+      attrs: { type: "button" },
+      t: "enableSound",
+      on: { click: () => this.playSound() },
+    });
     this.soundButton.hidden = true;
     this.mic = button("zn-mute-mic", "muteMic", ICON.mic, () => this.toggleMic(), true);
-    this.camera = button("zn-mute-camera", "muteCamera", ICON.camera, () => this.toggleCamera(), true);
-    this.share = button("zn-share-screen", "shareScreen", ICON.screen, () => this.toggleScreen(), true);
+    this.camera = button(
+      "zn-mute-camera",
+      "muteCamera",
+      ICON.camera,
+      () => this.toggleCamera(),
+      true,
+    );
+    this.share = button(
+      "zn-share-screen",
+      "shareScreen",
+      ICON.screen,
+      () => this.toggleScreen(),
+      true,
+    );
     this.hideChat = button("zn-hide-chat", "hideChat", ICON.chat, () => this.toggleChat(), true);
-    this.hangup = button("zn-call-close", "closeVideo", ICON.hangup, () => this.closeClicked(), false);
+    this.hangup = button(
+      "zn-call-close",
+      "closeVideo",
+      ICON.hangup,
+      () => this.closeClicked(),
+      false,
+    );
     this.hangup.classList.add("zn-hangup");
-    this.hangup.hidden = true;  // only in the compact window: otherwise 关闭视频 sits in the chat's action row
-    this.bar = h("div", {cls: "zn-call-bar", attrs: {role: "toolbar"}, ta: {"aria-label": "callControls"}},
-      [this.mic, this.camera, this.share, this.hideChat, this.hangup]);
-    this.stage = h("div", {cls: "zn-stage"}, [this.screenPreview, this.remote, this.localVideo, this.status, this.rec]);
-    this.el = h("section", {cls: "zn-video", tid: "zn-video", ta: {"aria-label": "videoArea"}},
-      [this.stage, this.soundButton, this.sound, this.bar]);
-    this.closeLabel = h("span", {t: "closeVideo"});
-    this.close = h("button", {cls: "zn-btn zn-secondary", tid: "zn-close-video", attrs: {type: "button"},
-      on: {click: () => this.closeClicked()}}, [icon(ICON.hangup), this.closeLabel]);
-    this.closeRow = h("div", {cls: "zn-row"}, [this.close]);
+    this.hangup.hidden = true; // only in the compact window: otherwise 关闭视频 sits in the chat's action row
+    this.bar = h(
+      "div",
+      { cls: "zn-call-bar", attrs: { role: "toolbar" }, ta: { "aria-label": "callControls" } },
+      [this.mic, this.camera, this.share, this.hideChat, this.hangup],
+    );
+    this.stage = h("div", { cls: "zn-stage" }, [
+      this.screenPreview,
+      this.remote,
+      this.localVideo,
+      this.status,
+      this.rec,
+    ]);
+    this.el = h(
+      "section",
+      { cls: "zn-video", tid: "zn-video", ta: { "aria-label": "videoArea" } },
+      [this.stage, this.soundButton, this.sound, this.bar],
+    );
+    this.closeLabel = h("span", { t: "closeVideo" });
+    this.close = h(
+      "button",
+      {
+        cls: "zn-btn zn-secondary",
+        tid: "zn-close-video",
+        attrs: { type: "button" },
+        on: { click: () => this.closeClicked() },
+      },
+      [icon(ICON.hangup), this.closeLabel],
+    );
+    this.closeRow = h("div", { cls: "zn-row" }, [this.close]);
     this.el.hidden = true;
     const parts = this.app.parts;
     parts.panel.insertBefore(this.el, parts.messages);
-    this.noPicture = h("div", {cls: "zn-no-picture", t: "noPicture"});
+    this.noPicture = h("div", { cls: "zn-no-picture", t: "noPicture" });
     this.noPicture.hidden = true;
     this.remote.after(this.noPicture);
     this.unwatch = null;
@@ -134,9 +209,13 @@ export class VideoCall {
 
   /** Is this tab the one carrying the call's media (it started it, or is a reload of the one that did)? */
   get owner() {
-    if (this.claim) return true;  // this tab's request is on its way: its call.state may come before the reply
+    if (this.claim) return true; // this tab's request is on its way: its call.state may come before the reply
     if (!this.callId) return false;
-    try { return sessionStorage.getItem(this.ownerKey) === "1"; } catch (err) { return Boolean(this.memoryOwner); }
+    try {
+      return sessionStorage.getItem(this.ownerKey) === "1";
+    } catch (err) {
+      return Boolean(this.memoryOwner);
+    }
   }
 
   set owner(value) {
@@ -144,7 +223,9 @@ export class VideoCall {
     try {
       if (value) sessionStorage.setItem(this.ownerKey, "1");
       else sessionStorage.removeItem(this.ownerKey);
-    } catch (err) { /* memoryOwner keeps it for this page */ }
+    } catch (err) {
+      /* memoryOwner keeps it for this page */
+    }
   }
 
   /** 发起视频: one question (with the recording notice when calls are recorded), the camera, then ring the agent. */
@@ -156,23 +237,39 @@ export class VideoCall {
       const recording = app.auth && app.auth.media && app.auth.media.recording;
       const details = [this.t("startVideoInfo")];
       if (recording) {
-        details.push(this.t("recordingWhat"), this.t("recordingWhy", {days: recording.retention_days}),
-          this.t("recordingConsent"));
+        details.push(
+          this.t("recordingWhat"),
+          this.t("recordingWhy", { days: recording.retention_days }),
+          this.t("recordingConsent"),
+        );
       }
-      if (!await confirmDialog(app.parts.panel, app.ctx.shadow, this.t, "start-video", this.t("startVideoAsk"),
-        details)) {
+      if (
+        !(await confirmDialog(
+          app.parts.panel,
+          app.ctx.shadow,
+          this.t,
+          "start-video",
+          this.t("startVideoAsk"),
+          details,
+        ))
+      ) {
         app.toast(this.t("videoDeclined"));
         return;
       }
-      if (!await this.openLocal()) return;
+      if (!(await this.openLocal())) return;
       let reply;
       this.claim = true;
       try {
-        reply = await app.socket.request({type: "call.request", interaction_id: item.id}, {timeoutMs: 15000});
+        reply = await app.socket.request(
+          { type: "call.request", interaction_id: item.id },
+          { timeoutMs: 15000 },
+        );
       } catch (error) {
         this.claim = false;
         this.stopLocal();
-        app.toast(error && error.code === "timeout" ? this.t("timeout") : errorText(app.cfg, error));
+        app.toast(
+          error && error.code === "timeout" ? this.t("timeout") : errorText(app.cfg, error),
+        );
         return;
       }
       this.callId = reply.call_id;
@@ -206,14 +303,15 @@ export class VideoCall {
   update(item) {
     const call = item && !this.app.readOnly ? item.call : "none";
     if (item && item.callId) this.callId = item.callId;
-    if (call === "none") return this.starting ? undefined : this.end();  // begin() holds the camera it opened
+    if (call === "none") return this.starting ? undefined : this.end(); // begin() holds the camera it opened
     this.iid = item.id;
     this.state = call;
     this.el.hidden = false;
     this.el.setAttribute("data-call", call);
     const owner = this.owner;
     this.el.toggleAttribute("data-elsewhere", !owner);
-    for (const b of [this.mic, this.camera, this.share, this.hideChat]) b.hidden = call !== "active" || !owner;
+    for (const b of [this.mic, this.camera, this.share, this.hideChat])
+      b.hidden = call !== "active" || !owner;
     if (call !== "active" || !owner) this.toggleChat(false);
     if (!owner) {
       this.setStatus("videoElsewhere");
@@ -241,24 +339,31 @@ export class VideoCall {
   }
 
   connect() {
-    const app = this.app, iid = this.iid;
+    const app = this.app,
+      iid = this.iid;
     const media = (app.auth && app.auth.media) || {};
     this.link = new MediaLink({
-      iceServers: media.ice_servers || [], screen: "sendonly",
-      signal: (sdp, restart) => app.socket.request({type: "rtc.offer", interaction_id: iid, sdp, restart},
-        {timeoutMs: 20000}).then((answer) => answer.sdp),
+      iceServers: media.ice_servers || [],
+      screen: "sendonly",
+      signal: (sdp, restart) =>
+        app.socket
+          .request({ type: "rtc.offer", interaction_id: iid, sdp, restart }, { timeoutMs: 20000 })
+          .then((answer) => answer.sdp),
       onRemote: (tracks) => this.showRemote(tracks),
-      onState: (state, error) => this.linkState(state, error)});
-    this.link.tracks = {...this.local.tracks(), screen: this.screenTrack};
+      onState: (state, error) => this.linkState(state, error),
+    });
+    this.link.tracks = { ...this.local.tracks(), screen: this.screenTrack };
     this.link.connect();
   }
 
   showRemote(tracks) {
     // the agent's picture that stops coming (camera off, link down) says so instead of freezing
-    this.unwatch = this.unwatch || watchPicture(this.remote, (on) => {
-      this.remote.setAttribute("data-receiving", String(on));
-      this.noPicture.hidden = on || this.state !== "active";
-    });
+    this.unwatch =
+      this.unwatch ||
+      watchPicture(this.remote, (on) => {
+        this.remote.setAttribute("data-receiving", String(on));
+        this.noPicture.hidden = on || this.state !== "active";
+      });
     this.remote.srcObject = new MediaStream([tracks.camera]);
     this.sound.srcObject = new MediaStream([tracks.audio]);
     this.playSound();
@@ -267,7 +372,14 @@ export class VideoCall {
   playSound() {
     const played = this.sound.play();
     if (played && played.then) {
-      played.then(() => { this.soundButton.hidden = true; }, () => { this.soundButton.hidden = false; });
+      played.then(
+        () => {
+          this.soundButton.hidden = true;
+        },
+        () => {
+          this.soundButton.hidden = false;
+        },
+      );
     }
   }
 
@@ -326,12 +438,26 @@ export class VideoCall {
       return;
     }
     const app = this.app;
-    if (!await confirmDialog(app.parts.panel, app.ctx.shadow, this.t, "share-screen", this.t("shareAsk"))) return;
+    if (
+      !(await confirmDialog(
+        app.parts.panel,
+        app.ctx.shadow,
+        this.t,
+        "share-screen",
+        this.t("shareAsk"),
+      ))
+    )
+      return;
     let stream;
     try {
-      stream = await navigator.mediaDevices.getDisplayMedia({video: {frameRate: {ideal: 10, max: 15}}, audio: false});
+      stream = await navigator.mediaDevices.getDisplayMedia({
+        video: { frameRate: { ideal: 10, max: 15 } },
+        audio: false,
+      });
     } catch (error) {
-      app.toast(this.t(error && error.name === "NotAllowedError" ? "shareCancelled" : "shareFailed"));
+      app.toast(
+        this.t(error && error.name === "NotAllowedError" ? "shareCancelled" : "shareFailed"),
+      );
       return;
     }
     if (!this.link) {
@@ -340,7 +466,9 @@ export class VideoCall {
     }
     const [track] = stream.getVideoTracks();
     track.contentHint = "detail";
-    track.addEventListener("ended", () => { if (this.screenTrack === track) this.stopScreen(); });
+    track.addEventListener("ended", () => {
+      if (this.screenTrack === track) this.stopScreen();
+    });
     this.screenTrack = track;
     this.share.setAttribute("aria-pressed", "true");
     this.link.setTrack("screen", track);
@@ -370,20 +498,30 @@ export class VideoCall {
     else panel.removeAttribute("data-compact");
     this.hideChat.setAttribute("aria-pressed", String(compact));
     this.hangup.hidden = !compact;
-    this.app.mover.place();  // smaller or larger: keep it inside the viewport
+    this.app.mover.place(); // smaller or larger: keep it inside the viewport
   }
 
   async closeClicked() {
     const app = this.app;
     if (!this.iid || this.state === "none") return;
     const requested = this.state === "requested";
-    if (!requested && !await confirmDialog(app.parts.panel, app.ctx.shadow, this.t, "close-video",
-      this.t("closeVideoAsk"), [this.t("closeVideoInfo")])) return;
+    if (
+      !requested &&
+      !(await confirmDialog(
+        app.parts.panel,
+        app.ctx.shadow,
+        this.t,
+        "close-video",
+        this.t("closeVideoAsk"),
+        [this.t("closeVideoInfo")],
+      ))
+    )
+      return;
     const type = requested ? "call.cancel" : "call.hangup";
     try {
-      await app.socket.request({type, interaction_id: this.iid}, {timeoutMs: 15000});
+      await app.socket.request({ type, interaction_id: this.iid }, { timeoutMs: 15000 });
     } catch (error) {
-      if (error && error.code === "bad_call_state") return;  // it had already ended: the events say so
+      if (error && error.code === "bad_call_state") return; // it had already ended: the events say so
       app.toast(error && error.code === "timeout" ? this.t("timeout") : errorText(app.cfg, error));
     }
   }
@@ -406,6 +544,6 @@ export class VideoCall {
     this.el.removeAttribute("data-call");
     this.setStatus(null);
     this.toggleChat(false);
-    if (focused && this.el.contains(focused)) this.app.focusStart();  // e.g. the compact window's hang-up
+    if (focused && this.el.contains(focused)) this.app.focusStart(); // e.g. the compact window's hang-up
   }
 }

@@ -25,7 +25,12 @@ export function h(tag, opts = {}, children = []) {
     el.textContent = T(opts.t);
   }
   if (opts.ta) {
-    el.setAttribute("data-zn-ta", Object.entries(opts.ta).map(([a, k]) => a + ":" + k).join(","));
+    el.setAttribute(
+      "data-zn-ta",
+      Object.entries(opts.ta)
+        .map(([a, k]) => a + ":" + k)
+        .join(","),
+    );
     for (const [a, k] of Object.entries(opts.ta)) el.setAttribute(a, T(k));
   }
   if (opts.text != null) el.textContent = String(opts.text);
@@ -39,7 +44,8 @@ export function h(tag, opts = {}, children = []) {
 
 /** Put the strings of the current locale on every element built with t/ta under root. */
 export function relabel(root, t = T) {
-  for (const el of root.querySelectorAll("[data-zn-t]")) el.textContent = t(el.getAttribute("data-zn-t"));
+  for (const el of root.querySelectorAll("[data-zn-t]"))
+    el.textContent = t(el.getAttribute("data-zn-t"));
   for (const el of root.querySelectorAll("[data-zn-ta]")) {
     for (const pair of el.getAttribute("data-zn-ta").split(",")) {
       const [attr, key] = pair.split(":");
@@ -63,10 +69,14 @@ export function icon(d) {
 
 export const ICONS = {
   minimise: "M5 18h14v2H5z",
-  close: "M18.3 5.7 16.9 4.3 12 9.2 7.1 4.3 5.7 5.7 10.6 12l-4.9 4.9 1.4 1.4 4.9-4.9 4.9 4.9 1.4-1.4-4.9-4.9z",
-  forms: "M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8zm4 18H6V4h7v5h5zM8 12h8v2H8zm0 4h8v2H8z",
-  history: "M13 3a9 9 0 0 0-9 9H1l4 4 4-4H6a7 7 0 1 1 2.05 4.95l-1.42 1.42A9 9 0 1 0 13 3zm-1 5v5l4.25 2.52.77-1.28-3.52-2.09V8z",
+  close:
+    "M18.3 5.7 16.9 4.3 12 9.2 7.1 4.3 5.7 5.7 10.6 12l-4.9 4.9 1.4 1.4 4.9-4.9 4.9 4.9 1.4-1.4-4.9-4.9z",
+  forms:
+    "M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8zm4 18H6V4h7v5h5zM8 12h8v2H8zm0 4h8v2H8z",
+  history:
+    "M13 3a9 9 0 0 0-9 9H1l4 4 4-4H6a7 7 0 1 1 2.05 4.95l-1.42 1.42A9 9 0 1 0 13 3zm-1 5v5l4.25 2.52.77-1.28-3.52-2.09V8z",
   text: "M9 4v3h5v12h3V7h5V4zm-6 8h3v7h3v-7h3V9H3z",
   send: "M2 21 23 12 2 3v7l15 2-15 2z",
-  attach: "M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z",
+  attach:
+    "M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z",
 };

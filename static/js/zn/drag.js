@@ -1,9 +1,10 @@
 // Moving the window: pointer drag on the title bar (mouse, touch, pen), arrow keys on the focused title bar,
 // kept inside the viewport on resize, remembered per site; a full-screen sheet on narrow viewports that stays
 // above the on-screen keyboard (visualViewport).
-const NARROW = 600;  // px: below this the window becomes a full-screen sheet
-const MARGIN = 24;   // px from the edges for the default placement
-const STEP = 10, BIG_STEP = 50;
+const NARROW = 600; // px: below this the window becomes a full-screen sheet
+const MARGIN = 24; // px from the edges for the default placement
+const STEP = 10,
+  BIG_STEP = 50;
 
 export class Mover {
   /** panel and handle are elements; key is the localStorage key; side() returns "left" or "right". */
@@ -30,14 +31,21 @@ export class Mover {
     try {
       const pos = JSON.parse(localStorage.getItem(this.key) || "null");
       return pos && isFinite(pos.x) && isFinite(pos.y) ? pos : null;
-    } catch (err) { return null; }
+    } catch (err) {
+      return null;
+    }
   }
 
   save() {
-    try { localStorage.setItem(this.key, JSON.stringify(this.pos)); } catch (err) { /* not remembered */ }
+    try {
+      localStorage.setItem(this.key, JSON.stringify(this.pos));
+    } catch (err) {
+      /* not remembered */
+    }
   }
 
-  narrow() {  // the compact call window (chat hidden) stays a small window on a phone too
+  narrow() {
+    // the compact call window (chat hidden) stays a small window on a phone too
     return window.innerWidth < NARROW && this.panel.getAttribute("data-compact") !== "true";
   }
 
@@ -55,33 +63,41 @@ export class Mover {
     }
     panel.classList.remove("zn-sheet");
     panel.style.height = "";
-    const w = panel.offsetWidth, hgt = panel.offsetHeight;
-    const vw = window.innerWidth, vh = window.innerHeight;
-    let {x, y} = this.pos || {
-      x: this.side() === "left" ? MARGIN : vw - w - MARGIN, y: vh - hgt - MARGIN};
+    const w = panel.offsetWidth,
+      hgt = panel.offsetHeight;
+    const vw = window.innerWidth,
+      vh = window.innerHeight;
+    let { x, y } = this.pos || {
+      x: this.side() === "left" ? MARGIN : vw - w - MARGIN,
+      y: vh - hgt - MARGIN,
+    };
     x = Math.min(Math.max(0, x), Math.max(0, vw - w));
     y = Math.min(Math.max(0, y), Math.max(0, vh - hgt));
     panel.style.left = Math.round(x) + "px";
     panel.style.top = Math.round(y) + "px";
-    if (this.pos) this.pos = {x, y};
+    if (this.pos) this.pos = { x, y };
   }
 
   current() {
     const r = this.panel.getBoundingClientRect();
-    return {x: r.left, y: r.top};
+    return { x: r.left, y: r.top };
   }
 
   down(e) {
     if (this.narrow() || e.button > 0 || e.target.closest("button")) return;
     e.preventDefault();
-    try { this.handle.setPointerCapture(e.pointerId); } catch (err) { /* a synthetic pointer: no capture */ }
-    const {x, y} = this.current();
-    this.drag = {id: e.pointerId, dx: e.clientX - x, dy: e.clientY - y};
+    try {
+      this.handle.setPointerCapture(e.pointerId);
+    } catch (err) {
+      /* a synthetic pointer: no capture */
+    }
+    const { x, y } = this.current();
+    this.drag = { id: e.pointerId, dx: e.clientX - x, dy: e.clientY - y };
   }
 
   move(e) {
     if (!this.drag || e.pointerId !== this.drag.id) return;
-    this.pos = {x: e.clientX - this.drag.dx, y: e.clientY - this.drag.dy};
+    this.pos = { x: e.clientX - this.drag.dx, y: e.clientY - this.drag.dy };
     this.place();
   }
 
@@ -94,12 +110,17 @@ export class Mover {
   key_(e) {
     if (e.target !== this.handle || this.narrow()) return;
     const step = e.shiftKey ? BIG_STEP : STEP;
-    const moves = {ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step]};
+    const moves = {
+      ArrowLeft: [-step, 0],
+      ArrowRight: [step, 0],
+      ArrowUp: [0, -step],
+      ArrowDown: [0, step],
+    };
     const delta = moves[e.key];
     if (!delta) return;
     e.preventDefault();
-    const {x, y} = this.current();
-    this.pos = {x: x + delta[0], y: y + delta[1]};
+    const { x, y } = this.current();
+    this.pos = { x: x + delta[0], y: y + delta[1] };
     this.place();
     this.save();
   }

@@ -1,7 +1,7 @@
 // 业务办理服务确认单 in the window: each form.state event as a line in the chat, one live card per form (upload
 // each material, confirm), and the 我的业务确认单 list. Fetched with the first form, not with the window.
-import {h} from "./dom.js";
-import {addStrings, formatTime} from "./i18n.js";
+import { h } from "./dom.js";
+import { addStrings, formatTime } from "./i18n.js";
 
 addStrings({
   "zh-CN": {
@@ -66,18 +66,24 @@ const CSS = `
 .zn-form-pick{align-self:flex-start;min-height:32px;padding:4px 12px;font-size:.9em}
 .zn-form-pick:focus-within{outline:3px solid #0b3d91;outline-offset:2px}
 `;
-const STEP = {send: "formSend", attach: "formAttach", submit: "formSubmit", return: "formReturn", complete: "formComplete"};
-const OPEN = new Set(["sent", "returned"]);  // statuses in which the taxpayer adds files and submits
+const STEP = {
+  send: "formSend",
+  attach: "formAttach",
+  submit: "formSubmit",
+  return: "formReturn",
+  complete: "formComplete",
+};
+const OPEN = new Set(["sent", "returned"]); // statuses in which the taxpayer adds files and submits
 
 export class FormsView {
   /** app: the window's controller (model, socket, files, list, toast, actions). */
   constructor(app) {
     this.app = app;
-    const sheet = new CSSStyleSheet();  // adopted, never a <style>: the host page's CSP may forbid inline styles
+    const sheet = new CSSStyleSheet(); // adopted, never a <style>: the host page's CSP may forbid inline styles
     sheet.replaceSync(CSS);
     app.ctx.shadow.adoptedStyleSheets = [...app.ctx.shadow.adoptedStyleSheets, sheet];
-    this.cards = new Map();   // form id -> {el, form, seq, item}
-    this.busy = new Set();    // "form id:item id" of the materials with an upload under way
+    this.cards = new Map(); // form id -> {el, form, seq, item}
+    this.busy = new Set(); // "form id:item id" of the materials with an upload under way
   }
 
   get t() {
@@ -86,14 +92,19 @@ export class FormsView {
 
   /** Fill the chat line el of one form.state event; the send event's line also holds the form's card. */
   show(item, frame, el) {
-    const form = frame.form, t = this.t;
+    const form = frame.form,
+      t = this.t;
     const itemName = (form.items.find((i) => i.id === frame.item_id) || {}).name || "";
-    const text = t(STEP[frame.event] || "formTitle", {title: form.title, item: itemName, reason: form.reason,
-      result: form.result});
-    el.replaceChildren(el.firstChild, h("div", {cls: "zn-bubble", text}));  // keep the "系统消息" label
+    const text = t(STEP[frame.event] || "formTitle", {
+      title: form.title,
+      item: itemName,
+      reason: form.reason,
+      result: form.result,
+    });
+    el.replaceChildren(el.firstChild, h("div", { cls: "zn-bubble", text })); // keep the "系统消息" label
     let entry = this.cards.get(form.id);
-    if (!entry) this.cards.set(form.id, entry = {el: null, line: null, form, seq: 0, item});
-    if (frame.seq >= entry.seq) Object.assign(entry, {form, seq: frame.seq, item});
+    if (!entry) this.cards.set(form.id, (entry = { el: null, line: null, form, seq: 0, item }));
+    if (frame.seq >= entry.seq) Object.assign(entry, { form, seq: frame.seq, item });
     if (frame.event === "send") entry.line = el;
     this.draw(form.id);
   }
@@ -102,46 +113,79 @@ export class FormsView {
   draw(formId) {
     const entry = this.cards.get(formId);
     if (!entry || !entry.line) return;
-    const {form, item} = entry, t = this.t;
-    const live = !this.app.readOnly && item.id === this.app.model.liveId && item.state === "connected";
+    const { form, item } = entry,
+      t = this.t;
+    const live =
+      !this.app.readOnly && item.id === this.app.model.liveId && item.state === "connected";
     const editable = live && OPEN.has(form.status);
     const busy = form.items.filter((m) => this.uploading(form, m)).map((m) => m.id);
     const drawn = [entry.seq, form.updated_at, editable, ...busy].join(":");
-    if (entry.el && entry.drawn === drawn) {  // nothing changed: leave the card (and the focus in it) alone
+    if (entry.el && entry.drawn === drawn) {
+      // nothing changed: leave the card (and the focus in it) alone
       if (entry.el.parentNode !== entry.line) entry.line.append(entry.el);
       return;
     }
     entry.drawn = drawn;
-    const card = entry.el || h("section", {cls: "zn-formcard", tid: "zn-form",
-      attrs: {"data-form-id": form.id, "aria-labelledby": "zn-form-" + form.id}});
+    const card =
+      entry.el ||
+      h("section", {
+        cls: "zn-formcard",
+        tid: "zn-form",
+        attrs: { "data-form-id": form.id, "aria-labelledby": "zn-form-" + form.id },
+      });
     entry.el = card;
     card.setAttribute("data-status", form.status);
     const parts = [
-      h("h3", {attrs: {id: "zn-form-" + form.id}, text: t("formTitle") + " · " + form.title}),
-      h("p", {cls: "zn-note", tid: "zn-form-status", text: t("formStatus_" + form.status)}),
+      h("h3", { attrs: { id: "zn-form-" + form.id }, text: t("formTitle") + " · " + form.title }),
+      h("p", { cls: "zn-note", tid: "zn-form-status", text: t("formStatus_" + form.status) }),
     ];
     if (form.status === "returned" && form.reason) {
-      parts.push(h("p", {cls: "zn-form-reason", tid: "zn-form-reason", attrs: {role: "note"},
-        text: t("formReason", {reason: form.reason})}));
+      parts.push(
+        h("p", {
+          cls: "zn-form-reason",
+          tid: "zn-form-reason",
+          attrs: { role: "note" },
+          text: t("formReason", { reason: form.reason }),
+        }),
+      );
     }
-    const list = h("ul", {cls: "zn-form-items"});
+    const list = h("ul", { cls: "zn-form-items" });
     for (const material of form.items) list.append(this.itemRow(item, form, material, editable));
     parts.push(list);
     if (form.status === "done") {
-      parts.push(h("p", {cls: "zn-form-result", tid: "zn-form-result", text: t("formResult", {result: form.result})}));
+      parts.push(
+        h("p", {
+          cls: "zn-form-result",
+          tid: "zn-form-result",
+          text: t("formResult", { result: form.result }),
+        }),
+      );
     }
     if (editable) {
       const ready = form.items.every((m) => m.files.length && !this.uploading(form, m));
-      parts.push(h("div", {cls: "zn-row"}, [h("button", {cls: "zn-btn", tid: "zn-form-submit",
-        attrs: {type: "button", disabled: !ready}, text: t("formSubmitBtn"),
-        on: {click: (event) => this.submit(item, form, event.currentTarget)}})]));
+      parts.push(
+        h("div", { cls: "zn-row" }, [
+          h("button", {
+            cls: "zn-btn",
+            tid: "zn-form-submit",
+            attrs: { type: "button", disabled: !ready },
+            text: t("formSubmitBtn"),
+            on: { click: (event) => this.submit(item, form, event.currentTarget) },
+          }),
+        ]),
+      );
     }
     const focused = this.app.ctx.shadow.activeElement;
-    const focusId = focused && card.contains(focused) ? focused.getAttribute("data-testid") + (focused.getAttribute("data-item-id") || "") : null;
+    const focusId =
+      focused && card.contains(focused)
+        ? focused.getAttribute("data-testid") + (focused.getAttribute("data-item-id") || "")
+        : null;
     card.replaceChildren(...parts);
-    if (focusId) {  // keep the keyboard where it was across a redraw
-      const again = [...card.querySelectorAll("[data-testid]")].find((n) =>
-        n.getAttribute("data-testid") + (n.getAttribute("data-item-id") || "") === focusId);
+    if (focusId) {
+      // keep the keyboard where it was across a redraw
+      const again = [...card.querySelectorAll("[data-testid]")].find(
+        (n) => n.getAttribute("data-testid") + (n.getAttribute("data-item-id") || "") === focusId,
+      );
       if (again && !again.disabled) again.focus();
     }
     if (card.parentNode !== entry.line) entry.line.append(card);
@@ -150,22 +194,51 @@ export class FormsView {
   itemRow(item, form, material, editable) {
     const t = this.t;
     const files = material.files.length
-      ? h("div", {cls: "zn-form-files"}, material.files.map((f) => this.app.files.render(f)))
-      : h("span", {cls: "zn-note", text: t("formNoFile")});
-    const row = h("li", {cls: "zn-form-item", tid: "zn-form-item", attrs: {"data-item-id": material.id,
-      "data-files": String(material.files.length)}}, [h("span", {cls: "zn-form-name", text: material.name}), files]);
-    if (this.uploading(form, material)) row.append(h("span", {cls: "zn-note", attrs: {role: "status"}, text: t("formUploading")}));
+      ? h(
+          "div",
+          { cls: "zn-form-files" },
+          material.files.map((f) => this.app.files.render(f)),
+        )
+      : h("span", { cls: "zn-note", text: t("formNoFile") });
+    const row = h(
+      "li",
+      {
+        cls: "zn-form-item",
+        tid: "zn-form-item",
+        attrs: { "data-item-id": material.id, "data-files": String(material.files.length) },
+      },
+      [h("span", { cls: "zn-form-name", text: material.name }), files],
+    );
+    if (this.uploading(form, material))
+      row.append(
+        h("span", { cls: "zn-note", attrs: { role: "status" }, text: t("formUploading") }),
+      );
     if (editable) {
-      const input = h("input", {cls: "zn-vh", tid: "zn-form-upload", attrs: {type: "file",
-        "data-item-id": material.id, accept: "image/png,image/jpeg,image/gif,image/webp,application/pdf",
-        "aria-label": t("formUpload", {item: material.name}), disabled: this.uploading(form, material)}});
+      const input = h("input", {
+        cls: "zn-vh",
+        tid: "zn-form-upload",
+        attrs: {
+          type: "file",
+          "data-item-id": material.id,
+          accept: "image/png,image/jpeg,image/gif,image/webp,application/pdf",
+          "aria-label": t("formUpload", { item: material.name }),
+          disabled: this.uploading(form, material),
+        },
+      });
       input.addEventListener("change", () => {
         const file = input.files && input.files[0];
         input.value = "";
         if (file) this.upload(item, form, material, file);
       });
-      row.append(h("label", {cls: "zn-btn zn-secondary zn-form-pick"}, [h("span", {attrs: {"aria-hidden": "true"},
-        text: t(material.files.length ? "formAddFile" : "formChoose")}), input]));
+      row.append(
+        h("label", { cls: "zn-btn zn-secondary zn-form-pick" }, [
+          h("span", {
+            attrs: { "aria-hidden": "true" },
+            text: t(material.files.length ? "formAddFile" : "formChoose"),
+          }),
+          input,
+        ]),
+      );
     }
     return row;
   }
@@ -180,13 +253,26 @@ export class FormsView {
     if (problem) return app.toast(problem);
     this.busy.add(form.id + ":" + material.id);
     this.draw(form.id);
-    app.files.upload(file, item.id)
-      .then((att) => app.actions.request({type: "form.attach", interaction_id: item.id, form_id: form.id,
-        item_id: material.id, attachment_id: att.id}), (error) => {
-        app.files.report(error);
-        throw error;
-      })
-      .then((reply) => this.settle(reply), () => {})
+    app.files
+      .upload(file, item.id)
+      .then(
+        (att) =>
+          app.actions.request({
+            type: "form.attach",
+            interaction_id: item.id,
+            form_id: form.id,
+            item_id: material.id,
+            attachment_id: att.id,
+          }),
+        (error) => {
+          app.files.report(error);
+          throw error;
+        },
+      )
+      .then(
+        (reply) => this.settle(reply),
+        () => {},
+      )
       .finally(() => {
         this.busy.delete(form.id + ":" + material.id);
         this.draw(form.id);
@@ -196,8 +282,14 @@ export class FormsView {
 
   submit(item, form, button) {
     button.disabled = true;
-    this.app.actions.request({type: "form.submit", interaction_id: item.id, form_id: form.id})
-      .then((reply) => this.settle(reply), () => { button.disabled = false; });
+    this.app.actions
+      .request({ type: "form.submit", interaction_id: item.id, form_id: form.id })
+      .then(
+        (reply) => this.settle(reply),
+        () => {
+          button.disabled = false;
+        },
+      );
   }
 
   /** A reply carries the form as it is now: show it at once (its event follows with the same view). */
@@ -214,20 +306,48 @@ export class FormsView {
 
   /** Fill view with 我的业务确认单 (forms.list items); choose(interaction) opens a form's conversation. */
   renderList(view, items, choose, back) {
-    const t = this.t, cfg = this.app.cfg;
-    const list = h("ul", {cls: "zn-form", tid: "zn-forms-list", attrs: {"aria-labelledby": "zn-forms-title"}});
+    const t = this.t,
+      cfg = this.app.cfg;
+    const list = h("ul", {
+      cls: "zn-form",
+      tid: "zn-forms-list",
+      attrs: { "aria-labelledby": "zn-forms-title" },
+    });
     for (const form of items) {
-      const label = form.title + " · " + t("formStatus_" + form.status) + " · " + formatTime(cfg, form.updated_at);
-      list.append(h("li", {}, [h("button", {cls: "zn-btn zn-secondary", tid: "zn-forms-item",
-        attrs: {type: "button", "data-form-id": form.id, "data-status": form.status}, text: label,
-        on: {click: () => choose(form.interaction)}})]));
+      const label =
+        form.title +
+        " · " +
+        t("formStatus_" + form.status) +
+        " · " +
+        formatTime(cfg, form.updated_at);
+      list.append(
+        h("li", {}, [
+          h("button", {
+            cls: "zn-btn zn-secondary",
+            tid: "zn-forms-item",
+            attrs: { type: "button", "data-form-id": form.id, "data-status": form.status },
+            text: label,
+            on: { click: () => choose(form.interaction) },
+          }),
+        ]),
+      );
     }
-    view.replaceChildren(...[
-      h("h3", {attrs: {id: "zn-forms-title"}, text: t("formsTitle")}),
-      list,
-      items.length ? null : h("p", {cls: "zn-note", text: t("formsEmpty")}),
-      h("div", {cls: "zn-row"}, [h("button", {cls: "zn-btn zn-secondary", tid: "zn-history-back",
-        attrs: {type: "button"}, t: "back", on: {click: back}})])].filter(Boolean));
+    view.replaceChildren(
+      ...[
+        h("h3", { attrs: { id: "zn-forms-title" }, text: t("formsTitle") }),
+        list,
+        items.length ? null : h("p", { cls: "zn-note", text: t("formsEmpty") }),
+        h("div", { cls: "zn-row" }, [
+          h("button", {
+            cls: "zn-btn zn-secondary",
+            tid: "zn-history-back",
+            attrs: { type: "button" },
+            t: "back",
+            on: { click: back },
+          }),
+        ]),
+      ].filter(Boolean),
+    );
     (view.querySelector("[data-testid=zn-forms-item]") || view.querySelector("button")).focus();
   }
 }

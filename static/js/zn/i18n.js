@@ -71,8 +71,16 @@ const STRINGS = {
     evAgentLost: "工作人员连接中断，本次互动已结束。",
     evEnded: "本次互动已结束。",
     rateTitle: "请对本次服务进行评价",
-    rate5: "非常满意", rate4: "满意", rate3: "基本满意", rate2: "不满意", rate1: "非常不满意",
-    tagFast: "响应及时", tagPro: "解答专业", tagKind: "态度友好", tagSlow: "等待太久", tagUnsolved: "没解决问题",
+    rate5: "非常满意",
+    rate4: "满意",
+    rate3: "基本满意",
+    rate2: "不满意",
+    rate1: "非常不满意",
+    tagFast: "响应及时",
+    tagPro: "解答专业",
+    tagKind: "态度友好",
+    tagSlow: "等待太久",
+    tagUnsolved: "没解决问题",
     rateTags: "评价原因（可多选）",
     rateComment: "其他意见（选填）",
     rateSubmit: "提交评价",
@@ -82,8 +90,12 @@ const STRINGS = {
     historyEmpty: "暂无历史互动",
     back: "返回当前互动",
     readOnly: "这是一条历史互动，仅供查看。",
-    state_bot: "智能服务", state_queued: "排队中", state_connected: "人工服务中", state_ended: "已结束",
-    state_cancelled: "已取消", state_expired: "已过期",
+    state_bot: "智能服务",
+    state_queued: "排队中",
+    state_connected: "人工服务中",
+    state_ended: "已结束",
+    state_cancelled: "已取消",
+    state_expired: "已过期",
     offline: "连接中断，正在重新连接…",
     fatal: "无法连接征纳互动服务：{msg}",
     badType: "仅支持 PNG、JPEG、GIF、WebP 图片或 PDF 文件",
@@ -113,7 +125,8 @@ const STRINGS = {
     send: "Send",
     attach: "Attach an image or PDF",
     greeting: "Hello, I am the tax service assistant. Type your question.",
-    humanIntro: "Agents serve this region. Choose “Ask for an agent” and someone will be with you shortly.",
+    humanIntro:
+      "Agents serve this region. Choose “Ask for an agent” and someone will be with you shortly.",
     requestHuman: "Ask for an agent",
     nextOpen: "Agents are away; service opens {time}",
     noOpening: "No agent service hours are scheduled",
@@ -168,9 +181,15 @@ const STRINGS = {
     evAgentLost: "The agent's connection was lost; this conversation has ended.",
     evEnded: "This conversation has ended.",
     rateTitle: "Please rate this service",
-    rate5: "Very satisfied", rate4: "Satisfied", rate3: "Fairly satisfied", rate2: "Dissatisfied",
+    rate5: "Very satisfied",
+    rate4: "Satisfied",
+    rate3: "Fairly satisfied",
+    rate2: "Dissatisfied",
     rate1: "Very dissatisfied",
-    tagFast: "Quick response", tagPro: "Expert answer", tagKind: "Friendly", tagSlow: "Waited too long",
+    tagFast: "Quick response",
+    tagPro: "Expert answer",
+    tagKind: "Friendly",
+    tagSlow: "Waited too long",
     tagUnsolved: "Not solved",
     rateTags: "Reasons (choose any)",
     rateComment: "Anything else (optional)",
@@ -181,8 +200,12 @@ const STRINGS = {
     historyEmpty: "No past conversations",
     back: "Back to the current conversation",
     readOnly: "A past conversation, read only.",
-    state_bot: "Assistant", state_queued: "Waiting", state_connected: "With an agent", state_ended: "Ended",
-    state_cancelled: "Cancelled", state_expired: "Expired",
+    state_bot: "Assistant",
+    state_queued: "Waiting",
+    state_connected: "With an agent",
+    state_ended: "Ended",
+    state_cancelled: "Cancelled",
+    state_expired: "Expired",
     offline: "Connection lost, reconnecting…",
     fatal: "Cannot reach the tax service: {msg}",
     badType: "Only PNG, JPEG, GIF, WebP images or PDF files can be attached",
@@ -222,11 +245,20 @@ export function errorText(cfg, error) {
 export function formatTime(cfg, iso) {
   const when = new Date(iso);
   if (isNaN(when)) return "";
-  return new Intl.DateTimeFormat(cfg.locale, {timeZone: "Asia/Shanghai", month: "short", day: "numeric",
-    weekday: "short", hour: "2-digit", minute: "2-digit", hour12: false}).format(when);
+  return new Intl.DateTimeFormat(cfg.locale, {
+    timeZone: "Asia/Shanghai",
+    month: "short",
+    day: "numeric",
+    weekday: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+  }).format(when);
 }
 
 /** Format a byte count as KB/MB. */
 export function formatSize(bytes) {
-  return bytes >= 1048576 ? (bytes / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(bytes / 1024)) + " KB";
+  return bytes >= 1048576
+    ? (bytes / 1048576).toFixed(1) + " MB"
+    : Math.max(1, Math.round(bytes / 1024)) + " KB";
 }

@@ -1,14 +1,25 @@
 // The message list: one element per durable event (in seq order, repeats already dropped by the model), the
 // taxpayer's own messages from "sending" to "sent"/"read"/"failed", bot answers with feedback, suggestions.
-import {h} from "./dom.js";
+import { h } from "./dom.js";
 
 const STATE_LINES = {
-  request_human: "evRequest", accept: "evAccept", transfer_to_agent: "evAccept", transfer_to_queue: "evRequeue",
-  agent_lost: "evRequeue", cancel: "evCancel", end: "evEnd", expire: "evExpire", idle_timeout: "evIdle",
+  request_human: "evRequest",
+  accept: "evAccept",
+  transfer_to_agent: "evAccept",
+  transfer_to_queue: "evRequeue",
+  agent_lost: "evRequeue",
+  cancel: "evCancel",
+  end: "evEnd",
+  expire: "evExpire",
+  idle_timeout: "evIdle",
 };
 const CALL_LINES = {
-  request: "evCallRequest", accept: "evCallAccept", decline: "evCallDecline", cancel: "evCallCancel",
-  hangup: "evCallHangup", ring_timeout: "evCallTimeout",
+  request: "evCallRequest",
+  accept: "evCallAccept",
+  decline: "evCallDecline",
+  cancel: "evCallCancel",
+  hangup: "evCallHangup",
+  ring_timeout: "evCallTimeout",
 };
 
 export class MessageList {
@@ -17,8 +28,8 @@ export class MessageList {
     this.el = el;
     this.t = t;
     this.on = on;
-    this.pending = new Map();  // cid -> element of an own message without a server seq yet
-    this.byCid = new Map();    // cid -> element of every own message this tab sent
+    this.pending = new Map(); // cid -> element of an own message without a server seq yet
+    this.byCid = new Map(); // cid -> element of every own message this tab sent
     this.readOnly = false;
   }
 
@@ -31,18 +42,27 @@ export class MessageList {
   /** Add a local line that is not an event (the greeting, the human-service introduction). */
   local(from, key) {
     const el = this.shell(from, null);
-    el.append(h("div", {cls: "zn-bubble", t: key}));
+    el.append(h("div", { cls: "zn-bubble", t: key }));
     el.setAttribute("data-local", "true");
     this.el.append(el);
     return el;
   }
 
   shell(from, seq, name) {
-    const el = h("div", {cls: "zn-msg", tid: "zn-message", attrs: {"data-from": from}});
+    const el = h("div", { cls: "zn-msg", tid: "zn-message", attrs: { "data-from": from } });
     if (seq != null) el.setAttribute("data-seq", String(seq));
-    const who = name || this.t(from === "taxpayer" ? "you" : from === "bot" ? "bot" : from === "agent"
-      ? "agentFallback" : "system");
-    el.append(h("div", {cls: from === "system" ? "zn-vh" : "zn-who", text: who}));
+    const who =
+      name ||
+      this.t(
+        from === "taxpayer"
+          ? "you"
+          : from === "bot"
+            ? "bot"
+            : from === "agent"
+              ? "agentFallback"
+              : "system",
+      );
+    el.append(h("div", { cls: from === "system" ? "zn-vh" : "zn-who", text: who }));
     return el;
   }
 
@@ -50,7 +70,10 @@ export class MessageList {
   addPending(cid, text, attachmentName) {
     const el = this.shell("taxpayer", null);
     el.setAttribute("data-cid", cid);
-    const bubble = h("div", {cls: "zn-bubble", text: text || this.t("uploading", {name: attachmentName || ""})});
+    const bubble = h("div", {
+      cls: "zn-bubble",
+      text: text || this.t("uploading", { name: attachmentName || "" }),
+    });
     if (!text) bubble.setAttribute("data-upload", "true");
     el.append(bubble);
     this.el.append(el);
@@ -65,13 +88,20 @@ export class MessageList {
     el.setAttribute("data-status", status);
     let meta = el.querySelector(".zn-meta");
     if (!meta) {
-      meta = h("div", {cls: "zn-meta zn-row"});
+      meta = h("div", { cls: "zn-meta zn-row" });
       el.append(meta);
     }
-    meta.replaceChildren(h("span", {text: this.t(status)}));
+    meta.replaceChildren(h("span", { text: this.t(status) }));
     if (status === "failed" && cid && !this.readOnly) {
-      meta.append(h("button", {cls: "zn-link", tid: "zn-retry", attrs: {type: "button"}, text: this.t("retry"),
-        on: {click: () => this.on.retry(cid)}}));
+      meta.append(
+        h("button", {
+          cls: "zn-link",
+          tid: "zn-retry",
+          attrs: { type: "button" },
+          text: this.t("retry"),
+          on: { click: () => this.on.retry(cid) },
+        }),
+      );
     }
   }
 
@@ -103,7 +133,8 @@ export class MessageList {
     else if (frame.type === "interaction.state") el = this.stateLine(frame);
     else if (frame.type === "rating.saved") el = this.system(frame.seq, this.t("rated"));
     else if (frame.type === "form.state") el = this.on.form(item, frame);
-    else if (frame.type === "call.state" && CALL_LINES[frame.event]) el = this.system(frame.seq, this.t(CALL_LINES[frame.event]));
+    else if (frame.type === "call.state" && CALL_LINES[frame.event])
+      el = this.system(frame.seq, this.t(CALL_LINES[frame.event]));
     if (!el) return null;
     if (!el.isConnected) this.insert(el, frame.seq);
     this.scroll();
@@ -111,13 +142,15 @@ export class MessageList {
   }
 
   insert(el, seq) {
-    const later = [...this.el.children].find((c) => c.hasAttribute("data-seq") && Number(c.getAttribute("data-seq")) > seq);
+    const later = [...this.el.children].find(
+      (c) => c.hasAttribute("data-seq") && Number(c.getAttribute("data-seq")) > seq,
+    );
     this.el.insertBefore(el, later || null);
   }
 
   system(seq, text) {
     const el = this.shell("system", seq);
-    el.append(h("div", {cls: "zn-bubble", text}));
+    el.append(h("div", { cls: "zn-bubble", text }));
     return el;
   }
 
@@ -129,14 +162,15 @@ export class MessageList {
     if (!key && ["ended", "cancelled", "expired"].includes(frame.state)) key = "evEnded";
     if (!key) return null;
     const name = (frame.agent && frame.agent.name) || this.t("agentFallback");
-    return this.system(frame.seq, this.t(key, {name}));
+    return this.system(frame.seq, this.t(key, { name }));
   }
 
   message(item, frame) {
     const m = frame.message || {};
     const own = m.from === "taxpayer";
     const mine = own && m.cid && (this.pending.get(m.cid) || this.byCid.get(m.cid));
-    if (mine) {  // the echo of a message this tab is sending: it becomes the acknowledged one
+    if (mine) {
+      // the echo of a message this tab is sending: it becomes the acknowledged one
       this.sent(m.cid, frame.seq, item.agentReadSeq);
       if (m.attachment) this.attachment(mine, m.attachment, true);
       return mine;
@@ -146,7 +180,7 @@ export class MessageList {
     let body = m.body || "";
     if (bot && bot.outcome === "suggest") body = this.t("suggest");
     if (bot && bot.outcome === "reject") body = this.t("reject");
-    if (body || !m.attachment) el.append(h("div", {cls: "zn-bubble", text: body}));
+    if (body || !m.attachment) el.append(h("div", { cls: "zn-bubble", text: body }));
     if (m.attachment) this.attachment(el, m.attachment, false);
     if (bot) this.botExtras(el, item, frame, bot);
     if (own) this.setStatus(el, frame.seq <= item.agentReadSeq ? "read" : "sent");
@@ -164,21 +198,45 @@ export class MessageList {
 
   botExtras(el, item, frame, bot) {
     if (bot.outcome === "suggest" && Array.isArray(bot.suggestions)) {
-      const list = h("ul", {cls: "zn-suggestions"});
+      const list = h("ul", { cls: "zn-suggestions" });
       for (const s of bot.suggestions) {
-        list.append(h("li", {}, [h("button", {cls: "zn-link", tid: "zn-suggestion",
-          attrs: {type: "button", "data-kb-id": s.id, disabled: this.readOnly},
-          text: s.question, on: {click: () => this.on.pick(s.id, bot.lang)}})]));
+        list.append(
+          h("li", {}, [
+            h("button", {
+              cls: "zn-link",
+              tid: "zn-suggestion",
+              attrs: { type: "button", "data-kb-id": s.id, disabled: this.readOnly },
+              text: s.question,
+              on: { click: () => this.on.pick(s.id, bot.lang) },
+            }),
+          ]),
+        );
       }
       el.querySelector(".zn-bubble").append(list);
     }
     if (bot.outcome === "answer") {
       const buttons = [];
-      const row = h("div", {cls: "zn-row", attrs: {role: "group"}, ta: {"aria-label": "feedbackGroup"}});
-      for (const [value, key] of [["up", "useful"], ["down", "useless"]]) {
-        const b = h("button", {cls: "zn-chip", tid: "zn-bot-feedback", attrs: {type: "button", "data-value": value,
-          "aria-pressed": "false", disabled: this.readOnly}, t: key,
-          on: {click: () => this.on.feedback(item, frame.seq, value, buttons)}});
+      const row = h("div", {
+        cls: "zn-row",
+        attrs: { role: "group" },
+        ta: { "aria-label": "feedbackGroup" },
+      });
+      for (const [value, key] of [
+        ["up", "useful"],
+        ["down", "useless"],
+      ]) {
+        const b = h("button", {
+          cls: "zn-chip",
+          tid: "zn-bot-feedback",
+          attrs: {
+            type: "button",
+            "data-value": value,
+            "aria-pressed": "false",
+            disabled: this.readOnly,
+          },
+          t: key,
+          on: { click: () => this.on.feedback(item, frame.seq, value, buttons) },
+        });
         buttons.push(b);
         row.append(b);
       }

@@ -11,9 +11,24 @@ export class Model {
   item(id) {
     let item = this.items.get(id);
     if (!item) {
-      item = {id, state: null, events: [], seqs: new Set(), maxSeq: 0, agent: null, endedBy: null,
-        ratingOffered: false, rated: false, agentReadSeq: 0, readSeq: 0, synced: false, createdAt: null,
-        call: "none", callId: null, callSeq: 0};
+      item = {
+        id,
+        state: null,
+        events: [],
+        seqs: new Set(),
+        maxSeq: 0,
+        agent: null,
+        endedBy: null,
+        ratingOffered: false,
+        rated: false,
+        agentReadSeq: 0,
+        readSeq: 0,
+        synced: false,
+        createdAt: null,
+        call: "none",
+        callId: null,
+        callSeq: 0,
+      };
       this.items.set(id, item);
     }
     return item;
@@ -55,8 +70,12 @@ export class Model {
       else if (this.liveId === item.id) this.liveId = null;
     }
     if (frame.type === "rating.saved") item.rated = true;
-    if ((frame.type === "call.state" || frame.type === "interaction.state") && frame.call && frame.seq > item.callSeq) {
-      item.call = frame.call;  // the newest event that says where the call is
+    if (
+      (frame.type === "call.state" || frame.type === "interaction.state") &&
+      frame.call &&
+      frame.seq > item.callSeq
+    ) {
+      item.call = frame.call; // the newest event that says where the call is
       item.callSeq = frame.seq;
       if (frame.call_id) item.callId = frame.call_id;
     }

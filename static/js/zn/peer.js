@@ -4,9 +4,9 @@
 // (the worker takes no trickled candidates). A re-offer (ICE restart, reload) always uses a fresh connection:
 // the worker answers it from a new connection of its own.
 
-const GATHER_MS = 3000;        // longest wait for ICE candidates before the offer goes with what it has
-const DISCONNECTED_MS = 4000;  // "disconnected" this long counts as dropped: restart ICE
-const RETRIES = [1000, 2000, 4000, 8000, 15000];  // delays between restart attempts, then give up
+const GATHER_MS = 3000; // longest wait for ICE candidates before the offer goes with what it has
+const DISCONNECTED_MS = 4000; // "disconnected" this long counts as dropped: restart ICE
+const RETRIES = [1000, 2000, 4000, 8000, 15000]; // delays between restart attempts, then give up
 
 /** The media errors a person can act on: "no-device", "denied", "busy", "insecure" or "other". */
 export function mediaProblem(error) {
@@ -21,11 +21,16 @@ export function mediaProblem(error) {
 /** Ask for the camera and microphone (rejects with the browser's error; see mediaProblem). */
 export function openCamera(audio = true) {
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-    return Promise.reject(Object.assign(new Error("no mediaDevices"), {name: window.isSecureContext ? "NotFoundError" : "TypeError"}));
+    return Promise.reject(
+      Object.assign(new Error("no mediaDevices"), {
+        name: window.isSecureContext ? "NotFoundError" : "TypeError",
+      }),
+    );
   }
   return navigator.mediaDevices.getUserMedia({
-    audio: audio ? {echoCancellation: true, noiseSuppression: true} : false,
-    video: {width: {ideal: 640}, height: {ideal: 480}, frameRate: {ideal: 20, max: 30}}});
+    audio: audio ? { echoCancellation: true, noiseSuppression: true } : false,
+    video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 20, max: 30 } },
+  });
 }
 
 /** One side's camera and microphone, and their switches: microphone off sends nothing, camera off stops the camera
@@ -49,8 +54,12 @@ export class LocalMedia {
   /** The tracks to send now: {mic, camera}, null where switched off or missing. */
   tracks() {
     const stream = this.stream;
-    const mic = stream && stream.getAudioTracks()[0], camera = stream && stream.getVideoTracks()[0];
-    return {mic: this.micOff ? null : mic || null, camera: this.cameraOff ? null : camera || null};
+    const mic = stream && stream.getAudioTracks()[0],
+      camera = stream && stream.getVideoTracks()[0];
+    return {
+      mic: this.micOff ? null : mic || null,
+      camera: this.cameraOff ? null : camera || null,
+    };
   }
 
   /** Switch the microphone; return whether it is off now (null without one). */
@@ -96,7 +105,10 @@ export class LocalMedia {
  */
 export function watchPicture(video, onChange) {
   const STALL_MS = 2000;
-  let last = 0, receiving = null, handle = 0, stopped = false;
+  let last = 0,
+    receiving = null,
+    handle = 0,
+    stopped = false;
   const frame = () => {
     last = performance.now();
     if (!stopped) handle = video.requestVideoFrameCallback(frame);
@@ -118,9 +130,16 @@ function prefer(transceiver, kind, mime) {
   if (!transceiver.setCodecPreferences || !RTCRtpReceiver.getCapabilities) return;
   const caps = RTCRtpReceiver.getCapabilities(kind);
   if (!caps) return;
-  const codecs = caps.codecs.filter((c) => c.mimeType.toLowerCase() === mime ||
-    (kind === "video" && c.mimeType.toLowerCase() === "video/rtx"));
-  try { transceiver.setCodecPreferences(codecs); } catch (err) { /* the worker's answer still picks VP8/Opus */ }
+  const codecs = caps.codecs.filter(
+    (c) =>
+      c.mimeType.toLowerCase() === mime ||
+      (kind === "video" && c.mimeType.toLowerCase() === "video/rtx"),
+  );
+  try {
+    transceiver.setCodecPreferences(codecs);
+  } catch (err) {
+    /* the worker's answer still picks VP8/Opus */
+  }
 }
 
 function gathered(pc) {
@@ -148,7 +167,7 @@ export class MediaLink {
    */
   constructor(opts) {
     this.opts = opts;
-    this.tracks = {mic: null, camera: null, screen: null};
+    this.tracks = { mic: null, camera: null, screen: null };
     this.pc = null;
     this.closed = false;
     this.attempt = 0;
@@ -164,17 +183,20 @@ export class MediaLink {
     clearTimeout(this.dropTimer);
     const generation = ++this.generation;
     const old = this.pc;
-    const pc = new RTCPeerConnection({iceServers: this.opts.iceServers || [], bundlePolicy: "max-bundle"});
+    const pc = new RTCPeerConnection({
+      iceServers: this.opts.iceServers || [],
+      bundlePolicy: "max-bundle",
+    });
     this.pc = pc;
     this.opts.onState(this.attempt ? "reconnecting" : "connecting");
     const t = this.tracks;
-    const mic = pc.addTransceiver(t.mic || "audio", {direction: "sendrecv"});
-    const camera = pc.addTransceiver(t.camera || "video", {direction: "sendrecv"});
-    const screen = pc.addTransceiver(t.screen || "video", {direction: this.opts.screen});
+    const mic = pc.addTransceiver(t.mic || "audio", { direction: "sendrecv" });
+    const camera = pc.addTransceiver(t.camera || "video", { direction: "sendrecv" });
+    const screen = pc.addTransceiver(t.screen || "video", { direction: this.opts.screen });
     prefer(mic, "audio", "audio/opus");
     prefer(camera, "video", "video/vp8");
     prefer(screen, "video", "video/vp8");
-    this.senders = {mic: mic.sender, camera: camera.sender, screen: screen.sender};
+    this.senders = { mic: mic.sender, camera: camera.sender, screen: screen.sender };
     pc.addEventListener("connectionstatechange", () => this.watch(pc));
     try {
       await pc.setLocalDescription(await pc.createOffer());
@@ -182,7 +204,7 @@ export class MediaLink {
       if (generation !== this.generation) return;
       const answer = await this.opts.signal(pc.localDescription.sdp, this.attempt > 0);
       if (generation !== this.generation || this.closed) return;
-      await pc.setRemoteDescription({type: "answer", sdp: answer});
+      await pc.setRemoteDescription({ type: "answer", sdp: answer });
     } catch (error) {
       if (generation !== this.generation || this.closed) return;
       pc.close();
@@ -190,8 +212,11 @@ export class MediaLink {
       return;
     }
     if (old) old.close();
-    this.opts.onRemote({audio: mic.receiver.track, camera: camera.receiver.track,
-      screen: this.opts.screen === "recvonly" ? screen.receiver.track : null});
+    this.opts.onRemote({
+      audio: mic.receiver.track,
+      camera: camera.receiver.track,
+      screen: this.opts.screen === "recvonly" ? screen.receiver.track : null,
+    });
   }
 
   watch(pc) {

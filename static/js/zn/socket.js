@@ -1,15 +1,17 @@
 // The taxpayer WebSocket: auth.hello/auth.resume, heartbeat, reconnect with backoff, cid-tagged requests
 // that are resent (same cid) after a reconnect, and a refused credential falling back to the host token.
 // A resume carries the page's host token too: the server checks that it names the credential's person.
-const FATAL = new Set([4001, 4002, 4003, 4004, 4006, 4010]);  // 4010: the site does not serve this role
-const ANSWERS = new Set(["reply", "error", "history", "forms", "rtc.answer"]);  // what settles a request
+const FATAL = new Set([4001, 4002, 4003, 4004, 4006, 4010]); // 4010: the site does not serve this role
+const ANSWERS = new Set(["reply", "error", "history", "forms", "rtc.answer"]); // what settles a request
 const RESUMABLE_REFUSALS = new Set(["credential_expired", "wrong_site", "credential_mismatch"]);
 let counter = 0;
 
 /** Return a fresh client id for a request. */
 export function newCid() {
   counter += 1;
-  return "w" + Date.now().toString(36) + "-" + counter + "-" + Math.random().toString(36).slice(2, 7);
+  return (
+    "w" + Date.now().toString(36) + "-" + counter + "-" + Math.random().toString(36).slice(2, 7)
+  );
 }
 
 export class Socket {
@@ -21,7 +23,7 @@ export class Socket {
     this.opts = opts;
     this.ws = null;
     this.authed = false;
-    this.pending = new Map();  // cid -> {frame, resolve, reject, timer}
+    this.pending = new Map(); // cid -> {frame, resolve, reject, timer}
     this.attempt = 0;
     this.stopped = false;
     this.heartbeat = null;
@@ -33,14 +35,20 @@ export class Socket {
   }
 
   get credential() {
-    try { return sessionStorage.getItem(this.opts.credentialKey); } catch (err) { return null; }
+    try {
+      return sessionStorage.getItem(this.opts.credentialKey);
+    } catch (err) {
+      return null;
+    }
   }
 
   set credential(value) {
     try {
       if (value) sessionStorage.setItem(this.opts.credentialKey, value);
       else sessionStorage.removeItem(this.opts.credentialKey);
-    } catch (err) { /* storage blocked: this tab only keeps it in memory */ }
+    } catch (err) {
+      /* storage blocked: this tab only keeps it in memory */
+    }
     this.memoryCredential = value;
   }
 
@@ -54,8 +62,11 @@ export class Socket {
     ws.addEventListener("open", () => {
       const credential = this.credential || this.memoryCredential;
       this.usedResume = Boolean(credential);
-      this.raw(credential ? {type: "auth.resume", credential, token: this.opts.token}
-        : {type: "auth.hello", token: this.opts.token});
+      this.raw(
+        credential
+          ? { type: "auth.resume", credential, token: this.opts.token }
+          : { type: "auth.hello", token: this.opts.token },
+      );
     });
     ws.addEventListener("message", (event) => this.receive(event.data));
     ws.addEventListener("close", (event) => this.closed(ws, event.code));
@@ -63,7 +74,11 @@ export class Socket {
 
   receive(data) {
     let frame;
-    try { frame = JSON.parse(data); } catch (err) { return; }
+    try {
+      frame = JSON.parse(data);
+    } catch (err) {
+      return;
+    }
     if (!frame || typeof frame.type !== "string") return;
     this.lastHeard = Date.now();
     if (!this.authed) {
@@ -77,7 +92,8 @@ export class Socket {
       const entry = this.pending.get(ref);
       this.pending.delete(ref);
       clearTimeout(entry.timer);
-      if (frame.type === "error") entry.reject(frame); else entry.resolve(frame);
+      if (frame.type === "error") entry.reject(frame);
+      else entry.resolve(frame);
       if (frame.type !== "history") return;
     }
     this.opts.onFrame(frame);
@@ -93,18 +109,19 @@ export class Socket {
     this.startHeartbeat();
     this.opts.onStatus("online");
     this.opts.onAuth(frame, first);
-    for (const [cid, entry] of this.pending) this.raw({...entry.frame, cid});  // resend what got no answer
+    for (const [cid, entry] of this.pending) this.raw({ ...entry.frame, cid }); // resend what got no answer
   }
 
   startHeartbeat() {
     clearInterval(this.heartbeat);
     this.lastHeard = Date.now();
     this.heartbeat = setInterval(() => {
-      if (Date.now() - this.lastHeard > this.interval * 2500) {  // nothing heard for 2.5 periods: half-open
+      if (Date.now() - this.lastHeard > this.interval * 2500) {
+        // nothing heard for 2.5 periods: half-open
         if (this.ws) this.ws.close();
         return;
       }
-      this.raw({type: "ping"});
+      this.raw({ type: "ping" });
     }, this.interval * 1000);
   }
 
@@ -115,16 +132,22 @@ export class Socket {
     clearInterval(this.heartbeat);
     if (this.stopped) return;
     const refusal = this.refusal;
-    if (this.usedResume && (code === 4005 || code === 4004 || (refusal && RESUMABLE_REFUSALS.has(refusal.code)))) {
-      this.credential = null;  // the credential was refused: start again from the host token
+    if (
+      this.usedResume &&
+      (code === 4005 || code === 4004 || (refusal && RESUMABLE_REFUSALS.has(refusal.code)))
+    ) {
+      this.credential = null; // the credential was refused: start again from the host token
       this.memoryCredential = null;
       this.connect();
       return;
     }
     if (FATAL.has(code) || code === 4005) {
       this.stopped = true;
-      this.failAll({type: "error", code: "offline", zh: "", en: ""});
-      this.opts.onStatus("fatal", refusal || {code: String(code), zh: "连接被拒绝", en: "Connection refused"});
+      this.failAll({ type: "error", code: "offline", zh: "", en: "" });
+      this.opts.onStatus(
+        "fatal",
+        refusal || { code: String(code), zh: "连接被拒绝", en: "Connection refused" },
+      );
       return;
     }
     this.opts.onStatus("offline");
@@ -136,7 +159,7 @@ export class Socket {
   failAll(error) {
     for (const [cid, entry] of this.pending) {
       clearTimeout(entry.timer);
-      entry.reject({...error, ref: cid});
+      entry.reject({ ...error, ref: cid });
     }
     this.pending.clear();
   }
@@ -146,7 +169,7 @@ export class Socket {
     this.stopped = true;
     this.credential = null;
     clearInterval(this.heartbeat);
-    this.failAll({type: "error", code: "offline", zh: "", en: ""});
+    this.failAll({ type: "error", code: "offline", zh: "", en: "" });
     if (this.ws) this.ws.close();
   }
 
@@ -163,7 +186,7 @@ export class Socket {
    * Send a request tagged with a cid (a given one when retrying) and return a promise of its answer; it is
    * sent once online and resent after reconnects until answered, and rejected after timeoutMs.
    */
-  request(frame, {cid = newCid(), timeoutMs = 10000} = {}) {
+  request(frame, { cid = newCid(), timeoutMs = 10000 } = {}) {
     const previous = this.pending.get(cid);
     if (previous) {
       clearTimeout(previous.timer);
@@ -172,10 +195,10 @@ export class Socket {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(cid);
-        reject({type: "error", code: "timeout", ref: cid});
+        reject({ type: "error", code: "timeout", ref: cid });
       }, timeoutMs);
-      this.pending.set(cid, {frame, resolve, reject, timer});
-      this.send({...frame, cid});
+      this.pending.set(cid, { frame, resolve, reject, timer });
+      this.send({ ...frame, cid });
     });
   }
 }

@@ -1,49 +1,94 @@
 // The window's frame: title bar (drag handle, history, larger text, minimise, close), message list, typing
 // line, action area, composer. Only structure here; app.js decides what each part shows.
-import {h, icon, ICONS} from "./dom.js";
+import { h, icon, ICONS } from "./dom.js";
 
 const LARGE_KEY = "zn:large-text";
 
 /** Build the window (hidden) and return its parts. on: {send, attach, typing, minimise, close, history, forms}. */
 export function buildPanel(on) {
   const titleId = "zn-title";
-  const iconBtn = (tid, label, d, handler, extra = {}) => h("button", {cls: "zn-icon-btn", tid,
-    attrs: {type: "button", ...extra}, ta: {"aria-label": label, title: label}, on: {click: handler}}, [icon(d)]);
+  const iconBtn = (tid, label, d, handler, extra = {}) =>
+    h(
+      "button",
+      {
+        cls: "zn-icon-btn",
+        tid,
+        attrs: { type: "button", ...extra },
+        ta: { "aria-label": label, title: label },
+        on: { click: handler },
+      },
+      [icon(d)],
+    );
 
-  const title = h("h2", {cls: "zn-title", attrs: {id: titleId}, t: "title"});
-  const sub = h("div", {cls: "zn-sub", tid: "zn-subtitle"});
+  const title = h("h2", { cls: "zn-title", attrs: { id: titleId }, t: "title" });
+  const sub = h("div", { cls: "zn-sub", tid: "zn-subtitle" });
   const historyBtn = iconBtn("zn-history", "history", ICONS.history, on.history);
   const formsBtn = iconBtn("zn-forms-open", "myForms", ICONS.forms, on.forms);
-  const textSize = iconBtn("zn-text-size", "textSize", ICONS.text, () => setLarge(!large()), {"aria-pressed": "false"});
+  const textSize = iconBtn("zn-text-size", "textSize", ICONS.text, () => setLarge(!large()), {
+    "aria-pressed": "false",
+  });
   const minimise = iconBtn("zn-minimise", "minimise", ICONS.minimise, on.minimise);
   const close = iconBtn("zn-close", "close", ICONS.close, on.close);
-  const handle = h("div", {cls: "zn-head", tid: "zn-drag-handle", attrs: {role: "group", tabindex: "0"},
-    ta: {"aria-label": "handle"}}, [h("div", {cls: "zn-titles"}, [title, sub]), formsBtn, historyBtn, textSize, minimise, close]);
+  const handle = h(
+    "div",
+    {
+      cls: "zn-head",
+      tid: "zn-drag-handle",
+      attrs: { role: "group", tabindex: "0" },
+      ta: { "aria-label": "handle" },
+    },
+    [h("div", { cls: "zn-titles" }, [title, sub]), formsBtn, historyBtn, textSize, minimise, close],
+  );
 
-  const banner = h("div", {cls: "zn-banner", tid: "zn-banner", attrs: {role: "status"}});
+  const banner = h("div", { cls: "zn-banner", tid: "zn-banner", attrs: { role: "status" } });
   banner.hidden = true;
-  const messages = h("div", {cls: "zn-messages", tid: "zn-messages",
-    attrs: {role: "log", "aria-live": "polite", tabindex: "0"}, ta: {"aria-label": "messages"}});
-  const typingSlot = h("div", {cls: "zn-typing-slot"});
-  const actions = h("div", {cls: "zn-actions", tid: "zn-actions"});
+  const messages = h("div", {
+    cls: "zn-messages",
+    tid: "zn-messages",
+    attrs: { role: "log", "aria-live": "polite", tabindex: "0" },
+    ta: { "aria-label": "messages" },
+  });
+  const typingSlot = h("div", { cls: "zn-typing-slot" });
+  const actions = h("div", { cls: "zn-actions", tid: "zn-actions" });
 
-  const input = h("textarea", {cls: "zn-field", tid: "zn-input", attrs: {rows: "1", maxlength: "2000"},
-    ta: {"aria-label": "input", placeholder: "input"}});
-  const send = h("button", {cls: "zn-icon-btn zn-send", tid: "zn-send", attrs: {type: "button"},
-    ta: {"aria-label": "send", title: "send"}, on: {click: () => on.send()}}, [icon(ICONS.send)]);
-  const attachInput = h("input", {cls: "zn-vh", tid: "zn-attach", attrs: {type: "file",
-    accept: "image/png,image/jpeg,image/gif,image/webp,application/pdf"}, ta: {"aria-label": "attach"}});
+  const input = h("textarea", {
+    cls: "zn-field",
+    tid: "zn-input",
+    attrs: { rows: "1", maxlength: "2000" },
+    ta: { "aria-label": "input", placeholder: "input" },
+  });
+  const send = h(
+    "button",
+    {
+      cls: "zn-icon-btn zn-send",
+      tid: "zn-send",
+      attrs: { type: "button" },
+      ta: { "aria-label": "send", title: "send" },
+      on: { click: () => on.send() },
+    },
+    [icon(ICONS.send)],
+  );
+  const attachInput = h("input", {
+    cls: "zn-vh",
+    tid: "zn-attach",
+    attrs: { type: "file", accept: "image/png,image/jpeg,image/gif,image/webp,application/pdf" },
+    ta: { "aria-label": "attach" },
+  });
   attachInput.addEventListener("change", () => {
     const file = attachInput.files && attachInput.files[0];
     attachInput.value = "";
     if (file) on.attach(file);
   });
-  const attachLabel = h("label", {cls: "zn-icon-btn zn-attach-label", ta: {title: "attach"}}, [icon(ICONS.attach), attachInput]);
-  const composer = h("div", {cls: "zn-composer", tid: "zn-composer"}, [attachLabel, input, send]);
+  const attachLabel = h("label", { cls: "zn-icon-btn zn-attach-label", ta: { title: "attach" } }, [
+    icon(ICONS.attach),
+    attachInput,
+  ]);
+  const composer = h("div", { cls: "zn-composer", tid: "zn-composer" }, [attachLabel, input, send]);
 
   input.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
-    event.preventDefault();  // Enter sends; Shift+Enter breaks the line; Enter inside an IME confirms the word
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229)
+      return;
+    event.preventDefault(); // Enter sends; Shift+Enter breaks the line; Enter inside an IME confirms the word
     on.send();
   });
   input.addEventListener("input", () => {
@@ -59,11 +104,23 @@ export function buildPanel(on) {
     }
   });
 
-  const historyView = h("div", {cls: "zn-history", tid: "zn-history-list"});
+  const historyView = h("div", { cls: "zn-history", tid: "zn-history-list" });
   historyView.hidden = true;
 
-  const panel = h("div", {cls: "zn-panel", tid: "zn-panel", attrs: {role: "dialog", "aria-labelledby": titleId,
-    "aria-modal": "false", "data-state": "bot"}}, [handle, banner, messages, typingSlot, actions, composer, historyView]);
+  const panel = h(
+    "div",
+    {
+      cls: "zn-panel",
+      tid: "zn-panel",
+      attrs: {
+        role: "dialog",
+        "aria-labelledby": titleId,
+        "aria-modal": "false",
+        "data-state": "bot",
+      },
+    },
+    [handle, banner, messages, typingSlot, actions, composer, historyView],
+  );
   panel.hidden = true;
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !event.defaultPrevented) {
@@ -78,12 +135,38 @@ export function buildPanel(on) {
   function setLarge(value) {
     panel.classList.toggle("zn-large", value);
     textSize.setAttribute("aria-pressed", String(value));
-    try { localStorage.setItem(LARGE_KEY, value ? "1" : "0"); } catch (err) { /* not remembered */ }
+    try {
+      localStorage.setItem(LARGE_KEY, value ? "1" : "0");
+    } catch (err) {
+      /* not remembered */
+    }
   }
-  try { setLarge(localStorage.getItem(LARGE_KEY) === "1"); } catch (err) { setLarge(false); }
+  try {
+    setLarge(localStorage.getItem(LARGE_KEY) === "1");
+  } catch (err) {
+    setLarge(false);
+  }
 
-  return {panel, handle, title, sub, historyBtn, textSize, minimise, close, banner, messages, typingSlot, actions,
-    composer, input, send, attachInput, attachLabel, historyView};
+  return {
+    panel,
+    handle,
+    title,
+    sub,
+    historyBtn,
+    textSize,
+    minimise,
+    close,
+    banner,
+    messages,
+    typingSlot,
+    actions,
+    composer,
+    input,
+    send,
+    attachInput,
+    attachLabel,
+    historyView,
+  };
 }
 
 /** Enable or disable the composer, with the placeholder saying why. */
@@ -94,7 +177,10 @@ export function setComposer(parts, enabled, placeholderKey, t, attachments) {
   parts.attachInput.disabled = !attachments;
   parts.attachLabel.hidden = !attachments;
   if (placeholderKey) {
-    parts.input.setAttribute("data-zn-ta", "aria-label:" + placeholderKey + ",placeholder:" + placeholderKey);
+    parts.input.setAttribute(
+      "data-zn-ta",
+      "aria-label:" + placeholderKey + ",placeholder:" + placeholderKey,
+    );
     parts.input.setAttribute("aria-label", t(placeholderKey));
     parts.input.setAttribute("placeholder", t(placeholderKey));
   }

@@ -16,26 +16,43 @@ extend({
 
 export function mountFormTemplates() {
   const { el, body } = section("form-templates", "formTemplates", "console-form-templates");
-  const { el: grid, tbody } = table(["templatePosition", "templateTitle", "templateItems", "edit"], "console-form-template-rows");
+  const { el: grid, tbody } = table(
+    ["templatePosition", "templateTitle", "templateItems", "edit"],
+    "console-form-template-rows",
+  );
   const status = statusLine("console-form-templates-status");
   const empty = bilingual(h("p", { cls: "hint" }), "noTemplates");
   let editing = null;
   const title = h("input", { tid: "console-template-title", attrs: { maxlength: 100 } });
   const items = h("textarea", { tid: "console-template-items", attrs: { rows: 4 } });
-  const position = h("input", { tid: "console-template-position", attrs: { type: "number", value: "0" } });
-  const save = button("templateSave", "console-template-save", async () => {
-    const body = { title: title.value, items: items.value.split("\n").map((s) => s.trim()).filter(Boolean),
-      position: Number(position.value) || 0 };
-    if (editing) body.id = editing;
-    try {
-      await post("/console/api/form-templates", body);
-      reset();
-      await load();
-      status.ok("saved");
-    } catch (error) {
-      status.fail(error);
-    }
-  }, "primary");
+  const position = h("input", {
+    tid: "console-template-position",
+    attrs: { type: "number", value: "0" },
+  });
+  const save = button(
+    "templateSave",
+    "console-template-save",
+    async () => {
+      const body = {
+        title: title.value,
+        items: items.value
+          .split("\n")
+          .map((s) => s.trim())
+          .filter(Boolean),
+        position: Number(position.value) || 0,
+      };
+      if (editing) body.id = editing;
+      try {
+        await post("/console/api/form-templates", body);
+        reset();
+        await load();
+        status.ok("saved");
+      } catch (error) {
+        status.fail(error);
+      }
+    },
+    "primary",
+  );
   const fresh = button("templateNew", "console-template-new", () => reset());
   function reset() {
     editing = null;
@@ -43,34 +60,51 @@ export function mountFormTemplates() {
     items.value = "";
     position.value = "0";
   }
-  body.append(grid, empty, field("templateTitle", title), field("templateItems", items),
-    field("templatePosition", position), h("div", { cls: "row" }, [fresh, save]), status.el);
+  body.append(
+    grid,
+    empty,
+    field("templateTitle", title),
+    field("templateItems", items),
+    field("templatePosition", position),
+    h("div", { cls: "row" }, [fresh, save]),
+    status.el,
+  );
   async function load() {
     try {
       const answer = await get("/console/api/form-templates");
       empty.hidden = answer.items.length > 0;
-      tbody.replaceChildren(...answer.items.map((t) => {
-        const edit = button("edit", "console-template-edit", () => {
-          editing = t.id;
-          title.value = t.title;
-          items.value = t.items.join("\n");
-          position.value = String(t.position);
-          title.focus();
-        });
-        edit.setAttribute("aria-label", `${both("edit")} ${t.title}`);
-        const remove = button("remove", "console-template-delete", async () => {
-          try {
-            await del(`/console/api/form-templates/${encodeURIComponent(t.id)}`);
-            await load();
-          } catch (error) {
-            status.fail(error);
-          }
-        }, "link");
-        remove.setAttribute("aria-label", `${both("remove")} ${t.title}`);
-        return h("tr", { tid: "console-template-item", data: { templateId: t.id } }, [
-          h("td", { text: String(t.position) }), h("td", { text: t.title }),
-          h("td", { text: t.items.join("、") }), h("td", {}, [edit, " ", remove])]);
-      }));
+      tbody.replaceChildren(
+        ...answer.items.map((t) => {
+          const edit = button("edit", "console-template-edit", () => {
+            editing = t.id;
+            title.value = t.title;
+            items.value = t.items.join("\n");
+            position.value = String(t.position);
+            title.focus();
+          });
+          edit.setAttribute("aria-label", `${both("edit")} ${t.title}`);
+          const remove = button(
+            "remove",
+            "console-template-delete",
+            async () => {
+              try {
+                await del(`/console/api/form-templates/${encodeURIComponent(t.id)}`);
+                await load();
+              } catch (error) {
+                status.fail(error);
+              }
+            },
+            "link",
+          );
+          remove.setAttribute("aria-label", `${both("remove")} ${t.title}`);
+          return h("tr", { tid: "console-template-item", data: { templateId: t.id } }, [
+            h("td", { text: String(t.position) }),
+            h("td", { text: t.title }),
+            h("td", { text: t.items.join("、") }),
+            h("td", {}, [edit, " ", remove]),
+          ]);
+        }),
+      );
       status.clear();
     } catch (error) {
       status.fail(error);

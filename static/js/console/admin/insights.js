@@ -9,10 +9,16 @@ export function mountInsights(status, reload) {
   const el = h("div", { cls: "insights", tid: "console-kb-insights" }, [
     bilingual(h("h3"), "insights"),
     button("refresh", "console-kb-insights-refresh", () => load()),
-    bilingual(h("h4"), "unanswered"), unanswered, bilingual(h("h4"), "disliked"), disliked]);
+    bilingual(h("h4"), "unanswered"),
+    unanswered,
+    bilingual(h("h4"), "disliked"),
+    disliked,
+  ]);
   function row(item, kind) {
-    const target = h("input", { tid: "console-kb-insight-target",
-      attrs: { size: 10, "aria-label": `${both("targetEntry")}: ${item.question}` } });
+    const target = h("input", {
+      tid: "console-kb-insight-target",
+      attrs: { size: 10, "aria-label": `${both("targetEntry")}: ${item.question}` },
+    });
     target.value = item.picked_kb_id || item.kb_id || "";
     const add = button("asAliasOf", "console-kb-insight-alias", async () => {
       const id = target.value.trim();
@@ -21,7 +27,9 @@ export function mountInsights(status, reload) {
         return;
       }
       try {
-        await post(`/console/api/kb/entry/${encodeURIComponent(id)}/aliases`, { text: item.question });
+        await post(`/console/api/kb/entry/${encodeURIComponent(id)}/aliases`, {
+          text: item.question,
+        });
         status.ok("aliasAdded", item.question, id);
         add.disabled = true;
         reload();
@@ -29,14 +37,27 @@ export function mountInsights(status, reload) {
         status.fail(error);
       }
     });
-    return h("li", { tid: "console-kb-insight", data: { kind, question: item.question, count: item.count } }, [
-      h("strong", { text: item.question }), " ", bilingual(h("span", { cls: "hint" }), "times", item.count),
-      h("span", { cls: "hint", text: ` · ${item.outcome} · ${clock(item.last_at, true)} ` }), add, " ", target]);
+    return h(
+      "li",
+      { tid: "console-kb-insight", data: { kind, question: item.question, count: item.count } },
+      [
+        h("strong", { text: item.question }),
+        " ",
+        bilingual(h("span", { cls: "hint" }), "times", item.count),
+        h("span", { cls: "hint", text: ` · ${item.outcome} · ${clock(item.last_at, true)} ` }),
+        add,
+        " ",
+        target,
+      ],
+    );
   }
   async function load() {
     try {
       const data = await get("/console/api/kb/insights");
-      for (const [list, items, kind] of [[unanswered, data.unanswered, "unanswered"], [disliked, data.disliked, "disliked"]]) {
+      for (const [list, items, kind] of [
+        [unanswered, data.unanswered, "unanswered"],
+        [disliked, data.disliked, "disliked"],
+      ]) {
         list.replaceChildren(...items.map((item) => row(item, kind)));
         if (!items.length) list.append(bilingual(h("li", { cls: "hint" }), "noInsights"));
       }

@@ -38,23 +38,67 @@ const sections = [
   ["kb", () => mountKb()],
 ];
 if (admin) {
-  sections.push(["agents", () => mountAgents(centres)], ["hours", () => mountHours(centres)],
-    ["holidays", () => mountHolidays()], ["regions", () => mountRegions(centres)], ["sites", () => mountSites()]);
+  sections.push(
+    ["agents", () => mountAgents(centres)],
+    ["hours", () => mountHours(centres)],
+    ["holidays", () => mountHolidays()],
+    ["regions", () => mountRegions(centres)],
+    ["sites", () => mountSites()],
+  );
 }
-const titles = { board: "board", ratings: "ratings", followups: "followups", appeals: "appeals",
-  formTemplates: "formTemplates", recordings: "recordings", leave: "leave", quick: "quick", kb: "kb", agents: "agentsTitle",
-  hours: "hours", holidays: "holidays", regions: "regions", sites: "sites" };
+const titles = {
+  board: "board",
+  ratings: "ratings",
+  followups: "followups",
+  appeals: "appeals",
+  formTemplates: "formTemplates",
+  recordings: "recordings",
+  leave: "leave",
+  quick: "quick",
+  kb: "kb",
+  agents: "agentsTitle",
+  hours: "hours",
+  holidays: "holidays",
+  regions: "regions",
+  sites: "sites",
+};
 
-const logout = h("button", { cls: "link", tid: "console-logout", label: "logout", attrs: { type: "button" } });
+const logout = h("button", {
+  cls: "link",
+  tid: "console-logout",
+  label: "logout",
+  attrs: { type: "button" },
+});
 logout.addEventListener("click", async () => {
   await post("/console/logout").catch(() => null);
   location.href = "/console";
 });
 const header = h("header", { cls: "topbar" }, [
-  bilingual(h("h1"), "adminTitle"), h("span", { text: `${root.dataset.name} · ${both(`role_${role}`)}` }),
-  h("nav", { cls: "links" }, [h("a", { tid: "console-back", label: "consoleLink", attrs: { href: "/console" } }),
-    h("a", { tid: "console-reports-nav", label: "reportsTitle", attrs: { href: "/console/reports" } }), logout])]);
-const nav = h("nav", { cls: "admin-nav", tid: "console-admin-nav", attrs: { "aria-label": both("nav") } },
-  sections.map(([id]) => h("a", { label: titles[id], attrs: { href: `#${id === "formTemplates" ? "form-templates" : id}` } })));
-const main = h("div", { cls: "admin-main" }, sections.map(([, mount]) => mount()));
+  bilingual(h("h1"), "adminTitle"),
+  h("span", { text: `${root.dataset.name} · ${both(`role_${role}`)}` }),
+  h("nav", { cls: "links" }, [
+    h("a", { tid: "console-back", label: "consoleLink", attrs: { href: "/console" } }),
+    h("a", {
+      tid: "console-reports-nav",
+      label: "reportsTitle",
+      attrs: { href: "/console/reports" },
+    }),
+    logout,
+  ]),
+]);
+const nav = h(
+  "nav",
+  { cls: "admin-nav", tid: "console-admin-nav", attrs: { "aria-label": both("nav") } },
+  sections.map(([id]) =>
+    h("a", {
+      label: titles[id],
+      attrs: { href: `#${id === "formTemplates" ? "form-templates" : id}` },
+    }),
+  ),
+);
+const main = h(
+  "div",
+  { cls: "admin-main" },
+  sections.map(([, mount]) => mount()),
+);
 root.replaceChildren(header, nav, main);

@@ -5,9 +5,19 @@ import { get, post, del } from "../api.js";
 import { button, statusLine } from "./util.js";
 
 export function mountThesaurus() {
-  const variant = h("input", { tid: "console-thesaurus-variant", attrs: { maxlength: 20, "aria-label": both("thVariant") } });
-  const canonical = h("input", { tid: "console-thesaurus-canonical", attrs: { maxlength: 20, "aria-label": both("thCanonical") } });
-  const verdict = h("div", { cls: "th-verdict", tid: "console-thesaurus-verdict", attrs: { role: "status", "aria-live": "polite" } });
+  const variant = h("input", {
+    tid: "console-thesaurus-variant",
+    attrs: { maxlength: 20, "aria-label": both("thVariant") },
+  });
+  const canonical = h("input", {
+    tid: "console-thesaurus-canonical",
+    attrs: { maxlength: 20, "aria-label": both("thCanonical") },
+  });
+  const verdict = h("div", {
+    cls: "th-verdict",
+    tid: "console-thesaurus-verdict",
+    attrs: { role: "status", "aria-live": "polite" },
+  });
   const status = statusLine("console-thesaurus-status");
   const list = h("ul", { cls: "th-list", tid: "console-thesaurus-list" });
   const count = h("p", { cls: "hint", tid: "console-thesaurus-count" });
@@ -17,9 +27,17 @@ export function mountThesaurus() {
     verdict.dataset.verdict = check.verdict;
     const moved = (check.moved || []).map((m) => h("li", { text: `${m.question} → ${m.to}` }));
     verdict.replaceChildren(
-      h("p", { text: `${check.reason.zh} ` }, [h("span", { cls: "en", attrs: { lang: "en" }, text: check.reason.en })]),
-      bilingual(h("p", { cls: "hint" }), "thTouched", check.entries.length, check.entries.slice(0, 12).join(", ")),
-      ...(moved.length ? [h("ul", { cls: "th-moved" }, moved)] : []));
+      h("p", { text: `${check.reason.zh} ` }, [
+        h("span", { cls: "en", attrs: { lang: "en" }, text: check.reason.en }),
+      ]),
+      bilingual(
+        h("p", { cls: "hint" }),
+        "thTouched",
+        check.entries.length,
+        check.entries.slice(0, 12).join(", "),
+      ),
+      ...(moved.length ? [h("ul", { cls: "th-moved" }, moved)] : []),
+    );
   }
   const checkButton = button("thCheck", "console-thesaurus-check", async () => {
     checkButton.disabled = true;
@@ -35,21 +53,26 @@ export function mountThesaurus() {
       checkButton.disabled = false;
     }
   });
-  const addButton = button("thAdd", "console-thesaurus-add", async () => {
-    addButton.disabled = true;
-    try {
-      showCheck(await post("/console/api/kb/thesaurus", pair()));
-      status.ok("thAdded", variant.value.trim(), canonical.value.trim());
-      variant.value = "";
-      canonical.value = "";
-      load();
-    } catch (error) {
-      if (error.detail && error.detail.check) showCheck(error.detail.check);
-      status.fail(error);
-    } finally {
-      addButton.disabled = false;
-    }
-  }, "primary");
+  const addButton = button(
+    "thAdd",
+    "console-thesaurus-add",
+    async () => {
+      addButton.disabled = true;
+      try {
+        showCheck(await post("/console/api/kb/thesaurus", pair()));
+        status.ok("thAdded", variant.value.trim(), canonical.value.trim());
+        variant.value = "";
+        canonical.value = "";
+        load();
+      } catch (error) {
+        if (error.detail && error.detail.check) showCheck(error.detail.check);
+        status.fail(error);
+      } finally {
+        addButton.disabled = false;
+      }
+    },
+    "primary",
+  );
 
   async function remove(item) {
     try {
@@ -65,22 +88,46 @@ export function mountThesaurus() {
       const { items } = await get("/console/api/kb/thesaurus");
       const own = items.filter((item) => item.source === "site");
       bilingual(count, "thCount", items.length, own.length);
-      list.replaceChildren(...[...own, ...items.filter((item) => item.source !== "site")].map((item) => h("li", {
-        tid: "console-thesaurus-item", data: { source: item.source, variant: item.variant } }, [
-        h("strong", { text: item.variant }), " → ", h("span", { text: item.canonical }), " ",
-        h("span", { cls: "hint", text: item.sources.join(", ") }),
-        ...(item.source === "site" ? [" ", button("remove", "console-thesaurus-remove", () => remove(item), "link")] : [])])));
+      list.replaceChildren(
+        ...[...own, ...items.filter((item) => item.source !== "site")].map((item) =>
+          h(
+            "li",
+            {
+              tid: "console-thesaurus-item",
+              data: { source: item.source, variant: item.variant },
+            },
+            [
+              h("strong", { text: item.variant }),
+              " → ",
+              h("span", { text: item.canonical }),
+              " ",
+              h("span", { cls: "hint", text: item.sources.join(", ") }),
+              ...(item.source === "site"
+                ? [" ", button("remove", "console-thesaurus-remove", () => remove(item), "link")]
+                : []),
+            ],
+          ),
+        ),
+      );
     } catch (error) {
       status.fail(error);
     }
   }
   const form = h("form", { cls: "th-form", attrs: { "aria-label": both("thesaurus") } }, [
-    field("thVariant", variant), field("thCanonical", canonical),
-    h("div", { cls: "row-actions" }, [checkButton, addButton])]);
+    field("thVariant", variant),
+    field("thCanonical", canonical),
+    h("div", { cls: "row-actions" }, [checkButton, addButton]),
+  ]);
   form.addEventListener("submit", (event) => event.preventDefault());
   const el = h("div", { cls: "thesaurus", tid: "console-thesaurus" }, [
-    bilingual(h("h3"), "thesaurus"), bilingual(h("p", { cls: "hint" }), "thHelp"),
-    form, verdict, status.el, count, list]);
+    bilingual(h("h3"), "thesaurus"),
+    bilingual(h("p", { cls: "hint" }), "thHelp"),
+    form,
+    verdict,
+    status.el,
+    count,
+    list,
+  ]);
   load();
   return el;
 }

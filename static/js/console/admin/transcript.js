@@ -18,9 +18,12 @@ export async function showTranscript(container, iid) {
     container.replaceChildren(
       bilingual(h("h3"), "transcript"),
       h("p", { text: `${who.enterprise || ""} · ${who.name || ""} · ${record.interaction.state}` }),
-      list.el);
+      list.el,
+    );
     container.focus();
   } catch (error) {
-    container.replaceChildren(h("p", { cls: "error", attrs: { role: "alert" }, text: `${error.zh} ${error.en}` }));
+    container.replaceChildren(
+      h("p", { cls: "error", attrs: { role: "alert" }, text: `${error.zh} ${error.en}` }),
+    );
   }
 }

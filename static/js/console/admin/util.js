@@ -5,7 +5,10 @@ import { h, bilingual } from "../dom.js";
 export function section(id, titleKey, tid) {
   const title = bilingual(h("h2", { attrs: { id: `${id}-title` } }), titleKey);
   const body = h("div", { cls: "section-body" });
-  const el = h("section", { cls: "card", tid, attrs: { id, "aria-labelledby": `${id}-title` } }, [title, body]);
+  const el = h("section", { cls: "card", tid, attrs: { id, "aria-labelledby": `${id}-title` } }, [
+    title,
+    body,
+  ]);
   return { el, body };
 }
 
@@ -24,8 +27,10 @@ export function statusLine(tid) {
       el.className = "status-line bad";
       el.dataset.result = "error";
       el.dataset.code = error.code || "error";
-      el.replaceChildren(document.createTextNode(`${error.zh || error.message || ""} `),
-        h("span", { cls: "en", attrs: { lang: "en" }, text: error.en || "" }));
+      el.replaceChildren(
+        document.createTextNode(`${error.zh || error.message || ""} `),
+        h("span", { cls: "en", attrs: { lang: "en" }, text: error.en || "" }),
+      );
     },
     clear() {
       el.textContent = "";
@@ -37,7 +42,16 @@ export function statusLine(tid) {
 /** A table with bilingual header cells; returns {el, tbody}. */
 export function table(headKeys, tid) {
   const tbody = h("tbody", { tid });
-  const el = h("table", {}, [h("thead", {}, [h("tr", {}, headKeys.map((key) => bilingual(h("th", { attrs: { scope: "col" } }), key)))]), tbody]);
+  const el = h("table", {}, [
+    h("thead", {}, [
+      h(
+        "tr",
+        {},
+        headKeys.map((key) => bilingual(h("th", { attrs: { scope: "col" } }), key)),
+      ),
+    ]),
+    tbody,
+  ]);
   return { el, tbody };
 }
 

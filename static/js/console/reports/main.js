@@ -19,25 +19,49 @@ function localToday() {
 
 function mountReport() {
   const { el, body } = section("report", "figures", "console-report");
-  const range = h("select", { tid: "console-report-range", attrs: { name: "range" } },
-    RANGES.map((value) => h("option", { text: both(`range_${value}`), attrs: { value } })));
-  const from = h("input", { tid: "console-report-from", attrs: { type: "date", name: "from", value: localToday() } });
-  const to = h("input", { tid: "console-report-to", attrs: { type: "date", name: "to", value: localToday() } });
+  const range = h(
+    "select",
+    { tid: "console-report-range", attrs: { name: "range" } },
+    RANGES.map((value) => h("option", { text: both(`range_${value}`), attrs: { value } })),
+  );
+  const from = h("input", {
+    tid: "console-report-from",
+    attrs: { type: "date", name: "from", value: localToday() },
+  });
+  const to = h("input", {
+    tid: "console-report-to",
+    attrs: { type: "date", name: "to", value: localToday() },
+  });
   const dates = h("div", { cls: "dates" }, [field("dateFrom", from), field("dateTo", to)]);
   dates.hidden = true;
   const controls = [field("range", range), dates];
   let centre = null;
   if (admin) {
-    centre = h("select", { tid: "console-report-centre", attrs: { name: "centre" } },
-      [h("option", { text: both("province"), attrs: { value: "" } }),
-        ...JSON.parse(root.dataset.centres).map((c) => h("option", { text: c.name, attrs: { value: c.id } }))]);
+    centre = h("select", { tid: "console-report-centre", attrs: { name: "centre" } }, [
+      h("option", { text: both("province"), attrs: { value: "" } }),
+      ...JSON.parse(root.dataset.centres).map((c) =>
+        h("option", { text: c.name, attrs: { value: c.id } }),
+      ),
+    ]);
     controls.push(field("centreFilter", centre));
   }
-  const apply = h("button", { cls: "primary", tid: "console-report-apply", label: "show", attrs: { type: "submit" } });
-  const form = h("form", { cls: "report-controls", attrs: { "aria-label": both("range") } }, [...controls, apply]);
+  const apply = h("button", {
+    cls: "primary",
+    tid: "console-report-apply",
+    label: "show",
+    attrs: { type: "submit" },
+  });
+  const form = h("form", { cls: "report-controls", attrs: { "aria-label": both("range") } }, [
+    ...controls,
+    apply,
+  ]);
   const exportLinks = h("div", { cls: "exports" });
   const status = statusLine("console-report-status");
-  const out = h("div", { cls: "report-body", tid: "console-report-body", attrs: { "aria-live": "polite", "aria-busy": "false" } });
+  const out = h("div", {
+    cls: "report-body",
+    tid: "console-report-body",
+    attrs: { "aria-live": "polite", "aria-busy": "false" },
+  });
   body.append(form, status.el, out, bilingual(h("h2"), "exportsTitle"), exportLinks);
 
   function query() {
@@ -51,18 +75,35 @@ function mountReport() {
   }
 
   function link(kind, fmt, tid, label) {
-    return h("a", { cls: "button-link", tid, attrs: { href: `/console/api/reports/export/${kind}.${fmt}?${query()}`, download: "" } },
-      [bilingual(h("span"), label), ` · ${fmt.toUpperCase()}`]);
+    return h(
+      "a",
+      {
+        cls: "button-link",
+        tid,
+        attrs: { href: `/console/api/reports/export/${kind}.${fmt}?${query()}`, download: "" },
+      },
+      [bilingual(h("span"), label), ` · ${fmt.toUpperCase()}`],
+    );
   }
 
   function renderLinks() {
     exportLinks.replaceChildren(
-      h("p", {}, [link("conversations", "csv", "console-report-export-csv", "exportConversations"), " ",
-        link("conversations", "xlsx", "console-report-export-xlsx", "exportConversations")]),
-      h("p", {}, [link("agents", "csv", "console-report-export-agents-csv", "exportAgents"), " ",
-        link("agents", "xlsx", "console-report-export-agents-xlsx", "exportAgents")]),
-      h("p", {}, [link("unanswered", "csv", "console-report-export-unanswered-csv", "exportUnanswered"), " ",
-        link("unanswered", "xlsx", "console-report-export-unanswered-xlsx", "exportUnanswered")]));
+      h("p", {}, [
+        link("conversations", "csv", "console-report-export-csv", "exportConversations"),
+        " ",
+        link("conversations", "xlsx", "console-report-export-xlsx", "exportConversations"),
+      ]),
+      h("p", {}, [
+        link("agents", "csv", "console-report-export-agents-csv", "exportAgents"),
+        " ",
+        link("agents", "xlsx", "console-report-export-agents-xlsx", "exportAgents"),
+      ]),
+      h("p", {}, [
+        link("unanswered", "csv", "console-report-export-unanswered-csv", "exportUnanswered"),
+        " ",
+        link("unanswered", "xlsx", "console-report-export-unanswered-xlsx", "exportUnanswered"),
+      ]),
+    );
   }
 
   async function load() {
@@ -94,19 +135,31 @@ function mountReport() {
   return el;
 }
 
-const logout = h("button", { cls: "link", tid: "console-logout", label: "logout", attrs: { type: "button" } });
+const logout = h("button", {
+  cls: "link",
+  tid: "console-logout",
+  label: "logout",
+  attrs: { type: "button" },
+});
 logout.addEventListener("click", async () => {
   await post("/console/logout").catch(() => null);
   location.href = "/console";
 });
 const header = h("header", { cls: "topbar" }, [
-  bilingual(h("h1"), "reportsTitle"), h("span", { text: `${root.dataset.name} · ${both(`role_${root.dataset.role}`)}` }),
+  bilingual(h("h1"), "reportsTitle"),
+  h("span", { text: `${root.dataset.name} · ${both(`role_${root.dataset.role}`)}` }),
   h("nav", { cls: "links", attrs: { "aria-label": both("reportsNav") } }, [
     h("a", { tid: "console-back", label: "consoleLink", attrs: { href: "/console" } }),
-    h("a", { tid: "console-admin-link", label: "adminLink", attrs: { href: "/console/admin" } }), logout])]);
+    h("a", { tid: "console-admin-link", label: "adminLink", attrs: { href: "/console/admin" } }),
+    logout,
+  ]),
+]);
 const agents = get("/console/api/agents").then((answer) => answer.items);
 agents.catch(() => null);
 const centreId = admin ? null : root.dataset.centre;
-const main = h("main", { cls: "admin-main", tid: "console-reports", attrs: { id: "reports-main" } },
-  [mountBoard(centreId), mountReport(), mountSearch(agents)]);
+const main = h(
+  "main",
+  { cls: "admin-main", tid: "console-reports", attrs: { id: "reports-main" } },
+  [mountBoard(centreId), mountReport(), mountSearch(agents)],
+);
 root.replaceChildren(header, main);
