@@ -204,37 +204,21 @@ def _register_errors(app):
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
-        body = {
-            "code": "csrf",
-            "zh": "页面已过期，请刷新后重试。",
-            "en": "The page has expired; reload and try again.",
-        }
-        return jsonify(error=body), 400
+        return _zhengna_error(ZhengnaError("csrf"))
 
     @app.errorhandler(413)
     def _too_large(error):
-        body = {"code": "too_large", "zh": "文件过大。", "en": "The upload is too large."}
-        return jsonify(error=body), 413
+        return _zhengna_error(ZhengnaError("too_large"))
 
     @app.errorhandler(429)
     def _rate_limited(error):
-        body = {
-            "code": "rate_limited",
-            "zh": "操作太频繁，请稍后再试。",
-            "en": "Too many requests; please slow down.",
-        }
-        return jsonify(error=body), 429
+        return _zhengna_error(ZhengnaError("rate_limited"))
 
     @app.before_request
     def _allowed_host():
         """Refuse a Host this server does not serve (DNS rebinding against a local instance)."""
         if not host_allowed(app.config, request.host):
-            body = {
-                "code": "bad_host",
-                "zh": "请求的主机名不被本服务接受。",
-                "en": "This server does not answer to that host name (ALLOWED_HOSTS).",
-            }
-            return jsonify(error=body), 400
+            return _zhengna_error(ZhengnaError("bad_host"))
         return None
 
     @app.after_request
