@@ -532,7 +532,7 @@ INBOUND = {
     "ack": {"interaction_id": (_id, True), "seq": (_seq, True)},
     "sync": {"interaction_id": (_id, True), "last_seq": (_seq, True)},
     "history.list": {},
-    # lang: the widget's language; the answer is in English when it is "en" or the question is English
+    # lang: the widget's language; the answer is English when it is "en" or the question is English
     "bot.ask": {"cid": (_cid, True), "text": (TEXT, True), "lang": (_choice("zh", "en"), False)},
     "bot.pick": {
         "cid": (_cid, True),
