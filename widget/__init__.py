@@ -224,7 +224,7 @@ def _register_errors(app):
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if request.path.startswith("/static/js/zn/"):
+        if request.path.startswith(("/static/js/zn/", "/static/js/shared/")):
             # host pages on other origins import these modules, which browsers fetch in CORS mode
             response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers.setdefault("Referrer-Policy", "same-origin")
