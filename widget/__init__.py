@@ -162,14 +162,24 @@ def create_app(overrides=None, clock=utc_now, bus=None):
 
         app.extensions["zhengna"].demo_passwords = demo.seed(store, settings["DATA_DIR"])
 
-    from .views import admin, api, files, pages, reports, rtc, sites, ws
+    from . import views
+    from .views import console, console_api, files, pages, reports, rtc, sites, ws
 
-    for blueprint in (pages.bp, api.bp, admin.bp, reports.bp, sites.bp, files.bp, rtc.bp, ws.bp):
+    for blueprint in (
+        pages.bp,
+        console.bp,
+        console_api.bp,
+        reports.bp,
+        sites.bp,
+        files.bp,
+        rtc.bp,
+        ws.bp,
+    ):
         app.register_blueprint(blueprint)
     sock.init_app(app)
     csrf.init_app(app)
     compress.init_app(app)
-    api.limiter.init_app(app)
+    views.limiter.init_app(app)
     _register_errors(app)
     return app
 

@@ -9,8 +9,7 @@ from ..errors import ZhengnaError
 from ..models import Actor
 from ..origins import origin_allowed
 from ..store import new_id
-from . import ext, session_agent
-from .api import limiter
+from . import ext, limiter, session_agent
 
 bp = Blueprint("files", __name__)
 

@@ -10,7 +10,7 @@ from .. import charts, exports, reports, search
 from ..errors import ZhengnaError
 from ..store import rollups
 from . import ext
-from .admin import SUPERVISORS, _audit, role
+from .console_api import SUPERVISORS, _audit, role
 
 bp = Blueprint("reports", __name__)
 

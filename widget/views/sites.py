@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify
 from .. import roles
 from ..errors import ZhengnaError
 from . import ext
-from .admin import _audit, _body, role
+from .console_api import _audit, _body, role
 
 bp = Blueprint("sites", __name__, url_prefix="/console/api")
 

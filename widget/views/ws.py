@@ -12,8 +12,7 @@ from ..errors import AuthError, ProtocolError, RateLimited, ZhengnaError
 from ..origins import origin_allowed
 from ..protocol import CloseCode
 from ..sessions import Connection, TokenBucket
-from . import ext, session_agent
-from .api import limiter
+from . import ext, limiter, session_agent
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ws", __name__)

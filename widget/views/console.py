@@ -1,26 +1,15 @@
-"""JSON API: console login and logout (CSRF-protected, rate-limited)."""
+"""The console's pages and its login and logout (CSRF-protected, rate-limited); the host's notice
+that a person logged out of the e-tax site. The console's JSON API is console_api.py."""
 
 from flask import Blueprint, current_app, jsonify, render_template, request, session
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import generate_csrf
 
 from .. import accounts, csrf, demo, protocol, tokens
 from ..errors import ZhengnaError
 from ..interactions import close_message, person_channel
-from . import ext, session_agent
+from . import ext, limiter, session_agent
 
-bp = Blueprint("api", __name__)
-# Storage comes from the app's RATELIMIT_STORAGE_URI: Redis when scaled out, so every process counts the same door.
-limiter = Limiter(
-    key_func=get_remote_address, default_limits=[lambda: current_app.config["HTTP_RATE_LIMIT"]]
-)
-
-
-@limiter.request_filter
-def _static_assets():
-    """Scripts and styles every host page loads are cacheable files, not a door to rate-limit."""
-    return request.path == "/widget.js" or request.path.startswith("/static/")
+bp = Blueprint("console", __name__)
 
 
 @bp.get("/console")

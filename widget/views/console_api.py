@@ -1,4 +1,5 @@
-"""Console JSON API for agents, supervisors and administrators; every role is checked here, on the server."""
+"""The console's JSON API (/console/api) for agents, supervisors and administrators; every role is
+checked here, on the server. The console's pages and login are console.py."""
 
 import functools
 from datetime import timedelta
@@ -11,7 +12,7 @@ from ..errors import ZhengnaError
 from ..store import new_id
 from . import ext, session_agent
 
-bp = Blueprint("admin", __name__, url_prefix="/console/api")
+bp = Blueprint("console_api", __name__, url_prefix="/console/api")
 SUPERVISORS = ("supervisor", "admin")
 
 
