@@ -1,5 +1,10 @@
 """Errors that reach a person: a catalogue entry (protocol.ERRORS) raised by its key."""
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .protocol import CloseCode
+
 
 class ZhengnaError(Exception):
     """Root of every error the service reports to a client.
@@ -8,7 +13,9 @@ class ZhengnaError(Exception):
     the first dot), texts, HTTP status and close code. Keyword arguments fill the texts' format
     fields; detail (a dict) travels with the error to the client."""
 
-    def __init__(self, key: str, /, detail: dict | None = None, **fields):
+    close_code: "CloseCode | None"
+
+    def __init__(self, key: str, /, detail: dict | None = None, **fields: object) -> None:
         from .protocol import ERRORS, code_of  # protocol imports this module (ProtocolError)
 
         entry = ERRORS[key]
@@ -18,9 +25,9 @@ class ZhengnaError(Exception):
         self.detail = dict(detail or {})
         super().__init__(f"{self.code}: {self.en}")
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         """Return the JSON body shared by error frames and HTTP errors."""
-        body = {"code": self.code, "zh": self.zh, "en": self.en}
+        body: dict = {"code": self.code, "zh": self.zh, "en": self.en}
         if self.detail:
             body["detail"] = self.detail
         return body
@@ -33,7 +40,7 @@ class ProtocolError(ZhengnaError):
 class IllegalTransition(ZhengnaError):
     """An event that the interaction's current state does not allow."""
 
-    def __init__(self, state, event, role=None):
+    def __init__(self, state: str, event: str, role: str | None = None) -> None:
         super().__init__(
             "illegal_transition", {"state": state, "event": event}, state=state, event=event
         )
@@ -44,14 +51,14 @@ class IllegalTransition(ZhengnaError):
 class RateLimited(ZhengnaError):
     """Too many requests in too short a time."""
 
-    def __init__(self, retry_after=1.0):
+    def __init__(self, retry_after: float = 1.0) -> None:
         super().__init__("rate_limited", {"retry_after": round(retry_after, 1)})
 
 
 class AuthError(ZhengnaError):
     """The first frame's token or credential was refused: the socket closes with close_code."""
 
-    def __init__(self, key: str, /, detail: dict | None = None, **fields):
+    def __init__(self, key: str, /, detail: dict | None = None, **fields: object) -> None:
         super().__init__(key, detail, **fields)
         if self.close_code is None:
             raise ValueError(f"{key} names no close code")
