@@ -162,14 +162,24 @@ def create_app(overrides=None, clock=utc_now, bus=None):
 
         app.extensions["zhengna"].demo_passwords = demo.seed(store, settings["DATA_DIR"])
 
-    from .views import admin, api, files, pages, reports, rtc, sites, ws
+    from . import views
+    from .views import console, console_api, files, pages, reports, rtc, sites, ws
 
-    for blueprint in (pages.bp, api.bp, admin.bp, reports.bp, sites.bp, files.bp, rtc.bp, ws.bp):
+    for blueprint in (
+        pages.bp,
+        console.bp,
+        console_api.bp,
+        reports.bp,
+        sites.bp,
+        files.bp,
+        rtc.bp,
+        ws.bp,
+    ):
         app.register_blueprint(blueprint)
     sock.init_app(app)
     csrf.init_app(app)
     compress.init_app(app)
-    api.limiter.init_app(app)
+    views.limiter.init_app(app)
     _register_errors(app)
     return app
 
@@ -204,43 +214,27 @@ def _register_errors(app):
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
-        body = {
-            "code": "csrf",
-            "zh": "页面已过期，请刷新后重试。",
-            "en": "The page has expired; reload and try again.",
-        }
-        return jsonify(error=body), 400
+        return _zhengna_error(ZhengnaError("csrf"))
 
     @app.errorhandler(413)
     def _too_large(error):
-        body = {"code": "too_large", "zh": "文件过大。", "en": "The upload is too large."}
-        return jsonify(error=body), 413
+        return _zhengna_error(ZhengnaError("too_large"))
 
     @app.errorhandler(429)
     def _rate_limited(error):
-        body = {
-            "code": "rate_limited",
-            "zh": "操作太频繁，请稍后再试。",
-            "en": "Too many requests; please slow down.",
-        }
-        return jsonify(error=body), 429
+        return _zhengna_error(ZhengnaError("rate_limited"))
 
     @app.before_request
     def _allowed_host():
         """Refuse a Host this server does not serve (DNS rebinding against a local instance)."""
         if not host_allowed(app.config, request.host):
-            body = {
-                "code": "bad_host",
-                "zh": "请求的主机名不被本服务接受。",
-                "en": "This server does not answer to that host name (ALLOWED_HOSTS).",
-            }
-            return jsonify(error=body), 400
+            return _zhengna_error(ZhengnaError("bad_host"))
         return None
 
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if request.path.startswith("/static/js/zn/"):
+        if request.path.startswith(("/static/js/zn/", "/static/js/shared/")):
             # host pages on other origins import these modules, which browsers fetch in CORS mode
             response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from . import protocol
 from .errors import ZhengnaError
 from .store import new_id
 
@@ -49,13 +50,9 @@ def end_sessions(store, bus, agent_id: str) -> None:
     """End every console session of an account at once, on every process: older cookies stop
     working (the session version moves on) and its open consoles are closed (told on the bus)."""
     store.bump_session_version(agent_id)
-    frame = {
-        "type": "error",
-        "code": "session_ended",
-        "zh": "您的登录已失效（账号已变更或已退出），请重新登录。",
-        "en": "Your sign-in has ended (the account changed or signed out); please sign in again.",
-    }
-    bus.publish(f"agent:{agent_id}", {"kind": "close", "code": 4005, "frame": frame})
+    ended = ZhengnaError("session_ended")
+    frame = protocol.error_frame(ended)
+    bus.publish(f"agent:{agent_id}", {"kind": "close", "code": ended.close_code, "frame": frame})
 
 
 def set_password(store, agent_id: str, password: str) -> None:
@@ -82,13 +79,7 @@ def login(store, username, password, now, free_failures=5, backoff_max=900.0):
     blocked = agent["login_blocked_until"]
     if blocked is not None and blocked > now:
         wait = max(1, int((blocked - now).total_seconds() + 0.999))
-        raise ZhengnaError(
-            "login_backoff",
-            f"密码错误次数过多，请 {wait} 秒后再试。",
-            f"Too many wrong passwords; try again in {wait} s.",
-            status=429,
-            retry_after=wait,
-        )
+        raise ZhengnaError("login_backoff", {"retry_after": wait}, wait=wait)
     try:
         _hasher.verify(agent["password_hash"], password or "")
     except (VerificationError, InvalidHashError):

@@ -73,7 +73,7 @@ class Calls:
             )
             self.ended(before, after)
             return after
-        raise ZhengnaError("busy", "系统繁忙，请重试。", "The service is busy; please try again.")
+        raise ZhengnaError("busy")
 
     def ended(self, before, after):
         """Close the media of a call that just ended (hang-up, decline, the conversation ending)."""
@@ -117,9 +117,7 @@ class Calls:
         media dropped) is told to both sides at once: the worker reports only when the new connection is up."""
         interaction = self._party(actor, interaction_id)
         if interaction.call_state != states.Call.ACTIVE.value or not interaction.call_id:
-            raise ZhengnaError(
-                "no_active_call", "当前没有进行中的视频通话。", "There is no active call."
-            )
+            raise ZhengnaError("no_active_call")
         self._require_workers()
         if restart:
             self._tell_media(interaction, actor.role, "reconnecting")
@@ -129,9 +127,7 @@ class Calls:
 
     def _require_workers(self):
         if self.workers is None:
-            raise ZhengnaError(
-                "media_unavailable", "视频服务未启用。", "Video is not enabled on this service."
-            )
+            raise ZhengnaError("media_unavailable.off")
 
     def media_state(self, call_id, role, state):
         """Tell both sides how one side's media connection is doing (from the worker's events)."""

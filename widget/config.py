@@ -21,8 +21,8 @@ DEFAULTS = {
     "PUBLIC_URL": "",  # the address people use (https://...: Secure cookies and HSTS)
     "METRICS_ALLOW": ["127.0.0.0/8", "::1"],  # addresses/networks that may read /metrics
     "TESTING": False,
-    "SQLITE_SYNCHRONOUS": "FULL",  # FULL: a message acknowledged survives power loss, not only a crash
-    "MAX_FRAME_BYTES": 32768,  # a browser's SDP offer with three m-lines is 6-20 KB; 2,000 CJK characters ~6 KB
+    "SQLITE_SYNCHRONOUS": "FULL",  # FULL: an acknowledged message outlives power loss too
+    "MAX_FRAME_BYTES": 32768,  # a browser's SDP offer (3 m-lines) is 6-20 KB; 2,000 CJK chars ~6 KB
     "MAX_MESSAGE_CHARS": 2000,
     "AUTH_TIMEOUT": 10.0,  # first frame must arrive within this
     "HEARTBEAT_INTERVAL": 20.0,  # clients ping at least this often
@@ -36,13 +36,13 @@ DEFAULTS = {
     "SWEEP_INTERVAL": 1.0,  # how often timeouts are checked
     "CREDENTIAL_TTL": 43200.0,  # a taxpayer session credential lives 12 h from its last use
     "CREDENTIAL_MAX_AGE": 86400.0,  # ...and never longer than 24 h from its issue, whatever its use
-    "TOKEN_LEEWAY": 30,
+    "TOKEN_LEEWAY": 30,  # clock skew allowed on a host token's exp and on its lifetime (the site's)
     "SYNC_BATCH": 200,  # events per store read when catching a client up
     "WS_RATE": 20.0,  # frames a second a connection may sustain...
     "WS_BURST": 60,  # ...with bursts up to this many
     "HTTP_RATE_LIMIT": "120 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
-    "WS_HANDSHAKE_RATE_LIMIT": "600 per minute",  # a whole office behind one NAT reconnects after a restart
+    "WS_HANDSHAKE_RATE_LIMIT": "600 per minute",  # one NAT's office reconnecting after a restart
     "WS_MAX_PER_CREDENTIAL": 10,  # open taxpayer sockets of one credential (its tabs), per process
     "WS_MAX_PER_ADDRESS": 300,  # open taxpayer sockets from one address (office NAT), per process
     "UPLOAD_QUOTA_BYTES": 52428800,  # files one conversation may hold (50 MB: five 10 MB files)
@@ -51,20 +51,20 @@ DEFAULTS = {
     "LOGIN_BACKOFF_MAX": 900.0,  # ...1 s, 2 s, 4 s ... up to this long after each further one
     "TRUSTED_PROXIES": [],  # addresses/networks whose X-Forwarded-For is believed
     "CONSOLE_ORIGINS": [],  # extra origins allowed to open /ws/agent (same origin always is)
-    "ESTIMATE_HANDLE_TIME": 300.0,  # assumed handling time per conversation until a centre has history
-    "RTC": "child",  # child: start media workers beside the server; external: RTC_URL and/or registered
+    "ESTIMATE_HANDLE_TIME": 300.0,  # a conversation's handling time until a centre has history
+    "RTC": "child",  # child: media workers beside the server; external: RTC_URL and/or registered
     "RTC_URL": "",  # external: comma-separated worker URLs (workers may also register themselves)
     "RTC_SECRET": "",  # shared with the workers; child: generated when empty
     "RTC_SECRET_FILE": "",  # or: a 0600 file holding it (the same on every process)
     "RTC_WORKER_ALLOW": [],  # external: addresses/networks/hosts whose workers may register
-    "RTC_PORT": 0,  # 0: free ports for the child workers (else PORT, PORT+1, ...)
+    "RTC_PORT": 0,  # child: the first worker's port (the next RTC_PORT+1, +2 ...); 0: free ports
     "RTC_WORKERS": 1,  # child: how many worker processes (one per core for many calls)
     "RTC_WORKER_TTL": 20.0,  # a registered worker unheard of this long gets no new calls
     "RTC_ICE_SERVERS": "",  # JSON list of {"urls": ..., "username": ..., "credential": ...}
     "RTC_LOOPBACK_ONLY": False,  # a test switch: media over 127.0.0.1 only
-    "TEST_EXIT_AFTER_COMMITS": 0,  # a test switch: die right after the Nth group commit, before any ack
+    "TEST_EXIT_AFTER_COMMITS": 0,  # a test switch: die right after the Nth group commit, unanswered
     "RECORDING_RETENTION_DAYS": 180,  # call recordings older than this are deleted
-    "FOLLOWUP_DAYS": 5,  # working days (the centre's calendar) to follow up a poor rating (差评回访)
+    "FOLLOWUP_DAYS": 5,  # working days (the centre's calendar) to follow up a poor rating, 差评回访
 }
 
 ENV_PREFIX = "ZHENGNA_"
@@ -151,7 +151,8 @@ def validate(config):
 
 
 def ice_servers(config):
-    """Return RTC_ICE_SERVERS as a list of {"urls", "username"?, "credential"?}; raise ValueError if malformed."""
+    """Return RTC_ICE_SERVERS as a list of {"urls", "username"?, "credential"?}; raise ValueError
+    if malformed."""
     raw = config["RTC_ICE_SERVERS"]
     if not raw:
         return []

@@ -7,8 +7,6 @@ from datetime import timedelta
 from . import roles
 from .errors import AuthError
 
-CLOSE_CREDENTIAL = 4005
-
 
 def issue():
     """Return a new random credential."""
@@ -30,12 +28,7 @@ def person_for(store, credential, now, max_age):
         or person["expires_at"] <= now
         or person["created_at"] + timedelta(seconds=max_age) <= now
     ):
-        raise AuthError(
-            "credential_expired",
-            "会话已过期，请刷新页面。",
-            "Your session has expired; reload the page.",
-            CLOSE_CREDENTIAL,
-        )
+        raise AuthError("credential_expired")
     roles.check(store.get_site(person["site_id"]) or {}, person["role"])
     return person
 
@@ -47,9 +40,4 @@ def expiry(person, now, ttl, max_age):
 
 def mismatch():
     """Return the refusal of a resume whose host token names someone else than the credential."""
-    return AuthError(
-        "credential_mismatch",
-        "页面上的登录身份已变更，将为当前用户重新开始。",
-        "The person signed in on the page has changed; starting afresh for them.",
-        CLOSE_CREDENTIAL,
-    )
+    return AuthError("credential_mismatch")

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import accounts
-from .errors import Forbidden
+from .errors import ZhengnaError
 from .routing import ALL_DAY, NEVER
 
 SITE = "demo"
@@ -88,12 +88,7 @@ def is_demo_account(agent: dict) -> bool:
 def refuse_unless_served(config: dict, environ: dict) -> None:
     """Raise demo_local_only unless demo data may answer this request."""
     if not serves(config, environ):
-        raise Forbidden(
-            "demo_local_only",
-            "演示数据只对本机开放（未开启演示模式，或请求经过代理或来自其他主机）。",
-            "Demo data answers only this machine (demo mode is off, or the request came "
-            "through a proxy or from another host).",
-        )
+        raise ZhengnaError("demo_local_only")
 
 
 def passwords(data_dir: str) -> tuple[dict, bool]:

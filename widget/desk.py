@@ -1,7 +1,7 @@
 """The agent's desk: accept, end, transfer, notes, the taxpayer's history, presence and its grace period."""
 
 from . import scope, states
-from .errors import IllegalTransition, NotFound, ProtocolError, ZhengnaError
+from .errors import IllegalTransition, ProtocolError, ZhengnaError
 from .interactions import agent_actor, not_found, require_serving
 
 
@@ -26,11 +26,7 @@ class Desk:
                 agent_left_at=None,
             )
         except IllegalTransition:
-            raise ZhengnaError(
-                "already_taken",
-                "该互动已被接入或已结束。",
-                "Someone else has taken this task, or it has ended.",
-            ) from None
+            raise ZhengnaError("already_taken") from None
         self.service.audit(agent, "accept", interaction.id, {})
         return result
 
@@ -49,14 +45,12 @@ class Desk:
         interaction = self.service.get(interaction_id)
         require_serving(interaction, agent["id"])
         if bool(to_agent) == bool(to_centre):
-            raise ProtocolError(
-                "bad_field", "请选择一位工作人员或一个运营中心。", "Choose one agent or one centre."
-            )
+            raise ProtocolError("bad_field.transfer_target")
         actor = agent_actor(agent)
         if to_agent:
             target = self.store.get_agent(to_agent)
             if target is None or not scope.may_transfer_to(agent, target):
-                raise NotFound("not_found", "找不到该工作人员。", "No such agent to transfer to.")
+                raise ZhengnaError("not_found.transfer_agent")
             self._check_capacity(target)
             left = (
                 None if self.service.presence.is_connected(target["id"]) else self.service.clock()
@@ -71,7 +65,7 @@ class Desk:
             )
         else:
             if self.store.get_centre(to_centre) is None:
-                raise NotFound("not_found", "找不到该运营中心。", "No such centre to transfer to.")
+                raise ZhengnaError("not_found.transfer_centre")
             result = self.service.transition(
                 interaction_id,
                 "transfer_to_queue",
@@ -114,12 +108,7 @@ class Desk:
     def _check_capacity(self, agent):
         busy = len(self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent["id"]))
         if busy >= agent["max_concurrent"]:
-            raise ZhengnaError(
-                "at_capacity",
-                f"已同时接待 {busy} 个互动，达到上限。",
-                f"Already serving {busy} conversations, the limit.",
-                agent=agent["id"],
-            )
+            raise ZhengnaError("at_capacity", {"agent": agent["id"]}, busy=busy)
 
     def agent_connected(self, agent):
         """Note an agent's console is back: their conversations are no longer orphaned."""

@@ -2,12 +2,10 @@
 
 from . import credentials, roles, tokens
 from .config import ice_servers
-from .errors import AuthError, NotFound
+from .errors import AuthError, ZhengnaError
 from .interactions import person_channel
 from .models import Actor
 from .store import new_id
-
-CLOSE_REGION = 4006
 
 
 class Context:
@@ -31,7 +29,7 @@ class Context:
     def watched(self, interaction_id):
         """Raise not_found unless this connection follows the interaction."""
         if interaction_id not in self.conn.delivered:
-            raise NotFound("not_found", "找不到该互动。", "No such interaction.")
+            raise ZhengnaError("not_found.interaction")
 
     def start_taxpayer(self):
         """Listen for interactions the person opens in other tabs and for their centre opening or closing."""
@@ -103,7 +101,7 @@ def authenticate_taxpayer(z, frame, site_id):
     now = z.clock()
     site = z.store.get_site(site_id)
     if site is None:
-        raise AuthError("wrong_site", "站点不存在。", "Unknown site.", tokens.CLOSE_WRONG_SITE)
+        raise AuthError("wrong_site.unknown")
     config = z.service.config
     ttl, max_age = config["CREDENTIAL_TTL"], config["CREDENTIAL_MAX_AGE"]
     keys, leeway = z.store.site_keys(site_id), config["TOKEN_LEEWAY"]
@@ -128,12 +126,7 @@ def authenticate_taxpayer(z, frame, site_id):
         credential = frame["credential"]
         person = credentials.person_for(z.store, credential, now, max_age)
         if person["site_id"] != site_id:
-            raise AuthError(
-                "wrong_site",
-                "会话不属于本站点。",
-                "This session belongs to another site.",
-                tokens.CLOSE_WRONG_SITE,
-            )
+            raise AuthError("wrong_site.session")
         # The page's own host token says who is there now (expired or not): another person on a
         # shared machine starts afresh rather than resuming the previous person's conversations.
         who = tokens.verify(frame["token"], site, keys, leeway, verify_exp=False)
@@ -169,12 +162,7 @@ def authenticate_taxpayer(z, frame, site_id):
 def _region_or_refuse(z, code, site_id):
     region = z.store.get_region(code)
     if region is None or region["site_id"] != site_id:
-        raise AuthError(
-            "region_unknown",
-            f"未配置的主管税务机关代码：{code}",
-            f"No operations centre serves tax office {code}.",
-            CLOSE_REGION,
-        )
+        raise AuthError("region_unknown", code=code)
     return region
 
 

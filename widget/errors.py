@@ -1,23 +1,33 @@
-"""Errors that reach a person: a stable code plus a message in Chinese and English."""
+"""Errors that reach a person: a catalogue entry (protocol.ERRORS) raised by its key."""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .protocol import CloseCode
 
 
 class ZhengnaError(Exception):
-    """Root of every error the service reports to a client."""
+    """Root of every error the service reports to a client.
 
-    code = "error"
-    status = 400  # HTTP status when raised inside a Flask view
+    ZhengnaError("not_found.site") raises the catalogue entry of that key: its code (the key up to
+    the first dot), texts, HTTP status and close code. Keyword arguments fill the texts' format
+    fields; detail (a dict) travels with the error to the client."""
 
-    def __init__(self, code=None, zh=None, en=None, status=None, **detail):
-        self.code = code or self.code
-        self.status = status or self.status
-        self.zh = zh or "请求无法处理。"
-        self.en = en or "The request could not be processed."
-        self.detail = detail
+    close_code: "CloseCode | None"
+
+    def __init__(self, key: str, /, detail: dict | None = None, **fields: object) -> None:
+        from .protocol import ERRORS, code_of  # protocol imports this module (ProtocolError)
+
+        entry = ERRORS[key]
+        self.key, self.code = key, code_of(key)
+        self.zh, self.en = entry.zh.format(**fields), entry.en.format(**fields)
+        self.status, self.close_code = entry.status, entry.close
+        self.detail = dict(detail or {})
         super().__init__(f"{self.code}: {self.en}")
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         """Return the JSON body shared by error frames and HTTP errors."""
-        body = {"code": self.code, "zh": self.zh, "en": self.en}
+        body: dict = {"code": self.code, "zh": self.zh, "en": self.en}
         if self.detail:
             body["detail"] = self.detail
         return body
@@ -26,61 +36,29 @@ class ZhengnaError(Exception):
 class ProtocolError(ZhengnaError):
     """A frame that is malformed, unknown, oversized or out of order."""
 
-    code = "bad_frame"
-
 
 class IllegalTransition(ZhengnaError):
     """An event that the interaction's current state does not allow."""
 
-    code = "illegal_transition"
-    status = 409
-
-    def __init__(self, state, event, role=None):
+    def __init__(self, state: str, event: str, role: str | None = None) -> None:
         super().__init__(
-            "illegal_transition",
-            f"当前状态“{state}”下不能执行“{event}”。",
-            f"Cannot {event} while the interaction is {state}.",
-            state=state,
-            event=event,
+            "illegal_transition", {"state": state, "event": event}, state=state, event=event
         )
         self.state = state
         self.event = event
 
 
-class Forbidden(ZhengnaError):
-    """The caller is not allowed to do this."""
-
-    code = "forbidden"
-    status = 403
-
-
-class NotFound(ZhengnaError):
-    """The thing asked for does not exist or is not the caller's."""
-
-    code = "not_found"
-    status = 404
-
-
 class RateLimited(ZhengnaError):
     """Too many requests in too short a time."""
 
-    code = "rate_limited"
-    status = 429
-
-    def __init__(self, retry_after=1.0):
-        super().__init__(
-            "rate_limited",
-            "操作太频繁，请稍后再试。",
-            "Too many requests; please slow down.",
-            retry_after=round(retry_after, 1),
-        )
+    def __init__(self, retry_after: float = 1.0) -> None:
+        super().__init__("rate_limited", {"retry_after": round(retry_after, 1)})
 
 
 class AuthError(ZhengnaError):
-    """The first frame's token or credential was refused; carries a WebSocket close code."""
+    """The first frame's token or credential was refused: the socket closes with close_code."""
 
-    status = 401
-
-    def __init__(self, code, zh, en, close_code):
-        super().__init__(code, zh, en)
-        self.close_code = close_code
+    def __init__(self, key: str, /, detail: dict | None = None, **fields: object) -> None:
+        super().__init__(key, detail, **fields)
+        if self.close_code is None:
+            raise ValueError(f"{key} names no close code")

@@ -52,9 +52,7 @@ class Forms:
         if template_id is not None:
             template = self.store.get_form_template(template_id)
             if template is None or template["centre_id"] != interaction.centre_id:
-                raise ZhengnaError(
-                    "not_found", "找不到该确认单模板。", "No such form template.", status=404
-                )
+                raise ZhengnaError("not_found.form_template")
         status = states.next_form_status(None, "send", "agent").value
         now, actor = self.service.clock(), agent_actor(agent)
         row = {
@@ -112,17 +110,11 @@ class Forms:
             items = [dict(item, files=list(item["files"])) for item in form["items"]]
             item = next((i for i in items if i["id"] == item_id), None)
             if item is None:
-                raise ZhengnaError(
-                    "not_found", "确认单中没有这项材料。", "The form has no such item.", status=404
-                )
+                raise ZhengnaError("not_found.form_item")
             if any(f["id"] == attachment_id for f in item["files"]):
                 return None  # already there: a resend
             if len(item["files"]) >= MAX_FILES:
-                raise ZhengnaError(
-                    "too_many_files",
-                    f"每项材料最多上传 {MAX_FILES} 个文件。",
-                    f"At most {MAX_FILES} files per item.",
-                )
+                raise ZhengnaError("too_many_files", max=MAX_FILES)
             item["files"].append(file)
             return {"items": items}
 
@@ -141,9 +133,9 @@ class Forms:
             if missing:
                 raise ZhengnaError(
                     "form_incomplete",
-                    f"还有材料未上传：{'、'.join(missing)}",
-                    f"Some materials have no file yet: {', '.join(missing)}",
-                    missing=missing,
+                    {"missing": missing},
+                    missing_zh="、".join(missing),
+                    missing_en=", ".join(missing),
                 )
             return {}
 
@@ -155,7 +147,7 @@ class Forms:
         for _ in range(_RETRIES):
             form = self.store.get_form(form_id)
             if form is None or form["interaction_id"] != interaction_id:
-                raise ZhengnaError("not_found", "找不到该确认单。", "No such form.", status=404)
+                raise ZhengnaError("not_found.form")
             target = states.FORM_TRANSITIONS.get((_status(form), event))
             if _is_resend(form, actor, event, target):
                 return view(form)
@@ -182,7 +174,7 @@ class Forms:
                 detail["attachment"] = extra["file"]["id"]
             self._audit(actor, f"form_{event}", interaction_id, detail)
             return view(after)
-        raise ZhengnaError("busy", "系统繁忙，请重试。", "The service is busy; please try again.")
+        raise ZhengnaError("busy")
 
     # -- scope -----------------------------------------------------------------------------------
 
@@ -209,13 +201,7 @@ class Forms:
 
 def _connected(interaction):
     if interaction.state != states.State.CONNECTED.value:
-        raise ZhengnaError(
-            "form_unavailable",
-            "确认单只能在与工作人员对话时办理。",
-            "Forms can be handled only while you are talking with an agent.",
-            status=409,
-            state=interaction.state,
-        )
+        raise ZhengnaError("form_unavailable", {"state": interaction.state})
     return interaction
 
 

@@ -3,7 +3,7 @@
 import dataclasses
 
 from . import protocol, scope, states
-from .errors import Forbidden, NotFound, ProtocolError, ZhengnaError
+from .errors import ProtocolError, ZhengnaError
 from .models import Actor, Interaction
 from .routing import estimate_wait
 from .store import Conflict, Duplicate, new_id
@@ -119,11 +119,7 @@ class Service:
         """Store the one 好差评 rating of an interaction the agent ended."""
         interaction = self.owned(person, interaction_id)
         if interaction.state != states.State.ENDED.value or interaction.ended_by != "agent":
-            raise ZhengnaError(
-                "rating_not_offered",
-                "该互动不需要评价。",
-                "This interaction is not open for rating.",
-            )
+            raise ZhengnaError("rating_not_offered")
         now = self.clock()
         row = {
             "interaction_id": interaction.id,
@@ -148,30 +144,20 @@ class Service:
         try:
             self.publish_rows(self.store.save_evaluation(row, event, followup))
         except ValueError:
-            raise ZhengnaError(
-                "already_rated",
-                "您已评价过本次服务，谢谢！",
-                "You have already rated this service. Thank you!",
-            ) from None
+            raise ZhengnaError("already_rated") from None
 
     # -- both sides --------------------------------------------------------------------------
 
     def send_message(self, actor, interaction_id, cid, text, attachment_id=None, interaction=None):
         """Store a chat message (idempotent by client id) and publish it; return its seq."""
         if not text and not attachment_id:
-            raise ProtocolError(
-                "bad_field", "消息内容不能为空。", "A message needs text or an attachment.", ref=cid
-            )
+            raise ProtocolError("bad_field.empty_message", {"ref": cid})
         interaction = interaction or self.get(interaction_id)
         if not self._open_to(actor, interaction):
             done = self.store.find_message(interaction_id, actor.role, actor.id, cid)
             if done is not None:  # a retry of a message stored before the conversation moved on
                 return self._stored_again(done)
-            raise ZhengnaError(
-                "not_accepting_messages",
-                "当前状态下不能发送消息。",
-                f"Messages cannot be sent while the interaction is {interaction.state}.",
-            )
+            raise ZhengnaError("not_accepting_messages", state=interaction.state)
         message = self.message_event(actor, cid, text or "", "text", self.clock(), touch=True)
         if attachment_id:
             message["message"]["attachment_id"] = attachment_id
@@ -202,11 +188,7 @@ class Service:
         """Raise unless actor may add a file to this interaction now."""
         interaction = self.get(interaction_id)
         if not self._open_to(actor, interaction):
-            raise ZhengnaError(
-                "not_accepting_messages",
-                "当前状态下不能发送文件。",
-                f"Files cannot be sent while the interaction is {interaction.state}.",
-            )
+            raise ZhengnaError("not_accepting_messages.file", state=interaction.state)
         return interaction
 
     @staticmethod
@@ -224,7 +206,7 @@ class Service:
             or row["interaction_id"] != interaction_id
             or (row["uploader_role"], row["uploader_id"]) != (actor.role, actor.id)
         ):
-            raise NotFound("not_found", "找不到该文件。", "No such file.")
+            raise ZhengnaError("not_found.file")
         return row
 
     @staticmethod
@@ -303,7 +285,7 @@ class Service:
             self.publish_rows(rows)
             self._after_change(before, after)
             return after
-        raise ZhengnaError("busy", "系统繁忙，请重试。", "The service is busy; please try again.")
+        raise ZhengnaError("busy")
 
     def remind_idle(self, interaction):
         """Tell both sides the conversation will end soon if nobody writes."""
@@ -540,9 +522,7 @@ class Service:
 def require_serving(interaction, agent_id):
     """Raise not_your_interaction unless agent_id is the agent serving interaction (the one rule for it)."""
     if interaction.agent_id != agent_id:
-        raise Forbidden(
-            "not_your_interaction", "该互动不由您接待。", "You are not serving this interaction."
-        )
+        raise ZhengnaError("not_your_interaction")
 
 
 def close_message(code, frame):
@@ -567,4 +547,4 @@ def agent_actor(agent):
 
 def not_found():
     """Return the error for a missing (or someone else's) interaction."""
-    return NotFound("not_found", "找不到该互动。", "No such interaction.")
+    return ZhengnaError("not_found.interaction")

@@ -7,8 +7,8 @@ from collections import Counter
 import gevent
 
 from .bot.kb import Entry, KnowledgeBase, layer, load_entries
-from .bot.thesaurus import Pair, Thesaurus, ThesaurusError, check_pair
-from .errors import NotFound, ZhengnaError
+from .bot.thesaurus import MAX_TERM, Pair, Thesaurus, ThesaurusError, check_pair
+from .errors import ZhengnaError
 
 RECHECK_SECONDS = 5.0  # how stale another process's KB edit may be here before we notice it
 _FIELDS = (
@@ -89,7 +89,7 @@ class Knowledge:
         for item in self.entries(site_id):
             if item["id"] == entry_id:
                 return item
-        raise NotFound("not_found", "找不到该知识条目。", "No such knowledge-base entry.")
+        raise ZhengnaError("not_found.kb_entry")
 
     def put(self, site_id, items, who):
         """Validate and store entries for the site (each replacing any with its id); effective at once."""
@@ -105,9 +105,7 @@ class Knowledge:
         """Teach an entry a new way of asking (from the admin's insights list)."""
         text = (text or "").strip()
         if not 0 < len(text) <= 200:
-            raise ZhengnaError(
-                "bad_field", "新问法应为 1–200 个字。", "An alias needs 1-200 characters."
-            )
+            raise ZhengnaError("bad_field.alias")
         item = self.entry(site_id, entry_id)
         if text not in item["aliases"]:
             item["aliases"].append(text)
@@ -116,11 +114,7 @@ class Knowledge:
     def delete(self, site_id, entry_id):
         """Drop the site's own version of an entry (a national one shows through again)."""
         if not self.store.delete_kb_entry(site_id, entry_id):
-            raise NotFound(
-                "not_found",
-                "本站点没有该条目的自定义内容。",
-                "The site has no entry of its own with this id.",
-            )
+            raise ZhengnaError("not_found.kb_own_entry")
         self._sites.pop(site_id, None)
 
     def export(self, site_id):
@@ -139,14 +133,9 @@ class Knowledge:
             try:
                 items.append(json.loads(line))
             except ValueError:
-                raise ZhengnaError(
-                    "bad_import",
-                    f"第 {n} 行不是有效的 JSON。",
-                    f"Line {n} is not valid JSON.",
-                    line=n,
-                ) from None
+                raise ZhengnaError("bad_import", {"line": n}, line=n) from None
         if not items:
-            raise ZhengnaError("bad_import", "导入文件是空的。", "The import file is empty.")
+            raise ZhengnaError("bad_import.empty")
         return self.put(site_id, items, who)
 
     # -- the thesaurus: the shipped pairs plus each site's own ------------------------------------
@@ -186,7 +175,7 @@ class Knowledge:
         try:
             check = _build_in_thread(lambda: check_pair(entries, variant, canonical, base))
         except ThesaurusError as exc:
-            raise ZhengnaError(exc.code, exc.zh, exc.en) from None
+            raise ZhengnaError(exc.code, max=MAX_TERM) from None
         return {
             "variant": check.variant,
             "canonical": check.canonical,
@@ -205,10 +194,9 @@ class Knowledge:
         if check["verdict"] != "accept":
             raise ZhengnaError(
                 "thesaurus_rejected",
-                "该同义词会让知识库答错，未添加：" + check["reason"]["zh"],
-                "This pair would make the knowledge base answer wrongly, so it was not added: "
-                + check["reason"]["en"],
-                check=check,
+                {"check": check},
+                reason_zh=check["reason"]["zh"],
+                reason_en=check["reason"]["en"],
             )
         row = {
             "variant": check["variant"],
@@ -223,11 +211,7 @@ class Knowledge:
     def delete_pair(self, site_id, variant):
         """Remove one of the site's own pairs (shipped pairs are changed in the shipped file)."""
         if not self.store.delete_kb_pair(site_id, variant):
-            raise NotFound(
-                "not_found",
-                "本站点没有该同义词。",
-                "The site has no thesaurus pair with this word.",
-            )
+            raise ZhengnaError("not_found.thesaurus_pair")
         self._sites.pop(site_id, None)
 
     def insights(self, site_id, since, limit=20):
@@ -285,9 +269,8 @@ def _entry(row):
 
 
 def _validated(item, n):
-    where = f"第 {n} 条"
     if not isinstance(item, dict):
-        raise ZhengnaError("bad_entry", f"{where}不是对象。", f"Entry {n} is not an object.")
+        raise ZhengnaError("bad_entry", n=n)
     texts = {
         name: str(item.get(name) or "").strip()
         for name in ("id", "category", "question", "answer", "question_en", "answer_en")
@@ -298,11 +281,7 @@ def _validated(item, n):
         if not isinstance(value, list) or not all(
             isinstance(v, str) and 0 < len(v.strip()) <= 200 for v in value
         ):
-            raise ZhengnaError(
-                "bad_entry",
-                f"{where}的 {name} 应为问法列表。",
-                f"Entry {n}: {name} must be a list of phrasings.",
-            )
+            raise ZhengnaError("bad_entry.list", n=n, name=name)
         lists[name] = list(dict.fromkeys(v.strip() for v in value))
     limits = {
         "id": 64,
@@ -313,20 +292,12 @@ def _validated(item, n):
         "answer_en": 6000,
     }
     if bool(texts["question_en"]) != bool(texts["answer_en"]):
-        raise ZhengnaError(
-            "bad_entry",
-            f"{where}的英文问题和英文答案应同时填写或同时留空。",
-            f"Entry {n}: give both the English question and the English answer, or neither.",
-        )
+        raise ZhengnaError("bad_entry.english", n=n)
     for name, limit in limits.items():
         if not texts[name] and name in ("id", "question", "answer"):
-            raise ZhengnaError("bad_entry", f"{where}缺少 {name}。", f"Entry {n} has no {name}.")
+            raise ZhengnaError("bad_entry.missing", n=n, name=name)
         if len(texts[name]) > limit:
-            raise ZhengnaError(
-                "bad_entry",
-                f"{where}的 {name} 超过 {limit} 字。",
-                f"Entry {n}: {name} is over {limit} characters.",
-            )
+            raise ZhengnaError("bad_entry.too_long", n=n, name=name, limit=limit)
     return {**texts, **lists}
 
 

@@ -20,12 +20,7 @@ _TIMEOUT = 15.0  # an answer needs ICE gathering in the worker: well under a sec
 
 
 def _unavailable(detail):
-    return ZhengnaError(
-        "media_unavailable",
-        "视频服务暂时不可用，请稍后再试或继续文字交流。",
-        "Video is unavailable right now; try again later or keep chatting.",
-        reason=detail,
-    )
+    return ZhengnaError("media_unavailable", {"reason": detail})
 
 
 def free_port():

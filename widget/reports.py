@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from .errors import Forbidden, ZhengnaError
+from .errors import ZhengnaError
 from .store import rollups
 from .store.facts import BEIJING
 from .store.schema import (
@@ -43,7 +43,7 @@ def visible_centres(agent: dict) -> tuple[str, ...] | None:
         return None
     if agent["role"] == "supervisor":
         return (agent["centre_id"],)
-    raise Forbidden("forbidden", "您没有权限查看报表。", "Your role may not see reports.")
+    raise ZhengnaError("forbidden.reports")
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,6 @@ class Period:
         return [(self.first + timedelta(days=i)).isoformat() for i in range(count)]
 
 
-def _bad(zh: str, en: str) -> ZhengnaError:
-    return ZhengnaError("bad_range", zh, en)
-
-
 def period(
     name: str, now: datetime, first: str = "", last: str = "", max_days: int | None = MAX_DAYS
 ) -> Period:
@@ -85,19 +81,15 @@ def period(
     if name == "month":
         return Period(name, today.replace(day=1), today)
     if name != "custom":
-        raise _bad(
-            "时间范围应为今天、7 天、本月或自定义。", "range must be today, 7d, month or custom."
-        )
+        raise ZhengnaError("bad_range")
     try:
         start, end = date.fromisoformat(first), date.fromisoformat(last)
     except (TypeError, ValueError):
-        raise _bad(
-            "请填写开始和结束日期（年-月-日）。", "Give a start and an end date (YYYY-MM-DD)."
-        ) from None
+        raise ZhengnaError("bad_range.dates") from None
     if start > end:
-        raise _bad("开始日期不能晚于结束日期。", "The start date is after the end date.")
+        raise ZhengnaError("bad_range.order")
     if max_days is not None and (end - start).days >= max_days:
-        raise _bad("自定义范围最长一年。", "A custom range spans at most a year.")
+        raise ZhengnaError("bad_range.too_long")
     return Period(name, start, end)
 
 

@@ -89,15 +89,9 @@ class Reviews:
         """Appeal a rating of the agent's own conversation; one appeal per rating."""
         rating = self.store.get_evaluation(interaction_id)
         if rating is None or rating["agent_id"] != agent["id"]:
-            raise ZhengnaError(
-                "not_found", "找不到您的这条评价。", "No such rating of yours.", status=404
-            )
+            raise ZhengnaError("not_found.rating")
         if rating["score"] > APPEALABLE:
-            raise ZhengnaError(
-                "not_appealable",
-                "只有“基本满意”及以下的评价可以申诉。",
-                "Only ratings of 'fairly satisfied' or lower can be appealed.",
-            )
+            raise ZhengnaError("not_appealable")
         row = {
             "interaction_id": interaction_id,
             "centre_id": rating["centre_id"],
@@ -109,12 +103,7 @@ class Reviews:
         try:
             self.store.create_appeal(row)
         except ValueError:
-            raise ZhengnaError(
-                "already_appealed",
-                "这条评价已经申诉过。",
-                "This rating has been appealed already.",
-                status=409,
-            ) from None
+            raise ZhengnaError("already_appealed") from None
         self.service.audit(agent, "appeal", interaction_id, {"reason": reason})
         return row
 
@@ -172,7 +161,7 @@ def _role(agent):
 
 
 def _missing():
-    return ZhengnaError("not_found", "找不到该记录。", "No such record.", status=404)
+    return ZhengnaError("not_found.record")
 
 
 def _followup_view(row, now):

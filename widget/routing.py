@@ -82,11 +82,7 @@ class Router:
         """Return the region row for a tax-office code, or raise a clear error."""
         region = self.store.get_region(code)
         if region is None:
-            raise ZhengnaError(
-                "region_unknown",
-                f"未配置的主管税务机关代码：{code}",
-                f"No operations centre serves tax office {code}.",
-            )
+            raise ZhengnaError("region_unknown", code=code)
         return region
 
     def centre_status(self, centre_id):
@@ -114,19 +110,11 @@ class Router:
             return status
         now = self.clock()
         detail = {"next_open": status.next_open.isoformat() if status.next_open else None}
+        if status.next_open is None:
+            raise ZhengnaError("centre_closed.unscheduled", detail)
         raise ZhengnaError(
             "centre_closed",
-            "当前不在人工服务时间。"
-            + (
-                hours_mod.format_next_open(status.next_open, "zh-CN", now)
-                if status.next_open
-                else "暂无人工服务安排，请留言。"
-            ),
-            "Human service is closed now. "
-            + (
-                hours_mod.format_next_open(status.next_open, "en", now)
-                if status.next_open
-                else "No opening is scheduled; please leave a message."
-            ),
-            **detail,
+            detail,
+            next_zh=hours_mod.format_next_open(status.next_open, "zh-CN", now),
+            next_en=hours_mod.format_next_open(status.next_open, "en", now),
         )

@@ -13,7 +13,7 @@ reported as not found, so its existence does not leak. Sending into a conversati
 being the agent who serves it (interactions.require_serving).
 """
 
-from .errors import Forbidden, NotFound
+from .errors import ZhengnaError
 from .models import Interaction
 
 ADMIN = "admin"
@@ -75,14 +75,10 @@ def require_scope(agent: dict, centre_id: str, interaction=None, serving: bool =
     Out of scope reads as not found, as for conversations."""
     if serving:
         if interaction is None or interaction.agent_id != agent["id"]:
-            raise Forbidden(
-                "not_your_interaction",
-                "该互动不由您接待。",
-                "You are not serving this interaction.",
-            )
+            raise ZhengnaError("not_your_interaction")
         return
     if agent["role"] == ADMIN or (agent["role"] == SUPERVISOR and agent["centre_id"] == centre_id):
         return
     if interaction is not None and interaction.agent_id == agent["id"]:
         return
-    raise NotFound("not_found", "找不到该记录。", "No such record.")
+    raise ZhengnaError("not_found.record")

@@ -1,7 +1,7 @@
 """Smart service: the taxpayer's questions to the FAQ bot, suggestions picked, and 有用/没用."""
 
 from . import states
-from .errors import IllegalTransition, NotFound, ZhengnaError
+from .errors import IllegalTransition, ZhengnaError
 from .interactions import taxpayer_actor
 from .models import Actor
 
@@ -32,18 +32,10 @@ class SmartService:
         The answer is in English when the widget speaks English or the question was asked in English."""
         region = self.service.router.region(person["region"])
         if not region["smart_service"]:
-            raise ZhengnaError(
-                "bot_off",
-                "本地区未开通智能服务，请发起人工导税。",
-                "Smart service is off here; please ask for a person.",
-            )
+            raise ZhengnaError("bot_off")
         live = self.service.live_of(person)
         if live is not None and live.state != states.State.BOT.value:
-            raise ZhengnaError(
-                "not_in_bot",
-                "已转人工服务，请直接发送消息。",
-                "You are with human service now; send a message instead.",
-            )
+            raise ZhengnaError("not_in_bot")
         actor = taxpayer_actor(person)
         if live is not None:
             done = self.store.find_message(live.id, "taxpayer", actor.id, cid)
@@ -92,7 +84,7 @@ class SmartService:
         except KeyError:
             entry = None
         if entry is None:
-            raise NotFound("not_found", "找不到该问题。", "No such question in the knowledge base.")
+            raise ZhengnaError("not_found.question")
         actor = taxpayer_actor(person)
         if self.store.find_message(live.id, "taxpayer", actor.id, cid):
             return live
@@ -114,7 +106,7 @@ class SmartService:
         """Record 有用/没用 on one bot answer of the person's interaction (a second one replaces the first)."""
         self.service.owned(person, interaction_id)
         if not self.store.update_bot_log(interaction_id, seq, feedback=value):
-            raise NotFound("not_found", "找不到该机器人回答。", "No such bot answer.")
+            raise ZhengnaError("not_found.bot_answer")
 
     def _reply(self, result, matcher, now, lang):
         if result.outcome == "answer":

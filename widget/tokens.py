@@ -9,13 +9,6 @@ import jwt
 
 from .errors import AuthError
 
-# Close codes the widget tells apart (4000-4999 is the application range of RFC 6455).
-CLOSE_TOKEN_MISSING = 4001
-CLOSE_TOKEN_INVALID = 4002
-CLOSE_TOKEN_EXPIRED = 4003
-CLOSE_WRONG_SITE = 4004
-CLOSE_AUTH_TIMEOUT = 4008
-
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _OLD_TIN = re.compile(r"^[0-9A-Z]{15,20}$")
@@ -74,10 +67,6 @@ def mint(
     return jwt.encode(claims, secret, algorithm="HS256", headers={"kid": kid})
 
 
-def _refuse(code, zh, en, close):
-    return AuthError(code, zh, en, close)
-
-
 REQUIRED = ("aud", "sub", "exp", "iat", "name", "tin", "region")
 LOGOUT_REQUIRED = ("aud", "sub", "exp", "iat", "tin")
 
@@ -105,12 +94,7 @@ def verify_logout(token, site, keys, leeway):
 
 def _claims(token, site, keys, leeway, required, verify_exp):
     if not isinstance(token, str) or not token:
-        raise _refuse(
-            "token_missing",
-            "缺少身份令牌，请重新登录电子税务局。",
-            "No identity token; please sign in to the tax site again.",
-            CLOSE_TOKEN_MISSING,
-        )
+        raise AuthError("token_missing")
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
@@ -126,36 +110,16 @@ def _claims(token, site, keys, leeway, required, verify_exp):
             options={"require": list(required), "verify_exp": verify_exp},
         )
     except jwt.ExpiredSignatureError:
-        raise _refuse(
-            "token_expired",
-            "身份令牌已过期，请刷新页面。",
-            "Your identity token has expired; please reload the page.",
-            CLOSE_TOKEN_EXPIRED,
-        ) from None
+        raise AuthError("token_expired") from None
     except jwt.InvalidAudienceError:
-        raise _refuse(
-            "wrong_site",
-            "身份令牌不属于本站点。",
-            "This token was issued for another site.",
-            CLOSE_WRONG_SITE,
-        ) from None
+        raise AuthError("wrong_site") from None
     except (jwt.PyJWTError, TypeError, ValueError, OverflowError):
         raise _invalid() from None
     _check_types(claims)
     if claims["exp"] - claims["iat"] > site["token_lifetime"] + leeway:
-        raise _refuse(
-            "token_lifetime",
-            "身份令牌有效期超出站点规定。",
-            "The token lives longer than this site allows.",
-            CLOSE_TOKEN_INVALID,
-        )
+        raise AuthError("token_lifetime")
     if not valid_tin(claims["tin"]):
-        raise _refuse(
-            "bad_tin",
-            "纳税人识别号格式不正确。",
-            "The taxpayer id in the token is not valid.",
-            CLOSE_TOKEN_INVALID,
-        )
+        raise AuthError("bad_tin")
     return claims
 
 
@@ -178,24 +142,14 @@ def _check_types(claims):
     for claim, kind in _CLAIM_TYPES.items():
         value = claims.get(claim)
         if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
-            raise _refuse(
-                "bad_claims",
-                f"身份令牌的字段 {claim} 类型不正确。",
-                f"The token's claim {claim} has the wrong type.",
-                CLOSE_TOKEN_INVALID,
-            )
+            raise AuthError("bad_claims", claim=claim)
 
 
 def _pick_key(kid, keys):
     """Return the secret of the active key named kid; a token must name its key (no guessing)."""
     active = [key for key in keys if key["active"]]
     if not isinstance(kid, str):
-        raise _refuse(
-            "token_kid",
-            "身份令牌缺少密钥编号（kid）。",
-            "The token names no signing key (kid header).",
-            CLOSE_TOKEN_INVALID,
-        )
+        raise AuthError("token_kid")
     for key in active:
         if key["kid"] == kid:
             return key["secret"]
@@ -203,9 +157,4 @@ def _pick_key(kid, keys):
 
 
 def _invalid():
-    return _refuse(
-        "token_invalid",
-        "身份令牌无效，请重新登录电子税务局。",
-        "The identity token is not valid; please sign in to the tax site again.",
-        CLOSE_TOKEN_INVALID,
-    )
+    return AuthError("token_invalid")

@@ -18,29 +18,17 @@ _MAX_PIXELS = 40_000_000  # refuse decompression bombs well before Pillow's own 
 def check(data):
     """Return the content type of an acceptable upload, judged from its bytes; raise otherwise."""
     if not data:
-        raise ZhengnaError("empty_file", "文件是空的。", "The file is empty.")
+        raise ZhengnaError("empty_file")
     if len(data) > MAX_BYTES:
-        raise ZhengnaError(
-            "too_large", "文件超过 10 MB。", "The file is larger than 10 MB.", status=413
-        )
+        raise ZhengnaError("too_large.file", mb=MAX_BYTES // (1024 * 1024))
     kind = filetype.guess(data)
     content_type = kind.mime if kind else None
     if content_type not in ALLOWED:
-        raise ZhengnaError(
-            "unsupported_type",
-            "只能发送图片（PNG、JPEG、GIF、WebP）或 PDF 文件。",
-            "Only images (PNG, JPEG, GIF, WebP) or PDF files can be sent.",
-            status=415,
-        )
+        raise ZhengnaError("unsupported_type")
     if content_type in IMAGE_TYPES:
         _check_image(data)
     elif b"%%EOF" not in data[-2048:]:
-        raise ZhengnaError(
-            "damaged_file",
-            "PDF 文件不完整或已损坏。",
-            "The PDF is incomplete or damaged.",
-            status=415,
-        )
+        raise ZhengnaError("damaged_file.pdf")
     return content_type
 
 
@@ -48,17 +36,10 @@ def _check_image(data):
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > _MAX_PIXELS:
-                raise ZhengnaError(
-                    "too_large", "图片尺寸过大。", "The image has too many pixels.", status=413
-                )
+                raise ZhengnaError("too_large.image")
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ZhengnaError(
-            "damaged_file",
-            "图片已损坏，无法打开。",
-            "The image is damaged and cannot be opened.",
-            status=415,
-        ) from None
+        raise ZhengnaError("damaged_file.image") from None
 
 
 def clean_name(name, content_type):

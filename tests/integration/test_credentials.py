@@ -11,6 +11,7 @@ import requests
 
 from tests.support import WSClient, taxpayer
 from widget import credentials, tokens
+from widget.protocol import CloseCode
 
 
 def _resume(server, frame):
@@ -36,7 +37,7 @@ def test_resume_with_the_page_of_another_person_starts_afresh(server, person):
             {"type": "auth.resume", "credential": hello["credential"], "token": someone_else},
         )
     )
-    assert error["code"] == "credential_mismatch" and code == credentials.CLOSE_CREDENTIAL
+    assert error["code"] == "credential_mismatch" and code == CloseCode.CREDENTIAL
     assert error["zh"] and error["en"]
 
 
@@ -54,7 +55,7 @@ def test_resume_needs_a_token_and_a_genuine_one(server, person):
         headers={"kid": "demo-1"},
     )
     error, code = _refused(_resume(server, {**frame, "token": forged}))
-    assert error["code"] == "token_invalid" and code == tokens.CLOSE_TOKEN_INVALID
+    assert error["code"] == "token_invalid" and code == CloseCode.TOKEN_INVALID
 
 
 def test_resume_with_an_expired_token_of_the_same_person_still_works(server, person):
@@ -116,7 +117,7 @@ def test_the_host_revokes_a_persons_credentials_on_logout(server, person):
     assert done.status_code == 200 and done.json()["ended"] == 2
     for client in (tab, second_tab):
         assert client.expect("error")["code"] == "credential_revoked"
-        assert client.closed.wait(5) and client.close_code == credentials.CLOSE_CREDENTIAL
+        assert client.closed.wait(5) and client.close_code == CloseCode.CREDENTIAL
     error, _ = _refused(_resume(server, server.resume_frame(hello["credential"])))
     assert error["code"] == "credential_expired"
     still = _resume(server, server.resume_frame(bystander_hello["credential"]))

@@ -7,7 +7,8 @@ import requests
 import simple_websocket
 
 from tests.support import WSClient, _Client, taxpayer, tin
-from widget import credentials, tokens
+from widget import tokens
+from widget.protocol import CloseCode
 
 
 def _first_frame(server, frame, origin=None):
@@ -45,7 +46,7 @@ def test_forged_token(server, person):
         lifetime=600,
     )
     error, code = _first_frame(server, {"type": "auth.hello", "token": forged})
-    assert error["code"] == "token_invalid" and code == tokens.CLOSE_TOKEN_INVALID
+    assert error["code"] == "token_invalid" and code == CloseCode.TOKEN_INVALID
     assert error["zh"] and error["en"]
 
 
@@ -64,7 +65,7 @@ def test_expired_token(server, person):
         now=time.time() - 700,
     )
     error, code = _first_frame(server, {"type": "auth.hello", "token": old})
-    assert error["code"] == "token_expired" and code == tokens.CLOSE_TOKEN_EXPIRED
+    assert error["code"] == "token_expired" and code == CloseCode.TOKEN_EXPIRED
 
 
 def test_token_for_another_site(server, person):
@@ -81,7 +82,7 @@ def test_token_for_another_site(server, person):
         lifetime=600,
     )
     error, code = _first_frame(server, {"type": "auth.hello", "token": other})
-    assert error["code"] == "wrong_site" and code == tokens.CLOSE_WRONG_SITE
+    assert error["code"] == "wrong_site" and code == CloseCode.WRONG_SITE
 
 
 def test_token_living_longer_than_the_site_allows(server, person):
@@ -98,7 +99,7 @@ def test_token_living_longer_than_the_site_allows(server, person):
         lifetime=86400,
     )
     error, code = _first_frame(server, {"type": "auth.hello", "token": long})
-    assert error["code"] == "token_lifetime" and code == tokens.CLOSE_TOKEN_INVALID
+    assert error["code"] == "token_lifetime" and code == CloseCode.TOKEN_INVALID
 
 
 def test_token_with_an_invalid_taxpayer_id(server):
@@ -122,7 +123,7 @@ def test_unknown_credential(server):
     error, code = _first_frame(
         server, {"type": "auth.resume", "credential": "nope", "token": server.mint(tin(990001))}
     )
-    assert error["code"] == "credential_expired" and code == credentials.CLOSE_CREDENTIAL
+    assert error["code"] == "credential_expired" and code == CloseCode.CREDENTIAL
 
 
 @pytest.mark.parametrize(

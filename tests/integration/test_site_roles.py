@@ -9,7 +9,7 @@ import requests
 
 from tests.integration.test_operations import console
 from tests.support import ROOT, WSClient, taxpayer
-from widget import roles
+from widget.protocol import CloseCode
 
 
 def _set_roles(http, server, allowed):
@@ -27,7 +27,7 @@ def _site(server):
 def _refused(client):
     error = client.expect("error")
     assert client.closed.wait(5)
-    assert client.close_code == roles.CLOSE_ROLE_REFUSED
+    assert client.close_code == CloseCode.ROLE_REFUSED
     return error
 
 

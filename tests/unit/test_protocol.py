@@ -351,12 +351,12 @@ def test_optional_text_is_blank_or_stripped(value, expected):
 
 
 def test_error_frame_shape_with_ref_from_detail():
-    error = ProtocolError("bad_field", "字段不正确", "Bad field.", ref="c1")
+    error = ProtocolError("bad_field.missing", {"ref": "c1"}, name="text")
     assert error_frame(error) == {
         "type": "error",
         "code": "bad_field",
-        "zh": "字段不正确",
-        "en": "Bad field.",
+        "zh": "缺少字段：text",
+        "en": "Missing field: text",
         "ref": "c1",
     }
 
@@ -375,17 +375,28 @@ def test_error_frame_explicit_ref_and_other_detail():
 
 def test_error_frame_ref_given_twice_appears_once():
     # the WS handler passes the frame's cid while a service error may carry the same ref in its detail
-    out = error_frame(ProtocolError("bad_field", "空", "Empty.", ref="c1"), ref="c1")
-    assert out == {"type": "error", "code": "bad_field", "zh": "空", "en": "Empty.", "ref": "c1"}
+    out = error_frame(ProtocolError("bad_field.empty_message", {"ref": "c1"}), ref="c1")
+    assert out == {
+        "type": "error",
+        "code": "bad_field",
+        "zh": "消息内容不能为空。",
+        "en": "A message needs text or an attachment.",
+        "ref": "c1",
+    }
 
 
 def test_error_frame_without_ref_or_detail():
-    out = error_frame(ZhengnaError("centre_closed", "关", "Closed."))
-    assert out == {"type": "error", "code": "centre_closed", "zh": "关", "en": "Closed."}
+    out = error_frame(ZhengnaError("centre_closed", next_zh="明天 09:00 开始服务。", next_en="x"))
+    assert out == {
+        "type": "error",
+        "code": "centre_closed",
+        "zh": "当前不在人工服务时间。明天 09:00 开始服务。",
+        "en": "Human service is closed now. x",
+    }
 
 
 def test_error_frame_does_not_change_the_error():
-    error = ProtocolError("bad_field", "字段不正确", "Bad field.", ref="c1")
+    error = ProtocolError("bad_field.missing", {"ref": "c1"}, name="text")
     first = error_frame(error)
     assert error.detail == {"ref": "c1"}
     assert error_frame(error) == first

@@ -4,6 +4,7 @@ import pytest
 
 from widget import roles
 from widget.errors import ZhengnaError
+from widget.protocol import CloseCode
 
 
 @pytest.mark.parametrize(
@@ -44,7 +45,7 @@ def test_a_named_role_passes_and_another_is_refused_with_why():
     with pytest.raises(roles.RoleRefused) as caught:
         roles.check(site, "法定代表人")
     error = caught.value
-    assert error.code == "role_not_allowed" and error.close_code == roles.CLOSE_ROLE_REFUSED
+    assert error.code == "role_not_allowed" and error.close_code == CloseCode.ROLE_REFUSED
     assert "开票员、办税员" in error.zh and "法定代表人" in error.zh
     assert "开票员, 办税员" in error.en and "法定代表人" in error.en
     assert error.to_dict()["detail"] == {"role": "法定代表人", "allowed": ["开票员", "办税员"]}

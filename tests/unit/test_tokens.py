@@ -6,11 +6,8 @@ import jwt
 import pytest
 
 from widget.errors import AuthError
+from widget.protocol import CloseCode
 from widget.tokens import (
-    CLOSE_TOKEN_EXPIRED,
-    CLOSE_TOKEN_INVALID,
-    CLOSE_TOKEN_MISSING,
-    CLOSE_WRONG_SITE,
     Identity,
     default_sub,
     mint,
@@ -222,23 +219,25 @@ def test_either_of_two_active_keys_by_kid(key):
 
 
 def test_rotated_inactive_key_is_refused():
-    refused(token(key=OLD), "token_invalid", CLOSE_TOKEN_INVALID, keys=[K1, K2, OLD])
+    refused(token(key=OLD), "token_invalid", CloseCode.TOKEN_INVALID, keys=[K1, K2, OLD])
 
 
 def test_unknown_kid_is_refused():
-    refused(token(key={**K1, "kid": "k9"}), "token_invalid", CLOSE_TOKEN_INVALID, keys=[K1])
+    refused(token(key={**K1, "kid": "k9"}), "token_invalid", CloseCode.TOKEN_INVALID, keys=[K1])
 
 
 @pytest.mark.parametrize("keys", [[K1], [K1, OLD], [K1, K2]])
 def test_a_token_without_kid_is_refused_however_many_keys(keys):
-    refused(raw_token(claims(), headers={}), "token_kid", CLOSE_TOKEN_INVALID, keys=keys)
+    refused(raw_token(claims(), headers={}), "token_kid", CloseCode.TOKEN_INVALID, keys=keys)
 
 
 @pytest.mark.parametrize("kid", [7, None, ["k1"]])
 def test_a_kid_that_is_not_text_is_refused(kid):
     tok = hand_made({"alg": "HS256", "typ": "JWT", "kid": kid}, claims())
     error = pytest.raises(AuthError, verify, tok, SITE, [K1], LEEWAY).value
-    assert error.code in ("token_kid", "token_invalid") and error.close_code == CLOSE_TOKEN_INVALID
+    assert (
+        error.code in ("token_kid", "token_invalid") and error.close_code == CloseCode.TOKEN_INVALID
+    )
 
 
 @pytest.mark.parametrize(
@@ -258,17 +257,17 @@ def test_claims_of_the_wrong_type_are_refused_not_crashed(claim, value):
     with pytest.raises(AuthError) as error:
         verify(tok, SITE, [K1], LEEWAY)
     assert error.value.code in ("bad_claims", "token_invalid")
-    assert error.value.close_code == CLOSE_TOKEN_INVALID
+    assert error.value.close_code == CloseCode.TOKEN_INVALID
 
 
 def test_kid_of_one_key_signed_with_another_is_refused():
     forged = raw_token(claims(), secret=K2["secret"], headers={"kid": "k1"})
-    refused(forged, "token_invalid", CLOSE_TOKEN_INVALID, keys=[K1, K2])
+    refused(forged, "token_invalid", CloseCode.TOKEN_INVALID, keys=[K1, K2])
 
 
 def test_expired_beyond_leeway():
     long_ago = time.time() - 600 - LEEWAY - 60
-    error = refused(token(now=long_ago), "token_expired", CLOSE_TOKEN_EXPIRED)
+    error = refused(token(now=long_ago), "token_expired", CloseCode.TOKEN_EXPIRED)
     assert error.close_code == 4003
 
 
@@ -277,7 +276,7 @@ def test_expired_within_leeway_is_accepted():
 
 
 def test_wrong_audience():
-    error = refused(token(site_id="other"), "wrong_site", CLOSE_WRONG_SITE)
+    error = refused(token(site_id="other"), "wrong_site", CloseCode.WRONG_SITE)
     assert error.close_code == 4004
 
 
@@ -285,7 +284,7 @@ def test_forged_signature():
     refused(
         token(key={**K1, "secret": "not-the-secret-" + "x" * 30}),
         "token_invalid",
-        CLOSE_TOKEN_INVALID,
+        CloseCode.TOKEN_INVALID,
     )
 
 
@@ -293,7 +292,7 @@ def test_tampered_payload():
     good = token()
     header, _, signature = good.split(".")
     other = token(tin="914403001922038216").split(".")[1]
-    refused(f"{header}.{other}.{signature}", "token_invalid", CLOSE_TOKEN_INVALID)
+    refused(f"{header}.{other}.{signature}", "token_invalid", CloseCode.TOKEN_INVALID)
 
 
 @pytest.mark.parametrize(
@@ -304,21 +303,21 @@ def test_lifetime_is_bounded_by_site_policy(lifetime, ok):
     if ok:
         assert verify(tok, SITE, [K1], LEEWAY).sub == "p-1"
     else:
-        refused(tok, "token_lifetime", CLOSE_TOKEN_INVALID)
+        refused(tok, "token_lifetime", CloseCode.TOKEN_INVALID)
 
 
 def test_site_policy_is_per_site():
     refused(
         token(lifetime=300),
         "token_lifetime",
-        CLOSE_TOKEN_INVALID,
+        CloseCode.TOKEN_INVALID,
         site={"id": "demo", "token_lifetime": 60},
     )
 
 
 @pytest.mark.parametrize("missing", ["aud", "sub", "exp", "iat", "name", "tin", "region"])
 def test_missing_required_claim(missing):
-    refused(raw_token(claims(**{missing: None})), "token_invalid", CLOSE_TOKEN_INVALID)
+    refused(raw_token(claims(**{missing: None})), "token_invalid", CloseCode.TOKEN_INVALID)
 
 
 def test_enterprise_claim_is_optional():
@@ -331,20 +330,22 @@ def test_enterprise_claim_is_optional():
 def test_other_algorithms_are_refused(algorithm, secret):
     tok = raw_token(claims(), secret=secret, algorithm=algorithm, headers={"kid": "k1"})
     assert jwt.get_unverified_header(tok)["alg"] == algorithm
-    refused(tok, "token_invalid", CLOSE_TOKEN_INVALID)
+    refused(tok, "token_invalid", CloseCode.TOKEN_INVALID)
 
 
 @pytest.mark.parametrize("tin", ["91440101MA5DEM001E", "123", "91440101ma5dem001d"])
 def test_bad_tin(tin):
-    refused(token(tin=tin), "bad_tin", CLOSE_TOKEN_INVALID)
+    refused(token(tin=tin), "bad_tin", CloseCode.TOKEN_INVALID)
 
 
 @pytest.mark.parametrize("tok", ["", None, 42])
 def test_missing_token(tok):
-    refused(tok, "token_missing", CLOSE_TOKEN_MISSING)
+    refused(tok, "token_missing", CloseCode.TOKEN_MISSING)
 
 
 @pytest.mark.parametrize("tok", ["garbage", "a.b.c", "e30.e30.", "eyJhbGciOiJIUzI1NiJ9..x"])
 def test_garbled_token(tok):
     error = pytest.raises(AuthError, verify, tok, SITE, [K1], LEEWAY).value
-    assert error.code in ("token_invalid", "token_kid") and error.close_code == CLOSE_TOKEN_INVALID
+    assert (
+        error.code in ("token_invalid", "token_kid") and error.close_code == CloseCode.TOKEN_INVALID
+    )

@@ -1,8 +1,22 @@
-"""HTTP pages, the JSON API and the WebSocket routes."""
+"""HTTP pages, the JSON API and the WebSocket routes: a blueprint per module, what they share."""
 
 from flask import current_app, request, session
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 
 from .. import demo
+
+# Storage comes from the app's RATELIMIT_STORAGE_URI: Redis when scaled out, so every process counts
+# the same door.
+limiter = Limiter(
+    key_func=get_remote_address, default_limits=[lambda: current_app.config["HTTP_RATE_LIMIT"]]
+)
+
+
+@limiter.request_filter
+def _static_assets():
+    """Scripts and styles every host page loads are cacheable files, not a door to rate-limit."""
+    return request.path == "/widget.js" or request.path.startswith("/static/")
 
 
 def ext():

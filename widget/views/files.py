@@ -5,12 +5,11 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, request, send_file
 
 from .. import credentials, csrf, demo, uploads
-from ..errors import NotFound, ZhengnaError
+from ..errors import ZhengnaError
 from ..models import Actor
 from ..origins import origin_allowed
 from ..store import new_id
-from . import ext, session_agent
-from .api import limiter
+from . import ext, limiter, session_agent
 
 bp = Blueprint("files", __name__)
 
@@ -28,7 +27,7 @@ def _caller():
         return Actor("taxpayer", person["sub"], person["name"]), person
     agent = session_agent()
     if agent is None:
-        raise ZhengnaError("login_required", "请先登录。", "Please sign in first.", status=401)
+        raise ZhengnaError("login_required")
     if request.method == "POST":
         csrf.protect()  # cookies ride along on cross-site requests; a Bearer header does not
     return Actor("agent", agent["id"], agent["display_name"]), agent
@@ -58,17 +57,12 @@ def upload():
     service.check_can_attach(actor, interaction_id)
     file = request.files.get("file")
     if file is None:
-        raise ZhengnaError("bad_field", "缺少文件。", "No file was sent (form field 'file').")
+        raise ZhengnaError("bad_field.no_file")
     data = file.read(uploads.MAX_BYTES + 1)
     content_type = uploads.check(data)
     quota = current_app.config["UPLOAD_QUOTA_BYTES"]
     if ext().store.attachment_bytes(interaction_id) + len(data) > quota:
-        raise ZhengnaError(
-            "upload_quota",
-            f"本次互动的文件已达上限（{quota // (1024 * 1024)} MB）。",
-            f"This conversation has reached its file limit ({quota // (1024 * 1024)} MB).",
-            status=413,
-        )
+        raise ZhengnaError("upload_quota", mb=quota // (1024 * 1024))
     attachment_id = new_id()
     row = {
         "id": attachment_id,
@@ -91,7 +85,7 @@ def download(attachment_id):
     actor, who = _caller()
     row = ext().store.get_attachment(attachment_id)
     if row is None:
-        raise NotFound("not_found", "找不到该文件。", "No such file.")
+        raise ZhengnaError("not_found.file")
     service = ext().service
     if actor.role == "taxpayer":
         service.owned(who, row["interaction_id"])

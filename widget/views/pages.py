@@ -12,7 +12,7 @@ from flask import (
 )
 
 from .. import demo, tokens
-from ..errors import Forbidden
+from ..errors import ZhengnaError
 from ..netallow import AddressList
 from . import ext
 
@@ -123,11 +123,7 @@ def healthz():
 def metrics():
     """Expose Prometheus metrics for operators: only to addresses in METRICS_ALLOW."""
     if not AddressList(current_app.config["METRICS_ALLOW"]).allows(request.remote_addr or ""):
-        raise Forbidden(
-            "forbidden",
-            "监控指标只对允许的地址开放（METRICS_ALLOW）。",
-            "Metrics are open only to addresses in METRICS_ALLOW.",
-        )
+        raise ZhengnaError("forbidden.metrics")
     z = ext()
     for centre, waiting in z.store.queue_lengths().items():
         z.metrics.queue.labels(centre).set(waiting)

@@ -7,10 +7,10 @@ import re
 from flask import Blueprint, Response, g, jsonify, render_template, request, session
 
 from .. import charts, exports, reports, search
-from ..errors import Forbidden, ZhengnaError
+from ..errors import ZhengnaError
 from ..store import rollups
 from . import ext
-from .admin import SUPERVISORS, _audit, role
+from .console_api import SUPERVISORS, _audit, role
 
 bp = Blueprint("reports", __name__)
 
@@ -53,11 +53,9 @@ def _scope(everything: bool = False) -> reports.Scope:
     wanted = args.get("centre", "")
     if wanted:
         if visible is not None and wanted not in visible:
-            raise Forbidden(
-                "forbidden", "您只能查看本运营中心的数据。", "You may see your own centre only."
-            )
+            raise ZhengnaError("forbidden.own_centre")
         if z.store.get_centre(wanted) is None:
-            raise ZhengnaError("bad_field", "运营中心不存在。", "No such centre.")
+            raise ZhengnaError("bad_field.centre")
         visible = (wanted,)
     agent = args.get("agent") or None
     return reports.Scope(period, visible, agent)
@@ -76,7 +74,7 @@ def figures():
 def chart(name):
     """Draw one chart of a range as SVG (the page shows the same numbers as a table too)."""
     if name not in CHARTS:
-        raise ZhengnaError("not_found", "没有这个图表。", "No such chart.", status=404)
+        raise ZhengnaError("not_found.chart")
     z, scope = ext(), _scope()
     title, now = CHARTS[name][0], z.clock()
     reports.ready(z.store, scope, now)
@@ -109,7 +107,7 @@ def _bucket_label(bucket) -> str:
 def export(kind, fmt):
     """Download conversations, per-agent figures or the bot's unanswered questions; audited."""
     if kind not in exports.KINDS or fmt not in exports.FORMATS:
-        raise ZhengnaError("not_found", "没有这种导出。", "No such export.", status=404)
+        raise ZhengnaError("not_found.export")
     z, scope = ext(), _scope()
     _audit(
         "export",
@@ -145,11 +143,7 @@ def find():
     z, args = ext(), request.args
     conditions = {k: args.get(k, "").strip()[:200] for k in ("q", "tin", "enterprise", "person")}
     if not any(conditions.values()) and not args.get("agent"):
-        raise ZhengnaError(
-            "bad_search",
-            "请至少填写一个查询条件。",
-            "Give at least one thing to search for.",
-        )
+        raise ZhengnaError("bad_search")
     if TIN.fullmatch(conditions["q"]) and not conditions["tin"]:  # a TIN typed in the words box
         conditions["tin"], conditions["q"] = conditions["q"], ""
     scope = _scope(everything=True)

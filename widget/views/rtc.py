@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import csrf
-from ..errors import Forbidden, ZhengnaError
+from ..errors import ZhengnaError
 from ..netallow import AddressList
 from . import ext
 
@@ -19,7 +19,7 @@ WORKER_URL = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]{1,250}$")
 
 
 def _not_a_worker():
-    return Forbidden("forbidden", "拒绝访问。", "Not the media worker.")
+    return ZhengnaError("forbidden.worker")
 
 
 def _worker_address(host):
@@ -47,7 +47,7 @@ def events():
     """Relay a peer's media connection state (connected, disconnected, failed, closed) to both sides."""
     body = _from_a_worker()
     if body.get("role") not in ("taxpayer", "agent") or not isinstance(body.get("call_id"), str):
-        raise ZhengnaError("bad_field", "事件格式不正确。", "Malformed media event.")
+        raise ZhengnaError("bad_field.media_event")
     ext().calls.media_state(body["call_id"], body["role"], str(body.get("state", ""))[:16])
     return jsonify(ok=True)
 
@@ -66,17 +66,11 @@ def heartbeat():
         or isinstance(calls, bool)
         or calls < 0
     ):
-        raise ZhengnaError(
-            "bad_field", "心跳格式不正确。", "Malformed worker heartbeat: {url, mode, calls}."
-        )
+        raise ZhengnaError("bad_field.heartbeat")
     # Only RTC=external takes registrations, and only of a worker at an allowed address: the server
     # sends the secret to whatever URL it is given.
     if current_app.config["RTC"] != "external" or not _worker_address(urlsplit(url).hostname or ""):
-        raise Forbidden(
-            "worker_not_allowed",
-            "该媒体服务地址不在允许列表中。",
-            "This media worker's address is not in RTC_WORKER_ALLOW.",
-        )
+        raise ZhengnaError("worker_not_allowed")
     z = ext()
     z.store.worker_seen(url.rstrip("/"), mode, calls, z.clock())
     return jsonify(ok=True)

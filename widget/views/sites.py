@@ -3,9 +3,9 @@
 from flask import Blueprint, jsonify
 
 from .. import roles
-from ..errors import NotFound
+from ..errors import ZhengnaError
 from . import ext
-from .admin import _audit, _body, role
+from .console_api import _audit, _body, role
 
 bp = Blueprint("sites", __name__, url_prefix="/console/api")
 
@@ -27,7 +27,7 @@ def update_site(site_id: str):
     """Set the token roles a site accepts; open sessions of other roles are refused on resume."""
     store = ext().store
     if store.get_site(site_id) is None:
-        raise NotFound("not_found", "找不到该站点。", "No such site.")
+        raise ZhengnaError("not_found.site")
     allowed = roles.parse(_body().get("allowed_roles"))
     store.update_site(site_id, allowed_roles=allowed)
     _audit("set_site_roles", {"site": site_id, "allowed_roles": allowed})

@@ -15,3 +15,23 @@ export const CLOSE = Object.freeze({
   ROLE_REFUSED: 4010, // the site does not serve this role
   TOO_MANY: 4011, // too many sockets for one credential: retry later
 });
+
+// The error codes (the `code` of an error frame or an HTTP error body) that the browsers branch on; the
+// texts come with the error. Every one is a code of widget/protocol.py's ERRORS (tests/unit/test_contract.py).
+export const ERROR = Object.freeze({
+  ALREADY_RATED: "already_rated",
+  CENTRE_CLOSED: "centre_closed",
+  CREDENTIAL_EXPIRED: "credential_expired", // resume: the credential is gone, authenticate afresh
+  CREDENTIAL_MISMATCH: "credential_mismatch", // resume: another person is signed in on the page
+  ILLEGAL_TRANSITION: "illegal_transition",
+  ROLE_NOT_ALLOWED: "role_not_allowed",
+  WRONG_SITE: "wrong_site",
+});
+
+// The codes the browsers give errors of their own making (a request that never got its answer); none is a
+// server code.
+export const LOCAL_ERROR = Object.freeze({
+  NETWORK: "network", // an upload's fetch failed
+  OFFLINE: "offline", // the socket closed with the request pending
+  TIMEOUT: "timeout", // no answer in time
+});

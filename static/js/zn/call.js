@@ -3,6 +3,7 @@
 // missing or refused camera is said at once), shows the call area, and runs the media link to the worker. While
 // sharing, the call area shows what is shared; hidden chat shrinks the window to the call alone. Only the tab
 // that started the call carries its media (a reload of that tab rejoins); other tabs just say where it is.
+import { ERROR, LOCAL_ERROR } from "../shared/codes.js";
 import { h, icon } from "./dom.js";
 import { confirmDialog } from "./confirm.js";
 import { errorText } from "./i18n.js";
@@ -268,7 +269,9 @@ export class VideoCall {
         this.claim = false;
         this.stopLocal();
         app.toast(
-          error && error.code === "timeout" ? this.t("timeout") : errorText(app.cfg, error),
+          error && error.code === LOCAL_ERROR.TIMEOUT
+            ? this.t("timeout")
+            : errorText(app.cfg, error),
         );
         return;
       }
@@ -521,8 +524,10 @@ export class VideoCall {
     try {
       await app.socket.request({ type, interaction_id: this.iid }, { timeoutMs: 15000 });
     } catch (error) {
-      if (error && error.code === "bad_call_state") return; // it had already ended: the events say so
-      app.toast(error && error.code === "timeout" ? this.t("timeout") : errorText(app.cfg, error));
+      if (error && error.code === ERROR.ILLEGAL_TRANSITION) return; // it had already ended: the events say so
+      app.toast(
+        error && error.code === LOCAL_ERROR.TIMEOUT ? this.t("timeout") : errorText(app.cfg, error),
+      );
     }
   }
 

@@ -1,26 +1,15 @@
-"""JSON API: console login and logout (CSRF-protected, rate-limited)."""
+"""The console's pages and its login and logout (CSRF-protected, rate-limited); the host's notice
+that a person logged out of the e-tax site. The console's JSON API is console_api.py."""
 
 from flask import Blueprint, current_app, jsonify, render_template, request, session
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import generate_csrf
 
-from .. import accounts, credentials, csrf, demo, tokens
-from ..errors import NotFound, ZhengnaError
+from .. import accounts, csrf, demo, protocol, tokens
+from ..errors import ZhengnaError
 from ..interactions import close_message, person_channel
-from . import ext, session_agent
+from . import ext, limiter, session_agent
 
-bp = Blueprint("api", __name__)
-# Storage comes from the app's RATELIMIT_STORAGE_URI: Redis when scaled out, so every process counts the same door.
-limiter = Limiter(
-    key_func=get_remote_address, default_limits=[lambda: current_app.config["HTTP_RATE_LIMIT"]]
-)
-
-
-@limiter.request_filter
-def _static_assets():
-    """Scripts and styles every host page loads are cacheable files, not a door to rate-limit."""
-    return request.path == "/widget.js" or request.path.startswith("/static/")
+bp = Blueprint("console", __name__)
 
 
 @bp.get("/console")
@@ -57,9 +46,7 @@ def login():
     if agent is not None and demo.is_demo_account(agent):
         demo.refuse_unless_served(current_app.config, request.environ)
     if agent is None:
-        raise ZhengnaError(
-            "bad_login", "用户名或密码错误。", "Wrong username or password.", status=401
-        )
+        raise ZhengnaError("bad_login")
     session.clear()
     session["agent_id"] = agent["id"]
     session["v"] = agent["session_version"]
@@ -83,21 +70,19 @@ def site_logout(site_id):
     z = ext()
     site = z.store.get_site(site_id)
     if site is None:
-        raise NotFound("not_found", "站点不存在。", "Unknown site.")
+        raise ZhengnaError("not_found.unknown_site")
     body = request.get_json(silent=True)
     token = body.get("token") if isinstance(body, dict) else None
     tin, sub = tokens.verify_logout(
         token, site, z.store.site_keys(site_id), current_app.config["TOKEN_LEEWAY"]
     )
     ended = z.store.end_sessions(site_id, tin, sub, z.clock())
-    frame = {
-        "type": "error",
-        "code": "credential_revoked",
-        "zh": "您已退出电子税务局，本次会话已结束。",
-        "en": "You have signed out of the tax site; this session has ended.",
-    }
+    revoked = ZhengnaError("credential_revoked")
     person = {"site_id": site_id, "tin": tin, "sub": sub}
-    z.bus.publish(person_channel(person), close_message(credentials.CLOSE_CREDENTIAL, frame))
+    z.bus.publish(
+        person_channel(person),
+        close_message(revoked.close_code, protocol.error_frame(revoked)),
+    )
     return jsonify(ok=True, ended=ended)
 
 

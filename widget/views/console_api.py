@@ -1,4 +1,5 @@
-"""Console JSON API for agents, supervisors and administrators; every role is checked here, on the server."""
+"""The console's JSON API (/console/api) for agents, supervisors and administrators; every role is
+checked here, on the server. The console's pages and login are console.py."""
 
 import functools
 from datetime import timedelta
@@ -7,11 +8,11 @@ from flask import Blueprint, current_app, g, jsonify, request, send_file
 
 from .. import accounts, forms, hours, protocol, scope, states
 from ..calls import recording_path
-from ..errors import Forbidden, NotFound, ZhengnaError
+from ..errors import ZhengnaError
 from ..store import new_id
 from . import ext, session_agent
 
-bp = Blueprint("admin", __name__, url_prefix="/console/api")
+bp = Blueprint("console_api", __name__, url_prefix="/console/api")
 SUPERVISORS = ("supervisor", "admin")
 
 
@@ -23,13 +24,9 @@ def role(*allowed):
         def wrapper(*args, **kwargs):
             agent = session_agent()
             if agent is None:
-                raise ZhengnaError(
-                    "login_required", "请先登录。", "Please sign in first.", status=401
-                )
+                raise ZhengnaError("login_required")
             if allowed and agent["role"] not in allowed:
-                raise Forbidden(
-                    "forbidden", "您没有权限访问此页面。", "Your role may not use this page."
-                )
+                raise ZhengnaError("forbidden.page")
             g.agent = agent
             return view(*args, **kwargs)
 
@@ -41,9 +38,7 @@ def role(*allowed):
 def _body():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ZhengnaError(
-            "bad_field", "请求内容应为 JSON 对象。", "The request body must be a JSON object."
-        )
+        raise ZhengnaError("bad_field.json_body")
     return body
 
 
@@ -109,13 +104,11 @@ def add_quick_reply():
     body = _body()
     text = str(body.get("text", "")).strip()
     if not 0 < len(text) <= 500:
-        raise ZhengnaError(
-            "bad_field", "常用语应为 1–500 个字。", "A quick reply needs 1-500 characters."
-        )
+        raise ZhengnaError("bad_field.quick_reply")
     reply_id = str(body.get("id") or new_id())[:32]
     existing = ext().store.quick_reply(reply_id)
     if existing is not None and existing["centre_id"] != g.agent["centre_id"]:
-        raise NotFound("not_found", "找不到该常用语。", "No such quick reply.")
+        raise ZhengnaError("not_found.quick_reply")
     row = {
         "id": reply_id,
         "centre_id": g.agent["centre_id"],
@@ -132,7 +125,7 @@ def add_quick_reply():
 def delete_quick_reply(reply_id):
     """Remove a quick reply of the caller's centre."""
     if not ext().store.delete_quick_reply(reply_id, g.agent["centre_id"]):
-        raise NotFound("not_found", "找不到该常用语。", "No such quick reply.")
+        raise ZhengnaError("not_found.quick_reply")
     return jsonify(ok=True)
 
 
@@ -182,9 +175,7 @@ def create_agent():
             max_concurrent=int(body.get("max_concurrent", 5)),
         )
     except (ValueError, TypeError) as exc:
-        raise ZhengnaError(
-            "bad_field", f"无法创建账号：{exc}", f"Cannot create the account: {exc}"
-        ) from None
+        raise ZhengnaError("bad_field.account", reason=exc) from None
     _audit("create_agent", {"username": row["username"], "role": row["role"]})
     return jsonify(item=_agent_view(row)), 201
 
@@ -196,21 +187,19 @@ def update_agent(agent_id):
     password or disabled ends its sessions and open consoles at once."""
     body, store = _body(), ext().store
     if store.get_agent(agent_id) is None:
-        raise NotFound("not_found", "找不到该账号。", "No such account.")
+        raise ZhengnaError("not_found.account")
     changes = {}
     if "role" in body:
         if body["role"] not in accounts.ROLES:
-            raise ZhengnaError("bad_field", "角色不正确。", "Unknown role.")
+            raise ZhengnaError("bad_field.role")
         changes["role"] = body["role"]
     if "centre_id" in body:
         if store.get_centre(body["centre_id"]) is None:
-            raise ZhengnaError("bad_field", "运营中心不存在。", "No such centre.")
+            raise ZhengnaError("bad_field.centre")
         changes["centre_id"] = body["centre_id"]
     if "max_concurrent" in body:
         if not isinstance(body["max_concurrent"], int) or not 1 <= body["max_concurrent"] <= 1000:
-            raise ZhengnaError(
-                "bad_field", "同时接待上限应为 1–1000。", "max_concurrent must be 1-1000."
-            )
+            raise ZhengnaError("bad_field.max_concurrent")
         changes["max_concurrent"] = body["max_concurrent"]
     if "disabled" in body:
         changes["disabled"] = bool(body["disabled"])
@@ -218,9 +207,7 @@ def update_agent(agent_id):
     if "password" in body:
         password = body["password"]
         if not isinstance(password, str) or len(password) < 8:
-            raise ZhengnaError(
-                "bad_field", "密码至少 8 个字符。", "A password needs at least 8 characters."
-            )
+            raise ZhengnaError("bad_field.password")
         changes["password_hash"] = accounts.hash_password(password)
         audited["password"] = "changed"
     before = store.get_agent(agent_id)
@@ -263,13 +250,11 @@ def set_schedule(centre_id):
     """Replace a centre's working hours; the widget and the queue react at the next sweep."""
     body, z = _body(), ext()
     if z.store.get_centre(centre_id) is None:
-        raise NotFound("not_found", "找不到该运营中心。", "No such centre.")
+        raise ZhengnaError("not_found.centre")
     try:
         hours.Schedule.from_dict(body)
     except (ValueError, TypeError, KeyError) as exc:
-        raise ZhengnaError(
-            "bad_schedule", f"工作时间设置有误：{exc}", f"The schedule is not valid: {exc}"
-        ) from None
+        raise ZhengnaError("bad_schedule", reason=exc) from None
     z.store.update_centre(centre_id, schedule=body)
     _audit("set_schedule", {"centre": centre_id})
     return jsonify(item=z.router.centre_view(centre_id))
@@ -292,9 +277,7 @@ def add_holiday_year():
     try:
         calendar = z.router.calendar.with_year(body)
     except (ValueError, TypeError, KeyError) as exc:
-        raise ZhengnaError(
-            "bad_holidays", f"节假日安排有误：{exc}", f"The arrangement is not valid: {exc}"
-        ) from None
+        raise ZhengnaError("bad_holidays", reason=exc) from None
     z.store.put_holiday_year(int(body["year"]), body, z.clock())
     z.router.forget()
     _audit("add_holiday_year", {"year": body["year"]})
@@ -314,11 +297,11 @@ def update_region(code):
     """Change which centre serves a region, or its smart-service switch."""
     body, store = _body(), ext().store
     if store.get_region(code) is None:
-        raise NotFound("not_found", "找不到该地区。", "No such region.")
+        raise ZhengnaError("not_found.region")
     changes = {}
     if "centre_id" in body:
         if store.get_centre(body["centre_id"]) is None:
-            raise ZhengnaError("bad_field", "运营中心不存在。", "No such centre.")
+            raise ZhengnaError("bad_field.centre")
         changes["centre_id"] = body["centre_id"]
     if "smart_service" in body:
         changes["smart_service"] = bool(body["smart_service"])
@@ -340,11 +323,9 @@ def mark_leave_message(leave_id):
     """Mark a left message handled or new."""
     status = _body().get("status")
     if status not in ("new", "handled"):
-        raise ZhengnaError(
-            "bad_field", "状态应为 new 或 handled。", "status must be new or handled."
-        )
+        raise ZhengnaError("bad_field.leave_status")
     if not ext().store.set_leave_status(leave_id, g.agent["centre_id"], status, ext().clock()):
-        raise NotFound("not_found", "找不到该留言。", "No such message.")
+        raise ZhengnaError("not_found.leave_message")
     return jsonify(ok=True)
 
 
@@ -428,9 +409,7 @@ def decide_appeal(interaction_id):
     """Keep the rating, or remove it from the figures (the original stays, marked)."""
     decision = _body().get("decision")
     if decision not in ("keep", "remove"):
-        raise ZhengnaError(
-            "bad_field", "决定应为 keep 或 remove。", "decision must be keep or remove."
-        )
+        raise ZhengnaError("bad_field.decision")
     return jsonify(item=ext().reviews.decide(g.agent, interaction_id, decision))
 
 
@@ -454,17 +433,15 @@ def put_form_template():
     try:
         items = protocol.material_names(items)
     except ValueError as exc:
-        raise ZhengnaError(
-            "bad_field", "材料清单应为 1–20 项不重复的名称。", f"items {exc}."
-        ) from None
+        raise ZhengnaError("bad_field.materials", reason=exc) from None
     template_id = body.get("id")
     if template_id is not None:
         old = store.get_form_template(str(template_id))
         if old is None or old["centre_id"] != g.agent["centre_id"]:
-            raise NotFound("not_found", "找不到该模板。", "No such template.")
+            raise ZhengnaError("not_found.template")
     position = body.get("position", 0)
     if not isinstance(position, int) or isinstance(position, bool):
-        raise ZhengnaError("bad_field", "顺序应为整数。", "position must be a whole number.")
+        raise ZhengnaError("bad_field.position")
     row = {
         "id": template_id or new_id(),
         "centre_id": g.agent["centre_id"],
@@ -484,7 +461,7 @@ def put_form_template():
 def delete_form_template(template_id):
     """Remove a form template of the caller's centre (forms already sent keep their copy)."""
     if not ext().store.delete_form_template(template_id, g.agent["centre_id"]):
-        raise NotFound("not_found", "找不到该模板。", "No such template.")
+        raise ZhengnaError("not_found.template")
     _audit("form_template_delete", {"template": template_id})
     return jsonify(ok=True)
 
@@ -493,11 +470,7 @@ def _text(value, limit, zh_name, en_name):
     """Return value stripped, or raise bad_field naming it unless it is 1..limit characters."""
     text = value.strip() if isinstance(value, str) else ""
     if not 0 < len(text) <= limit:
-        raise ZhengnaError(
-            "bad_field",
-            f"{zh_name}应为 1–{limit} 个字。",
-            f"{en_name} needs 1-{limit} characters.",
-        )
+        raise ZhengnaError("bad_field.length", name_zh=zh_name, name_en=en_name, limit=limit)
     return text
 
 
@@ -554,12 +527,12 @@ def recording_file(recording_id):
     z = ext()
     row = z.store.get_recording(recording_id)
     if row is None:
-        raise NotFound("not_found", "找不到该录像。", "No such recording.")
+        raise ZhengnaError("not_found.recording")
     z.service.visible_to_agent(g.agent, row["interaction_id"])
     try:
         path = recording_path(current_app.config["DATA_DIR"], row["call_id"], row["file"])
     except ValueError:
-        raise NotFound("not_found", "录像文件不存在。", "The recording file is missing.") from None
+        raise ZhengnaError("not_found.recording_file") from None
     _audit("view_recording", {"recording": recording_id}, row["interaction_id"])
     return send_file(path, mimetype="video/webm", conditional=True, max_age=0)
 
@@ -587,7 +560,7 @@ def _site():
     allowed = scope.kb_sites(ext().store, g.agent)
     site = request.args.get("site") or (allowed[0] if allowed else "")
     if site not in allowed:
-        raise NotFound("not_found", "找不到该站点。", "No such site.")
+        raise ZhengnaError("not_found.site")
     return site
 
 
