@@ -1,7 +1,8 @@
-"""Queue load: 500 taxpayers queued across 5 centres; how fast positions and agents reach their screens.
+"""Queue load: 500 taxpayers queued across 5 centres; how fast positions and agents reach their
+screens.
 
-Prints p50/p99 of (a) 发起人工导税 -> the taxpayer's first queue.position and (b) 接入 -> the taxpayer
-seeing the agent (interaction.state connected), measured at the WebSocket the widget reads.
+Prints p50/p99 of (a) 发起人工导税 -> the taxpayer's first queue.position and (b) 接入 -> the
+taxpayer seeing the agent (interaction.state connected), measured at the WebSocket the widget reads.
 
     python bench/queue_load.py --taxpayers 500 --centres 5
 """

@@ -1,10 +1,11 @@
-"""How heavy the widget is for a host page: the loader's gzipped size, the gzipped JavaScript fetched from first
-paint to an open window, and the main-thread time the loader adds to a blank page.
+"""How heavy the widget is for a host page: the loader's gzipped size, the gzipped JavaScript
+fetched from first paint to an open window, and the main-thread time the loader adds to a blank
+page.
 
     python bench/widget_weight.py [--runs 15]
 
-Starts its own server.py (demo data) and Debian's Chromium; prints figures, asserts nothing (not a test).
-Budgets (issue 3): loader <= 4 KB gzipped, open window <= 35 KB gzipped JavaScript in total.
+Starts its own server.py (demo data) and Debian's Chromium; prints figures, asserts nothing (not a
+test). Budgets (issue 3): loader <= 4 KB gzipped, open window <= 35 KB gzipped JavaScript in total.
 """
 
 import argparse
@@ -43,7 +44,8 @@ def blank_page(server_url, with_loader, token):
 
 
 def main_thread_cost(browser, server, runs):
-    """Median script time, task time and total blocking time of a blank page, with and without the loader."""
+    """Median script time, task time and total blocking time of a blank page, with and without the
+    loader."""
     token = server.mint(tin(9_000_001))
     results = {}
     for with_loader in (False, True):
@@ -79,7 +81,8 @@ def main_thread_cost(browser, server, runs):
 
 
 def open_window_js(browser, server):
-    """Every JavaScript response from navigation to an open, connected window: [(url, bytes, gzipped)]."""
+    """Every JavaScript response from navigation to an open, connected window: [(url, bytes,
+    gzipped)]."""
     context = browser.new_context()
     page = context.new_page()
     scripts = []

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from tests.support import ServerProcess
 
 TIMEOUT = 10_000  # ms: every wait is on a condition; this is only the ceiling
-# Many logins and page loads per module come from 127.0.0.1: the limits must not be what a test measures.
+# Many logins and page loads per module come from 127.0.0.1: the limits must not be what a test
+# measures.
 CONSOLE_ENV = {
     "ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute",
     "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute",
@@ -31,7 +32,8 @@ def start_server(tmp_path_factory, **env):
 
 @pytest.fixture(scope="module")
 def console_server(tmp_path_factory):
-    """A server of this test module's own: its queue and agents are not shared with other modules."""
+    """A server of this test module's own: its queue and agents are not shared with other
+    modules."""
     proc = start_server(tmp_path_factory)
     yield proc
     proc.stop()
@@ -125,7 +127,8 @@ def api_session(server, username, password=None):
 
 
 def restart_on_same_port(server):
-    """Stop server and start a new server.py on its port and data dir (sessions and data survive); return it."""
+    """Stop server and start a new server.py on its port and data dir (sessions and data survive);
+    return it."""
     import tests.support as support
 
     server.stop()

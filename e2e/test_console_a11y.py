@@ -1,5 +1,6 @@
-"""Accessibility of the console: the main flow with the keyboard alone, controls found by role and accessible
-name, visible focus, and axe-core scans of the console (a conversation and a dialog open) and the admin page."""
+"""Accessibility of the console: the main flow with the keyboard alone, controls found by role and
+accessible name, visible focus, and axe-core scans of the console (a conversation and a dialog open)
+and the admin page."""
 
 import re
 

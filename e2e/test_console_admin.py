@@ -1,6 +1,6 @@
-"""Supervisor and administrator pages: the live board, the leave-a-message inbox, quick replies, the knowledge base
-(new entry, phrasings, import/export, the insights list with one click to add a phrasing), holidays with the
-missing-year warning, and the smart-service switch per region."""
+"""Supervisor and administrator pages: the live board, the leave-a-message inbox, quick replies, the
+knowledge base (new entry, phrasings, import/export, the insights list with one click to add a
+phrasing), holidays with the missing-year warning, and the smart-service switch per region."""
 
 import json
 import re
@@ -131,7 +131,8 @@ def test_knowledge_base_entries_phrasings_import_export_and_insights(
     ids = [line["id"] for line in lines]
     assert "gd-e2e-1" in ids and "gd-e2e-2" in ids and "gd-e2e-3" not in ids
 
-    # the insights list: the question asked twice, added in one click as a phrasing of the entry chosen
+    # the insights list: the question asked twice, added in one click as a phrasing of the entry
+    # chosen
     insight = kb.locator(
         f'[data-testid="console-kb-insight"][data-kind="unanswered"][data-question="{UNANSWERED}"]'
     )

@@ -1,6 +1,7 @@
-"""The agent console with a taxpayer in the real widget: sign-in (and a refused password), the queue with the bot
-conversation so far, 接入, chat both ways with typing and read states, quick replies, internal notes, drafts kept
-across a reload, and a second taxpayer's queue position moving from 2 to 1."""
+"""The agent console with a taxpayer in the real widget: sign-in (and a refused password), the queue
+with the bot conversation so far, 接入, chat both ways with typing and read states, quick replies,
+internal notes, drafts kept across a reload, and a second taxpayer's queue position moving from 2 to
+1."""
 
 import re
 

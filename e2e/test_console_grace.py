@@ -1,5 +1,6 @@
-"""An agent whose console drops out: after the grace period (2 s here) the conversation goes back to the queue,
-another agent takes it with the whole record, and the first agent's console, back again, shows it as not theirs."""
+"""An agent whose console drops out: after the grace period (2 s here) the conversation goes back to
+the queue, another agent takes it with the whole record, and the first agent's console, back again,
+shows it as not theirs."""
 
 import pytest
 from playwright.sync_api import expect

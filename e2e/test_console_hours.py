@@ -1,5 +1,6 @@
-"""An administrator edits a centre's hours: the server's validation message is shown as it comes, and closing the
-centre today through a dated exception tells the waiting taxpayer at once (expired, reason centre_closed)."""
+"""An administrator edits a centre's hours: the server's validation message is shown as it comes,
+and closing the centre today through a dated exception tells the waiting taxpayer at once (expired,
+reason centre_closed)."""
 
 from datetime import datetime, timedelta, timezone
 

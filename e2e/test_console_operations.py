@@ -1,6 +1,7 @@
-"""Operations in the console: two agents racing for one request, transfer with internal notes (to an agent and
-back to a centre's queue), 结束互动 with a category then the taxpayer's rating seen by the supervisor, the
-concurrency limit of an account created on the admin page, and an agent refused the admin pages."""
+"""Operations in the console: two agents racing for one request, transfer with internal notes (to an
+agent and back to a centre's queue), 结束互动 with a category then the taxpayer's rating seen by the
+supervisor, the concurrency limit of an account created on the admin page, and an agent refused the
+admin pages."""
 
 import re
 import time
@@ -18,7 +19,8 @@ from tests.support import taxpayer
 
 
 def queued(server, tin, name="测试开票员"):
-    """A scripted taxpayer on region 4402 who asked for a person; returns (client, interaction id)."""
+    """A scripted taxpayer on region 4402 who asked for a person; returns (client, interaction
+    id)."""
     client, _ = taxpayer(server, tin, name=name, region="4402")
     iid = client.reply(client.request({"type": "human.request"}))["interaction_id"]
     return client, iid
@@ -34,7 +36,8 @@ def test_two_agents_race_for_one_request_and_exactly_one_gets_it(
     for agent in (one, two):
         expect(agent.queue_item(iid)).to_be_visible(timeout=TIMEOUT)
         buttons.append(agent.queue_item(iid).locator('[data-testid="console-accept"]'))
-    # both press 接入 at the same instant (a shared wall-clock moment, so neither sees the other's result first)
+    # both press 接入 at the same instant (a shared wall-clock moment, so neither sees the other's
+    # result first)
     at = int(time.time() * 1000) + 400
     for button in buttons:
         button.evaluate("(el, at) => setTimeout(() => el.click(), at - Date.now())", at)
@@ -111,7 +114,8 @@ def test_transfer_to_an_agent_then_back_to_the_queue_with_internal_notes(
     expect(w.page.get_by_text("涉及出口退税")).to_have_count(0)
     expect(w.page.get_by_text("纳税人情绪激动")).to_have_count(0)
 
-    # a plain agent sends it back to the centre's queue; another agent picks it up with the whole record
+    # a plain agent sends it back to the centre's queue; another agent picks it up with the whole
+    # record
     two.inside(iid, "console-transfer").click()
     two.tid("console-transfer-target", target="centre:demo").click()
     two.tid("console-transfer-note").fill("需要出口退税专岗")

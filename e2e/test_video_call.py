@@ -43,7 +43,8 @@ def media_context(new_context):
 
 
 def connected_pair(new_context, server, tin, agent="agent1"):
-    """A taxpayer in the widget served by an agent in the console; return (widget, console, interaction id)."""
+    """A taxpayer in the widget served by an agent in the console; return (widget, console,
+    interaction id)."""
     desk = Console.login(media_context(new_context), server, agent)
     w = Widget.load(media_context(new_context), server, tin, region="4401").open()
     iid = w.request_human()
@@ -88,7 +89,8 @@ def start_call(w, desk, iid):
 
 
 def finish(w):
-    """关闭 the conversation (with its confirm), so the agent's capacity is free for the next test."""
+    """关闭 the conversation (with its confirm), so the agent's capacity is free for the next
+    test."""
     w.tid("zn-close").click()
     confirm(w, "close")
 
@@ -195,7 +197,8 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(
     w.assert_clean()
     desk.assert_clean()
 
-    # a supervisor plays the taxpayer's recording in the console: it decodes, and the playback is audited
+    # a supervisor plays the taxpayer's recording in the console: it decodes, and the playback is
+    # audited
     boss = Console.login(new_context(), video_server, "super1")
     boss.page.goto(video_server.url + "/console/admin#recordings")
     rows = boss.tid("console-recording-item", interaction_id=iid)
@@ -372,7 +375,8 @@ def test_a_dropped_media_connection_is_restarted_and_the_picture_comes_back(
 
 
 def outage(seconds):
-    """Take loopback down for a while (the tests run in their own network namespace: only they see it)."""
+    """Take loopback down for a while (the tests run in their own network namespace: only they see
+    it)."""
     subprocess.run(["ip", "link", "set", "lo", "down"], check=True, timeout=10)
     try:
         time.sleep(seconds)
@@ -415,7 +419,8 @@ def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(
 
 @contextmanager
 def served_by_a_script(context, server, tin, **params):
-    """A taxpayer in the widget served by a scripted agent (no console); yield (widget, agent, interaction id)."""
+    """A taxpayer in the widget served by a scripted agent (no console); yield (widget, agent,
+    interaction id)."""
     w = Widget.load(context, server, tin, region="4401", **params).open()
     iid = w.request_human()
     agent = Agent(server)

@@ -1,5 +1,5 @@
-"""Accessibility: the main flow with the keyboard alone, found by role and accessible name; an axe-core scan of
-every state of the window with no serious or critical violation."""
+"""Accessibility: the main flow with the keyboard alone, found by role and accessible name; an
+axe-core scan of every state of the window with no serious or critical violation."""
 
 import re
 

@@ -1,6 +1,7 @@
-"""With a person: a scripted agent joins over the agent WebSocket, both sides chat (typing, delivery and read
-state), the agent ends and the rating is stored; closing instead asks first and offers no rating; a reload
-keeps the whole conversation; unread messages while minimised; a failed message resent with the same cid."""
+"""With a person: a scripted agent joins over the agent WebSocket, both sides chat (typing, delivery
+and read state), the agent ends and the rating is stored; closing instead asks first and offers no
+rating; a reload keeps the whole conversation; unread messages while minimised; a failed message
+resent with the same cid."""
 
 import json
 import re
@@ -26,7 +27,8 @@ def staff(server):
 
 
 def connected(context, server, tin, staff, username="agent1", **params):
-    """A taxpayer on 4402 who asked for a person, and the agent who accepted; returns (widget, agent, iid)."""
+    """A taxpayer on 4402 who asked for a person, and the agent who accepted; returns (widget,
+    agent, iid)."""
     w = Widget.load(context, server, tin, region="4402", **params).open("human")
     iid = w.request_human()
     agent = staff(username)

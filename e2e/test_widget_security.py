@@ -1,4 +1,5 @@
-"""The widget on a hostile page under a strict Content-Security-Policy, and XSS payloads sent both ways."""
+"""The widget on a hostile page under a strict Content-Security-Policy, and XSS payloads sent both
+ways."""
 
 import re
 

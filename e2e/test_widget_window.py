@@ -1,6 +1,7 @@
-"""The launcher and the window: hover and open, lazy parallel module loading, dragging (mouse, touch,
-keyboard) inside the viewport, minimise and restore, the narrow-screen sheet, larger text, the public API with
-its pre-load queue, including the script twice, theming and the English locale, the history."""
+"""The launcher and the window: hover and open, lazy parallel module loading, dragging (mouse,
+touch, keyboard) inside the viewport, minimise and restore, the narrow-screen sheet, larger text,
+the public API with its pre-load queue, including the script twice, theming and the English locale,
+the history."""
 
 from pathlib import Path
 
@@ -61,8 +62,8 @@ def test_launcher_expands_on_hover_and_the_window_loads_on_first_open(context, s
     names = sorted(url.rsplit("/", 1)[1] for url in modules)
     shipped = sorted(p.name for p in ZN.glob("*.js") if p.name not in LATER_MODULES)
     assert names == shipped, "every module once, nothing else (the call's only when a call starts)"
-    # not a waterfall: the loader asked for all of them at once (modulepreload) instead of letting the browser
-    # discover them import by import
+    # not a waterfall: the loader asked for all of them at once (modulepreload) instead of letting
+    # the browser discover them import by import
     preloaded = page.evaluate(
         "[...document.querySelectorAll('link[rel=modulepreload]')].map((l) => l.href)"
     )
@@ -210,7 +211,8 @@ def test_public_api_is_idempotent_and_emits_events(context, server, person):
 def test_calls_queued_before_load_replay_in_order_and_a_second_copy_does_nothing(
     context, server, person
 ):
-    # the host's stub runs before the loader arrives (an init script stands for the host's inline snippet)
+    # the host's stub runs before the loader arrives (an init script stands for the host's inline
+    # snippet)
     context.add_init_script("""
         window.__events = [];
         window.Zhengna = window.Zhengna || {q: []};

@@ -1,4 +1,5 @@
-"""Browser stand-ins for tests and the bench: a worker subprocess, synthetic tracks, aiortc client peers.
+"""Browser stand-ins for tests and the bench: a worker subprocess, synthetic tracks, aiortc client
+peers.
 
 Never imported by the worker itself.
 """
@@ -96,7 +97,8 @@ class WorkerProcess:
 
 
 class SyntheticVideo(MediaStreamTrack):
-    """A moving pattern with some noise (so VP8 has real work and real interframes), paced in real time."""
+    """A moving pattern with some noise (so VP8 has real work and real interframes), paced in real
+    time."""
 
     kind = "video"
 
@@ -162,7 +164,8 @@ OFFER_LAYOUT = {
 
 
 class ClientPeer:
-    """One browser: offers the product's three m-lines, sends the given tracks, counts decoded frames."""
+    """One browser: offers the product's three m-lines, sends the given tracks, counts decoded
+    frames."""
 
     def __init__(
         self, role: str, tracks: list[MediaStreamTrack | None], decode: bool = True

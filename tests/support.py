@@ -222,9 +222,10 @@ class ServerProcess:
 
 
 class _Client(simple_websocket.Client):
-    """simple-websocket's client, mended twice: it leaves the port out of Host (browsers send it, so do we), and
-    its handshake takes only the first event of what it read, so frames the server sent right behind the 101
-    (the agent socket's auth.ok) waited in wsproto's buffer until more data came: sometimes never."""
+    """simple-websocket's client, mended twice: it leaves the port out of Host (browsers send it, so
+    do we), and its handshake takes only the first event of what it read, so frames the server sent
+    right behind the 101 (the agent socket's auth.ok) waited in wsproto's buffer until more data
+    came: sometimes never."""
 
     def handshake(self):
         self.host = f"{self.host}:{self.port}"
@@ -233,7 +234,8 @@ class _Client(simple_websocket.Client):
 
 
 class WSClient:
-    """A WebSocket client that reads frames on a thread and lets tests wait for the one they want."""
+    """A WebSocket client that reads frames on a thread and lets tests wait for the one they
+    want."""
 
     def __init__(self, url, origin, headers=None, cookie=None):
         hdrs = {"Origin": origin, **(headers or {})}
@@ -376,7 +378,8 @@ def tin(n):
 
 
 async def offer_media(client, peer, iid):
-    """Send an aiortc stand-in browser's offer as rtc.offer over client (a WSClient) and apply the answer."""
+    """Send an aiortc stand-in browser's offer as rtc.offer over client (a WSClient) and apply the
+    answer."""
     import asyncio
 
     from aiortc import RTCSessionDescription

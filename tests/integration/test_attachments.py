@@ -1,4 +1,5 @@
-"""Attachments over HTTP: checked by content, bound to the interaction and the person, sent as messages."""
+"""Attachments over HTTP: checked by content, bound to the interaction and the person, sent as
+messages."""
 
 import io
 

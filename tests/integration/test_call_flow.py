@@ -1,7 +1,8 @@
-"""Call states over the wire: request, accept, decline, ring timeout, hang-up, and the conversation ending.
+"""Call states over the wire: request, accept, decline, ring timeout, hang-up, and the conversation
+ending.
 
-The worker here is configured but not running, so media signalling answers media_unavailable; the media
-itself is tested in test_rtc_*.py and the browser tests.
+The worker here is configured but not running, so media signalling answers media_unavailable; the
+media itself is tested in test_rtc_*.py and the browser tests.
 """
 
 import pytest

@@ -1,5 +1,5 @@
-"""A process that dies between a group commit and its acknowledgements loses nothing it acknowledged, and
-what it did not acknowledge is resent by the client and stored once."""
+"""A process that dies between a group commit and its acknowledgements loses nothing it
+acknowledged, and what it did not acknowledge is resent by the client and stored once."""
 
 from tests.conftest import LIMITS
 from tests.support import ServerProcess, WSClient, agent, taxpayer
@@ -16,7 +16,8 @@ def _resume(server, credential):
 
 def test_death_after_a_group_commit_before_any_ack(tmp_path, person):
     env = {**LIMITS, "ZHENGNA_WS_RATE": "5000", "ZHENGNA_WS_BURST": "5000"}
-    # the server dies right after the second group commit of the burst, before answering anyone in it
+    # the server dies right after the second group commit of the burst, before answering anyone in
+    # it
     dying = ServerProcess(
         tmp_path / "data", env={**env, "ZHENGNA_TEST_EXIT_AFTER_COMMITS": str(SETUP_COMMITS + 2)}
     )

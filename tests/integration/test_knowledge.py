@@ -1,4 +1,5 @@
-"""The knowledge base learns from real use: insights, one-click aliases, edits and imports without a restart."""
+"""The knowledge base learns from real use: insights, one-click aliases, edits and imports without a
+restart."""
 
 import json
 

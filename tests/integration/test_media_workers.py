@@ -1,6 +1,7 @@
-"""Several media workers share the calls: a server with two child workers puts two calls on different workers,
-and a standalone worker (python -m rtc --register) becomes available by its heartbeat, carries a call, and
-stops getting new ones once it is gone. Media is checked for real with aiortc peers standing in for browsers."""
+"""Several media workers share the calls: a server with two child workers puts two calls on
+different workers, and a standalone worker (python -m rtc --register) becomes available by its
+heartbeat, carries a call, and stops getting new ones once it is gone. Media is checked for real
+with aiortc peers standing in for browsers."""
 
 import asyncio
 import time
@@ -29,7 +30,8 @@ def start_call(tp, ag, iid):
 
 
 def media_flows(calls):
-    """Connect both sides of each (taxpayer client, agent client, iid) and wait for camera frames both ways."""
+    """Connect both sides of each (taxpayer client, agent client, iid) and wait for camera frames
+    both ways."""
 
     async def run():
         peers = []

@@ -1,4 +1,5 @@
-"""Operations centre over the wire: transfer, internal notes, history, limits, roles, hours and holidays."""
+"""Operations centre over the wire: transfer, internal notes, history, limits, roles, hours and
+holidays."""
 
 import requests
 

@@ -1,4 +1,5 @@
-"""The media worker end to end on loopback: two aiortc peers as taxpayer and agent, real subprocess worker."""
+"""The media worker end to end on loopback: two aiortc peers as taxpayer and agent, real subprocess
+worker."""
 
 import asyncio
 import hashlib
@@ -34,7 +35,8 @@ class EventsHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def events():
-    """The web server's side of --events-url: a loopback HTTP server that records what it is sent."""
+    """The web server's side of --events-url: a loopback HTTP server that records what it is
+    sent."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), EventsHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server

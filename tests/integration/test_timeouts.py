@@ -4,7 +4,8 @@ from tests.support import ServerProcess, WSClient, agent, taxpayer
 
 
 def served(server, person):
-    """A taxpayer served by agent1; return (taxpayer client, agent client, interaction id, taxpayer's auth.ok)."""
+    """A taxpayer served by agent1; return (taxpayer client, agent client, interaction id,
+    taxpayer's auth.ok)."""
     tp, hello = taxpayer(server, person(), region="4402")
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
     ag, _ = agent(server)

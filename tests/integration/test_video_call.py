@@ -1,5 +1,6 @@
-"""A video call through the whole stack: server signalling over the WebSockets, the child media worker,
-two aiortc peers standing in for the browsers, and the recordings indexed and playable by a supervisor."""
+"""A video call through the whole stack: server signalling over the WebSockets, the child media
+worker, two aiortc peers standing in for the browsers, and the recordings indexed and playable by a
+supervisor."""
 
 import asyncio
 import hashlib

@@ -1,4 +1,5 @@
-"""Settings: defaults, ZHENGNA_* environment coercion, overrides, validation, database URL and secret key."""
+"""Settings: defaults, ZHENGNA_* environment coercion, overrides, validation, database URL and
+secret key."""
 
 import os
 import stat
