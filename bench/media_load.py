@@ -1,7 +1,8 @@
 """Media worker load: K recorded calls, forward vs decode mode, worker on one core and load peers on
 the other.
 
-    python bench/media_load.py [--calls 1,2,4,8,10] [--seconds 10] [--modes forward,decode] [--workers 1]
+    python bench/media_load.py [--calls 1,2,4,8,10] [--seconds 10] [--modes forward,decode]
+        [--workers 1]
 
 With --workers N the calls are spread over N worker processes (call n on worker n mod N, as the
 server's pool spreads idle workers), worker i pinned to core i mod cores; cpu% and RSS are then the
@@ -255,8 +256,8 @@ def main():
         f"workers on cpus {worker_cpus}, load peers on cpu {load_cpu}; {args.seconds:.0f} s per run"
     )
     print(
-        f"{'mode':8} {'wrk':>3} {'calls':>5} {'cpu%':>6} {'load%':>6} {'rss MiB':>8} {'video dlv':>9} "
-        f"{'audio dlv':>9} "
+        f"{'mode':8} {'wrk':>3} {'calls':>5} {'cpu%':>6} {'load%':>6} {'rss MiB':>8} "
+        f"{'video dlv':>9} {'audio dlv':>9} "
         f"{'camera p50':>10} {'p95 ms':>7} {'screen p50':>10} {'loadavg':>7}"
     )
     for k in [int(x) for x in args.calls.split(",")]:
@@ -272,8 +273,8 @@ def main():
                     for worker in workers:
                         worker.stop()
             print(
-                f"{mode:8} {args.workers:3d} {k:5d} {r['cpu']:6.1f} {r['load']:6.1f} {r['rss']:8.1f} "
-                f"{r['video']:9.1%} {r['audio']:9.1%} "
+                f"{mode:8} {args.workers:3d} {k:5d} {r['cpu']:6.1f} {r['load']:6.1f} "
+                f"{r['rss']:8.1f} {r['video']:9.1%} {r['audio']:9.1%} "
                 f"{r['cam50']:10.0f} {r['cam95']:7.0f} {r['scr50']:10.0f} {r['loadavg']:7.1f}",
                 flush=True,
             )

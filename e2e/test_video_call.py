@@ -351,8 +351,11 @@ def test_a_dropped_media_connection_is_restarted_and_the_picture_comes_back(
     start_call(w, desk, iid)
     wait_growth(desk.page, CAMERA, "frames", 20, what="the taxpayer's camera before the outage")
     peers = (w.page.evaluate("window.__peers.length"), desk.page.evaluate("window.__peers.length"))
-    watch = """() => { window.__states = []; const pc = window.__peers[window.__peers.length - 1];
-      pc.addEventListener('connectionstatechange', () => window.__states.push(pc.connectionState)); }"""
+    watch = """() => {
+      window.__states = [];
+      const pc = window.__peers[window.__peers.length - 1];
+      pc.addEventListener('connectionstatechange', () => window.__states.push(pc.connectionState));
+    }"""
     w.page.evaluate(watch)
     desk.page.evaluate(watch)
     outage(14)  # loopback down: ICE consent fails on both sides; the WebSockets (TCP) ride it out
@@ -389,7 +392,8 @@ def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(
 ):
     w, desk, iid = connected_pair(new_context, video_server, person())
     w.page.evaluate(
-        "() => { window.__calls = []; window.Zhengna.on('call', (d) => window.__calls.push(d.call)); }"
+        "() => { window.__calls = []; "
+        "window.Zhengna.on('call', (d) => window.__calls.push(d.call)); }"
     )
     request_video(w)
     request = desk.inside(iid, "console-video-request")

@@ -162,7 +162,10 @@ def test_larger_text_is_remembered(context, server, person):
     w = Widget.load(context, server, person()).open("bot")
     toggle = w.tid("zn-text-size")
     expect(toggle).to_have_attribute("aria-pressed", "false")
-    size = lambda: w.panel.evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)")
+
+    def size():
+        return w.panel.evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)")
+
     small = size()
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
@@ -255,7 +258,10 @@ def test_theme_attributes_and_set_theme(context, server, person):
         z_index="5000",
     )
     launcher = w.tid("zn-launcher")
-    style = lambda loc, prop: loc.evaluate(f"(el) => getComputedStyle(el).{prop}")
+
+    def style(loc, prop):
+        return loc.evaluate(f"(el) => getComputedStyle(el).{prop}")
+
     assert style(launcher, "backgroundColor") == "rgb(192, 57, 43)"
     assert style(launcher, "zIndex") == "5000"
     box = box_of(launcher)

@@ -140,7 +140,7 @@ class ReceiverTap:
         jitter.add = self._add
         setattr(receiver, _QUEUE, self)
 
-    # -- the queue.Queue protocol aiortc uses --------------------------------------------------------
+    # -- the queue.Queue protocol aiortc uses ------------------------------------------------
     def put(self, item) -> None:
         if item is None:
             self._stopped.set()
@@ -153,7 +153,7 @@ class ReceiverTap:
         self._stopped.wait()
         return None
 
-    # -- jitter buffer and keyframe requests ---------------------------------------------------------
+    # -- jitter buffer and keyframe requests -------------------------------------------------
     def _add(self, packet):
         self.ssrc = packet.ssrc
         if self._pending_pli:

@@ -168,8 +168,9 @@ class Recorder(abc.ABC):
     def _plan(self, items: list[tuple[str, Media]]) -> None:
         """Implemented by each kind of recorder."""
 
+    @abc.abstractmethod
     def _idle(self, now: float) -> None:
-        """Nothing arrived for a while."""
+        """Nothing arrived for a while: implemented by each kind of recorder."""
 
     @abc.abstractmethod
     def _finish(self) -> None:
@@ -197,6 +198,9 @@ class PartyRecorder(Recorder):
             ("audio", i) for i in self.audio.drain()
         ]
         return sorted(items, key=lambda pair: pair[1].arrival)
+
+    def _idle(self, now: float) -> None:
+        """A party's file stays open through silence: a camera pause is no new segment."""
 
     def _plan(self, items: list[tuple[str, Media]]) -> None:
         for kind, item in items:

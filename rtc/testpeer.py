@@ -178,7 +178,7 @@ class ClientPeer:
         self.connected_at: float | None = None
         self._tasks: list[asyncio.Task] = []
         self.transceivers = []
-        for (kind, direction), track in zip(OFFER_LAYOUT[role], tracks):
+        for (kind, direction), track in zip(OFFER_LAYOUT[role], tracks, strict=True):
             self.transceivers.append(self.pc.addTransceiver(track or kind, direction=direction))
 
         @self.pc.on("track")

@@ -2,6 +2,7 @@
 recording."""
 
 import asyncio
+import itertools
 import os
 import time
 
@@ -73,7 +74,7 @@ def test_picture_keeps_recovering_with_five_percent_loss(lossy_worker):
         seconds = per_second(peer.times[1], start, SECONDS)
         # frames keep decoding to the end: no two-second stretch without a picture, and most frames
         # arrive
-        assert all(a + b > 0 for a, b in zip(seconds, seconds[1:])), seconds
+        assert all(a + b > 0 for a, b in itertools.pairwise(seconds)), seconds
         assert sum(seconds[-3:]) > 0 and sum(seconds) >= FPS * SECONDS * 0.5, seconds
     assert (
         stats["received"]["taxpayer.video"] >= FPS * SECONDS * 0.8

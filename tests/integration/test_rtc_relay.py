@@ -16,7 +16,8 @@ import pytest
 from rtc import ice
 from rtc.testpeer import ClientPeer, SyntheticAudio, SyntheticVideo, WorkerProcess, wait_for
 
-ice.use_loopback_only()  # the test peers gather 127.0.0.1 only, like the worker started with --loopback-only
+# the test peers gather 127.0.0.1 only, like the worker started with --loopback-only
+ice.use_loopback_only()
 FPS = 15
 
 

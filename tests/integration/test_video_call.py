@@ -13,7 +13,8 @@ from rtc.testpeer import ClientPeer, SyntheticAudio, SyntheticVideo, wait_for
 from tests.integration.test_operations import console
 from tests.support import agent, offer_media, taxpayer
 
-ice.use_loopback_only()  # the stand-in browsers offer 127.0.0.1, like the worker started with RTC_LOOPBACK_ONLY
+# the stand-in browsers offer 127.0.0.1, like the worker started with RTC_LOOPBACK_ONLY
+ice.use_loopback_only()
 
 
 def test_video_call_relays_both_ways_and_is_recorded(start_server, person):

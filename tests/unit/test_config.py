@@ -170,7 +170,10 @@ def test_external_workers_may_all_register_themselves():
 
 
 def test_ice_servers_reach_the_browsers_as_configured():
-    servers = '[{"urls": ["stun:stun.example.org"]}, {"urls": "turn:t.example.org", "username": "u", "credential": "c"}]'
+    servers = (
+        '[{"urls": ["stun:stun.example.org"]},'
+        ' {"urls": "turn:t.example.org", "username": "u", "credential": "c"}]'
+    )
     config = load({"RTC_ICE_SERVERS": servers}, environ={})
     assert ice_servers(config) == [
         {"urls": ["stun:stun.example.org"]},
