@@ -199,7 +199,8 @@ def _start_media_workers(app, port, data_dir):
     config = app.config
     if config["RTC"] != "child":
         return []
-    from widget.media import WorkerProcess, free_port
+    from rtc.ports import free_port
+    from widget.media import WorkerProcess
 
     secret = config["RTC_SECRET"] or secrets.token_urlsafe(24)
     config["RTC_SECRET"] = secret

@@ -7,7 +7,6 @@ Never imported by the worker itself.
 import asyncio
 import fractions
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -21,14 +20,9 @@ from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
 from rtc import ice
+from rtc.ports import free_port
 
 SECRET = "test-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class WorkerProcess:

@@ -4,7 +4,6 @@ embedded default."""
 import hashlib
 import logging
 import os
-import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -26,13 +25,6 @@ def _unavailable(detail):
         "Video is unavailable right now; try again later or keep chatting.",
         reason=detail,
     )
-
-
-def free_port():
-    """Return a loopback TCP port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Workers:

@@ -5,18 +5,13 @@ import json
 
 import pytest
 
-from tests.integration.test_operations import console
-from tests.support import taxpayer
+from tests.support import console, serving, taxpayer
 
 
 @pytest.fixture(scope="module")
 def kb_server(tmp_path_factory):
-    from tests.conftest import LIMITS
-    from tests.support import ServerProcess
-
-    proc = ServerProcess(tmp_path_factory.mktemp("kb") / "data", env=LIMITS)
-    yield proc
-    proc.stop()
+    """A server of this module's own: what the bot learns here stays here."""
+    yield from serving(tmp_path_factory, "kb")
 
 
 def _ask(server, tin, text):

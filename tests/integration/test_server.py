@@ -7,7 +7,7 @@ import pytest
 import requests
 import simple_websocket
 
-from tests.support import ROOT, WSClient, taxpayer
+from tests.support import ROOT, WSClient, console, taxpayer
 
 
 def test_healthz_and_metrics(server, person):
@@ -97,7 +97,6 @@ def test_cli_works_against_a_running_server(server, person):
         text=True,
     )
     assert from_stdin.returncode == 0, from_stdin.stderr
-    from tests.integration.test_operations import console
 
     assert console(server, "stdin-agent", "kept-off-argv").get(server.url + "/console/api/me").ok
     bad = subprocess.run(
