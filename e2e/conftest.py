@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.support import ServerProcess, tin
+from tests.support import serving, tin
 
 E2E = Path(__file__).resolve().parent
 CACHE = E2E / ".cache"
@@ -24,14 +24,6 @@ CHROMIUM_ARGS = [
     "--allow-loopback-in-peer-connection",
     "--disable-features=WebRtcHideLocalIpsWithMdns",
 ]
-# Many page loads per module come from 127.0.0.1: the per-address HTTP limit must not be what a test
-# measures.
-SERVER_ENV = {
-    "ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute",
-    "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute",
-    "ZHENGNA_WS_MAX_PER_ADDRESS": "100000",
-}
-
 _people = itertools.count(1)
 # Conditions, not sleeps: this is only how long a condition may take on a loaded two-core machine.
 expect.set_options(timeout=15_000)
@@ -85,9 +77,7 @@ def browser(loopback_only):
 def server(tmp_path_factory):
     """A real server.py (demo data) of this test module's own: queues do not leak between
     modules."""
-    proc = ServerProcess(tmp_path_factory.mktemp("e2e") / "data", env=SERVER_ENV)
-    yield proc
-    proc.stop()
+    yield from serving(tmp_path_factory, "e2e")
 
 
 @pytest.fixture

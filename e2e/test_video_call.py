@@ -15,9 +15,10 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.axe_support import scan_page, scan_widget
-from e2e.console_support import TIMEOUT, Console, start_server
+from e2e.console_support import TIMEOUT, Console
 from e2e.media_support import TRACK_PEERS, growth_over, inbound, open_peers, presented, wait_growth
 from e2e.widget_page import Agent, Widget, eventually, store_of
+from tests.support import serving
 
 CAMERA, SCREEN, MIC = "1", "2", "0"  # the m-lines of every call connection (docs/MEDIA.md)
 RING = 4  # seconds: RING_TIMEOUT shortened for the ring-timeout test
@@ -26,14 +27,9 @@ RING = 4  # seconds: RING_TIMEOUT shortened for the ring-timeout test
 @pytest.fixture(scope="module")
 def video_server(tmp_path_factory):
     """A server with the media worker as its child, on loopback only, and a short ring timeout."""
-    proc = start_server(
-        tmp_path_factory,
-        ZHENGNA_RTC="child",
-        ZHENGNA_RTC_LOOPBACK_ONLY="1",
-        ZHENGNA_RING_TIMEOUT=str(RING),
+    yield from serving(
+        tmp_path_factory, "video", RTC="child", RTC_LOOPBACK_ONLY=1, RING_TIMEOUT=RING
     )
-    yield proc
-    proc.stop()
 
 
 def media_context(new_context):
