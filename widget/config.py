@@ -21,8 +21,10 @@ DEFAULTS = {
     "PUBLIC_URL": "",  # the address people use (https://...: Secure cookies and HSTS)
     "METRICS_ALLOW": ["127.0.0.0/8", "::1"],  # addresses/networks that may read /metrics
     "TESTING": False,
-    "SQLITE_SYNCHRONOUS": "FULL",  # FULL: a message acknowledged survives power loss, not only a crash
-    "MAX_FRAME_BYTES": 32768,  # a browser's SDP offer with three m-lines is 6-20 KB; 2,000 CJK characters ~6 KB
+    # FULL: a message acknowledged survives power loss, not only a crash
+    "SQLITE_SYNCHRONOUS": "FULL",
+    # a browser's SDP offer with three m-lines is 6-20 KB; 2,000 CJK characters ~6 KB
+    "MAX_FRAME_BYTES": 32768,
     "MAX_MESSAGE_CHARS": 2000,
     "AUTH_TIMEOUT": 10.0,  # first frame must arrive within this
     "HEARTBEAT_INTERVAL": 20.0,  # clients ping at least this often
@@ -42,7 +44,8 @@ DEFAULTS = {
     "WS_BURST": 60,  # ...with bursts up to this many
     "HTTP_RATE_LIMIT": "120 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
-    "WS_HANDSHAKE_RATE_LIMIT": "600 per minute",  # a whole office behind one NAT reconnects after a restart
+    # a whole office behind one NAT reconnects after a restart
+    "WS_HANDSHAKE_RATE_LIMIT": "600 per minute",
     "WS_MAX_PER_CREDENTIAL": 10,  # open taxpayer sockets of one credential (its tabs), per process
     "WS_MAX_PER_ADDRESS": 300,  # open taxpayer sockets from one address (office NAT), per process
     "UPLOAD_QUOTA_BYTES": 52428800,  # files one conversation may hold (50 MB: five 10 MB files)
@@ -51,8 +54,10 @@ DEFAULTS = {
     "LOGIN_BACKOFF_MAX": 900.0,  # ...1 s, 2 s, 4 s ... up to this long after each further one
     "TRUSTED_PROXIES": [],  # addresses/networks whose X-Forwarded-For is believed
     "CONSOLE_ORIGINS": [],  # extra origins allowed to open /ws/agent (same origin always is)
-    "ESTIMATE_HANDLE_TIME": 300.0,  # assumed handling time per conversation until a centre has history
-    "RTC": "child",  # child: start media workers beside the server; external: RTC_URL and/or registered
+    # assumed handling time per conversation until a centre has history
+    "ESTIMATE_HANDLE_TIME": 300.0,
+    # child: start media workers beside the server; external: RTC_URL and/or registered
+    "RTC": "child",
     "RTC_URL": "",  # external: comma-separated worker URLs (workers may also register themselves)
     "RTC_SECRET": "",  # shared with the workers; child: generated when empty
     "RTC_SECRET_FILE": "",  # or: a 0600 file holding it (the same on every process)
@@ -62,9 +67,11 @@ DEFAULTS = {
     "RTC_WORKER_TTL": 20.0,  # a registered worker unheard of this long gets no new calls
     "RTC_ICE_SERVERS": "",  # JSON list of {"urls": ..., "username": ..., "credential": ...}
     "RTC_LOOPBACK_ONLY": False,  # a test switch: media over 127.0.0.1 only
-    "TEST_EXIT_AFTER_COMMITS": 0,  # a test switch: die right after the Nth group commit, before any ack
+    # a test switch: die right after the Nth group commit, before any ack
+    "TEST_EXIT_AFTER_COMMITS": 0,
     "RECORDING_RETENTION_DAYS": 180,  # call recordings older than this are deleted
-    "FOLLOWUP_DAYS": 5,  # working days (the centre's calendar) to follow up a poor rating (差评回访)
+    # working days (the centre's calendar) to follow up a poor rating (差评回访)
+    "FOLLOWUP_DAYS": 5,
 }
 
 ENV_PREFIX = "ZHENGNA_"
@@ -151,7 +158,8 @@ def validate(config):
 
 
 def ice_servers(config):
-    """Return RTC_ICE_SERVERS as a list of {"urls", "username"?, "credential"?}; raise ValueError if malformed."""
+    """Return RTC_ICE_SERVERS as a list of {"urls", "username"?, "credential"?}; raise ValueError if
+    malformed."""
     raw = config["RTC_ICE_SERVERS"]
     if not raw:
         return []

@@ -1,7 +1,9 @@
-"""Working hours of an operations centre in Asia/Shanghai, on top of the national holiday arrangement."""
+"""Working hours of an operations centre in Asia/Shanghai, on top of the national holiday
+arrangement."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -50,7 +52,7 @@ def _parse_spans(raw, where: str) -> tuple[Span, ...]:
             raise ValueError(f"{at}: start must be before end")
         spans.append((start, end))
     spans.sort()
-    for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+    for (s1, e1), (s2, e2) in itertools.pairwise(spans):
         if s2 < e1:
             raise ValueError(
                 f"{where}: spans {_hhmm(s1)}-{_hhmm(e1)} and {_hhmm(s2)}-{_hhmm(e2)} overlap"
@@ -131,7 +133,8 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Arrangement:
-    """One year's national arrangement: public holidays (with bridging days) and make-up working days."""
+    """One year's national arrangement: public holidays (with bridging days) and make-up working
+    days."""
 
     year: int
     holidays: frozenset[date]
@@ -264,7 +267,8 @@ class HolidayCalendar:
 
 @dataclass(frozen=True)
 class HoursStatus:
-    """Whether a centre is open at an instant; closes_at/next_open are None beyond the look-ahead."""
+    """Whether a centre is open at an instant; closes_at/next_open are None beyond the
+    look-ahead."""
 
     open: bool
     closes_at: datetime | None = None

@@ -1,5 +1,5 @@
-"""The rtc media workers: which one carries a call, the HTTP client of each, and the child processes of the
-embedded default."""
+"""The rtc media workers: which one carries a call, the HTTP client of each, and the child processes
+of the embedded default."""
 
 import hashlib
 import logging
@@ -28,10 +28,11 @@ def _unavailable(detail):
 
 
 class Workers:
-    """Every media worker a call may go to: this server's children and the RTC_URL ones (always counted), and
-    standalone workers that announced themselves within RTC_WORKER_TTL (`python -m rtc --register`). A new call
-    goes to the one with the fewest active calls (ties broken by rendezvous hashing of the call id, so servers
-    agree), and stays there: its worker is stored with the interaction."""
+    """Every media worker a call may go to: this server's children and the RTC_URL ones (always
+    counted), and standalone workers that announced themselves within RTC_WORKER_TTL (`python -m rtc
+    --register`). A new call goes to the one with the fewest active calls (ties broken by rendezvous
+    hashing of the call id, so servers agree), and stays there: its worker is stored with the
+    interaction."""
 
     def __init__(self, store, secret, clock, ttl, fixed=()):
         self.store, self.secret, self.clock, self.ttl = store, secret, clock, ttl
@@ -56,7 +57,8 @@ class Workers:
         return urls
 
     def pick(self, call_id):
-        """Return the URL of the worker for a new call; raise media_unavailable when there is none."""
+        """Return the URL of the worker for a new call; raise media_unavailable when there is
+        none."""
         urls = self.require_live()
         load = self.store.active_calls_by_worker()
         return min(urls, key=lambda url: (load.get(url, 0), _rank(call_id, url)))
@@ -95,7 +97,8 @@ class MediaWorker:
         return response.json()["sdp"]
 
     def end(self, call_id):
-        """Close a call in the worker and return its recordings (none if the worker never saw it)."""
+        """Close a call in the worker and return its recordings (none if the worker never saw
+        it)."""
         try:
             response = self.http.delete(f"{self.url}/calls/{call_id}", timeout=_TIMEOUT)
         except requests.RequestException as exc:
@@ -164,7 +167,8 @@ class WorkerProcess:
 
 
 def stop_process(proc, grace=10.0):
-    """Stop a child process with SIGTERM (so it finishes cleanly), killing it if it is not gone within grace s."""
+    """Stop a child process with SIGTERM (so it finishes cleanly), killing it if it is not gone
+    within grace s."""
     if proc.poll() is None:
         proc.terminate()
         try:

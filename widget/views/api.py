@@ -11,7 +11,8 @@ from ..interactions import close_message, person_channel
 from . import ext, session_agent
 
 bp = Blueprint("api", __name__)
-# Storage comes from the app's RATELIMIT_STORAGE_URI: Redis when scaled out, so every process counts the same door.
+# Storage comes from the app's RATELIMIT_STORAGE_URI: Redis when scaled out, so every process counts
+# the same door.
 limiter = Limiter(
     key_func=get_remote_address, default_limits=[lambda: current_app.config["HTTP_RATE_LIMIT"]]
 )
