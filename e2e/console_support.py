@@ -85,6 +85,14 @@ class Console:
         assert not self.errors, self.errors
 
 
+def admin_page(new_context, server, username="super1", section=""):
+    """Sign username in on a new tab and open the admin page (at #section); wait for its board."""
+    console = Console.login(new_context(), server, username)
+    console.page.goto(server.url + "/console/admin" + (f"#{section}" if section else ""))
+    expect(console.tid("console-board")).to_be_visible(timeout=TIMEOUT)
+    return console
+
+
 def restart_on_same_port(server):
     """Stop server and start a new server.py on its port and data dir (sessions and data survive);
     return it."""

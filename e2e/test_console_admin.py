@@ -7,20 +7,13 @@ import re
 
 from playwright.sync_api import expect
 
-from e2e.console_support import TIMEOUT, Console
+from e2e.console_support import TIMEOUT, Console, admin_page
 from tests.support import console as api_session
 from tests.support import taxpayer
 
 UNANSWERED = (
     "跨省迁移后原来的发票额度还能用吗"  # the shipped knowledge base has nothing this specific
 )
-
-
-def admin_page(new_context, server, username):
-    console = Console.login(new_context(), server, username)
-    console.page.goto(server.url + "/console/admin")
-    expect(console.tid("console-board")).to_be_visible(timeout=TIMEOUT)
-    return console
 
 
 def test_board_inbox_and_quick_replies_for_a_supervisor(new_context, server, person):

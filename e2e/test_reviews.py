@@ -9,17 +9,10 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from e2e.axe_support import scan_page
-from e2e.console_support import TIMEOUT, Console
+from e2e.console_support import TIMEOUT, Console, admin_page
 from e2e.widget_page import Widget
 from tests.support import agent as agent_socket
 from tests.support import served
-
-
-def admin_page(new_context, server, username="super1"):
-    console = Console.login(new_context(), server, username)
-    console.page.goto(server.url + "/console/admin")
-    expect(console.tid("console-board")).to_be_visible(timeout=TIMEOUT)
-    return console
 
 
 def served_and_ended(server, tin):
