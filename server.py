@@ -156,11 +156,13 @@ def serve(args, data_dir):
     app = create_app({"DATA_DIR": data_dir, "DEMO": demo_on})
     app.extensions["zhengna"].service.knowledge.warm()
     gc.collect()
-    gc.freeze()  # the matcher's index is built and never freed: keep it out of every later collection
+    # the matcher's index is built and never freed: keep it out of every later collection
+    gc.freeze()
     z = app.extensions["zhengna"]
     z.sweeper.start()
     server = WSGIServer((args.host, args.port), app, log=None)
-    server.init_socket()  # bound, so the worker knows where to send its events; serving starts once it is up
+    # bound, so the worker knows where to send its events; serving starts once it is up
+    server.init_socket()
     media_workers = _start_media_workers(app, server.server_port, data_dir)
     server.start()
     log.info(
@@ -197,7 +199,8 @@ def _start_media_workers(app, port, data_dir):
     config = app.config
     if config["RTC"] != "child":
         return []
-    from widget.media import WorkerProcess, free_port
+    from rtc.ports import free_port
+    from widget.media import WorkerProcess
 
     secret = config["RTC_SECRET"] or secrets.token_urlsafe(24)
     config["RTC_SECRET"] = secret

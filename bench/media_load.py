@@ -1,18 +1,22 @@
-"""Media worker load: K recorded calls, forward vs decode mode, worker on one core and load peers on the other.
+"""Media worker load: K recorded calls, forward vs decode mode, worker on one core and load peers on
+the other.
 
-    python bench/media_load.py [--calls 1,2,4,8,10] [--seconds 10] [--modes forward,decode] [--workers 1]
+    python bench/media_load.py [--calls 1,2,4,8,10] [--seconds 10] [--modes forward,decode]
+        [--workers 1]
 
-With --workers N the calls are spread over N worker processes (call n on worker n mod N, as the server's pool
-spreads idle workers), worker i pinned to core i mod cores; cpu% and RSS are then the workers' sums.
+With --workers N the calls are spread over N worker processes (call n on worker n mod N, as the
+server's pool spreads idle workers), worker i pinned to core i mod cores; cpu% and RSS are then the
+workers' sums.
 
-Each call: taxpayer camera (640x480, 20 fps) + microphone + screen share (1280x720, 5 fps), agent camera +
-microphone, all recorded by the worker. The load peers replay PRE-ENCODED packets (a clip encoded once), so
-they never encode; they count complete frames out of their jitter buffers without decoding them.
-Delivered = video frames sent more than 1 s before the end that reached the other load peer. Delay is end to
-end for video: a frame's send time at one load peer to its arrival, complete, at the other (both peers connect
-before anyone sends, so the receivers' timestamps line up with the senders'). aiortc's jitter buffer releases
-a frame when the next one starts, at the worker and again at the receiver: two frame intervals are built in
-(100 ms at 20 fps for cameras, 400 ms at 5 fps for the screen).
+Each call: taxpayer camera (640x480, 20 fps) + microphone + screen share (1280x720, 5 fps), agent
+camera + microphone, all recorded by the worker. The load peers replay PRE-ENCODED packets (a clip
+encoded once), so they never encode; they count complete frames out of their jitter buffers without
+decoding them. Delivered = video frames sent more than 1 s before the end that reached the other
+load peer. Delay is end to end for video: a frame's send time at one load peer to its arrival,
+complete, at the other (both peers connect before anyone sends, so the receivers' timestamps line up
+with the senders'). aiortc's jitter buffer releases a frame when the next one starts, at the worker
+and again at the receiver: two frame intervals are built in (100 ms at 20 fps for cameras, 400 ms at
+5 fps for the screen).
 """
 
 import argparse
@@ -39,7 +43,8 @@ CLIP_SECONDS = 4
 
 
 def encode_clip(width, height, fps, gop, bitrate, static=False):
-    """Encode CLIP_SECONDS of moving (or mostly static) pictures once: [(bytes, pts_90k, keyframe)]."""
+    """Encode CLIP_SECONDS of moving (or mostly static) pictures once: [(bytes, pts_90k,
+    keyframe)]."""
     enc = av.CodecContext.create("libvpx", "w")
     enc.width, enc.height, enc.pix_fmt = width, height, "yuv420p"
     enc.time_base = fractions.Fraction(1, 90000)
@@ -95,7 +100,8 @@ class ReplayTrack(MediaStreamTrack):
             raise MediaStreamError
         await self._go.wait()
         if self._start is None:
-            # Browsers are not synchronised: spread the calls' keyframes over the clip's first second.
+            # Browsers are not synchronised: spread the calls' keyframes over the clip's first
+            # second.
             self._start = time.time() + self._phase
             await asyncio.sleep(self._phase)
         loop, index = divmod(self._i, len(self._clip))
@@ -118,7 +124,8 @@ class ReplayTrack(MediaStreamTrack):
 
 
 class CountingQueue:
-    """Replaces a load receiver's decoder queue: count complete frames and their delay, never decode."""
+    """Replaces a load receiver's decoder queue: count complete frames and their delay, never
+    decode."""
 
     def __init__(self, sender_track, delays):
         self.sender, self.delays, self.received = sender_track, delays, 0
@@ -141,7 +148,8 @@ class CountingQueue:
 
 
 def load_peer(role, tracks, sources, delays):
-    """A ClientPeer whose receivers count frames; sources[i] is the ReplayTrack that feeds m-line i."""
+    """A ClientPeer whose receivers count frames; sources[i] is the ReplayTrack that feeds m-line
+    i."""
     peer = ClientPeer(role, tracks, decode=False)
     peer.counters = {}
 
@@ -248,8 +256,8 @@ def main():
         f"workers on cpus {worker_cpus}, load peers on cpu {load_cpu}; {args.seconds:.0f} s per run"
     )
     print(
-        f"{'mode':8} {'wrk':>3} {'calls':>5} {'cpu%':>6} {'load%':>6} {'rss MiB':>8} {'video dlv':>9} "
-        f"{'audio dlv':>9} "
+        f"{'mode':8} {'wrk':>3} {'calls':>5} {'cpu%':>6} {'load%':>6} {'rss MiB':>8} "
+        f"{'video dlv':>9} {'audio dlv':>9} "
         f"{'camera p50':>10} {'p95 ms':>7} {'screen p50':>10} {'loadavg':>7}"
     )
     for k in [int(x) for x in args.calls.split(",")]:
@@ -265,8 +273,8 @@ def main():
                     for worker in workers:
                         worker.stop()
             print(
-                f"{mode:8} {args.workers:3d} {k:5d} {r['cpu']:6.1f} {r['load']:6.1f} {r['rss']:8.1f} "
-                f"{r['video']:9.1%} {r['audio']:9.1%} "
+                f"{mode:8} {args.workers:3d} {k:5d} {r['cpu']:6.1f} {r['load']:6.1f} "
+                f"{r['rss']:8.1f} {r['video']:9.1%} {r['audio']:9.1%} "
                 f"{r['cam50']:10.0f} {r['cam95']:7.0f} {r['scr50']:10.0f} {r['loadavg']:7.1f}",
                 flush=True,
             )

@@ -1,7 +1,8 @@
-"""Queue load: 500 taxpayers queued across 5 centres; how fast positions and agents reach their screens.
+"""Queue load: 500 taxpayers queued across 5 centres; how fast positions and agents reach their
+screens.
 
-Prints p50/p99 of (a) 发起人工导税 -> the taxpayer's first queue.position and (b) 接入 -> the taxpayer
-seeing the agent (interaction.state connected), measured at the WebSocket the widget reads.
+Prints p50/p99 of (a) 发起人工导税 -> the taxpayer's first queue.position and (b) 接入 -> the
+taxpayer seeing the agent (interaction.state connected), measured at the WebSocket the widget reads.
 
     python bench/queue_load.py --taxpayers 500 --centres 5
 """
@@ -126,17 +127,18 @@ def main():
 
         gevent.joinall([gevent.spawn(serve, n) for n in range(args.centres)])
 
-        ms = lambda values, p: f"{percentile(values, p) * 1000:.1f}"  # noqa: E731
+        def ms(values, p):
+            return f"{percentile(values, p) * 1000:.1f}"
+
+        each = args.taxpayers // args.centres
+        print(f"taxpayers={args.taxpayers} centres={args.centres} (about {each} queued each)")
         print(
-            f"taxpayers={args.taxpayers} centres={args.centres} (about {args.taxpayers // args.centres} queued each)"
+            f"发起人工导税 -> position on screen: p50 {ms(to_position, 50)} ms  "
+            f"p99 {ms(to_position, 99)} ms (n={len(to_position)})"
         )
         print(
-            f"发起人工导税 -> position on screen: p50 {ms(to_position, 50)} ms  p99 {ms(to_position, 99)} ms "
-            f"(n={len(to_position)})"
-        )
-        print(
-            f"接入 -> taxpayer sees the agent:    p50 {ms(to_agent, 50)} ms  p99 {ms(to_agent, 99)} ms "
-            f"(n={len(to_agent)}; five centres accepting at once)"
+            f"接入 -> taxpayer sees the agent:    p50 {ms(to_agent, 50)} ms  "
+            f"p99 {ms(to_agent, 99)} ms (n={len(to_agent)}; five centres accepting at once)"
         )
     finally:
         server.stop()

@@ -15,7 +15,11 @@ def scan_widget(page, axe_path, state):
     _load_axe(page, axe_path)
     result = page.evaluate("""async () => {
         const r = await axe.run({include: [['#zhengna-root']]}, {resultTypes: ['violations']});
-        return r.violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ') + ' ' + n.failureSummary)}));
+        return r.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          nodes: v.nodes.map((n) => n.target.join(' ') + ' ' + n.failureSummary),
+        }));
       }""")
     bad = [v for v in result if v["impact"] in ("serious", "critical")]
     assert not bad, f"{state}: {bad}"
@@ -27,7 +31,11 @@ def scan_page(page, axe_path, where):
     _load_axe(page, axe_path)
     result = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
-        return r.violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}));
+        return r.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+        }));
       }""")
     bad = [v for v in result if v["impact"] in ("serious", "critical")]
     assert not bad, f"{where}: {bad}"

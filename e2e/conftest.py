@@ -1,5 +1,6 @@
-"""Playwright fixtures: one Debian Chromium per run, a real server per module, a fresh context per test, and the
-whole browser suite inside a network namespace that has only loopback (media must stay on 127.0.0.1)."""
+"""Playwright fixtures: one Debian Chromium per run, a real server per module, a fresh context per
+test, and the whole browser suite inside a network namespace that has only loopback (media must stay
+on 127.0.0.1)."""
 
 import ctypes
 import itertools
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.support import ServerProcess, tin
+from tests.support import serving, tin
 
 E2E = Path(__file__).resolve().parent
 CACHE = E2E / ".cache"
@@ -23,13 +24,6 @@ CHROMIUM_ARGS = [
     "--allow-loopback-in-peer-connection",
     "--disable-features=WebRtcHideLocalIpsWithMdns",
 ]
-# Many page loads per module come from 127.0.0.1: the per-address HTTP limit must not be what a test measures.
-SERVER_ENV = {
-    "ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute",
-    "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute",
-    "ZHENGNA_WS_MAX_PER_ADDRESS": "100000",
-}
-
 _people = itertools.count(1)
 # Conditions, not sleeps: this is only how long a condition may take on a loaded two-core machine.
 expect.set_options(timeout=15_000)
@@ -39,15 +33,17 @@ CLONE_NEWNET = 0x40000000
 
 
 def pytest_collection_modifyitems(items):
-    """Run the browser tests after everything else: they leave the machine's network for a loopback-only one,
-    where this machine's PostgreSQL and Redis (used by tests/) cannot be reached."""
+    """Run the browser tests after everything else: they leave the machine's network for a
+    loopback-only one, where this machine's PostgreSQL and Redis (used by tests/) cannot be
+    reached."""
     items.sort(key=lambda item: E2E in Path(str(item.fspath)).parents)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def loopback_only(axe_path):
-    """Move this test thread (and so every server, media worker and browser it starts) into a fresh network
-    namespace with only loopback up; come back to the machine's network at the end of the run."""
+    """Move this test thread (and so every server, media worker and browser it starts) into a fresh
+    network namespace with only loopback up; come back to the machine's network at the end of the
+    run."""
     libc = ctypes.CDLL(None, use_errno=True)
     original = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
     if libc.unshare(CLONE_NEWNET) != 0:
@@ -79,10 +75,9 @@ def browser(loopback_only):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A real server.py (demo data) of this test module's own: queues do not leak between modules."""
-    proc = ServerProcess(tmp_path_factory.mktemp("e2e") / "data", env=SERVER_ENV)
-    yield proc
-    proc.stop()
+    """A real server.py (demo data) of this test module's own: queues do not leak between
+    modules."""
+    yield from serving(tmp_path_factory, "e2e")
 
 
 @pytest.fixture

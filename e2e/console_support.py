@@ -1,40 +1,16 @@
 """The agent console driven through its data-testid hooks, and servers of the console tests' own."""
 
-import re
-
-import pytest
-import requests
 from playwright.sync_api import expect
 
-from tests.support import ServerProcess
+from tests.support import DEMO_PASSWORDS, ServerProcess, settings_env
 
 TIMEOUT = 10_000  # ms: every wait is on a condition; this is only the ceiling
-# Many logins and page loads per module come from 127.0.0.1: the limits must not be what a test measures.
-CONSOLE_ENV = {
-    "ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute",
-    "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute",
-    "ZHENGNA_LOGIN_RATE_LIMIT": "100000 per minute",
-    "ZHENGNA_LOGIN_FREE_FAILURES": "100000",
-}
-PASSWORDS = {
-    "agent1": "agent1-demo",
-    "agent2": "agent2-demo",
-    "super1": "super1-demo",
-    "admin1": "admin1-demo",
-}
 
 
-def start_server(tmp_path_factory, **env):
-    """Start a server.py with the console limits (and env) on a free port, its own data dir."""
-    return ServerProcess(tmp_path_factory.mktemp("console") / "data", env={**CONSOLE_ENV, **env})
-
-
-@pytest.fixture(scope="module")
-def console_server(tmp_path_factory):
-    """A server of this test module's own: its queue and agents are not shared with other modules."""
-    proc = start_server(tmp_path_factory)
-    yield proc
-    proc.stop()
+def start_server(tmp_path_factory, **settings):
+    """Start a server.py (limits lifted, ZHENGNA_<KEY>=value for each setting) on a free port with
+    a data dir of its own; the caller stops it."""
+    return ServerProcess(tmp_path_factory.mktemp("console") / "data", env=settings_env(**settings))
 
 
 class Console:
@@ -50,7 +26,7 @@ class Console:
         """Open /console in a new tab of context and sign in; wait until the live socket is open."""
         console = cls(context.new_page(), server)
         console.page.goto(server.url + "/console")
-        console.sign_in(username, password or PASSWORDS[username])
+        console.sign_in(username, password or DEMO_PASSWORDS[username])
         if wait:
             console.wait_connected()
         return console
@@ -109,29 +85,16 @@ class Console:
         assert not self.errors, self.errors
 
 
-def api_session(server, username, password=None):
-    """A requests session logged in to the console API, with its CSRF header set."""
-    http = requests.Session()
-    page = http.get(server.url + "/console").text
-    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    response = http.post(
-        server.url + "/console/login",
-        headers={"X-CSRFToken": csrf},
-        json={"username": username, "password": password or PASSWORDS[username]},
-    )
-    response.raise_for_status()
-    http.headers["X-CSRFToken"] = response.json()["csrf_token"]
-    return http
+def admin_page(new_context, server, username="super1", section=""):
+    """Sign username in on a new tab and open the admin page (at #section); wait for its board."""
+    console = Console.login(new_context(), server, username)
+    console.page.goto(server.url + "/console/admin" + (f"#{section}" if section else ""))
+    expect(console.tid("console-board")).to_be_visible(timeout=TIMEOUT)
+    return console
 
 
 def restart_on_same_port(server):
-    """Stop server and start a new server.py on its port and data dir (sessions and data survive); return it."""
-    import tests.support as support
-
+    """Stop server and start a new server.py on its port and data dir (sessions and data survive);
+    return it."""
     server.stop()
-    original = support.free_port
-    support.free_port = lambda: server.port
-    try:
-        return ServerProcess(server.data_dir, env=server.env)
-    finally:
-        support.free_port = original
+    return ServerProcess(server.data_dir, env=server.env, port=server.port)

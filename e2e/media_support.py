@@ -1,9 +1,10 @@
-"""Measuring what a browser receives in a call: decoded frames and audio samples from getStats, per m-line
-(0 microphone, 1 camera, 2 screen), and frames presented by a <video> element."""
+"""Measuring what a browser receives in a call: decoded frames and audio samples from getStats, per
+m-line (0 microphone, 1 camera, 2 screen), and frames presented by a <video> element."""
 
 import time
 
-# Installed before any page script: remember every RTCPeerConnection the page makes, so a test can read its stats.
+# Installed before any page script: remember every RTCPeerConnection the page makes, so a test can
+# read its stats.
 TRACK_PEERS = """
 (() => {
   const Original = window.RTCPeerConnection;
@@ -35,8 +36,8 @@ async () => {
 
 
 def inbound(page):
-    """Return {state, peers, inbound: {mid: {frames, packets, samples, energy}}} of the page's newest open
-    connection, or None when it has none."""
+    """Return {state, peers, inbound: {mid: {frames, packets, samples, energy}}} of the page's
+    newest open connection, or None when it has none."""
     return page.evaluate(_INBOUND)
 
 
@@ -72,7 +73,8 @@ def growth_over(page, mid, field, seconds):
 
 
 def presented(locator, seconds):
-    """Count the frames a <video> element presents over the next seconds (requestVideoFrameCallback)."""
+    """Count the frames a <video> element presents over the next seconds
+    (requestVideoFrameCallback)."""
     return locator.evaluate(
         """(video, ms) => new Promise((resolve) => {
       let n = 0;

@@ -1,12 +1,13 @@
-"""Accessibility of the console: the main flow with the keyboard alone, controls found by role and accessible
-name, visible focus, and axe-core scans of the console (a conversation and a dialog open) and the admin page."""
+"""Accessibility of the console: the main flow with the keyboard alone, controls found by role and
+accessible name, visible focus, and axe-core scans of the console (a conversation and a dialog open)
+and the admin page."""
 
 import re
 
 from playwright.sync_api import expect
 
 from e2e.axe_support import scan_page
-from e2e.console_support import TIMEOUT, Console, console_server  # noqa: F401 (fixture)
+from e2e.console_support import TIMEOUT, Console
 from tests.support import taxpayer
 
 
@@ -19,21 +20,21 @@ def tab_to(page, locator, limit=80):
     raise AssertionError(f"{locator} is not reachable with the keyboard")
 
 
-def test_keyboard_alone_from_sign_in_to_reply(new_context, console_server, person, axe_path):
+def test_keyboard_alone_from_sign_in_to_reply(new_context, server, person, axe_path):
     page = new_context().new_page()
-    page.goto(console_server.url + "/console")
+    page.goto(server.url + "/console")
     user = page.get_by_role("textbox", name=re.compile("用户名"))
     tab_to(page, user)
     page.keyboard.type("agent1")
     page.keyboard.press("Tab")
     page.keyboard.type("agent1-demo")
     page.keyboard.press("Enter")
-    console = Console(page, console_server)
+    console = Console(page, server)
     console.wait_connected()
     presence = page.get_by_role("combobox", name=re.compile("状态"))
     expect(presence).to_have_attribute("data-value", "online")
 
-    tp, _ = taxpayer(console_server, person(), name="吴会计", region="4402")
+    tp, _ = taxpayer(server, person(), name="吴会计", region="4402")
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
     accept = console.queue_item(iid).get_by_role("button", name=re.compile("接入"))
     tab_to(page, accept)
@@ -62,13 +63,13 @@ def test_keyboard_alone_from_sign_in_to_reply(new_context, console_server, perso
     console.assert_clean()
 
 
-def test_admin_page_passes_axe(new_context, console_server, axe_path):
-    admin = Console.login(new_context(), console_server, "admin1")
-    admin.page.goto(console_server.url + "/console/admin")
+def test_admin_page_passes_axe(new_context, server, axe_path):
+    admin = Console.login(new_context(), server, "admin1")
+    admin.page.goto(server.url + "/console/admin")
     expect(admin.tid("console-board-centre").first).to_be_visible(timeout=TIMEOUT)
     expect(admin.tid("console-region-row").first).to_be_visible(timeout=TIMEOUT)
     expect(admin.tid("console-kb-item").first).to_be_visible(timeout=TIMEOUT)
     scan_page(admin.page, axe_path, "admin page")
     login = new_context().new_page()
-    login.goto(console_server.url + "/console")
+    login.goto(server.url + "/console")
     scan_page(login, axe_path, "login page")

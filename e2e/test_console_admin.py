@@ -1,18 +1,14 @@
-"""Supervisor and administrator pages: the live board, the leave-a-message inbox, quick replies, the knowledge base
-(new entry, phrasings, import/export, the insights list with one click to add a phrasing), holidays with the
-missing-year warning, and the smart-service switch per region."""
+"""Supervisor and administrator pages: the live board, the leave-a-message inbox, quick replies, the
+knowledge base (new entry, phrasings, import/export, the insights list with one click to add a
+phrasing), holidays with the missing-year warning, and the smart-service switch per region."""
 
 import json
 import re
 
 from playwright.sync_api import expect
 
-from e2e.console_support import (  # noqa: F401 (fixture)
-    TIMEOUT,
-    Console,
-    api_session,
-    console_server,
-)
+from e2e.console_support import TIMEOUT, Console, admin_page
+from tests.support import console as api_session
 from tests.support import taxpayer
 
 UNANSWERED = (
@@ -20,20 +16,13 @@ UNANSWERED = (
 )
 
 
-def admin_page(new_context, server, username):
-    console = Console.login(new_context(), server, username)
-    console.page.goto(server.url + "/console/admin")
-    expect(console.tid("console-board")).to_be_visible(timeout=TIMEOUT)
-    return console
-
-
-def test_board_inbox_and_quick_replies_for_a_supervisor(new_context, console_server, person):
-    boss = admin_page(new_context, console_server, "super1")
+def test_board_inbox_and_quick_replies_for_a_supervisor(new_context, server, person):
+    boss = admin_page(new_context, server, "super1")
     for hidden in ("console-agents", "console-hours", "console-holidays", "console-regions"):
         expect(boss.tid(hidden)).to_have_count(0)  # administrators only
     waiting = boss.tid("console-board-centre", centre_id="demo").locator('[data-field="waiting"]')
     expect(waiting).to_have_text("0", timeout=TIMEOUT)
-    tp, _ = taxpayer(console_server, person(), name="孙会计", region="4402")
+    tp, _ = taxpayer(server, person(), name="孙会计", region="4402")
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
     expect(waiting).to_have_text("1", timeout=TIMEOUT)  # refreshed by itself
     left = tp.reply(
@@ -61,24 +50,20 @@ def test_board_inbox_and_quick_replies_for_a_supervisor(new_context, console_ser
     boss.tid("console-quick-add").click()
     quick = boss.tid("console-quick-item").filter(has_text="请稍等，我帮您查询")
     expect(quick).to_have_count(1, timeout=TIMEOUT)
-    agent = Console.login(new_context(), console_server, "agent1")
-    texts = agent.page.request.get(console_server.url + "/console/api/quick-replies").json()[
-        "items"
-    ]
+    agent = Console.login(new_context(), server, "agent1")
+    texts = agent.page.request.get(server.url + "/console/api/quick-replies").json()["items"]
     assert "请稍等，我帮您查询" in [item["text"] for item in texts]
     quick.locator('[data-testid="console-quick-delete"]').click()
     expect(quick).to_have_count(0, timeout=TIMEOUT)
     boss.assert_clean()
 
 
-def test_knowledge_base_entries_phrasings_import_export_and_insights(
-    new_context, console_server, person
-):
+def test_knowledge_base_entries_phrasings_import_export_and_insights(new_context, server, person):
     for _ in range(2):
-        tp, _ = taxpayer(console_server, person(), region="4401")
+        tp, _ = taxpayer(server, person(), region="4401")
         tp.reply(tp.request({"type": "bot.ask", "text": UNANSWERED}))
         tp.close()
-    boss = admin_page(new_context, console_server, "super1")
+    boss = admin_page(new_context, server, "super1")
     kb = boss.tid("console-kb")
     expect(boss.tid("console-kb-count")).to_contain_text(re.compile(r"\d+"), timeout=TIMEOUT)
 
@@ -131,7 +116,8 @@ def test_knowledge_base_entries_phrasings_import_export_and_insights(
     ids = [line["id"] for line in lines]
     assert "gd-e2e-1" in ids and "gd-e2e-2" in ids and "gd-e2e-3" not in ids
 
-    # the insights list: the question asked twice, added in one click as a phrasing of the entry chosen
+    # the insights list: the question asked twice, added in one click as a phrasing of the entry
+    # chosen
     insight = kb.locator(
         f'[data-testid="console-kb-insight"][data-kind="unanswered"][data-question="{UNANSWERED}"]'
     )
@@ -148,10 +134,10 @@ def test_knowledge_base_entries_phrasings_import_export_and_insights(
     boss.assert_clean()
 
 
-def test_holidays_and_regions_for_an_administrator(new_context, console_server):
-    admin = admin_page(new_context, console_server, "admin1")
-    http = api_session(console_server, "admin1")
-    missing = http.get(console_server.url + "/console/api/holidays").json()["missing_years"]
+def test_holidays_and_regions_for_an_administrator(new_context, server):
+    admin = admin_page(new_context, server, "admin1")
+    http = api_session(server, "admin1")
+    missing = http.get(server.url + "/console/api/holidays").json()["missing_years"]
     warning = admin.tid("console-holidays-missing")
     if missing:
         expect(warning).to_be_visible(timeout=TIMEOUT)
@@ -188,9 +174,7 @@ def test_holidays_and_regions_for_an_administrator(new_context, console_server):
     expect(admin.tid("console-regions-status")).to_have_attribute(
         "data-result", "ok", timeout=TIMEOUT
     )
-    regions = {
-        r["code"]: r for r in http.get(console_server.url + "/console/api/regions").json()["items"]
-    }
+    regions = {r["code"]: r for r in http.get(server.url + "/console/api/regions").json()["items"]}
     assert regions["4402"]["smart_service"] is True
     smart.uncheck()
     expect(
@@ -200,9 +184,9 @@ def test_holidays_and_regions_for_an_administrator(new_context, console_server):
 
 
 def test_a_supervisor_checks_adds_and_removes_a_thesaurus_pair_and_edits_english(
-    new_context, console_server, person
+    new_context, server, person
 ):
-    boss = admin_page(new_context, console_server, "super1")
+    boss = admin_page(new_context, server, "super1")
     pairs = boss.tid("console-thesaurus-item")
     expect(pairs.first).to_be_visible(timeout=TIMEOUT)  # the shipped pairs, with their voices
     expect(boss.tid("console-thesaurus-item", source="shipped").first).to_contain_text("train-")
@@ -224,7 +208,7 @@ def test_a_supervisor_checks_adds_and_removes_a_thesaurus_pair_and_edits_english
     boss.tid("console-thesaurus-add").click()
     mine = boss.tid("console-thesaurus-item", source="site", variant="绿本")
     expect(mine).to_contain_text("数电票", timeout=60_000)
-    tp, _ = taxpayer(console_server, person(), region="4401")
+    tp, _ = taxpayer(server, person(), region="4401")
     iid = tp.reply(tp.request({"type": "bot.ask", "text": "绿本怎么开"}))["interaction_id"]
     assert tp.message(iid, "bot")["bot"]["kb_id"] == "kb-014"
     tp.close()

@@ -1,25 +1,22 @@
-"""The agent console with a taxpayer in the real widget: sign-in (and a refused password), the queue with the bot
-conversation so far, 接入, chat both ways with typing and read states, quick replies, internal notes, drafts kept
-across a reload, and a second taxpayer's queue position moving from 2 to 1."""
+"""The agent console with a taxpayer in the real widget: sign-in (and a refused password), the queue
+with the bot conversation so far, 接入, chat both ways with typing and read states, quick replies,
+internal notes, drafts kept across a reload, and a second taxpayer's queue position moving from 2 to
+1."""
 
 import re
 
 from playwright.sync_api import expect
 
-from e2e.console_support import (  # noqa: F401 (fixture)
-    TIMEOUT,
-    Console,
-    api_session,
-    console_server,
-)
+from e2e.console_support import TIMEOUT, Console
 from e2e.widget_page import Widget
+from tests.support import console as api_session
 
 OFF_TOPIC = "今天天气怎么样"  # the bot rejects it, with 发起人工导税 under the reply
 
 
-def test_wrong_password_is_refused_with_a_visible_message(new_context, console_server):
+def test_wrong_password_is_refused_with_a_visible_message(new_context, server):
     page = new_context().new_page()
-    page.goto(console_server.url + "/console")
+    page.goto(server.url + "/console")
     page.get_by_role("textbox", name=re.compile("用户名")).fill("agent1")
     page.get_by_label(re.compile("密码")).fill("not-the-password")
     page.get_by_role("button", name=re.compile("登录")).click()
@@ -38,18 +35,16 @@ def test_wrong_password_is_refused_with_a_visible_message(new_context, console_s
 
 
 def test_queue_shows_the_bot_conversation_then_accept_and_chat_both_ways(
-    new_context, console_server, person
+    new_context, server, person
 ):
-    http = api_session(console_server, "super1")
+    http = api_session(server, "super1")
     quick = http.post(
-        console_server.url + "/console/api/quick-replies",
+        server.url + "/console/api/quick-replies",
         json={"text": "您好，请问有什么可以帮您？"},
     )
     assert quick.status_code == 201
-    agent = Console.login(new_context(), console_server, "agent1")
-    w = Widget.load(new_context(), console_server, person(), region="4401", name="王开票").open(
-        "bot"
-    )
+    agent = Console.login(new_context(), server, "agent1")
+    w = Widget.load(new_context(), server, person(), region="4401", name="王开票").open("bot")
     w.ask(OFF_TOPIC)
     reply = w.bot_reply(1)
     reply.locator('[data-testid="zn-request-human"]').click()
@@ -138,10 +133,10 @@ def test_queue_shows_the_bot_conversation_then_accept_and_chat_both_ways(
     w.assert_clean()
 
 
-def test_second_taxpayer_sees_position_two_then_one(new_context, console_server, person):
-    agent = Console.login(new_context(), console_server, "agent2")
-    first = Widget.load(new_context(), console_server, person(), region="4402").open("human")
-    second = Widget.load(new_context(), console_server, person(), region="4402").open("human")
+def test_second_taxpayer_sees_position_two_then_one(new_context, server, person):
+    agent = Console.login(new_context(), server, "agent2")
+    first = Widget.load(new_context(), server, person(), region="4402").open("human")
+    second = Widget.load(new_context(), server, person(), region="4402").open("human")
     first_iid = first.request_human()
     second_iid = second.request_human()
     expect(second.tid("zn-queue-position")).to_have_attribute("data-position", "2", timeout=TIMEOUT)

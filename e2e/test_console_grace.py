@@ -1,18 +1,19 @@
-"""An agent whose console drops out: after the grace period (2 s here) the conversation goes back to the queue,
-another agent takes it with the whole record, and the first agent's console, back again, shows it as not theirs."""
+"""An agent whose console drops out: after the grace period (2 s here) the conversation goes back to
+the queue, another agent takes it with the whole record, and the first agent's console, back again,
+shows it as not theirs."""
 
 import pytest
 from playwright.sync_api import expect
 
-from e2e.console_support import TIMEOUT, Console, start_server
+from e2e.console_support import TIMEOUT, Console
 from e2e.widget_page import Widget
+from tests.support import serving
 
 
 @pytest.fixture(scope="module")
 def grace_server(tmp_path_factory):
-    proc = start_server(tmp_path_factory, ZHENGNA_GRACE_PERIOD="2", ZHENGNA_SWEEP_INTERVAL="0.2")
-    yield proc
-    proc.stop()
+    """A server that gives an agent's console 2 s to come back."""
+    yield from serving(tmp_path_factory, "grace", GRACE_PERIOD=2, SWEEP_INTERVAL=0.2)
 
 
 def test_an_agent_dropping_out_is_requeued_after_the_grace_period(

@@ -1,28 +1,29 @@
-"""An administrator edits a centre's hours: the server's validation message is shown as it comes, and closing the
-centre today through a dated exception tells the waiting taxpayer at once (expired, reason centre_closed)."""
+"""An administrator edits a centre's hours: the server's validation message is shown as it comes,
+and closing the centre today through a dated exception tells the waiting taxpayer at once (expired,
+reason centre_closed)."""
 
 from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
-from e2e.console_support import TIMEOUT, Console, console_server  # noqa: F401 (fixture)
+from e2e.console_support import TIMEOUT, Console
 from e2e.widget_page import Widget, store_of
 
 SHANGHAI = timezone(timedelta(hours=8))
 
 
-def test_closing_the_centre_while_a_taxpayer_waits(new_context, console_server, person):
-    agent = Console.login(new_context(), console_server, "agent1")
+def test_closing_the_centre_while_a_taxpayer_waits(new_context, server, person):
+    agent = Console.login(new_context(), server, "agent1")
     agent.tid("console-presence").select_option(
         "away"
     )  # on duty but not taking requests: the task waits
     expect(agent.tid("console-presence")).to_have_attribute("data-value", "away", timeout=TIMEOUT)
-    w = Widget.load(new_context(), console_server, person(), region="4402").open("human")
+    w = Widget.load(new_context(), server, person(), region="4402").open("human")
     iid = w.request_human()
     expect(agent.queue_item(iid)).to_be_visible(timeout=TIMEOUT)
 
-    admin = Console.login(new_context(), console_server, "admin1")
-    admin.page.goto(console_server.url + "/console/admin")
+    admin = Console.login(new_context(), server, "admin1")
+    admin.page.goto(server.url + "/console/admin")
     admin.tid("console-hours-centre").select_option("demo")
     expect(admin.tid("console-hours-open")).to_have_attribute("data-open", "true")
     monday = admin.tid("console-hours-day", day="mon")
@@ -51,7 +52,7 @@ def test_closing_the_centre_while_a_taxpayer_waits(new_context, console_server, 
     expect(admin.tid("console-hours-open")).to_have_attribute("data-open", "false")
 
     expect(w.panel).to_have_attribute("data-state", "expired", timeout=TIMEOUT)
-    with store_of(console_server) as store:
+    with store_of(server) as store:
         last = [e for e in store.events_after(iid, 0, 100) if e["type"] == "interaction.state"][-1]
     assert last["payload"]["reason"] == "centre_closed"
     expect(agent.queue_item(iid)).to_have_count(0, timeout=TIMEOUT)

@@ -1,40 +1,37 @@
-"""Operations in the console: two agents racing for one request, transfer with internal notes (to an agent and
-back to a centre's queue), 结束互动 with a category then the taxpayer's rating seen by the supervisor, the
-concurrency limit of an account created on the admin page, and an agent refused the admin pages."""
+"""Operations in the console: two agents racing for one request, transfer with internal notes (to an
+agent and back to a centre's queue), 结束互动 with a category then the taxpayer's rating seen by the
+supervisor, the concurrency limit of an account created on the admin page, and an agent refused the
+admin pages."""
 
 import re
 import time
 
 from playwright.sync_api import expect
 
-from e2e.console_support import (  # noqa: F401 (fixture)
-    TIMEOUT,
-    Console,
-    api_session,
-    console_server,
-)
+from e2e.console_support import TIMEOUT, Console
 from e2e.widget_page import Widget
+from tests.support import console as api_session
 from tests.support import taxpayer
 
 
 def queued(server, tin, name="测试开票员"):
-    """A scripted taxpayer on region 4402 who asked for a person; returns (client, interaction id)."""
+    """A scripted taxpayer on region 4402 who asked for a person; returns (client, interaction
+    id)."""
     client, _ = taxpayer(server, tin, name=name, region="4402")
     iid = client.reply(client.request({"type": "human.request"}))["interaction_id"]
     return client, iid
 
 
-def test_two_agents_race_for_one_request_and_exactly_one_gets_it(
-    new_context, console_server, person
-):
-    one = Console.login(new_context(), console_server, "agent1")
-    two = Console.login(new_context(), console_server, "agent2")
-    tp, iid = queued(console_server, person())
+def test_two_agents_race_for_one_request_and_exactly_one_gets_it(new_context, server, person):
+    one = Console.login(new_context(), server, "agent1")
+    two = Console.login(new_context(), server, "agent2")
+    tp, iid = queued(server, person())
     buttons = []
     for agent in (one, two):
         expect(agent.queue_item(iid)).to_be_visible(timeout=TIMEOUT)
         buttons.append(agent.queue_item(iid).locator('[data-testid="console-accept"]'))
-    # both press 接入 at the same instant (a shared wall-clock moment, so neither sees the other's result first)
+    # both press 接入 at the same instant (a shared wall-clock moment, so neither sees the other's
+    # result first)
     at = int(time.time() * 1000) + 400
     for button in buttons:
         button.evaluate("(el, at) => setTimeout(() => el.click(), at - Date.now())", at)
@@ -65,16 +62,12 @@ def test_two_agents_race_for_one_request_and_exactly_one_gets_it(
 
 
 def test_transfer_to_an_agent_then_back_to_the_queue_with_internal_notes(
-    new_context, console_server, person
+    new_context, server, person
 ):
-    boss = Console.login(
-        new_context(), console_server, "super1"
-    )  # supervisors also serve when it is busy
-    two = Console.login(new_context(), console_server, "agent2")
-    one = Console.login(new_context(), console_server, "agent1")
-    w = Widget.load(new_context(), console_server, person(), region="4402", name="李会计").open(
-        "human"
-    )
+    boss = Console.login(new_context(), server, "super1")  # supervisors also serve when it is busy
+    two = Console.login(new_context(), server, "agent2")
+    one = Console.login(new_context(), server, "agent1")
+    w = Widget.load(new_context(), server, person(), region="4402", name="李会计").open("human")
     iid = w.request_human()
     boss.accept(iid)
     expect(w.panel).to_have_attribute("data-state", "connected", timeout=TIMEOUT)
@@ -111,7 +104,8 @@ def test_transfer_to_an_agent_then_back_to_the_queue_with_internal_notes(
     expect(w.page.get_by_text("涉及出口退税")).to_have_count(0)
     expect(w.page.get_by_text("纳税人情绪激动")).to_have_count(0)
 
-    # a plain agent sends it back to the centre's queue; another agent picks it up with the whole record
+    # a plain agent sends it back to the centre's queue; another agent picks it up with the whole
+    # record
     two.inside(iid, "console-transfer").click()
     two.tid("console-transfer-target", target="centre:demo").click()
     two.tid("console-transfer-note").fill("需要出口退税专岗")
@@ -127,13 +121,9 @@ def test_transfer_to_an_agent_then_back_to_the_queue_with_internal_notes(
         console.assert_clean()
 
 
-def test_end_with_a_category_then_the_rating_reaches_the_supervisor(
-    new_context, console_server, person
-):
-    agent = Console.login(new_context(), console_server, "agent1")
-    w = Widget.load(new_context(), console_server, person(), region="4402", name="赵出纳").open(
-        "human"
-    )
+def test_end_with_a_category_then_the_rating_reaches_the_supervisor(new_context, server, person):
+    agent = Console.login(new_context(), server, "agent1")
+    w = Widget.load(new_context(), server, person(), region="4402", name="赵出纳").open("human")
     iid = w.request_human()
     agent.accept(iid)
     w.ask("请问怎么开红字发票")
@@ -168,8 +158,8 @@ def test_end_with_a_category_then_the_rating_reaches_the_supervisor(
     agent.inside(iid, "console-conversation-close").click()
     expect(agent.conversation(iid)).to_have_count(0)
 
-    boss = Console.login(new_context(), console_server, "super1")
-    boss.page.goto(console_server.url + "/console/admin")
+    boss = Console.login(new_context(), server, "super1")
+    boss.page.goto(server.url + "/console/admin")
     row = boss.tid("console-rating-item", interaction_id=iid)
     expect(row).to_be_visible(timeout=TIMEOUT)
     expect(row).to_have_attribute("data-score", "5")
@@ -195,10 +185,10 @@ def test_end_with_a_category_then_the_rating_reaches_the_supervisor(
 
 
 def test_an_account_created_on_the_admin_page_is_held_to_its_concurrency_limit(
-    new_context, console_server, person
+    new_context, server, person
 ):
-    admin = Console.login(new_context(), console_server, "admin1")
-    admin.page.goto(console_server.url + "/console/admin")
+    admin = Console.login(new_context(), server, "admin1")
+    admin.page.goto(server.url + "/console/admin")
     admin.tid("console-agent-new-username").fill("solo")
     admin.tid("console-agent-new-password").fill("solo-password")
     admin.tid("console-agent-new-name").fill("单线坐席")
@@ -212,13 +202,13 @@ def test_an_account_created_on_the_admin_page_is_held_to_its_concurrency_limit(
         admin.tid("console-agent-row", username="solo").locator('[data-testid="console-agent-max"]')
     ).to_have_value("1")
 
-    solo = Console.login(new_context(), console_server, "solo", "solo-password")
+    solo = Console.login(new_context(), server, "solo", "solo-password")
     expect(solo.tid("console-capacity")).to_have_attribute("data-max", "1")
-    tp1, first = queued(console_server, person())
+    tp1, first = queued(server, person())
     solo.accept(first)
     expect(solo.tid("console-capacity")).to_have_attribute("data-full", "true")
     expect(solo.tid("console-capacity")).to_contain_text("上限")
-    tp2, second = queued(console_server, person())
+    tp2, second = queued(server, person())
     solo.queue_item(second).locator('[data-testid="console-accept"]').click()
     notice = solo.notice("at_capacity")
     expect(notice).to_be_visible(timeout=TIMEOUT)
@@ -244,10 +234,10 @@ def test_an_account_created_on_the_admin_page_is_held_to_its_concurrency_limit(
     admin.assert_clean()
 
 
-def test_an_agent_is_refused_the_admin_pages_and_their_api(new_context, console_server):
-    agent = Console.login(new_context(), console_server, "agent1")
+def test_an_agent_is_refused_the_admin_pages_and_their_api(new_context, server):
+    agent = Console.login(new_context(), server, "agent1")
     expect(agent.tid("console-admin-link")).to_have_count(0)
-    response = agent.page.goto(console_server.url + "/console/admin")
+    response = agent.page.goto(server.url + "/console/admin")
     assert response.status == 403
     expect(agent.tid("console-forbidden")).to_be_visible()
     for path in (
@@ -256,13 +246,11 @@ def test_an_agent_is_refused_the_admin_pages_and_their_api(new_context, console_
         "/console/api/ratings",
         "/console/api/kb",
     ):
-        answer = agent.page.request.get(console_server.url + path)
+        answer = agent.page.request.get(server.url + path)
         assert answer.status == 403, path
         assert answer.json()["error"]["code"] == "forbidden"
-    http = api_session(console_server, "agent1")
+    http = api_session(server, "agent1")
     assert (
-        http.put(
-            console_server.url + "/console/api/centres/demo/schedule", json={"weekly": {}}
-        ).status_code
+        http.put(server.url + "/console/api/centres/demo/schedule", json={"weekly": {}}).status_code
         == 403
     )

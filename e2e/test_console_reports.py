@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from e2e.axe_support import scan_page
-from e2e.console_support import TIMEOUT, Console, api_session, start_server
+from e2e.console_support import TIMEOUT, Console, start_server
 from tests.support import agent, taxpayer, tin
+from tests.support import console as api_session
 from widget.store.schema import audit_events
 
 OTHER = ("super2", "super2-closed")  # a supervisor of the other demo centre, `closed`

@@ -7,7 +7,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from e2e.axe_support import scan_page, scan_widget
-from e2e.console_support import TIMEOUT, Console, console_server  # noqa: F401 (fixture)
+from e2e.console_support import TIMEOUT, Console
 from e2e.widget_page import Widget
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -25,12 +25,10 @@ def _files(tmp_path):
     return str(png), str(corrected), str(pdf)
 
 
-def test_a_form_from_sending_to_done_on_both_sides(
-    new_context, console_server, person, tmp_path, axe_path
-):
+def test_a_form_from_sending_to_done_on_both_sides(new_context, server, person, tmp_path, axe_path):
     png, corrected, pdf = _files(tmp_path)
-    agent = Console.login(new_context(), console_server, "agent1")
-    w = Widget.load(new_context(), console_server, person(), region="4402", name="林会计")
+    agent = Console.login(new_context(), server, "agent1")
+    w = Widget.load(new_context(), server, person(), region="4402", name="林会计")
     w.open()
     w.tid("zn-request-human").click()
     iid = w.interaction_id()
@@ -150,14 +148,14 @@ def test_a_form_from_sending_to_done_on_both_sides(
     agent.assert_clean()
 
 
-def test_what_the_agent_types_into_a_form_is_shown_as_text(new_context, console_server, person):
+def test_what_the_agent_types_into_a_form_is_shown_as_text(new_context, server, person):
     from tests.support import agent as agent_socket
 
-    w = Widget.load(new_context(), console_server, person(), region="4402")
+    w = Widget.load(new_context(), server, person(), region="4402")
     w.open()
     w.tid("zn-request-human").click()
     iid = w.interaction_id()
-    ag, _ = agent_socket(console_server)
+    ag, _ = agent_socket(server)
     ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
     hostile = '<img src=x onerror="window.__pwned=1">'
     sent = ag.reply(
@@ -175,12 +173,12 @@ def test_what_the_agent_types_into_a_form_is_shown_as_text(new_context, console_
 
 
 def test_a_supervisor_adds_a_template_that_an_agent_then_sends(
-    new_context, console_server, person, axe_path
+    new_context, server, person, axe_path
 ):
     from tests.support import taxpayer
 
-    boss = Console.login(new_context(), console_server, "super1")
-    boss.page.goto(console_server.url + "/console/admin")
+    boss = Console.login(new_context(), server, "super1")
+    boss.page.goto(server.url + "/console/admin")
     box = boss.tid("console-form-templates")
     expect(box.locator('[data-testid="console-template-item"]')).to_have_count(3, timeout=TIMEOUT)
     boss.tid("console-template-title").fill("跨区域涉税事项报告")
@@ -194,9 +192,9 @@ def test_a_supervisor_adds_a_template_that_an_agent_then_sends(
     expect(added).to_have_count(1, timeout=TIMEOUT)
     expect(boss.tid("console-form-templates-status")).to_have_attribute("data-result", "ok")
 
-    tp, _ = taxpayer(console_server, person(), region="4402")
+    tp, _ = taxpayer(server, person(), region="4402")
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    agent = Console.login(new_context(), console_server, "agent2")
+    agent = Console.login(new_context(), server, "agent2")
     agent.accept(iid)
     agent.inside(iid, "console-form-new").click()
     agent.inside(iid, "console-form-template").select_option(label="跨区域涉税事项报告")

@@ -9,25 +9,15 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from e2e.axe_support import scan_page
-from e2e.console_support import TIMEOUT, Console, console_server  # noqa: F401 (fixture)
+from e2e.console_support import TIMEOUT, Console, admin_page
 from e2e.widget_page import Widget
 from tests.support import agent as agent_socket
-from tests.support import taxpayer
-
-
-def admin_page(new_context, server, username="super1"):
-    console = Console.login(new_context(), server, username)
-    console.page.goto(server.url + "/console/admin")
-    expect(console.tid("console-board")).to_be_visible(timeout=TIMEOUT)
-    return console
+from tests.support import served
 
 
 def served_and_ended(server, tin):
     """A conversation agent1 served and ended over the wire; return (taxpayer, interaction id)."""
-    tp, _ = taxpayer(server, tin, region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent_socket(server)
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    tp, ag, iid, _ = served(server, tin)
     ag.reply(ag.request({"type": "interaction.end", "interaction_id": iid}))
     tp.expect("interaction.state", interaction_id=iid, state="ended")
     ag.close()
@@ -42,13 +32,13 @@ def rated_over_the_wire(server, tin, score):
     return iid
 
 
-def test_a_poor_rating_is_followed_up_and_closed(new_context, console_server, person, axe_path):
+def test_a_poor_rating_is_followed_up_and_closed(new_context, server, person, axe_path):
     tin = person()
-    w = Widget.load(new_context(), console_server, tin, region="4402", name="赵出纳")
+    w = Widget.load(new_context(), server, tin, region="4402", name="赵出纳")
     w.open()
     w.tid("zn-request-human").click()
     iid = w.interaction_id()
-    ag, _ = agent_socket(console_server)
+    ag, _ = agent_socket(server)
     ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
     ag.reply(ag.request({"type": "interaction.end", "interaction_id": iid}))
     ag.close()
@@ -58,10 +48,10 @@ def test_a_poor_rating_is_followed_up_and_closed(new_context, console_server, pe
     w.tid("zn-rating-submit").click()
     expect(w.tid("zn-rating-done")).to_be_visible(timeout=TIMEOUT)
 
-    late = rated_over_the_wire(console_server, person(), 1)
+    late = rated_over_the_wire(server, person(), 1)
     from widget.store.schema import followups
 
-    store = console_server.store()
+    store = server.store()
     with store.engine.begin() as conn:  # as if its five working days had passed
         conn.execute(
             update(followups)
@@ -70,7 +60,7 @@ def test_a_poor_rating_is_followed_up_and_closed(new_context, console_server, pe
         )
     store.dispose()
 
-    boss = admin_page(new_context, console_server)
+    boss = admin_page(new_context, server)
     box = boss.tid("console-followups")
     row = box.locator(f'[data-testid="console-followup"][data-interaction-id="{iid}"]')
     expect(row).to_have_attribute("data-status", "open", timeout=TIMEOUT)
@@ -105,13 +95,11 @@ def test_a_poor_rating_is_followed_up_and_closed(new_context, console_server, pe
     assert not w.errors, w.errors
 
 
-def test_appeals_one_kept_one_removed_and_the_figures(
-    new_context, console_server, person, axe_path
-):
-    kept = rated_over_the_wire(console_server, person(), 2)
-    removed = rated_over_the_wire(console_server, person(), 1)
+def test_appeals_one_kept_one_removed_and_the_figures(new_context, server, person, axe_path):
+    kept = rated_over_the_wire(server, person(), 2)
+    removed = rated_over_the_wire(server, person(), 1)
 
-    one = Console.login(new_context(), console_server, "agent1")
+    one = Console.login(new_context(), server, "agent1")
     one.tid("console-my-ratings-open").click()
     for iid in (kept, removed):
         mine = one.tid("console-my-rating", interaction_id=iid)
@@ -131,7 +119,7 @@ def test_appeals_one_kept_one_removed_and_the_figures(
         )
     ).to_have_count(0)
 
-    boss = admin_page(new_context, console_server)
+    boss = admin_page(new_context, server)
     figures = boss.tid("console-ratings-figures")
     expect(boss.tid("console-rating-item", interaction_id=removed)).to_be_visible(timeout=TIMEOUT)
     before = int(figures.get_attribute("data-count"))

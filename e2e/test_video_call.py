@@ -15,9 +15,10 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.axe_support import scan_page, scan_widget
-from e2e.console_support import TIMEOUT, Console, start_server
+from e2e.console_support import TIMEOUT, Console
 from e2e.media_support import TRACK_PEERS, growth_over, inbound, open_peers, presented, wait_growth
 from e2e.widget_page import Agent, Widget, eventually, store_of
+from tests.support import serving
 
 CAMERA, SCREEN, MIC = "1", "2", "0"  # the m-lines of every call connection (docs/MEDIA.md)
 RING = 4  # seconds: RING_TIMEOUT shortened for the ring-timeout test
@@ -26,14 +27,9 @@ RING = 4  # seconds: RING_TIMEOUT shortened for the ring-timeout test
 @pytest.fixture(scope="module")
 def video_server(tmp_path_factory):
     """A server with the media worker as its child, on loopback only, and a short ring timeout."""
-    proc = start_server(
-        tmp_path_factory,
-        ZHENGNA_RTC="child",
-        ZHENGNA_RTC_LOOPBACK_ONLY="1",
-        ZHENGNA_RING_TIMEOUT=str(RING),
+    yield from serving(
+        tmp_path_factory, "video", RTC="child", RTC_LOOPBACK_ONLY=1, RING_TIMEOUT=RING
     )
-    yield proc
-    proc.stop()
 
 
 def media_context(new_context):
@@ -43,7 +39,8 @@ def media_context(new_context):
 
 
 def connected_pair(new_context, server, tin, agent="agent1"):
-    """A taxpayer in the widget served by an agent in the console; return (widget, console, interaction id)."""
+    """A taxpayer in the widget served by an agent in the console; return (widget, console,
+    interaction id)."""
     desk = Console.login(media_context(new_context), server, agent)
     w = Widget.load(media_context(new_context), server, tin, region="4401").open()
     iid = w.request_human()
@@ -88,7 +85,8 @@ def start_call(w, desk, iid):
 
 
 def finish(w):
-    """关闭 the conversation (with its confirm), so the agent's capacity is free for the next test."""
+    """关闭 the conversation (with its confirm), so the agent's capacity is free for the next
+    test."""
     w.tid("zn-close").click()
     confirm(w, "close")
 
@@ -195,7 +193,8 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(
     w.assert_clean()
     desk.assert_clean()
 
-    # a supervisor plays the taxpayer's recording in the console: it decodes, and the playback is audited
+    # a supervisor plays the taxpayer's recording in the console: it decodes, and the playback is
+    # audited
     boss = Console.login(new_context(), video_server, "super1")
     boss.page.goto(video_server.url + "/console/admin#recordings")
     rows = boss.tid("console-recording-item", interaction_id=iid)
@@ -348,8 +347,11 @@ def test_a_dropped_media_connection_is_restarted_and_the_picture_comes_back(
     start_call(w, desk, iid)
     wait_growth(desk.page, CAMERA, "frames", 20, what="the taxpayer's camera before the outage")
     peers = (w.page.evaluate("window.__peers.length"), desk.page.evaluate("window.__peers.length"))
-    watch = """() => { window.__states = []; const pc = window.__peers[window.__peers.length - 1];
-      pc.addEventListener('connectionstatechange', () => window.__states.push(pc.connectionState)); }"""
+    watch = """() => {
+      window.__states = [];
+      const pc = window.__peers[window.__peers.length - 1];
+      pc.addEventListener('connectionstatechange', () => window.__states.push(pc.connectionState));
+    }"""
     w.page.evaluate(watch)
     desk.page.evaluate(watch)
     outage(14)  # loopback down: ICE consent fails on both sides; the WebSockets (TCP) ride it out
@@ -372,7 +374,8 @@ def test_a_dropped_media_connection_is_restarted_and_the_picture_comes_back(
 
 
 def outage(seconds):
-    """Take loopback down for a while (the tests run in their own network namespace: only they see it)."""
+    """Take loopback down for a while (the tests run in their own network namespace: only they see
+    it)."""
     subprocess.run(["ip", "link", "set", "lo", "down"], check=True, timeout=10)
     try:
         time.sleep(seconds)
@@ -385,7 +388,8 @@ def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(
 ):
     w, desk, iid = connected_pair(new_context, video_server, person())
     w.page.evaluate(
-        "() => { window.__calls = []; window.Zhengna.on('call', (d) => window.__calls.push(d.call)); }"
+        "() => { window.__calls = []; "
+        "window.Zhengna.on('call', (d) => window.__calls.push(d.call)); }"
     )
     request_video(w)
     request = desk.inside(iid, "console-video-request")
@@ -415,7 +419,8 @@ def test_a_declined_request_and_an_unanswered_one_leave_the_chat_as_it_was(
 
 @contextmanager
 def served_by_a_script(context, server, tin, **params):
-    """A taxpayer in the widget served by a scripted agent (no console); yield (widget, agent, interaction id)."""
+    """A taxpayer in the widget served by a scripted agent (no console); yield (widget, agent,
+    interaction id)."""
     w = Widget.load(context, server, tin, region="4401", **params).open()
     iid = w.request_human()
     agent = Agent(server)

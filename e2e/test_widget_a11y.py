@@ -1,5 +1,5 @@
-"""Accessibility: the main flow with the keyboard alone, found by role and accessible name; an axe-core scan of
-every state of the window with no serious or critical violation."""
+"""Accessibility: the main flow with the keyboard alone, found by role and accessible name; an
+axe-core scan of every state of the window with no serious or critical violation."""
 
 import re
 
@@ -9,8 +9,9 @@ from e2e.axe_support import scan_widget
 from e2e.widget_page import TIMEOUT, Agent, Widget
 
 FOCUSED = (
-    "(el) => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement)"
-    " a = a.shadowRoot.activeElement; return a === el; }"
+    "(el) => { let a = document.activeElement;"
+    " while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;"
+    " return a === el; }"
 )
 
 

@@ -1,6 +1,7 @@
-"""With a person: a scripted agent joins over the agent WebSocket, both sides chat (typing, delivery and read
-state), the agent ends and the rating is stored; closing instead asks first and offers no rating; a reload
-keeps the whole conversation; unread messages while minimised; a failed message resent with the same cid."""
+"""With a person: a scripted agent joins over the agent WebSocket, both sides chat (typing, delivery
+and read state), the agent ends and the rating is stored; closing instead asks first and offers no
+rating; a reload keeps the whole conversation; unread messages while minimised; a failed message
+resent with the same cid."""
 
 import json
 import re
@@ -26,7 +27,8 @@ def staff(server):
 
 
 def connected(context, server, tin, staff, username="agent1", **params):
-    """A taxpayer on 4402 who asked for a person, and the agent who accepted; returns (widget, agent, iid)."""
+    """A taxpayer on 4402 who asked for a person, and the agent who accepted; returns (widget,
+    agent, iid)."""
     w = Widget.load(context, server, tin, region="4402", **params).open("human")
     iid = w.request_human()
     agent = staff(username)
@@ -171,7 +173,8 @@ def test_reload_mid_conversation_keeps_the_whole_history(context, server, person
 def test_unread_badge_counts_while_minimised(context, server, person, staff):
     w, agent, iid = connected(context, server, person(), staff)
     w.page.evaluate(
-        "() => { window.Zhengna.on('unread', (e) => { window.__unread = (window.__unread || []).concat(e.count); }); }"
+        "() => { window.Zhengna.on('unread', (e) => {"
+        " window.__unread = (window.__unread || []).concat(e.count); }); }"
     )
     w.tid("zn-minimise").click()
     expect(w.panel).to_be_hidden()
@@ -230,7 +233,8 @@ def test_a_message_without_reply_fails_and_retry_resends_the_same_cid(
 
 
 PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
 
@@ -281,7 +285,8 @@ def test_attachments_upload_preview_download_and_paste(context, server, person, 
         canvas.toBlob((blob) => {
           const data = new DataTransfer();
           data.items.add(new File([blob], 'paste.png', {type: 'image/png'}));
-          box.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+          const paste = {clipboardData: data, bubbles: true, cancelable: true};
+          box.dispatchEvent(new ClipboardEvent('paste', paste));
           resolve();
         }, 'image/png');
       })""")

@@ -9,18 +9,14 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import SERVER_ENV
 from e2e.widget_page import TIMEOUT, Agent, Widget, store_of
-from tests.support import ServerProcess
+from tests.support import serving
 from widget import demo
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = {**SERVER_ENV, "ZHENGNA_HEARTBEAT_INTERVAL": "1", "ZHENGNA_QUEUE_TIMEOUT": "4"}
-    proc = ServerProcess(tmp_path_factory.mktemp("e2e-conn") / "data", env=env)
-    yield proc
-    proc.stop()
+    yield from serving(tmp_path_factory, "e2e-conn", HEARTBEAT_INTERVAL=1, QUEUE_TIMEOUT=4)
 
 
 def poll(page, check, timeout=20.0, what="condition"):

@@ -1,5 +1,5 @@
-"""Waiting for a person: the queue position with its estimate, updated live, and 取消征纳互动 with its confirm.
-This module has its own server, so nobody else waits in its centre."""
+"""Waiting for a person: the queue position with its estimate, updated live, and 取消征纳互动 with
+its confirm. This module has its own server, so nobody else waits in its centre."""
 
 from playwright.sync_api import expect
 

@@ -1,4 +1,5 @@
-"""The widget on a hostile page under a strict Content-Security-Policy, and XSS payloads sent both ways."""
+"""The widget on a hostile page under a strict Content-Security-Policy, and XSS payloads sent both
+ways."""
 
 import re
 
@@ -28,8 +29,10 @@ PAYLOADS = [
 def injected(page):
     """Elements a payload could have created inside the message list."""
     return page.evaluate("""() => {
-        const list = document.querySelector('#zhengna-root').shadowRoot.querySelector('[data-testid=zn-messages]');
-        return [...list.querySelectorAll('img, svg, script, iframe, a, b, style')].map((el) => el.outerHTML);
+        const root = document.querySelector('#zhengna-root').shadowRoot;
+        const list = root.querySelector('[data-testid=zn-messages]');
+        const made = list.querySelectorAll('img, svg, script, iframe, a, b, style');
+        return [...made].map((el) => el.outerHTML);
       }""")
 
 

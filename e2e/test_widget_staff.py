@@ -5,15 +5,8 @@ go instead (zn-refused, Chinese and English), while one with a served role is se
 from playwright.sync_api import expect
 
 from e2e.axe_support import scan_page, scan_widget
-from e2e.console_support import TIMEOUT, Console
+from e2e.console_support import TIMEOUT, admin_page
 from e2e.widget_page import Widget
-
-
-def admin_page(new_context, server, username):
-    console = Console.login(new_context(), server, username)
-    console.page.goto(server.url + "/console/admin#sites")
-    expect(console.tid("console-board")).to_be_visible(timeout=TIMEOUT)
-    return console
 
 
 def set_roles(admin, text, saved):
@@ -39,10 +32,10 @@ def refused_window(context, server, tin, **params):
 def test_a_role_the_site_does_not_serve_is_told_why_and_where_to_go(
     new_context, server, person, axe_path
 ):
-    boss = admin_page(new_context, server, "super1")
+    boss = admin_page(new_context, server, "super1", "sites")
     expect(boss.tid("console-sites")).to_have_count(0)  # administrators only
 
-    admin = admin_page(new_context, server, "admin1")
+    admin = admin_page(new_context, server, "admin1", "sites")
     roles = set_roles(admin, "开票员，办税员 、开票员", "仅向上述身份提供征纳互动")
     expect(roles).to_have_value("开票员、办税员")
     scan_page(admin.page, axe_path, "the sites section of the admin page")

@@ -1,6 +1,7 @@
-"""The launcher and the window: hover and open, lazy parallel module loading, dragging (mouse, touch,
-keyboard) inside the viewport, minimise and restore, the narrow-screen sheet, larger text, the public API with
-its pre-load queue, including the script twice, theming and the English locale, the history."""
+"""The launcher and the window: hover and open, lazy parallel module loading, dragging (mouse,
+touch, keyboard) inside the viewport, minimise and restore, the narrow-screen sheet, larger text,
+the public API with its pre-load queue, including the script twice, theming and the English locale,
+the history."""
 
 from pathlib import Path
 
@@ -61,8 +62,8 @@ def test_launcher_expands_on_hover_and_the_window_loads_on_first_open(context, s
     names = sorted(url.rsplit("/", 1)[1] for url in modules)
     shipped = sorted(p.name for p in ZN.glob("*.js") if p.name not in LATER_MODULES)
     assert names == shipped, "every module once, nothing else (the call's only when a call starts)"
-    # not a waterfall: the loader asked for all of them at once (modulepreload) instead of letting the browser
-    # discover them import by import
+    # not a waterfall: the loader asked for all of them at once (modulepreload) instead of letting
+    # the browser discover them import by import
     preloaded = page.evaluate(
         "[...document.querySelectorAll('link[rel=modulepreload]')].map((l) => l.href)"
     )
@@ -161,7 +162,10 @@ def test_larger_text_is_remembered(context, server, person):
     w = Widget.load(context, server, person()).open("bot")
     toggle = w.tid("zn-text-size")
     expect(toggle).to_have_attribute("aria-pressed", "false")
-    size = lambda: w.panel.evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)")
+
+    def size():
+        return w.panel.evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)")
+
     small = size()
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
@@ -210,7 +214,8 @@ def test_public_api_is_idempotent_and_emits_events(context, server, person):
 def test_calls_queued_before_load_replay_in_order_and_a_second_copy_does_nothing(
     context, server, person
 ):
-    # the host's stub runs before the loader arrives (an init script stands for the host's inline snippet)
+    # the host's stub runs before the loader arrives (an init script stands for the host's inline
+    # snippet)
     context.add_init_script("""
         window.__events = [];
         window.Zhengna = window.Zhengna || {q: []};
@@ -253,7 +258,10 @@ def test_theme_attributes_and_set_theme(context, server, person):
         z_index="5000",
     )
     launcher = w.tid("zn-launcher")
-    style = lambda loc, prop: loc.evaluate(f"(el) => getComputedStyle(el).{prop}")
+
+    def style(loc, prop):
+        return loc.evaluate(f"(el) => getComputedStyle(el).{prop}")
+
     assert style(launcher, "backgroundColor") == "rgb(192, 57, 43)"
     assert style(launcher, "zIndex") == "5000"
     box = box_of(launcher)

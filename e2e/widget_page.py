@@ -1,4 +1,5 @@
-"""A taxpayer's page with the widget, driven only through data-testid hooks (Playwright CSS pierces the shadow root)."""
+"""A taxpayer's page with the widget, driven only through data-testid hooks (Playwright CSS pierces
+the shadow root)."""
 
 import re
 import time
@@ -27,13 +28,15 @@ class Widget:
 
     @classmethod
     def load(cls, context, server, tin, region="4401", name="测试开票员", **params):
-        """Open the demo page in a new tab of context for this identity; extra params go into the query."""
+        """Open the demo page in a new tab of context for this identity; extra params go into the
+        query."""
         widget = cls(context.new_page(), server)
         widget.goto(tin, region, name, **params)
         return widget
 
     def goto(self, tin, region="4401", name="测试开票员", launcher=True, **params):
-        """Load the demo page; wait for the launcher unless launcher=False (the page opens the window itself)."""
+        """Load the demo page; wait for the launcher unless launcher=False (the page opens the
+        window itself)."""
         query = {"region": region, "taxpayer": tin, "name": name, **params}
         self.page.goto(f"{self.server.url}/demo?{urlencode(query)}")
         if launcher:
@@ -67,7 +70,8 @@ class Widget:
         return self.tid("zn-message", **{"from": sender})
 
     def bot_reply(self, count):
-        """Wait for the count-th bot message from the server (the local greeting has no seq) and return it."""
+        """Wait for the count-th bot message from the server (the local greeting has no seq) and
+        return it."""
         replies = self.page.locator('[data-testid="zn-message"][data-from="bot"][data-seq]')
         expect(replies).to_have_count(count, timeout=TIMEOUT)
         return replies.nth(count - 1)
@@ -148,7 +152,8 @@ def store_of(server):
 
 
 def eventually(check, timeout=20.0, what="condition"):
-    """Poll check() (a condition on the server's store) until it returns something truthy; return that."""
+    """Poll check() (a condition on the server's store) until it returns something truthy; return
+    that."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()

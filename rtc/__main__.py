@@ -15,7 +15,8 @@ from rtc.events import heartbeat
 
 
 def choose_mode(settings: Settings) -> None:
-    """Fall back to decode mode, loudly, when the aiortc internals forward mode hooks are missing."""
+    """Fall back to decode mode, loudly, when the aiortc internals forward mode hooks are
+    missing."""
     if settings.mode != "forward":
         return
     missing = hooks.check_internals()

@@ -56,7 +56,7 @@ async def offer(request: web.Request) -> web.Response:
     try:
         body = await request.json()
     except ValueError:
-        raise web.HTTPBadRequest(reason="body must be JSON")
+        raise web.HTTPBadRequest(reason="body must be JSON") from None
     if (
         not isinstance(body, dict)
         or body.get("type") != "offer"

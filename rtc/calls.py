@@ -45,7 +45,8 @@ LAYOUT = {
         ("video", "sendonly", None, "taxpayer.screen"),
     ],
 }
-# A viewer queue: enough for a burst after a keyframe (about 3 s of video), small enough to stay live.
+# A viewer queue: enough for a burst after a keyframe (about 3 s of video), small enough to stay
+# live.
 VIEWER_QUEUE = {"video": 60, "audio": 150}
 FORWARDED_MIMES = {"video": ("video/vp8", "video/rtx"), "audio": ("audio/opus",)}
 
@@ -68,7 +69,8 @@ def offer_kinds(sdp: str) -> list[str]:
 
 
 class Peer:
-    """One party's RTCPeerConnection with its sources (what it sends us) and tracks (what we send it)."""
+    """One party's RTCPeerConnection with its sources (what it sends us) and tracks (what we send
+    it)."""
 
     def __init__(self, role: str, pc: RTCPeerConnection) -> None:
         self.role = role
@@ -127,7 +129,8 @@ class Call:
             recorder.start()
 
     async def answer(self, role: str, sdp: str) -> str:
-        """Answer `role`'s offer with a new peer (replacing any previous one); return the answer SDP."""
+        """Answer `role`'s offer with a new peer (replacing any previous one); return the answer
+        SDP."""
         kinds = offer_kinds(sdp)
         layout = LAYOUT[role]
         if (
@@ -183,7 +186,8 @@ class Call:
         return peer
 
     def _attach(self, peer: Peer, track) -> None:
-        """Runs before the receiver starts: hook its decoder queue (forward) or read its frames (decode)."""
+        """Runs before the receiver starts: hook its decoder queue (forward) or read its frames
+        (decode)."""
         transceiver = next(
             (t for t in peer.pc.getTransceivers() if t.receiver.track is track), None
         )
@@ -208,7 +212,8 @@ class Call:
         if self.peers.get(peer.role) is peer:
             self._events.peer_state(self.id, peer.role, state)
         if state == "failed":
-            # Keep the Peer in the call (the browser re-offers to ICE-restart); free its transports now.
+            # Keep the Peer in the call (the browser re-offers to ICE-restart); free its transports
+            # now.
             peer.failed = True
             await self._retire(peer)
 

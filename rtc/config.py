@@ -38,7 +38,8 @@ def _truthy(value: str | None) -> bool:
 
 
 def parse(argv: Sequence[str] | None = None) -> Settings:
-    """Build Settings from `argv` with ZHENGNA_RTC_* defaults; exit with a usage error when invalid."""
+    """Build Settings from `argv` with ZHENGNA_RTC_* defaults; exit with a usage error when
+    invalid."""
     p = argparse.ArgumentParser(prog="python -m rtc", description="Zhengna media worker")
     p.add_argument(
         "--listen", default=_env("LISTEN", "127.0.0.1:0"), help="HOST:PORT (ZHENGNA_RTC_LISTEN)"

@@ -1,5 +1,6 @@
-"""What the worker tells the web servers: peer state changes (fire and forget: a slow web server never stalls
-media) and, for a standalone worker, a heartbeat that makes it available for new calls."""
+"""What the worker tells the web servers: peer state changes (fire and forget: a slow web server
+never stalls media) and, for a standalone worker, a heartbeat that makes it available for new
+calls."""
 
 import asyncio
 import logging
@@ -51,7 +52,8 @@ HEARTBEAT_EVERY = (
 
 
 async def heartbeat(servers: list[str], secret: str, body) -> None:
-    """POST body() ({url, mode, calls}) to every server's /internal/rtc/workers every few seconds, forever."""
+    """POST body() ({url, mode, calls}) to every server's /internal/rtc/workers every few seconds,
+    forever."""
     headers = {"X-Zhengna-Secret": secret}
     async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
         while True:

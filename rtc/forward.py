@@ -1,7 +1,9 @@
-"""Encoded-frame fan-out: one feed per media source, one bounded subscription per consumer (see TESTING.md).
+"""Encoded-frame fan-out: one feed per media source, one bounded subscription per consumer (see
+TESTING.md).
 
-The shape follows aiortc's MediaRelay (a buffered queue per consumer), but what flows is encoded frames:
-a consumer that falls behind or joins late is held until the next keyframe, never handed a broken picture.
+The shape follows aiortc's MediaRelay (a buffered queue per consumer), but what flows is encoded
+frames: a consumer that falls behind or joins late is held until the next keyframe, never handed a
+broken picture.
 """
 
 import asyncio
@@ -15,16 +17,19 @@ from typing import Any, Protocol
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-# Timestamps that disagree with the wall clock by more than this mark a new source segment (a screen share
-# restarted by replaceTrack, a sender whose clock restarted). Larger than any jitter-buffer stall we expect.
+# Timestamps that disagree with the wall clock by more than this mark a new source segment (a screen
+# share restarted by replaceTrack, a sender whose clock restarted). Larger than any jitter-buffer
+# stall we expect.
 MAX_SKEW = 3.0
-# A viewer's PLI/FIR storm must not turn into a keyframe storm upstream (TESTING.md: at most every 0.3 s).
+# A viewer's PLI/FIR storm must not turn into a keyframe storm upstream (TESTING.md: at most every
+# 0.3 s).
 KEYFRAME_INTERVAL = 0.3
 
 
 @dataclass(frozen=True, slots=True)
 class Media:
-    """One complete frame as it flows through a feed: encoded bytes (forward) or an av.Frame (decode)."""
+    """One complete frame as it flows through a feed: encoded bytes (forward) or an av.Frame
+    (decode)."""
 
     payload: Any
     pts: int
@@ -33,7 +38,8 @@ class Media:
     arrival: float
 
     def packet(self) -> av.Packet:
-        """Return a fresh av.Packet for this encoded frame (consumers mutate packets: never share one)."""
+        """Return a fresh av.Packet for this encoded frame (consumers mutate packets: never share
+        one)."""
         packet = av.Packet(self.payload)
         packet.pts = packet.dts = self.pts
         packet.time_base = fractions.Fraction(1, self.clock_rate)
@@ -57,11 +63,13 @@ class TimestampRebaser:
         self._last_wall = 0.0
 
     def reset(self) -> None:
-        """Start a new segment: the next timestamp continues from the last one, spaced by wall-clock time."""
+        """Start a new segment: the next timestamp continues from the last one, spaced by wall-clock
+        time."""
         self._offset = None
 
     def rebase(self, timestamp: int, wall: float) -> int:
-        """Return the continuous timestamp for `timestamp`, which arrived at wall-clock time `wall`."""
+        """Return the continuous timestamp for `timestamp`, which arrived at wall-clock time
+        `wall`."""
         if self._offset is not None:
             ts_delta = (timestamp - self._last_in) / self._rate
             wall_delta = wall - self._last_wall
@@ -81,7 +89,8 @@ class TimestampRebaser:
 
 
 class Subscription:
-    """One consumer's bounded queue; with keyframes on, it holds (drops) until a keyframe after a gap."""
+    """One consumer's bounded queue; with keyframes on, it holds (drops) until a keyframe after a
+    gap."""
 
     def __init__(
         self, feed: "Feed", maxlen: int, keyframes: bool, wakeup: asyncio.Event | None = None
@@ -116,7 +125,8 @@ class Subscription:
         self._wakeup.set()
 
     def hold(self) -> None:
-        """Drop everything up to the next keyframe and ask the source for one (no-op without keyframes)."""
+        """Drop everything up to the next keyframe and ask the source for one (no-op without
+        keyframes)."""
         if self.keyframes:
             self.waiting = True
             self.feed.request_keyframe()
@@ -146,7 +156,8 @@ class Subscription:
 
 
 class Feed:
-    """A party's audio, camera or screen: stable across peer replacements, fans frames out to subscribers."""
+    """A party's audio, camera or screen: stable across peer replacements, fans frames out to
+    subscribers."""
 
     def __init__(
         self,
@@ -181,7 +192,8 @@ class Feed:
         self._subs.discard(sub)
 
     def attach(self, source: Source) -> None:
-        """Make `source` the feed's producer (a new or replaced peer): rebase, hold consumers for a keyframe."""
+        """Make `source` the feed's producer (a new or replaced peer): rebase, hold consumers for a
+        keyframe."""
         self.source = source
         self._rebaser.reset()
         self._last_request = float(
@@ -197,7 +209,8 @@ class Feed:
     def publish(
         self, source: Source, payload: Any, timestamp: int, keyframe: bool, wall: float
     ) -> Media | None:
-        """Fan one complete frame out to every subscriber (ignored unless `source` is the current one)."""
+        """Fan one complete frame out to every subscriber (ignored unless `source` is the current
+        one)."""
         if source is not self.source:
             return None
         item = Media(
@@ -227,7 +240,8 @@ class Feed:
 
 
 class ForwardTrack(MediaStreamTrack):
-    """A track that yields a feed's frames to an RTCRtpSender: av.Packets are packetized, never encoded."""
+    """A track that yields a feed's frames to an RTCRtpSender: av.Packets are packetized, never
+    encoded."""
 
     def __init__(self, sub: Subscription, encoded: bool = True) -> None:
         super().__init__()

@@ -1,9 +1,11 @@
-"""The places where the worker reaches into aiortc 1.16.0's internals, and the check that they still exist.
+"""The places where the worker reaches into aiortc 1.16.0's internals, and the check that they still
+exist.
 
-Forward mode depends on: the receiver's name-mangled decoder queue and jitter buffer, `_handle_rtp_packet`,
-`_send_rtcp_pli`, the sender's `_send_keyframe`, and the sender's `pack()` path for av.Packet. If any is
-missing (a different aiortc), the worker runs in decode mode instead and says so. Both modes also register
-RTX SSRCs with the transport's RTP router (`route_rtx`), which only warns when that router changed.
+Forward mode depends on: the receiver's name-mangled decoder queue and jitter buffer,
+`_handle_rtp_packet`, `_send_rtcp_pli`, the sender's `_send_keyframe`, and the sender's `pack()`
+path for av.Packet. If any is missing (a different aiortc), the worker runs in decode mode instead
+and says so. Both modes also register RTX SSRCs with the transport's RTP router (`route_rtx`), which
+only warns when that router changed.
 """
 
 import asyncio
@@ -34,7 +36,8 @@ class _FakeTransport:
 
 
 def check_internals() -> list[str]:
-    """Return what forward mode needs from aiortc and cannot find (empty when everything is there)."""
+    """Return what forward mode needs from aiortc and cannot find (empty when everything is
+    there)."""
     missing = []
     try:
         receiver = RTCRtpReceiver("video", _FakeTransport())
@@ -72,7 +75,8 @@ def check_internals() -> list[str]:
 def drop_incoming(
     receiver: RTCRtpReceiver, rate: float, rng: Callable[[], float] = random.random
 ) -> None:
-    """Test switch: drop `rate` of the receiver's incoming RTP packets before NACK and the jitter buffer."""
+    """Test switch: drop `rate` of the receiver's incoming RTP packets before NACK and the jitter
+    buffer."""
     handle = receiver._handle_rtp_packet
 
     async def lossy(packet, arrival_time_ms: int) -> None:
@@ -85,8 +89,9 @@ def drop_incoming(
 def route_rtx(receiver: RTCRtpReceiver) -> None:
     """Register the receiver's RTX SSRCs with the transport's RTP router once it starts receiving.
 
-    aiortc routes RTX packets by payload type alone; with two video receivers in one BUNDLE (camera and
-    screen) the type is ambiguous and every retransmission is dropped, so a lost packet stalls the video.
+    aiortc routes RTX packets by payload type alone; with two video receivers in one BUNDLE (camera
+    and screen) the type is ambiguous and every retransmission is dropped, so a lost packet stalls
+    the video.
     """
     receive = receiver.receive
 
@@ -105,12 +110,14 @@ def route_rtx(receiver: RTCRtpReceiver) -> None:
 
 
 def forward_keyframe_requests(sender: RTCRtpSender, feed: Feed) -> None:
-    """Send a viewer's PLI/FIR upstream (rate-limited by the feed) instead of to an encoder we do not use."""
+    """Send a viewer's PLI/FIR upstream (rate-limited by the feed) instead of to an encoder we do
+    not use."""
     sender._send_keyframe = feed.request_keyframe
 
 
 class ReceiverTap:
-    """Stands in for an RTCRtpReceiver's decoder queue: complete encoded frames go to a feed, undecoded.
+    """Stands in for an RTCRtpReceiver's decoder queue: complete encoded frames go to a feed,
+    undecoded.
 
     aiortc's decoder thread still starts and blocks in get() until the receiver stops (put(None)).
     """
@@ -133,7 +140,7 @@ class ReceiverTap:
         jitter.add = self._add
         setattr(receiver, _QUEUE, self)
 
-    # -- the queue.Queue protocol aiortc uses --------------------------------------------------------
+    # -- the queue.Queue protocol aiortc uses ------------------------------------------------
     def put(self, item) -> None:
         if item is None:
             self._stopped.set()
@@ -146,7 +153,7 @@ class ReceiverTap:
         self._stopped.wait()
         return None
 
-    # -- jitter buffer and keyframe requests ---------------------------------------------------------
+    # -- jitter buffer and keyframe requests -------------------------------------------------
     def _add(self, packet):
         self.ssrc = packet.ssrc
         if self._pending_pli:
@@ -172,7 +179,8 @@ class ReceiverTap:
 
 
 class DecodedSource:
-    """Decode mode: read a remote track's decoded frames into a feed (aiortc's own decoder does the work)."""
+    """Decode mode: read a remote track's decoded frames into a feed (aiortc's own decoder does the
+    work)."""
 
     def __init__(
         self, track: MediaStreamTrack, feed: Feed, clock: Callable[[], float] = time.time

@@ -8,7 +8,8 @@ from aiortc import RTCBundlePolicy, RTCConfiguration, RTCIceServer
 
 
 def parse_ice_servers(text: str | None) -> list[RTCIceServer]:
-    """Parse a JSON list of {"urls", "username"?, "credential"?} into RTCIceServers (empty when none)."""
+    """Parse a JSON list of {"urls", "username"?, "credential"?} into RTCIceServers (empty when
+    none)."""
     if not text:
         return []
     servers = json.loads(text)
@@ -23,10 +24,12 @@ def parse_ice_servers(text: str | None) -> list[RTCIceServer]:
 
 
 def configuration(servers: list[RTCIceServer]) -> RTCConfiguration:
-    """Build the peer configuration; always explicit, so aiortc never reaches for a public STUN server.
+    """Build the peer configuration; always explicit, so aiortc never reaches for a public STUN
+    server.
 
-    max-bundle: with aiortc's default (balanced) a second video transceiver created before the offer is
-    applied stays on a transport that BUNDLE then discards, and its media never flows (aiortc 1.16.0).
+    max-bundle: with aiortc's default (balanced) a second video transceiver created before the offer
+    is applied stays on a transport that BUNDLE then discards, and its media never flows (aiortc
+    1.16.0).
     """
     return RTCConfiguration(iceServers=list(servers), bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
 
@@ -36,7 +39,8 @@ def _loopback_host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
 
 
 def use_loopback_only() -> None:
-    """Test switch: gather 127.0.0.1 as the only host candidate (aioice leaves it out by default)."""
+    """Test switch: gather 127.0.0.1 as the only host candidate (aioice leaves it out by
+    default)."""
     aioice.ice.get_host_addresses = _loopback_host_addresses
 
 

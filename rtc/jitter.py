@@ -1,9 +1,9 @@
 """Bound how long aiortc's video jitter buffer waits for a missing packet.
 
-aiortc's JitterBuffer only releases frames in sequence, and NACKs a gap once: if the retransmission is lost
-too, it waits until 512 packets have piled up behind the gap (seconds of frozen video). After MAX_WAIT with a
-gap at the head, drop the incomplete frame so the complete frames behind it flow; the caller then holds its
-viewers for a keyframe and asks for one.
+aiortc's JitterBuffer only releases frames in sequence, and NACKs a gap once: if the retransmission
+is lost too, it waits until 512 packets have piled up behind the gap (seconds of frozen video).
+After MAX_WAIT with a gap at the head, drop the incomplete frame so the complete frames behind it
+flow; the caller then holds its viewers for a keyframe and asks for one.
 """
 
 # Long enough for two or three NACK/retransmission round trips on a real network.
@@ -26,7 +26,8 @@ def first_gap(jitter) -> int | None:
 
 
 class StallBreaker:
-    """Watch one jitter buffer; `check()` after each packet drops the head frame once it waited too long.
+    """Watch one jitter buffer; `check()` after each packet drops the head frame once it waited too
+    long.
 
     Cheap per packet: it only scans the buffer when the head has not moved for MAX_WAIT.
     """

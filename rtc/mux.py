@@ -1,4 +1,5 @@
-"""WebM files, written on a worker thread: copies of forwarded packets (forward mode) or encoded frames (decode).
+"""WebM files, written on a worker thread: copies of forwarded packets (forward mode) or encoded
+frames (decode).
 
 Everything here blocks (disk, libvpx): call it through an executor, never from the event loop.
 """
@@ -46,7 +47,8 @@ class Muxer:
             self.streams["audio"] = stream
 
     def write(self, kind: str, item: Media, pts: int) -> None:
-        """Mux one frame at `pts` (in 1/clock-rate units of its kind); frames of a missing stream are dropped."""
+        """Mux one frame at `pts` (in 1/clock-rate units of its kind); frames of a missing stream
+        are dropped."""
         stream = self.streams.get(kind)
         if stream is None:
             return

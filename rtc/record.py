@@ -1,7 +1,9 @@
-"""Call recording (双录) from forwarded frames: one WebM per party (camera + microphone), one per screen share.
+"""Call recording (双录) from forwarded frames: one WebM per party (camera + microphone), one per
+screen share.
 
-The loop side decides (which file, which timestamp); the muxing runs on an executor thread in batches. Each
-recorder reads bounded subscriptions, so a slow disk costs dropped frames up to a keyframe, never memory.
+The loop side decides (which file, which timestamp); the muxing runs on an executor thread in
+batches. Each recorder reads bounded subscriptions, so a slow disk costs dropped frames up to a
+keyframe, never memory.
 """
 
 import abc
@@ -19,7 +21,8 @@ from rtc.mux import RATES, Muxer
 
 log = logging.getLogger("rtc.record")
 
-# Queue bounds per recorder subscription: about 10 s of 20-30 fps video and 10 s of 20 ms Opus frames.
+# Queue bounds per recorder subscription: about 10 s of 20-30 fps video and 10 s of 20 ms Opus
+# frames.
 VIDEO_QUEUE = 300
 AUDIO_QUEUE = 500
 # A party whose camera never produced a keyframe within this many seconds is recorded audio-only.
@@ -30,7 +33,8 @@ IDLE_POLL = 0.5
 
 
 class Segment:
-    """One file being written: aligns each stream by arrival time and keeps timestamps increasing."""
+    """One file being written: aligns each stream by arrival time and keeps timestamps
+    increasing."""
 
     def __init__(self, kind: str, path: str, rel: str, t0: float) -> None:
         self.kind, self.path, self.rel, self.t0 = kind, path, rel, t0
@@ -75,7 +79,8 @@ def _run_ops(ops: list[Callable[[], None]]) -> None:
 
 
 class Recorder(abc.ABC):
-    """Base: a task that drains subscriptions, plans file operations and runs them on the executor."""
+    """Base: a task that drains subscriptions, plans file operations and runs them on the
+    executor."""
 
     def __init__(self, data_dir: str, call_id: str, executor: Executor, encode: bool) -> None:
         self._data_dir = data_dir
@@ -163,8 +168,9 @@ class Recorder(abc.ABC):
     def _plan(self, items: list[tuple[str, Media]]) -> None:
         """Implemented by each kind of recorder."""
 
+    @abc.abstractmethod
     def _idle(self, now: float) -> None:
-        """Nothing arrived for a while."""
+        """Nothing arrived for a while: implemented by each kind of recorder."""
 
     @abc.abstractmethod
     def _finish(self) -> None:
@@ -176,7 +182,8 @@ class Recorder(abc.ABC):
 
 
 class PartyRecorder(Recorder):
-    """A party's camera and microphone in one file, audio held back until the camera's first keyframe."""
+    """A party's camera and microphone in one file, audio held back until the camera's first
+    keyframe."""
 
     def __init__(self, party: str, video: Feed, audio: Feed, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -191,6 +198,9 @@ class PartyRecorder(Recorder):
             ("audio", i) for i in self.audio.drain()
         ]
         return sorted(items, key=lambda pair: pair[1].arrival)
+
+    def _idle(self, now: float) -> None:
+        """A party's file stays open through silence: a camera pause is no new segment."""
 
     def _plan(self, items: list[tuple[str, Media]]) -> None:
         for kind, item in items:
@@ -232,7 +242,8 @@ class PartyRecorder(Recorder):
 
 
 class ScreenRecorder(Recorder):
-    """The taxpayer's screen share: a new file for each segment (frames more than SEGMENT_GAP apart)."""
+    """The taxpayer's screen share: a new file for each segment (frames more than SEGMENT_GAP
+    apart)."""
 
     def __init__(self, feed: Feed, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -1,4 +1,5 @@
-"""Browser stand-ins for tests and the bench: a worker subprocess, synthetic tracks, aiortc client peers.
+"""Browser stand-ins for tests and the bench: a worker subprocess, synthetic tracks, aiortc client
+peers.
 
 Never imported by the worker itself.
 """
@@ -6,7 +7,6 @@ Never imported by the worker itself.
 import asyncio
 import fractions
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -20,14 +20,9 @@ from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
 from rtc import ice
+from rtc.ports import free_port
 
 SECRET = "test-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class WorkerProcess:
@@ -96,7 +91,8 @@ class WorkerProcess:
 
 
 class SyntheticVideo(MediaStreamTrack):
-    """A moving pattern with some noise (so VP8 has real work and real interframes), paced in real time."""
+    """A moving pattern with some noise (so VP8 has real work and real interframes), paced in real
+    time."""
 
     kind = "video"
 
@@ -162,7 +158,8 @@ OFFER_LAYOUT = {
 
 
 class ClientPeer:
-    """One browser: offers the product's three m-lines, sends the given tracks, counts decoded frames."""
+    """One browser: offers the product's three m-lines, sends the given tracks, counts decoded
+    frames."""
 
     def __init__(
         self, role: str, tracks: list[MediaStreamTrack | None], decode: bool = True
@@ -175,7 +172,7 @@ class ClientPeer:
         self.connected_at: float | None = None
         self._tasks: list[asyncio.Task] = []
         self.transceivers = []
-        for (kind, direction), track in zip(OFFER_LAYOUT[role], tracks):
+        for (kind, direction), track in zip(OFFER_LAYOUT[role], tracks, strict=True):
             self.transceivers.append(self.pc.addTransceiver(track or kind, direction=direction))
 
         @self.pc.on("track")

@@ -1,4 +1,5 @@
-"""Read what the relay needs from a raw VP8 frame (RFC 6386 section 9.1): keyframe flag and picture size."""
+"""Read what the relay needs from a raw VP8 frame (RFC 6386 section 9.1): keyframe flag and picture
+size."""
 
 _START_CODE = b"\x9d\x01\x2a"
 

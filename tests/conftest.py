@@ -5,29 +5,16 @@ import itertools
 import pytest
 
 from tests.services import Postgres, Redis
-from tests.support import ServerProcess
+from tests.support import ServerProcess, serving, settings_env
 
 _people = itertools.count(1)
-
-
-# Every test talks from 127.0.0.1: per-address limits are lifted except where a test checks them.
-LIMITS = {
-    "ZHENGNA_LOGIN_RATE_LIMIT": "1000 per minute",
-    "ZHENGNA_HTTP_RATE_LIMIT": "10000 per minute",
-    "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "10000 per minute",
-    "ZHENGNA_WS_MAX_PER_ADDRESS": "100000",
-    "ZHENGNA_LOGIN_FREE_FAILURES": "1000",
-    "ZHENGNA_RTC": "off",
-}  # the media tests start servers with the worker; the others need none
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A running server.py with demo data, the other side (tests.support.seed_other_side) and
-    default settings (per-address HTTP limits lifted)."""
-    proc = ServerProcess(tmp_path_factory.mktemp("srv") / "data", env=LIMITS, other_side=True)
-    yield proc
-    proc.stop()
+    default settings (per-address limits lifted: tests.support.LIMITS)."""
+    yield from serving(tmp_path_factory, other_side=True)
 
 
 @pytest.fixture
@@ -36,8 +23,7 @@ def start_server(tmp_path):
     started = []
 
     def start(**settings):
-        env = {**LIMITS, **{f"ZHENGNA_{key}": str(value) for key, value in settings.items()}}
-        proc = ServerProcess(tmp_path / f"data{len(started)}", env=env)
+        proc = ServerProcess(tmp_path / f"data{len(started)}", env=settings_env(**settings))
         started.append(proc)
         return proc
 

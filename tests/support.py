@@ -1,19 +1,21 @@
-"""Test helpers: a real server.py in a subprocess, and WebSocket clients for both roles."""
+"""Test helpers: a real server.py in a subprocess, the fixtures' server factory, WebSocket clients
+for both roles, and the conversations most tests start from."""
 
 import itertools
 import json
 import os
 import queue
-import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import requests
 import simple_websocket
 
+from rtc.ports import free_port
 from widget.media import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +24,18 @@ _cids = itertools.count(1)
 # (a real data dir gets random ones, see widget/demo.py); tests/integration/test_demo.py checks
 # those.
 DEMO_PASSWORDS = {name: f"{name}-demo" for name in ("agent1", "agent2", "super1", "admin1")}
+
+# Every test talks from 127.0.0.1, many logins and page loads per module: the per-address limits
+# are lifted except where a test checks them (it starts a server with its own). No media worker
+# unless a test asks for one.
+LIMITS = {
+    "ZHENGNA_HTTP_RATE_LIMIT": "100000 per minute",
+    "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "100000 per minute",
+    "ZHENGNA_WS_MAX_PER_ADDRESS": "100000",
+    "ZHENGNA_LOGIN_RATE_LIMIT": "100000 per minute",
+    "ZHENGNA_LOGIN_FREE_FAILURES": "100000",
+    "ZHENGNA_RTC": "off",
+}
 
 
 # The other side: a second site, centre and region with a supervisor and an agent of their own,
@@ -85,11 +99,20 @@ def keep_demo_passwords(data_dir):
         path.chmod(0o600)
 
 
-def free_port():
-    """Return a TCP port nobody listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def settings_env(**settings):
+    """Return LIMITS with ZHENGNA_<KEY>=value for each setting: settings_env(QUEUE_TIMEOUT=4)."""
+    return {**LIMITS, **{f"ZHENGNA_{key}": str(value) for key, value in settings.items()}}
+
+
+def serving(tmp_path_factory, name="srv", other_side=False, **settings):
+    """Run a server.py for a module-scoped fixture (`yield from serving(...)`): demo data, LIMITS,
+    the settings given (settings_env), the other side if asked; stopped after the module."""
+    data = tmp_path_factory.mktemp(name) / "data"
+    proc = ServerProcess(data, env=settings_env(**settings), other_side=other_side)
+    try:
+        yield proc
+    finally:
+        proc.stop()
 
 
 class ServerProcess:
@@ -222,9 +245,10 @@ class ServerProcess:
 
 
 class _Client(simple_websocket.Client):
-    """simple-websocket's client, mended twice: it leaves the port out of Host (browsers send it, so do we), and
-    its handshake takes only the first event of what it read, so frames the server sent right behind the 101
-    (the agent socket's auth.ok) waited in wsproto's buffer until more data came: sometimes never."""
+    """simple-websocket's client, mended twice: it leaves the port out of Host (browsers send it, so
+    do we), and its handshake takes only the first event of what it read, so frames the server sent
+    right behind the 101 (the agent socket's auth.ok) waited in wsproto's buffer until more data
+    came: sometimes never."""
 
     def handshake(self):
         self.host = f"{self.host}:{self.port}"
@@ -233,7 +257,8 @@ class _Client(simple_websocket.Client):
 
 
 class WSClient:
-    """A WebSocket client that reads frames on a thread and lets tests wait for the one they want."""
+    """A WebSocket client that reads frames on a thread and lets tests wait for the one they
+    want."""
 
     def __init__(self, url, origin, headers=None, cookie=None):
         hdrs = {"Origin": origin, **(headers or {})}
@@ -342,7 +367,7 @@ def taxpayer(server, tin, name="测试开票员", region="4401", origin=None, si
     return client, client.expect("auth.ok")
 
 
-def agent(server, username="agent1", password="agent1-demo"):
+def agent(server, username="agent1", password=None):
     """Log an agent in over HTTP, open the console socket and return (client, auth.ok frame)."""
     return console_socket(server, login(server, username, password))
 
@@ -353,18 +378,47 @@ def console_socket(server, cookie):
     return client, client.expect("auth.ok")
 
 
-def login(server, username="agent1", password="agent1-demo"):
-    """Log an agent in over HTTP and return the session's Cookie header."""
+def console(server, username="agent1", password=None):
+    """Log a console user in over HTTP (a demo password unless given); return the requests session,
+    its CSRF header set for the console API."""
     http = requests.Session()
     page = http.get(server.url + "/console").text
     csrf = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
     response = http.post(
         server.url + "/console/login",
-        json={"username": username, "password": password},
+        json={"username": username, "password": password or DEMO_PASSWORDS[username]},
         headers={"X-CSRFToken": csrf, "Referer": server.url + "/console"},
     )
     response.raise_for_status()
-    return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+    http.headers["X-CSRFToken"] = response.json()["csrf_token"]
+    return http
+
+
+def login(server, username="agent1", password=None):
+    """Log a console user in over HTTP and return the session's Cookie header."""
+    return "; ".join(f"{c.name}={c.value}" for c in console(server, username, password).cookies)
+
+
+class Served(NamedTuple):
+    """A conversation a person took: both sides' clients, its id and the taxpayer's auth.ok."""
+
+    taxpayer: WSClient
+    agent: WSClient
+    iid: str
+    hello: dict  # the taxpayer's auth.ok: its credential
+
+
+def served(server, tin, region="4402", username="agent1", password=None, agent_client=None):
+    """Have taxpayer tin on region ask for a person and an agent accept: a new console socket of
+    username (a demo password unless given) or agent_client, which may be on another server. Waits
+    until the taxpayer sees the conversation connected; returns a Served."""
+    tp, hello = taxpayer(server, tin, region=region)
+    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
+    ag = agent_client or agent(server, username, password)[0]
+    accepted = ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    assert accepted["type"] == "reply", accepted
+    tp.expect("interaction.state", interaction_id=iid, state="connected")
+    return Served(tp, ag, iid, hello)
 
 
 def tin(n):
@@ -376,7 +430,8 @@ def tin(n):
 
 
 async def offer_media(client, peer, iid):
-    """Send an aiortc stand-in browser's offer as rtc.offer over client (a WSClient) and apply the answer."""
+    """Send an aiortc stand-in browser's offer as rtc.offer over client (a WSClient) and apply the
+    answer."""
     import asyncio
 
     from aiortc import RTCSessionDescription

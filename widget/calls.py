@@ -1,4 +1,5 @@
-"""Video calls inside a connected interaction: the call states, signalling to the media worker, recordings."""
+"""Video calls inside a connected interaction: the call states, signalling to the media worker,
+recordings."""
 
 import dataclasses
 import logging
@@ -113,8 +114,9 @@ class Calls:
             )
 
     def offer(self, actor, interaction_id, sdp, restart=False):
-        """Return the worker's answer to this side's offer; only while the call is active. A restart (the side's
-        media dropped) is told to both sides at once: the worker reports only when the new connection is up."""
+        """Return the worker's answer to this side's offer; only while the call is active. A restart
+        (the side's media dropped) is told to both sides at once: the worker reports only when the
+        new connection is up."""
         interaction = self._party(actor, interaction_id)
         if interaction.call_state != states.Call.ACTIVE.value or not interaction.call_id:
             raise ZhengnaError("no_active_call")

@@ -1,4 +1,5 @@
-"""Taxpayer session credentials: issued at auth.hello, stored only as a hash, used for resume and HTTP."""
+"""Taxpayer session credentials: issued at auth.hello, stored only as a hash, used for resume and
+HTTP."""
 
 import hashlib
 import secrets
@@ -19,9 +20,10 @@ def digest(credential):
 
 
 def person_for(store, credential, now, max_age):
-    """Return the session row a credential belongs to, or raise credential_expired (unknown, revoked,
-    unused past its expiry, or older than max_age seconds whatever its use) or role_not_allowed (its
-    site no longer serves the role it was opened with: on resume and on every upload)."""
+    """Return the session row a credential belongs to, or raise credential_expired (unknown,
+    revoked, unused past its expiry, or older than max_age seconds whatever its use) or
+    role_not_allowed (its site no longer serves the role it was opened with: on resume and on every
+    upload)."""
     person = store.session_by_hash(digest(credential)) if credential else None
     if (
         person is None

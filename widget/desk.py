@@ -1,4 +1,5 @@
-"""The agent's desk: accept, end, transfer, notes, the taxpayer's history, presence and its grace period."""
+"""The agent's desk: accept, end, transfer, notes, the taxpayer's history, presence and its grace
+period."""
 
 from . import scope, states
 from .errors import IllegalTransition, ProtocolError, ZhengnaError
@@ -41,7 +42,8 @@ class Desk:
         return result
 
     def transfer(self, agent, interaction_id, to_agent=None, to_centre=None, note=""):
-        """Hand a conversation to another agent, or back to a centre's queue (转接), with an internal note."""
+        """Hand a conversation to another agent, or back to a centre's queue (转接), with an
+        internal note."""
         interaction = self.service.get(interaction_id)
         require_serving(interaction, agent["id"])
         if bool(to_agent) == bool(to_centre):
@@ -93,7 +95,8 @@ class Desk:
         return rows[0]["seq"]
 
     def history_of(self, agent, interaction_id):
-        """Return the same taxpayer's other conversations, for the agent serving or seeing this one."""
+        """Return the same taxpayer's other conversations, for the agent serving or seeing this
+        one."""
         interaction = self.service.visible_to_agent(agent, interaction_id)
         items = self.store.interactions_of(interaction.site_id, interaction.tin, interaction.sub)
         return [self.service.public_view(i) for i in items if i.id != interaction_id]

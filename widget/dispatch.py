@@ -32,7 +32,8 @@ class Context:
             raise ZhengnaError("not_found.interaction")
 
     def start_taxpayer(self):
-        """Listen for interactions the person opens in other tabs and for their centre opening or closing."""
+        """Listen for interactions the person opens in other tabs and for their centre opening or
+        closing."""
         self.conn.listen(person_channel(self.person))
         region = self.z.store.get_region(self.person["region"])
         self.conn.listen(f"centre-status:{region['centre_id']}")
@@ -77,8 +78,9 @@ class Context:
 
 
 def _media(z):
-    """What a client needs to make calls: whether video is on here, the STUN/TURN servers to use, and how
-    long the recording of a call (every call is recorded) is kept, for the notice the taxpayer agrees to."""
+    """What a client needs to make calls: whether video is on here, the STUN/TURN servers to use,
+    and how long the recording of a call (every call is recorded) is kept, for the notice the
+    taxpayer agrees to."""
     config = z.service.config
     on = z.calls.workers is not None and bool(z.calls.workers.live())
     return {

@@ -1,7 +1,9 @@
-"""Working hours of an operations centre in Asia/Shanghai, on top of the national holiday arrangement."""
+"""Working hours of an operations centre in Asia/Shanghai, on top of the national holiday
+arrangement."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -50,7 +52,7 @@ def _parse_spans(raw, where: str) -> tuple[Span, ...]:
             raise ValueError(f"{at}: start must be before end")
         spans.append((start, end))
     spans.sort()
-    for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+    for (s1, e1), (s2, e2) in itertools.pairwise(spans):
         if s2 < e1:
             raise ValueError(
                 f"{where}: spans {_hhmm(s1)}-{_hhmm(e1)} and {_hhmm(s2)}-{_hhmm(e2)} overlap"
@@ -86,7 +88,8 @@ class Schedule:
         unknown = set(data) - _SCHEDULE_KEYS
         _require(not unknown, f"schedule: unknown keys {sorted(unknown)}")
         weekly = data.get("weekly")
-        _require(isinstance(weekly, dict), 'schedule: "weekly" must be an object of day -> spans')
+        if not isinstance(weekly, dict):
+            raise ValueError('schedule: "weekly" must be an object of day -> spans')
         unknown = set(weekly) - set(DAYS)
         _require(not unknown, f"weekly: unknown days {sorted(unknown)}; use {', '.join(DAYS)}")
         observe = data.get("observe_holidays", True)
@@ -96,10 +99,8 @@ class Schedule:
         makeup_as = data.get("makeup_as", "mon")
         _require(makeup_as in DAYS, f"makeup_as: {makeup_as!r} is not one of {', '.join(DAYS)}")
         exceptions = data.get("exceptions", {})
-        _require(
-            isinstance(exceptions, dict),
-            'schedule: "exceptions" must be an object of date -> spans',
-        )
+        if not isinstance(exceptions, dict):
+            raise ValueError('schedule: "exceptions" must be an object of date -> spans')
         return cls(
             tuple(_parse_spans(weekly.get(day, []), f"weekly.{day}") for day in DAYS),
             observe,
@@ -132,7 +133,8 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Arrangement:
-    """One year's national arrangement: public holidays (with bridging days) and make-up working days."""
+    """One year's national arrangement: public holidays (with bridging days) and make-up working
+    days."""
 
     year: int
     holidays: frozenset[date]
@@ -144,10 +146,8 @@ class Arrangement:
         """Build a validated arrangement from the cn-YYYY.json shape."""
         _require(isinstance(data, dict), f"{origin}: expected an object")
         year = data.get("year")
-        _require(
-            type(year) is int and 2000 <= year <= 2100,
-            f"{origin}: 'year' must be a year, got {year!r}",
-        )
+        if not (type(year) is int and 2000 <= year <= 2100):
+            raise ValueError(f"{origin}: 'year' must be a year, got {year!r}")
         _require(
             data.get("country", "CN") == "CN",
             f"{origin}: country must be CN, got {data.get('country')!r}",
@@ -218,7 +218,8 @@ class HolidayCalendar:
         calendar = cls()
         for path in sorted(directory.glob("cn-*.json")):
             match = _FILE_NAME.fullmatch(path.name)
-            _require(match is not None, f"{path.name}: expected a name like cn-2026.json")
+            if match is None:
+                raise ValueError(f"{path.name}: expected a name like cn-2026.json")
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except json.JSONDecodeError as error:
@@ -266,7 +267,8 @@ class HolidayCalendar:
 
 @dataclass(frozen=True)
 class HoursStatus:
-    """Whether a centre is open at an instant; closes_at/next_open are None beyond the look-ahead."""
+    """Whether a centre is open at an instant; closes_at/next_open are None beyond the
+    look-ahead."""
 
     open: bool
     closes_at: datetime | None = None

@@ -1,12 +1,29 @@
 """What taxpayers and agents do to interactions: validated, persisted, then published."""
 
+from __future__ import annotations
+
 import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from . import protocol, scope, states
 from .errors import ProtocolError, ZhengnaError
 from .models import Actor, Interaction
 from .routing import estimate_wait
 from .store import Conflict, Duplicate, new_id
+
+if TYPE_CHECKING:
+    from .bus.base import Bus
+    from .calls import Calls
+    from .knowledge import Knowledge
+    from .presence import Presence
+    from .reviews import Reviews
+    from .routing import Router
+    from .store import Store
+
+Row = dict[str, Any]  # a stored row as a dict: a person's session, an agent, an event, a file
+Frame = dict[str, Any]  # a JSON frame for clients
 
 _WRITABLE = {
     "taxpayer": ("queued", "connected"),
@@ -20,24 +37,31 @@ IDLE_REMINDER = "您已有一段时间没有发言，如无其他问题，本次
 class Service:
     """The interaction lifecycle: the one caller of states.apply and store.commit."""
 
-    def __init__(self, store, bus, router, presence, config, clock, knowledge=None):
+    def __init__(
+        self,
+        store: Store,
+        bus: Bus,
+        router: Router,
+        presence: Presence,
+        config: Mapping[str, Any],
+        clock: Callable[[], datetime],
+        knowledge: Knowledge | None = None,
+    ) -> None:
         self.store, self.bus, self.router, self.presence = store, bus, router, presence
         self.config, self.clock, self.knowledge = config, clock, knowledge
-        self.calls = None  # set by create_app: widget.calls.Calls
-        self.reviews = (
-            None  # set by create_app: widget.reviews.Reviews (follow-ups of poor ratings)
-        )
+        self.calls: Calls | None = None  # set by create_app
+        self.reviews: Reviews | None = None  # set by create_app: follow-ups of poor ratings
 
     # -- reading -----------------------------------------------------------------------------
 
-    def get(self, interaction_id):
+    def get(self, interaction_id: str) -> Interaction:
         """Return an interaction or raise not_found."""
         interaction = self.store.get_interaction(interaction_id)
         if interaction is None:
             raise not_found()
         return interaction
 
-    def owned(self, person, interaction_id):
+    def owned(self, person: Row, interaction_id: str) -> Interaction:
         """Return the person's own interaction; someone else's is reported as not found."""
         interaction = self.store.get_interaction(interaction_id)
         if interaction is None or (interaction.site_id, interaction.tin, interaction.sub) != (
@@ -48,14 +72,14 @@ class Service:
             raise not_found()
         return interaction
 
-    def visible_to_agent(self, agent, interaction_id):
+    def visible_to_agent(self, agent: Row, interaction_id: str) -> Interaction:
         """Return an interaction the account may read (scope.may_see); any other is not found."""
         interaction = self.get(interaction_id)
         if not scope.may_see(agent, interaction):
             raise not_found()
         return interaction
 
-    def live_of(self, person):
+    def live_of(self, person: Row) -> Interaction | None:
         """Return the person's live interaction, or None."""
         for interaction in self.store.interactions_of(
             person["site_id"], person["tin"], person["sub"]
@@ -64,14 +88,14 @@ class Service:
                 return interaction
         return None
 
-    def history(self, person):
+    def history(self, person: Row) -> list[Row]:
         """Return the person's recent interactions for the window's history list."""
         return [
             self.public_view(i)
             for i in self.store.interactions_of(person["site_id"], person["tin"], person["sub"])
         ]
 
-    def events_after(self, interaction_id, seq, limit):
+    def events_after(self, interaction_id: str, seq: int, limit: int) -> list[Frame]:
         """Return stored events after seq as outbound frames."""
         return [
             protocol.event_frame(row) for row in self.store.events_after(interaction_id, seq, limit)
@@ -79,7 +103,7 @@ class Service:
 
     # -- taxpayer ----------------------------------------------------------------------------
 
-    def request_human(self, person):
+    def request_human(self, person: Row) -> Interaction:
         """Queue the person for an agent of the centre serving their region (发起人工导税)."""
         region = self.router.region(person["region"])
         live = self.live_of(person)
@@ -105,17 +129,19 @@ class Service:
             return record
         return self.transition(live.id, "request_human", actor)
 
-    def cancel(self, person, interaction_id):
+    def cancel(self, person: Row, interaction_id: str) -> Interaction:
         """Withdraw a waiting request (取消征纳互动); refused once an agent has joined."""
         self.owned(person, interaction_id)
         return self.transition(interaction_id, "cancel", taxpayer_actor(person))
 
-    def close(self, person, interaction_id):
+    def close(self, person: Row, interaction_id: str) -> Interaction:
         """End the interaction because the taxpayer closed the window (no rating)."""
         self.owned(person, interaction_id)
         return self.transition(interaction_id, "close", taxpayer_actor(person))
 
-    def rate(self, person, interaction_id, score, tags, comment):
+    def rate(
+        self, person: Row, interaction_id: str, score: int, tags: list[str], comment: str
+    ) -> None:
         """Store the one 好差评 rating of an interaction the agent ended."""
         interaction = self.owned(person, interaction_id)
         if interaction.state != states.State.ENDED.value or interaction.ended_by != "agent":
@@ -148,7 +174,15 @@ class Service:
 
     # -- both sides --------------------------------------------------------------------------
 
-    def send_message(self, actor, interaction_id, cid, text, attachment_id=None, interaction=None):
+    def send_message(
+        self,
+        actor: Actor,
+        interaction_id: str,
+        cid: str,
+        text: str | None,
+        attachment_id: str | None = None,
+        interaction: Interaction | None = None,
+    ) -> int:
         """Store a chat message (idempotent by client id) and publish it; return its seq."""
         if not text and not attachment_id:
             raise ProtocolError("bad_field.empty_message", {"ref": cid})
@@ -178,13 +212,13 @@ class Service:
         self.publish_rows(rows)
         return rows[0]["seq"]
 
-    def _stored_again(self, event):
+    def _stored_again(self, event: Row) -> int:
         """Answer a resend of a stored message with its seq, and publish it again: the process
         that stored it may have died before it published (followers drop a seq they hold)."""
         self.publish_rows([event])
         return event["seq"]
 
-    def check_can_attach(self, actor, interaction_id):
+    def check_can_attach(self, actor: Actor, interaction_id: str) -> Interaction:
         """Raise unless actor may add a file to this interaction now."""
         interaction = self.get(interaction_id)
         if not self._open_to(actor, interaction):
@@ -192,13 +226,14 @@ class Service:
         return interaction
 
     @staticmethod
-    def _open_to(actor, interaction):
-        """Return whether actor may add messages or files now; an agent not serving it is refused outright."""
+    def _open_to(actor: Actor, interaction: Interaction) -> bool:
+        """Return whether actor may add messages or files now; an agent not serving it is refused
+        outright."""
         if actor.role == "agent":
             require_serving(interaction, actor.id)
         return interaction.state in _WRITABLE[actor.role]
 
-    def own_attachment(self, actor, interaction_id, attachment_id):
+    def own_attachment(self, actor: Actor, interaction_id: str, attachment_id: str) -> Row:
         """Return a file actor uploaded to this interaction, or raise not_found."""
         row = self.store.get_attachment(attachment_id)
         if (
@@ -210,7 +245,7 @@ class Service:
         return row
 
     @staticmethod
-    def attachment_view(row):
+    def attachment_view(row: Row) -> Row:
         """Return what clients see of an attachment."""
         return {
             "id": row["id"],
@@ -220,7 +255,7 @@ class Service:
             "url": f"/api/attachments/{row['id']}",
         }
 
-    def leave_message(self, person, text, contact):
+    def leave_message(self, person: Row, text: str, contact: str) -> Row:
         """Store a message for the centre serving the person's region (outside working hours)."""
         region = self.router.region(person["region"])
         row = {
@@ -253,7 +288,7 @@ class Service:
         )
         return row
 
-    def mark_read(self, actor, interaction_id, seq):
+    def mark_read(self, actor: Actor, interaction_id: str, seq: int) -> None:
         """Move the actor's read pointer and tell the other side."""
         if self.store.mark_read(interaction_id, actor.role, seq):
             self.ephemeral(
@@ -262,7 +297,7 @@ class Service:
                 actor.role,
             )
 
-    def ephemeral(self, interaction_id, frame, from_role):
+    def ephemeral(self, interaction_id: str, frame: Frame, from_role: str) -> None:
         """Publish a frame that is neither stored nor replayed (typing, read, positions)."""
         self.bus.publish(
             f"ix:{interaction_id}", {"kind": "ephemeral", "frame": frame, "from_role": from_role}
@@ -270,8 +305,16 @@ class Service:
 
     # -- the one path through the state machine ----------------------------------------------
 
-    def transition(self, interaction_id, event, actor, detail=None, **changes):
-        """Apply event to the stored interaction, save it with its event, publish; retry on races."""
+    def transition(
+        self,
+        interaction_id: str,
+        event: str,
+        actor: Actor,
+        detail: Mapping[str, Any] | None = None,
+        **changes: Any,
+    ) -> Interaction:
+        """Apply event to the stored interaction, save it with its event, publish; retry on
+        races."""
         for _ in range(_RETRIES):
             before = self.get(interaction_id)
             now = self.clock()
@@ -287,7 +330,7 @@ class Service:
             return after
         raise ZhengnaError("busy")
 
-    def remind_idle(self, interaction):
+    def remind_idle(self, interaction: Interaction) -> None:
         """Tell both sides the conversation will end soon if nobody writes."""
         now = self.clock()
         try:
@@ -309,14 +352,14 @@ class Service:
             return
         self.publish_rows(rows)
 
-    def set_bookkeeping(self, interaction, **changes):
+    def set_bookkeeping(self, interaction: Interaction, **changes: Any) -> None:
         """Change bookkeeping columns that are not a state (no event); ignore a lost race."""
         try:
             self.store.commit(interaction, dataclasses.replace(interaction, **changes), [])
         except Conflict:
             pass
 
-    def _after_change(self, before, after):
+    def _after_change(self, before: Interaction, after: Interaction) -> None:
         if self.calls is not None:
             self.calls.ended(before, after)
         queued = states.State.QUEUED.value
@@ -336,7 +379,7 @@ class Service:
                 },
             )
 
-    def queue_changed(self, centre_id):
+    def queue_changed(self, centre_id: str) -> None:
         """Push every waiting taxpayer's position and the centre's queue to its agents."""
         waiting = self.store.interactions_in([states.State.QUEUED.value], centre_id=centre_id)
         online = self.presence.online_in(centre_id)
@@ -361,7 +404,7 @@ class Service:
             },
         )
 
-    def queue_snapshot(self, centre_id, waiting=None):
+    def queue_snapshot(self, centre_id: str, waiting: list[Interaction] | None = None) -> Frame:
         """Return the centre's waiting list as the console shows it."""
         if waiting is None:
             waiting = self.store.interactions_in([states.State.QUEUED.value], centre_id=centre_id)
@@ -374,13 +417,13 @@ class Service:
                     "person": i.person_name,
                     "enterprise": i.enterprise,
                     "region": i.region,
-                    "queued_at": i.queued_at.isoformat(),
+                    "queued_at": i.queued_at.isoformat() if i.queued_at else None,
                 }
                 for i in waiting
             ],
         }
 
-    def position_of(self, interaction):
+    def position_of(self, interaction: Interaction) -> Frame | None:
         """Return the queue.position frame for one waiting interaction, or None."""
         waiting = self.store.interactions_in(
             [states.State.QUEUED.value], centre_id=interaction.centre_id
@@ -402,7 +445,9 @@ class Service:
 
     # -- building events ---------------------------------------------------------------------
 
-    def new_record(self, person, region, state, now):
+    def new_record(
+        self, person: Row, region: Row, state: states.State, now: datetime
+    ) -> Interaction:
         """Return a new interaction of person in state, not yet stored."""
         return Interaction(
             id=new_id(),
@@ -421,7 +466,14 @@ class Service:
             updated_by=person["sub"],
         )
 
-    def state_event(self, after, event, actor, now, detail=None):
+    def state_event(
+        self,
+        after: Interaction,
+        event: str,
+        actor: Actor,
+        now: datetime,
+        detail: Mapping[str, Any] | None = None,
+    ) -> Row:
         """Return the interaction.state event describing after."""
         agent = None
         if after.agent_id:
@@ -438,7 +490,16 @@ class Service:
         }
         return {"type": "interaction.state", "actor": actor, "at": now, "payload": payload}
 
-    def message_event(self, actor, cid, body, kind, now, extra=None, touch=False):
+    def message_event(
+        self,
+        actor: Actor,
+        cid: str | None,
+        body: str,
+        kind: str,
+        now: datetime,
+        extra: Mapping[str, Any] | None = None,
+        touch: bool = False,
+    ) -> Row:
         """Return a message.new event to store (touch: a person spoke, the idle clock restarts)."""
         message = {
             "id": new_id(),
@@ -459,7 +520,7 @@ class Service:
             "touch": touch,
         }
 
-    def publish_rows(self, rows):
+    def publish_rows(self, rows: Iterable[Row]) -> None:
         """Publish stored events to everyone following their interaction."""
         for row in rows:
             self.bus.publish(
@@ -471,7 +532,7 @@ class Service:
                 },
             )
 
-    def announce(self, person, interaction_id):
+    def announce(self, person: Row, interaction_id: str) -> None:
         """Tell the person's other tabs that an interaction was opened."""
         self.bus.publish(
             person_channel(person),
@@ -482,7 +543,9 @@ class Service:
             },
         )
 
-    def audit(self, agent, action, interaction_id, detail):
+    def audit(
+        self, agent: Row, action: str, interaction_id: str | None, detail: Mapping[str, Any]
+    ) -> None:
         """Record an agent's action in the audit trail."""
         self.store.audit(
             {
@@ -495,8 +558,9 @@ class Service:
             }
         )
 
-    def agent_absent(self, interaction, now):
-        """Start the grace period of a conversation whose agent has no console open; tell the taxpayer."""
+    def agent_absent(self, interaction: Interaction, now: datetime) -> None:
+        """Start the grace period of a conversation whose agent has no console open; tell the
+        taxpayer."""
         self.set_bookkeeping(interaction, agent_left_at=now)
         self.ephemeral(
             interaction.id,
@@ -504,7 +568,7 @@ class Service:
             "agent",
         )
 
-    def agent_back(self, interaction):
+    def agent_back(self, interaction: Interaction) -> None:
         """End the grace period: the agent has a console open again; tell the taxpayer."""
         self.set_bookkeeping(interaction, agent_left_at=None)
         self.ephemeral(
@@ -513,38 +577,39 @@ class Service:
             "agent",
         )
 
-    def public_view(self, interaction):
+    def public_view(self, interaction: Interaction) -> Row:
         """Return an interaction as clients see it, with its agent's name."""
         agent = self.store.get_agent(interaction.agent_id) if interaction.agent_id else None
         return interaction.public(agent["display_name"] if agent else None)
 
 
-def require_serving(interaction, agent_id):
-    """Raise not_your_interaction unless agent_id is the agent serving interaction (the one rule for it)."""
+def require_serving(interaction: Interaction, agent_id: str) -> None:
+    """Raise not_your_interaction unless agent_id is the agent serving interaction (the one rule for
+    it)."""
     if interaction.agent_id != agent_id:
         raise ZhengnaError("not_your_interaction")
 
 
-def close_message(code, frame):
+def close_message(code: int, frame: Frame) -> Row:
     """Return the bus message that makes every connection hearing it send frame and close."""
     return {"kind": "close", "code": code, "frame": frame}
 
 
-def person_channel(person):
+def person_channel(person: Row) -> str:
     """Return the bus channel of one person (all their tabs)."""
     return f"person:{person['site_id']}:{person['tin']}:{person['sub']}"
 
 
-def taxpayer_actor(person):
+def taxpayer_actor(person: Row) -> Actor:
     """Return the Actor for a taxpayer's session row."""
     return Actor("taxpayer", person["sub"], person["name"])
 
 
-def agent_actor(agent):
+def agent_actor(agent: Row) -> Actor:
     """Return the Actor for an agent row."""
     return Actor("agent", agent["id"], agent["display_name"])
 
 
-def not_found():
+def not_found() -> ZhengnaError:
     """Return the error for a missing (or someone else's) interaction."""
     return ZhengnaError("not_found.interaction")

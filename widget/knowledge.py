@@ -1,4 +1,5 @@
-"""Each site's knowledge base: the shipped national entries plus the site's own, kept live across processes."""
+"""Each site's knowledge base: the shipped national entries plus the site's own, kept live across
+processes."""
 
 import json
 import time
@@ -62,7 +63,8 @@ class Knowledge:
         return self._national_kb
 
     def entries(self, site_id, query=""):
-        """Return the site's entries as dicts with their source (national, site, override), filtered by query."""
+        """Return the site's entries as dicts with their source (national, site, override), filtered
+        by query."""
         own = {row["id"]: row for row in self.store.kb_entries_of(site_id)}
         national = {entry.id for entry in self.national}
         items = []
@@ -92,7 +94,8 @@ class Knowledge:
         raise ZhengnaError("not_found.kb_entry")
 
     def put(self, site_id, items, who):
-        """Validate and store entries for the site (each replacing any with its id); effective at once."""
+        """Validate and store entries for the site (each replacing any with its id); effective at
+        once."""
         rows = [_validated(item, n) for n, item in enumerate(items, start=1)]
         now = self.clock()
         self.store.put_kb_entries(
@@ -125,7 +128,8 @@ class Knowledge:
         )
 
     def import_lines(self, site_id, text, who):
-        """Store every line of a JSONL import, or none of them if any line is bad (naming the line)."""
+        """Store every line of a JSONL import, or none of them if any line is bad (naming the
+        line)."""
         items = []
         for n, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -141,8 +145,8 @@ class Knowledge:
     # -- the thesaurus: the shipped pairs plus each site's own ------------------------------------
 
     def thesaurus(self, site_id):
-        """Return every pair in force for the site: shipped ones (with the voices they came from) and
-        the site's own (which replace a shipped pair with the same variant)."""
+        """Return every pair in force for the site: shipped ones (with the voices they came from)
+        and the site's own (which replace a shipped pair with the same variant)."""
         own = {row["variant"].lower(): row for row in self.store.kb_pairs_of(site_id)}
         items = [
             {
@@ -215,7 +219,8 @@ class Knowledge:
         self._sites.pop(site_id, None)
 
     def insights(self, site_id, since, limit=20):
-        """Return the most frequent questions the bot could not answer, and the answers people disliked."""
+        """Return the most frequent questions the bot could not answer, and the answers people
+        disliked."""
         unanswered, disliked, picked = Counter(), Counter(), {}
         samples = {}
         for row in self.store.bot_log_since(site_id, since):
@@ -323,5 +328,6 @@ def _key(question):
 
 
 def _build_in_thread(build):
-    """Run a CPU-bound build on a real thread so the loop keeps serving (the GIL is shared, but released often)."""
+    """Run a CPU-bound build on a real thread so the loop keeps serving (the GIL is shared, but
+    released often)."""
     return gevent.get_hub().threadpool.apply(build)

@@ -1,10 +1,9 @@
-"""The rtc media workers: which one carries a call, the HTTP client of each, and the child processes of the
-embedded default."""
+"""The rtc media workers: which one carries a call, the HTTP client of each, and the child processes
+of the embedded default."""
 
 import hashlib
 import logging
 import os
-import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -23,18 +22,12 @@ def _unavailable(detail):
     return ZhengnaError("media_unavailable", {"reason": detail})
 
 
-def free_port():
-    """Return a loopback TCP port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Workers:
-    """Every media worker a call may go to: this server's children and the RTC_URL ones (always counted), and
-    standalone workers that announced themselves within RTC_WORKER_TTL (`python -m rtc --register`). A new call
-    goes to the one with the fewest active calls (ties broken by rendezvous hashing of the call id, so servers
-    agree), and stays there: its worker is stored with the interaction."""
+    """Every media worker a call may go to: this server's children and the RTC_URL ones (always
+    counted), and standalone workers that announced themselves within RTC_WORKER_TTL (`python -m rtc
+    --register`). A new call goes to the one with the fewest active calls (ties broken by rendezvous
+    hashing of the call id, so servers agree), and stays there: its worker is stored with the
+    interaction."""
 
     def __init__(self, store, secret, clock, ttl, fixed=()):
         self.store, self.secret, self.clock, self.ttl = store, secret, clock, ttl
@@ -59,7 +52,8 @@ class Workers:
         return urls
 
     def pick(self, call_id):
-        """Return the URL of the worker for a new call; raise media_unavailable when there is none."""
+        """Return the URL of the worker for a new call; raise media_unavailable when there is
+        none."""
         urls = self.require_live()
         load = self.store.active_calls_by_worker()
         return min(urls, key=lambda url: (load.get(url, 0), _rank(call_id, url)))
@@ -98,7 +92,8 @@ class MediaWorker:
         return response.json()["sdp"]
 
     def end(self, call_id):
-        """Close a call in the worker and return its recordings (none if the worker never saw it)."""
+        """Close a call in the worker and return its recordings (none if the worker never saw
+        it)."""
         try:
             response = self.http.delete(f"{self.url}/calls/{call_id}", timeout=_TIMEOUT)
         except requests.RequestException as exc:
@@ -167,7 +162,8 @@ class WorkerProcess:
 
 
 def stop_process(proc, grace=10.0):
-    """Stop a child process with SIGTERM (so it finishes cleanly), killing it if it is not gone within grace s."""
+    """Stop a child process with SIGTERM (so it finishes cleanly), killing it if it is not gone
+    within grace s."""
     if proc.poll() is None:
         proc.terminate()
         try:

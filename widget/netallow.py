@@ -41,4 +41,4 @@ def _addresses(host: str) -> set:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
         return set()
-    return {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
+    return {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos}

@@ -12,7 +12,8 @@ def _parts(origin):
 
 
 def origin_allowed(origin, patterns):
-    """Return True if origin matches one of patterns (`https://x.gov.cn`, `http://127.0.0.1:*`, `https://*.x.gov.cn`)."""
+    """Return True if origin matches one of patterns (`https://x.gov.cn`, `http://127.0.0.1:*`,
+    `https://*.x.gov.cn`)."""
     have = _parts(origin or "")
     if have is None:
         return False

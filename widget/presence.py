@@ -1,4 +1,5 @@
-"""Which agents have a console open: counted in this process, or shared by every process through Redis."""
+"""Which agents have a console open: counted in this process, or shared by every process through
+Redis."""
 
 import time
 import uuid
@@ -53,11 +54,13 @@ class Presence:
 
 
 class RedisPresence(Presence):
-    """Presence shared by every server process through one Redis hash: each process writes a field per agent it
-    holds consoles of ("agent|process" -> "centre|status|expires"), refreshes it, and deletes it when the agent's
-    last console here closes; a process that dies stops counting once its fields expire."""
+    """Presence shared by every server process through one Redis hash: each process writes a field
+    per agent it holds consoles of ("agent|process" -> "centre|status|expires"), refreshes it, and
+    deletes it when the agent's last console here closes; a process that dies stops counting once
+    its fields expire."""
 
-    TTL = 30.0  # seconds a field lives without a refresh (refresh() runs every few seconds with the sweeper)
+    # seconds a field lives without a refresh (refresh() runs every few seconds with the sweeper)
+    TTL = 30.0
 
     def __init__(self, client, clock=time.time, key="zhengna:presence"):
         super().__init__()

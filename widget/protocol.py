@@ -5,10 +5,14 @@ browsers' copy of the codes)."""
 import json
 import re
 import string
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
-from .errors import ProtocolError
+from .errors import ProtocolError, ZhengnaError
+
+Check = Callable[[Any], Any]  # validates one field's value: returns it cleaned or raises ValueError
 
 
 class CloseCode(IntEnum):
@@ -423,32 +427,32 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _KB_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
-def _cid(value):
+def _cid(value: Any) -> str:
     if not isinstance(value, str) or not _CID.match(value):
         raise ValueError("must be 1-64 letters, digits or _.:-")
     return value
 
 
-def _id(value):
+def _id(value: Any) -> str:
     if not isinstance(value, str) or not _ID.match(value):
         raise ValueError("must be an id")
     return value
 
 
-def _seq(value):
+def _seq(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError("must be a whole number >= 0")
     return value
 
 
-def _flag(value):
+def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError("must be true or false")
     return value
 
 
-def _text(limit):
-    def check(value):
+def _text(limit: int) -> Check:
+    def check(value: Any) -> str:
         if not isinstance(value, str):
             raise ValueError("must be text")
         value = value.strip()
@@ -461,8 +465,8 @@ def _text(limit):
     return check
 
 
-def _optional_text(limit):
-    def check(value):
+def _optional_text(limit: int) -> Check:
+    def check(value: Any) -> str:
         if value is None or (isinstance(value, str) and not value.strip()):
             return ""
         return _text(limit)(value)
@@ -470,19 +474,19 @@ def _optional_text(limit):
     return check
 
 
-def _sdp(value):
+def _sdp(value: Any) -> str:
     if not isinstance(value, str) or not value.startswith("v=0") or len(value) > 30000:
         raise ValueError("must be an SDP description of at most 30,000 characters")
     return value  # never stripped: SDP lines end with CRLF
 
 
-def _score(value):
+def _score(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
         raise ValueError("must be 1 to 5")
     return value
 
 
-def _tags(value):
+def _tags(value: Any) -> list[str]:
     if (
         not isinstance(value, list)
         or len(value) > 8
@@ -492,8 +496,8 @@ def _tags(value):
     return sorted(set(value))
 
 
-def _choice(*allowed):
-    def check(value):
+def _choice(*allowed: str) -> Check:
+    def check(value: Any) -> str:
         if value not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)}")
         return value
@@ -501,13 +505,13 @@ def _choice(*allowed):
     return check
 
 
-def _kb_id(value):
+def _kb_id(value: Any) -> str:
     if not isinstance(value, str) or not _KB_ID.match(value):
         raise ValueError("must be a knowledge-base id")
     return value
 
 
-def material_names(value):
+def material_names(value: Any) -> list[str]:
     if (
         not isinstance(value, list)
         or not 1 <= len(value) <= 20
@@ -525,14 +529,16 @@ TEXT = "text"  # placeholders replaced by the configured message length at parse
 OPTIONAL_TEXT = "optional text"
 
 # type -> {field: (validator, required)}; a field not listed is refused.
-INBOUND = {
+# frame type -> {field: (check, or TEXT/OPTIONAL_TEXT for the configured length; required)}
+INBOUND: dict[str, dict[str, tuple[Check | str, bool]]] = {
     "auth.hello": {"token": (_text(4096), True)},
     "auth.resume": {"credential": (_text(128), True), "token": (_text(4096), True)},
     "ping": {},
     "ack": {"interaction_id": (_id, True), "seq": (_seq, True)},
     "sync": {"interaction_id": (_id, True), "last_seq": (_seq, True)},
     "history.list": {},
-    # lang: the widget's language; the answer is English when it is "en" or the question is English
+    # lang: the widget's language; an answer is given in English when it is "en" or the question is
+    # English
     "bot.ask": {"cid": (_cid, True), "text": (TEXT, True), "lang": (_choice("zh", "en"), False)},
     "bot.pick": {
         "cid": (_cid, True),
@@ -628,7 +634,9 @@ INBOUND = {
 AUTH_TYPES = frozenset({"auth.hello", "auth.resume"})
 
 
-def parse(raw, max_bytes, max_chars, allowed):
+def parse(
+    raw: str | bytes, max_bytes: int, max_chars: int, allowed: Collection[str]
+) -> dict[str, Any]:
     """Return a validated inbound frame dict or raise ProtocolError with a specific code."""
     if isinstance(raw, bytes):
         raise ProtocolError("binary_frame")
@@ -657,11 +665,8 @@ def parse(raw, max_bytes, max_chars, allowed):
             if required:
                 raise ProtocolError("bad_field.missing", {"ref": ref}, name=name)
             continue
-        check = (
-            {TEXT: _text(max_chars), OPTIONAL_TEXT: _optional_text(max_chars)}.get(check, check)
-            if isinstance(check, str)
-            else check
-        )
+        if isinstance(check, str):  # TEXT or OPTIONAL_TEXT: the configured length
+            check = {TEXT: _text(max_chars), OPTIONAL_TEXT: _optional_text(max_chars)}[check]
         try:
             clean[name] = check(frame[name])
         except ValueError as exc:
@@ -669,7 +674,7 @@ def parse(raw, max_bytes, max_chars, allowed):
     return clean
 
 
-def error_frame(error, ref=None):
+def error_frame(error: ZhengnaError, ref: str | None = None) -> dict[str, Any]:
     """Return the outbound frame for a ZhengnaError (the error itself is left as it was)."""
     body = error.to_dict()
     detail = dict(body.pop("detail", None) or {})
@@ -683,7 +688,7 @@ def error_frame(error, ref=None):
     return frame
 
 
-def event_frame(row):
+def event_frame(row: Mapping[str, Any]) -> dict[str, Any]:
     """Return the outbound frame for a stored event row."""
     return {
         "type": row["type"],
@@ -695,6 +700,6 @@ def event_frame(row):
     }
 
 
-def encode(frame):
+def encode(frame: Mapping[str, Any]) -> str:
     """Serialise a frame (compact, UTF-8 kept readable)."""
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))

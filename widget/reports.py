@@ -9,6 +9,7 @@ rank (percentiles, over report_facts' covering index).
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
@@ -165,7 +166,7 @@ def _add(into: dict, row) -> None:
 def summary(conn, scope: Scope, now: datetime) -> dict:
     """Return the headline figures (names as in docs/REPORTS.md)."""
     over, live = _split(scope, now)
-    out = dict.fromkeys(M, 0)
+    out: dict[str, Any] = dict.fromkeys(M, 0)  # counts, then shares and seconds (or None)
     if over:
         sums = [func.coalesce(func.sum(H[name]), 0).label(name) for name in M]
         _add(out, conn.execute(select(*sums).where(_rolled_where(H, over, scope))).mappings().one())

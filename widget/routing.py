@@ -36,7 +36,8 @@ HANDLE_WINDOW = timedelta(days=7)  # "recent" handling times: the last week's co
 
 
 class Router:
-    """Answers where a taxpayer's request goes, whether that centre is open, and how long the wait is."""
+    """Answers where a taxpayer's request goes, whether that centre is open, and how long the wait
+    is."""
 
     def __init__(self, store, clock, default_handle_time=300.0, shipped=None):
         self.store = store
@@ -59,7 +60,8 @@ class Router:
 
     @property
     def calendar(self):
-        """Return the national holiday calendar: the shipped years plus those an administrator entered."""
+        """Return the national holiday calendar: the shipped years plus those an administrator
+        entered."""
 
         def build():
             calendar = self.shipped
@@ -70,7 +72,8 @@ class Router:
         return self._cached("calendar", build)
 
     def handle_time(self, centre_id):
-        """Return the centre's mean handling time in seconds over the last week (a default until it has some)."""
+        """Return the centre's mean handling time in seconds over the last week (a default until it
+        has some)."""
 
         def compute():
             times = self.store.handle_times(centre_id, self.clock() - HANDLE_WINDOW)
@@ -92,7 +95,8 @@ class Router:
         return hours_mod.status(schedule, self.calendar, self.clock())
 
     def centre_view(self, centre_id, status=None):
-        """Return a centre's name and whether it serves now, with its next opening (as clients see it)."""
+        """Return a centre's name and whether it serves now, with its next opening (as clients see
+        it)."""
         centre = self.store.get_centre(centre_id)
         status = status or self.centre_status(centre_id)
         return {

@@ -5,10 +5,13 @@ from .errors import IllegalTransition, ZhengnaError
 from .interactions import taxpayer_actor
 from .models import Actor
 
-BOT_PHRASES = {  # the stored text of replies that are not an entry's answer (the widget shows its own words)
+# the stored text of replies that are not an entry's answer (the widget shows its own words)
+BOT_PHRASES = {
     "zh": {
         "suggest": "您是否要咨询以下问题:",
-        "reject": "抱歉，我没能理解您的问题。您可以换个说法，或点击“发起人工导税”由工作人员为您解答。",
+        "reject": (
+            "抱歉，我没能理解您的问题。您可以换个说法，或点击“发起人工导税”由工作人员为您解答。"
+        ),
         "greeting": "您好，我是智能导税助手。请直接输入您想咨询的问题。",
     },
     "en": {
@@ -21,7 +24,8 @@ BOT_PHRASES = {  # the stored text of replies that are not an entry's answer (th
 
 
 class SmartService:
-    """Answers from the site's knowledge base, stored as messages of the interaction and logged for its admin."""
+    """Answers from the site's knowledge base, stored as messages of the interaction and logged for
+    its admin."""
 
     def __init__(self, service):
         self.service, self.store = service, service.store
@@ -29,7 +33,8 @@ class SmartService:
     def ask(self, person, cid, text, lang="zh"):
         """Put the taxpayer's question to the bot; open a bot interaction if none is live.
 
-        The answer is in English when the widget speaks English or the question was asked in English."""
+        The answer is in English when the widget speaks English or the question was asked in
+        English."""
         region = self.service.router.region(person["region"])
         if not region["smart_service"]:
             raise ZhengnaError("bot_off")
@@ -74,7 +79,8 @@ class SmartService:
         return record, rows[-2]["seq"]
 
     def pick(self, person, cid, kb_id, lang="zh"):
-        """Answer the suggestion the taxpayer chose from 您是否要咨询以下问题, in the language it was offered in."""
+        """Answer the suggestion the taxpayer chose from 您是否要咨询以下问题, in the language it
+        was offered in."""
         live = self.service.live_of(person)
         if live is None or live.state != states.State.BOT.value:
             raise IllegalTransition(live.state if live else "none", "bot.pick", "taxpayer")
@@ -103,7 +109,8 @@ class SmartService:
         return live
 
     def feedback(self, person, interaction_id, seq, value):
-        """Record 有用/没用 on one bot answer of the person's interaction (a second one replaces the first)."""
+        """Record 有用/没用 on one bot answer of the person's interaction (a second one replaces the
+        first)."""
         self.service.owned(person, interaction_id)
         if not self.store.update_bot_log(interaction_id, seq, feedback=value):
             raise ZhengnaError("not_found.bot_answer")

@@ -2,8 +2,11 @@
 
 import dataclasses
 import enum
+from datetime import datetime
+from typing import Any
 
 from .errors import IllegalTransition
+from .models import Actor, Interaction
 
 
 class State(enum.Enum):
@@ -32,7 +35,7 @@ LIVE_VALUES = tuple(sorted(state.value for state in LIVE))
 T, A, S = "taxpayer", "agent", "system"
 
 # (state, event) -> (next state, roles allowed to cause it)
-TRANSITIONS = {
+TRANSITIONS: dict[tuple[State, str], tuple[State, set[str]]] = {
     (State.BOT, "request_human"): (State.QUEUED, {T}),
     (State.BOT, "close"): (State.ENDED, {T}),
     (State.BOT, "idle_timeout"): (State.ENDED, {S}),
@@ -49,12 +52,12 @@ TRANSITIONS = {
 }
 
 # How an interaction is born: the first event decides its first state.
-OPENINGS = {
+OPENINGS: dict[str, tuple[State, set[str]]] = {
     "ask_bot": (State.BOT, {T}),
     "request_human": (State.QUEUED, {T}),
 }
 
-CALL_TRANSITIONS = {
+CALL_TRANSITIONS: dict[tuple[Call, str], tuple[Call, set[str]]] = {
     (Call.NONE, "request"): (Call.REQUESTED, {T}),
     (Call.REQUESTED, "accept"): (Call.ACTIVE, {A}),
     (Call.REQUESTED, "decline"): (Call.NONE, {A}),
@@ -74,7 +77,7 @@ _STAMPS = {
 }
 
 
-def next_state(state, event, role):
+def next_state(state: State | str, event: str, role: str) -> State:
     """Return the state that event leads to from state, or raise IllegalTransition."""
     state = State(state)
     rule = TRANSITIONS.get((state, event))
@@ -83,7 +86,7 @@ def next_state(state, event, role):
     return rule[0]
 
 
-def opening_state(event, role):
+def opening_state(event: str, role: str) -> State:
     """Return the first state of a new interaction opened by event."""
     rule = OPENINGS.get(event)
     if rule is None or role not in rule[1]:
@@ -91,10 +94,13 @@ def opening_state(event, role):
     return rule[0]
 
 
-def apply(interaction, event, actor, now, **changes):
-    """Return interaction after event by actor at now, stamped; raise IllegalTransition if not allowed."""
+def apply(
+    interaction: Interaction, event: str, actor: Actor, now: datetime, **changes: Any
+) -> Interaction:
+    """Return interaction after event by actor at now, stamped; raise IllegalTransition if not
+    allowed."""
     target = next_state(interaction.state, event, actor.role)
-    fields = {
+    fields: dict[str, Any] = {
         "state": target.value,
         "updated_at": now,
         "updated_by_role": actor.role,
@@ -120,7 +126,7 @@ def apply(interaction, event, actor, now, **changes):
     return dataclasses.replace(interaction, **fields)
 
 
-def apply_call(interaction, event, actor, now):
+def apply_call(interaction: Interaction, event: str, actor: Actor, now: datetime) -> Interaction:
     """Return interaction after a call event; calls exist only while connected."""
     if interaction.state != State.CONNECTED.value:
         raise IllegalTransition(interaction.state, f"call.{event}", actor.role)
@@ -151,7 +157,7 @@ class FormStatus(enum.Enum):
 
 
 # (status, event) -> (next status, roles allowed to cause it); None is a form not yet sent.
-FORM_TRANSITIONS = {
+FORM_TRANSITIONS: dict[tuple[FormStatus | None, str], tuple[FormStatus, set[str]]] = {
     (None, "send"): (FormStatus.SENT, {A}),
     (FormStatus.SENT, "attach"): (FormStatus.SENT, {T}),
     (FormStatus.RETURNED, "attach"): (FormStatus.RETURNED, {T}),
@@ -163,14 +169,14 @@ FORM_TRANSITIONS = {
 
 # Follow-ups of poor ratings (差评回访) and appeals (申诉复核): decided once, by a supervisor.
 SUPERVISOR = "supervisor"
-REVIEW_TRANSITIONS = {
+REVIEW_TRANSITIONS: dict[tuple[str, str, str], tuple[str, set[str]]] = {
     ("followup", "open", "close"): ("closed", {SUPERVISOR}),
     ("appeal", "open", "keep"): ("kept", {SUPERVISOR}),
     ("appeal", "open", "remove"): ("removed", {SUPERVISOR}),
 }
 
 
-def next_form_status(status, event, role):
+def next_form_status(status: str | None, event: str, role: str) -> FormStatus:
     """Return the status a form moves to on event by role, or raise IllegalTransition."""
     current = FormStatus(status) if status is not None else None
     rule = FORM_TRANSITIONS.get((current, event))
@@ -179,7 +185,7 @@ def next_form_status(status, event, role):
     return rule[0]
 
 
-def next_review_status(kind, status, event, role):
+def next_review_status(kind: str, status: str, event: str, role: str) -> str:
     """Return the status a follow-up or appeal moves to, or raise IllegalTransition."""
     rule = REVIEW_TRANSITIONS.get((kind, status, event))
     if rule is None or role not in rule[1]:

@@ -104,7 +104,8 @@ class Sweeper:
             )
 
     def _announce_centres(self):
-        """Push centre.status for every centre whose open state changed; return {id: open}, {id: queue limit}."""
+        """Push centre.status for every centre whose open state changed; return {id: open}, {id:
+        queue limit}."""
         router, bus = self.service.router, self.service.bus
         open_now, limits = {}, {}
         for centre in self.service.store.centres():
@@ -143,7 +144,8 @@ class Sweeper:
                 self.service.calls.change(system, interaction.id, "ring_timeout")
             here = interaction.agent_id in present
             if interaction.agent_left_at is None and not here:
-                # no console of the agent anywhere, and none closed here: the process that held it died
+                # no console of the agent anywhere, and none closed here: the process that held it
+                # died
                 self.service.agent_absent(interaction, now)
             elif (
                 interaction.agent_left_at is not None and here

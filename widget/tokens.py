@@ -29,7 +29,7 @@ class Identity:
 
 def uscc_check_char(first17):
     """Return the check character of an 18-character unified social credit code (GB 32100)."""
-    total = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS))
+    total = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return _USCC_CHARS[(31 - total % 31) % 31]
 
 

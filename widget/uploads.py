@@ -1,4 +1,5 @@
-"""Attachments: checked by their content (not their name), stored in the data dir, indexed in the store."""
+"""Attachments: checked by their content (not their name), stored in the data dir, indexed in the
+store."""
 
 import hashlib
 import io

@@ -1,4 +1,5 @@
-"""Attachments over HTTP: checked by content, bound to the interaction and the person, sent as messages."""
+"""Attachments over HTTP: checked by content, bound to the interaction and the person, sent as
+messages."""
 
 import io
 
@@ -6,7 +7,7 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.support import agent, taxpayer
+from tests.support import served, taxpayer
 
 
 def _png(size=(40, 30)):
@@ -16,7 +17,8 @@ def _png(size=(40, 30)):
 
 
 PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
 
@@ -135,10 +137,7 @@ def test_someone_elses_attachment_cannot_be_sent_or_read(server, queued, person)
 
 
 def test_agent_sees_and_sends_attachments(server, person):
-    tp, hello = taxpayer(server, person(), region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server, "agent2", "agent2-demo")
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    tp, ag, iid, hello = served(server, person(), username="agent2")
     attachment = _upload(server, hello["credential"], iid, _png()).json()["attachment"]
     tp.reply(
         tp.request(

@@ -5,7 +5,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from tests.services import Redis
-from tests.support import ServerProcess, agent, taxpayer
+from tests.support import ServerProcess, agent, served
 
 
 @pytest.fixture
@@ -33,11 +33,7 @@ def test_a_message_sent_while_redis_comes_back_reaches_the_other_process(
     pair_with_own_redis, person
 ):
     one, two, redis = pair_with_own_redis
-    tp, _ = taxpayer(one, person(), region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(two, "agent1", "agent1-demo")
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
-    tp.expect("interaction.state", interaction_id=iid, state="connected")
+    tp, ag, iid, _ = served(one, person(), agent_client=agent(two)[0])
     for attempt in range(3):  # each restart leaves a window before two listens again
         redis.restart()
         answer = tp.reply(

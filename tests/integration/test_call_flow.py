@@ -1,12 +1,13 @@
-"""Call states over the wire: request, accept, decline, ring timeout, hang-up, and the conversation ending.
+"""Call states over the wire: request, accept, decline, ring timeout, hang-up, and the conversation
+ending.
 
-The worker here is configured but not running, so media signalling answers media_unavailable; the media
-itself is tested in test_rtc_*.py and the browser tests.
+The worker here is configured but not running, so media signalling answers media_unavailable; the
+media itself is tested in test_rtc_*.py and the browser tests.
 """
 
 import pytest
 
-from tests.support import agent, taxpayer
+from tests.support import agent, served, taxpayer
 
 NO_WORKER = {"RTC": "external", "RTC_URL": "http://127.0.0.1:9", "RTC_SECRET": "x"}
 
@@ -16,17 +17,8 @@ def call_server(start_server):
     return start_server(RING_TIMEOUT=1.5, SWEEP_INTERVAL=0.2, **NO_WORKER)
 
 
-def _connected(server, tin):
-    tp, _ = taxpayer(server, tin, region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server)
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
-    tp.expect("interaction.state", interaction_id=iid, state="connected")
-    return tp, ag, iid
-
-
 def test_request_accept_hangup_and_text_continues(call_server, person):
-    tp, ag, iid = _connected(call_server, person())
+    tp, ag, iid, _ = served(call_server, person())
     refused = ag.reply(ag.request({"type": "call.request", "interaction_id": iid}))
     assert refused["code"] == "unknown_type", "only the taxpayer asks for video"
     assert (
@@ -64,7 +56,7 @@ def test_request_accept_hangup_and_text_continues(call_server, person):
 
 
 def test_decline_and_ring_timeout(call_server, person):
-    tp, ag, iid = _connected(call_server, person())
+    tp, ag, iid, _ = served(call_server, person())
     tp.reply(tp.request({"type": "call.request", "interaction_id": iid}))
     ag.reply(ag.request({"type": "call.decline", "interaction_id": iid}))
     assert tp.expect("call.state", interaction_id=iid, event="decline")["call"] == "none"
@@ -108,7 +100,7 @@ def _call_log(server, iid):
 
 
 def test_a_transfer_ends_the_call_the_new_agent_never_answered(call_server, person):
-    tp, ag, iid = _connected(call_server, person())
+    tp, ag, iid, _ = served(call_server, person())
     other, hello = agent(call_server, "agent2", "agent2-demo")
     tp.reply(tp.request({"type": "call.request", "interaction_id": iid}))
     ag.reply(ag.request({"type": "call.accept", "interaction_id": iid}))

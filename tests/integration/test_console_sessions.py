@@ -8,8 +8,7 @@ import itertools
 import pytest
 import requests
 
-from tests.integration.test_operations import console
-from tests.support import DEMO_PASSWORDS, agent
+from tests.support import DEMO_PASSWORDS, agent, console
 
 _names = itertools.count(1)
 

@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 import requests
 from PIL import Image
 
-from tests.conftest import LIMITS
-from tests.support import ServerProcess, taxpayer
+from tests.support import LIMITS, ServerProcess, taxpayer
 
 
 def _mode(path):

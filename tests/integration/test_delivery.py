@@ -2,16 +2,7 @@
 
 import threading
 
-from tests.support import WSClient, agent, taxpayer
-
-
-def _connected_pair(server, tin):
-    tp, hello = taxpayer(server, tin, region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server, "agent1", "agent1-demo")
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
-    tp.expect("interaction.state", interaction_id=iid, state="connected")
-    return tp, ag, iid, hello["credential"]
+from tests.support import WSClient, served
 
 
 def _resume(server, credential):
@@ -24,7 +15,8 @@ def test_reconnect_in_the_middle_of_a_burst_loses_and_duplicates_nothing(start_s
     server = start_server(
         WS_RATE=5000, WS_BURST=5000
     )  # one agent sending 300 at once is not rate-limited here
-    tp, ag, iid, credential = _connected_pair(server, person())
+    tp, ag, iid, hello = served(server, person())
+    credential = hello["credential"]
     burst = 300
 
     def send_burst():
@@ -54,7 +46,8 @@ def test_reconnect_in_the_middle_of_a_burst_loses_and_duplicates_nothing(start_s
 
 
 def test_retried_sends_with_the_same_cid_are_stored_once(server, person):
-    tp, ag, iid, credential = _connected_pair(server, person())
+    tp, ag, iid, hello = served(server, person())
+    credential = hello["credential"]
     cids = [f"retry-{n}" for n in range(50)]
     for cid in cids:
         tp.send({"type": "message.send", "cid": cid, "interaction_id": iid, "text": f"消息{cid}"})
@@ -83,7 +76,8 @@ def test_retried_sends_with_the_same_cid_are_stored_once(server, person):
 
 
 def test_second_tab_sees_the_same_conversation(server, person):
-    tp, ag, iid, credential = _connected_pair(server, person())
+    tp, ag, iid, hello = served(server, person())
+    credential = hello["credential"]
     second, hello = _resume(server, credential)
     assert hello["live"]["id"] == iid and hello["live"]["state"] == "connected"
     second.send({"type": "sync", "interaction_id": iid, "last_seq": 0})
@@ -98,7 +92,7 @@ def test_second_tab_sees_the_same_conversation(server, person):
 
 
 def test_a_resend_after_the_conversation_ended_answers_with_the_stored_seq(server, person):
-    tp, ag, iid, _ = _connected_pair(server, person())
+    tp, ag, iid, _ = served(server, person())
     first = tp.reply(
         tp.request(
             {"type": "message.send", "cid": "late-1", "interaction_id": iid, "text": "最后一句"}
@@ -132,11 +126,7 @@ def test_a_message_stored_by_a_process_that_died_before_publishing_arrives_on_re
     from widget.models import Actor
 
     who = person()
-    tp, hello = taxpayer(server, who, region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server, "agent1", "agent1-demo")
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
-    tp.expect("interaction.state", interaction_id=iid, state="connected")
+    tp, ag, iid, hello = served(server, who)
     sender = Actor("taxpayer", tokens.default_sub(who, "测试开票员"), "测试开票员")
     event = Service.message_event(
         None, sender, "lost-1", "提交了却没发出", "text", datetime.now(UTC)

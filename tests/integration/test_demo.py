@@ -11,8 +11,7 @@ import pytest
 import requests
 import simple_websocket
 
-from tests.integration.test_operations import console
-from tests.support import DEMO_PASSWORDS, ROOT, ServerProcess, WSClient, taxpayer
+from tests.support import DEMO_PASSWORDS, ROOT, ServerProcess, WSClient, console, taxpayer
 
 FORWARDED = {"X-Forwarded-For": "203.0.113.9"}
 PUBLIC_HOST = {"Host": "etax.example.gov.cn"}

@@ -7,8 +7,7 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.integration.test_operations import console
-from tests.support import agent, taxpayer
+from tests.support import agent, console, served, settings_env, taxpayer
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -20,13 +19,9 @@ def _png():
 
 
 @pytest.fixture
-def served(server, person):
+def conversation(server, person):
     """A connected conversation: (taxpayer client, its credential, agent client, interaction id)."""
-    tp, hello = taxpayer(server, person(), region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server)
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
-    tp.expect("interaction.state", interaction_id=iid, state="connected")
+    tp, ag, iid, hello = served(server, person())
     yield tp, hello["credential"], ag, iid
     ag.request({"type": "interaction.end", "interaction_id": iid})
     tp.close()
@@ -59,8 +54,8 @@ def _step(client, kind, iid, form, **fields):
     return client.reply(client.request(frame))
 
 
-def test_a_form_sent_filled_returned_resubmitted_and_done(server, served):
-    tp, credential, ag, iid = served
+def test_a_form_sent_filled_returned_resubmitted_and_done(server, conversation):
+    tp, credential, ag, iid = conversation
     sent = _send(ag, iid, template_id="demo-quota")
     assert sent["type"] == "reply" and sent["form"]["status"] == "sent", sent
     form = sent["form"]
@@ -140,8 +135,8 @@ def test_a_form_sent_filled_returned_resubmitted_and_done(server, served):
     ]
 
 
-def test_refusals_change_nothing(server, served, person):
-    tp, credential, ag, iid = served
+def test_refusals_change_nothing(server, conversation, person):
+    tp, credential, ag, iid = conversation
     form = _send(ag, iid)["form"]
     tp.expect("form.state", interaction_id=iid)
 
@@ -176,8 +171,8 @@ def test_refusals_change_nothing(server, served, person):
     assert _step(tp, "form.submit", iid, form)["code"] == "form_incomplete"
 
 
-def test_a_resent_request_stores_nothing_new(server, served):
-    tp, credential, ag, iid = served
+def test_a_resent_request_stores_nothing_new(server, conversation):
+    tp, credential, ag, iid = conversation
     frame = {
         "type": "form.send",
         "interaction_id": iid,
@@ -203,8 +198,8 @@ def test_a_resent_request_stores_nothing_new(server, served):
     ]
 
 
-def test_forms_only_while_connected(server, served):
-    tp, credential, ag, iid = served
+def test_forms_only_while_connected(server, conversation):
+    tp, credential, ag, iid = conversation
     form = _send(ag, iid, items=["申请表"])["form"]
     _attach(tp, iid, form, form["items"][0]["id"], _upload(server, credential, iid))
     ag.reply(ag.request({"type": "interaction.end", "interaction_id": iid}))
@@ -217,15 +212,11 @@ def test_forms_only_while_connected(server, served):
 
 
 def test_every_step_survives_a_restart(tmp_path, person):
-    from tests.conftest import LIMITS
     from tests.support import ServerProcess, WSClient
 
-    first = ServerProcess(tmp_path / "data", env=LIMITS)
+    first = ServerProcess(tmp_path / "data", env=settings_env())
     try:
-        tp, hello = taxpayer(first, person(), region="4402")
-        iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-        ag, _ = agent(first)
-        ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+        tp, ag, iid, hello = served(first, person())
         form = _send(ag, iid, items=["变更表"])["form"]
         _attach(tp, iid, form, "m1", _upload(first, hello["credential"], iid))
         assert _step(tp, "form.submit", iid, form)["form"]["status"] == "submitted"
@@ -233,7 +224,7 @@ def test_every_step_survives_a_restart(tmp_path, person):
         ag.close()
     finally:
         first.stop()
-    second = ServerProcess(tmp_path / "data", env=LIMITS)
+    second = ServerProcess(tmp_path / "data", env=settings_env())
     try:
         tp = WSClient(f"{second.ws_url}/ws/taxpayer?site=demo", second.url)
         tp.send(second.resume_frame(hello["credential"]))

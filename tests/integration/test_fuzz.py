@@ -23,8 +23,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
 
-from tests.conftest import LIMITS
-from tests.support import ServerProcess, WSClient, agent, tin
+from tests.support import ServerProcess, WSClient, agent, settings_env, tin
 from widget import accounts, tokens
 from widget.protocol import INBOUND
 
@@ -56,7 +55,7 @@ TEXT = st.one_of(
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory):
     """A server without per-socket rate limits, with an agent of another centre (closed)."""
-    env = {**LIMITS, "ZHENGNA_WS_RATE": "100000", "ZHENGNA_WS_BURST": "100000"}
+    env = settings_env(WS_RATE=100000, WS_BURST=100000)
     proc = ServerProcess(tmp_path_factory.mktemp("fuzz") / "data", env=env)
     store = proc.store()
     accounts.create_agent(store, "outsider", "outsider-pw", "closed", display_name="别的中心")

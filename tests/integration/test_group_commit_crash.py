@@ -1,8 +1,7 @@
-"""A process that dies between a group commit and its acknowledgements loses nothing it acknowledged, and
-what it did not acknowledge is resent by the client and stored once."""
+"""A process that dies between a group commit and its acknowledgements loses nothing it
+acknowledged, and what it did not acknowledge is resent by the client and stored once."""
 
-from tests.conftest import LIMITS
-from tests.support import ServerProcess, WSClient, agent, taxpayer
+from tests.support import ServerProcess, WSClient, served, settings_env
 
 SETUP_COMMITS = 2  # human.request creates the interaction, the agent's accept commits it: one each
 BURST = 40
@@ -15,16 +14,13 @@ def _resume(server, credential):
 
 
 def test_death_after_a_group_commit_before_any_ack(tmp_path, person):
-    env = {**LIMITS, "ZHENGNA_WS_RATE": "5000", "ZHENGNA_WS_BURST": "5000"}
-    # the server dies right after the second group commit of the burst, before answering anyone in it
+    env = settings_env(WS_RATE=5000, WS_BURST=5000)
+    # the server dies right after the second group commit of the burst, before answering anyone in
+    # it
     dying = ServerProcess(
         tmp_path / "data", env={**env, "ZHENGNA_TEST_EXIT_AFTER_COMMITS": str(SETUP_COMMITS + 2)}
     )
-    tp, hello = taxpayer(dying, person(), region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(dying)
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
-    tp.expect("interaction.state", interaction_id=iid, state="connected")
+    tp, ag, iid, hello = served(dying, person())
 
     cids = [f"burst-{n}" for n in range(BURST)]
     for n, cid in enumerate(cids):

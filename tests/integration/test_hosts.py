@@ -15,13 +15,12 @@ def test_demo_mode_answers_loopback_names_only(server, host):
 
 
 def test_without_demo_any_host_unless_listed(start_server, tmp_path):
-    from tests.conftest import LIMITS
-    from tests.support import ServerProcess
+    from tests.support import ServerProcess, settings_env
 
-    open_to_all = ServerProcess(tmp_path / "a", env=LIMITS, args=("--no-demo",))
+    open_to_all = ServerProcess(tmp_path / "a", env=settings_env(), args=("--no-demo",))
     listed = ServerProcess(
         tmp_path / "b",
-        env={**LIMITS, "ZHENGNA_ALLOWED_HOSTS": "zhengna.example.gov.cn,*.etax.gov.cn,127.0.0.1"},
+        env=settings_env(ALLOWED_HOSTS="zhengna.example.gov.cn,*.etax.gov.cn,127.0.0.1"),
         args=("--no-demo",),
     )
     try:

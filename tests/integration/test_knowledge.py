@@ -1,21 +1,17 @@
-"""The knowledge base learns from real use: insights, one-click aliases, edits and imports without a restart."""
+"""The knowledge base learns from real use: insights, one-click aliases, edits and imports without a
+restart."""
 
 import json
 
 import pytest
 
-from tests.integration.test_operations import console
-from tests.support import taxpayer
+from tests.support import console, serving, taxpayer
 
 
 @pytest.fixture(scope="module")
 def kb_server(tmp_path_factory):
-    from tests.conftest import LIMITS
-    from tests.support import ServerProcess
-
-    proc = ServerProcess(tmp_path_factory.mktemp("kb") / "data", env=LIMITS)
-    yield proc
-    proc.stop()
+    """A server of this module's own: what the bot learns here stays here."""
+    yield from serving(tmp_path_factory, "kb")
 
 
 def _ask(server, tin, text):
@@ -26,7 +22,8 @@ def _ask(server, tin, text):
 
 
 def test_unanswered_questions_surface_and_one_click_alias_teaches_the_bot(kb_server, person):
-    question = "跨省迁移后原来的发票额度还能用吗"  # a realistic question; the shipped KB has nothing this specific
+    # a realistic question; the shipped KB has nothing this specific
+    question = "跨省迁移后原来的发票额度还能用吗"
     for _ in range(3):
         tp, iid, bot = _ask(kb_server, person(), question)
         tp.close()
@@ -88,7 +85,7 @@ def test_new_entry_import_export_and_bad_import_changes_nothing(kb_server, perso
     lines = [json.loads(line) for line in exported.text.splitlines()]
     assert (
         len(lines) >= 151
-        and {"id": "gd-001"}.items() <= [l for l in lines if l["id"] == "gd-001"][0].items()
+        and {"id": "gd-001"}.items() <= [e for e in lines if e["id"] == "gd-001"][0].items()
     )
     bad = supervisor.post(
         kb_server.url + "/console/api/kb/import",
@@ -136,7 +133,9 @@ def test_english_content_is_edited_with_the_entry_and_answers_the_english_widget
         "answer": "请在本省税务局网站“纳税服务”栏目报名。",
         "question_en": "Where do I sign up for the province's tax publicity month?",
         "aliases_en": ["tax publicity month registration"],
-        "answer_en": "Sign up under Taxpayer Services (纳税服务) on the provincial tax bureau's site.",
+        "answer_en": (
+            "Sign up under Taxpayer Services (纳税服务) on the provincial tax bureau's site."
+        ),
     }
     half = {**entry, "answer_en": ""}
     refused = supervisor.put(url, json=half)

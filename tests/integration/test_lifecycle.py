@@ -1,6 +1,6 @@
 """The interaction lifecycle over real WebSockets against a running server."""
 
-from tests.support import agent, taxpayer
+from tests.support import agent, console, served, taxpayer
 
 
 def test_bot_to_queue_to_agent_to_end_both_sides_see_every_event(server, person):
@@ -63,7 +63,6 @@ def test_bot_to_queue_to_agent_to_end_both_sides_see_every_event(server, person)
     assert again["type"] == "error" and again["code"] == "already_rated"
     store = server.store()
     assert store.get_evaluation(iid)["score"] == 5
-    from tests.integration.test_operations import console
 
     ratings = (
         console(server, "super1", "super1-demo")
@@ -109,11 +108,7 @@ def test_cancel_while_queued_and_refused_once_connected(server, person):
 
 
 def test_taxpayer_close_ends_without_rating(server, person):
-    tp, _ = taxpayer(server, person(), region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server, "agent1", "agent1-demo")
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
-    tp.expect("interaction.state", interaction_id=iid, state="connected")
+    tp, ag, iid, _ = served(server, person())
     tp.reply(tp.request({"type": "interaction.close", "interaction_id": iid}))
     for side in (tp, ag):
         ended = side.expect("interaction.state", interaction_id=iid, state="ended")

@@ -13,7 +13,7 @@ import av
 import numpy as np
 import requests
 
-from tests.support import agent, free_port, taxpayer
+from tests.support import free_port, served
 
 
 def _children(pid):
@@ -159,10 +159,7 @@ def test_recordings_a_worker_reports_must_be_webm_files_of_the_call(start_server
     try:
         server = start_server(RTC="external", RTC_SECRET="s" * 24, RTC_URL=rogue.url)
         data["dir"] = server.data_dir
-        tp, _ = taxpayer(server, person(), region="4402")
-        iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-        ag, _ = agent(server)
-        ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+        tp, ag, iid, _ = served(server, person())
         tp.reply(tp.request({"type": "call.request", "interaction_id": iid}))
         ag.reply(ag.request({"type": "call.accept", "interaction_id": iid}))
         tp.expect("call.state", interaction_id=iid, call="active")

@@ -1,6 +1,7 @@
-"""Several media workers share the calls: a server with two child workers puts two calls on different workers,
-and a standalone worker (python -m rtc --register) becomes available by its heartbeat, carries a call, and
-stops getting new ones once it is gone. Media is checked for real with aiortc peers standing in for browsers."""
+"""Several media workers share the calls: a server with two child workers puts two calls on
+different workers, and a standalone worker (python -m rtc --register) becomes available by its
+heartbeat, carries a call, and stops getting new ones once it is gone. Media is checked for real
+with aiortc peers standing in for browsers."""
 
 import asyncio
 import time
@@ -9,17 +10,9 @@ import requests
 
 from rtc import ice
 from rtc.testpeer import ClientPeer, SyntheticAudio, SyntheticVideo, WorkerProcess, wait_for
-from tests.support import agent, offer_media, taxpayer
+from tests.support import agent, offer_media, served, taxpayer
 
 ice.use_loopback_only()
-
-
-def connected(server, person, ag):
-    """A taxpayer served by the agent; return (taxpayer client, interaction id)."""
-    tp, _ = taxpayer(server, person(), region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
-    return tp, iid
 
 
 def start_call(tp, ag, iid):
@@ -29,7 +22,8 @@ def start_call(tp, ag, iid):
 
 
 def media_flows(calls):
-    """Connect both sides of each (taxpayer client, agent client, iid) and wait for camera frames both ways."""
+    """Connect both sides of each (taxpayer client, agent client, iid) and wait for camera frames
+    both ways."""
 
     async def run():
         peers = []
@@ -78,8 +72,8 @@ def call_worker(server, iid):
 def test_two_child_workers_each_carry_a_call(start_server, person):
     server = start_server(RTC="child", RTC_WORKERS="2", RTC_LOOPBACK_ONLY="1")
     ag, _ = agent(server)
-    first, first_iid = connected(server, person, ag)
-    second, second_iid = connected(server, person, ag)
+    first, _, first_iid, _ = served(server, person(), agent_client=ag)
+    second, _, second_iid, _ = served(server, person(), agent_client=ag)
     start_call(first, ag, first_iid)
     start_call(second, ag, second_iid)
     one, other = call_worker(server, first_iid), call_worker(server, second_iid)
@@ -118,7 +112,7 @@ def test_a_standalone_worker_registers_carries_calls_and_is_forgotten(
     )
     tp.close()
     ag, _ = agent(server)
-    tp, iid = connected(server, person, ag)
+    tp, _, iid, _ = served(server, person(), agent_client=ag)
     refused = tp.reply(tp.request({"type": "call.request", "interaction_id": iid}))
     assert refused["code"] == "media_unavailable"
 

@@ -1,36 +1,13 @@
-"""Operations centre over the wire: transfer, internal notes, history, limits, roles, hours and holidays."""
+"""Operations centre over the wire: transfer, internal notes, history, limits, roles, hours and
+holidays."""
 
 import requests
 
-from tests.support import agent, taxpayer
-
-
-def console(server, username, password):
-    """Return a logged-in requests session and its CSRF token."""
-    http = requests.Session()
-    page = http.get(server.url + "/console").text
-    csrf = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    response = http.post(
-        server.url + "/console/login",
-        json={"username": username, "password": password},
-        headers={"X-CSRFToken": csrf},
-    )
-    response.raise_for_status()
-    http.headers["X-CSRFToken"] = response.json()["csrf_token"]
-    return http
-
-
-def _connected(server, tin, username="agent1", password="agent1-demo"):
-    tp, _ = taxpayer(server, tin, region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, hello = agent(server, username, password)
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
-    tp.expect("interaction.state", interaction_id=iid, state="connected")
-    return tp, ag, iid, hello
+from tests.support import agent, console, served, taxpayer
 
 
 def test_transfer_to_another_agent_with_a_note_the_taxpayer_never_sees(server, person):
-    tp, one, iid, _ = _connected(server, person())
+    tp, one, iid, _ = served(server, person())
     two, hello_two = agent(server, "agent2", "agent2-demo")
     one.reply(
         one.request({"type": "note.add", "interaction_id": iid, "text": "纳税人情绪激动，耐心解释"})
@@ -87,7 +64,7 @@ def test_transfer_to_another_agent_with_a_note_the_taxpayer_never_sees(server, p
 
 
 def test_transfer_back_to_a_centre_queue(server, person):
-    tp, ag, iid, _ = _connected(server, person())
+    tp, ag, iid, _ = served(server, person())
     ag.reply(
         ag.request({"type": "interaction.transfer", "interaction_id": iid, "to_centre": "demo"})
     )
@@ -111,7 +88,7 @@ def test_agent_at_the_concurrency_limit_is_refused(server, person):
         },
     )
     assert created.status_code == 201
-    tp1, solo, iid1, _ = _connected(server, person(), "solo", "solo-password")
+    tp1, solo, iid1, _ = served(server, person(), username="solo", password="solo-password")
     tp2, _ = taxpayer(server, person(), region="4402")
     iid2 = tp2.reply(tp2.request({"type": "human.request"}))["interaction_id"]
     refused = solo.reply(solo.request({"type": "interaction.accept", "interaction_id": iid2}))
@@ -125,7 +102,7 @@ def test_agent_at_the_concurrency_limit_is_refused(server, person):
 
 def test_history_of_the_same_taxpayer_and_audited_transcript_views(server, person):
     who = person()
-    tp, ag, first, _ = _connected(server, who)
+    tp, ag, first, _ = served(server, who)
     ag.reply(ag.request({"type": "interaction.end", "interaction_id": first}))
     tp.expect("interaction.state", interaction_id=first, state="ended")
     second = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]

@@ -1,4 +1,5 @@
-"""Bad tokens, wrong origins, oversized and unknown frames, other people's interactions: refused, nothing changes."""
+"""Bad tokens, wrong origins, oversized and unknown frames, other people's interactions: refused,
+nothing changes."""
 
 import time
 

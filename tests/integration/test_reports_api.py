@@ -8,8 +8,7 @@ import time
 
 from sqlalchemy import select
 
-from tests.integration.test_operations import console
-from tests.support import agent, taxpayer
+from tests.support import agent, console, served
 from widget.store.schema import agent_presence, audit_events
 
 SUPER, ADMIN, AGENT = (
@@ -19,11 +18,9 @@ SUPER, ADMIN, AGENT = (
 )
 
 
-def _served(server, tin, ag, words):
-    tp, _ = taxpayer(server, tin, region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
-    tp.expect("interaction.state", interaction_id=iid, state="connected")
+def _rated(server, tin, ag, words):
+    """Serve tin with ag, who ends it under 发票 after the taxpayer said words; rated 4."""
+    tp, _, iid, _ = served(server, tin, agent_client=ag)
     tp.reply(tp.request({"type": "message.send", "interaction_id": iid, "text": words}))
     ag.reply(ag.request({"type": "interaction.end", "interaction_id": iid, "category": "发票"}))
     tp.expect("interaction.state", interaction_id=iid, state="ended")
@@ -40,7 +37,7 @@ def _rows(store, table, *where):
 def test_figures_exports_and_search_through_the_doors(server, person):
     ag, _ = agent(server, *AGENT)
     tin = person()
-    iid = _served(server, tin, ag, "我的发票额度不够用")
+    iid = _rated(server, tin, ag, "我的发票额度不够用")
     ag.close()
     boss = console(server, *SUPER)
     report = boss.get(server.url + "/console/api/reports", params={"range": "today"}).json()
@@ -143,7 +140,7 @@ def test_figures_and_search_on_postgresql(tmp_path, person, postgres):
     server = ServerProcess(tmp_path / "pg", env=env)
     try:
         ag, _ = agent(server, *AGENT)
-        iid = _served(server, person(), ag, "上个月的发票要红冲，额度够吗")
+        iid = _rated(server, person(), ag, "上个月的发票要红冲，额度够吗")
         ag.close()
         boss = console(server, *SUPER)
         figures = boss.get(server.url + "/console/api/reports").json()["figures"]

@@ -6,18 +6,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from tests.integration.test_operations import console
-from tests.support import agent, taxpayer
+from tests.support import console, served
 
 SH = ZoneInfo("Asia/Shanghai")
 
 
 def rated(server, tin, score, username="agent1", password="agent1-demo"):
     """Serve a conversation as username, end it, let the taxpayer rate it; return its id."""
-    tp, _ = taxpayer(server, tin, region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server, username, password)
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    tp, ag, iid, _ = served(server, tin, username=username, password=password)
     ag.reply(ag.request({"type": "interaction.end", "interaction_id": iid}))
     tp.expect("interaction.state", interaction_id=iid, state="ended")
     frame = {"type": "rating.submit", "interaction_id": iid, "score": score, "comment": "太慢了"}

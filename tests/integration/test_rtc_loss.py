@@ -1,6 +1,8 @@
-"""Forwarding under packet loss (--drop-rate), and the decode-mode fallback still relaying and recording."""
+"""Forwarding under packet loss (--drop-rate), and the decode-mode fallback still relaying and
+recording."""
 
 import asyncio
+import itertools
 import os
 import time
 
@@ -31,7 +33,8 @@ def decode_worker(tmp_path):
 
 
 async def call(worker, seconds, screen=True):
-    """Run one call for `seconds` once media flows; return both peers, the stats and the recordings."""
+    """Run one call for `seconds` once media flows; return both peers, the stats and the
+    recordings."""
     async with aiohttp.ClientSession() as s:
         taxpayer = ClientPeer("taxpayer", [SyntheticAudio(), SyntheticVideo(fps=FPS, seed=1), None])
         agent = ClientPeer("agent", [SyntheticAudio(), SyntheticVideo(fps=FPS, seed=2), None])
@@ -69,8 +72,9 @@ def test_picture_keeps_recovering_with_five_percent_loss(lossy_worker):
     taxpayer, agent, start, stats, recordings = asyncio.run(call(lossy_worker, SECONDS))
     for peer in (agent, taxpayer):
         seconds = per_second(peer.times[1], start, SECONDS)
-        # frames keep decoding to the end: no two-second stretch without a picture, and most frames arrive
-        assert all(a + b > 0 for a, b in zip(seconds, seconds[1:])), seconds
+        # frames keep decoding to the end: no two-second stretch without a picture, and most frames
+        # arrive
+        assert all(a + b > 0 for a, b in itertools.pairwise(seconds)), seconds
         assert sum(seconds[-3:]) > 0 and sum(seconds) >= FPS * SECONDS * 0.5, seconds
     assert (
         stats["received"]["taxpayer.video"] >= FPS * SECONDS * 0.8

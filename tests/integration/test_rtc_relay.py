@@ -1,4 +1,5 @@
-"""The media worker end to end on loopback: two aiortc peers as taxpayer and agent, real subprocess worker."""
+"""The media worker end to end on loopback: two aiortc peers as taxpayer and agent, real subprocess
+worker."""
 
 import asyncio
 import hashlib
@@ -15,7 +16,8 @@ import pytest
 from rtc import ice
 from rtc.testpeer import ClientPeer, SyntheticAudio, SyntheticVideo, WorkerProcess, wait_for
 
-ice.use_loopback_only()  # the test peers gather 127.0.0.1 only, like the worker started with --loopback-only
+# the test peers gather 127.0.0.1 only, like the worker started with --loopback-only
+ice.use_loopback_only()
 FPS = 15
 
 
@@ -34,7 +36,8 @@ class EventsHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def events():
-    """The web server's side of --events-url: a loopback HTTP server that records what it is sent."""
+    """The web server's side of --events-url: a loopback HTTP server that records what it is
+    sent."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), EventsHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server

@@ -3,7 +3,7 @@
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.support import ServerProcess, agent, taxpayer
+from tests.support import ServerProcess, agent, console, served, taxpayer
 
 
 @pytest.fixture(scope="module")
@@ -85,13 +85,8 @@ def test_racing_accepts_across_servers(pair, person):
 def test_presence_is_shared_an_agent_leaves_only_when_the_last_console_anywhere_closes(
     pair, person
 ):
-    from tests.integration.test_operations import console
-
     one, two = pair
-    tp, _ = taxpayer(one, person(), region="4401")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    on_one, _ = agent(one, "agent2", "agent2-demo")
-    on_one.reply(on_one.request({"type": "interaction.accept", "interaction_id": iid}))
+    tp, on_one, iid, _ = served(one, person(), region="4401", username="agent2")
     board = (
         console(two, "super1", "super1-demo").get(two.url + "/console/api/board").json()["centres"]
     )
@@ -111,8 +106,6 @@ def test_presence_is_shared_an_agent_leaves_only_when_the_last_console_anywhere_
 
 
 def test_an_account_change_on_one_server_closes_its_console_on_the_other(pair):
-    from tests.integration.test_operations import console
-
     one, two = pair
     admin = console(one, "admin1", "admin1-demo")
     made = admin.post(

@@ -9,8 +9,7 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.integration.test_operations import console
-from tests.support import DEMO_PASSWORDS, OTHER_SITE, agent, taxpayer
+from tests.support import DEMO_PASSWORDS, OTHER_SITE, agent, console, served, taxpayer
 
 
 def _png():
@@ -24,11 +23,7 @@ def scene(server):
     """A served demo conversation with a note, a file and a recording; a waiting one too."""
     from tests.support import tin
 
-    tp, hello = taxpayer(server, tin(880001), region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    one, _ = agent(server, "agent1", DEMO_PASSWORDS["agent1"])
-    one.reply(one.request({"type": "interaction.accept", "interaction_id": iid}))
-    tp.expect("interaction.state", interaction_id=iid, state="connected")
+    tp, one, iid, hello = served(server, tin(880001))
     uploaded = requests.post(
         server.url + "/api/attachments",
         data={"interaction_id": iid},

@@ -7,7 +7,7 @@ import pytest
 import requests
 import simple_websocket
 
-from tests.support import ROOT, WSClient, taxpayer
+from tests.support import ROOT, WSClient, console, taxpayer
 
 
 def test_healthz_and_metrics(server, person):
@@ -97,7 +97,6 @@ def test_cli_works_against_a_running_server(server, person):
         text=True,
     )
     assert from_stdin.returncode == 0, from_stdin.stderr
-    from tests.integration.test_operations import console
 
     assert console(server, "stdin-agent", "kept-off-argv").get(server.url + "/console/api/me").ok
     bad = subprocess.run(
@@ -144,7 +143,7 @@ def test_static_assets_are_not_rate_limited_and_modules_allow_other_origins(star
 
 def test_websocket_handshakes_have_their_own_higher_limit(start_server, person):
     server = start_server(HTTP_RATE_LIMIT="5 per minute", WS_HANDSHAKE_RATE_LIMIT="12 per minute")
-    for n in range(10):  # twice the HTTP limit: a whole office reconnecting after a restart
+    for _ in range(10):  # twice the HTTP limit: a whole office reconnecting after a restart
         client, hello = taxpayer(server, person())
         assert hello["type"] == "auth.ok"
         client.close()

@@ -7,8 +7,7 @@ import sys
 import jwt
 import requests
 
-from tests.integration.test_operations import console
-from tests.support import ROOT, WSClient, taxpayer
+from tests.support import ROOT, WSClient, console, taxpayer
 from widget.protocol import CloseCode
 
 

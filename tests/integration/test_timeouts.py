@@ -1,15 +1,6 @@
 """Every timeout is configuration: shortened here, each observed against a running server."""
 
-from tests.support import ServerProcess, WSClient, agent, taxpayer
-
-
-def served(server, person):
-    """A taxpayer served by agent1; return (taxpayer client, agent client, interaction id, taxpayer's auth.ok)."""
-    tp, hello = taxpayer(server, person(), region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server)
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
-    return tp, ag, iid, hello
+from tests.support import ServerProcess, WSClient, agent, served, taxpayer
 
 
 def test_queue_timeout_expires_the_task(start_server, person):
@@ -24,8 +15,7 @@ def test_queue_timeout_expires_the_task(start_server, person):
 
 def test_agent_dropping_out_requeues_after_the_grace_period(start_server, person):
     server = start_server(GRACE_PERIOD=1, SWEEP_INTERVAL=0.2)
-    tp, ag, iid, _ = served(server, person)
-    tp.expect("interaction.state", interaction_id=iid, state="connected")
+    tp, ag, iid, _ = served(server, person())
     ag.close()
     assert tp.expect("agent.presence", interaction_id=iid)["present"] is False
     back = tp.expect("interaction.state", timeout=5, interaction_id=iid, event="agent_lost")
@@ -38,8 +28,7 @@ def test_conversations_of_a_server_that_died_go_back_to_the_queue_after_the_grac
     start_server, person
 ):
     server = start_server(GRACE_PERIOD=1, SWEEP_INTERVAL=0.2)
-    tp, ag, iid, hello = served(server, person)
-    tp.expect("interaction.state", interaction_id=iid, state="connected")
+    tp, ag, iid, hello = served(server, person())
     server.proc.kill()  # no goodbye: nobody is told the agent's console went with it
     server.proc.wait()
     tp.close()
@@ -60,7 +49,7 @@ def test_conversations_of_a_server_that_died_go_back_to_the_queue_after_the_grac
 
 def test_agent_back_within_the_grace_period_keeps_the_conversation(start_server, person):
     server = start_server(GRACE_PERIOD=3, SWEEP_INTERVAL=0.2)
-    tp, ag, iid, _ = served(server, person)
+    tp, ag, iid, _ = served(server, person())
     ag.close()
     tp.expect("agent.presence", interaction_id=iid, present=False)
     ag, hello = agent(server)
@@ -74,7 +63,7 @@ def test_agent_back_within_the_grace_period_keeps_the_conversation(start_server,
 
 def test_idle_conversation_gets_a_reminder_then_ends(start_server, person):
     server = start_server(IDLE_WARNING=1, IDLE_TIMEOUT=2.5, SWEEP_INTERVAL=0.2)
-    tp, ag, iid, _ = served(server, person)
+    tp, ag, iid, _ = served(server, person())
     reminder = tp.message(iid, "system", timeout=5)
     assert reminder["notice"] == "idle_warning"
     ended = tp.expect("interaction.state", timeout=5, interaction_id=iid, state="ended")

@@ -1,5 +1,6 @@
-"""A video call through the whole stack: server signalling over the WebSockets, the child media worker,
-two aiortc peers standing in for the browsers, and the recordings indexed and playable by a supervisor."""
+"""A video call through the whole stack: server signalling over the WebSockets, the child media
+worker, two aiortc peers standing in for the browsers, and the recordings indexed and playable by a
+supervisor."""
 
 import asyncio
 import hashlib
@@ -9,18 +10,15 @@ import requests
 
 from rtc import ice
 from rtc.testpeer import ClientPeer, SyntheticAudio, SyntheticVideo, wait_for
-from tests.integration.test_operations import console
-from tests.support import agent, offer_media, taxpayer
+from tests.support import console, offer_media, served
 
-ice.use_loopback_only()  # the stand-in browsers offer 127.0.0.1, like the worker started with RTC_LOOPBACK_ONLY
+# the stand-in browsers offer 127.0.0.1, like the worker started with RTC_LOOPBACK_ONLY
+ice.use_loopback_only()
 
 
 def test_video_call_relays_both_ways_and_is_recorded(start_server, person):
     server = start_server(RTC="child", RTC_LOOPBACK_ONLY="1")
-    tp, _ = taxpayer(server, person(), region="4402")
-    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
-    ag, _ = agent(server)
-    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    tp, ag, iid, _ = served(server, person())
     tp.reply(tp.request({"type": "call.request", "interaction_id": iid}))
     ag.reply(ag.request({"type": "call.accept", "interaction_id": iid}))
     tp.expect("call.state", interaction_id=iid, call="active")

@@ -1,4 +1,5 @@
-"""Settings: defaults, ZHENGNA_* environment coercion, overrides, validation, database URL and secret key."""
+"""Settings: defaults, ZHENGNA_* environment coercion, overrides, validation, database URL and
+secret key."""
 
 import os
 import stat
@@ -169,7 +170,10 @@ def test_external_workers_may_all_register_themselves():
 
 
 def test_ice_servers_reach_the_browsers_as_configured():
-    servers = '[{"urls": ["stun:stun.example.org"]}, {"urls": "turn:t.example.org", "username": "u", "credential": "c"}]'
+    servers = (
+        '[{"urls": ["stun:stun.example.org"]},'
+        ' {"urls": "turn:t.example.org", "username": "u", "credential": "c"}]'
+    )
     config = load({"RTC_ICE_SERVERS": servers}, environ={})
     assert ice_servers(config) == [
         {"urls": ["stun:stun.example.org"]},

@@ -1,4 +1,5 @@
-"""The README's settings table is true to widget/config.py: every setting listed, every stated default right."""
+"""The README's settings table is true to widget/config.py: every setting listed, every stated
+default right."""
 
 import re
 from pathlib import Path

@@ -1,6 +1,6 @@
-"""Which media worker takes a new call: children and RTC_URL workers always count, registered ones while their
-heartbeat is fresh; the least busy wins (active calls counted in the store), ties broken the same way by every
-server (rendezvous hashing of the call id)."""
+"""Which media worker takes a new call: children and RTC_URL workers always count, registered ones
+while their heartbeat is fresh; the least busy wins (active calls counted in the store), ties broken
+the same way by every server (rendezvous hashing of the call id)."""
 
 from datetime import timedelta
 

@@ -1,4 +1,5 @@
-"""Origin allow-lists: exact origins, port wildcards and subdomain wildcards, and what none of them admit."""
+"""Origin allow-lists: exact origins, port wildcards and subdomain wildcards, and what none of them
+admit."""
 
 import pytest
 
@@ -92,7 +93,8 @@ def test_any_matching_pattern_is_enough():
 
 
 def test_a_literal_host_named_wildcard_is_not_a_wildcard():
-    # only "*." makes a wildcard; an exact origin whose host starts with "wildcard." admits only itself
+    # only "*." makes a wildcard; an exact origin whose host starts with "wildcard." admits only
+    # itself
     pattern = ["https://wildcard.gd.gov.cn"]
     assert origin_allowed("https://wildcard.gd.gov.cn", pattern)
     assert not origin_allowed("https://evil.gd.gov.cn", pattern)

@@ -1,4 +1,5 @@
-"""Inbound frame parsing: every type accepted when well formed, every kind of bad frame refused by code."""
+"""Inbound frame parsing: every type accepted when well formed, every kind of bad frame refused by
+code."""
 
 import json
 from datetime import UTC, datetime
@@ -374,7 +375,8 @@ def test_error_frame_explicit_ref_and_other_detail():
 
 
 def test_error_frame_ref_given_twice_appears_once():
-    # the WS handler passes the frame's cid while a service error may carry the same ref in its detail
+    # the WS handler passes the frame's cid while a service error may carry the same ref in its
+    # detail
     out = error_frame(ProtocolError("bad_field.empty_message", {"ref": "c1"}), ref="c1")
     assert out == {
         "type": "error",

@@ -1,4 +1,5 @@
-"""Pure parts of the media worker: VP8 keyframe detection, the bounded fan-out, timestamp rebasing."""
+"""Pure parts of the media worker: VP8 keyframe detection, the bounded fan-out, timestamp
+rebasing."""
 
 import fractions
 
@@ -153,7 +154,8 @@ def test_rebaser_continues_across_a_source_change():
 
 @pytest.mark.parametrize("jump", [-90000 * 5, 1 << 32])
 def test_rebaser_detects_discontinuities_without_reset(jump):
-    """A sender restarting its clock (screen share replaced) or aiortc's wrap guess on a backwards jump."""
+    """A sender restarting its clock (screen share replaced) or aiortc's wrap guess on a backwards
+    jump."""
     r = TimestampRebaser(90000)
     r.rebase(900_000, 1.0)
     out = r.rebase(900_000 + jump, 3.0)
@@ -162,7 +164,8 @@ def test_rebaser_detects_discontinuities_without_reset(jump):
 
 
 def test_rebaser_keeps_a_pause_that_matches_the_wall_clock():
-    """Chrome keeps timestamps running while a screen share is paused: the gap is real time, keep it."""
+    """Chrome keeps timestamps running while a screen share is paused: the gap is real time, keep
+    it."""
     r = TimestampRebaser(90000)
     r.rebase(0, 0.0)
     assert r.rebase(90000 * 2, 2.0) == 90000 * 2

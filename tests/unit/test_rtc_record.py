@@ -1,4 +1,5 @@
-"""Recording from forwarded packets (no network): files, alignment, and a slow disk that must not grow memory."""
+"""Recording from forwarded packets (no network): files, alignment, and a slow disk that must not
+grow memory."""
 
 import asyncio
 import fractions

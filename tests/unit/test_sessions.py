@@ -1,4 +1,5 @@
-"""The per-connection outbox: a token bucket on a fake clock, and in-order, once-only delivery over a real MemoryBus."""
+"""The per-connection outbox: a token bucket on a fake clock, and in-order, once-only delivery over
+a real MemoryBus."""
 
 import json
 
@@ -59,7 +60,7 @@ def test_bucket_sustains_its_rate():
     assert passed == 40
 
 
-# -- fakes -------------------------------------------------------------------------------------------
+# -- fakes ---------------------------------------------------------------------------------------
 
 
 class FakeWS:
@@ -89,7 +90,8 @@ class FakeWS:
 
 
 class FakeEvents:
-    """events_after(interaction_id, seq, limit) over a list of stored frames; remembers each call."""
+    """events_after(interaction_id, seq, limit) over a list of stored frames; remembers each
+    call."""
 
     def __init__(self):
         self.frames, self.calls = [], []

@@ -1,4 +1,5 @@
-"""The interaction and call state machines: every table entry, every gap in it, and apply()'s stamps."""
+"""The interaction and call state machines: every table entry, every gap in it, and apply()'s
+stamps."""
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,8 @@ ROLES = ("taxpayer", "agent", "system")
 BEFORE = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 NOW = BEFORE + timedelta(minutes=5)
 T, A, S = "taxpayer", "agent", "system"
-# The specification, written out independently of widget/states.py so that a wrong table entry fails.
+# The specification, written out independently of widget/states.py so that a wrong table entry
+# fails.
 SPEC = {
     (State.BOT, "request_human"): (State.QUEUED, {T}),
     (State.BOT, "close"): (State.ENDED, {T}),

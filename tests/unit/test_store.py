@@ -21,7 +21,7 @@ from tests.unit.storekit import (  # noqa: F401
     message,
 )
 from widget import search
-from widget.models import Actor, Interaction
+from widget.models import Actor
 from widget.routing import ALL_DAY
 from widget.store import Conflict, Duplicate, Store, migrate
 from widget.store.schema import metadata

@@ -1,4 +1,5 @@
-"""Host tokens: GB 32100 check characters, taxpayer ids, and every way verify() accepts or refuses a token."""
+"""Host tokens: GB 32100 check characters, taxpayer ids, and every way verify() accepts or refuses a
+token."""
 
 import time
 
@@ -26,7 +27,8 @@ PERSON = dict(
     sub="p-1", name="演示开票员", tin=TIN, enterprise="广州演示科技有限公司", region="4401"
 )
 
-# Codes as published by real enterprises (GB 32100-2015 format); each is checked independently below.
+# Codes as published by real enterprises (GB 32100-2015 format); each is checked independently
+# below.
 PUBLISHED = [
     "91440101MA5DEM001D",
     "914403001922038216",

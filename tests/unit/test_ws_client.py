@@ -1,5 +1,6 @@
-"""The tests' WebSocket client gets a frame the server sends in the same packet as its 101 answer (the agent
-socket speaks first); simple-websocket's own client left it in its buffer until more data came."""
+"""The tests' WebSocket client gets a frame the server sends in the same packet as its 101 answer
+(the agent socket speaks first); simple-websocket's own client left it in its buffer until more data
+came."""
 
 import base64
 import hashlib
@@ -15,7 +16,8 @@ GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 def _server_speaking_first(text):
-    """A one-shot server that answers the handshake and a text frame with one send; return its port."""
+    """A one-shot server that answers the handshake and a text frame with one send; return its
+    port."""
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
 

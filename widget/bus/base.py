@@ -24,10 +24,10 @@ class Bus(abc.ABC):
         """Return True when the bus can deliver."""
         return True
 
-    def on_resume(self, callback):  # noqa: B027 - a bus that never loses messages has nothing to do
-        """Call callback() whenever the bus delivers again after it may have lost messages.
+    @abc.abstractmethod
+    def on_resume(self, callback):
+        """Call callback() whenever the bus delivers again after it may have lost messages."""
 
-        The in-process bus never loses any, so by default callback is never called."""
-
+    @abc.abstractmethod
     def close(self):
         """Release connections (on shutdown)."""

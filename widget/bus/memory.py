@@ -42,3 +42,9 @@ class MemoryBus(Bus):
     def subscriber_count(self):
         """Return how many subscriptions are live (for tests and metrics)."""
         return len(self._handles)
+
+    def on_resume(self, callback):
+        """Never call callback: the in-process bus loses no messages, so it never resumes."""
+
+    def close(self):
+        """Nothing to release: the in-process bus holds no connections."""

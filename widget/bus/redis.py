@@ -39,7 +39,8 @@ class RedisBus(Bus):
         self.client.publish(self.prefix + channel, json.dumps(message, ensure_ascii=False))
 
     def subscribe(self, channel, callback):
-        """Subscribe and return only once Redis has confirmed, so nothing published after is missed."""
+        """Subscribe and return only once Redis has confirmed, so nothing published after is
+        missed."""
         handle = self.local.subscribe(channel, callback)
         self._listening[channel] = self._listening.get(channel, 0) + 1
         if self._listening[channel] == 1:

@@ -1,10 +1,17 @@
 """One store over SQLAlchemy Core: SQLite file by default, PostgreSQL by URL."""
 
-import secrets
-from dataclasses import fields
+from __future__ import annotations
 
-from sqlalchemy import case, create_engine, event, func, insert, select, update
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import fields
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, Table, case, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.expression import Executable
 
 from ..models import Interaction
 from . import facts, migrate
@@ -37,10 +44,15 @@ from .schema import (
 )
 from .writer import GroupWriter
 
+if TYPE_CHECKING:
+    from ..sitekeys import SiteKeyBox
+
+Row = dict[str, Any]  # one row (or event, or frame part) as a dict of column -> value
+
 _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
 
 
-def new_id():
+def new_id() -> str:
     """Return a random id for anything a client can see (never sequential). It starts with a letter
     or digit, so a spreadsheet export never guards it as a formula and a command line never reads it
     as an option."""
@@ -61,7 +73,13 @@ class Conflict(Exception):
 class Store:
     """Every read and write of durable state; short transactions, no I/O inside them."""
 
-    def __init__(self, url, sqlite_synchronous="FULL", key_box=None, exit_after_commits=0):
+    def __init__(
+        self,
+        url: str,
+        sqlite_synchronous: str = "FULL",
+        key_box: SiteKeyBox | None = None,
+        exit_after_commits: int = 0,
+    ) -> None:
         self.url = url
         self.key_box = key_box  # widget.sitekeys.SiteKeyBox: site secrets sealed at rest
         self.engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
@@ -69,9 +87,9 @@ class Store:
             self._tune_sqlite(sqlite_synchronous)
         self.writer = GroupWriter(self.engine, exit_after_commits=exit_after_commits)
 
-    def _tune_sqlite(self, synchronous):
+    def _tune_sqlite(self, synchronous: str) -> None:
         @event.listens_for(self.engine, "connect")
-        def _on_connect(dbapi_connection, _record):
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
@@ -79,31 +97,31 @@ class Store:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
-    def migrate(self):
+    def migrate(self) -> None:
         """Create or upgrade the schema."""
         migrate.upgrade(self.engine)
 
-    def ping(self):
+    def ping(self) -> bool:
         """Return True when the database answers."""
         with self.engine.connect() as conn:
             return conn.execute(select(1)).scalar() == 1
 
-    def dispose(self):
+    def dispose(self) -> None:
         """Write what is queued, then close every pooled connection (on shutdown)."""
         self.writer.stop()
         self.engine.dispose()
 
     # -- sites, centres, regions -------------------------------------------------------------
 
-    def get_site(self, site_id):
+    def get_site(self, site_id: str) -> Row | None:
         """Return a site row as a dict, or None."""
         return self._one(select(sites).where(sites.c.id == site_id))
 
-    def sites(self):
+    def sites(self) -> list[Row]:
         """Return every site row."""
         return self._all(select(sites))
 
-    def site_keys(self, site_id):
+    def site_keys(self, site_id: str) -> list[Row]:
         """Return the site's signing keys, newest first."""
         query = (
             select(site_keys)
@@ -115,7 +133,7 @@ class Store:
             rows = [dict(row, secret=self.key_box.open(row["secret"])) for row in rows]
         return rows
 
-    def update_site(self, site_id, **values):
+    def update_site(self, site_id: str, **values: Any) -> None:
         """Change some columns of a site (the roles it accepts)."""
         with self.engine.begin() as conn:
             conn.execute(update(sites).where(sites.c.id == site_id).values(**values))
@@ -130,9 +148,12 @@ class Store:
                 site_keys, dict(key, site_id=site["id"]), site_keys.c.site_id, site_keys.c.kid
             )
 
-    def seal_site_keys(self):
+    def seal_site_keys(self) -> int:
         """Encrypt every site secret still stored in the clear (from before encryption at rest);
         return how many there were."""
+        box = self.key_box
+        if box is None:  # a store without a key box keeps secrets as given (put_site)
+            return 0
         with self.engine.begin() as conn:
             plain = [
                 row
@@ -143,38 +164,38 @@ class Store:
                 conn.execute(
                     update(site_keys)
                     .where(site_keys.c.site_id == row["site_id"], site_keys.c.kid == row["kid"])
-                    .values(secret=self.key_box.seal(row["secret"]))
+                    .values(secret=box.seal(row["secret"]))
                 )
         return len(plain)
 
-    def put_centre(self, centre):
+    def put_centre(self, centre: Row) -> None:
         """Insert a centre if absent."""
         self._insert_absent(centres, centre, centres.c.id)
 
-    def put_region(self, region):
+    def put_region(self, region: Row) -> None:
         """Insert a region if absent."""
         self._insert_absent(regions, region, regions.c.code)
 
-    def get_region(self, code):
+    def get_region(self, code: str) -> Row | None:
         """Return a region row, or None."""
         return self._one(select(regions).where(regions.c.code == code))
 
-    def centres(self):
+    def centres(self) -> list[Row]:
         """Return every centre row."""
         return self._all(select(centres).order_by(centres.c.id))
 
-    def update_centre(self, centre_id, **values):
+    def update_centre(self, centre_id: str, **values: Any) -> None:
         """Change some columns of a centre (its schedule, its queue limit)."""
         with self.engine.begin() as conn:
             conn.execute(update(centres).where(centres.c.id == centre_id).values(**values))
 
-    def get_centre(self, centre_id):
+    def get_centre(self, centre_id: str) -> Row | None:
         """Return a centre row, or None."""
         return self._one(select(centres).where(centres.c.id == centre_id))
 
     # -- agents ------------------------------------------------------------------------------
 
-    def create_agent(self, row):
+    def create_agent(self, row: Row) -> None:
         """Insert an agent; raise ValueError if the username is taken."""
         try:
             with self.engine.begin() as conn:
@@ -182,12 +203,12 @@ class Store:
         except IntegrityError:
             raise ValueError(f"username {row['username']!r} is taken") from None
 
-    def update_agent(self, agent_id, **values):
+    def update_agent(self, agent_id: str, **values: Any) -> None:
         """Change some columns of an agent."""
         with self.engine.begin() as conn:
             conn.execute(update(agents).where(agents.c.id == agent_id).values(**values))
 
-    def bump_session_version(self, agent_id):
+    def bump_session_version(self, agent_id: str) -> None:
         """Move an account's session version on: every cookie carrying the old one ends."""
         with self.engine.begin() as conn:
             conn.execute(
@@ -196,28 +217,28 @@ class Store:
                 .values(session_version=agents.c.session_version + 1)
             )
 
-    def agent_by_username(self, username):
+    def agent_by_username(self, username: str) -> Row | None:
         """Return an agent row by login name, or None."""
         return self._one(select(agents).where(agents.c.username == username))
 
-    def get_agent(self, agent_id):
+    def get_agent(self, agent_id: str) -> Row | None:
         """Return an agent row, or None."""
         return self._one(select(agents).where(agents.c.id == agent_id))
 
     # -- taxpayer sessions -------------------------------------------------------------------
 
-    def create_session(self, row):
+    def create_session(self, row: Row) -> None:
         """Store a taxpayer session credential (its hash only)."""
         with self.engine.begin() as conn:
             conn.execute(insert(taxpayer_sessions).values(**row))
 
-    def session_by_hash(self, token_hash):
+    def session_by_hash(self, token_hash: str) -> Row | None:
         """Return the session row for a credential hash, or None."""
         return self._one(
             select(taxpayer_sessions).where(taxpayer_sessions.c.token_hash == token_hash)
         )
 
-    def extend_session(self, session_id, expires_at):
+    def extend_session(self, session_id: str, expires_at: datetime) -> None:
         """Move a session's expiry forward (sliding lifetime)."""
         with self.engine.begin() as conn:
             conn.execute(
@@ -226,7 +247,7 @@ class Store:
                 .values(expires_at=expires_at)
             )
 
-    def end_sessions(self, site_id, tin, sub, now):
+    def end_sessions(self, site_id: str, tin: str, sub: str, now: datetime) -> int:
         """Expire every live credential of one person now; return how many there were."""
         with self.engine.begin() as conn:
             return conn.execute(
@@ -242,25 +263,26 @@ class Store:
 
     # -- interactions and their sequenced events ---------------------------------------------
 
-    def create_interaction(self, record, new_events):
+    def create_interaction(self, record: Interaction, new_events: list[Row]) -> list[Row]:
         """Insert a new interaction with its first events; return the stored events."""
 
-        def work(conn):
+        def work(conn: Connection) -> list[Row]:
             conn.execute(insert(interactions).values(**record.as_row()))
             facts.created(conn, record)
             return self._append(conn, record.id, new_events)
 
         return self.writer.run(work)
 
-    def commit(self, before, after, new_events):
-        """Save after in place of before (same version) and append events; raise Conflict if moved."""
+    def commit(self, before: Interaction, after: Interaction, new_events: list[Row]) -> list[Row]:
+        """Save after in place of before (same version) and append events; raise Conflict if
+        moved."""
         changes = {
             name: getattr(after, name)
             for name in _INTERACTION_COLUMNS
             if getattr(after, name) != getattr(before, name) and name not in ("seq", "version")
         }
 
-        def work(conn):
+        def work(conn: Connection) -> list[Row]:
             result = conn.execute(
                 update(interactions)
                 .where(
@@ -276,7 +298,7 @@ class Store:
 
         return self.writer.run(work)
 
-    def append(self, interaction_id, new_events):
+    def append(self, interaction_id: str, new_events: list[Row]) -> list[Row]:
         """Append events to an interaction without changing its state; return them stored.
 
         Raises Duplicate (and stores nothing) when a message's client id was stored before."""
@@ -285,10 +307,10 @@ class Store:
         except IntegrityError as exc:
             raise Duplicate(interaction_id) from exc
 
-    def _append(self, conn, interaction_id, new_events):
+    def _append(self, conn: Connection, interaction_id: str, new_events: list[Row]) -> list[Row]:
         stored = []
         for item in new_events:
-            values = {"seq": interactions.c.seq + 1}
+            values: dict[str, Any] = {"seq": interactions.c.seq + 1}
             if item.get("touch"):  # a person spoke: the idle clock starts again
                 values.update(last_activity_at=item["at"], idle_warned_at=None)
             seq = conn.execute(
@@ -319,8 +341,11 @@ class Store:
         facts.messages_added(conn, interaction_id, stored)
         return stored
 
-    def find_message(self, interaction_id, sender_role, sender_id, cid):
-        """Return the event that stored a message with this client id, or None (idempotent sends)."""
+    def find_message(
+        self, interaction_id: str, sender_role: str, sender_id: str, cid: str
+    ) -> Row | None:
+        """Return the event that stored a message with this client id, or None (idempotent
+        sends)."""
         query = (
             select(events)
             .join(
@@ -337,7 +362,7 @@ class Store:
         )
         return self._one(query)
 
-    def events_after(self, interaction_id, seq, limit):
+    def events_after(self, interaction_id: str, seq: int, limit: int) -> list[Row]:
         """Return up to limit events of an interaction with seq greater than seq, in order."""
         query = (
             select(events)
@@ -347,12 +372,14 @@ class Store:
         )
         return self._all(query)
 
-    def get_interaction(self, interaction_id):
+    def get_interaction(self, interaction_id: str) -> Interaction | None:
         """Return an Interaction, or None."""
         row = self._one(select(interactions).where(interactions.c.id == interaction_id))
         return Interaction(**row) if row else None
 
-    def interactions_of(self, site_id, tin, sub, limit=20):
+    def interactions_of(
+        self, site_id: str, tin: str, sub: str, limit: int = 20
+    ) -> list[Interaction]:
         """Return a person's interactions, newest first."""
         query = (
             select(interactions)
@@ -366,7 +393,9 @@ class Store:
         )
         return [Interaction(**row) for row in self._all(query)]
 
-    def interactions_in(self, states, centre_id=None, agent_id=None):
+    def interactions_in(
+        self, states: Iterable[str], centre_id: str | None = None, agent_id: str | None = None
+    ) -> list[Interaction]:
         """Return interactions in any of states, optionally of one centre or agent, oldest first."""
         query = select(interactions).where(interactions.c.state.in_(list(states)))
         if centre_id is not None:
@@ -376,7 +405,7 @@ class Store:
         query = query.order_by(interactions.c.queued_at, interactions.c.created_at)
         return [Interaction(**row) for row in self._all(query)]
 
-    def mark_read(self, interaction_id, role, seq):
+    def mark_read(self, interaction_id: str, role: str, seq: int) -> bool:
         """Move a side's read pointer forward to seq (never back); return True if it moved."""
         column = (
             interactions.c.taxpayer_read_seq
@@ -395,7 +424,7 @@ class Store:
             )
             return result.rowcount == 1
 
-    def queue_lengths(self):
+    def queue_lengths(self) -> dict[str, int]:
         """Return {centre id: interactions waiting} for every centre."""
         query = (
             select(centres.c.id, func.count(interactions.c.id))
@@ -407,16 +436,16 @@ class Store:
             .group_by(centres.c.id)
         )
         with self.engine.connect() as conn:
-            return dict(conn.execute(query).all())
+            return {centre: count for centre, count in conn.execute(query)}
 
     # -- ratings, call log, audit ------------------------------------------------------------
 
-    def save_evaluation(self, row, new_event, followup=None):
+    def save_evaluation(self, row: Row, new_event: Row, followup: Row | None = None) -> list[Row]:
         """Store the one rating of an interaction with its event (and a poor one's follow-up).
 
         Raises ValueError if it was rated already."""
 
-        def work(conn):
+        def work(conn: Connection) -> list[Row]:
             conn.execute(insert(evaluations).values(**row))
             facts.rated(conn, row)
             if followup is not None:
@@ -428,31 +457,32 @@ class Store:
         except IntegrityError:
             raise ValueError("already rated") from None
 
-    def set_rating_removed(self, interaction_id, removed=True):
-        """Mark a rating removed from the report figures (or back); decide_appeal does it with the appeal."""
+    def set_rating_removed(self, interaction_id: str, removed: bool = True) -> None:
+        """Mark a rating removed from the report figures (or back); decide_appeal does it with the
+        appeal."""
         with self.engine.begin() as conn:
             facts.rating_removed(conn, interaction_id, removed)
 
-    def log_presence(self, agent_id, centre_id, status, at):
+    def log_presence(self, agent_id: str, centre_id: str, status: str, at: datetime) -> None:
         """Record that an agent's console went online, away (暂离) or offline at a time."""
         with self.engine.begin() as conn:
             facts.presence_changed(conn, agent_id, centre_id, status, at)
 
-    def get_evaluation(self, interaction_id):
+    def get_evaluation(self, interaction_id: str) -> Row | None:
         """Return the rating of an interaction, or None."""
         return self._one(select(evaluations).where(evaluations.c.interaction_id == interaction_id))
 
-    def log_call_event(self, row):
+    def log_call_event(self, row: Row) -> None:
         """Record one call transition for supervisors' figures."""
         with self.engine.begin() as conn:
             conn.execute(insert(call_events).values(**row))
 
-    def audit(self, row):
+    def audit(self, row: Row) -> None:
         """Record an audit event."""
         with self.engine.begin() as conn:
             conn.execute(insert(audit_events).values(**row))
 
-    def audit_events(self, interaction_id):
+    def audit_events(self, interaction_id: str) -> list[Row]:
         """Return the audit trail of an interaction, oldest first."""
         return self._all(
             select(audit_events)
@@ -462,12 +492,12 @@ class Store:
 
     # -- attachments, leave messages, bot feedback --------------------------------------------
 
-    def save_attachment(self, row):
+    def save_attachment(self, row: Row) -> None:
         """Index an uploaded file."""
         with self.engine.begin() as conn:
             conn.execute(insert(attachments).values(**row))
 
-    def attachment_bytes(self, interaction_id):
+    def attachment_bytes(self, interaction_id: str) -> int:
         """Return the total size of an interaction's uploads."""
         with self.engine.connect() as conn:
             total = conn.execute(
@@ -477,7 +507,7 @@ class Store:
             ).scalar_one()
         return int(total)
 
-    def mark_attachment_used(self, attachment_id, now):
+    def mark_attachment_used(self, attachment_id: str, now: datetime) -> None:
         """Note that a message (or a form) uses an upload: it is no orphan."""
         with self.engine.begin() as conn:
             conn.execute(
@@ -486,7 +516,7 @@ class Store:
                 .values(used_at=now)
             )
 
-    def orphan_attachments(self, before):
+    def orphan_attachments(self, before: datetime) -> list[Row]:
         """Return uploads no message has used that came before a moment."""
         return self._all(
             select(attachments).where(
@@ -494,12 +524,14 @@ class Store:
             )
         )
 
-    def delete_attachment(self, attachment_id):
+    def delete_attachment(self, attachment_id: str) -> None:
         """Remove an upload's index row."""
         with self.engine.begin() as conn:
             conn.execute(attachments.delete().where(attachments.c.id == attachment_id))
 
-    def note_login_failure(self, agent_id, blocked_until):
+    def note_login_failure(
+        self, agent_id: str, blocked_until: Callable[[int], datetime | None]
+    ) -> int:
         """Count a wrong password for an account; return the count so far."""
         with self.engine.begin() as conn:
             conn.execute(
@@ -517,16 +549,16 @@ class Store:
             )
         return count
 
-    def get_attachment(self, attachment_id):
+    def get_attachment(self, attachment_id: str) -> Row | None:
         """Return an attachment row, or None."""
         return self._one(select(attachments).where(attachments.c.id == attachment_id))
 
-    def save_leave_message(self, row):
+    def save_leave_message(self, row: Row) -> None:
         """Store a message left outside working hours."""
         with self.engine.begin() as conn:
             conn.execute(insert(leave_messages).values(**row))
 
-    def leave_messages_of(self, centre_id, limit=100):
+    def leave_messages_of(self, centre_id: str, limit: int = 100) -> list[Row]:
         """Return a centre's left messages, newest first."""
         return self._all(
             select(leave_messages)
@@ -535,13 +567,14 @@ class Store:
             .limit(limit)
         )
 
-    def log_bot(self, row):
+    def log_bot(self, row: Row) -> None:
         """Record one bot answer (its question, outcome and entry) for the knowledge-base admin."""
         with self.engine.begin() as conn:
             conn.execute(insert(bot_log).values(**row))
 
-    def update_bot_log(self, interaction_id, seq, **values):
-        """Add what the taxpayer did with a bot answer (the suggestion picked, 有用/没用); True if found."""
+    def update_bot_log(self, interaction_id: str, seq: int, **values: Any) -> bool:
+        """Add what the taxpayer did with a bot answer (the suggestion picked, 有用/没用); True if
+        found."""
         with self.engine.begin() as conn:
             return (
                 conn.execute(
@@ -552,7 +585,7 @@ class Store:
                 == 1
             )
 
-    def mark_suggestion_picked(self, interaction_id, before_seq, kb_id):
+    def mark_suggestion_picked(self, interaction_id: str, before_seq: int, kb_id: str) -> None:
         """Note which suggestion was picked on the latest 'suggest' answer before before_seq."""
         with self.engine.begin() as conn:
             seq = conn.execute(
@@ -569,7 +602,7 @@ class Store:
                     .values(picked_kb_id=kb_id)
                 )
 
-    def bot_log_since(self, site_id, since):
+    def bot_log_since(self, site_id: str, since: datetime) -> list[Row]:
         """Return a site's bot answers since a time, newest first."""
         return self._all(
             select(bot_log)
@@ -577,13 +610,13 @@ class Store:
             .order_by(bot_log.c.created_at.desc())
         )
 
-    def kb_entries_of(self, site_id):
+    def kb_entries_of(self, site_id: str) -> list[Row]:
         """Return a site's own knowledge-base entries (additions and overrides of national ones)."""
         return self._all(
             select(kb_entries).where(kb_entries.c.site_id == site_id).order_by(kb_entries.c.id)
         )
 
-    def put_kb_entries(self, site_id, rows):
+    def put_kb_entries(self, site_id: str, rows: Iterable[Row]) -> None:
         """Insert or replace site entries and bump the site's KB version, in one transaction."""
         with self.engine.begin() as conn:
             for row in rows:
@@ -597,7 +630,7 @@ class Store:
                 update(sites).where(sites.c.id == site_id).values(kb_version=sites.c.kb_version + 1)
             )
 
-    def delete_kb_entry(self, site_id, entry_id):
+    def delete_kb_entry(self, site_id: str, entry_id: str) -> bool:
         """Remove a site's own entry (a national one shows through again); True if there was one."""
         with self.engine.begin() as conn:
             gone = (
@@ -616,7 +649,7 @@ class Store:
                 )
             return gone
 
-    def kb_pairs_of(self, site_id):
+    def kb_pairs_of(self, site_id: str) -> list[Row]:
         """Return a site's own thesaurus pairs, by variant."""
         return self._all(
             select(kb_thesaurus)
@@ -624,7 +657,7 @@ class Store:
             .order_by(kb_thesaurus.c.variant)
         )
 
-    def put_kb_pair(self, site_id, row):
+    def put_kb_pair(self, site_id: str, row: Row) -> None:
         """Insert or replace a site's thesaurus pair and bump the site's KB version."""
         with self.engine.begin() as conn:
             conn.execute(
@@ -637,7 +670,7 @@ class Store:
                 update(sites).where(sites.c.id == site_id).values(kb_version=sites.c.kb_version + 1)
             )
 
-    def delete_kb_pair(self, site_id, variant):
+    def delete_kb_pair(self, site_id: str, variant: str) -> bool:
         """Remove a site's thesaurus pair; return False when it had none for variant."""
         with self.engine.begin() as conn:
             gone = conn.execute(
@@ -653,14 +686,14 @@ class Store:
                 )
             return gone == 1
 
-    def kb_version(self, site_id):
+    def kb_version(self, site_id: str) -> int:
         """Return the site's KB version (changes whenever its entries do)."""
         with self.engine.connect() as conn:
             return (
                 conn.execute(select(sites.c.kb_version).where(sites.c.id == site_id)).scalar() or 0
             )
 
-    def event(self, interaction_id, seq):
+    def event(self, interaction_id: str, seq: int) -> Row | None:
         """Return one stored event, or None."""
         return self._one(
             select(events).where(events.c.interaction_id == interaction_id, events.c.seq == seq)
@@ -668,23 +701,23 @@ class Store:
 
     # -- operations-centre data ---------------------------------------------------------------
 
-    def agents_of(self, centre_id=None):
+    def agents_of(self, centre_id: str | None = None) -> list[Row]:
         """Return agents (of one centre, or all), by username."""
         query = select(agents).order_by(agents.c.username)
         if centre_id is not None:
             query = query.where(agents.c.centre_id == centre_id)
         return self._all(query)
 
-    def regions(self):
+    def regions(self) -> list[Row]:
         """Return every region, by code."""
         return self._all(select(regions).order_by(regions.c.code))
 
-    def update_region(self, code, **values):
+    def update_region(self, code: str, **values: Any) -> None:
         """Change a region's centre or smart-service switch."""
         with self.engine.begin() as conn:
             conn.execute(update(regions).where(regions.c.code == code).values(**values))
 
-    def quick_replies_of(self, centre_id):
+    def quick_replies_of(self, centre_id: str) -> list[Row]:
         """Return a centre's quick replies in their order."""
         return self._all(
             select(quick_replies)
@@ -692,11 +725,11 @@ class Store:
             .order_by(quick_replies.c.position, quick_replies.c.created_at)
         )
 
-    def quick_reply(self, reply_id):
+    def quick_reply(self, reply_id: str) -> Row | None:
         """Return one quick reply, or None."""
         return self._one(select(quick_replies).where(quick_replies.c.id == reply_id))
 
-    def put_quick_reply(self, row):
+    def put_quick_reply(self, row: Row) -> None:
         """Insert or replace a quick reply of the row's centre (never another centre's)."""
         with self.engine.begin() as conn:
             conn.execute(
@@ -706,7 +739,7 @@ class Store:
             )
             conn.execute(insert(quick_replies).values(**row))
 
-    def delete_quick_reply(self, reply_id, centre_id):
+    def delete_quick_reply(self, reply_id: str, centre_id: str) -> bool:
         """Remove a quick reply of a centre; return True if there was one."""
         with self.engine.begin() as conn:
             return (
@@ -718,19 +751,21 @@ class Store:
                 == 1
             )
 
-    def holiday_years(self):
+    def holiday_years(self) -> list[Row]:
         """Return the national arrangements an administrator entered, by year."""
         return [
             row["data"] for row in self._all(select(holiday_years).order_by(holiday_years.c.year))
         ]
 
-    def put_holiday_year(self, year, data, now):
+    def put_holiday_year(self, year: int, data: Row, now: datetime) -> None:
         """Store (or replace) one year's national arrangement."""
         with self.engine.begin() as conn:
             conn.execute(holiday_years.delete().where(holiday_years.c.year == year))
             conn.execute(insert(holiday_years).values(year=year, data=data, created_at=now))
 
-    def set_leave_status(self, leave_id, centre_id, status, at=None):
+    def set_leave_status(
+        self, leave_id: str, centre_id: str, status: str, at: datetime | None = None
+    ) -> bool:
         """Mark a left message handled (at a time, kept from the first time) or new again; return
         True if it was the centre's."""
         mine = (leave_messages.c.id == leave_id, leave_messages.c.centre_id == centre_id)
@@ -744,7 +779,7 @@ class Store:
                 )
             return found == 1
 
-    def evaluations_of(self, centre_id, limit=100):
+    def evaluations_of(self, centre_id: str, limit: int = 100) -> list[Row]:
         """Return a centre's ratings, newest first."""
         return self._all(
             select(evaluations)
@@ -753,7 +788,7 @@ class Store:
             .limit(limit)
         )
 
-    def evaluations_by_agent(self, agent_id, limit=100):
+    def evaluations_by_agent(self, agent_id: str, limit: int = 100) -> list[Row]:
         """Return the ratings of one agent's conversations, newest first."""
         return self._all(
             select(evaluations)
@@ -762,7 +797,7 @@ class Store:
             .limit(limit)
         )
 
-    def rating_figures(self):
+    def rating_figures(self) -> dict[str, tuple[int, int, int]]:
         """Return {centre id: (ratings, sum of scores, ratings of 4 or 5)}, removed left out."""
         satisfied = func.sum(case((evaluations.c.score >= 4, 1), else_=0))
         query = (
@@ -776,7 +811,7 @@ class Store:
                 for centre, count, total, good in conn.execute(query)
             }
 
-    def end_categories(self, interaction_ids):
+    def end_categories(self, interaction_ids: Iterable[str]) -> dict[str, str]:
         """Return {interaction id: the wrap-up category its agent chose on ending it}."""
         if not interaction_ids:
             return {}
@@ -792,8 +827,9 @@ class Store:
             if row["payload"].get("event") == "end"
         }
 
-    def handle_times(self, centre_id, since, limit=50):
-        """Return seconds from connected to ended of the centre's recent agent-ended conversations."""
+    def handle_times(self, centre_id: str, since: datetime, limit: int = 50) -> list[float]:
+        """Return seconds from connected to ended of the centre's recent agent-ended
+        conversations."""
         query = (
             select(interactions.c.connected_at, interactions.c.ended_at)
             .where(
@@ -809,7 +845,7 @@ class Store:
 
     # -- business forms (业务办理服务确认单) and their templates ----------------------------------
 
-    def form_templates_of(self, centre_id):
+    def form_templates_of(self, centre_id: str) -> list[Row]:
         """Return a centre's form templates in their order."""
         return self._all(
             select(form_templates)
@@ -817,17 +853,17 @@ class Store:
             .order_by(form_templates.c.position, form_templates.c.title)
         )
 
-    def get_form_template(self, template_id):
+    def get_form_template(self, template_id: str) -> Row | None:
         """Return one form template, or None."""
         return self._one(select(form_templates).where(form_templates.c.id == template_id))
 
-    def put_form_template(self, row):
+    def put_form_template(self, row: Row) -> None:
         """Insert or replace a form template."""
         with self.engine.begin() as conn:
             conn.execute(form_templates.delete().where(form_templates.c.id == row["id"]))
             conn.execute(insert(form_templates).values(**row))
 
-    def delete_form_template(self, template_id, centre_id):
+    def delete_form_template(self, template_id: str, centre_id: str) -> bool:
         """Remove a centre's form template; return True if there was one."""
         with self.engine.begin() as conn:
             return (
@@ -840,12 +876,12 @@ class Store:
                 == 1
             )
 
-    def create_form(self, row, new_event):
+    def create_form(self, row: Row, new_event: Row) -> list[Row]:
         """Insert a form with the event that shows it in its conversation; return the event stored.
 
         Raises Duplicate (and stores nothing) when the sender's request id was stored before."""
 
-        def work(conn):
+        def work(conn: Connection) -> list[Row]:
             conn.execute(insert(forms).values(**row))
             return self._append(conn, row["interaction_id"], [new_event])
 
@@ -854,7 +890,7 @@ class Store:
         except IntegrityError as exc:
             raise Duplicate(row["interaction_id"]) from exc
 
-    def form_by_cid(self, interaction_id, created_by, cid):
+    def form_by_cid(self, interaction_id: str, created_by: str, cid: str) -> Row | None:
         """Return the form an agent sent with this request id, or None (idempotent sends)."""
         return self._one(
             select(forms).where(
@@ -864,11 +900,11 @@ class Store:
             )
         )
 
-    def commit_form(self, before, after, new_event):
+    def commit_form(self, before: Row, after: Row, new_event: Row) -> list[Row]:
         """Save after in place of before (same version) with its event; raise Conflict if moved."""
         changes = {k: v for k, v in after.items() if k not in ("id", "version") and before[k] != v}
 
-        def work(conn):
+        def work(conn: Connection) -> list[Row]:
             result = conn.execute(
                 update(forms)
                 .where(forms.c.id == before["id"], forms.c.version == before["version"])
@@ -880,11 +916,11 @@ class Store:
 
         return self.writer.run(work)
 
-    def get_form(self, form_id):
+    def get_form(self, form_id: str) -> Row | None:
         """Return one form, or None."""
         return self._one(select(forms).where(forms.c.id == form_id))
 
-    def forms_of_person(self, site_id, tin, sub, limit=50):
+    def forms_of_person(self, site_id: str, tin: str, sub: str, limit: int = 50) -> list[Row]:
         """Return a person's forms across their conversations, newest first (我的业务确认单)."""
         query = (
             select(forms)
@@ -901,7 +937,7 @@ class Store:
 
     # -- follow-ups of poor ratings and appeals of ratings ------------------------------------
 
-    def followups_in(self, centre_id=None, limit=200):
+    def followups_in(self, centre_id: str | None = None, limit: int = 200) -> list[Row]:
         """Return follow-ups (of one centre, or all), open ones first, soonest due first."""
         query = select(followups).order_by(
             case((followups.c.status == "open", 0), else_=1), followups.c.due_at
@@ -910,11 +946,11 @@ class Store:
             query = query.where(followups.c.centre_id == centre_id)
         return self._all(query.limit(limit))
 
-    def get_followup(self, interaction_id):
+    def get_followup(self, interaction_id: str) -> Row | None:
         """Return one follow-up, or None."""
         return self._one(select(followups).where(followups.c.interaction_id == interaction_id))
 
-    def decide_followup(self, interaction_id, was, **values):
+    def decide_followup(self, interaction_id: str, was: str, **values: Any) -> bool:
         """Change a follow-up still in status was; return True if it was."""
         with self.engine.begin() as conn:
             return (
@@ -926,7 +962,7 @@ class Store:
                 == 1
             )
 
-    def create_appeal(self, row):
+    def create_appeal(self, row: Row) -> None:
         """Store an agent's appeal of a rating; raise ValueError if it was appealed before."""
         try:
             with self.engine.begin() as conn:
@@ -934,7 +970,9 @@ class Store:
         except IntegrityError:
             raise ValueError("already appealed") from None
 
-    def appeals_in(self, centre_id=None, agent_id=None, limit=200):
+    def appeals_in(
+        self, centre_id: str | None = None, agent_id: str | None = None, limit: int = 200
+    ) -> list[Row]:
         """Return appeals (of one centre or agent, or all), open ones first, oldest first."""
         query = select(appeals).order_by(
             case((appeals.c.status == "open", 0), else_=1), appeals.c.created_at
@@ -945,11 +983,11 @@ class Store:
             query = query.where(appeals.c.agent_id == agent_id)
         return self._all(query.limit(limit))
 
-    def get_appeal(self, interaction_id):
+    def get_appeal(self, interaction_id: str) -> Row | None:
         """Return one appeal, or None."""
         return self._one(select(appeals).where(appeals.c.interaction_id == interaction_id))
 
-    def decide_appeal(self, interaction_id, status, by, at):
+    def decide_appeal(self, interaction_id: str, status: str, by: str, at: datetime) -> bool:
         """Settle an open appeal; a removed rating is marked, never deleted. True if open."""
         with self.engine.begin() as conn:
             changed = conn.execute(
@@ -968,17 +1006,17 @@ class Store:
 
     # -- calls ---------------------------------------------------------------------------------
 
-    def interaction_by_call(self, call_id):
+    def interaction_by_call(self, call_id: str) -> Interaction | None:
         """Return the interaction whose current or last call is call_id, or None."""
         row = self._one(select(interactions).where(interactions.c.call_id == call_id))
         return Interaction(**row) if row else None
 
-    def save_recording(self, row):
+    def save_recording(self, row: Row) -> None:
         """Index one recorded file."""
         with self.engine.begin() as conn:
             conn.execute(insert(recordings).values(**row))
 
-    def worker_seen(self, url, mode, calls, now):
+    def worker_seen(self, url: str, mode: str, calls: int, now: datetime) -> None:
         """Record a media worker's heartbeat (its URL, mode and how many calls it holds)."""
         values = {"mode": mode, "calls": calls, "last_seen": now}
         for _ in range(2):
@@ -992,13 +1030,13 @@ class Store:
             except IntegrityError:  # another server inserted it between the two: update that row
                 continue
 
-    def workers_seen_since(self, moment):
+    def workers_seen_since(self, moment: datetime) -> list[Row]:
         """Return the media workers heard from since moment."""
         return self._all(
             select(rtc_workers).where(rtc_workers.c.last_seen >= moment).order_by(rtc_workers.c.url)
         )
 
-    def active_calls_by_worker(self):
+    def active_calls_by_worker(self) -> dict[str, int]:
         """Return {worker URL: number of active calls on it}."""
         query = (
             select(interactions.c.call_worker, func.count())
@@ -1008,7 +1046,7 @@ class Store:
         with self.engine.connect() as conn:
             return {url: count for url, count in conn.execute(query)}
 
-    def recordings_in_centre(self, centre_id, limit=200):
+    def recordings_in_centre(self, centre_id: str, limit: int = 200) -> list[Row]:
         """Return the newest recordings of a centre's conversations, with who was in them."""
         query = (
             select(
@@ -1024,7 +1062,7 @@ class Store:
         )
         return self._all(query)
 
-    def recordings_of(self, interaction_id):
+    def recordings_of(self, interaction_id: str) -> list[Row]:
         """Return an interaction's recordings, oldest first."""
         return self._all(
             select(recordings)
@@ -1032,23 +1070,24 @@ class Store:
             .order_by(recordings.c.created_at)
         )
 
-    def get_recording(self, recording_id):
+    def get_recording(self, recording_id: str) -> Row | None:
         """Return one recording row, or None."""
         return self._one(select(recordings).where(recordings.c.id == recording_id))
 
-    def recordings_before(self, moment):
+    def recordings_before(self, moment: datetime) -> list[Row]:
         """Return recordings made before moment (past their retention)."""
         return self._all(select(recordings).where(recordings.c.created_at < moment))
 
-    def delete_recording(self, recording_id):
+    def delete_recording(self, recording_id: str) -> None:
         """Remove a recording's index row."""
         with self.engine.begin() as conn:
             conn.execute(recordings.delete().where(recordings.c.id == recording_id))
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _insert_absent(self, table, row, *keys):
-        """Insert row unless one with the same keys exists; another process racing us is fine too."""
+    def _insert_absent(self, table: Table, row: Row, *keys: Column) -> None:
+        """Insert row unless one with the same keys exists; another process racing us is fine
+        too."""
         try:
             with self.engine.begin() as conn:
                 if not conn.execute(
@@ -1058,17 +1097,17 @@ class Store:
         except IntegrityError:
             pass
 
-    def _one(self, query):
+    def _one(self, query: Executable) -> Row | None:
         with self.engine.connect() as conn:
             row = conn.execute(query).mappings().first()
             return dict(row) if row else None
 
-    def _all(self, query):
+    def _all(self, query: Executable) -> list[Row]:
         with self.engine.connect() as conn:
             return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def _message_view(message):
+def _message_view(message: Row) -> Row:
     """Return the part of a message row that clients see."""
     return {
         "id": message["id"],

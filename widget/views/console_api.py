@@ -491,7 +491,8 @@ def transcript(interaction_id):
 @bp.get("/recordings")
 @role(*SUPERVISORS)
 def centre_recordings():
-    """List the newest call recordings (双录) of the caller's centre, with the taxpayer and the agent."""
+    """List the newest call recordings (双录) of the caller's centre, with the taxpayer and the
+    agent."""
     store = ext().store
     names = {agent["id"]: agent["display_name"] for agent in store.agents_of()}
     items = []
@@ -692,7 +693,8 @@ def kb_thesaurus_check():
 @bp.post("/kb/thesaurus")
 @role(*SUPERVISORS)
 def kb_thesaurus_add():
-    """Add a pair for the site when its check accepts it (else 400 thesaurus_rejected, saying why)."""
+    """Add a pair for the site when its check accepts it (else 400 thesaurus_rejected, saying
+    why)."""
     body = _body()
     site = _site()
     check = ext().service.knowledge.add_pair(

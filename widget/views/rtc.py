@@ -1,5 +1,6 @@
-"""The media workers' door into the web process, with the shared secret: connection-state events, and the
-heartbeats of standalone workers (`python -m rtc --register`) that make them available for new calls."""
+"""The media workers' door into the web process, with the shared secret: connection-state events,
+and the heartbeats of standalone workers (`python -m rtc --register`) that make them available for
+new calls."""
 
 import hmac
 import re
@@ -44,7 +45,8 @@ def _from_a_worker():
 @bp.post("/internal/rtc/events")
 @csrf.exempt
 def events():
-    """Relay a peer's media connection state (connected, disconnected, failed, closed) to both sides."""
+    """Relay a peer's media connection state (connected, disconnected, failed, closed) to both
+    sides."""
     body = _from_a_worker()
     if body.get("role") not in ("taxpayer", "agent") or not isinstance(body.get("call_id"), str):
         raise ZhengnaError("bad_field.media_event")
@@ -55,7 +57,8 @@ def events():
 @bp.post("/internal/rtc/workers")
 @csrf.exempt
 def heartbeat():
-    """A standalone worker says it is up: {url, mode, calls}. New calls may go to it for RTC_WORKER_TTL."""
+    """A standalone worker says it is up: {url, mode, calls}. New calls may go to it for
+    RTC_WORKER_TTL."""
     body = _from_a_worker()
     url, mode, calls = body.get("url"), body.get("mode"), body.get("calls")
     if (

@@ -16,7 +16,8 @@ from . import ext, limiter, session_agent
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ws", __name__)
-# Handshakes have their own, higher per-address limit in place of HTTP_RATE_LIMIT (a NAT full of taxpayers).
+# Handshakes have their own, higher per-address limit in place of HTTP_RATE_LIMIT (a NAT full of
+# taxpayers).
 limiter.limit(lambda: current_app.config["WS_HANDSHAKE_RATE_LIMIT"])(bp)
 
 

@@ -1,4 +1,5 @@
-"""knowledge base: each site entry's English question, phrasings and answer; a site's thesaurus pairs
+"""knowledge base: each site entry's English question, phrasings and answer; a site's thesaurus
+pairs
 
 Revision ID: 0007_kb_english
 Revises: 0006
