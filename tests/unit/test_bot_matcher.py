@@ -121,3 +121,12 @@ def test_entry_lookup(matcher):
     assert e.question and e.answer
     with pytest.raises(KeyError):
         matcher.entry("kb-999")
+
+
+def test_guessed_words_are_read_in_the_kbs_own_words():
+    # jieba's HMM joins characters it does not know into a word (说票, 补张, 哪能验); the word view
+    # reads them in the KB's words (stop words dropped). A dictionary word the KB does not use
+    # (下雨, 股票) stays whole, and so does a KB word. Without the mined questions, which use some.
+    m = Matcher(load_entries(mined=False))
+    words = ["说票", "补张", "哪能验", "下雨", "股票", "税控设备"]
+    assert m._resegment(words) == ["说", "票", "补", "验", "下雨", "股票", "税控设备"]

@@ -18,7 +18,7 @@ from .index import IndexBuilder
 from .kb import Entry, load_entries, load_oos_examples
 from .normalise import Normaliser, basic, english_to_chinese
 from .thesaurus import Thesaurus
-from .tokens import tokenizer, words
+from .tokens import STOPWORDS, tokenizer, words
 
 _LATIN = re.compile(r"[A-Za-z\uff21-\uff3a\uff41-\uff5a]")
 # The background of a narrative (clauses around its question that name domain words) counts at
@@ -290,7 +290,9 @@ class Matcher:
         """Ranked (id, score) candidates and the decision signals for a normalised query (the
         background of a narrative, normalised, adds its words at BACKGROUND_WEIGHT)."""
         qwords = words(norm)
-        qviews = views(norm, expand=True, ws=qwords)
+        # The word view reads jieba's guesses at unknown words in the KB's own words (_resegment);
+        # the shares (coverage, known) and the contrast keep the words as cut.
+        qviews = views(norm, expand=True, ws=self._resegment(qwords))
         if background:
             for view, counts in views(background).items():
                 q = qviews.setdefault(view, Counter())
@@ -343,6 +345,27 @@ class Matcher:
             vote=self._vote(row_scores, int(top[0])) if k else 0.0,
         )
         return ranked, signals
+
+    def _resegment(self, qwords: list[str]) -> list[str]:
+        """Query words with each word jieba guessed (its HMM joins characters its dictionary does
+        not know: 说票, 补张, 哪能验) and the KB does not use cut again, longest KB word first,
+        when every piece that is not a stop word is a KB word (补张 -> 补, 哪能验 -> 验). A real
+        word the KB does not use (下雨, 股票) stays whole: it is what an off-topic question is
+        about."""
+        known, freq = self._kb_words, tokenizer().FREQ
+        out: list[str] = []
+        for w in qwords:
+            if w in known or len(w) < 2 or w.isascii() or freq.get(w):
+                out.append(w)
+                continue
+            pieces, i = [], 0
+            while i < len(w):
+                j = next(j for j in range(len(w), i, -1) if j == i + 1 or w[i:j] in known)
+                if w[i:j] not in STOPWORDS:
+                    pieces.append(w[i:j])
+                i = j
+            out.extend(pieces if pieces and all(p in known for p in pieces) else [w])
+        return out
 
     def _vote(self, row_scores: np.ndarray, best: int) -> float:
         """Share of the VOTE_K closest phrasings (known out-of-scope questions included) that
