@@ -52,9 +52,12 @@ def test_holdout2_targets(matcher):
 
 
 def test_holdout2_out_of_scope(matcher):
-    # Issue 4 asks for 0.90; holdout2 reaches 0.80 (8/10: a chit-chat question with 几点 and one on
-    # export-refund timing still get suggestions, never a wrong answer). This guards 0.80 until a general
-    # out-of-scope model lands; adding those two topics to the lexicons would only fit the held-out set.
+    # Issue 4 asks for 0.90; holdout2 reaches 0.70 (7/10). The two answered ones are above; the
+    # third, 明天会下雨吗, gets suggestions since the scope threshold was fitted for issue 10's
+    # "nothing shown for an in-scope question <= 0.03" under leave-one-voice-out
+    # (calibrate.NOTHING_MAX: 0.015 kept it rejected but left LOVO nothing at 0.038; issue 10
+    # calls nothing shown the worse failure). This guards 0.70 until a general out-of-scope model
+    # lands; adding weather or those two topics to the lexicons would only fit the held-out set.
     r = evaluate(matcher, read_jsonl(HOLDOUT2))
-    assert r.oos_ok >= 0.80, r.lines()
+    assert r.oos_ok >= 0.70, r.lines()
     assert r.confident_wrong <= HOLDOUT2_WRONG_MAX + 1e-9, r.lines()

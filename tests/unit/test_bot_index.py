@@ -120,8 +120,11 @@ def test_answer_probability_rises_with_margin():
     # The decision is fitted on the training voices (data/decision.json): a clear lead is answered,
     # a tie on a loose match is suggested.
     common = dict(words=3, oos_gap=-0.2)  # no known out-of-scope question anywhere near
-    low = Signals(0.35, 0.35, 0.6, 1.0, False, False, phrase_top=0.35, **common)
-    high = Signals(0.6, 0.30, 0.9, 1.0, False, False, phrase_top=0.7, phrase_gap=0.3, **common)
+    # vote: the closest phrasings are the best entry's own (high) or spread over entries (low)
+    low = Signals(0.35, 0.35, 0.6, 1.0, False, False, phrase_top=0.35, vote=0.4, **common)
+    high = Signals(
+        0.6, 0.30, 0.9, 1.0, False, False, phrase_top=0.7, phrase_gap=0.3, vote=1.0, **common
+    )
     d = load_decision()
     assert d.answer_probability(high) > d.answer_probability(low)
     assert decide(high) == "answer" and decide(low) != "answer"

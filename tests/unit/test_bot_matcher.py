@@ -1,12 +1,13 @@
 """Retrieval and the answer / suggest / reject / greeting decision."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
-from widget.bot.decide import Signals, decide
+from widget.bot.decide import Signals, decide, load_decision
 from widget.bot.kb import load_entries
-from widget.bot.matcher import Matcher, MatchResult
+from widget.bot.matcher import Matcher, MatchResult, offtopic_terms
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,33 @@ def test_decide_three_ways():
     assert decide(sig(0.5, 0.1, known=0.2)) == "reject"  # mostly words the KB never uses
     assert decide(sig(0.5, 0.1, offtopic=True)) == "reject"  # names 个税/社保, not near-verbatim
     assert decide(sig(0.7, 0.1, offtopic=True, coverage=0.9)) == "answer"  # ...unless it is
+
+
+def test_offtopic_word_the_best_entry_names_gets_suggestions_not_nothing():
+    d = load_decision()
+    s = sig(0.4, 0.2, coverage=0.5, offtopic=True, vote=1.0)
+    assert d.scope_probability(s) >= d.scope_p
+    assert d.decide(s) == "reject"  # an uncovered topic, and the best entry does not name it
+    assert d.decide(replace(s, offtopic_known=True)) == "suggest"  # the entry's phrasings do
+    low = replace(s, offtopic_known=True, top=0.02, coverage=0.0, known=0.35, vote=0.2)
+    assert d.scope_probability(low) < d.scope_p and d.decide(low) == "reject"
+
+
+def test_offtopic_terms_the_entry_itself_is_about(matcher):
+    # 社保 is off-topic (social insurance is another service), but kb-119 (差额征税 for labour
+    # dispatch) is asked about the wages and social insurance it passes through.
+    r = matcher.match("劳务派遣代发的工资和社保能开专票吗")
+    assert r.outcome in ("answer", "suggest") and "kb-119" in (r.answer, *r.suggestions)
+    assert matcher.match("社保怎么交").outcome == "reject"
+    assert matcher.match("数电票开了之后社保怎么办").outcome == "reject"  # kb-014 does not name it
+    assert offtopic_terms(["劳务派遣", "工资", "社保"]) == {"社保"}
+
+
+def test_vote_is_the_share_of_the_closest_phrasings_of_the_best_entry(matcher):
+    _, exact = matcher.signals(matcher.entry("kb-071").question)
+    assert exact.vote >= 0.6
+    _, vague = matcher.signals("发票")
+    assert 0.0 <= vague.vote < exact.vote
 
 
 @pytest.mark.parametrize(
@@ -93,3 +121,12 @@ def test_entry_lookup(matcher):
     assert e.question and e.answer
     with pytest.raises(KeyError):
         matcher.entry("kb-999")
+
+
+def test_guessed_words_are_read_in_the_kbs_own_words():
+    # jieba's HMM joins characters it does not know into a word (说票, 补张, 哪能验); the word view
+    # reads them in the KB's words (stop words dropped). A dictionary word the KB does not use
+    # (下雨, 股票) stays whole, and so does a KB word. Without the mined questions, which use some.
+    m = Matcher(load_entries(mined=False))
+    words = ["说票", "补张", "哪能验", "下雨", "股票", "税控设备"]
+    assert m._resegment(words) == ["说", "票", "补", "验", "下雨", "股票", "税控设备"]

@@ -100,9 +100,14 @@ def voice_rows(
 # (bench/bot_decision_sweep.py): the largest whose LOVO mean keeps confident wrong <= 0.02 and
 # out-of-scope handled >= 0.85, maximising top-1 + first - 2 x nothing (nothing shown for an
 # in-scope question is the worse failure). Wrong answers allowed among all rows (answer_p):
-WRONG_MAX = 0.02  # 0.015: LOVO top-1 0.724; 0.025: top-1 0.752 but confident wrong 0.023
-# In-scope rows left with nothing allowed (scope_p): 0.0125 gave nothing 0.037 but oos 0.835.
-NOTHING_MAX = 0.015
+WRONG_MAX = 0.025  # 0.02 -> LOVO top-1 0.733 (cw 0.017); 0.025 -> 0.738 (cw 0.019)
+# In-scope rows left with nothing allowed (scope_p). Before the vote feature and the suggestions
+# for off-topic words the best entry's phrasings name: 0.0125 gave nothing 0.037 but oos 0.835.
+# With them (LOVO, wrong 0.025): 0.01 -> nothing 0.027 / oos 0.855, 0.0125 -> 0.032 / 0.876,
+# 0.015 -> 0.038 / 0.897. The shipped fit at 0.01 (and 0.0125) shows suggestions for
+# holdout2's 明天会下雨吗 (holdout2 out-of-scope 0.8 -> 0.7): nothing shown for an in-scope
+# question is the worse failure (issue 10), so 0.01.
+NOTHING_MAX = 0.01
 # Wrong answers allowed among the English rows (answer_p_en). The entries' own English aliases are
 # harder than questions (short, and written next to their neighbours), so they need a looser
 # rate: 0.03 -> LOVO English top-1 0.613, 0.06 -> 0.613, 0.10 -> 0.707 (English cw 0.023),

@@ -57,6 +57,7 @@ FEATURES = (
     "oos_gap",
     "phrase_top",
     "agree",
+    "vote",
     "bias",
 )
 
@@ -79,6 +80,8 @@ class Signals:
     oos_gap: float = 0.0  # closest known out-of-scope question minus the best entry's phrasing
     phrase_top: float = 0.0  # best single-phrasing score of the best entry
     agree: bool = True  # the entry with the closest single phrasing is the best entry
+    offtopic_known: bool = False  # every uncovered topic named is named by the best entry too
+    vote: float = 0.0  # share of the closest phrasings that belong to the best entry
 
     @property
     def margin(self) -> float:
@@ -99,6 +102,7 @@ class Signals:
             10.0 * self.oos_gap,
             self.phrase_top,
             float(self.agree),
+            self.vote,
             1.0,
         )
 
@@ -130,7 +134,11 @@ class Decision:
         if s.empty or s.top <= 0.0 or s.known < KNOWN_MIN:
             return "reject"
         if s.offtopic:
-            return "answer" if s.top >= OFFTOPIC_SURE and s.coverage >= COVERAGE_MIN else "reject"
+            if s.top >= OFFTOPIC_SURE and s.coverage >= COVERAGE_MIN:
+                return "answer"
+            if s.offtopic_known and self.scope_probability(s) >= self.scope_p:
+                return "suggest"
+            return "reject"
         threshold = self.answer_p if not s.en or self.answer_p_en is None else self.answer_p_en
         # A tie (no lead at all in the ranking score) is never answered: which is first is chance.
         if s.margin > 0.0 and self.answer_probability(s) >= threshold:

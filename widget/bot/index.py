@@ -190,6 +190,10 @@ class PhrasingIndex:
 
     def entry_scores(self, vs: dict[str, Counter]) -> np.ndarray:
         """Best-phrasing fused cosine (0..1) for every entry."""
+        return self.scores(vs)[0]
+
+    def scores(self, vs: dict[str, Counter]) -> tuple[np.ndarray, np.ndarray]:
+        """(best-phrasing fused cosine for every entry, fused cosine for every row)."""
         q = self._vector(vs)
         idx, wts = [], []
         for f, val in q.items():
@@ -197,10 +201,10 @@ class PhrasingIndex:
             idx.append(self.post_row[s:e])
             wts.append(self.post_val[s:e] * val)
         if not idx or not len(self.row_entry):
-            return np.zeros(self.n_entries, dtype=np.float32)
+            return np.zeros(self.n_entries, dtype=np.float32), np.zeros(len(self.row_entry))
         row_scores = np.bincount(
             np.concatenate(idx), weights=np.concatenate(wts), minlength=len(self.row_entry)
         )
         best = np.maximum.reduceat(row_scores, np.minimum(self.entry_start, len(row_scores) - 1))
         best[~self.has_rows] = 0.0
-        return best / self.total_weight
+        return best / self.total_weight, row_scores / self.total_weight

@@ -18,7 +18,7 @@ from .index import IndexBuilder
 from .kb import Entry, load_entries, load_oos_examples
 from .normalise import Normaliser, basic, english_to_chinese
 from .thesaurus import Thesaurus
-from .tokens import tokenizer, words
+from .tokens import STOPWORDS, tokenizer, words
 
 _LATIN = re.compile(r"[A-Za-z\uff21-\uff3a\uff41-\uff5a]")
 # The background of a narrative (clauses around its question that name domain words) counts at
@@ -26,6 +26,15 @@ _LATIN = re.compile(r"[A-Za-z\uff21-\uff3a\uff41-\uff5a]")
 # 0.3 (a weak signal) lost 0.085 top-1 against 1.0 (the accountant's background names the entry's
 # topic: 附表二, 税控盘); clauses without a domain word are dropped either way.
 BACKGROUND_WEIGHT = 1.0
+# The vote: the share of the VOTE_K phrasings closest to the query (known out-of-scope questions
+# included) that belong to the best entry. A right best entry usually owns most of them; a query
+# between topics has them spread. A decision feature only (LOVO, see decide.py).
+VOTE_K = 5
+# An uncovered topic (社保, 贷款) named in a query is the best entry's own when at least this
+# many of its phrasings name it too (劳务派遣 … 工资社保那部分能开专票吗 -> kb-119): such a query
+# is shown suggestions instead of nothing. One phrasing is not enough: 'stock' (of paper
+# invoices) reads as 股票 in one English alias of kb-086.
+OFFTOPIC_PHRASINGS = 2
 SUGGESTIONS = 3  # the widget shows the three closest questions under "您是否要咨询以下问题"
 HUMAN_CATEGORY = "征纳互动"  # the human-service entry lives in the 征纳互动 category...
 HUMAN_QUESTION_WORDS = (
@@ -100,19 +109,26 @@ def _offtopic_word_sets() -> frozenset[frozenset[str]]:
 
 
 def _names_offtopic(tokens: list[str]) -> bool:
-    """True when a token (or two adjacent tokens) names an uncovered topic; 哪个税收 does not name 个税."""
+    """True when a token (or adjacent tokens) names an uncovered topic (see offtopic_terms)."""
+    return bool(offtopic_terms(tokens))
+
+
+def offtopic_terms(tokens: list[str]) -> frozenset[str]:
+    """The uncovered topics a token (or two or three adjacent tokens) names; 哪个税收 does not
+    name 个税."""
     terms, vocab = set(lexicon.offtopic()), lexicon.domain_words()
-    if any(a + b in terms for a, b in zip(tokens, tokens[1:])):
-        return True
-    # A term of two or three words is also named in another word order: 注销公司 / 公司注销, 办理身份证.
+    found = {a + b for a, b in zip(tokens, tokens[1:], strict=False) if a + b in terms}
+    # A term of two or three words is also named in another word order: 注销公司 / 公司注销,
+    # 办理身份证.
     multi = _offtopic_word_sets()
     for n in (2, 3):
-        if any(frozenset(tokens[i : i + n]) in multi for i in range(len(tokens) - n + 1)):
-            return True
-    return any(
-        len(t) >= 2 and (t in terms or (t not in vocab and any(x in t for x in terms)))
-        for t in tokens
-    )
+        for i in range(len(tokens) - n + 1):
+            if frozenset(tokens[i : i + n]) in multi:
+                found.add("".join(tokens[i : i + n]))
+    for t in tokens:
+        if len(t) >= 2 and (t in terms or (t not in vocab and any(x in t for x in terms))):
+            found.add(t)
+    return frozenset(found)
 
 
 class Matcher:
@@ -142,7 +158,7 @@ class Matcher:
         self.normalise = Normaliser(self._pinyin_table(syn), syn)
         pooled_rows = IndexBuilder()
         qtypes = np.zeros((len(self._entries), len(QUESTION_TYPES)), dtype=np.float32)
-        phrase_rows, vocab = IndexBuilder(share=pooled_rows), []
+        phrase_rows, vocab, named_by = IndexBuilder(share=pooled_rows), [], []
         for n, e in enumerate(self._entries):
             analysed = [self._analyse(p, cache) for p in e.phrasings]
             for _, vs, _ in analysed:
@@ -151,6 +167,7 @@ class Matcher:
             # answers: no typo repair needed
             answer = self._answer_words(e.answer, cache, self.normalise.synonyms)
             vocab.append(frozenset(w for ws, _, _ in analysed for w in ws).union(answer))
+            named_by.append(Counter(w for ws, _, _ in analysed for w in set(ws)))
             qtypes[n] = _qtype_profile([qt for _, _, qt in analysed])
         # Known out-of-scope questions: rows of one pseudo-entry after the real ones, in the phrasing
         # index only (their words count in no document frequency and in no entry's vocabulary).
@@ -159,6 +176,7 @@ class Matcher:
             phrase_rows.add(n_real, self._analyse(text, cache)[1])
         self._has_oos = bool(oos)
         self._entry_vocab = tuple(vocab)
+        self._named_by = tuple(named_by)  # per entry: word -> how many of its phrasings use it
         self._kb_words = Counter(w for v in vocab for w in v)
         # One pooled row per entry holds each of the entry's features once: its postings count the entries that
         # use a feature, which is the document frequency both indexes need (no sort over all phrasing postings).
@@ -272,7 +290,9 @@ class Matcher:
         """Ranked (id, score) candidates and the decision signals for a normalised query (the
         background of a narrative, normalised, adds its words at BACKGROUND_WEIGHT)."""
         qwords = words(norm)
-        qviews = views(norm, expand=True, ws=qwords)
+        # The word view reads jieba's guesses at unknown words in the KB's own words (_resegment);
+        # the shares (coverage, known) and the contrast keep the words as cut.
+        qviews = views(norm, expand=True, ws=self._resegment(qwords))
         if background:
             for view, counts in views(background).items():
                 q = qviews.setdefault(view, Counter())
@@ -280,7 +300,7 @@ class Matcher:
                     q[f] += BACKGROUND_WEIGHT * tf
         # Two signals, equally weighted: the closest single phrasing, and the entry's phrasings pooled together
         # (robust when a query mixes words from several phrasings of the same entry).
-        phrase_scores = self.index.entry_scores(qviews)
+        phrase_scores, row_scores = self.index.scores(qviews)
         oos = float(phrase_scores[-1]) if self._has_oos else 0.0
         phrase_scores = phrase_scores[: len(self._entries)]
         scores = (phrase_scores + self.pooled.entry_scores(qviews)) / 2
@@ -303,13 +323,16 @@ class Matcher:
             type_gap = float(bonus[top[0]] - bonus[top[1]]) if bonus is not None else 0.0
             phrase_gap = float(phrase_scores[top[0]] - phrase_scores[top[1]])
         ranked = tuple((self._ids[i], float(scores[i])) for i in top)
+        named = offtopic_terms(tokenizer().lcut(english_to_chinese(basic(raw))))
         best_vocab = self._entry_vocab[top[0]] if k else frozenset()
         signals = Signals(
             top=ranked[0][1] if ranked else 0.0,
             second=ranked[1][1] if len(ranked) > 1 else 0.0,
             coverage=self._share(qwords, best_vocab.__contains__),
             known=self._share(qwords, self._kb_words.__contains__),
-            offtopic=_names_offtopic(tokenizer().lcut(english_to_chinese(basic(raw)))),
+            offtopic=bool(named),
+            offtopic_known=bool(named)
+            and all(self._named_by[top[0]][t] >= OFFTOPIC_PHRASINGS for t in named),
             empty=not qwords and not norm,
             contrast=contrast,
             type_gap=type_gap,
@@ -319,8 +342,39 @@ class Matcher:
             en=lang == "en",
             phrase_top=float(phrase_scores[top[0]]) if k else 0.0,
             agree=bool(k) and int(np.argmax(phrase_scores)) == int(top[0]),
+            vote=self._vote(row_scores, int(top[0])) if k else 0.0,
         )
         return ranked, signals
+
+    def _resegment(self, qwords: list[str]) -> list[str]:
+        """Query words with each word jieba guessed (its HMM joins characters its dictionary does
+        not know: 说票, 补张, 哪能验) and the KB does not use cut again, longest KB word first,
+        when every piece that is not a stop word is a KB word (补张 -> 补, 哪能验 -> 验). A real
+        word the KB does not use (下雨, 股票) stays whole: it is what an off-topic question is
+        about."""
+        known, freq = self._kb_words, tokenizer().FREQ
+        out: list[str] = []
+        for w in qwords:
+            if w in known or len(w) < 2 or w.isascii() or freq.get(w):
+                out.append(w)
+                continue
+            pieces, i = [], 0
+            while i < len(w):
+                j = next(j for j in range(len(w), i, -1) if j == i + 1 or w[i:j] in known)
+                if w[i:j] not in STOPWORDS:
+                    pieces.append(w[i:j])
+                i = j
+            out.extend(pieces if pieces and all(p in known for p in pieces) else [w])
+        return out
+
+    def _vote(self, row_scores: np.ndarray, best: int) -> float:
+        """Share of the VOTE_K closest phrasings (known out-of-scope questions included) that
+        belong to the best entry."""
+        k = min(VOTE_K, len(row_scores))
+        if not k:
+            return 0.0
+        rows = np.argpartition(-row_scores, k - 1)[:k]
+        return float(np.mean(self.index.row_entry[rows] == best))
 
     def _qtype_bonus(self, qt: tuple[int, ...]) -> np.ndarray | None:
         """QUESTION_TYPE_WEIGHT x cosine between the query's question types and every entry's profile."""
