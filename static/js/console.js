@@ -1,5 +1,8 @@
 // Agent console entry: the sign-in form when logged out, else the live console (static/js/console/app.js).
-import { bilingual } from "./console/dom.js";
+import { bilingual, useTranslator } from "./shared/dom.js";
+import { t } from "./console/i18n.js";
+
+useTranslator(t);
 
 const form = document.getElementById("login");
 const root = document.getElementById("console");

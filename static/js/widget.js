@@ -28,7 +28,8 @@
     "drag",
     "i18n",
     "styles",
-    "dom",
+    "../shared/dom",
+    "../shared/i18n",
   ];
   var EVENTS = ["open", "close", "state", "message", "unread", "call"];
   var LABEL = { "zh-CN": "征纳互动", en: "Tax service chat" };

@@ -1,6 +1,7 @@
 // 我的评价: the ratings of the agent's own conversations; a poor one may be appealed (申诉) with a reason,
 // for a supervisor to keep or remove from the figures.
-import { h, bilingual, both, clock, field } from "./dom.js";
+import { h, bilingual, both, field } from "../shared/dom.js";
+import { clock } from "../shared/i18n.js";
 import { extend } from "./i18n.js";
 import { get, post } from "./api.js";
 

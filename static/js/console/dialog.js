@@ -1,5 +1,5 @@
 // Modal dialogs on the native <dialog> (focus kept inside, Escape cancels, focus returns to the opener).
-import { h, bilingual } from "./dom.js";
+import { h, bilingual } from "../shared/dom.js";
 
 /**
  * Open a dialog; resolve with read() (or true) on OK, null on cancel. opts: kind (data-kind), title and text keys,

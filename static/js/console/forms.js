@@ -1,6 +1,6 @@
 // 业务办理服务确认单 in a conversation: the agent's composer (a centre template, materials added by hand) and one
 // card per form in the transcript, with the taxpayer's files, 退回 with a reason and 办结 with a result.
-import { h, bilingual, both, field } from "./dom.js";
+import { h, bilingual, both, field } from "../shared/dom.js";
 import { extend } from "./i18n.js";
 import { get } from "./api.js";
 import { attachmentUrl } from "./messages.js";

@@ -1,5 +1,5 @@
 // Notices: errors from the server (code, zh, en) and informational messages, visible and announced.
-import { h, bilingual } from "./dom.js";
+import { h, bilingual } from "../shared/dom.js";
 
 export class Notices {
   constructor() {

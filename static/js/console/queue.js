@@ -1,5 +1,6 @@
 // The centre's live queue: who waits, for how long (ticking), the bot conversation so far, and 接入.
-import { h, bilingual, duration } from "./dom.js";
+import { h, bilingual } from "../shared/dom.js";
+import { duration } from "../shared/i18n.js";
 import { MessageList } from "./messages.js";
 
 export class Queue {

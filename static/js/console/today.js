@@ -1,5 +1,5 @@
 // A supervisor's landing in the console: the centre's live board and today's figures, until a conversation opens.
-import { h, bilingual } from "./dom.js";
+import { h, bilingual } from "../shared/dom.js";
 import { get } from "./api.js";
 import "./admin/strings.js";
 import "./reports/strings.js";

@@ -1,5 +1,6 @@
 // The side of a conversation: internal notes (never sent to the taxpayer) and the taxpayer's earlier conversations.
-import { h, bilingual, both, clock } from "./dom.js";
+import { h, bilingual, both } from "../shared/dom.js";
+import { clock } from "../shared/i18n.js";
 import { MessageList } from "./messages.js";
 
 export class Tools {

@@ -1,5 +1,5 @@
 // 转接: a picker of agents and centres with an internal note; resolves {to_agent | to_centre, note} or null.
-import { h, bilingual, both, field } from "./dom.js";
+import { h, bilingual, both, field } from "../shared/dom.js";
 import { openDialog } from "./dialog.js";
 import { get, ApiError } from "./api.js";
 

@@ -1,7 +1,7 @@
 // The video call of one conversation, agent side: the incoming request (接听 / 拒绝), the taxpayer's camera and
 // screen share side by side, the agent's own camera, mute switches and 关闭视频. The tab that accepted carries
 // the media; a reload of that tab (sessionStorage remembers the call) rejoins and gets the picture back.
-import { h, bilingual, both } from "./dom.js";
+import { h, bilingual, both } from "../shared/dom.js";
 import { openDialog } from "./dialog.js";
 import { LocalMedia, MediaLink, mediaProblem, watchPicture } from "../zn/peer.js";
 

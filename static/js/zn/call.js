@@ -4,7 +4,7 @@
 // sharing, the call area shows what is shared; hidden chat shrinks the window to the call alone. Only the tab
 // that started the call carries its media (a reload of that tab rejoins); other tabs just say where it is.
 import { ERROR, LOCAL_ERROR } from "../shared/codes.js";
-import { h, icon } from "./dom.js";
+import { h, icon } from "../shared/dom.js";
 import { confirmDialog } from "./confirm.js";
 import { errorText } from "./i18n.js";
 import "./calltext.js";

@@ -1,7 +1,8 @@
 // 业务办理服务确认单 in the window: each form.state event as a line in the chat, one live card per form (upload
 // each material, confirm), and the 我的业务确认单 list. Fetched with the first form, not with the window.
-import { h } from "./dom.js";
-import { addStrings, formatTime } from "./i18n.js";
+import { h } from "../shared/dom.js";
+import { addStrings } from "./i18n.js";
+import { formatTime } from "../shared/i18n.js";
 
 addStrings({
   "zh-CN": {
@@ -319,7 +320,7 @@ export class FormsView {
         " · " +
         t("formStatus_" + form.status) +
         " · " +
-        formatTime(cfg, form.updated_at);
+        formatTime(form.updated_at, cfg.locale);
       list.append(
         h("li", {}, [
           h("button", {

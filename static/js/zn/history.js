@@ -1,5 +1,5 @@
 // The list of the person's past conversations (history.list); choosing one shows it read-only.
-import { h } from "./dom.js";
+import { h } from "../shared/dom.js";
 
 /** Fill view with items (INTERACTION views, newest first); choose(id) opens one, back() returns. */
 export function renderHistory(view, t, cfg, items, choose, back) {

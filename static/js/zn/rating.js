@@ -1,5 +1,5 @@
 // The 好差评 rating form shown once when the agent ended the conversation: five levels, reason tags, comment.
-import { h } from "./dom.js";
+import { h } from "../shared/dom.js";
 
 const LEVELS = [
   [5, "rate5"],

@@ -1,5 +1,5 @@
 // Accounts and roles (administrators): create, change role, centre and concurrent limit, disable.
-import { h, bilingual, both, field } from "../dom.js";
+import { h, bilingual, both, field } from "../../shared/dom.js";
 import { get, post, patch } from "../api.js";
 import { section, table, statusLine, button } from "./util.js";
 

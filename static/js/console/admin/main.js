@@ -1,6 +1,7 @@
 // Supervisor and administrator pages: role-aware sections (supervisors: board, ratings, recordings, inbox, quick replies,
 // knowledge base; administrators also accounts, working hours, holidays, regions and the roles each site serves).
-import { h, bilingual, both } from "../dom.js";
+import { h, bilingual, both, useTranslator } from "../../shared/dom.js";
+import { t } from "../i18n.js";
 import { get, post } from "../api.js";
 import "./strings.js";
 import "../reports/strings.js";
@@ -18,6 +19,7 @@ import { mountSites } from "./sites.js";
 import { mountFollowups, mountAppeals } from "./reviews.js";
 import { mountFormTemplates } from "./formtemplates.js";
 
+useTranslator(t);
 const root = document.getElementById("admin");
 const role = root.dataset.role;
 const admin = role === "admin";

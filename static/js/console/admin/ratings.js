@@ -1,5 +1,6 @@
 // 好差评: the centre's ratings per conversation, each with a link to its transcript.
-import { h, bilingual, clock } from "../dom.js";
+import { h, bilingual } from "../../shared/dom.js";
+import { clock } from "../../shared/i18n.js";
 import { get } from "../api.js";
 import { section, table, statusLine, button } from "./util.js";
 import { showTranscript } from "./transcript.js";

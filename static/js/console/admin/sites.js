@@ -1,5 +1,5 @@
 // Sites (administrators): the token roles each site accepts (法定代表人, 财务负责人, 办税员, 开票员...); empty: anyone.
-import { h, both } from "../dom.js";
+import { h, both } from "../../shared/dom.js";
 import { get, patch } from "../api.js";
 import { section, table, statusLine, button } from "./util.js";
 

@@ -1,5 +1,5 @@
 // Shared pieces of the administration pages: sections, status lines, tables.
-import { h, bilingual } from "../dom.js";
+import { h, bilingual } from "../../shared/dom.js";
 
 /** A page section with a heading; returns {el, body}. */
 export function section(id, titleKey, tid) {

@@ -1,6 +1,7 @@
 // 报表 page: the live board, a range's figures, charts and per-agent figures, exports, and transcript search.
 // Supervisors see their centre; administrators every centre or the whole province (the server decides).
-import { h, bilingual, both, field } from "../dom.js";
+import { h, bilingual, both, field, useTranslator } from "../../shared/dom.js";
+import { t } from "../i18n.js";
 import { get, post } from "../api.js";
 import "../admin/strings.js";
 import "./strings.js";
@@ -9,6 +10,7 @@ import { section, statusLine } from "../admin/util.js";
 import { renderReport } from "./figures.js";
 import { mountSearch } from "./search.js";
 
+useTranslator(t);
 const root = document.getElementById("reports");
 const admin = root.dataset.role === "admin";
 const RANGES = ["today", "7d", "month", "custom"];

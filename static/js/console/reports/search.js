@@ -1,6 +1,7 @@
 // 记录查询: find conversations by TIN, enterprise, person, agent, dates and words; open one with its recordings.
 // The server audits every search, every transcript opened and every recording played.
-import { h, bilingual, both, clock, duration, field } from "../dom.js";
+import { h, bilingual, both, field } from "../../shared/dom.js";
+import { clock, duration } from "../../shared/i18n.js";
 import { get } from "../api.js";
 import { section, statusLine } from "../admin/util.js";
 import { showTranscript } from "../admin/transcript.js";
