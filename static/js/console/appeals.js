@@ -1,3 +1,4 @@
+// @ts-check
 // 我的评价: the ratings of the agent's own conversations; a poor one may be appealed (申诉) with a reason,
 // for a supervisor to keep or remove from the figures.
 import { h, bilingual, both, field } from "../shared/dom.js";

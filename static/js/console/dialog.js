@@ -1,9 +1,19 @@
+// @ts-check
 // Modal dialogs on the native <dialog> (focus kept inside, Escape cancels, focus returns to the opener).
 import { h, bilingual } from "../shared/dom.js";
 
 /**
  * Open a dialog; resolve with read() (or true) on OK, null on cancel. opts: kind (data-kind), title and text keys,
  * body (extra nodes), okKey, tid (defaults to console-confirm), read (returns the value or throws a message).
+ * @param {object} opts
+ * @param {string} opts.kind
+ * @param {string} opts.title
+ * @param {string} [opts.text]
+ * @param {Node[]} [opts.body]
+ * @param {string} [opts.okKey]
+ * @param {string} [opts.tid]
+ * @param {() => any} [opts.read]
+ * @returns {Promise<any>}
  */
 export function openDialog({
   kind,
@@ -14,7 +24,7 @@ export function openDialog({
   tid = "console-confirm",
   read,
 }) {
-  const opener = document.activeElement;
+  const opener = /** @type {HTMLElement | null} */ (document.activeElement);
   const titleId = `dlg-${kind}-title`;
   const dialog = h("dialog", {
     cls: "dialog",

@@ -1,3 +1,4 @@
+// @ts-check
 // 业务办理服务确认单 in a conversation: the agent's composer (a centre template, materials added by hand) and one
 // card per form in the transcript, with the taxpayer's files, 退回 with a reason and 办结 with a result.
 import { h, bilingual, both, field } from "../shared/dom.js";
@@ -226,6 +227,7 @@ export class FormDesk {
       });
     entry.el = card;
     card.dataset.status = form.status;
+    /** @type {HTMLElement[]} */
     const parts = [
       h("h4", { attrs: { id: `form-${form.id}` }, text: form.title }),
       bilingual(

@@ -1,3 +1,4 @@
+// @ts-check
 // Notices: errors from the server (code, zh, en) and informational messages, visible and announced.
 import { h, bilingual } from "../shared/dom.js";
 

@@ -1,3 +1,4 @@
+// @ts-check
 // New-request sound (a WebAudio beep, no file) and the waiting count in the tab title; each can be switched off.
 import { h, bilingual } from "../shared/dom.js";
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The centre's live queue: who waits, for how long (ticking), the bot conversation so far, and 接入.
 import { h, bilingual } from "../shared/dom.js";
 import { duration } from "../shared/i18n.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // A supervisor's landing in the console: the centre's live board and today's figures, until a conversation opens.
 import { h, bilingual } from "../shared/dom.js";
 import { get } from "./api.js";

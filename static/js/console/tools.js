@@ -1,3 +1,4 @@
+// @ts-check
 // The side of a conversation: internal notes (never sent to the taxpayer) and the taxpayer's earlier conversations.
 import { h, bilingual, both } from "../shared/dom.js";
 import { clock } from "../shared/i18n.js";

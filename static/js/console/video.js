@@ -1,3 +1,4 @@
+// @ts-check
 // The video call of one conversation, agent side: the incoming request (接听 / 拒绝), the taxpayer's camera and
 // screen share side by side, the agent's own camera, mute switches and 关闭视频. The tab that accepted carries
 // the media; a reload of that tab (sessionStorage remembers the call) rejoins and gets the picture back.

@@ -56,23 +56,28 @@ export function clock(value, withDate = false) {
   return date.toLocaleString("zh-CN", opts);
 }
 
+/** @type {Intl.DateTimeFormatOptions} */
+const WEEKDAY = {
+  month: "short",
+  day: "numeric",
+  weekday: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+};
+
 /**
- * Format an ISO time with weekday, day and month in the locale (the widget's form); "" when it is no time.
+ * Format an ISO time in the locale on the centre's 24-hour clock (the widget's form: weekday, day and month
+ * unless fields says otherwise); "" when it is no time.
  * @param {string} iso
  * @param {string} locale
+ * @param {Intl.DateTimeFormatOptions} [fields]
  */
-export function formatTime(iso, locale) {
+export function formatTime(iso, locale, fields = WEEKDAY) {
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return "";
-  return new Intl.DateTimeFormat(locale, {
-    timeZone: TIME_ZONE,
-    month: "short",
-    day: "numeric",
-    weekday: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-    hour12: false,
-  }).format(when);
+  return new Intl.DateTimeFormat(locale, { ...fields, timeZone: TIME_ZONE, hour12: false }).format(
+    when,
+  );
 }
 
 /** Format a byte count as KB/MB. */

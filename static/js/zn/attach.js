@@ -1,3 +1,4 @@
+// @ts-check
 // Attachments: checked here (type, size), uploaded with the session credential in a header, shown through
 // blob: URLs fetched with that header (the credential never goes into a URL).
 import { h } from "../shared/dom.js";
@@ -37,15 +38,10 @@ export class Attachments {
         headers: { Authorization: "Bearer " + this.credential() },
         credentials: "omit",
       });
-    } catch (err) {
+    } catch {
       throw { code: "network", zh: "网络错误", en: "Network error" };
     }
-    let body = null;
-    try {
-      body = await response.json();
-    } catch (err) {
-      body = null;
-    }
+    const body = await response.json().catch(() => null);
     if (response.status !== 201 || !body || !body.attachment) {
       throw (
         (body && body.error) || {

@@ -1,3 +1,4 @@
+// @ts-check
 // Confirm dialogs (modal inside the window: focus trapped, restored afterwards) and transient toasts.
 import { h } from "../shared/dom.js";
 

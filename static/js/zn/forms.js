@@ -1,3 +1,4 @@
+// @ts-check
 // 业务办理服务确认单 in the window: each form.state event as a line in the chat, one live card per form (upload
 // each material, confirm), and the 我的业务确认单 list. Fetched with the first form, not with the window.
 import { h } from "../shared/dom.js";
@@ -136,6 +137,7 @@ export class FormsView {
       });
     entry.el = card;
     card.setAttribute("data-status", form.status);
+    /** @type {HTMLElement[]} */
     const parts = [
       h("h3", { attrs: { id: "zn-form-" + form.id }, text: t("formTitle") + " · " + form.title }),
       h("p", { cls: "zn-note", tid: "zn-form-status", text: t("formStatus_" + form.status) }),

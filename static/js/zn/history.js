@@ -1,22 +1,20 @@
+// @ts-check
 // The list of the person's past conversations (history.list); choosing one shows it read-only.
 import { h } from "../shared/dom.js";
+import { formatTime } from "../shared/i18n.js";
+
+/** @type {Intl.DateTimeFormatOptions} */
+const DATED = {
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+};
 
 /** Fill view with items (INTERACTION views, newest first); choose(id) opens one, back() returns. */
 export function renderHistory(view, t, cfg, items, choose, back) {
-  const when = (iso) => {
-    const d = new Date(iso);
-    return isNaN(d)
-      ? ""
-      : new Intl.DateTimeFormat(cfg.locale, {
-          timeZone: "Asia/Shanghai",
-          year: "numeric",
-          month: "2-digit",
-          day: "2-digit",
-          hour: "2-digit",
-          minute: "2-digit",
-          hour12: false,
-        }).format(d);
-  };
+  const when = (/** @type {string} */ iso) => formatTime(iso, cfg.locale, DATED);
   const list = h("ul", { cls: "zn-form", attrs: { "aria-labelledby": "zn-history-title" } });
   for (const item of items) {
     const label = when(item.created_at) + " · " + t("state_" + item.state);

@@ -1,3 +1,4 @@
+// @ts-check
 // Human service: the 发起人工导税 button (disabled with the next opening time outside working hours), the
 // leave-a-message form, the queue position with its estimate and 取消征纳互动.
 import { h } from "../shared/dom.js";

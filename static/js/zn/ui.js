@@ -1,3 +1,4 @@
+// @ts-check
 // The window's frame: title bar (drag handle, history, larger text, minimise, close), message list, typing
 // line, action area, composer. Only structure here; app.js decides what each part shows.
 import { h, icon } from "../shared/dom.js";
@@ -152,13 +153,13 @@ export function buildPanel(on) {
     textSize.setAttribute("aria-pressed", String(value));
     try {
       localStorage.setItem(LARGE_KEY, value ? "1" : "0");
-    } catch (err) {
+    } catch {
       /* not remembered */
     }
   }
   try {
     setLarge(localStorage.getItem(LARGE_KEY) === "1");
-  } catch (err) {
+  } catch {
     setLarge(false);
   }
 

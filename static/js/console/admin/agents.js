@@ -1,3 +1,4 @@
+// @ts-check
 // Accounts and roles (administrators): create, change role, centre and concurrent limit, disable.
 import { h, bilingual, both, field } from "../../shared/dom.js";
 import { get, post, patch } from "../api.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // The live board: each centre's waiting, in-service and online figures, refreshed every few seconds.
 import { h, bilingual } from "../../shared/dom.js";
 import { clock, duration } from "../../shared/i18n.js";

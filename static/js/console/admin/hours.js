@@ -1,3 +1,4 @@
+// @ts-check
 // Working hours of a centre (administrators): several spans a day, holiday policy, dated exceptions.
 // The server validates the whole schedule and its message is shown as it comes.
 import { h, bilingual, both, field } from "../../shared/dom.js";
@@ -140,7 +141,7 @@ export function mountHours(centresPromise) {
         );
         const dated = Object.fromEntries(
           [...exceptions.querySelectorAll("[data-testid=console-hours-exception]")].map((row) => [
-            row.querySelector("input[type=date]").value,
+            /** @type {HTMLInputElement} */ (row.querySelector("input[type=date]")).value,
             readSpans(row.querySelector(".spans")),
           ]),
         );

@@ -1,3 +1,4 @@
+// @ts-check
 // The bot's most frequent unanswered and disliked questions; one click adds one as a phrasing of a chosen entry.
 import { h, bilingual, both } from "../../shared/dom.js";
 import { clock } from "../../shared/i18n.js";

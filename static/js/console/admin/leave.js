@@ -1,3 +1,4 @@
+// @ts-check
 // The leave-a-message inbox of the centre: newest first, each can be marked handled (or new again).
 import { h, bilingual } from "../../shared/dom.js";
 import { clock } from "../../shared/i18n.js";

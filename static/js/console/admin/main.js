@@ -1,3 +1,4 @@
+// @ts-check
 // Supervisor and administrator pages: role-aware sections (supervisors: board, ratings, recordings, inbox, quick replies,
 // knowledge base; administrators also accounts, working hours, holidays, regions and the roles each site serves).
 import { h, bilingual, both, useTranslator } from "../../shared/dom.js";
@@ -28,6 +29,7 @@ const centres = get("/console/api/centres").then((answer) => answer.items);
 centres.catch(() => null); // each section reports the failure itself
 
 let ratings = null;
+/** @type {Array<[string, () => HTMLElement]>} */
 const sections = [
   ["board", () => mountBoard()],
   ["ratings", () => (ratings = mountRatings())],

@@ -1,3 +1,4 @@
+// @ts-check
 // 好差评: the centre's ratings per conversation, each with a link to its transcript.
 import { h, bilingual } from "../../shared/dom.js";
 import { clock } from "../../shared/i18n.js";
@@ -90,6 +91,5 @@ export function mountRatings() {
     }
   }
   load();
-  el.reload = load; // an appeal decided elsewhere on the page changes the figures
-  return el;
+  return Object.assign(el, { reload: load }); // an appeal decided elsewhere on the page changes the figures
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // 双录: the centre's call recordings, newest first, each playable here (every playback is audited by the server)
 // with its duration, size and SHA-256, and a link to the conversation's transcript.
 import { h, bilingual } from "../../shared/dom.js";

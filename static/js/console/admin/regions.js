@@ -1,3 +1,4 @@
+// @ts-check
 // Region -> centre mapping and the smart-service switch per region (administrators).
 import { h, both } from "../../shared/dom.js";
 import { get, patch } from "../api.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // 差评回访 and 申诉复核 for supervisors: follow-ups of poor ratings (due in working days; overdue ones stand out)
 // closed with what was done, and agents' appeals of ratings kept or removed from the figures.
 import { h, bilingual, both } from "../../shared/dom.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // Sites (administrators): the token roles each site accepts (法定代表人, 财务负责人, 办税员, 开票员...); empty: anyone.
 import { h, both } from "../../shared/dom.js";
 import { get, patch } from "../api.js";

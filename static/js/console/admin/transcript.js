@@ -1,3 +1,4 @@
+// @ts-check
 // A supervisor's view of one conversation's whole record (internal notes included; the server audits the view).
 import { h, bilingual } from "../../shared/dom.js";
 import { get } from "../api.js";

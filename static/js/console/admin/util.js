@@ -1,3 +1,4 @@
+// @ts-check
 // Shared pieces of the administration pages: sections, status lines, tables.
 import { h, bilingual } from "../../shared/dom.js";
 

@@ -1,3 +1,4 @@
+// @ts-check
 // 报表 page: the live board, a range's figures, charts and per-agent figures, exports, and transcript search.
 // Supervisors see their centre; administrators every centre or the whole province (the server decides).
 import { h, bilingual, both, field, useTranslator } from "../../shared/dom.js";

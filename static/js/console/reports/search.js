@@ -1,3 +1,4 @@
+// @ts-check
 // 记录查询: find conversations by TIN, enterprise, person, agent, dates and words; open one with its recordings.
 // The server audits every search, every transcript opened and every recording played.
 import { h, bilingual, both, field } from "../../shared/dom.js";
@@ -131,7 +132,8 @@ export function mountSearch(agents) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const params = new URLSearchParams();
-    for (const [name, control] of [
+    /** @type {Array<[string, HTMLInputElement | HTMLSelectElement]>} */
+    const fields = [
       ["q", words],
       ["tin", tin],
       ["enterprise", enterprise],
@@ -139,7 +141,8 @@ export function mountSearch(agents) {
       ["agent", agent],
       ["from", from],
       ["to", to],
-    ]) {
+    ];
+    for (const [name, control] of fields) {
       if (control.value.trim()) params.set(name, control.value.trim());
     }
     submit.disabled = true;
