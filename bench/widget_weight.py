@@ -113,10 +113,13 @@ def main():
     )
     args = parser.parse_args()
     loader = (ROOT / "static/js/widget.js").read_bytes()
-    modules = sorted((ROOT / "static/js/zn").glob("*.js"))
+    modules = sorted((ROOT / "static/js/zn").glob("*.js")) + sorted(
+        (ROOT / "static/js/shared").glob("*.js")  # the base the widget shares with the console
+    )
     print(f"loader static/js/widget.js: {len(loader)} B, {gz(loader)} B gzipped (budget 4096)")
     print(
-        f"modules static/js/zn/*.js: {len(modules)} files, {sum(gz(p.read_bytes()) for p in modules)} B gzipped "
+        f"modules static/js/{{zn,shared}}/*.js: {len(modules)} files, "
+        f"{sum(gz(p.read_bytes()) for p in modules)} B gzipped "
         f"one by one, {gz(b''.join(p.read_bytes() for p in modules))} B gzipped together"
     )
     with tempfile.TemporaryDirectory() as tmp:
