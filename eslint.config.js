@@ -48,6 +48,18 @@ export default [
     rules: {
       ...js.configs.recommended.rules,
       "zhengna/ts-check": "error",
+      // nothing anyone types reaches the DOM as HTML: text goes in through textContent (shared/dom.js h())
+      "no-restricted-properties": [
+        "error",
+        ...["innerHTML", "outerHTML", "insertAdjacentHTML"].map((property) => ({
+          property,
+          message: "Build the DOM with h() and textContent.",
+        })),
+        { object: "document", property: "write", message: "Build the DOM with h()." },
+      ],
+      "no-eval": "error",
+      "no-implied-eval": "error",
+      "no-new-func": "error",
       eqeqeq: ["error", "always", { null: "ignore" }],
       "no-var": "error",
       "prefer-const": "error",

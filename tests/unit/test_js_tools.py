@@ -37,15 +37,15 @@ def test_npm_run_lint_reports_nothing():
     assert done.returncode == 0, f"npm run lint failed:\n{done.stdout}\n{done.stderr}"
 
 
-def test_eslint_requires_ts_check_and_knows_only_browser_globals():
-    probe = "const x = require('fs');\nexport default x;\n"
+def test_eslint_requires_ts_check_knows_only_browser_globals_and_refuses_html():
+    probe = "const x = require('fs');\ndocument.body.innerHTML = x;\n"
     done = run(
         [tool("eslint"), "--stdin", "--stdin-filename", "static/js/zn/probe.js", "-f", "json"],
         input=probe,
     )
     assert done.returncode == 1, done.stdout + done.stderr
     rules = {m["ruleId"] for m in json.loads(done.stdout)[0]["messages"]}
-    assert rules == {"zhengna/ts-check", "no-undef"}, rules
+    assert rules == {"zhengna/ts-check", "no-undef", "no-restricted-properties"}, rules
 
 
 def test_tsc_checks_the_files_that_opt_in(tmp_path):
