@@ -28,7 +28,7 @@ export class MyRatings {
     this.toggle = h("button", {
       cls: "link",
       tid: "console-my-ratings-open",
-      label: "myRatings",
+      t: "myRatings",
       attrs: { type: "button", "aria-expanded": "false", "aria-controls": "my-ratings" },
     });
     this.toggle.addEventListener("click", () => (this.el.hidden ? this.open() : this.close()));
@@ -95,7 +95,7 @@ export class MyRatings {
       const button = h("button", {
         cls: "secondary",
         tid: "console-rating-appeal",
-        label: "appeal",
+        t: "appeal",
         attrs: {
           type: "button",
           "aria-label": `${both("appeal")} · ${when}`,
@@ -130,7 +130,7 @@ export class MyRatings {
     const submit = h("button", {
       cls: "primary",
       tid: "console-appeal-submit",
-      label: "appealSubmit",
+      t: "appealSubmit",
       attrs: { type: "button" },
     });
     submit.addEventListener("click", async () => {

@@ -36,13 +36,13 @@ export function openDialog({
   const ok = h("button", {
     cls: "primary",
     tid: `${tid}-ok`,
-    label: okKey,
+    t: okKey,
     attrs: { type: "button" },
   });
   const cancel = h("button", {
     cls: "secondary",
     tid: `${tid}-cancel`,
-    label: "cancel",
+    t: "cancel",
     attrs: { type: "button" },
   });
   dialog.append(bilingual(h("h2", { attrs: { id: titleId } }), title));

@@ -48,7 +48,7 @@ export class FormDesk {
     this.newButton = h("button", {
       cls: "secondary",
       tid: "console-form-new",
-      label: "formNew",
+      t: "formNew",
       attrs: { type: "button", "aria-expanded": "false" },
     });
     this.newButton.addEventListener("click", () => this.openComposer());
@@ -100,7 +100,7 @@ export class FormDesk {
       const remove = h("button", {
         cls: "link",
         tid: "console-form-item-remove",
-        label: "remove",
+        t: "remove",
         attrs: { type: "button", "aria-label": both("formItemRemove", n) },
       });
       bilingual(remove, "formItemRemove", n);
@@ -124,7 +124,7 @@ export class FormDesk {
     const add = h("button", {
       cls: "secondary",
       tid: "console-form-item-add",
-      label: "formItemAdd",
+      t: "formItemAdd",
       attrs: { type: "button" },
     });
     add.addEventListener("click", () => addItem().focus());
@@ -132,13 +132,13 @@ export class FormDesk {
     const send = h("button", {
       cls: "primary",
       tid: "console-form-send",
-      label: "formSend",
+      t: "formSend",
       attrs: { type: "button" },
     });
     const cancel = h("button", {
       cls: "secondary",
       tid: "console-form-cancel",
-      label: "formCancel",
+      t: "formCancel",
       attrs: { type: "button" },
     });
     cancel.addEventListener("click", () => this.closeComposer());
@@ -304,14 +304,14 @@ export class FormDesk {
     const back = h("button", {
       cls: "secondary",
       tid: "console-form-return",
-      label: "formReturn",
+      t: "formReturn",
       attrs: { type: "button" },
     });
     back.addEventListener("click", act("form.return", reason, "reason"));
     const done = h("button", {
       cls: "primary",
       tid: "console-form-done",
-      label: "formDone",
+      t: "formDone",
       attrs: { type: "button" },
     });
     done.addEventListener("click", act("form.done", result, "result"));

@@ -30,7 +30,7 @@ export class Notices {
     const close = h("button", {
       cls: "link",
       tid: "console-notice-dismiss",
-      label: "dismiss",
+      t: "dismiss",
       attrs: { type: "button" },
     });
     close.addEventListener("click", () => el.remove());

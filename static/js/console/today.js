@@ -29,7 +29,7 @@ export function todayPanel(centreId) {
   const more = h("a", {
     cls: "button-link",
     tid: "console-reports-link",
-    label: "moreReports",
+    t: "moreReports",
     attrs: { href: "/console/reports" },
   });
   const figures = h(

@@ -20,7 +20,7 @@ export class Tools {
     const add = h("button", {
       cls: "secondary",
       tid: "console-note-add",
-      label: "addNote",
+      t: "addNote",
       attrs: { type: "button" },
     });
     add.addEventListener("click", () => this.addNote());
@@ -28,7 +28,7 @@ export class Tools {
     this.historyButton = h("button", {
       cls: "secondary",
       tid: "console-history-load",
-      label: "history",
+      t: "history",
       attrs: { type: "button", "aria-expanded": "false" },
     });
     this.historyButton.addEventListener("click", () => this.loadHistory());
@@ -73,7 +73,7 @@ export class Tools {
       const view = h("button", {
         cls: "link",
         tid: "console-history-view",
-        label: "view",
+        t: "view",
         attrs: { type: "button" },
       });
       view.addEventListener("click", () => this.show(item.id));

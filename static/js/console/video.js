@@ -47,7 +47,7 @@ export class CallPanel {
       const el = h("button", {
         cls,
         tid,
-        label: key,
+        t: key,
         attrs: { type: "button", "aria-pressed": pressed ? "false" : null },
       });
       el.addEventListener("click", onClick);

@@ -138,7 +138,7 @@ function createForm(status, reload, centresPromise) {
       h("button", {
         cls: "primary",
         tid: "console-agent-create-submit",
-        label: "createAgent",
+        t: "createAgent",
         attrs: { type: "submit" },
       }),
     ],

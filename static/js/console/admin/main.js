@@ -70,7 +70,7 @@ const titles = {
 const logout = h("button", {
   cls: "link",
   tid: "console-logout",
-  label: "logout",
+  t: "logout",
   attrs: { type: "button" },
 });
 logout.addEventListener("click", async () => {
@@ -81,10 +81,10 @@ const header = h("header", { cls: "topbar" }, [
   bilingual(h("h1"), "adminTitle"),
   h("span", { text: `${root.dataset.name} · ${both(`role_${role}`)}` }),
   h("nav", { cls: "links" }, [
-    h("a", { tid: "console-back", label: "consoleLink", attrs: { href: "/console" } }),
+    h("a", { tid: "console-back", t: "consoleLink", attrs: { href: "/console" } }),
     h("a", {
       tid: "console-reports-nav",
-      label: "reportsTitle",
+      t: "reportsTitle",
       attrs: { href: "/console/reports" },
     }),
     logout,
@@ -95,7 +95,7 @@ const nav = h(
   { cls: "admin-nav", tid: "console-admin-nav", attrs: { "aria-label": both("nav") } },
   sections.map(([id]) =>
     h("a", {
-      label: titles[id],
+      t: titles[id],
       attrs: { href: `#${id === "formTemplates" ? "form-templates" : id}` },
     }),
   ),

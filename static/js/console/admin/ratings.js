@@ -50,7 +50,7 @@ export function mountRatings() {
         ...items.map((r) => {
           const link = h("a", {
             tid: "console-rating-transcript",
-            label: "transcriptLink",
+            t: "transcriptLink",
             attrs: { href: `#transcript-${r.interaction_id}` },
           });
           link.addEventListener("click", (event) => {

@@ -42,7 +42,7 @@ function who(item) {
 function transcriptLink(viewer, iid) {
   const link = h("a", {
     tid: "console-review-transcript",
-    label: "transcriptLink",
+    t: "transcriptLink",
     attrs: { href: `#transcript-${iid}` },
   });
   link.addEventListener("click", (event) => {

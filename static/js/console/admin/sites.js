@@ -14,7 +14,7 @@ function names(text) {
 
 export function mountSites() {
   const { el, body } = section("sites", "sites", "console-sites");
-  const hint = h("p", { cls: "hint", label: "siteRolesHint" });
+  const hint = h("p", { cls: "hint", t: "siteRolesHint" });
   const { el: grid, tbody } = table(
     ["siteId", "siteName", "siteRoles", "siteAction"],
     "console-site-rows",

@@ -51,7 +51,7 @@ function mountReport() {
   const apply = h("button", {
     cls: "primary",
     tid: "console-report-apply",
-    label: "show",
+    t: "show",
     attrs: { type: "submit" },
   });
   const form = h("form", { cls: "report-controls", attrs: { "aria-label": both("range") } }, [
@@ -141,7 +141,7 @@ function mountReport() {
 const logout = h("button", {
   cls: "link",
   tid: "console-logout",
-  label: "logout",
+  t: "logout",
   attrs: { type: "button" },
 });
 logout.addEventListener("click", async () => {
@@ -152,8 +152,8 @@ const header = h("header", { cls: "topbar" }, [
   bilingual(h("h1"), "reportsTitle"),
   h("span", { text: `${root.dataset.name} · ${both(`role_${root.dataset.role}`)}` }),
   h("nav", { cls: "links", attrs: { "aria-label": both("reportsNav") } }, [
-    h("a", { tid: "console-back", label: "consoleLink", attrs: { href: "/console" } }),
-    h("a", { tid: "console-admin-link", label: "adminLink", attrs: { href: "/console/admin" } }),
+    h("a", { tid: "console-back", t: "consoleLink", attrs: { href: "/console" } }),
+    h("a", { tid: "console-admin-link", t: "adminLink", attrs: { href: "/console/admin" } }),
     logout,
   ]),
 ]);

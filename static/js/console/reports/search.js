@@ -41,7 +41,7 @@ export function mountSearch(agents) {
   const submit = h("button", {
     cls: "primary",
     tid: "console-search-submit",
-    label: "searchSubmit",
+    t: "searchSubmit",
     attrs: { type: "submit" },
   });
   const form = h(
@@ -107,7 +107,7 @@ export function mountSearch(agents) {
     const button = h("button", {
       cls: "secondary",
       tid: "console-search-open",
-      label: "open",
+      t: "open",
       attrs: { type: "button" },
     });
     button.addEventListener("click", () => open(item));
