@@ -1,9 +1,11 @@
-"""How heavy the widget is for a host page: the loader's gzipped size, the gzipped JavaScript fetched from first
-paint to an open window, and the main-thread time the loader adds to a blank page.
+"""How heavy the widget is for a host page: the loader's gzipped size, the gzipped JavaScript
+fetched from first paint to an open window, and the main-thread time the loader adds to a blank
+page.
 
     python bench/widget_weight.py [--runs 15]
 
-Starts its own server.py (demo data) and Debian's Chromium; prints figures, asserts nothing (not a test).
+Starts its own server.py (demo data) and Debian's Chromium; prints figures, asserts nothing (not a
+test).
 Budgets (issue 3): loader <= 4 KB gzipped, open window <= 35 KB gzipped JavaScript in total.
 """
 
@@ -24,8 +26,9 @@ from tests.support import ServerProcess, tin  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 LONG_TASKS = """
     window.__long = [];
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(e.duration); })
-      .observe({type: 'longtask', buffered: true});
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__long.push(e.duration);
+    }).observe({type: 'longtask', buffered: true});
 """
 
 
@@ -35,15 +38,22 @@ def gz(data):
 
 def blank_page(server_url, with_loader, token):
     script = (
-        f'<script src="{server_url}/widget.js" data-site="demo" data-token="{token}" async></script>'
+        f'<script src="{server_url}/widget.js" data-site="demo" data-token="{token}" async>'
+        "</script>"
         if with_loader
         else ""
     )
-    return f"<!doctype html><html><head><meta charset='utf-8'><title>blank</title></head><body>{script}</body></html>"
+    head = "<head><meta charset='utf-8'><title>blank</title></head>"
+    return f"<!doctype html><html>{head}<body>{script}</body></html>"
+
+
+def serving(html):
+    """Return a route handler that answers with html."""
+    return lambda route: route.fulfill(body=html, content_type="text/html")
 
 
 def main_thread_cost(browser, server, runs):
-    """Median script time, task time and total blocking time of a blank page, with and without the loader."""
+    """Median script, task and total blocking time of a blank page, with and without the loader."""
     token = server.mint(tin(9_000_001))
     results = {}
     for with_loader in (False, True):
@@ -53,10 +63,7 @@ def main_thread_cost(browser, server, runs):
             context.add_init_script(LONG_TASKS)
             page = context.new_page()
             html = blank_page(server.url, with_loader, token)
-            page.route(
-                f"{server.url}/blank",
-                lambda route: route.fulfill(body=html, content_type="text/html"),
-            )
+            page.route(f"{server.url}/blank", serving(html))
             cdp = context.new_cdp_session(page)
             cdp.send("Performance.enable")
             page.goto(f"{server.url}/blank", wait_until="load")
@@ -79,7 +86,8 @@ def main_thread_cost(browser, server, runs):
 
 
 def open_window_js(browser, server):
-    """Every JavaScript response from navigation to an open, connected window: [(url, bytes, gzipped)]."""
+    """Every JavaScript response from navigation to an open, connected window:
+    [(url, bytes, gzipped)]."""
     context = browser.new_context()
     page = context.new_page()
     scripts = []
@@ -132,22 +140,23 @@ def main():
                 scripts = open_window_js(browser, server)
                 total = sum(s[2] for s in scripts)
                 print(
-                    f"JavaScript fetched from first paint to an open window: {len(scripts)} responses, "
-                    f"{sum(s[1] for s in scripts)} B, {total} B gzipped (budget 35840)"
+                    "JavaScript fetched from first paint to an open window: "
+                    f"{len(scripts)} responses, {sum(s[1] for s in scripts)} B, "
+                    f"{total} B gzipped (budget 35840)"
                 )
                 for url, size, packed, encoding in scripts:
                     print(
-                        f"  {url:32} {size:6} B  {packed:5} B gzipped  served {encoding or 'identity'}"
+                        f"  {url:32} {size:6} B  {packed:5} B gzipped  "
+                        f"served {encoding or 'identity'}"
                     )
                 cost = main_thread_cost(browser, server, args.runs)
                 base, with_loader = cost[False], cost[True]
                 print(
-                    f"blank host page, median of {args.runs} loads (script ms / task ms / total blocking ms):"
+                    f"blank host page, median of {args.runs} loads "
+                    "(script ms / task ms / total blocking ms):"
                 )
-                print(f"  without the loader: {base[0]:.1f} / {base[1]:.1f} / {base[2]:.1f}")
-                print(
-                    f"  with the loader:    {with_loader[0]:.1f} / {with_loader[1]:.1f} / {with_loader[2]:.1f}"
-                )
+                for name, ms in (("without the loader", base), ("with the loader", with_loader)):
+                    print(f"  {name + ':':19} {ms[0]:.1f} / {ms[1]:.1f} / {ms[2]:.1f}")
                 print(
                     f"  the loader adds:    {with_loader[0] - base[0]:.1f} ms script, "
                     f"{with_loader[1] - base[1]:.1f} ms main-thread tasks, "

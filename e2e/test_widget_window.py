@@ -1,6 +1,7 @@
-"""The launcher and the window: hover and open, lazy parallel module loading, dragging (mouse, touch,
-keyboard) inside the viewport, minimise and restore, the narrow-screen sheet, larger text, the public API with
-its pre-load queue, including the script twice, theming and the English locale, the history."""
+"""The launcher and the window: hover and open, lazy parallel module loading (from the service's
+own origin and another), dragging (mouse, touch, keyboard) inside the viewport, minimise and
+restore, the narrow-screen sheet, larger text, the public API with its pre-load queue, including
+the script twice, theming and the English locale, the history."""
 
 import re
 import threading
@@ -81,8 +82,8 @@ def test_launcher_expands_on_hover_and_the_window_loads_on_first_open(context, s
     )
     later = {p.name for p in (JS / "zn").glob("*.js")} - {Path(m).name for m in shipped}
     assert later == LATER_MODULES, "every other module of the window is one fetched later"
-    # not a waterfall: the loader asked for all of them at once (modulepreload) instead of letting the browser
-    # discover them import by import
+    # not a waterfall: the loader asked for all of them at once (modulepreload) instead of letting
+    # the browser discover them import by import
     preloaded = page.evaluate(
         "[...document.querySelectorAll('link[rel=modulepreload]')].map((l) => l.href)"
     )
@@ -241,7 +242,10 @@ def test_larger_text_is_remembered(context, server, person):
     w = Widget.load(context, server, person()).open("bot")
     toggle = w.tid("zn-text-size")
     expect(toggle).to_have_attribute("aria-pressed", "false")
-    size = lambda: w.panel.evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)")
+
+    def size():
+        return w.panel.evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)")
+
     small = size()
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
@@ -290,7 +294,8 @@ def test_public_api_is_idempotent_and_emits_events(context, server, person):
 def test_calls_queued_before_load_replay_in_order_and_a_second_copy_does_nothing(
     context, server, person
 ):
-    # the host's stub runs before the loader arrives (an init script stands for the host's inline snippet)
+    # the host's stub runs before the loader arrives (an init script stands for the host's inline
+    # snippet)
     context.add_init_script("""
         window.__events = [];
         window.Zhengna = window.Zhengna || {q: []};
@@ -333,7 +338,10 @@ def test_theme_attributes_and_set_theme(context, server, person):
         z_index="5000",
     )
     launcher = w.tid("zn-launcher")
-    style = lambda loc, prop: loc.evaluate(f"(el) => getComputedStyle(el).{prop}")
+
+    def style(loc, prop):
+        return loc.evaluate(f"(el) => getComputedStyle(el).{prop}")
+
     assert style(launcher, "backgroundColor") == "rgb(192, 57, 43)"
     assert style(launcher, "zIndex") == "5000"
     box = box_of(launcher)

@@ -42,7 +42,7 @@ def utc_now():
 
 
 def _media_workers(settings, store, clock):
-    """Return the pool of media workers (server.py adds its children to it), None when video is off."""
+    """Return the pool of media workers (server.py adds its children), None when video is off."""
     if settings["RTC"] == "off":
         return None
     from .media import Workers

@@ -145,7 +145,7 @@ def test_static_assets_are_not_rate_limited_and_modules_allow_other_origins(star
 
 def test_websocket_handshakes_have_their_own_higher_limit(start_server, person):
     server = start_server(HTTP_RATE_LIMIT="5 per minute", WS_HANDSHAKE_RATE_LIMIT="12 per minute")
-    for n in range(10):  # twice the HTTP limit: a whole office reconnecting after a restart
+    for _ in range(10):  # twice the HTTP limit: a whole office reconnecting after a restart
         client, hello = taxpayer(server, person())
         assert hello["type"] == "auth.ok"
         client.close()
