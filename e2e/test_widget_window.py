@@ -400,6 +400,10 @@ def test_history_shows_past_conversations_read_only(context, server, person):
     w.tid("zn-history").click()
     item = w.tid("zn-history-item", interaction_id=iid)
     expect(item).to_be_visible(timeout=TIMEOUT)
+    w.tid("zn-history-back").click()  # back without choosing: the live conversation again
+    expect(item).to_be_hidden()
+    expect(w.messages("taxpayer").first).to_contain_text("红冲")
+    w.tid("zn-history").click()
     item.click()
     expect(w.panel).to_have_attribute("data-interaction-id", iid)
     expect(w.panel).to_have_attribute("data-state", "ended")

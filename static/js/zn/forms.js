@@ -4,6 +4,7 @@
 import { h } from "../shared/dom.js";
 import { addStrings } from "./i18n.js";
 import { formatTime } from "../shared/i18n.js";
+import { backRow } from "./history.js";
 
 addStrings({
   "zh-CN": {
@@ -340,15 +341,7 @@ export class FormsView {
         h("h3", { attrs: { id: "zn-forms-title" }, text: t("formsTitle") }),
         list,
         items.length ? null : h("p", { cls: "zn-note", text: t("formsEmpty") }),
-        h("div", { cls: "zn-row" }, [
-          h("button", {
-            cls: "zn-btn zn-secondary",
-            tid: "zn-history-back",
-            attrs: { type: "button" },
-            t: "back",
-            on: { click: back },
-          }),
-        ]),
+        backRow(back),
       ].filter(Boolean),
     );
     (view.querySelector("[data-testid=zn-forms-item]") || view.querySelector("button")).focus();

@@ -12,6 +12,19 @@ const DATED = {
   minute: "2-digit",
 };
 
+/** The row with 返回当前互动 under a list that replaced the conversation (history, forms). */
+export function backRow(/** @type {() => void} */ back) {
+  return h("div", { cls: "zn-row" }, [
+    h("button", {
+      cls: "zn-btn zn-secondary",
+      tid: "zn-history-back",
+      attrs: { type: "button" },
+      t: "back",
+      on: { click: back },
+    }),
+  ]);
+}
+
 /** Fill view with items (INTERACTION views, newest first); choose(id) opens one, back() returns. */
 export function renderHistory(view, t, cfg, items, choose, back) {
   const when = (/** @type {string} */ iso) => formatTime(iso, cfg.locale, DATED);
@@ -33,15 +46,7 @@ export function renderHistory(view, t, cfg, items, choose, back) {
   view.replaceChildren(
     h("h3", { attrs: { id: "zn-history-title" }, t: "historyTitle" }),
     items.length ? list : h("p", { cls: "zn-note", t: "historyEmpty" }),
-    h("div", { cls: "zn-row" }, [
-      h("button", {
-        cls: "zn-btn zn-secondary",
-        tid: "zn-history-back",
-        attrs: { type: "button" },
-        t: "back",
-        on: { click: back },
-      }),
-    ]),
+    backRow(back),
   );
   const first = view.querySelector("button");
   if (first) first.focus();

@@ -3,7 +3,8 @@
 // knowledge base; administrators also accounts, working hours, holidays, regions and the roles each site serves).
 import { h, bilingual, both, useTranslator } from "../../shared/dom.js";
 import { t } from "../i18n.js";
-import { get, post } from "../api.js";
+import { get } from "../api.js";
+import { logoutButton } from "./util.js";
 import "./strings.js";
 import "../reports/strings.js";
 import { mountBoard } from "./board.js";
@@ -67,16 +68,6 @@ const titles = {
   sites: "sites",
 };
 
-const logout = h("button", {
-  cls: "link",
-  tid: "console-logout",
-  t: "logout",
-  attrs: { type: "button" },
-});
-logout.addEventListener("click", async () => {
-  await post("/console/logout").catch(() => null);
-  location.href = "/console";
-});
 const header = h("header", { cls: "topbar" }, [
   bilingual(h("h1"), "adminTitle"),
   h("span", { text: `${root.dataset.name} · ${both(`role_${role}`)}` }),
@@ -87,7 +78,7 @@ const header = h("header", { cls: "topbar" }, [
       t: "reportsTitle",
       attrs: { href: "/console/reports" },
     }),
-    logout,
+    logoutButton(),
   ]),
 ]);
 const nav = h(

@@ -3,11 +3,11 @@
 // Supervisors see their centre; administrators every centre or the whole province (the server decides).
 import { h, bilingual, both, field, useTranslator } from "../../shared/dom.js";
 import { t } from "../i18n.js";
-import { get, post } from "../api.js";
+import { get } from "../api.js";
 import "../admin/strings.js";
 import "./strings.js";
 import { mountBoard } from "../admin/board.js";
-import { section, statusLine } from "../admin/util.js";
+import { section, statusLine, logoutButton } from "../admin/util.js";
 import { renderReport } from "./figures.js";
 import { mountSearch } from "./search.js";
 
@@ -138,23 +138,13 @@ function mountReport() {
   return el;
 }
 
-const logout = h("button", {
-  cls: "link",
-  tid: "console-logout",
-  t: "logout",
-  attrs: { type: "button" },
-});
-logout.addEventListener("click", async () => {
-  await post("/console/logout").catch(() => null);
-  location.href = "/console";
-});
 const header = h("header", { cls: "topbar" }, [
   bilingual(h("h1"), "reportsTitle"),
   h("span", { text: `${root.dataset.name} · ${both(`role_${root.dataset.role}`)}` }),
   h("nav", { cls: "links", attrs: { "aria-label": both("reportsNav") } }, [
     h("a", { tid: "console-back", t: "consoleLink", attrs: { href: "/console" } }),
     h("a", { tid: "console-admin-link", t: "adminLink", attrs: { href: "/console/admin" } }),
-    logout,
+    logoutButton(),
   ]),
 ]);
 const agents = get("/console/api/agents").then((answer) => answer.items);
