@@ -119,7 +119,9 @@ def main():
     )
     args = parser.parse_args()
     loader = (ROOT / "static/js/widget.js").read_bytes()
-    modules = sorted((ROOT / "static/js/zn").glob("*.js"))
+    modules = sorted((ROOT / "static/js/zn").glob("*.js")) + sorted(
+        (ROOT / "static/js/shared").glob("*.js")  # the base the widget shares with the console
+    )
     print(f"loader static/js/widget.js: {len(loader)} B, {gz(loader)} B gzipped (budget 4096)")
     sources = [p.read_bytes() for p in modules]
     print(

@@ -185,6 +185,9 @@ def test_another_centres_supervisor_sees_none_of_it(new_context, day):
     assert agent1.get(server.url + "/console/api/reports").status_code == 403
     assert agent1.get(server.url + "/console/api/search", params={"q": "红冲"}).status_code == 403
     other.assert_clean()
+    other.tid("console-logout").click()  # signed out, back at the sign-in form
+    expect(other.tid("console-login-user")).to_be_visible(timeout=TIMEOUT)
+    assert other.page.url.endswith("/console")
 
 
 def test_a_supervisors_console_lands_on_the_board_and_today(new_context, day, axe_path):

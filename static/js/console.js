@@ -1,16 +1,21 @@
+// @ts-check
 // Agent console entry: the sign-in form when logged out, else the live console (static/js/console/app.js).
-import { bilingual } from "./console/dom.js";
+import { bilingual, useTranslator } from "./shared/dom.js";
+import { t } from "./console/i18n.js";
 
-const form = document.getElementById("login");
+useTranslator(t);
+
+const form = /** @type {HTMLFormElement | null} */ (document.getElementById("login"));
 const root = document.getElementById("console");
 
 async function signIn(event) {
   event.preventDefault();
   const error = document.getElementById("login-error");
-  const button = form.querySelector("button[type=submit]");
+  const button = /** @type {HTMLButtonElement} */ (form.querySelector("button[type=submit]"));
   error.textContent = "";
   button.disabled = true;
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const csrf = /** @type {HTMLMetaElement} */ (document.querySelector('meta[name="csrf-token"]'))
+    .content;
   try {
     const response = await fetch("/console/login", {
       method: "POST",

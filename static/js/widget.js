@@ -1,12 +1,13 @@
+// @ts-check
 // Zhengna loader: a classic script any host page includes (async) once. It draws the launcher inside an open
 // shadow root, exposes window.Zhengna and replays calls queued on a stub; everything else (the window, the
 // socket) is imported as native ES modules from the same origin only when the taxpayer first opens it.
 (function () {
   "use strict";
-  var W = window,
+  var W = /** @type {typeof globalThis & {Zhengna?: any}} */ (window),
     D = document,
     FLAG = "__zhengnaLoader";
-  var script = D.currentScript;
+  var script = /** @type {HTMLScriptElement | null} */ (D.currentScript);
   if (W[FLAG] || !script || !script.src) return; // included twice: the second copy does nothing
   Object.defineProperty(W, FLAG, { value: true });
 
@@ -28,7 +29,8 @@
     "drag",
     "i18n",
     "styles",
-    "dom",
+    "../shared/dom",
+    "../shared/i18n",
   ];
   var EVENTS = ["open", "close", "state", "message", "unread", "call"];
   var LABEL = { "zh-CN": "征纳互动", en: "Tax service chat" };
@@ -60,7 +62,7 @@
       });
       var claims = JSON.parse(new TextDecoder().decode(bytes));
       who = String(claims.tin) + ":" + String(claims.sub);
-    } catch (err) {
+    } catch {
       /* no readable token: one key for whoever has none */
     }
     var hash = 0x811c9dc5; // FNV-1a, 32 bits
@@ -79,7 +81,7 @@
           var key = store.key(i);
           if (key && key.indexOf(cfg.prefix) === 0) store.removeItem(key);
         }
-      } catch (err) {
+      } catch {
         /* storage blocked: nothing was kept */
       }
     });
@@ -303,7 +305,7 @@
     var was = null;
     try {
       was = sessionStorage.getItem(cfg.prefix + "window");
-    } catch (err) {
+    } catch {
       /* storage blocked */
     }
     // In use in this tab before a reload: bring the window back (open, or minimised with its unread badge).

@@ -134,7 +134,8 @@ def test_static_assets_are_not_rate_limited_and_modules_allow_other_origins(star
     server = start_server(HTTP_RATE_LIMIT="5 per minute")
     codes = {requests.get(server.url + "/widget.js").status_code for _ in range(8)}
     assert codes == {200}
-    for path in ("/static/js/zn/app.js", "/static/js/shared/codes.js"):  # the widget imports both
+    # the widget imports all three
+    for path in ("/static/js/zn/app.js", "/static/js/shared/codes.js", "/static/js/shared/dom.js"):
         module = requests.get(server.url + path, headers={"Origin": "https://etax.example.gov.cn"})
         assert module.status_code == 200 and module.headers["Access-Control-Allow-Origin"] == "*"
     limited = [requests.get(server.url + "/console").status_code for _ in range(7)]

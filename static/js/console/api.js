@@ -1,5 +1,7 @@
+// @ts-check
 // The console's HTTP JSON API: session cookie plus X-CSRFToken on writes; errors as {code, zh, en}.
-const meta = () => document.querySelector('meta[name="csrf-token"]');
+const meta = () =>
+  /** @type {HTMLMetaElement | null} */ (document.querySelector('meta[name="csrf-token"]'));
 
 /** The CSRF token of this page (renewed after login). */
 export function csrf() {
@@ -25,7 +27,9 @@ export class ApiError extends Error {
 
 /** Call the API; body is JSON unless it is FormData or a string. Returns the parsed JSON (or text). */
 export async function call(method, path, body, { raw = false } = {}) {
+  /** @type {Record<string, string>} */
   const headers = {};
+  /** @type {RequestInit} */
   const init = { method, headers, credentials: "same-origin" };
   if (method !== "GET") headers["X-CSRFToken"] = csrf();
   if (body instanceof FormData || typeof body === "string") init.body = body;

@@ -1,5 +1,5 @@
 // The agent console: header (presence, capacity, switches), the queue, and the open conversations as tabs.
-import { h, bilingual, both } from "./dom.js";
+import { h, bilingual, both } from "../shared/dom.js";
 import { AgentSocket } from "./socket.js";
 import { Transcripts } from "./model.js";
 import { Queue } from "./queue.js";

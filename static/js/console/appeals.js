@@ -1,6 +1,8 @@
+// @ts-check
 // 我的评价: the ratings of the agent's own conversations; a poor one may be appealed (申诉) with a reason,
 // for a supervisor to keep or remove from the figures.
-import { h, bilingual, both, clock, field } from "./dom.js";
+import { h, bilingual, both, field } from "../shared/dom.js";
+import { clock } from "../shared/i18n.js";
 import { extend } from "./i18n.js";
 import { get, post } from "./api.js";
 
@@ -26,7 +28,7 @@ export class MyRatings {
     this.toggle = h("button", {
       cls: "link",
       tid: "console-my-ratings-open",
-      label: "myRatings",
+      t: "myRatings",
       attrs: { type: "button", "aria-expanded": "false", "aria-controls": "my-ratings" },
     });
     this.toggle.addEventListener("click", () => (this.el.hidden ? this.open() : this.close()));
@@ -93,7 +95,7 @@ export class MyRatings {
       const button = h("button", {
         cls: "secondary",
         tid: "console-rating-appeal",
-        label: "appeal",
+        t: "appeal",
         attrs: {
           type: "button",
           "aria-label": `${both("appeal")} · ${when}`,
@@ -128,7 +130,7 @@ export class MyRatings {
     const submit = h("button", {
       cls: "primary",
       tid: "console-appeal-submit",
-      label: "appealSubmit",
+      t: "appealSubmit",
       attrs: { type: "button" },
     });
     submit.addEventListener("click", async () => {

@@ -1,5 +1,5 @@
 // The reply box of one conversation: Enter sends, drafts kept per conversation, typing throttled, files, 常用语.
-import { h, bilingual, both } from "./dom.js";
+import { h, bilingual, both } from "../shared/dom.js";
 import { call } from "./api.js";
 import { newCid } from "./socket.js";
 

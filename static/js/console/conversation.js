@@ -1,5 +1,5 @@
 // One open conversation: its tab, transcript, typing and read states, composer, notes, history, transfer, end.
-import { h, bilingual, both } from "./dom.js";
+import { h, bilingual, both } from "../shared/dom.js";
 import { MessageList } from "./messages.js";
 import { Composer } from "./composer.js";
 import { Tools } from "./tools.js";

@@ -1,9 +1,19 @@
+// @ts-check
 // Modal dialogs on the native <dialog> (focus kept inside, Escape cancels, focus returns to the opener).
-import { h, bilingual } from "./dom.js";
+import { h, bilingual } from "../shared/dom.js";
 
 /**
  * Open a dialog; resolve with read() (or true) on OK, null on cancel. opts: kind (data-kind), title and text keys,
  * body (extra nodes), okKey, tid (defaults to console-confirm), read (returns the value or throws a message).
+ * @param {object} opts
+ * @param {string} opts.kind
+ * @param {string} opts.title
+ * @param {string} [opts.text]
+ * @param {Node[]} [opts.body]
+ * @param {string} [opts.okKey]
+ * @param {string} [opts.tid]
+ * @param {() => any} [opts.read]
+ * @returns {Promise<any>}
  */
 export function openDialog({
   kind,
@@ -14,7 +24,7 @@ export function openDialog({
   tid = "console-confirm",
   read,
 }) {
-  const opener = document.activeElement;
+  const opener = /** @type {HTMLElement | null} */ (document.activeElement);
   const titleId = `dlg-${kind}-title`;
   const dialog = h("dialog", {
     cls: "dialog",
@@ -26,13 +36,13 @@ export function openDialog({
   const ok = h("button", {
     cls: "primary",
     tid: `${tid}-ok`,
-    label: okKey,
+    t: okKey,
     attrs: { type: "button" },
   });
   const cancel = h("button", {
     cls: "secondary",
     tid: `${tid}-cancel`,
-    label: "cancel",
+    t: "cancel",
     attrs: { type: "button" },
   });
   dialog.append(bilingual(h("h2", { attrs: { id: titleId } }), title));

@@ -1,6 +1,7 @@
+// @ts-check
 // 业务办理服务确认单 in a conversation: the agent's composer (a centre template, materials added by hand) and one
 // card per form in the transcript, with the taxpayer's files, 退回 with a reason and 办结 with a result.
-import { h, bilingual, both, field } from "./dom.js";
+import { h, bilingual, both, field } from "../shared/dom.js";
 import { extend } from "./i18n.js";
 import { get } from "./api.js";
 import { attachmentUrl } from "./messages.js";
@@ -47,7 +48,7 @@ export class FormDesk {
     this.newButton = h("button", {
       cls: "secondary",
       tid: "console-form-new",
-      label: "formNew",
+      t: "formNew",
       attrs: { type: "button", "aria-expanded": "false" },
     });
     this.newButton.addEventListener("click", () => this.openComposer());
@@ -99,7 +100,7 @@ export class FormDesk {
       const remove = h("button", {
         cls: "link",
         tid: "console-form-item-remove",
-        label: "remove",
+        t: "remove",
         attrs: { type: "button", "aria-label": both("formItemRemove", n) },
       });
       bilingual(remove, "formItemRemove", n);
@@ -123,7 +124,7 @@ export class FormDesk {
     const add = h("button", {
       cls: "secondary",
       tid: "console-form-item-add",
-      label: "formItemAdd",
+      t: "formItemAdd",
       attrs: { type: "button" },
     });
     add.addEventListener("click", () => addItem().focus());
@@ -131,13 +132,13 @@ export class FormDesk {
     const send = h("button", {
       cls: "primary",
       tid: "console-form-send",
-      label: "formSend",
+      t: "formSend",
       attrs: { type: "button" },
     });
     const cancel = h("button", {
       cls: "secondary",
       tid: "console-form-cancel",
-      label: "formCancel",
+      t: "formCancel",
       attrs: { type: "button" },
     });
     cancel.addEventListener("click", () => this.closeComposer());
@@ -226,6 +227,7 @@ export class FormDesk {
       });
     entry.el = card;
     card.dataset.status = form.status;
+    /** @type {HTMLElement[]} */
     const parts = [
       h("h4", { attrs: { id: `form-${form.id}` }, text: form.title }),
       bilingual(
@@ -302,14 +304,14 @@ export class FormDesk {
     const back = h("button", {
       cls: "secondary",
       tid: "console-form-return",
-      label: "formReturn",
+      t: "formReturn",
       attrs: { type: "button" },
     });
     back.addEventListener("click", act("form.return", reason, "reason"));
     const done = h("button", {
       cls: "primary",
       tid: "console-form-done",
-      label: "formDone",
+      t: "formDone",
       attrs: { type: "button" },
     });
     done.addEventListener("click", act("form.done", result, "result"));

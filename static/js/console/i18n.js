@@ -1,4 +1,11 @@
-// The console's locale table: every string Chinese first, English beside it.
+// @ts-check
+// The console's locale table: every string Chinese first, English beside it. The entry points pass t to
+// useTranslator (shared/dom.js), through which h({label}), bilingual and both show these.
+import { lookup } from "../shared/i18n.js";
+
+/** @typedef {[string, string] | ((...args: any[]) => [string, string])} Entry */
+
+/** @type {Record<string, Entry>} */
 const TABLE = {
   title: ["坐席工作台", "Agent console"],
   loginFailed: ["登录失败", "Sign-in failed"],
@@ -185,21 +192,27 @@ export const CATEGORIES = [
   "cat_other",
 ];
 
+/** @type {Record<string, Entry>} */
 const extra = {};
 
 /** Add strings of another part of the console (the admin pages keep their own). */
-export function extend(table) {
+export function extend(/** @type {Record<string, Entry>} */ table) {
   Object.assign(extra, table);
 }
 
-/** Return [zh, en] for key (an unknown key is shown as itself). */
+/**
+ * Return [zh, en] for key (an unknown key is shown as itself).
+ * @param {string} key
+ * @param {...any} args
+ * @returns {[string, string]}
+ */
 export function t(key, ...args) {
-  const entry = extra[key] ?? TABLE[key];
+  const entry = lookup([extra, TABLE], key);
   if (entry === undefined) return [key, ""];
   return typeof entry === "function" ? entry(...args) : entry;
 }
 
 /** The Chinese text of key (used where the server stores words, such as the category). */
-export function zh(key, ...args) {
+export function zh(/** @type {string} */ key, /** @type {any[]} */ ...args) {
   return t(key, ...args)[0];
 }

@@ -1,5 +1,6 @@
 // A rendered message list for one transcript: in seq order, notes marked internal, attachments previewed.
-import { h, bilingual, clock } from "./dom.js";
+import { h, bilingual } from "../shared/dom.js";
+import { clock } from "../shared/i18n.js";
 
 const blobs = new Map(); // attachment id -> Promise of a blob: URL (fetched once per page)
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The events the console holds per interaction, by seq: duplicates dropped, the contiguous high-water mark kept.
 export class Transcript {
   constructor(id) {

@@ -1,5 +1,6 @@
+// @ts-check
 // Notices: errors from the server (code, zh, en) and informational messages, visible and announced.
-import { h, bilingual } from "./dom.js";
+import { h, bilingual } from "../shared/dom.js";
 
 export class Notices {
   constructor() {
@@ -29,7 +30,7 @@ export class Notices {
     const close = h("button", {
       cls: "link",
       tid: "console-notice-dismiss",
-      label: "dismiss",
+      t: "dismiss",
       attrs: { type: "button" },
     });
     close.addEventListener("click", () => el.remove());

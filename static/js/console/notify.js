@@ -1,5 +1,6 @@
+// @ts-check
 // New-request sound (a WebAudio beep, no file) and the waiting count in the tab title; each can be switched off.
-import { h, bilingual } from "./dom.js";
+import { h, bilingual } from "../shared/dom.js";
 
 const KEYS = { sound: "zhengna.console.sound", title: "zhengna.console.title" };
 

@@ -1,5 +1,7 @@
+// @ts-check
 // The centre's live queue: who waits, for how long (ticking), the bot conversation so far, and 接入.
-import { h, bilingual, duration } from "./dom.js";
+import { h, bilingual } from "../shared/dom.js";
+import { duration } from "../shared/i18n.js";
 import { MessageList } from "./messages.js";
 
 export class Queue {
@@ -14,7 +16,7 @@ export class Queue {
       tid: "console-queue",
       attrs: { "aria-labelledby": "queue-title" },
     });
-    this.empty = h("p", { cls: "empty", tid: "console-queue-empty", label: "queueEmpty" });
+    this.empty = h("p", { cls: "empty", tid: "console-queue-empty", t: "queueEmpty" });
     const title = h("h2", { attrs: { id: "queue-title" } });
     bilingual(title, "queue");
     title.append(" ", this.count);
@@ -63,13 +65,13 @@ export class Queue {
     const expand = h("button", {
       cls: "secondary",
       tid: "console-queue-expand",
-      label: "showBot",
+      t: "showBot",
       attrs: { type: "button", "aria-expanded": "false", "aria-controls": `preview-${iid}` },
     });
     const accept = h("button", {
       cls: "primary",
       tid: "console-accept",
-      label: "accept",
+      t: "accept",
       attrs: { type: "button" },
     });
     const who = h("div", { cls: "who" }, [

@@ -1,5 +1,6 @@
+// @ts-check
 // A supervisor's landing in the console: the centre's live board and today's figures, until a conversation opens.
-import { h, bilingual } from "./dom.js";
+import { h, bilingual } from "../shared/dom.js";
 import { get } from "./api.js";
 import "./admin/strings.js";
 import "./reports/strings.js";
@@ -28,7 +29,7 @@ export function todayPanel(centreId) {
   const more = h("a", {
     cls: "button-link",
     tid: "console-reports-link",
-    label: "moreReports",
+    t: "moreReports",
     attrs: { href: "/console/reports" },
   });
   const figures = h(

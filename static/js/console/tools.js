@@ -1,5 +1,7 @@
+// @ts-check
 // The side of a conversation: internal notes (never sent to the taxpayer) and the taxpayer's earlier conversations.
-import { h, bilingual, both, clock } from "./dom.js";
+import { h, bilingual, both } from "../shared/dom.js";
+import { clock } from "../shared/i18n.js";
 import { MessageList } from "./messages.js";
 
 export class Tools {
@@ -18,7 +20,7 @@ export class Tools {
     const add = h("button", {
       cls: "secondary",
       tid: "console-note-add",
-      label: "addNote",
+      t: "addNote",
       attrs: { type: "button" },
     });
     add.addEventListener("click", () => this.addNote());
@@ -26,7 +28,7 @@ export class Tools {
     this.historyButton = h("button", {
       cls: "secondary",
       tid: "console-history-load",
-      label: "history",
+      t: "history",
       attrs: { type: "button", "aria-expanded": "false" },
     });
     this.historyButton.addEventListener("click", () => this.loadHistory());
@@ -71,7 +73,7 @@ export class Tools {
       const view = h("button", {
         cls: "link",
         tid: "console-history-view",
-        label: "view",
+        t: "view",
         attrs: { type: "button" },
       });
       view.addEventListener("click", () => this.show(item.id));

@@ -1,5 +1,6 @@
+// @ts-check
 // 转接: a picker of agents and centres with an internal note; resolves {to_agent | to_centre, note} or null.
-import { h, bilingual, both, field } from "./dom.js";
+import { h, bilingual, both, field } from "../shared/dom.js";
 import { openDialog } from "./dialog.js";
 import { get, ApiError } from "./api.js";
 
@@ -16,7 +17,7 @@ export async function loadTargets(me) {
     if (!(error instanceof ApiError) || (error.status !== 404 && error.status !== 405)) throw error;
   }
   let agents = [],
-    centres = [],
+    centres,
     hidden = false;
   try {
     agents = (await get("/console/api/agents")).items;

@@ -1,7 +1,8 @@
+// @ts-check
 // The video call of one conversation, agent side: the incoming request (接听 / 拒绝), the taxpayer's camera and
 // screen share side by side, the agent's own camera, mute switches and 关闭视频. The tab that accepted carries
 // the media; a reload of that tab (sessionStorage remembers the call) rejoins and gets the picture back.
-import { h, bilingual, both } from "./dom.js";
+import { h, bilingual, both } from "../shared/dom.js";
 import { openDialog } from "./dialog.js";
 import { LocalMedia, MediaLink, mediaProblem, watchPicture } from "../zn/peer.js";
 
@@ -46,7 +47,7 @@ export class CallPanel {
       const el = h("button", {
         cls,
         tid,
-        label: key,
+        t: key,
         attrs: { type: "button", "aria-pressed": pressed ? "false" : null },
       });
       el.addEventListener("click", onClick);

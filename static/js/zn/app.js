@@ -11,7 +11,7 @@ import { toaster } from "./confirm.js";
 import { Mover } from "./drag.js";
 import { translator, errorText } from "./i18n.js";
 import { panelSheet } from "./styles.js";
-import { h, icon, relabel, useTranslator } from "./dom.js";
+import { h, icon, relabel, useTranslator } from "../shared/dom.js";
 import { Actions } from "./actions.js";
 
 const VIDEO_ICON =

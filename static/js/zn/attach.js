@@ -1,7 +1,9 @@
+// @ts-check
 // Attachments: checked here (type, size), uploaded with the session credential in a header, shown through
 // blob: URLs fetched with that header (the credential never goes into a URL).
-import { h } from "./dom.js";
-import { errorText, formatSize } from "./i18n.js";
+import { h } from "../shared/dom.js";
+import { errorText } from "./i18n.js";
+import { formatSize } from "../shared/i18n.js";
 
 export const TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"];
 export const MAX_BYTES = 10 * 1024 * 1024;
@@ -36,15 +38,10 @@ export class Attachments {
         headers: { Authorization: "Bearer " + this.credential() },
         credentials: "omit",
       });
-    } catch (err) {
+    } catch {
       throw { code: "network", zh: "网络错误", en: "Network error" };
     }
-    let body = null;
-    try {
-      body = await response.json();
-    } catch (err) {
-      body = null;
-    }
+    const body = await response.json().catch(() => null);
     if (response.status !== 201 || !body || !body.attachment) {
       throw (
         (body && body.error) || {

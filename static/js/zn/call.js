@@ -1,10 +1,11 @@
+// @ts-check
 // The taxpayer's video call (发起视频): imported only when a call is first needed. It asks once before starting
 // (是否发起视频聊天, with what is recorded, why and for how long), opens the camera before ringing the agent (so a
 // missing or refused camera is said at once), shows the call area, and runs the media link to the worker. While
 // sharing, the call area shows what is shared; hidden chat shrinks the window to the call alone. Only the tab
 // that started the call carries its media (a reload of that tab rejoins); other tabs just say where it is.
 import { ERROR, LOCAL_ERROR } from "../shared/codes.js";
-import { h, icon } from "./dom.js";
+import { h, icon } from "../shared/dom.js";
 import { confirmDialog } from "./confirm.js";
 import { errorText } from "./i18n.js";
 import "./calltext.js";
@@ -214,7 +215,7 @@ export class VideoCall {
     if (!this.callId) return false;
     try {
       return sessionStorage.getItem(this.ownerKey) === "1";
-    } catch (err) {
+    } catch {
       return Boolean(this.memoryOwner);
     }
   }
@@ -224,7 +225,7 @@ export class VideoCall {
     try {
       if (value) sessionStorage.setItem(this.ownerKey, "1");
       else sessionStorage.removeItem(this.ownerKey);
-    } catch (err) {
+    } catch {
       /* memoryOwner keeps it for this page */
     }
   }

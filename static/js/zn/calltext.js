@@ -1,3 +1,4 @@
+// @ts-check
 // The words of the video call, in both locales: fetched with the call (call.js), not with the window.
 import { addStrings } from "./i18n.js";
 

@@ -1,5 +1,6 @@
+// @ts-check
 // Confirm dialogs (modal inside the window: focus trapped, restored afterwards) and transient toasts.
-import { h } from "./dom.js";
+import { h } from "../shared/dom.js";
 
 /**
  * Ask a yes/no question inside panel; resolve true for OK. The question is the dialog's title, details (strings)

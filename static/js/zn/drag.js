@@ -1,3 +1,4 @@
+// @ts-check
 // Moving the window: pointer drag on the title bar (mouse, touch, pen), arrow keys on the focused title bar,
 // kept inside the viewport on resize, remembered per site; a full-screen sheet on narrow viewports that stays
 // above the on-screen keyboard (visualViewport).
@@ -31,7 +32,7 @@ export class Mover {
     try {
       const pos = JSON.parse(localStorage.getItem(this.key) || "null");
       return pos && isFinite(pos.x) && isFinite(pos.y) ? pos : null;
-    } catch (err) {
+    } catch {
       return null;
     }
   }
@@ -39,7 +40,7 @@ export class Mover {
   save() {
     try {
       localStorage.setItem(this.key, JSON.stringify(this.pos));
-    } catch (err) {
+    } catch {
       /* not remembered */
     }
   }
@@ -88,7 +89,7 @@ export class Mover {
     e.preventDefault();
     try {
       this.handle.setPointerCapture(e.pointerId);
-    } catch (err) {
+    } catch {
       /* a synthetic pointer: no capture */
     }
     const { x, y } = this.current();

@@ -1,7 +1,10 @@
+// @ts-check
 // 业务办理服务确认单 in the window: each form.state event as a line in the chat, one live card per form (upload
 // each material, confirm), and the 我的业务确认单 list. Fetched with the first form, not with the window.
-import { h } from "./dom.js";
-import { addStrings, formatTime } from "./i18n.js";
+import { h } from "../shared/dom.js";
+import { addStrings } from "./i18n.js";
+import { formatTime } from "../shared/i18n.js";
+import { backRow } from "./history.js";
 
 addStrings({
   "zh-CN": {
@@ -135,6 +138,7 @@ export class FormsView {
       });
     entry.el = card;
     card.setAttribute("data-status", form.status);
+    /** @type {HTMLElement[]} */
     const parts = [
       h("h3", { attrs: { id: "zn-form-" + form.id }, text: t("formTitle") + " · " + form.title }),
       h("p", { cls: "zn-note", tid: "zn-form-status", text: t("formStatus_" + form.status) }),
@@ -319,7 +323,7 @@ export class FormsView {
         " · " +
         t("formStatus_" + form.status) +
         " · " +
-        formatTime(cfg, form.updated_at);
+        formatTime(form.updated_at, cfg.locale);
       list.append(
         h("li", {}, [
           h("button", {
@@ -337,15 +341,7 @@ export class FormsView {
         h("h3", { attrs: { id: "zn-forms-title" }, text: t("formsTitle") }),
         list,
         items.length ? null : h("p", { cls: "zn-note", text: t("formsEmpty") }),
-        h("div", { cls: "zn-row" }, [
-          h("button", {
-            cls: "zn-btn zn-secondary",
-            tid: "zn-history-back",
-            attrs: { type: "button" },
-            t: "back",
-            on: { click: back },
-          }),
-        ]),
+        backRow(back),
       ].filter(Boolean),
     );
     (view.querySelector("[data-testid=zn-forms-item]") || view.querySelector("button")).focus();

@@ -1,7 +1,8 @@
+// @ts-check
 // Human service: the 发起人工导税 button (disabled with the next opening time outside working hours), the
 // leave-a-message form, the queue position with its estimate and 取消征纳互动.
-import { h } from "./dom.js";
-import { formatTime } from "./i18n.js";
+import { h } from "../shared/dom.js";
+import { formatTime } from "../shared/i18n.js";
 
 export class HumanService {
   /** on: {request(), cancel(), leave(text, contact) -> Promise} */
@@ -112,7 +113,7 @@ export class HumanService {
       this.button.setAttribute("aria-describedby", "zn-next-open");
       const next = this.centre.next_open;
       this.note.textContent = next
-        ? this.t("nextOpen", { time: formatTime(this.cfg, next) })
+        ? this.t("nextOpen", { time: formatTime(next, this.cfg.locale) })
         : this.t("noOpening");
     } else {
       this.button.removeAttribute("aria-describedby");

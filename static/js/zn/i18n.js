@@ -1,4 +1,8 @@
+// @ts-check
 // Every string the window shows, per locale (zh-CN default, en). t(key, vars) fills {name} placeholders.
+import { fill, lookup, inLocale } from "../shared/i18n.js";
+
+/** @type {Record<string, Record<string, string>>} */
 const STRINGS = {
   "zh-CN": {
     title: "征纳互动",
@@ -222,43 +226,27 @@ const STRINGS = {
 };
 
 /** Add the strings of a part fetched later (the call), per locale. */
-export function addStrings(table) {
+export function addStrings(/** @type {Record<string, Record<string, string>>} */ table) {
   for (const [locale, strings] of Object.entries(table)) Object.assign(STRINGS[locale], strings);
 }
 
-/** Return a translator bound to cfg.locale (read at call time, so setTheme switches it). */
+/**
+ * Return a translator bound to cfg.locale (read at call time, so setTheme switches it); an unknown key shows
+ * as itself.
+ * @param {{locale: string}} cfg
+ */
 export function translator(cfg) {
-  return function t(key, vars) {
-    const table = STRINGS[cfg.locale] || STRINGS["zh-CN"];
-    const text = table[key] ?? STRINGS["zh-CN"][key] ?? key;
-    return vars ? text.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : text;
+  return function t(/** @type {string} */ key, /** @type {Record<string, unknown>} */ vars) {
+    const text = lookup([STRINGS[cfg.locale], STRINGS["zh-CN"]], key) ?? key;
+    return vars ? fill(text, vars) : text;
   };
 }
 
-/** Pick the zh or en text of a server error frame for the locale. */
+/**
+ * Pick the zh or en text of a server error frame for the locale.
+ * @param {{locale: string}} cfg
+ * @param {{zh?: string, en?: string, code?: string} | null | undefined} error
+ */
 export function errorText(cfg, error) {
-  if (!error) return "";
-  return (cfg.locale === "en" ? error.en : error.zh) || error.zh || error.en || error.code || "";
-}
-
-/** Format an ISO time in Asia/Shanghai for the locale (the centre's clock). */
-export function formatTime(cfg, iso) {
-  const when = new Date(iso);
-  if (isNaN(when)) return "";
-  return new Intl.DateTimeFormat(cfg.locale, {
-    timeZone: "Asia/Shanghai",
-    month: "short",
-    day: "numeric",
-    weekday: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-    hour12: false,
-  }).format(when);
-}
-
-/** Format a byte count as KB/MB. */
-export function formatSize(bytes) {
-  return bytes >= 1048576
-    ? (bytes / 1048576).toFixed(1) + " MB"
-    : Math.max(1, Math.round(bytes / 1024)) + " KB";
+  return inLocale(cfg.locale, error);
 }

@@ -1,6 +1,6 @@
 // The message list: one element per durable event (in seq order, repeats already dropped by the model), the
 // taxpayer's own messages from "sending" to "sent"/"read"/"failed", bot answers with feedback, suggestions.
-import { h } from "./dom.js";
+import { h } from "../shared/dom.js";
 
 const STATE_LINES = {
   request_human: "evRequest",

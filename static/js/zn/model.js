@@ -1,3 +1,4 @@
+// @ts-check
 // What this tab holds: every interaction it has seen, its events by seq (repeats dropped), and which is live.
 export const LIVE = new Set(["bot", "queued", "connected"]);
 

@@ -1,3 +1,4 @@
+// @ts-check
 // One side's media connection to the media worker (shared by the widget and the console). Media never goes
 // browser to browser: each browser holds one RTCPeerConnection to the worker, with three m-lines in the order
 // the worker expects (microphone, camera, screen), Opus and VP8 only, and ICE gathered before the offer goes
@@ -137,11 +138,16 @@ function prefer(transceiver, kind, mime) {
   );
   try {
     transceiver.setCodecPreferences(codecs);
-  } catch (err) {
+  } catch {
     /* the worker's answer still picks VP8/Opus */
   }
 }
 
+/**
+ * Resolve once ICE gathering is complete, or after GATHER_MS with the candidates there are.
+ * @param {RTCPeerConnection} pc
+ * @returns {Promise<void>}
+ */
 function gathered(pc) {
   if (pc.iceGatheringState === "complete") return Promise.resolve();
   return new Promise((resolve) => {

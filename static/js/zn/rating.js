@@ -1,6 +1,8 @@
+// @ts-check
 // The 好差评 rating form shown once when the agent ended the conversation: five levels, reason tags, comment.
-import { h } from "./dom.js";
+import { h } from "../shared/dom.js";
 
+/** @type {Array<[number, string]>} */
 const LEVELS = [
   [5, "rate5"],
   [4, "rate4"],
@@ -96,6 +98,6 @@ export function ratingForm(t, submit) {
 }
 
 /** Replace the form with the thanks line. */
-export function ratedNote(t) {
+export function ratedNote() {
   return h("p", { cls: "zn-note", tid: "zn-rating-done", attrs: { role: "status" }, t: "rated" });
 }

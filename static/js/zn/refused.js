@@ -1,6 +1,7 @@
+// @ts-check
 // The window for someone the site does not serve (role_not_allowed): why, in the server's words, and where to
 // go instead, in the locale. Fetched only when it happens.
-import { h } from "./dom.js";
+import { h } from "../shared/dom.js";
 import { addStrings, errorText } from "./i18n.js";
 
 addStrings({

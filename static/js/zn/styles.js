@@ -1,3 +1,4 @@
+// @ts-check
 // The window's styles as one constructable stylesheet (allowed under style-src 'self'; no <style>, no style="").
 const CSS = `
 .zn-panel{all:initial;position:fixed;z-index:var(--zn-z);display:flex;flex-direction:column;box-sizing:border-box;

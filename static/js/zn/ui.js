@@ -1,6 +1,22 @@
+// @ts-check
 // The window's frame: title bar (drag handle, history, larger text, minimise, close), message list, typing
 // line, action area, composer. Only structure here; app.js decides what each part shows.
-import { h, icon, ICONS } from "./dom.js";
+import { h, icon } from "../shared/dom.js";
+
+/** SVG path data of the title-bar and composer icons. */
+const ICONS = {
+  minimise: "M5 18h14v2H5z",
+  close:
+    "M18.3 5.7 16.9 4.3 12 9.2 7.1 4.3 5.7 5.7 10.6 12l-4.9 4.9 1.4 1.4 4.9-4.9 4.9 4.9 1.4-1.4-4.9-4.9z",
+  forms:
+    "M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8zm4 18H6V4h7v5h5zM8 12h8v2H8zm0 4h8v2H8z",
+  history:
+    "M13 3a9 9 0 0 0-9 9H1l4 4 4-4H6a7 7 0 1 1 2.05 4.95l-1.42 1.42A9 9 0 1 0 13 3zm-1 5v5l4.25 2.52.77-1.28-3.52-2.09V8z",
+  text: "M9 4v3h5v12h3V7h5V4zm-6 8h3v7h3v-7h3V9H3z",
+  send: "M2 21 23 12 2 3v7l15 2-15 2z",
+  attach:
+    "M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z",
+};
 
 const LARGE_KEY = "zn:large-text";
 
@@ -137,13 +153,13 @@ export function buildPanel(on) {
     textSize.setAttribute("aria-pressed", String(value));
     try {
       localStorage.setItem(LARGE_KEY, value ? "1" : "0");
-    } catch (err) {
+    } catch {
       /* not remembered */
     }
   }
   try {
     setLarge(localStorage.getItem(LARGE_KEY) === "1");
-  } catch (err) {
+  } catch {
     setLarge(false);
   }
 

@@ -1,5 +1,6 @@
+// @ts-check
 // Accounts and roles (administrators): create, change role, centre and concurrent limit, disable.
-import { h, bilingual, both, field } from "../dom.js";
+import { h, bilingual, both, field } from "../../shared/dom.js";
 import { get, post, patch } from "../api.js";
 import { section, table, statusLine, button } from "./util.js";
 
@@ -137,7 +138,7 @@ function createForm(status, reload, centresPromise) {
       h("button", {
         cls: "primary",
         tid: "console-agent-create-submit",
-        label: "createAgent",
+        t: "createAgent",
         attrs: { type: "submit" },
       }),
     ],

@@ -1,5 +1,7 @@
+// @ts-check
 // The live board: each centre's waiting, in-service and online figures, refreshed every few seconds.
-import { h, bilingual, clock, duration } from "../dom.js";
+import { h, bilingual } from "../../shared/dom.js";
+import { clock, duration } from "../../shared/i18n.js";
 import { get } from "../api.js";
 import { section, table, statusLine } from "./util.js";
 

@@ -1,5 +1,6 @@
+// @ts-check
 // 业务办理服务确认单 templates of the centre: the business and the materials it needs (one a line).
-import { h, bilingual, both, field } from "../dom.js";
+import { h, bilingual, both, field } from "../../shared/dom.js";
 import { extend } from "../i18n.js";
 import { get, post, del } from "../api.js";
 import { section, table, statusLine, button } from "./util.js";

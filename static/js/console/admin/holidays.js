@@ -1,5 +1,6 @@
+// @ts-check
 // National holiday arrangements: the years loaded, a warning when this or next year is missing, add a year as JSON.
-import { h, bilingual, field, both } from "../dom.js";
+import { h, bilingual, field, both } from "../../shared/dom.js";
 import { get, post } from "../api.js";
 import { section, statusLine, button } from "./util.js";
 

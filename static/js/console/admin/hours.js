@@ -1,6 +1,8 @@
+// @ts-check
 // Working hours of a centre (administrators): several spans a day, holiday policy, dated exceptions.
 // The server validates the whole schedule and its message is shown as it comes.
-import { h, bilingual, both, field, clock } from "../dom.js";
+import { h, bilingual, both, field } from "../../shared/dom.js";
+import { clock } from "../../shared/i18n.js";
 import { put } from "../api.js";
 import { section, statusLine, button } from "./util.js";
 
@@ -139,7 +141,7 @@ export function mountHours(centresPromise) {
         );
         const dated = Object.fromEntries(
           [...exceptions.querySelectorAll("[data-testid=console-hours-exception]")].map((row) => [
-            row.querySelector("input[type=date]").value,
+            /** @type {HTMLInputElement} */ (row.querySelector("input[type=date]")).value,
             readSpans(row.querySelector(".spans")),
           ]),
         );

@@ -1,5 +1,7 @@
+// @ts-check
 // The bot's most frequent unanswered and disliked questions; one click adds one as a phrasing of a chosen entry.
-import { h, bilingual, both, clock } from "../dom.js";
+import { h, bilingual, both } from "../../shared/dom.js";
+import { clock } from "../../shared/i18n.js";
 import { get, post } from "../api.js";
 import { button } from "./util.js";
 

@@ -1,5 +1,6 @@
+// @ts-check
 // Knowledge base: search, edit an entry, add phrasings, import and export JSONL; the insights list is insights.js.
-import { h, bilingual, both, field } from "../dom.js";
+import { h, bilingual, both, field } from "../../shared/dom.js";
 import { get, put, post, call } from "../api.js";
 import { section, statusLine, button } from "./util.js";
 import { mountInsights } from "./insights.js";

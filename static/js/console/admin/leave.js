@@ -1,5 +1,7 @@
+// @ts-check
 // The leave-a-message inbox of the centre: newest first, each can be marked handled (or new again).
-import { h, bilingual, clock } from "../dom.js";
+import { h, bilingual } from "../../shared/dom.js";
+import { clock } from "../../shared/i18n.js";
 import { get, patch } from "../api.js";
 import { section, table, statusLine, button } from "./util.js";
 

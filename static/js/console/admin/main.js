@@ -1,7 +1,10 @@
+// @ts-check
 // Supervisor and administrator pages: role-aware sections (supervisors: board, ratings, recordings, inbox, quick replies,
 // knowledge base; administrators also accounts, working hours, holidays, regions and the roles each site serves).
-import { h, bilingual, both } from "../dom.js";
-import { get, post } from "../api.js";
+import { h, bilingual, both, useTranslator } from "../../shared/dom.js";
+import { t } from "../i18n.js";
+import { get } from "../api.js";
+import { logoutButton } from "./util.js";
 import "./strings.js";
 import "../reports/strings.js";
 import { mountBoard } from "./board.js";
@@ -18,6 +21,7 @@ import { mountSites } from "./sites.js";
 import { mountFollowups, mountAppeals } from "./reviews.js";
 import { mountFormTemplates } from "./formtemplates.js";
 
+useTranslator(t);
 const root = document.getElementById("admin");
 const role = root.dataset.role;
 const admin = role === "admin";
@@ -26,6 +30,7 @@ const centres = get("/console/api/centres").then((answer) => answer.items);
 centres.catch(() => null); // each section reports the failure itself
 
 let ratings = null;
+/** @type {Array<[string, () => HTMLElement]>} */
 const sections = [
   ["board", () => mountBoard()],
   ["ratings", () => (ratings = mountRatings())],
@@ -63,27 +68,17 @@ const titles = {
   sites: "sites",
 };
 
-const logout = h("button", {
-  cls: "link",
-  tid: "console-logout",
-  label: "logout",
-  attrs: { type: "button" },
-});
-logout.addEventListener("click", async () => {
-  await post("/console/logout").catch(() => null);
-  location.href = "/console";
-});
 const header = h("header", { cls: "topbar" }, [
   bilingual(h("h1"), "adminTitle"),
   h("span", { text: `${root.dataset.name} · ${both(`role_${role}`)}` }),
   h("nav", { cls: "links" }, [
-    h("a", { tid: "console-back", label: "consoleLink", attrs: { href: "/console" } }),
+    h("a", { tid: "console-back", t: "consoleLink", attrs: { href: "/console" } }),
     h("a", {
       tid: "console-reports-nav",
-      label: "reportsTitle",
+      t: "reportsTitle",
       attrs: { href: "/console/reports" },
     }),
-    logout,
+    logoutButton(),
   ]),
 ]);
 const nav = h(
@@ -91,7 +86,7 @@ const nav = h(
   { cls: "admin-nav", tid: "console-admin-nav", attrs: { "aria-label": both("nav") } },
   sections.map(([id]) =>
     h("a", {
-      label: titles[id],
+      t: titles[id],
       attrs: { href: `#${id === "formTemplates" ? "form-templates" : id}` },
     }),
   ),

@@ -1,5 +1,6 @@
+// @ts-check
 // 常用语: the centre's quick replies, added and removed by supervisors.
-import { h, both } from "../dom.js";
+import { h, both } from "../../shared/dom.js";
 import { get, post, del } from "../api.js";
 import { section, statusLine, button } from "./util.js";
 

@@ -1,5 +1,7 @@
+// @ts-check
 // 好差评: the centre's ratings per conversation, each with a link to its transcript.
-import { h, bilingual, clock } from "../dom.js";
+import { h, bilingual } from "../../shared/dom.js";
+import { clock } from "../../shared/i18n.js";
 import { get } from "../api.js";
 import { section, table, statusLine, button } from "./util.js";
 import { showTranscript } from "./transcript.js";
@@ -48,7 +50,7 @@ export function mountRatings() {
         ...items.map((r) => {
           const link = h("a", {
             tid: "console-rating-transcript",
-            label: "transcriptLink",
+            t: "transcriptLink",
             attrs: { href: `#transcript-${r.interaction_id}` },
           });
           link.addEventListener("click", (event) => {
@@ -89,6 +91,5 @@ export function mountRatings() {
     }
   }
   load();
-  el.reload = load; // an appeal decided elsewhere on the page changes the figures
-  return el;
+  return Object.assign(el, { reload: load }); // an appeal decided elsewhere on the page changes the figures
 }

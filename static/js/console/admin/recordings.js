@@ -1,6 +1,8 @@
+// @ts-check
 // 双录: the centre's call recordings, newest first, each playable here (every playback is audited by the server)
 // with its duration, size and SHA-256, and a link to the conversation's transcript.
-import { h, bilingual, clock, duration } from "../dom.js";
+import { h, bilingual } from "../../shared/dom.js";
+import { clock, duration } from "../../shared/i18n.js";
 import { get } from "../api.js";
 import { section, table, statusLine, button } from "./util.js";
 import { showTranscript } from "./transcript.js";

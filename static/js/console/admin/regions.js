@@ -1,5 +1,6 @@
+// @ts-check
 // Region -> centre mapping and the smart-service switch per region (administrators).
-import { h, both } from "../dom.js";
+import { h, both } from "../../shared/dom.js";
 import { get, patch } from "../api.js";
 import { section, table, statusLine } from "./util.js";
 

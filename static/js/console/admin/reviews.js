@@ -1,6 +1,8 @@
+// @ts-check
 // 差评回访 and 申诉复核 for supervisors: follow-ups of poor ratings (due in working days; overdue ones stand out)
 // closed with what was done, and agents' appeals of ratings kept or removed from the figures.
-import { h, bilingual, both, clock } from "../dom.js";
+import { h, bilingual, both } from "../../shared/dom.js";
+import { clock } from "../../shared/i18n.js";
 import { extend } from "../i18n.js";
 import { get, post } from "../api.js";
 import { section, table, statusLine, button } from "./util.js";
@@ -40,7 +42,7 @@ function who(item) {
 function transcriptLink(viewer, iid) {
   const link = h("a", {
     tid: "console-review-transcript",
-    label: "transcriptLink",
+    t: "transcriptLink",
     attrs: { href: `#transcript-${iid}` },
   });
   link.addEventListener("click", (event) => {

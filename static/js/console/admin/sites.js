@@ -1,5 +1,6 @@
+// @ts-check
 // Sites (administrators): the token roles each site accepts (法定代表人, 财务负责人, 办税员, 开票员...); empty: anyone.
-import { h, both } from "../dom.js";
+import { h, both } from "../../shared/dom.js";
 import { get, patch } from "../api.js";
 import { section, table, statusLine, button } from "./util.js";
 
@@ -13,7 +14,7 @@ function names(text) {
 
 export function mountSites() {
   const { el, body } = section("sites", "sites", "console-sites");
-  const hint = h("p", { cls: "hint", label: "siteRolesHint" });
+  const hint = h("p", { cls: "hint", t: "siteRolesHint" });
   const { el: grid, tbody } = table(
     ["siteId", "siteName", "siteRoles", "siteAction"],
     "console-site-rows",

@@ -1,3 +1,4 @@
+// @ts-check
 // Strings of the administration pages (Chinese first, English beside).
 import { extend } from "../i18n.js";
 

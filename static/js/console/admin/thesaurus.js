@@ -1,6 +1,7 @@
+// @ts-check
 // The thesaurus: the word pairs the bot treats as the same (shipped ones, with the voices they came from, and the
 // site's own); a new pair is checked against the entries it touches before it can be added.
-import { h, bilingual, both, field } from "../dom.js";
+import { h, bilingual, both, field } from "../../shared/dom.js";
 import { get, post, del } from "../api.js";
 import { button, statusLine } from "./util.js";
 

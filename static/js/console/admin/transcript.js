@@ -1,5 +1,6 @@
+// @ts-check
 // A supervisor's view of one conversation's whole record (internal notes included; the server audits the view).
-import { h, bilingual } from "../dom.js";
+import { h, bilingual } from "../../shared/dom.js";
 import { get } from "../api.js";
 import { Transcript } from "../model.js";
 import { MessageList } from "../messages.js";

@@ -1,5 +1,22 @@
+// @ts-check
 // Shared pieces of the administration pages: sections, status lines, tables.
-import { h, bilingual } from "../dom.js";
+import { h, bilingual } from "../../shared/dom.js";
+import { post } from "../api.js";
+
+/** The 退出登录 button of the administration and report pages: sign out, back to the sign-in. */
+export function logoutButton() {
+  const signOut = async () => {
+    await post("/console/logout").catch(() => null);
+    location.href = "/console";
+  };
+  return h("button", {
+    cls: "link",
+    tid: "console-logout",
+    t: "logout",
+    attrs: { type: "button" },
+    on: { click: signOut },
+  });
+}
 
 /** A page section with a heading; returns {el, body}. */
 export function section(id, titleKey, tid) {

@@ -1,5 +1,7 @@
+// @ts-check
 // The figures of a range: headline numbers, charts (server-drawn SVG, each with its table), reasons, agents.
-import { h, bilingual, both, duration } from "../dom.js";
+import { h, bilingual, both } from "../../shared/dom.js";
+import { duration } from "../../shared/i18n.js";
 import { table } from "../admin/util.js";
 
 export const HEADLINE = [

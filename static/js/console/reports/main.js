@@ -1,14 +1,17 @@
+// @ts-check
 // 报表 page: the live board, a range's figures, charts and per-agent figures, exports, and transcript search.
 // Supervisors see their centre; administrators every centre or the whole province (the server decides).
-import { h, bilingual, both, field } from "../dom.js";
-import { get, post } from "../api.js";
+import { h, bilingual, both, field, useTranslator } from "../../shared/dom.js";
+import { t } from "../i18n.js";
+import { get } from "../api.js";
 import "../admin/strings.js";
 import "./strings.js";
 import { mountBoard } from "../admin/board.js";
-import { section, statusLine } from "../admin/util.js";
+import { section, statusLine, logoutButton } from "../admin/util.js";
 import { renderReport } from "./figures.js";
 import { mountSearch } from "./search.js";
 
+useTranslator(t);
 const root = document.getElementById("reports");
 const admin = root.dataset.role === "admin";
 const RANGES = ["today", "7d", "month", "custom"];
@@ -48,7 +51,7 @@ function mountReport() {
   const apply = h("button", {
     cls: "primary",
     tid: "console-report-apply",
-    label: "show",
+    t: "show",
     attrs: { type: "submit" },
   });
   const form = h("form", { cls: "report-controls", attrs: { "aria-label": both("range") } }, [
@@ -135,23 +138,13 @@ function mountReport() {
   return el;
 }
 
-const logout = h("button", {
-  cls: "link",
-  tid: "console-logout",
-  label: "logout",
-  attrs: { type: "button" },
-});
-logout.addEventListener("click", async () => {
-  await post("/console/logout").catch(() => null);
-  location.href = "/console";
-});
 const header = h("header", { cls: "topbar" }, [
   bilingual(h("h1"), "reportsTitle"),
   h("span", { text: `${root.dataset.name} · ${both(`role_${root.dataset.role}`)}` }),
   h("nav", { cls: "links", attrs: { "aria-label": both("reportsNav") } }, [
-    h("a", { tid: "console-back", label: "consoleLink", attrs: { href: "/console" } }),
-    h("a", { tid: "console-admin-link", label: "adminLink", attrs: { href: "/console/admin" } }),
-    logout,
+    h("a", { tid: "console-back", t: "consoleLink", attrs: { href: "/console" } }),
+    h("a", { tid: "console-admin-link", t: "adminLink", attrs: { href: "/console/admin" } }),
+    logoutButton(),
   ]),
 ]);
 const agents = get("/console/api/agents").then((answer) => answer.items);

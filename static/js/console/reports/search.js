@@ -1,6 +1,8 @@
+// @ts-check
 // 记录查询: find conversations by TIN, enterprise, person, agent, dates and words; open one with its recordings.
 // The server audits every search, every transcript opened and every recording played.
-import { h, bilingual, both, clock, duration, field } from "../dom.js";
+import { h, bilingual, both, field } from "../../shared/dom.js";
+import { clock, duration } from "../../shared/i18n.js";
 import { get } from "../api.js";
 import { section, statusLine } from "../admin/util.js";
 import { showTranscript } from "../admin/transcript.js";
@@ -39,7 +41,7 @@ export function mountSearch(agents) {
   const submit = h("button", {
     cls: "primary",
     tid: "console-search-submit",
-    label: "searchSubmit",
+    t: "searchSubmit",
     attrs: { type: "submit" },
   });
   const form = h(
@@ -105,7 +107,7 @@ export function mountSearch(agents) {
     const button = h("button", {
       cls: "secondary",
       tid: "console-search-open",
-      label: "open",
+      t: "open",
       attrs: { type: "button" },
     });
     button.addEventListener("click", () => open(item));
@@ -130,7 +132,8 @@ export function mountSearch(agents) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const params = new URLSearchParams();
-    for (const [name, control] of [
+    /** @type {Array<[string, HTMLInputElement | HTMLSelectElement]>} */
+    const fields = [
       ["q", words],
       ["tin", tin],
       ["enterprise", enterprise],
@@ -138,7 +141,8 @@ export function mountSearch(agents) {
       ["agent", agent],
       ["from", from],
       ["to", to],
-    ]) {
+    ];
+    for (const [name, control] of fields) {
       if (control.value.trim()) params.set(name, control.value.trim());
     }
     submit.disabled = true;

@@ -1,3 +1,4 @@
+// @ts-check
 // Strings of 报表 (reports) and 记录查询 (transcript search): Chinese first, English beside.
 import { extend } from "../i18n.js";
 
