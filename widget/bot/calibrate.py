@@ -119,7 +119,7 @@ WRONG_MAX_EN = 0.10
 
 def english_rows(
     exclude: frozenset[str] = frozenset(), folds: int = 2
-) -> list[tuple[str | None, tuple[str, ...], D.Signals]]:
+) -> list[tuple[str, tuple[str, ...], D.Signals]]:
     """(id, ranked ids, signals) for every English alias of every entry, matched by a matcher
     built without that fold of the English aliases (and without the voices in exclude)."""
     dummy = D.Decision((0.0,) * len(D.FEATURES), 1.0, (0.0,) * len(D.FEATURES), 1.0)

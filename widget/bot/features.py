@@ -70,28 +70,33 @@ QUESTION_TYPES = (
 # Looser synonyms (~ lines) enter the query's word view at this fraction of the word's own weight.
 RELATED_WEIGHT = 0.5
 
+# One view of a text: feature -> weight. Weights are counts, fractional where a feature counts for
+# less (related words, character unigrams), so a plain dict of floats rather than a Counter.
+Bag = dict[str, float]
 
-def views(norm: str, expand: bool = False, ws: list[str] | None = None) -> dict[str, Counter]:
+
+def views(norm: str, expand: bool = False, ws: list[str] | None = None) -> dict[str, Bag]:
     """Feature counts per view of a normalised text (expand=True adds related words: query side).
 
     ws: the text's content words when the caller already has them."""
     ws = words(norm) if ws is None else ws
-    w = Counter(ws)
+    w: Bag = dict(Counter(ws))
     if expand:
         related = lexicon.synonyms().related
         for word in ws:
             for r in related.get(word, ()):
-                w[r] += RELATED_WEIGHT
+                w[r] = w.get(r, 0) + RELATED_WEIGHT
     content = "".join(x for x in ws if not x.isascii()) or norm.replace(" ", "")
-    c: Counter = Counter()
+    c: Bag = {}
     for n, weight in NGRAM_WEIGHTS.items():
         for i in range(len(content) - n + 1):
-            c[content[i : i + n]] += weight
+            gram = content[i : i + n]
+            c[gram] = c.get(gram, 0) + weight
     for x in ws:
         if x.isascii():
-            c[x] += 1.0
+            c[x] = c.get(x, 0) + 1.0
     sylls = phonetic.syllable_stream(" ".join(ws))
-    p = Counter(f"{a}_{b}" for a, b in pairwise(sylls))
+    p: Bag = dict(Counter(f"{a}_{b}" for a, b in pairwise(sylls)))
     return {"w": w, "c": c, "p": p}
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from .features import VIEW_WEIGHTS
+
+# What a row (a phrasing, or an entry's pooled bag) or a query is indexed by: view -> feature ->
+# weight, as features.views makes it.
+Views = Mapping[str, Mapping[str, float]]
 
 
 class IndexBuilder:
@@ -32,7 +35,7 @@ class IndexBuilder:
         self.p_row, self.p_local, self.p_view = array("i"), array("i"), array("b")
         self.p_tf = array("f")
 
-    def add(self, entry: int, vs: Mapping[str, Counter]) -> None:
+    def add(self, entry: int, vs: Views) -> None:
         """Add one row (a phrasing, or an entry's pooled bag) of entry `entry` (non-decreasing)."""
         if self.row_entry and entry < self.row_entry[-1]:
             raise ValueError("rows must be added in entry order")
@@ -63,7 +66,7 @@ class PhrasingIndex:
 
     With one row per entry (its phrasings pooled) the same class gives the entry-level signal."""
 
-    def __init__(self, rows: Sequence[tuple[int, dict[str, Counter]]], n_entries: int):
+    def __init__(self, rows: Sequence[tuple[int, Views]], n_entries: int):
         """rows: (entry number, views) per phrasing (or per entry), any order."""
         builder = IndexBuilder()
         for e, vs in sorted(rows, key=lambda r: r[0]):
@@ -171,7 +174,7 @@ class PhrasingIndex:
         f = self._fid(view, feature)
         return float(self.idf_values[f]) if f is not None else self.max_idf
 
-    def _vector(self, vs: dict[str, Counter]) -> dict[int, float]:
+    def _vector(self, vs: Views) -> dict[int, float]:
         """Query vector: per-view L2-normalised sublinear TF-IDF, each scaled by sqrt(view weight).
 
         Features the KB does not know still count in the norm (they dilute an off-topic query) but
@@ -192,11 +195,11 @@ class PhrasingIndex:
                         out[fid] = out.get(fid, 0.0) + v * scale
         return out
 
-    def entry_scores(self, vs: dict[str, Counter]) -> np.ndarray:
+    def entry_scores(self, vs: Views) -> np.ndarray:
         """Best-phrasing fused cosine (0..1) for every entry."""
         return self.scores(vs)[0]
 
-    def scores(self, vs: dict[str, Counter]) -> tuple[np.ndarray, np.ndarray]:
+    def scores(self, vs: Views) -> tuple[np.ndarray, np.ndarray]:
         """(best-phrasing fused cosine for every entry, fused cosine for every row)."""
         q = self._vector(vs)
         idx, wts = [], []

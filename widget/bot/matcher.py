@@ -13,7 +13,7 @@ import numpy as np
 
 from . import language, lexicon, phonetic, smalltalk
 from .decide import CONTRAST_WEIGHT, Decision, Signals, load_decision
-from .features import QUESTION_TYPE_WEIGHT, QUESTION_TYPES, question_types, views
+from .features import QUESTION_TYPE_WEIGHT, QUESTION_TYPES, Bag, question_types, views
 from .index import IndexBuilder
 from .kb import Entry, load_entries, load_oos_examples
 from .normalise import Normaliser, basic, english_to_chinese
@@ -79,9 +79,9 @@ def _cacheable(text: str) -> bool:
     return not _LATIN.search(text) or language.detect(text) == "en"
 
 
-def _pool(phrase_views: list[dict[str, Counter]]) -> dict[str, Counter]:
+def _pool(phrase_views: list[dict[str, Bag]]) -> dict[str, Counter[str]]:
     """One bag per view for a whole entry: how many of its phrasings have each feature."""
-    pooled: dict[str, Counter] = {}
+    pooled: dict[str, Counter[str]] = {}
     for vs in phrase_views:
         for view, counts in vs.items():
             pooled.setdefault(view, Counter()).update(dict.fromkeys(counts, 1))
@@ -189,7 +189,7 @@ class Matcher:
 
     def _analyse(
         self, phrasing: str, cache: dict | None
-    ) -> tuple[tuple[str, ...], dict[str, Counter], tuple]:
+    ) -> tuple[tuple[str, ...], dict[str, Bag], tuple[int, ...]]:
         """Content words, retrieval views and question types of one KB phrasing (cached when the
         text has no latin letters: only typed pinyin depends on the KB's own pinyin table)."""
         hit = cache.get(phrasing) if cache is not None else None
@@ -203,7 +203,9 @@ class Matcher:
         return out
 
     @staticmethod
-    def _pooled(phrasings: tuple[str, ...], analysed, cache: dict | None) -> dict[str, Counter]:
+    def _pooled(
+        phrasings: tuple[str, ...], analysed, cache: dict | None
+    ) -> dict[str, Counter[str]]:
         key = ("pool", phrasings)
         hit = cache.get(key) if cache is not None else None
         if hit is None:
@@ -264,8 +266,8 @@ class Matcher:
             )
         ranked, signals = self.signals(text, lang)
         outcome = self.decision.decide(signals)
-        top_id = ranked[0][0] if ranked else None
         if outcome == "answer":
+            top_id = ranked[0][0]  # decide() answers only with a best entry (signals.top > 0)
             return MatchResult(
                 "answer",
                 top_id,
@@ -296,9 +298,9 @@ class Matcher:
         qviews = views(norm, expand=True, ws=self._resegment(qwords))
         if background:
             for view, counts in views(background).items():
-                q = qviews.setdefault(view, Counter())
+                q = qviews.setdefault(view, {})
                 for f, tf in counts.items():
-                    q[f] += BACKGROUND_WEIGHT * tf
+                    q[f] = q.get(f, 0) + BACKGROUND_WEIGHT * tf
         # Two signals, equally weighted: the closest single phrasing, and the entry's phrasings
         # pooled (robust when a query mixes words from several phrasings of the same entry).
         phrase_scores, row_scores = self.index.scores(qviews)

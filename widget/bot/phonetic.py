@@ -63,11 +63,13 @@ def split_syllables(run: str) -> list[str] | None:
     best: list[list[str] | None] = [None] * (n + 1)
     best[0] = []
     for i in range(n):
-        if best[i] is None:
+        here = best[i]
+        if here is None:
             continue
         for j in range(i + 1, min(n, i + MAX_SYLLABLE) + 1):
-            if run[i:j] in known and (best[j] is None or len(best[j]) > len(best[i]) + 1):
-                best[j] = best[i] + [run[i:j]]
+            there = best[j]
+            if run[i:j] in known and (there is None or len(there) > len(here) + 1):
+                best[j] = here + [run[i:j]]
     return best[n]
 
 
@@ -93,10 +95,10 @@ def repair_typos(text: str) -> str:
             i += step
             continue
         for size in range(min(MAX_TYPO_WINDOW, n - i), 1, -1):
-            parts = reading[i : i + size]
-            if None in parts:
+            sounds = [r for r in reading[i : i + size] if r is not None]
+            if len(sounds) < size:  # a character in the window is not Han
                 continue
-            target = targets.get("".join(parts))
+            target = targets.get("".join(sounds))
             window = text[i : i + size]
             if target and target != window and freq.get(window, 0) < COMMON_WORD_FREQ:
                 out.append(target)
