@@ -1,8 +1,9 @@
-"""Ablation study: `python bench/bot_ablation.py [--queries FILE ...]` prints the figures with each part removed.
+"""Ablation study: `python bench/bot_ablation.py [--queries FILE ...]` prints the figures with each
+part removed.
 
-Parts are switched off by patching module attributes for the duration of one configuration only (the chunk
-caches of normalise/tokens are cleared around each one). Prints one markdown row per configuration: top-1,
-top-3, out-of-scope handled well and confident wrong on each query set."""
+Parts are switched off by patching module attributes for the duration of one configuration only (the
+chunk caches of normalise/tokens are cleared around each one). Prints one markdown row per
+configuration: top-1, top-3, out-of-scope handled well and confident wrong on each query set."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ DEFAULT_QUERIES = [
 
 
 def _configs():
-    """(label, context manager factory, similar questions per entry or None for all, with round-2 questions)."""
+    """(label, context manager factory, similar questions per entry or None for all, round 2 on)."""
     null = contextlib.nullcontext
     yield "full", null, None, True
     yield "- round-2 distinguishing similar questions", null, None, False
@@ -121,7 +122,7 @@ _ORIGINAL_RETRIEVE = matcher.Matcher._retrieve
 
 
 def _phrase_only(self, norm, raw, background="", lang="zh"):
-    """_retrieve with the pooled signal replaced by the phrasing signal (so scores keep their scale)."""
+    """_retrieve with the pooled signal replaced by the phrasing one (scores keep their scale)."""
     n = len(self.entries)
 
     class PhrasingsOnly:

@@ -28,15 +28,17 @@ from widget.bot.kb import read_jsonl  # noqa: E402
 from widget.bot.matcher import SUGGESTIONS, build_matcher  # noqa: E402
 
 VOICES = Path("/work/shared/kb/queries")
+# (expected id, kind, ranked ids, signals): one held-out question, see held_out_rows.
+HeldRow = tuple[str | None, str, tuple[str, ...], D.Signals | None]
 
 
-def held_out_rows(path: Path) -> list[tuple[str | None, str, tuple[str, ...], D.Signals | None]]:
+def held_out_rows(path: Path) -> list[HeldRow]:
     """(expected id, kind, ranked ids, signals) for each question of a voice, matched by a matcher
     built without it; kind is "greeting", "human" (a bare request for a person) or "match"."""
     name = voice(path)
     dummy = D.Decision((0.0,) * len(D.FEATURES), 1.0, (0.0,) * len(D.FEATURES), 1.0)
     m = build_matcher(exclude_sources=frozenset({name}), decision=dummy)
-    out = []
+    out: list[HeldRow] = []
     for row in read_jsonl(path):
         q = row["q"]
         if smalltalk.is_greeting(q):
@@ -67,6 +69,8 @@ def collect(files: list[Path]) -> dict:
 def score(decision: D.Decision, rows) -> tuple[float, ...]:
     """top-1, first, top-3, nothing, oos handled, confident wrong (evaluate.evaluate's columns)."""
     n_in = n_out = top1 = first = top3 = nothing = oos_ok = wrong = 0
+    shown: tuple[str, ...]
+    answer: str | None
     for expect, kind, ids, sig in rows:
         if kind == "greeting":
             shown, answer = (), None

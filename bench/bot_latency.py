@@ -1,9 +1,9 @@
 """Latency of the FAQ matcher at the shipped size (150 entries) and at 10,000 synthetic entries.
 
 Run: python bench/bot_latency.py [--entries 10000] [--queries 2000]  (--entries 150: shipped only)
-Prints build time (wall and CPU), peak RSS, per-query p50/p99 (wall clock and thread CPU time: on a shared,
-loaded machine the wall-clock tail is mostly scheduling) for both sizes, and the cost of KnowledgeBase.add_alias
-on the shipped KB. A benchmark: it prints figures, it asserts nothing."""
+Prints build time (wall and CPU), peak RSS, per-query p50/p99 (wall clock and thread CPU time: on a
+shared, loaded machine the wall-clock tail is mostly scheduling) for both sizes, and the cost of
+KnowledgeBase.add_alias on the shipped KB. A benchmark: it prints figures, it asserts nothing."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ SYNTHETIC_SIMILAR = 20  # similar questions per synthetic entry: about what the 
 
 
 def synthetic_entries(base: list[Entry], n: int, rng: random.Random) -> list[Entry]:
-    """n entries made by recombining real ones: one entry's phrasings spliced with another's topic words."""
+    """n entries recombined from real ones: one's phrasings spliced with another's topic words."""
     out = []
     for i in range(n):
         a, b = rng.choice(base), rng.choice(base)
@@ -81,7 +81,7 @@ def queries(base: list[Entry], n: int, rng: random.Random) -> list[str]:
 
 
 def measure(matcher: Matcher, qs: list[str]) -> tuple[float, float, float, float]:
-    """Wall-clock p50, p99 and thread-CPU p50, p99 of match() in ms (after a warm-up pass over 50 queries)."""
+    """Wall-clock p50, p99 and thread-CPU p50, p99 of match() in ms (after 50 warm-up queries)."""
     for q in qs[:50]:
         matcher.match(q)
     wall, cpu = [], []
@@ -115,7 +115,8 @@ def main() -> int:
         kb.add_alias("kb-123", f"小蓝鲸第{i}版怎么用")
         times.append(time.perf_counter() - t0)
     print(
-        f"add_alias on the shipped KB: median {sorted(times)[2] * 1000:.0f} ms (full build of the same KB below)"
+        f"add_alias on the shipped KB: median {sorted(times)[2] * 1000:.0f} ms"
+        " (full build of the same KB below)"
     )
     del kb
     sizes = [("shipped", base)]
@@ -127,13 +128,15 @@ def main() -> int:
         matcher = Matcher(entries)
         build, build_cpu = time.perf_counter() - t0, time.process_time() - c0
         gc.collect()
-        gc.freeze()  # the index is long-lived and read-only: keep the cyclic GC from rescanning it mid-query
+        # the index is long-lived and read-only: keep the cyclic GC from rescanning it mid-query
+        gc.freeze()
         phrasings = sum(len(e.phrasings) for e in entries)
         p50, p99, c50, c99 = measure(matcher, qs)
         print(
-            f"{label}: {len(entries)} entries, {phrasings} phrasings, build {build:.2f} s wall / {build_cpu:.2f} s "
-            f"CPU, peak RSS {rss_mb():.0f} MB (before build {before:.0f} MB); {len(qs)} queries: wall p50 "
-            f"{p50:.2f} ms p99 {p99:.2f} ms, CPU p50 {c50:.2f} ms p99 {c99:.2f} ms"
+            f"{label}: {len(entries)} entries, {phrasings} phrasings, build {build:.2f} s wall / "
+            f"{build_cpu:.2f} s CPU, peak RSS {rss_mb():.0f} MB (before build {before:.0f} MB); "
+            f"{len(qs)} queries: wall p50 {p50:.2f} ms p99 {p99:.2f} ms, "
+            f"CPU p50 {c50:.2f} ms p99 {c99:.2f} ms"
         )
     return 0
 

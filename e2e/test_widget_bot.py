@@ -1,5 +1,5 @@
-"""Smart service in the window: answers (typo'd too), suggestions, the honest fallback, feedback; regions
-without smart service; a closed centre with the leave-a-message form."""
+"""Smart service in the window: answers (typo'd too), suggestions, the honest fallback, feedback;
+regions without smart service; a closed centre with the leave-a-message form."""
 
 import re
 
@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from e2e.widget_page import TIMEOUT, Widget, bot_outcomes, eventually, interaction_state, store_of
 
-# Chosen by running `python -m widget.bot match`: outcome and kb ids are asserted, never long answer texts.
+# Chosen by running `python -m widget.bot match`: outcomes and kb ids are asserted, not answers.
 ANSWERED = ("数电票开错了怎么红冲", "kb-034")
 TYPO = ("数点票开措了怎么洪冲", "kb-034")  # 数电票 开错 红冲, mistyped by pinyin
 VAGUE = "发票"  # suggest
@@ -118,12 +118,13 @@ def test_closed_centre_offers_the_next_opening_and_a_message_form(context, serve
     text = w.tid("zn-leave-message-text")
     text.fill("请回电，")
     text.focus()
-    # the same person asks the bot in another tab: this window follows, and what is half typed stays put
+    # the same person asks the bot in another tab: this window follows, what is half typed stays put
     other = Widget(context.new_page(), server).goto(tin, region="4409")
     other.page.evaluate("() => window.Zhengna.open()")
     expect(other.panel).to_have_attribute("data-state", "bot", timeout=TIMEOUT)
     other.page.evaluate("""() => {
-        const box = document.querySelector('#zhengna-root').shadowRoot.querySelector('[data-testid=zn-input]');
+        const root = document.querySelector('#zhengna-root').shadowRoot;
+        const box = root.querySelector('[data-testid=zn-input]');
         box.value = '今天天气怎么样';
         box.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
       }""")
@@ -141,14 +142,15 @@ def test_closed_centre_offers_the_next_opening_and_a_message_form(context, serve
         row["text"] == "请回电，关于红字发票的问题" and row["contact"] == "13800000000"
         for row in left
     ), left
-    # the bot answers where the centre is closed; the human button under its fallback is disabled too
+    # the centre is closed but the bot answers; the human button under its fallback is disabled too
     expect(w.bot_reply(1).locator('[data-testid="zn-request-human"]')).to_be_disabled()
     w.assert_clean()
 
 
-# Issue 10: how taxpayers really ask. A long polite story with the question at the end, IME slang, English.
-# Today the matcher offers the right entry among 您是否要咨询以下问题 rather than answering outright (issue 10 is
-# still open on that); these tests hold what a taxpayer gets now: the right entry offered, one click to its answer.
+# Issue 10: how taxpayers really ask. A long polite story with the question at the end, IME slang,
+# English. Today the matcher offers the right entry among 您是否要咨询以下问题 rather than answering
+# outright (issue 10 is still open on that); these tests hold what a taxpayer gets now: the right
+# entry offered, one click to its answer.
 NARRATIVE = (
     "老师您好，我前天开的一张电子发票金额打错了，客户还没用，想冲掉重开，该怎么弄？",
     "kb-034",  # 数电票开错了怎么红冲

@@ -53,7 +53,7 @@ def test_match_writes_one_json_line_per_query():
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(x) for x in proc.stdout.splitlines()]
     assert len(lines) == len(QUERIES)
-    for line, q in zip(lines, QUERIES):
+    for line, q in zip(lines, QUERIES, strict=True):
         check_line(line, q)
     by_q = {x["q"]: x for x in lines}
     assert by_q["你好"]["outcome"] == "greeting"

@@ -10,7 +10,7 @@ from widget.bot.matcher import Matcher
 
 DEV = Path(__file__).parent / "data" / "queries-dev.jsonl"  # a copy of shared/kb/queries-dev.jsonl
 HOLDOUT = Path(__file__).parent / "data" / "bot_holdout.jsonl"
-# Round 2: 62 queries (52 in scope, 10 out) written before the round-2 changes and before reading the dev misses.
+# Round 2: 62 queries (52 in scope, 10 out) written before the round-2 changes and the dev misses.
 HOLDOUT2 = Path(__file__).parent / "data" / "bot_holdout2.jsonl"
 
 

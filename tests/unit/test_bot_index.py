@@ -1,4 +1,4 @@
-"""The vectorised index, the chunk caches, question types, the contrast between siblings and the calibration."""
+"""The vectorised index, the chunk caches, question types, the contrast of siblings, calibration."""
 
 import math
 import re
@@ -76,7 +76,7 @@ def test_builder_rejects_rows_out_of_entry_order():
     ],
 )
 def test_chunk_caches_are_exact(text):
-    """Typo repair, synonyms and segmentation chunk by chunk give what they give on the whole text."""
+    """Typo repair, synonyms and segmentation give the same chunk by chunk as on the whole text."""
     from widget.bot import lexicon, phonetic
 
     whole = re.sub(r"\s+", " ", lexicon.synonyms().canonical(phonetic.repair_typos(text))).strip()

@@ -4,10 +4,11 @@
 decide.py) on the training voices only; `python -m widget.bot.calibrate [--folds 10]` prints the
 synthetic validation below.
 
-The similar questions are split into folds; for each fold a matcher is built without it and every left-out
-similar question is matched as if a taxpayer had typed it. This gives labelled queries that never touch the
-dev set (3,895 with the shipped KB). On them the script reports rank-1 and the confusable pairs (entries that
-take each other's questions: where new distinguishing similar questions are most needed)."""
+The similar questions are split into folds; for each fold a matcher is built without it and every
+left-out similar question is matched as if a taxpayer had typed it. This gives labelled queries that
+never touch the dev set (3,895 with the shipped KB). On them the script reports rank-1 and the
+confusable pairs (entries that take each other's questions: where new distinguishing similar
+questions are most needed)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from .thesaurus import Thesaurus
 def leave_out(
     entries: Sequence[Entry], folds: int = 10
 ) -> list[tuple[str, tuple[str, ...], D.Signals]]:
-    """(right id, ranked ids, signals) for every similar question, matched by a matcher that lacks it."""
+    """(right id, ranked ids, signals) per similar question, matched by a matcher that lacks it."""
     out = []
     for f in range(folds):
         kept = [
@@ -58,7 +59,8 @@ def fit_logistic(
 
 
 def confusable_pairs(rows, top: int = 60) -> list[tuple[tuple[str, str], int]]:
-    """Entry pairs whose questions go to each other (wrong first, or right first with the other a close second)."""
+    """Entry pairs whose questions go to each other (wrong first, or right first with the other a
+    close second)."""
     pairs: Counter = Counter()
     for gold, ids, sig in rows:
         if not ids:
@@ -117,7 +119,7 @@ WRONG_MAX_EN = 0.10
 
 def english_rows(
     exclude: frozenset[str] = frozenset(), folds: int = 2
-) -> list[tuple[str | None, tuple[str, ...], D.Signals]]:
+) -> list[tuple[str, tuple[str, ...], D.Signals]]:
     """(id, ranked ids, signals) for every English alias of every entry, matched by a matcher
     built without that fold of the English aliases (and without the voices in exclude)."""
     dummy = D.Decision((0.0,) * len(D.FEATURES), 1.0, (0.0,) * len(D.FEATURES), 1.0)

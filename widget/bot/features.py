@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 from . import lexicon, phonetic
 from .tokens import words
 
-# Weight of each view in the fused cosine score. Character n-grams are the strongest single signal for short
-# Chinese questions; words add precision on domain terms; pinyin catches typos the lexicon does not know.
+# Weight of each view in the fused cosine score. Character n-grams are the strongest single signal
+# for short Chinese questions; words add precision on domain terms; pinyin catches typos the lexicon
+# does not know.
 VIEW_WEIGHTS = {"w": 1.0, "c": 1.0, "p": 0.35}
-# Within the character view, unigrams are noisy (票, 开 are everywhere) so they count less than bi/tri-grams.
+# In the character view unigrams are noisy (票, 开 are everywhere): they weigh less than longer
+# n-grams.
 NGRAM_WEIGHTS = {1: 0.4, 2: 1.0, 3: 0.8}
-# Question type. The question words themselves are stop words for the views above (they say nothing about the
-# topic), but what is asked does separate sibling entries: 数电票在哪里开 (the entry point) against 数电票怎么开
-# (the steps), 额度是什么 against 额度怎么查. Each marker maps to one type; a text may have several. The matcher
-# compares the query's types with each entry's (over all its phrasings) and adds a small bonus to the ranking
-# score only: whether a query is in scope at all is still judged on the topic score.
+# Question type. The question words themselves are stop words for the views above (they say nothing
+# about the topic), but what is asked does separate sibling entries: 数电票在哪里开 (the entry
+# point) against 数电票怎么开 (the steps), 额度是什么 against 额度怎么查. Each marker maps to one
+# type; a text may have several. The matcher compares the query's types with each entry's (over all
+# its phrasings) and adds a small bonus to the ranking score only: whether a query is in scope at
+# all is still judged on the topic score.
 QUESTION_TYPE_WEIGHT = 0.1  # the most the bonus adds (query and entry ask exactly the same types)
 QUESTION_TYPES = (
     ("why", ("为什么", "为啥", "为何", "怎么会", "咋会", "原因")),
@@ -63,31 +67,36 @@ QUESTION_TYPES = (
     ),
     ("how", ("怎么", "如何", "怎样", "咋", "步骤", "流程", "方法", "操作")),
 )
-# Looser synonyms (~ lines) enter the query's word view at this fraction of the original word's weight.
+# Looser synonyms (~ lines) enter the query's word view at this fraction of the word's own weight.
 RELATED_WEIGHT = 0.5
 
+# One view of a text: feature -> weight. Weights are counts, fractional where a feature counts for
+# less (related words, character unigrams), so a plain dict of floats rather than a Counter.
+Bag = dict[str, float]
 
-def views(norm: str, expand: bool = False, ws: list[str] | None = None) -> dict[str, Counter]:
-    """Feature counts per view for a normalised text (expand=True adds related words, query side only).
+
+def views(norm: str, expand: bool = False, ws: list[str] | None = None) -> dict[str, Bag]:
+    """Feature counts per view of a normalised text (expand=True adds related words: query side).
 
     ws: the text's content words when the caller already has them."""
     ws = words(norm) if ws is None else ws
-    w = Counter(ws)
+    w: Bag = dict(Counter(ws))
     if expand:
         related = lexicon.synonyms().related
         for word in ws:
             for r in related.get(word, ()):
-                w[r] += RELATED_WEIGHT
+                w[r] = w.get(r, 0) + RELATED_WEIGHT
     content = "".join(x for x in ws if not x.isascii()) or norm.replace(" ", "")
-    c: Counter = Counter()
+    c: Bag = {}
     for n, weight in NGRAM_WEIGHTS.items():
         for i in range(len(content) - n + 1):
-            c[content[i : i + n]] += weight
+            gram = content[i : i + n]
+            c[gram] = c.get(gram, 0) + weight
     for x in ws:
         if x.isascii():
-            c[x] += 1.0
+            c[x] = c.get(x, 0) + 1.0
     sylls = phonetic.syllable_stream(" ".join(ws))
-    p = Counter(f"{a}_{b}" for a, b in zip(sylls, sylls[1:]))
+    p: Bag = dict(Counter(f"{a}_{b}" for a, b in pairwise(sylls)))
     return {"w": w, "c": c, "p": p}
 
 

@@ -1,28 +1,33 @@
 """A read-only sparse TF-IDF index over phrasings, scored as the best phrasing per entry (numpy).
 
-Built column-wise: every (row, feature, view, tf) posting goes into flat typed arrays as rows are added, and the
-IDF, the sublinear TF-IDF weights, the per-view L2 norms and the postings order are then computed with a few
-vectorised numpy operations. No per-row Python dicts are kept, so memory is ~30 bytes a posting plus one
-dict entry per distinct feature, and build time is linear in the number of postings."""
+Built column-wise: every (row, feature, view, tf) posting goes into flat typed arrays as rows are
+added, and the IDF, the sublinear TF-IDF weights, the per-view L2 norms and the postings order are
+then computed with a few vectorised numpy operations. No per-row Python dicts are kept, so memory is
+~30 bytes a posting plus one dict entry per distinct feature, and build time is linear in the number
+of postings."""
 
 from __future__ import annotations
 
 import math
 from array import array
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from .features import VIEW_WEIGHTS
 
+# What a row (a phrasing, or an entry's pooled bag) or a query is indexed by: view -> feature ->
+# weight, as features.views makes it.
+Views = Mapping[str, Mapping[str, float]]
+
 
 class IndexBuilder:
     """Collects (entry, views) rows in entry order; build() turns them into a PhrasingIndex."""
 
     def __init__(self, share: IndexBuilder | None = None):
-        """share: another builder whose feature ids this one uses too (the phrasing and pooled indexes of one KB
-        have the same features, so the pooled one can hand its per-entry document frequencies to the other)."""
+        """share: another builder whose feature ids this one uses too (the phrasing and pooled
+        indexes of one KB have the same features, so the pooled one can hand its per-entry document
+        frequencies to the other)."""
         # view -> feature -> id within the view, and view names in first-seen order
         self.local_ids: dict[str, dict[str, int]] = share.local_ids if share else {}
         self.views: list[str] = share.views if share else []
@@ -30,8 +35,8 @@ class IndexBuilder:
         self.p_row, self.p_local, self.p_view = array("i"), array("i"), array("b")
         self.p_tf = array("f")
 
-    def add(self, entry: int, vs: Mapping[str, Counter]) -> None:
-        """Add one row (a phrasing, or an entry's pooled bag) of entry number `entry` (non-decreasing)."""
+    def add(self, entry: int, vs: Views) -> None:
+        """Add one row (a phrasing, or an entry's pooled bag) of entry `entry` (non-decreasing)."""
         if self.row_entry and entry < self.row_entry[-1]:
             raise ValueError("rows must be added in entry order")
         row = len(self.row_entry)
@@ -59,9 +64,9 @@ class IndexBuilder:
 class PhrasingIndex:
     """Weighted sum of per-view cosines between the query and every row (phrasing); max per entry.
 
-    With one row per entry (all its phrasings pooled) the same class gives the entry-level signal."""
+    With one row per entry (its phrasings pooled) the same class gives the entry-level signal."""
 
-    def __init__(self, rows: Sequence[tuple[int, dict[str, Counter]]], n_entries: int):
+    def __init__(self, rows: Sequence[tuple[int, Views]], n_entries: int):
         """rows: (entry number, views) per phrasing (or per entry), any order."""
         builder = IndexBuilder()
         for e, vs in sorted(rows, key=lambda r: r[0]):
@@ -95,7 +100,8 @@ class PhrasingIndex:
             if sizes
             else np.zeros(1, np.int32)
         )
-        # Feature ids: view by view, so a query looks a feature up in its view's dict and adds the view's offset.
+        # Feature ids: view by view, so a query looks a feature up in its view's dict and adds the
+        # view's offset.
         self.view_ids = {v: (b.local_ids[v], int(offsets[i])) for i, v in enumerate(b.views)}
         n_feat = int(offsets[-1])
         self.row_entry = (
@@ -108,7 +114,7 @@ class PhrasingIndex:
         local = np.frombuffer(b.p_local, dtype=np.int32) if b.p_local else np.zeros(0, np.int32)
         feats = local + offsets[views.astype(np.intp)] if len(local) else local
         tf = np.frombuffer(b.p_tf, dtype=np.float32) if b.p_tf else np.zeros(0, np.float32)
-        # Smoothed IDF counted over entries, so an entry's many phrasings do not penalise its own words.
+        # Smoothed IDF counted over entries: an entry's many phrasings do not penalise its words.
         if df is None:
             pairs = np.sort(self.row_entry[rows].astype(np.int64) * max(n_feat, 1) + feats)
             pairs = (
@@ -119,7 +125,7 @@ class PhrasingIndex:
         self.df = df
         self.idf_values = np.log((idf_n + 1) / (df + 1.0)) + 1.0
         self.max_idf = math.log(idf_n + 1) + 1.0
-        # Sublinear TF times IDF, then each (row, view) block L2-normalised and scaled by sqrt(view weight).
+        # Sublinear TF times IDF, then each (row, view) block L2-normalised, scaled by sqrt(weight).
         # float32 / int32 temporaries: at 10,000 entries there are ~13 million phrasing postings.
         val = np.where(tf >= 1, 1 + np.log(np.maximum(tf, 1e-12, dtype=np.float32)), tf).astype(
             np.float32
@@ -168,10 +174,11 @@ class PhrasingIndex:
         f = self._fid(view, feature)
         return float(self.idf_values[f]) if f is not None else self.max_idf
 
-    def _vector(self, vs: dict[str, Counter]) -> dict[int, float]:
-        """Query vector: per-view L2-normalised sublinear TF-IDF, each view scaled by sqrt(its weight).
+    def _vector(self, vs: Views) -> dict[int, float]:
+        """Query vector: per-view L2-normalised sublinear TF-IDF, each scaled by sqrt(view weight).
 
-        Features the KB does not know still count in the norm (they dilute an off-topic query) but have no id."""
+        Features the KB does not know still count in the norm (they dilute an off-topic query) but
+        have no id."""
         out: dict[int, float] = {}
         for view, counts in vs.items():
             vec = []
@@ -188,11 +195,11 @@ class PhrasingIndex:
                         out[fid] = out.get(fid, 0.0) + v * scale
         return out
 
-    def entry_scores(self, vs: dict[str, Counter]) -> np.ndarray:
+    def entry_scores(self, vs: Views) -> np.ndarray:
         """Best-phrasing fused cosine (0..1) for every entry."""
         return self.scores(vs)[0]
 
-    def scores(self, vs: dict[str, Counter]) -> tuple[np.ndarray, np.ndarray]:
+    def scores(self, vs: Views) -> tuple[np.ndarray, np.ndarray]:
         """(best-phrasing fused cosine for every entry, fused cosine for every row)."""
         q = self._vector(vs)
         idx, wts = [], []

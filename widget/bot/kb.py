@@ -1,4 +1,4 @@
-"""Knowledge-base entries: loading the shipped KB (faq + similar questions), site layering, runtime aliases."""
+"""Knowledge-base entries: the shipped KB (faq + similar questions), site layers, added aliases."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_FAQ = DATA_DIR / "faq.zh.jsonl"
 DEFAULT_SIMILAR = DATA_DIR / "similar.zh.jsonl"
-# Round 2: similar questions that say what distinguishes an entry from its confusable neighbours (found by
-# `python -m widget.bot.calibrate`), written from the two entries' own questions and answers.
+# Round 2: similar questions that say what distinguishes an entry from its confusable neighbours
+# (found by `python -m widget.bot.calibrate`), written from both entries' questions and answers.
 DEFAULT_CONTRAST = DATA_DIR / "similar_contrast.zh.jsonl"
 # Similar questions mined from the training voices (shared/kb/queries/train-*.jsonl), one entry
 # and one voice a line: {"id", "similar": [...], "source": "train-owner"}. The source lets
@@ -49,7 +49,7 @@ class Entry:
         )
 
     def question_in(self, lang: str) -> str:
-        """The standard question in lang ("zh" | "en"); the Chinese one when there is no English one."""
+        """The standard question in lang ("zh" | "en"); in Chinese when there is no English one."""
         return self.question_en if lang == "en" and self.question_en else self.question
 
     def answer_in(self, lang: str) -> str:
@@ -152,7 +152,7 @@ def merge_english(entries: Sequence[Entry], rows: Iterable[dict]) -> list[Entry]
 
 
 def merge_similar(entries: Sequence[Entry], rows: Iterable[dict]) -> list[Entry]:
-    """Add each row's `similar` questions to the entry with the same id (unknown ids are ignored)."""
+    """Add each row's `similar` questions to the entry with that id (unknown ids are ignored)."""
     extra: dict[str, list[str]] = {}
     for row in rows:
         extra.setdefault(row["id"], []).extend(row.get("similar") or ())
@@ -167,7 +167,7 @@ def layer(base: Sequence[Entry], site: Sequence[Entry]) -> list[Entry]:
 
 
 class KnowledgeBase:
-    """A site's live KB: entries plus a matcher that is rebuilt (and swapped atomically) on every change."""
+    """A site's live KB: entries plus a matcher rebuilt (and swapped atomically) on every change."""
 
     def __init__(self, entries: Sequence[Entry], thesaurus=None):
         """thesaurus: a thesaurus.Thesaurus (default: the shipped one); a site's own pairs are
@@ -177,8 +177,9 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._thesaurus = thesaurus if thesaurus is not None else Thesaurus.load()
         self._entries = {e.id: e for e in entries}
-        # Normalised words and views of every phrasing seen so far: a rebuild (add_alias, upsert) only analyses
-        # new texts, then recomputes IDF and the postings arrays (vectorised, ~0.1 s at 150 entries).
+        # Normalised words and views of every phrasing seen so far: a rebuild (add_alias, upsert)
+        # only analyses new texts, then recomputes IDF and the postings arrays (vectorised: ~0.1 s
+        # at 150 entries).
         self._cache: dict = {}
         self._matcher = self._build()
 
@@ -222,11 +223,12 @@ class KnowledgeBase:
         return self._matcher.match(text)
 
     def add_alias(self, entry_id: str, text: str) -> None:
-        """Teach the KB a new phrasing for an entry (KeyError if unknown); takes effect for the next query.
+        """Teach the KB a new phrasing of an entry (KeyError if unknown), used from the next query.
 
-        The index is rebuilt from cached phrasing analyses rather than patched in place: IDF is counted over
-        entries and every weight depends on it, and a new Matcher keeps older ones (still held by requests)
-        untouched. Only the new text is normalised; the rest is numpy work."""
+        The index is rebuilt from cached phrasing analyses rather than patched in place: IDF is
+        counted over entries and every weight depends on it, and a new Matcher keeps older ones
+        (still held by requests) untouched. Only the new text is normalised; the rest is numpy
+        work."""
         with self._lock:
             entry = self._entries[entry_id]
             self.upsert([replace(entry, aliases=entry.aliases + (text,))])

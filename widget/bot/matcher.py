@@ -13,7 +13,7 @@ import numpy as np
 
 from . import language, lexicon, phonetic, smalltalk
 from .decide import CONTRAST_WEIGHT, Decision, Signals, load_decision
-from .features import QUESTION_TYPE_WEIGHT, QUESTION_TYPES, question_types, views
+from .features import QUESTION_TYPE_WEIGHT, QUESTION_TYPES, Bag, question_types, views
 from .index import IndexBuilder
 from .kb import Entry, load_entries, load_oos_examples
 from .normalise import Normaliser, basic, english_to_chinese
@@ -79,9 +79,9 @@ def _cacheable(text: str) -> bool:
     return not _LATIN.search(text) or language.detect(text) == "en"
 
 
-def _pool(phrase_views: list[dict[str, Counter]]) -> dict[str, Counter]:
+def _pool(phrase_views: list[dict[str, Bag]]) -> dict[str, Counter[str]]:
     """One bag per view for a whole entry: how many of its phrasings have each feature."""
-    pooled: dict[str, Counter] = {}
+    pooled: dict[str, Counter[str]] = {}
     for vs in phrase_views:
         for view, counts in vs.items():
             pooled.setdefault(view, Counter()).update(dict.fromkeys(counts, 1))
@@ -169,7 +169,7 @@ class Matcher:
             vocab.append(frozenset(w for ws, _, _ in analysed for w in ws).union(answer))
             named_by.append(Counter(w for ws, _, _ in analysed for w in set(ws)))
             qtypes[n] = _qtype_profile([qt for _, _, qt in analysed])
-        # Known out-of-scope questions: rows of one pseudo-entry after the real ones, in the phrasing
+        # Known out-of-scope questions: one pseudo-entry's rows after the real ones, in the phrasing
         # index only (their words count in no document frequency and in no entry's vocabulary).
         n_real = len(self._entries)
         for text in oos:
@@ -178,8 +178,9 @@ class Matcher:
         self._entry_vocab = tuple(vocab)
         self._named_by = tuple(named_by)  # per entry: word -> how many of its phrasings use it
         self._kb_words = Counter(w for v in vocab for w in v)
-        # One pooled row per entry holds each of the entry's features once: its postings count the entries that
-        # use a feature, which is the document frequency both indexes need (no sort over all phrasing postings).
+        # One pooled row per entry holds each of the entry's features once: its postings count the
+        # entries that use a feature, which is the document frequency both indexes need (no sort
+        # over all phrasing postings).
         self.pooled = pooled_rows.build(len(self._entries))
         self.index = phrase_rows.build(n_real + self._has_oos, df=self.pooled.df, idf_n=n_real)
         qtypes.flags.writeable = False
@@ -188,9 +189,9 @@ class Matcher:
 
     def _analyse(
         self, phrasing: str, cache: dict | None
-    ) -> tuple[tuple[str, ...], dict[str, Counter], tuple]:
-        """Content words, retrieval views and question types of one KB phrasing (cached when the text has no latin letters:
-        only typed pinyin depends on the KB's own pinyin table)."""
+    ) -> tuple[tuple[str, ...], dict[str, Bag], tuple[int, ...]]:
+        """Content words, retrieval views and question types of one KB phrasing (cached when the
+        text has no latin letters: only typed pinyin depends on the KB's own pinyin table)."""
         hit = cache.get(phrasing) if cache is not None else None
         if hit is not None:
             return hit
@@ -202,7 +203,9 @@ class Matcher:
         return out
 
     @staticmethod
-    def _pooled(phrasings: tuple[str, ...], analysed, cache: dict | None) -> dict[str, Counter]:
+    def _pooled(
+        phrasings: tuple[str, ...], analysed, cache: dict | None
+    ) -> dict[str, Counter[str]]:
         key = ("pool", phrasings)
         hit = cache.get(key) if cache is not None else None
         if hit is None:
@@ -224,7 +227,7 @@ class Matcher:
         return hit
 
     def _pinyin_table(self, synonyms: lexicon.Synonyms) -> dict[str, str]:
-        """Pinyin -> word for the domain words first, then every word the KB uses (most frequent first)."""
+        """Pinyin -> word: domain words first, then every word the KB uses, most frequent first."""
         counts = Counter(
             w
             for e in self._entries
@@ -237,7 +240,7 @@ class Matcher:
         return phonetic.pinyin_words(ordered)
 
     def _find_human_entry(self) -> str | None:
-        """The entry that explains how to reach a person (category 征纳互动, question about 转人工)."""
+        """The entry that says how to reach a person (category 征纳互动, question about 转人工)."""
         for e in self._entries:
             if HUMAN_CATEGORY in e.category and all(w in e.question for w in HUMAN_QUESTION_WORDS):
                 return e.id
@@ -263,8 +266,8 @@ class Matcher:
             )
         ranked, signals = self.signals(text, lang)
         outcome = self.decision.decide(signals)
-        top_id = ranked[0][0] if ranked else None
         if outcome == "answer":
+            top_id = ranked[0][0]  # decide() answers only with a best entry (signals.top > 0)
             return MatchResult(
                 "answer",
                 top_id,
@@ -295,17 +298,18 @@ class Matcher:
         qviews = views(norm, expand=True, ws=self._resegment(qwords))
         if background:
             for view, counts in views(background).items():
-                q = qviews.setdefault(view, Counter())
+                q = qviews.setdefault(view, {})
                 for f, tf in counts.items():
-                    q[f] += BACKGROUND_WEIGHT * tf
-        # Two signals, equally weighted: the closest single phrasing, and the entry's phrasings pooled together
-        # (robust when a query mixes words from several phrasings of the same entry).
+                    q[f] = q.get(f, 0) + BACKGROUND_WEIGHT * tf
+        # Two signals, equally weighted: the closest single phrasing, and the entry's phrasings
+        # pooled (robust when a query mixes words from several phrasings of the same entry).
         phrase_scores, row_scores = self.index.scores(qviews)
         oos = float(phrase_scores[-1]) if self._has_oos else 0.0
         phrase_scores = phrase_scores[: len(self._entries)]
         scores = (phrase_scores + self.pooled.entry_scores(qviews)) / 2
-        # Ranking adds the question-type bonus (cosine of the query's types with each entry's profile); the
-        # signals keep the topic score, so the type alone never makes an off-topic query look in scope.
+        # Ranking adds the question-type bonus (cosine of the query's types with each entry's
+        # profile); the signals keep the topic score, so the type alone never makes an off-topic
+        # query look in scope.
         bonus = self._qtype_bonus(question_types(norm))
         ranking = scores + bonus if bonus is not None else scores
         k = min(10, len(scores))
@@ -313,8 +317,9 @@ class Matcher:
         top = top[np.argsort(-ranking[top], kind="stable")]
         contrast = type_gap = phrase_gap = 0.0
         if k >= 2:
-            # Sibling entries share most words, so their fused scores tie; what decides between them is the
-            # query's words that only one of the two knows (its phrasings or its answer): 额度 + 临时 -> kb-051.
+            # Sibling entries share most words, so their fused scores tie; what decides between them
+            # is the query's words that only one of the two knows (its phrasings or its answer):
+            # 额度 + 临时 -> kb-051.
             ua, ub = self._unique_evidence(qwords, top[0], top[1])
             if ranking[top[1]] + CONTRAST_WEIGHT * ub > ranking[top[0]] + CONTRAST_WEIGHT * ua:
                 top[[0, 1]] = top[[1, 0]]
@@ -377,13 +382,13 @@ class Matcher:
         return float(np.mean(self.index.row_entry[rows] == best))
 
     def _qtype_bonus(self, qt: tuple[int, ...]) -> np.ndarray | None:
-        """QUESTION_TYPE_WEIGHT x cosine between the query's question types and every entry's profile."""
+        """QUESTION_TYPE_WEIGHT x cosine of the query's question types with each entry's profile."""
         if not qt or not len(self._qtypes):
             return None
         return self._qtypes[:, list(qt)].sum(axis=1) * (QUESTION_TYPE_WEIGHT / np.sqrt(len(qt)))
 
     def _unique_evidence(self, qwords: list[str], a: int, b: int) -> tuple[float, float]:
-        """IDF-weighted shares of the query's words known to entry a but not b, and to b but not a."""
+        """IDF-weighted shares of the query's words known to entry a, not b, and to b, not a."""
         va, vb = self._entry_vocab[a], self._entry_vocab[b]
         idf = self.index.idf
         total = ua = ub = 0.0
@@ -407,7 +412,7 @@ class Matcher:
         return self._retrieve(question, text, background, lang)
 
     def _share(self, qwords: list[str], known) -> float:
-        """IDF-weighted share of the query's words for which known(word) holds (1.0 for no words)."""
+        """IDF-weighted share of the query's words for which known(word) holds (1.0 if none)."""
         idf = self.index.idf
         weights = [(idf("w", w), known(w)) for w in qwords]
         total = sum(w for w, _ in weights)

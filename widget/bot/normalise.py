@@ -1,4 +1,5 @@
-"""Text normalisation: width, case, script, pleasantries, English/pinyin, typos, synonyms, question focus."""
+"""Text normalisation: width, case, script, pleasantries, English/pinyin, typos, synonyms, and
+the question focus."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from . import language, lexicon, phonetic
 
 CLAUSE_SPLIT = re.compile(r"[，,。.!！？?；;、~～\n\r\t…:：()（）\[\]【】\"“”'‘’]+|\s{1,}")
 PUNCT = re.compile(r"[^\w\u4e00-\u9fff%]+")
-# A message longer than this (characters) is treated as "rambling" and reduced to its question clauses.
+# A message longer than this (characters) is "rambling": it is reduced to its question clauses.
 FOCUS_MIN_CHARS = 24
 QUESTION_MARKERS = (
     "请问",
@@ -55,8 +56,9 @@ def _t2s() -> OpenCC:
 
 @functools.lru_cache(maxsize=1)
 def _traditional_chars() -> frozenset[str] | None:
-    """Every character of a t2s dictionary key that OpenCC would change; None if the dictionaries are not found
-    (then every text is converted). Most text has none of them and skips the (pure Python, slow) converter."""
+    """Every character of a t2s dictionary key that OpenCC would change; None if the dictionaries
+    are not found (then every text is converted). Most text has none of them and skips the (pure
+    Python, slow) converter."""
     import opencc
 
     folder = Path(opencc.__file__).resolve().parent / "dictionary"
@@ -70,8 +72,8 @@ def _traditional_chars() -> frozenset[str] | None:
         }
     except OSError:
         return None
-    # Characters converted on their own; a phrase rule can only fire when all its characters are present, so
-    # one that contains none of them is caught by its first character.
+    # Characters converted on their own; a phrase rule can only fire when all its characters are
+    # present, so one that contains none of them is caught by its first character.
     chars = {k for k, v in table["TSCharacters.txt"] if len(k) == 1 and v.split(" ")[0] != k}
     for key, value in table["TSPhrases.txt"]:
         if key and value.split(" ")[0] != key and chars.isdisjoint(key):
@@ -207,7 +209,8 @@ class Normaliser:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _tail(chunk: str, synonyms: lexicon.Synonyms) -> str:
-    """Typo repair and synonym rewriting of one space-free chunk. Both work inside chunks only (a typo window or
-    a variant never spans a space), so doing them chunk by chunk is exact, and the many chunks KB phrasings
-    share (怎么办, 数电票怎么开) are processed once. Cleared by bench/bot_ablation.py between configurations."""
+    """Typo repair and synonym rewriting of one space-free chunk. Both work inside chunks only (a
+    typo window or a variant never spans a space), so doing them chunk by chunk is exact, and the
+    many chunks KB phrasings share (怎么办, 数电票怎么开) are processed once. Cleared by
+    bench/bot_ablation.py between configurations."""
     return re.sub(r"\s+", " ", synonyms.canonical(phonetic.repair_typos(chunk))).strip()

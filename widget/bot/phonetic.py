@@ -17,8 +17,8 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN_RUN = re.compile(r"[a-z]+")
 MAX_SYLLABLE = 6  # longest pinyin syllable ("zhuang", "shuang")
 MAX_WORD_SYLLABLES = 6  # longest domain word we try to rebuild from typed pinyin
-# A window that is itself a common word (jieba frequency at least this) is never "corrected": keeps 食品 from
-# becoming 视频 while 洪字, 沟选, 篮票 (not words) are repaired.
+# A window that is itself a common word (jieba frequency at least this) is never "corrected": keeps
+# 食品 from becoming 视频 while 洪字, 沟选, 篮票 (not words) are repaired.
 COMMON_WORD_FREQ = 50
 MAX_VOCAB_WORD = (
     10  # longest domain word (电子发票服务平台 and friends) we look for before repairing typos
@@ -63,11 +63,13 @@ def split_syllables(run: str) -> list[str] | None:
     best: list[list[str] | None] = [None] * (n + 1)
     best[0] = []
     for i in range(n):
-        if best[i] is None:
+        here = best[i]
+        if here is None:
             continue
         for j in range(i + 1, min(n, i + MAX_SYLLABLE) + 1):
-            if run[i:j] in known and (best[j] is None or len(best[j]) > len(best[i]) + 1):
-                best[j] = best[i] + [run[i:j]]
+            there = best[j]
+            if run[i:j] in known and (there is None or len(there) > len(here) + 1):
+                best[j] = here + [run[i:j]]
     return best[n]
 
 
@@ -93,10 +95,10 @@ def repair_typos(text: str) -> str:
             i += step
             continue
         for size in range(min(MAX_TYPO_WINDOW, n - i), 1, -1):
-            parts = reading[i : i + size]
-            if None in parts:
+            sounds = [r for r in reading[i : i + size] if r is not None]
+            if len(sounds) < size:  # a character in the window is not Han
                 continue
-            target = targets.get("".join(parts))
+            target = targets.get("".join(sounds))
             window = text[i : i + size]
             if target and target != window and freq.get(window, 0) < COMMON_WORD_FREQ:
                 out.append(target)
@@ -123,7 +125,7 @@ def _known_word_at(text: str, i: int, vocab: frozenset[str]) -> int:
 def pinyin_words(words: Iterable[str]) -> dict[str, str]:
     """Toneless pinyin -> word for the given words (first one wins), used to read typed pinyin.
 
-    Single characters are included too (the most frequent first), so a lone "kai" still reads as 开."""
+    Single characters are included too (the most frequent first): a lone "kai" still reads as 开."""
     out: dict[str, str] = {}
     for w in words:
         if w and _all_han(w):
@@ -132,7 +134,7 @@ def pinyin_words(words: Iterable[str]) -> dict[str, str]:
 
 
 def convert_pinyin_run(run: str, table: Mapping[str, str]) -> str | None:
-    """Rebuild Chinese words from a typed pinyin run ("hongzifapiao" -> 红字发票); None if not pinyin."""
+    """Rebuild Chinese words from typed pinyin ("hongzifapiao" -> 红字发票); None if not pinyin."""
     sylls = split_syllables(run)
     if not sylls or (len(sylls) < 2 and len(run) < 3):  # "ok", "pc" are not worth reading as pinyin
         return None

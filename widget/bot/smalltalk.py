@@ -21,7 +21,8 @@ def _residue(text: str, phrase_sets: list[tuple[str, ...]]) -> str:
 
 
 def is_greeting(text: str) -> bool:
-    """True for a message that is only a greeting, thanks, acknowledgement or "who are you" (你好, 在吗, 谢谢)."""
+    """True for a message that is only a greeting, thanks, acknowledgement or "who are you"
+    (你好, 在吗, 谢谢)."""
     st = lexicon.smalltalk()
     cleaned = _NOISE.sub("", basic(text))
     if not cleaned:
