@@ -99,7 +99,7 @@ def _configs():
     )
     yield (
         "- off-topic list",
-        lambda: mock.patch.object(matcher, "_names_offtopic", lambda toks: False),
+        lambda: mock.patch.object(matcher, "offtopic_terms", lambda toks: frozenset()),
         None,
         True,
     )

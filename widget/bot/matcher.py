@@ -108,11 +108,6 @@ def _offtopic_word_sets() -> frozenset[frozenset[str]]:
     return frozenset(out)
 
 
-def _names_offtopic(tokens: list[str]) -> bool:
-    """True when a token (or adjacent tokens) names an uncovered topic (see offtopic_terms)."""
-    return bool(offtopic_terms(tokens))
-
-
 def offtopic_terms(tokens: list[str]) -> frozenset[str]:
     """The uncovered topics a token (or two or three adjacent tokens) names; 哪个税收 does not
     name 个税."""
