@@ -12,7 +12,7 @@ import { FormDesk } from "./forms.js";
 const TYPING_SHOWN = 8000; // ms a typing:on lasts without a refresh (a lost typing:off must not stick)
 
 export class Conversation {
-  /** app: {me, socket, transcripts, notice(error), select(conv), closeTab(conv), sync(iid), changed()} */
+  /** app: {me, socket, outbox, transcripts, notice(error), select(conv), closeTab(conv), sync(iid), changed()} */
   constructor(app, iid, info) {
     this.app = app;
     this.iid = iid;
@@ -22,10 +22,12 @@ export class Conversation {
     this.unread = 0;
     this.typingTimer = null;
     this.list = new MessageList(this.transcript);
+    this.list.onRetry = (cid) => app.outbox.retry(cid);
     this.composer = new Composer({
       iid,
       me: app.me,
       socket: app.socket,
+      outbox: app.outbox,
       list: this.list,
       notice: app.notice,
     });
@@ -37,6 +39,13 @@ export class Conversation {
     this.list.setRead((info && info.taxpayer_read_seq) || 0);
     this.stop = this.transcript.subscribe((frame) => this.onEvent(frame));
     this.refresh();
+    for (const entry of app.outbox.list(iid)) this.outboxChanged(entry, null);
+  }
+
+  /** Show what the outbox did with one of the agent's messages here: waiting, stored or refused. */
+  outboxChanged(entry, reply) {
+    if (entry.status === "sent") this.list.acked(entry.cid, reply && reply.seq);
+    else this.list.own(entry, this.app.me.name);
   }
 
   build() {

@@ -12,7 +12,7 @@ import { newCid } from "./socket.js";
  * @typedef {import("./socket.js").Socket} Socket
  * @typedef {"sending" | "failed" | "sent"} EntryStatus
  * @typedef {{cid: string, owner: string, conversation: string, frame: Frame, at: number, order: number,
- *   status: EntryStatus, error: Frame | null}} Entry
+ *   status: EntryStatus, error: Frame | null, meta: Object<string, any>}} Entry
  * @typedef {{owner: string, socket: Socket, onChange: (entry: Entry, reply: Frame | null) => void}} OutboxOptions
  * @typedef {{kind: "added" | "retry", entry: Entry} | {kind: "settled", cid: string, reply: Frame | null,
  *   error: Frame | null} | {kind: "cleared"}} Note
@@ -133,14 +133,16 @@ export class Outbox {
    * promise of the server's reply (rejected only when the server refused it).
    * @param {Frame} frame
    * @param {string} [conversation] the interaction it belongs to ("" before there is one)
+   * @param {{meta?: Object<string, any>, cid?: string}} [options] what the page shows for it; a cid it
+   *   already shows (an upload's line)
    * @returns {{entry: Entry, done: Promise<Frame | null>}}
    */
-  add(frame, conversation = "") {
+  add(frame, conversation = "", { meta = {}, cid = newCid("o") } = {}) {
     const at = Date.now();
     this.lastOrder = Math.max(at, this.lastOrder + 0.001); // typing order, even within a millisecond
     /** @type {Entry} */
     const entry = {
-      cid: newCid("o"),
+      cid,
       owner: this.owner,
       conversation,
       frame,
@@ -148,6 +150,7 @@ export class Outbox {
       order: this.lastOrder,
       status: "sending",
       error: null,
+      meta,
     };
     this.entries.set(entry.cid, entry);
     const done = new Promise((resolve, reject) => this.waiters.set(entry.cid, { resolve, reject }));
@@ -216,7 +219,8 @@ export class Outbox {
     const entry = this.entries.get(cid);
     this.inflight.delete(cid);
     if (entry) {
-      if (error) run("readwrite", (s) => s.put({ ...entry, status: "failed", error })).catch(() => {});
+      if (error)
+        run("readwrite", (s) => s.put({ ...entry, status: "failed", error })).catch(() => {});
       else run("readwrite", (s) => s.delete(cid)).catch(() => {});
     }
     if (this.channel) this.channel.postMessage({ kind: "settled", cid, reply, error });
@@ -230,19 +234,16 @@ export class Outbox {
    */
   apply(cid, reply, error) {
     const entry = this.entries.get(cid);
-    const waiter = this.waiters.get(cid);
-    if (!error) {
-      this.entries.delete(cid);
-      this.waiters.delete(cid);
-      if (waiter) waiter.resolve(reply);
-    } else if (waiter) {
-      this.waiters.delete(cid);
-      waiter.reject(error);
+    if (!error) this.entries.delete(cid);
+    if (entry) {
+      entry.status = error ? "failed" : "sent";
+      entry.error = error;
+      this.onChange(entry, reply); // while its waiter (if this page added it) is still there
     }
-    if (!entry) return;
-    entry.status = error ? "failed" : "sent";
-    entry.error = error;
-    this.onChange(entry, reply);
+    const waiter = this.waiters.get(cid);
+    this.waiters.delete(cid);
+    if (waiter && error) waiter.reject(error);
+    else if (waiter) waiter.resolve(reply);
   }
 
   /** What another tab of this person said. @param {Note} note */
@@ -258,6 +259,13 @@ export class Outbox {
     } else if (note.kind === "cleared") {
       this.close();
     }
+  }
+
+  /** Forget a refused entry the page has reported (it will not be retried). @param {string} cid */
+  discard(cid) {
+    if (!this.entries.delete(cid)) return;
+    run("readwrite", (s) => s.delete(cid)).catch(() => {});
+    if (this.channel) this.channel.postMessage({ kind: "settled", cid, reply: null, error: null });
   }
 
   /** Stop sending and give the lock to another tab (this page is going away or logging out). */

@@ -392,7 +392,6 @@ export class TaxpayerSocket extends Socket {
     if (FATAL.has(code)) return "stop";
     return super.closing(code, refusal);
   }
-
 }
 
 /** /ws/agent: the console's login cookie authenticates; a request is never resent unless it asks to be. */

@@ -53,6 +53,7 @@ const STRINGS = {
     reject: "抱歉，我没能理解您的问题。您可以换个说法，或点击“发起人工导税”由工作人员为您解答。",
     retry: "重新发送",
     sending: "发送中",
+    sendingAt: "发送中 · {time} 输入",
     sent: "已送达",
     read: "已读",
     failed: "发送失败",
@@ -96,7 +97,9 @@ const STRINGS = {
     state_ended: "已结束",
     state_cancelled: "已取消",
     state_expired: "已过期",
-    offline: "连接中断，正在重新连接…",
+    offline: "网络已断开：恢复后自动重新连接，您输入的内容不会丢失",
+    reconnecting: "连接中断，正在重新连接…",
+    reconnectIn: "连接中断，{n} 秒后重新连接（您输入的内容不会丢失）",
     fatal: "无法连接征纳互动服务：{msg}",
     badType: "仅支持 PNG、JPEG、GIF、WebP 图片或 PDF 文件",
     tooBig: "附件不能超过 10 MB",
@@ -163,6 +166,7 @@ const STRINGS = {
     reject: "Sorry, I could not understand your question. Try other words, or ask for an agent.",
     retry: "Retry",
     sending: "Sending",
+    sendingAt: "Sending · typed {time}",
     sent: "Delivered",
     read: "Read",
     failed: "Not sent",
@@ -206,7 +210,10 @@ const STRINGS = {
     state_ended: "Ended",
     state_cancelled: "Cancelled",
     state_expired: "Expired",
-    offline: "Connection lost, reconnecting…",
+    offline:
+      "You are offline: it reconnects by itself when the network is back; nothing you type is lost",
+    reconnecting: "Connection lost, reconnecting…",
+    reconnectIn: "Connection lost; reconnecting in {n} s (nothing you type is lost)",
     fatal: "Cannot reach the tax service: {msg}",
     badType: "Only PNG, JPEG, GIF, WebP images or PDF files can be attached",
     tooBig: "Attachments must be 10 MB or smaller",
@@ -254,6 +261,16 @@ export function formatTime(cfg, iso) {
     minute: "2-digit",
     hour12: false,
   }).format(when);
+}
+
+/** Format a moment (ms since the epoch) as the centre's HH:MM, for "typed at". */
+export function formatClock(cfg, ms) {
+  return new Intl.DateTimeFormat(cfg.locale, {
+    timeZone: "Asia/Shanghai",
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+  }).format(new Date(ms));
 }
 
 /** Format a byte count as KB/MB. */
