@@ -141,16 +141,15 @@ export class ConsoleApp {
     this.renderCapacity();
   }
 
-  /** Say what the link is doing (data-state open, connecting, closed while it waits to retry, offline). */
+  /** Say what the link is doing (data-state open, connecting, or closed while it waits to retry). */
   onState(status, detail) {
-    const state =
-      { online: "open", connecting: "connecting", offline: "offline" }[status] || "closed";
+    const state = { online: "open", connecting: "connecting" }[status] || "closed";
     this.connection.dataset.state = state;
     if (status === "online") bilingual(this.connection, "connOpen");
     else if (status === "connecting") bilingual(this.connection, "connConnecting");
-    else if (status === "offline") bilingual(this.connection, "connOffline");
-    else bilingual(this.connection, "connLost", Math.max(1, detail.seconds || 1));
-    if (status === "reconnecting" && this.checkedAttempt !== this.socket.attempt) {
+    else
+      bilingual(this.connection, status === "offline" ? "connOffline" : "connLost", detail.seconds);
+    if (state === "closed" && this.checkedAttempt !== this.socket.attempt) {
       this.checkedAttempt = this.socket.attempt; // once per wait, not per second of the countdown
       if (detail.code === CLOSE.CREDENTIAL || this.socket.attempt >= 3) this.checkSession();
     }

@@ -14,7 +14,7 @@ const TABLE = {
   connOpen: ["已连接", "Connected"],
   connConnecting: ["正在连接…", "Connecting…"],
   connLost: (s) => [`连接中断，${s} 秒后重连`, `Connection lost; retrying in ${s} s`],
-  connOffline: ["网络已断开，恢复后自动重连", "Offline; reconnects when the network is back"],
+  connOffline: (s) => [`网络已断开，${s} 秒后重试`, `Offline; trying again in ${s} s`],
   soundSwitch: ["新请求提示音", "Sound on new requests"],
   titleSwitch: ["标签页标题显示等待数", "Waiting count in the tab title"],
   capacity: (n, max) => [`接待中 ${n} / 上限 ${max}`, `Serving ${n} of ${max}`],

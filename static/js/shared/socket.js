@@ -226,20 +226,19 @@ export class Socket {
   }
 
   /**
-   * Reconnect after the backoff, counting the seconds down in the status (or wait for the browser to be
-   * online again).
+   * Reconnect after the backoff, counting the seconds down in the status ("offline" while the browser says
+   * it has no network: it still tries, since a loopback or intranet server may answer all the same).
    * @param {number} code
    */
   wait(code) {
     this.clearWait();
-    if (navigator.onLine === false) {
-      this.setStatus("offline", { code }); // the "online" event reconnects
-      return;
-    }
     const due = Date.now() + backoff(this.attempt);
     this.attempt += 1;
     const tick = () =>
-      this.setStatus("reconnecting", { code, seconds: Math.ceil((due - Date.now()) / 1000) });
+      this.setStatus(navigator.onLine === false ? "offline" : "reconnecting", {
+        code,
+        seconds: Math.max(1, Math.ceil((due - Date.now()) / 1000)),
+      });
     tick();
     this.countdown = setInterval(tick, 1000);
     this.retryTimer = setTimeout(() => this.connect(), due - Date.now());

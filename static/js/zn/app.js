@@ -244,10 +244,11 @@ class App {
       banner.textContent = this.t("fatal", { msg: errorText(this.cfg, error) });
       this.fatal = true;
       this.redraw();
-    } else if (status === "reconnecting") {
-      banner.textContent = this.t("reconnectIn", { n: Math.max(1, detail.seconds || 1) });
+    } else if (status === "reconnecting" || status === "offline") {
+      const key = status === "offline" ? "offline" : "reconnectIn";
+      banner.textContent = this.t(key, { n: detail.seconds || 1 });
     } else {
-      banner.textContent = this.t(status === "offline" ? "offline" : "reconnecting");
+      banner.textContent = this.t("reconnecting"); // connecting again
     }
   }
 

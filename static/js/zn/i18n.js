@@ -97,7 +97,7 @@ const STRINGS = {
     state_ended: "已结束",
     state_cancelled: "已取消",
     state_expired: "已过期",
-    offline: "网络已断开：恢复后自动重新连接，您输入的内容不会丢失",
+    offline: "网络已断开，{n} 秒后重试（您输入的内容不会丢失）",
     reconnecting: "连接中断，正在重新连接…",
     reconnectIn: "连接中断，{n} 秒后重新连接（您输入的内容不会丢失）",
     fatal: "无法连接征纳互动服务：{msg}",
@@ -210,8 +210,7 @@ const STRINGS = {
     state_ended: "Ended",
     state_cancelled: "Cancelled",
     state_expired: "Expired",
-    offline:
-      "You are offline: it reconnects by itself when the network is back; nothing you type is lost",
+    offline: "You are offline; trying again in {n} s (nothing you type is lost)",
     reconnecting: "Connection lost, reconnecting…",
     reconnectIn: "Connection lost; reconnecting in {n} s (nothing you type is lost)",
     fatal: "Cannot reach the tax service: {msg}",
