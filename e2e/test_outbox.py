@@ -49,11 +49,21 @@ class Gate:
 
     def __init__(self, page, path):
         self.shut = False
+        self.held = []  # the attempts made while shut
         page.route_web_socket(re.compile(rf".*{path}.*"), self.route)
 
     def route(self, ws):
-        if not self.shut:
+        if self.shut:
+            self.held.append(ws)
+        else:
             ws.connect_to_server()  # forwards both ways, closes included
+
+    def open(self):
+        """Let the next attempts through and drop the ones held."""
+        self.shut = False
+        for ws in self.held:
+            ws.close(code=4000, reason="gate opened")
+        self.held.clear()
 
 
 class Pair:
@@ -98,11 +108,11 @@ class Pair:
     def reload(self, side):
         """Reload one side's tab (its gate opens first: the server is back)."""
         if side == "taxpayer":
-            self.taxpayer_gate.shut = False
+            self.taxpayer_gate.open()
             self.taxpayer_page.reload()
             expect(self.w.panel).to_be_visible(timeout=TIMEOUT)  # the window comes back open
         else:
-            self.agent_gate.shut = False
+            self.agent_gate.open()
             self.agent.page.reload()
             self.agent.wait_connected()
 
