@@ -8,6 +8,7 @@ The page itself comes from the server, so the side that reloads is kept off the 
 WebSocket attempts open onto nothing that answers) until it reloads: what it typed crosses the
 reload in IndexedDB, not in a socket that happened to reconnect first."""
 
+import json
 import re
 
 import pytest
@@ -15,7 +16,7 @@ from playwright.sync_api import expect
 
 from e2e.conftest import SERVER_ENV
 from e2e.console_support import CONSOLE_ENV, Console
-from e2e.widget_page import Widget, store_of
+from e2e.widget_page import Agent, Widget, store_of
 from tests.support import ServerProcess
 
 TIMEOUT = 45_000  # ms: a ceiling for conditions; the link comes back within the 5 s backoff cap
@@ -56,7 +57,13 @@ class Gate:
         if self.shut:
             self.held.append(ws)
         else:
+            self.live = ws
             ws.connect_to_server()  # forwards both ways, closes included
+
+    def cut(self):
+        """Shut the gate and drop the page's live link (as a network that goes away)."""
+        self.shut = True
+        self.live.close(code=4000, reason="network lost")
 
     def open(self):
         """Let the next attempts through and drop the ones held."""
@@ -156,6 +163,7 @@ def outbox_size(page):
     )
 
 
+@pytest.mark.timeout(400)  # a 40 s outage, two pages and a restart on a shared two-core machine
 @pytest.mark.parametrize("reloads", ["taxpayer", "agent"])
 def test_a_40_second_outage_loses_nothing(new_context, servers, person, reloads):
     pair = Pair(new_context, servers[-1], person())
@@ -166,9 +174,15 @@ def test_a_40_second_outage_loses_nothing(new_context, servers, person, reloads)
     gate = pair.taxpayer_gate if reloads == "taxpayer" else pair.agent_gate
     gate.shut = True
     started = pair.w.page.evaluate("Date.now()")
+    # the status says what is happening: the side that stays counts down to its next try
     expect(pair.w.tid("zn-banner")).to_be_visible(timeout=TIMEOUT)
-    expect(pair.w.tid("zn-banner")).to_contain_text("秒后")
-    expect(pair.agent.tid("console-connection")).to_have_attribute("data-state", "closed")
+    connection = pair.agent.tid("console-connection")
+    expect(connection).not_to_have_attribute("data-state", "open")
+    if reloads == "taxpayer":
+        expect(connection).to_have_attribute("data-state", "closed")
+        expect(connection).to_contain_text("秒后")
+    else:
+        expect(pair.w.tid("zn-banner")).to_contain_text("秒后")
     pair.type_both(10, "断")
     taxpayer_waiting, agent_waiting = pair.own_waiting()
     expect(taxpayer_waiting).to_have_count(10)
@@ -189,6 +203,7 @@ def test_a_40_second_outage_loses_nothing(new_context, servers, person, reloads)
     expect(pair.w.tid("zn-banner")).to_be_hidden()
 
 
+@pytest.mark.timeout(400)  # three kills and restarts
 @pytest.mark.parametrize("reloads", ["taxpayer", "agent"])
 def test_three_sigkill_restarts_in_a_row_lose_nothing(new_context, servers, person, reloads):
     pair = Pair(new_context, servers[-1], person())
@@ -202,3 +217,78 @@ def test_three_sigkill_restarts_in_a_row_lose_nothing(new_context, servers, pers
         pair.type_both(2, f"起{kill}")  # typed right after it is back, while the pages reconnect
     pair.reload(reloads)
     pair.assert_delivered(servers[-1])
+
+
+def test_backoff_doubles_from_half_a_second_to_a_cap_of_5_seconds_with_jitter(context, servers):
+    page = context.new_page()
+    page.goto(servers[-1].url + "/demo")
+    highest, lowest = page.evaluate(
+        """async () => {
+             const { backoff } = await import("/static/js/shared/socket.js");
+             const attempts = [...Array(9).keys()];
+             return [attempts.map((n) => backoff(n, () => 0.999999)),
+                     attempts.map((n) => backoff(n, () => 0))];
+           }"""
+    )
+    assert highest == [500, 1000, 2000, 4000, 5000, 5000, 5000, 5000, 5000]
+    assert lowest == [250, 500, 1000, 2000, 2500, 2500, 2500, 2500, 2500]
+
+
+def test_only_a_refusal_fails_a_message_with_the_reason_and_a_retry(context, servers, person):
+    server = servers[-1]
+    page = context.new_page()
+    sent = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framesent", lambda payload: sent.append(json.loads(payload))),
+    )
+    gate = Gate(page, "/ws/taxpayer")
+    w = Widget(page, server).goto(person(), region="4402").open("human")
+    iid = w.request_human()
+    agent = Agent(server)
+    try:
+        agent.accept(iid)
+        expect(w.panel).to_have_attribute("data-state", "connected", timeout=TIMEOUT)
+        gate.cut()
+        w.ask("结束之后才送到的消息")
+        mine = w.messages("taxpayer").last
+        expect(mine).to_have_attribute("data-status", "sending")
+        agent.end(iid)  # meanwhile the agent ends the conversation
+        gate.open()
+        expect(w.panel).to_have_attribute("data-state", "ended", timeout=TIMEOUT)
+        expect(mine).to_have_attribute("data-status", "failed", timeout=TIMEOUT)
+        reason = w.tid("zn-failed-reason")
+        expect(reason).to_have_count(1)
+        assert reason.text_content().strip(), "the refusal says why in words"
+        expect(w.tid("zn-retry")).to_have_count(1)
+        w.tid("zn-retry").click()
+        expect(mine).to_have_attribute("data-status", "failed", timeout=TIMEOUT)
+        cids = [f["cid"] for f in sent if f.get("type") == "message.send"]
+        assert len(cids) >= 2 and len(set(cids)) == 1, cids  # the retry went with the same cid
+        with store_of(server) as store:
+            stored = [e["payload"].get("message") for e in store.events_after(iid, 0, 1000)]
+        assert not [m for m in stored if m and m["from"] == "taxpayer"]
+        w.assert_clean()
+    finally:
+        agent.close()
+
+
+def test_logout_clears_what_the_person_left_waiting(context, servers, person):
+    page = context.new_page()
+    gate = Gate(page, "/ws/taxpayer")
+    w = Widget(page, servers[-1]).goto(person()).open("bot")
+    gate.cut()
+    w.ask("开票额度怎么调整")
+    expect(w.messages("taxpayer").last).to_have_attribute("data-status", "sending")
+    assert outbox_size(page) == 1
+    page.evaluate("Zhengna.logout()")
+    page.wait_for_function(
+        """() => new Promise((resolve) => {
+             const open = indexedDB.open("zhengna-outbox");
+             open.onsuccess = () => {
+               const count = open.result.transaction("entries").objectStore("entries").count();
+               count.onsuccess = () => { open.result.close(); resolve(count.result === 0); };
+             };
+           })""",
+        timeout=TIMEOUT,
+    )

@@ -136,6 +136,7 @@ export class MessageList {
     if (!el) return;
     this.pending.delete(cid);
     el.setAttribute("data-seq", String(seq));
+    this.insert(el, seq); // stored: its place is its seq's (an event may have come in meanwhile)
     this.setStatus(el, seq <= agentReadSeq ? "read" : "sent");
   }
 
@@ -167,9 +168,12 @@ export class MessageList {
     return el;
   }
 
+  /** Put el in seq order: before the first later event, and before own messages still waiting. */
   insert(el, seq) {
-    const later = [...this.el.children].find(
-      (c) => c.hasAttribute("data-seq") && Number(c.getAttribute("data-seq")) > seq,
+    const later = [...this.el.children].find((c) =>
+      c.hasAttribute("data-seq")
+        ? Number(c.getAttribute("data-seq")) > seq
+        : c.hasAttribute("data-cid") && c !== el,
     );
     this.el.insertBefore(el, later || null);
   }
