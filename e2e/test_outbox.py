@@ -292,3 +292,51 @@ def test_logout_clears_what_the_person_left_waiting(context, servers, person):
            })""",
         timeout=TIMEOUT,
     )
+
+
+@pytest.mark.timeout(300)
+def test_two_tabs_of_one_person_share_one_outbox_and_one_tab_sends(context, servers, person):
+    server, tin = servers[-1], person()
+    first = Widget(context.new_page(), server).goto(tin, region="4402").open("human")
+    iid = first.request_human()
+    agent = Agent(server)
+    try:
+        agent.accept(iid)
+        expect(first.panel).to_have_attribute("data-state", "connected", timeout=TIMEOUT)
+        second = Widget(context.new_page(), server).goto(tin, region="4402").open("connected")
+        frames = {first: [], second: []}
+        for tab in frames:
+            tab.page.on(
+                "websocket",
+                lambda ws, tab=tab: ws.on(
+                    "framesent", lambda payload: frames[tab].append(json.loads(payload))
+                ),
+            )
+        server.stop()
+        typed = []
+        for n in range(6):
+            tab = (first, second)[n % 2]
+            tab.ask(f"两个标签页-{n}")
+            typed.append(f"两个标签页-{n}")
+        for tab in frames:  # each tab shows what it typed as waiting
+            expect(tab.tid("zn-message", status="sending")).to_have_count(3)
+        server = restart(servers)
+
+        def stored():
+            with store_of(server) as store:
+                events = store.events_after(iid, 0, 1000)
+            return [
+                e["payload"]["message"]["body"]
+                for e in events
+                if (e["payload"].get("message") or {}).get("from") == "taxpayer"
+            ]
+
+        for tab in frames:
+            mine = tab.page.locator('[data-testid="zn-message"][data-from="taxpayer"] .zn-bubble')
+            expect(mine).to_have_text(typed, timeout=TIMEOUT)  # each tab shows all, in order
+            expect(tab.tid("zn-message", status="sending")).to_have_count(0, timeout=TIMEOUT)
+        assert stored() == typed
+        sends = [[f for f in frames[tab] if f["type"] == "message.send"] for tab in (first, second)]
+        assert [len(sends[0]), len(sends[1])] == [6, 0], sends  # one tab sent them all
+    finally:
+        agent.close()

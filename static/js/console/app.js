@@ -1,3 +1,4 @@
+// @ts-check
 // The agent console: header (presence, capacity, switches), the queue, and the open conversations as tabs.
 import { h, bilingual, both } from "./dom.js";
 import { AgentSocket } from "../shared/socket.js";

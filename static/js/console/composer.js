@@ -1,3 +1,4 @@
+// @ts-check
 // The reply box of one conversation: Enter sends, drafts kept per conversation, typing throttled, files, 常用语.
 import { h, bilingual, both } from "./dom.js";
 import { call } from "./api.js";

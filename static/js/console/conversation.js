@@ -1,3 +1,4 @@
+// @ts-check
 // One open conversation: its tab, transcript, typing and read states, composer, notes, history, transfer, end.
 import { h, bilingual, both } from "./dom.js";
 import { MessageList } from "./messages.js";

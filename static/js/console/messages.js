@@ -1,3 +1,4 @@
+// @ts-check
 // A rendered message list for one transcript: in seq order, notes marked internal, attachments previewed.
 import { h, bilingual, clock } from "./dom.js";
 

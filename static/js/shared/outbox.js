@@ -98,11 +98,11 @@ export class Outbox {
 
   /** Read the person's entries kept in this browser (earlier pages, other tabs) and show them. */
   async load() {
-    let rows = [];
+    let rows;
     try {
       rows = await entriesOf(this.owner);
     } catch {
-      return;
+      return; // storage blocked: nothing was kept
     }
     for (const entry of rows.sort((a, b) => a.order - b.order)) {
       if (this.closed || this.entries.has(entry.cid)) continue;

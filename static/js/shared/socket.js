@@ -320,6 +320,7 @@ export class Socket {
 }
 
 // Refusals after which a taxpayer's page cannot go on (the token is bad, the site or role is refused).
+/** @type {Set<number>} */
 const FATAL = new Set([
   CLOSE.TOKEN_MISSING,
   CLOSE.TOKEN_INVALID,

@@ -1,3 +1,4 @@
+// @ts-check
 // What the taxpayer's controls do: ask the bot, send, retry, pick, feedback, ask for a person, cancel, close,
 // leave a message, rate, attach, typing, history. Each sends its frame and lets the events redraw the window.
 import { newCid } from "../shared/socket.js";

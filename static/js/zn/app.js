@@ -1,3 +1,4 @@
+// @ts-check
 // The window's controller: imported by the loader on first open. It owns the socket, the outbox, the model of
 // what this tab holds, and decides what the window shows; actions.js holds what the taxpayer's controls do.
 import { TaxpayerSocket } from "../shared/socket.js";
@@ -113,10 +114,10 @@ class App {
     document.addEventListener("visibilitychange", () => this.markRead());
     this.parts.panel.setAttribute("data-state", "connecting");
     this.showFresh();
-    let was = null;
+    let was;
     try {
       was = sessionStorage.getItem(this.key("window"));
-    } catch (err) {
+    } catch {
       was = null;
     }
     if (was === "minimised") this.setWindow("minimised");
@@ -149,7 +150,7 @@ class App {
     try {
       if (state === "closed") sessionStorage.removeItem(this.key("window"));
       else sessionStorage.setItem(this.key("window"), state);
-    } catch (err) {
+    } catch {
       /* not remembered across reloads */
     }
   }
@@ -381,7 +382,7 @@ class App {
         this.socket.send({ type: "ack", interaction_id: item.id, seq: item.maxSeq });
         try {
           sessionStorage.setItem(this.key("seq:" + item.id), String(item.maxSeq));
-        } catch (err) {
+        } catch {
           /* ok */
         }
       }, 150),

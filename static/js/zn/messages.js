@@ -1,3 +1,4 @@
+// @ts-check
 // The message list: one element per durable event (in seq order, repeats already dropped by the model), the
 // taxpayer's own messages from "sending" to "sent"/"read"/"failed", bot answers with feedback, suggestions.
 import { h } from "./dom.js";
