@@ -11,7 +11,8 @@ from e2e.widget_page import TIMEOUT, Widget
 MODULE = "/static/js/zn/"
 SHARED = "/static/js/shared/"
 ZN = Path(__file__).resolve().parent.parent / "static" / "js" / "zn"
-SHARED_MODULES = ["codes.js", "outbox.js", "socket.js"]  # the base the window shares with the console
+# the base the window shares with the console
+SHARED_MODULES = ["codes.js", "outbox.js", "socket.js"]
 
 
 def box_of(locator):
