@@ -1,5 +1,6 @@
-"""The server restarts under a conversation: the console reconnects by itself, resyncs from the last seq it held,
-keeps the typed draft, and delivers the reply sent while it was offline exactly once."""
+"""The server restarts under a conversation: the console reconnects by itself, resyncs from the
+last seq it held, keeps the typed draft, and delivers the reply sent while it was offline
+exactly once."""
 
 import pytest
 from playwright.sync_api import expect

@@ -1,6 +1,6 @@
-"""The socket under the window: heartbeat and acks, reconnecting with auth.resume and catching up with sync, a
-refused credential falling back to the host token, the centre opening and closing on screen, a queue timeout.
-This module's server has a 1 s heartbeat and a 4 s queue timeout."""
+"""The socket under the window: heartbeat and acks, reconnecting with auth.resume and catching up
+with sync, a refused credential falling back to the host token, the centre opening and closing
+on screen, a queue timeout. This module's server has a 1 s heartbeat and a 4 s queue timeout."""
 
 import json
 import re
@@ -56,7 +56,10 @@ def test_heartbeat_ack_and_read(context, server, person):
         what="ack of the highest seq",
     )
     poll(page, lambda: any(f["type"] == "read" and f["seq"] == seq for _, f in sent), what="read")
-    pings = lambda: [f for _, f in sent if f["type"] == "ping"]
+
+    def pings():
+        return [f for _, f in sent if f["type"] == "ping"]
+
     poll(
         page,
         lambda: len(pings()) >= 3,

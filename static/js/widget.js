@@ -17,7 +17,9 @@
   var MODULES = [
     "app",
     "actions",
-    "socket",
+    "../shared/socket",
+    "../shared/outbox",
+    "../shared/codes",
     "model",
     "ui",
     "messages",

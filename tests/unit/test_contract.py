@@ -21,14 +21,6 @@ ALL_PYTHON = sorted(WIDGET.rglob("*.py"))
 PYTHON_FILES = [p for p in ALL_PYTHON if p != WIDGET / "protocol.py"]  # where literals are refused
 JS_FILES = sorted(p for p in JS.rglob("*.js") if p != CODES_JS)
 
-# Allowance: these spell close codes as numbers on main, and static/js/shared/socket.js replaces
-# them (the outbox work of issue 12); the lead removes this allowance at that merge. Nothing else
-# may be added to it.
-JS_NUMBERS_ALLOWED = {
-    JS / "zn" / "socket.js",
-    JS / "console" / "socket.js",
-    JS / "console" / "app.js",
-}
 ERROR_CLASSES = {"ZhengnaError", "ProtocolError", "AuthError"}
 
 
@@ -193,7 +185,7 @@ CLOSE_NUMBER = re.compile(rf"\b({NUMBERS})\b")
 def test_no_close_code_is_spelled_as_a_number():
     found = [
         f"{_relative(path)}:{n}: {line.strip()}"
-        for path in PYTHON_FILES + [p for p in JS_FILES if p not in JS_NUMBERS_ALLOWED]
+        for path in PYTHON_FILES + JS_FILES
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if CLOSE_NUMBER.search(line)
     ]

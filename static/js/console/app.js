@@ -1,6 +1,9 @@
+// @ts-check
 // The agent console: header (presence, capacity, switches), the queue, and the open conversations as tabs.
 import { h, bilingual, both } from "../shared/dom.js";
-import { AgentSocket } from "./socket.js";
+import { AgentSocket } from "../shared/socket.js";
+import { Outbox } from "../shared/outbox.js";
+import { CLOSE } from "../shared/codes.js";
 import { Transcripts } from "./model.js";
 import { Queue } from "./queue.js";
 import { Conversation } from "./conversation.js";
@@ -31,8 +34,17 @@ export class ConsoleApp {
     this.notify = new Notifier();
     this.notice = (item) => this.notices.show(item);
     this.socket = new AgentSocket({
-      frame: (type, frame) => this.onFrame(type, frame),
-      state: (s, d) => this.onState(s, d),
+      onAuth: (frame, first) => this.onHello(frame, first),
+      onFrame: (frame) => this.onFrame(frame.type, frame),
+      onStatus: (status, detail) => this.onState(status, detail),
+    });
+    this.outbox = new Outbox({
+      owner: `console:${this.me.id}`,
+      socket: this.socket,
+      onChange: (entry, reply) => {
+        const conv = this.conversations.get(entry.conversation);
+        if (conv) conv.outboxChanged(entry, reply);
+      },
     });
     this.queue = new Queue({
       accept: (iid, button) => this.accept(iid, button),
@@ -68,24 +80,25 @@ export class ConsoleApp {
     const logout = h("button", {
       cls: "link",
       tid: "console-logout",
-      label: "logout",
+      t: "logout",
       attrs: { type: "button" },
     });
     logout.addEventListener("click", () => this.logout());
     this.myRatings = new MyRatings(this);
+    /** @type {HTMLElement[]} */
     const links = [this.myRatings.toggle, logout];
     if (["supervisor", "admin"].includes(this.me.role)) {
       links.unshift(
         h("a", {
           tid: "console-admin-link",
-          label: "adminLink",
+          t: "adminLink",
           attrs: { href: "/console/admin" },
         }),
       );
       links.unshift(
         h("a", {
           tid: "console-reports-nav",
-          label: "reportsTitle",
+          t: "reportsTitle",
           attrs: { href: "/console/reports" },
         }),
       );
@@ -130,13 +143,17 @@ export class ConsoleApp {
     this.renderCapacity();
   }
 
-  onState(state, detail) {
+  /** Say what the link is doing (data-state open, connecting, or closed while it waits to retry). */
+  onState(status, detail) {
+    const state = { online: "open", connecting: "connecting" }[status] || "closed";
     this.connection.dataset.state = state;
-    if (state === "open") bilingual(this.connection, "connOpen");
-    else if (state === "connecting") bilingual(this.connection, "connConnecting");
-    else {
-      bilingual(this.connection, "connLost", Math.ceil(detail.delay / 1000));
-      if (detail.code === 4005 || this.socket.attempt >= 3) this.checkSession();
+    if (status === "online") bilingual(this.connection, "connOpen");
+    else if (status === "connecting") bilingual(this.connection, "connConnecting");
+    else
+      bilingual(this.connection, status === "offline" ? "connOffline" : "connLost", detail.seconds);
+    if (state === "closed" && this.checkedAttempt !== this.socket.attempt) {
+      this.checkedAttempt = this.socket.attempt; // once per wait, not per second of the countdown
+      if (detail.code === CLOSE.CREDENTIAL || this.socket.attempt >= 3) this.checkSession();
     }
   }
 
@@ -156,8 +173,6 @@ export class ConsoleApp {
     }
     const conv = frame.interaction_id && this.conversations.get(frame.interaction_id);
     switch (type) {
-      case "auth.ok":
-        return this.onHello(frame);
       case "queue.snapshot":
         this.queue.update(frame.items);
         this.notify.queue(frame.items);
@@ -190,14 +205,12 @@ export class ConsoleApp {
     }
   }
 
-  onHello(frame) {
-    const first = !this.me.centre;
+  onHello(frame, first) {
     this.me = { ...this.me, ...frame.agent };
     this.media = frame.media || { video: false, ice_servers: [] };
     this.nameEl.textContent = this.me.name;
     for (const info of frame.conversations) this.open(info.id, info, false);
     for (const iid of new Set([...this.conversations.keys(), ...this.previewed])) this.sync(iid);
-    this.socket.replay();
     const wanted = sessionStorage.getItem(PRESENCE_KEY);
     if (wanted && wanted !== "online") this.setPresence(wanted);
     if (!first) this.notice({ info: "reconnected" });
@@ -276,8 +289,8 @@ export class ConsoleApp {
   }
 
   tabKeys(event) {
-    const tabs = [...this.tabs.querySelectorAll("[role=tab]")];
-    const at = tabs.indexOf(document.activeElement);
+    const tabs = /** @type {HTMLElement[]} */ ([...this.tabs.querySelectorAll("[role=tab]")]);
+    const at = tabs.indexOf(/** @type {HTMLElement} */ (document.activeElement));
     if (at < 0 || !["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) return;
     event.preventDefault();
     const next = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: tabs.length - 1 }[
@@ -326,6 +339,7 @@ export class ConsoleApp {
 
   async logout() {
     this.socket.stop();
+    await this.outbox.clear(); // the agent's unsent replies leave this browser with them
     sessionStorage.removeItem(PRESENCE_KEY);
     await post("/console/logout").catch(() => null);
     location.href = "/console";

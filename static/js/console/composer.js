@@ -1,13 +1,13 @@
+// @ts-check
 // The reply box of one conversation: Enter sends, drafts kept per conversation, typing throttled, files, 常用语.
 import { h, bilingual, both } from "../shared/dom.js";
 import { call } from "./api.js";
-import { newCid } from "./socket.js";
 
 const TYPING_EVERY = 3000; // ms between repeated typing:on while the agent keeps typing
 const TYPING_IDLE = 2500; // ms of no keystroke before typing:off
 
 export class Composer {
-  /** ctx: {iid, me, socket, list (MessageList), notice(error)} */
+  /** ctx: {iid, me, socket, outbox, list (MessageList), notice(error)} */
   constructor(ctx) {
     this.ctx = ctx;
     this.key = `zhengna.console.draft.${ctx.me.id}.${ctx.iid}`;
@@ -35,7 +35,7 @@ export class Composer {
     this.sendButton = h("button", {
       cls: "primary",
       tid: "console-send",
-      label: "send",
+      t: "send",
       attrs: { type: "button" },
     });
     this.sendButton.addEventListener("click", () => this.send());
@@ -118,7 +118,7 @@ export class Composer {
     }
   }
 
-  /** Send the box's text; it is shown at once as sending and resent after a reconnect until stored. */
+  /** Send the box's text: it waits in the outbox (shown as sending) until the server has stored it. */
   send() {
     const text = this.input.value.trim();
     if (!text || this.input.disabled) return;
@@ -129,26 +129,8 @@ export class Composer {
   }
 
   dispatch(fields) {
-    const cid = newCid("m");
-    const el = this.ctx.list.addPending(cid, fields.text || "", this.ctx.me.name);
-    this.ctx.socket
-      .request(
-        { type: "message.send", interaction_id: this.ctx.iid, cid, ...fields },
-        { resend: true },
-      )
-      .then((reply) => {
-        if (el.dataset.status === "sending") this.ctx.list.status(el, "sent");
-        if (!el.dataset.seq) el.dataset.seq = reply.seq;
-      })
-      .catch((error) => {
-        this.ctx.list.status(el, "failed");
-        if (fields.text && !this.input.value) {
-          // never lose a typed reply: put it back
-          this.input.value = fields.text;
-          localStorage.setItem(this.key, fields.text);
-        }
-        this.ctx.notice(error);
-      });
+    const frame = { type: "message.send", interaction_id: this.ctx.iid, ...fields };
+    this.ctx.outbox.add(frame, this.ctx.iid, { meta: { text: fields.text || "" } });
   }
 
   async upload() {

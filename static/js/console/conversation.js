@@ -1,3 +1,4 @@
+// @ts-check
 // One open conversation: its tab, transcript, typing and read states, composer, notes, history, transfer, end.
 import { h, bilingual, both } from "../shared/dom.js";
 import { MessageList } from "./messages.js";
@@ -12,7 +13,7 @@ import { FormDesk } from "./forms.js";
 const TYPING_SHOWN = 8000; // ms a typing:on lasts without a refresh (a lost typing:off must not stick)
 
 export class Conversation {
-  /** app: {me, socket, transcripts, notice(error), select(conv), closeTab(conv), sync(iid), changed()} */
+  /** app: {me, socket, outbox, transcripts, notice(error), select(conv), closeTab(conv), sync(iid), changed()} */
   constructor(app, iid, info) {
     this.app = app;
     this.iid = iid;
@@ -22,10 +23,12 @@ export class Conversation {
     this.unread = 0;
     this.typingTimer = null;
     this.list = new MessageList(this.transcript);
+    this.list.onRetry = (cid) => app.outbox.retry(cid);
     this.composer = new Composer({
       iid,
       me: app.me,
       socket: app.socket,
+      outbox: app.outbox,
       list: this.list,
       notice: app.notice,
     });
@@ -37,6 +40,13 @@ export class Conversation {
     this.list.setRead((info && info.taxpayer_read_seq) || 0);
     this.stop = this.transcript.subscribe((frame) => this.onEvent(frame));
     this.refresh();
+    for (const entry of app.outbox.list(iid)) this.outboxChanged(entry, null);
+  }
+
+  /** Show what the outbox did with one of the agent's messages here: waiting, stored or refused. */
+  outboxChanged(entry, reply) {
+    if (entry.status === "sent") this.list.acked(entry.cid, reply && reply.seq);
+    else this.list.own(entry, this.app.me.name);
   }
 
   build() {
@@ -71,7 +81,7 @@ export class Conversation {
     this.banner = h("p", { cls: "banner", tid: "console-conversation-ended" });
     this.banner.hidden = true;
     const button = (tid, label, onClick, cls = "secondary") => {
-      const el = h("button", { cls, tid, label, attrs: { type: "button" } });
+      const el = h("button", { cls, tid, t: label, attrs: { type: "button" } });
       el.addEventListener("click", onClick);
       return el;
     };

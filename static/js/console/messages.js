@@ -1,3 +1,4 @@
+// @ts-check
 // A rendered message list for one transcript: in seq order, notes marked internal, attachments previewed.
 import { h, bilingual } from "../shared/dom.js";
 import { clock } from "../shared/i18n.js";
@@ -120,12 +121,18 @@ export function eventElement(frame) {
   const el = h("div", {
     cls: `msg from-${m.from}${note ? " note" : ""}`,
     tid: "console-message",
-    data: { from: m.from, kind: m.kind, seq: frame.seq, internal: note ? "true" : null },
+    data: {
+      from: m.from,
+      kind: m.kind,
+      seq: frame.seq,
+      cid: m.cid,
+      internal: note ? "true" : null,
+    },
   });
   const head = h("div", { cls: "meta" });
-  if (note) head.append(h("strong", { cls: "internal-tag", label: "internal" }), " ");
+  if (note) head.append(h("strong", { cls: "internal-tag", t: "internal" }), " ");
   head.append(
-    h("span", { label: `from_${m.from}` }),
+    h("span", { t: `from_${m.from}` }),
     m.sender ? ` · ${m.sender}` : "",
     ` · ${clock(frame.at)}`,
   );
@@ -155,6 +162,7 @@ export class MessageList {
     });
     this.bySeq = new Map();
     this.pending = new Map(); // cid -> element of a message not yet stored
+    this.onRetry = (cid) => void cid; // 重新发送 of a refused message: the conversation sets it
     for (const frame of transcript.ordered()) this.add(frame);
     this.stop = transcript.subscribe((frame) => this.add(frame));
   }
@@ -191,7 +199,7 @@ export class MessageList {
       tid: "console-message",
       data: { from: "agent", kind: "text", cid },
     });
-    el.append(h("div", { cls: "meta" }, [h("span", { label: "from_agent" }), ` · ${sender}`]));
+    el.append(h("div", { cls: "meta" }, [h("span", { t: "from_agent" }), ` · ${sender}`]));
     el.append(h("div", { cls: "body", text }));
     this.status(el, "sending");
     this.pending.set(cid, el);
@@ -200,8 +208,26 @@ export class MessageList {
     return el;
   }
 
-  /** Set an own message's delivery state (sending, sent, read, failed), visibly and as data-status. */
-  status(el, value) {
+  /** Show an outbox entry of this conversation: waiting (sending, with the time typed) or refused (failed). */
+  own(entry, sender) {
+    if ([...this.bySeq.values()].some((el) => el.dataset.cid === entry.cid)) return; // stored and drawn
+    const el = this.pending.get(entry.cid) || this.addPending(entry.cid, entry.meta.text, sender);
+    this.status(el, entry.status, entry);
+  }
+
+  /** The server acknowledged an own message (its event may come before or after this). */
+  acked(cid, seq) {
+    const el = this.pending.get(cid);
+    if (!el) return;
+    if (el.dataset.status !== "read") this.status(el, "sent");
+    if (!el.dataset.seq && seq != null) el.dataset.seq = seq;
+  }
+
+  /**
+   * Set an own message's delivery state (sending, sent, read, failed), visibly and as data-status; with its
+   * outbox entry, sending says when it was typed and failed says why and offers 重新发送.
+   */
+  status(el, value, entry = null) {
     if (el.dataset.status === "read" && value === "sent") return;
     el.dataset.status = value;
     let span = el.querySelector(".status");
@@ -209,7 +235,24 @@ export class MessageList {
       span = h("span", { cls: "status" });
       el.append(span);
     }
-    bilingual(span, value);
+    if (value === "sending" && entry) bilingual(span, "sendingAt", clock(new Date(entry.at)));
+    else bilingual(span, value);
+    if (value !== "failed" || !entry) return;
+    if (entry.error) {
+      const reason = h("span", { cls: "reason", tid: "console-failed-reason" });
+      reason.append(`${entry.error.zh || entry.error.code || ""} `);
+      if (entry.error.en)
+        reason.append(h("span", { cls: "en", attrs: { lang: "en" }, text: entry.error.en }));
+      span.append(" · ", reason);
+    }
+    const retry = h("button", {
+      cls: "link",
+      tid: "console-retry",
+      t: "retry",
+      attrs: { type: "button" },
+    });
+    retry.addEventListener("click", () => this.onRetry(entry.cid));
+    span.append(" ", retry);
   }
 
   /** Mark the agent's own messages up to seq as read by the taxpayer. */

@@ -20,7 +20,6 @@ export function useTranslator(/** @type {Translator} */ t) {
  * @property {string} [tid] data-testid
  * @property {unknown} [text] textContent (any value, as a string)
  * @property {string} [t] i18n key of the text; relabel() puts it in the current locale again
- * @property {string} [label] the console's former name for t, left for the files pending the outbox branch
  *   (eslint.config.js); remove it once they say t
  * @property {Record<string, string>} [ta] {attribute: i18n key}, relabelled as t is
  * @property {Record<string, unknown>} [attrs] {name: value}: true = present, false/null = absent
@@ -47,7 +46,7 @@ export function h(tag, opts = {}, children = []) {
   for (const [key, value] of Object.entries(opts.data || {})) {
     if (value != null) el.dataset[key] = String(value);
   }
-  const key = opts.t ?? opts.label;
+  const key = opts.t;
   if (key) {
     el.setAttribute("data-zn-t", key);
     show(el, T(key));

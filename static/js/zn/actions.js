@@ -1,17 +1,28 @@
+// @ts-check
 // What the taxpayer's controls do: ask the bot, send, retry, pick, feedback, ask for a person, cancel, close,
 // leave a message, rate, attach, typing, history. Each sends its frame and lets the events redraw the window.
-import { newCid } from "./socket.js";
+import { newCid } from "../shared/socket.js";
 import { confirmDialog } from "./confirm.js";
 import { errorText } from "./i18n.js";
 import { renderHistory } from "./history.js";
 import { LIVE } from "./model.js";
 
 const TYPING_IDLE = 3000; // ms without a keystroke before "typing off"; also the least gap between "on"s
+// What the taxpayer typed or chose goes through the durable outbox (kept until the server has it); the rest
+// (lists, cancel, close, feedback, calls) are plain requests that may time out.
+export const DURABLE = new Set([
+  "message.send",
+  "bot.ask",
+  "bot.pick",
+  "rating.submit",
+  "leave.submit",
+  "form.submit",
+  "form.attach",
+]);
 
 export class Actions {
   constructor(app) {
     this.app = app;
-    this.retries = new Map(); // cid -> frame of an own message, for 重新发送 with the same cid
     this.typingId = null;
     this.typingTimer = null;
     this.lastOn = 0;
@@ -27,8 +38,12 @@ export class Actions {
     app.toast(error && error.code === "timeout" ? this.t("timeout") : errorText(app.cfg, error));
   }
 
+  /** Send frame (through the outbox when it is something the taxpayer typed or chose); toast a refusal. */
   request(frame, timeoutMs = 15000) {
-    return this.app.socket.request(frame, { timeoutMs }).catch((error) => {
+    const answer = DURABLE.has(frame.type)
+      ? this.app.outbox.add(frame, frame.interaction_id || "").done
+      : this.app.socket.request(frame, { timeoutMs });
+    return answer.catch((error) => {
       this.fail(error);
       throw error;
     });
@@ -55,36 +70,14 @@ export class Actions {
     input.focus();
   }
 
-  own(frame, text, attachmentName) {
-    const cid = newCid();
-    this.app.list.addPending(cid, text, attachmentName);
-    this.transmit(cid, frame);
-    return cid;
-  }
-
-  transmit(cid, frame) {
-    const app = this.app;
-    this.retries.set(cid, frame);
-    app.socket.request(frame, { cid, timeoutMs: 10000 }).then(
-      (reply) => {
-        this.retries.delete(cid);
-        const item = reply.interaction_id ? app.model.item(reply.interaction_id) : null;
-        if (typeof reply.seq === "number")
-          app.list.sent(cid, reply.seq, item ? item.agentReadSeq : 0);
-      },
-      (error) => {
-        app.list.failed(cid, true);
-        this.fail(error);
-      },
-    );
+  /** Put a typed message in the outbox; the window shows it from there (see App.outboxChanged). */
+  own(frame, text, attachmentName, cid) {
+    const meta = { text, name: attachmentName };
+    return this.app.outbox.add(frame, frame.interaction_id || "", { meta, cid }).entry.cid;
   }
 
   retry(cid) {
-    const frame = this.retries.get(cid);
-    const el = this.app.list.pending.get(cid);
-    if (!frame) return;
-    if (el) this.app.list.setStatus(el, "sending");
-    this.transmit(cid, frame);
+    this.app.outbox.retry(cid);
   }
 
   pick(kbId, lang) {
@@ -176,18 +169,16 @@ export class Actions {
       return app.toast(this.t("attachNeedsHuman"));
     const problem = app.files.check(file);
     if (problem) return app.toast(problem);
-    const cid = newCid();
-    app.list.addPending(cid, "", file.name || "image.png");
+    const cid = newCid("o");
+    const name = file.name || "image.png";
+    app.list.addPending(cid, "", name);
     app.files.upload(file, live.id).then(
       (att) => {
-        this.transmit(cid, {
-          type: "message.send",
-          interaction_id: live.id,
-          attachment_id: att.id,
-        });
+        const frame = { type: "message.send", interaction_id: live.id, attachment_id: att.id };
+        this.own(frame, "", name, cid);
       },
       (error) => {
-        app.list.failed(cid, false);
+        app.list.failed(cid);
         app.files.report(error);
       },
     );

@@ -1,6 +1,8 @@
-// The window's controller: imported by the loader on first open. It owns the socket, the model of what this
-// tab holds, and decides what the window shows; actions.js holds what the taxpayer's controls do.
-import { Socket } from "./socket.js";
+// @ts-check
+// The window's controller: imported by the loader on first open. It owns the socket, the outbox, the model of
+// what this tab holds, and decides what the window shows; actions.js holds what the taxpayer's controls do.
+import { TaxpayerSocket } from "../shared/socket.js";
+import { Outbox } from "../shared/outbox.js";
 import { Model, LIVE } from "./model.js";
 import { buildPanel, setComposer } from "./ui.js";
 import { MessageList } from "./messages.js";
@@ -10,9 +12,12 @@ import { Attachments } from "./attach.js";
 import { toaster } from "./confirm.js";
 import { Mover } from "./drag.js";
 import { translator, errorText } from "./i18n.js";
+import { formatTime } from "../shared/i18n.js";
 import { panelSheet } from "./styles.js";
 import { h, icon, relabel, useTranslator } from "../shared/dom.js";
 import { Actions } from "./actions.js";
+
+const SHOWN = new Set(["message.send", "bot.ask"]); // outbox entries drawn as the taxpayer's own messages
 
 const VIDEO_ICON =
   "M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z";
@@ -59,18 +64,19 @@ class App {
     });
     ctx.shadow.append(this.parts.panel);
     this.toast = toaster(this.parts.panel);
-    this.files = new Attachments(
-      this.cfg,
-      this.t,
-      () => this.socket.credential || this.socket.memoryCredential,
-      this.toast,
-    );
+    this.files = new Attachments(this.cfg, this.t, () => this.socket.credential, this.toast);
     this.list = new MessageList(this.parts.messages, this.t, {
       pick: (id, lang) => a.pick(id, lang),
       feedback: (item, seq, value, buttons) => a.feedback(item, seq, value, buttons),
       retry: (cid) => a.retry(cid),
       renderAttachment: (att) => this.files.render(att),
       form: (item, frame) => this.formLine(item, frame),
+      clock: (ms) =>
+        formatTime(new Date(ms).toISOString(), this.cfg.locale, {
+          hour: "2-digit",
+          minute: "2-digit",
+        }),
+      reason: (error) => errorText(this.cfg, error),
     });
     this.human = new HumanService(this.cfg, this.t, {
       request: () => a.requestHuman(),
@@ -93,7 +99,7 @@ class App {
     this.typingEl = null;
     this.typingTimer = null;
     const origin = new URL(this.cfg.origin);
-    this.socket = new Socket({
+    this.socket = new TaxpayerSocket({
       url:
         (origin.protocol === "https:" ? "wss://" : "ws://") +
         origin.host +
@@ -103,15 +109,20 @@ class App {
       credentialKey: this.key("credential"),
       onAuth: (frame, first) => this.authenticated(frame, first),
       onFrame: (frame) => this.frame(frame),
-      onStatus: (status, error) => this.status(status, error),
+      onStatus: (status, detail) => this.status(status, detail),
+    });
+    this.outbox = new Outbox({
+      owner: this.cfg.prefix, // per site and person, as everything else kept in the browser
+      socket: this.socket,
+      onChange: (entry, reply) => this.outboxChanged(entry, reply),
     });
     document.addEventListener("visibilitychange", () => this.markRead());
     this.parts.panel.setAttribute("data-state", "connecting");
     this.showFresh();
-    let was = null;
+    let was;
     try {
       was = sessionStorage.getItem(this.key("window"));
-    } catch (err) {
+    } catch {
       was = null;
     }
     if (was === "minimised") this.setWindow("minimised");
@@ -125,6 +136,8 @@ class App {
   /** Zhengna.logout(): close for good; the panel, its text and its conversations leave the page. */
   logout() {
     this.socket.stop();
+    this.socket.credential = null;
+    this.outbox.clear(); // what this person typed and the server never got leaves the browser too
     clearTimeout(this.typingTimer);
     for (const timer of this.ackTimers.values()) clearTimeout(timer);
     if (this.video) this.video.end(); // camera and microphone released
@@ -142,7 +155,7 @@ class App {
     try {
       if (state === "closed") sessionStorage.removeItem(this.key("window"));
       else sessionStorage.setItem(this.key("window"), state);
-    } catch (err) {
+    } catch {
       /* not remembered across reloads */
     }
   }
@@ -180,7 +193,7 @@ class App {
   }
 
   setTheme() {
-    relabel(this.ctx.shadow, this.t);
+    relabel(this.ctx.shadow);
     this.redraw();
     this.mover.place();
     this.setUnread(this.unread);
@@ -211,8 +224,10 @@ class App {
     }
   }
 
-  status(status, error) {
+  /** Say what the link is doing: connecting again, reconnecting in N s, offline, refused for good. */
+  status(status, detail) {
     const banner = this.parts.banner;
+    const error = detail.error;
     if (status === "fatal" && error && error.code === "role_not_allowed") {
       this.fatal = true; // not a connection problem: the window says why, and where to go instead (refused.js)
       import("./refused.js").then(
@@ -220,20 +235,26 @@ class App {
           this.refused = { error, draw: module.drawRefused };
           this.redraw();
         },
-        () => this.status("fatal", { ...error, code: "refused" }),
+        () => this.status("fatal", { error: { ...error, code: "refused" } }),
       );
-    } else if (status === "offline" || status === "fatal") {
-      banner.hidden = false;
-      banner.setAttribute("data-status", status);
-      banner.textContent =
-        status === "fatal"
-          ? this.t("fatal", { msg: errorText(this.cfg, error) })
-          : this.t("offline");
-      if (status === "fatal") this.fatal = true;
-      this.redraw();
-    } else if (status === "online") {
-      banner.hidden = true;
+      return;
+    }
+    if (status === "online" || (status === "connecting" && !this.socket.everAuthed)) {
+      banner.hidden = true; // the first connection shows as the window's connecting state
       banner.removeAttribute("data-status");
+      return;
+    }
+    banner.hidden = false;
+    banner.setAttribute("data-status", status);
+    if (status === "fatal") {
+      banner.textContent = this.t("fatal", { msg: errorText(this.cfg, error) });
+      this.fatal = true;
+      this.redraw();
+    } else if (status === "reconnecting" || status === "offline") {
+      const key = status === "offline" ? "offline" : "reconnectIn";
+      banner.textContent = this.t(key, { n: detail.seconds || 1 });
+    } else {
+      banner.textContent = this.t("reconnecting"); // connecting again
     }
   }
 
@@ -291,10 +312,6 @@ class App {
       case "centre.status":
         this.human.setCentre(frame.centre);
         this.redraw();
-        break;
-      case "reply": // the late answer to a request that had timed out: that message did arrive
-        if (typeof frame.seq === "number")
-          this.list.sent(frame.ref, frame.seq, item ? item.agentReadSeq : 0);
         break;
       case "sync.done":
         item.synced = true;
@@ -370,7 +387,7 @@ class App {
         this.socket.send({ type: "ack", interaction_id: item.id, seq: item.maxSeq });
         try {
           sessionStorage.setItem(this.key("seq:" + item.id), String(item.maxSeq));
-        } catch (err) {
+        } catch {
           /* ok */
         }
       }, 150),
@@ -420,7 +437,34 @@ class App {
       for (const frame of [...item.events].sort((x, y) => x.seq - y.seq))
         this.list.render(item, frame);
     }
+    for (const entry of this.outbox.list()) this.outboxChanged(entry, null);
     this.redraw();
+  }
+
+  /** Is an outbox entry part of the conversation on screen (a question asked before it had an id included)? */
+  inView(entry) {
+    if (this.readOnly) return false;
+    const view = this.viewId || "";
+    return entry.conversation === view || (entry.conversation === "" && view === this.model.liveId);
+  }
+
+  /** Show what the outbox did with an entry: waiting, acknowledged (with its seq) or refused. */
+  outboxChanged(entry, reply) {
+    if (!SHOWN.has(entry.frame.type)) {
+      if (entry.status === "failed" && !this.outbox.waiters.has(entry.cid)) {
+        this.toast(errorText(this.cfg, entry.error)); // refused after a reload: said once, then dropped
+        this.outbox.discard(entry.cid);
+      }
+      return;
+    }
+    if (!this.inView(entry)) return;
+    if (entry.status === "sent") {
+      const item = reply && reply.interaction_id ? this.model.item(reply.interaction_id) : null;
+      if (reply && typeof reply.seq === "number")
+        this.list.sent(entry.cid, reply.seq, item ? item.agentReadSeq : 0);
+    } else {
+      this.list.own(entry);
+    }
   }
 
   /** Bring the title, state, actions and composer in line with the model. */
@@ -560,7 +604,7 @@ class App {
       });
       this.formsLoading.catch(() => {
         this.formsLoading = null;
-        this.toast(this.t("offline"));
+        this.toast(this.t("reconnecting"));
       });
     }
     return this.formsLoading;
@@ -575,7 +619,7 @@ class App {
       });
       this.videoLoading.catch(() => {
         this.videoLoading = null;
-        this.toast(this.t("offline"));
+        this.toast(this.t("reconnecting"));
       });
     }
     return this.videoLoading;
@@ -605,7 +649,7 @@ class App {
   ratingPart(item) {
     if (item.rated) {
       if (!this.ratedNotes) this.ratedNotes = new Map();
-      if (!this.ratedNotes.has(item.id)) this.ratedNotes.set(item.id, ratedNote(this.t));
+      if (!this.ratedNotes.has(item.id)) this.ratedNotes.set(item.id, ratedNote());
       this.ratingForms.delete(item.id);
       return this.ratedNotes.get(item.id);
     }

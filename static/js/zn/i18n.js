@@ -57,6 +57,7 @@ const STRINGS = {
     reject: "抱歉，我没能理解您的问题。您可以换个说法，或点击“发起人工导税”由工作人员为您解答。",
     retry: "重新发送",
     sending: "发送中",
+    sendingAt: "发送中 · {time} 输入",
     sent: "已送达",
     read: "已读",
     failed: "发送失败",
@@ -100,7 +101,9 @@ const STRINGS = {
     state_ended: "已结束",
     state_cancelled: "已取消",
     state_expired: "已过期",
-    offline: "连接中断，正在重新连接…",
+    offline: "网络已断开，{n} 秒后重试（您输入的内容不会丢失）",
+    reconnecting: "连接中断，正在重新连接…",
+    reconnectIn: "连接中断，{n} 秒后重新连接（您输入的内容不会丢失）",
     fatal: "无法连接征纳互动服务：{msg}",
     badType: "仅支持 PNG、JPEG、GIF、WebP 图片或 PDF 文件",
     tooBig: "附件不能超过 10 MB",
@@ -167,6 +170,7 @@ const STRINGS = {
     reject: "Sorry, I could not understand your question. Try other words, or ask for an agent.",
     retry: "Retry",
     sending: "Sending",
+    sendingAt: "Sending · typed {time}",
     sent: "Delivered",
     read: "Read",
     failed: "Not sent",
@@ -210,7 +214,9 @@ const STRINGS = {
     state_ended: "Ended",
     state_cancelled: "Cancelled",
     state_expired: "Expired",
-    offline: "Connection lost, reconnecting…",
+    offline: "You are offline; trying again in {n} s (nothing you type is lost)",
+    reconnecting: "Connection lost, reconnecting…",
+    reconnectIn: "Connection lost; reconnecting in {n} s (nothing you type is lost)",
     fatal: "Cannot reach the tax service: {msg}",
     badType: "Only PNG, JPEG, GIF, WebP images or PDF files can be attached",
     tooBig: "Attachments must be 10 MB or smaller",
@@ -236,9 +242,9 @@ export function addStrings(/** @type {Record<string, Record<string, string>>} */
  * @param {{locale: string}} cfg
  */
 export function translator(cfg) {
-  return function t(/** @type {string} */ key, /** @type {Record<string, unknown>} */ vars) {
+  return function t(/** @type {string} */ key, /** @type {Record<string, unknown>} */ vars = {}) {
     const text = lookup([STRINGS[cfg.locale], STRINGS["zh-CN"]], key) ?? key;
-    return vars ? fill(text, vars) : text;
+    return fill(text, vars);
   };
 }
 

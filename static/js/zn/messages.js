@@ -1,3 +1,4 @@
+// @ts-check
 // The message list: one element per durable event (in seq order, repeats already dropped by the model), the
 // taxpayer's own messages from "sending" to "sent"/"read"/"failed", bot answers with feedback, suggestions.
 import { h } from "../shared/dom.js";
@@ -23,7 +24,10 @@ const CALL_LINES = {
 };
 
 export class MessageList {
-  /** on: {pick(kbId, lang), feedback(item, seq, value, buttons), retry(cid), renderAttachment(att), form(item, frame)} */
+  /**
+   * on: {pick(kbId, lang), feedback(item, seq, value, buttons), retry(cid), renderAttachment(att),
+   * form(item, frame), clock(ms) -> "HH:MM", reason(error) -> words}
+   */
   constructor(el, t, on) {
     this.el = el;
     this.t = t;
@@ -66,7 +70,7 @@ export class MessageList {
     return el;
   }
 
-  /** Show an own message before the server has it (status sending). */
+  /** Show an own message before the server has it (status sending): an upload's line, or an outbox entry. */
   addPending(cid, text, attachmentName) {
     const el = this.shell("taxpayer", null);
     el.setAttribute("data-cid", cid);
@@ -84,22 +88,44 @@ export class MessageList {
     return el;
   }
 
-  setStatus(el, status, cid) {
+  /** Show an outbox entry of this conversation: waiting (sending, with the time typed) or refused (failed). */
+  own(entry) {
+    const drawn = this.byCid.get(entry.cid);
+    if (drawn && !this.pending.has(entry.cid)) return drawn; // already stored: drawn from its event
+    const el = drawn || this.addPending(entry.cid, entry.meta.text || "", entry.meta.name);
+    el.setAttribute("data-typed-at", new Date(entry.at).toISOString());
+    this.setStatus(el, entry.status, entry);
+    return el;
+  }
+
+  /** Set an own message's state in words; sending says when it was typed, failed why and offers a retry. */
+  setStatus(el, status, entry) {
     el.setAttribute("data-status", status);
     let meta = el.querySelector(".zn-meta");
     if (!meta) {
       meta = h("div", { cls: "zn-meta zn-row" });
       el.append(meta);
     }
-    meta.replaceChildren(h("span", { text: this.t(status) }));
-    if (status === "failed" && cid && !this.readOnly) {
+    const typed = status === "sending" && entry;
+    meta.replaceChildren(
+      h("span", {
+        text: typed ? this.t("sendingAt", { time: this.on.clock(entry.at) }) : this.t(status),
+      }),
+    );
+    if (status !== "failed") return;
+    if (entry && entry.error) {
+      meta.append(
+        h("span", { cls: "zn-reason", tid: "zn-failed-reason", text: this.on.reason(entry.error) }),
+      );
+    }
+    if (entry && !this.readOnly) {
       meta.append(
         h("button", {
           cls: "zn-link",
           tid: "zn-retry",
           attrs: { type: "button" },
           text: this.t("retry"),
-          on: { click: () => this.on.retry(cid) },
+          on: { click: () => this.on.retry(entry.cid) },
         }),
       );
     }
@@ -111,12 +137,14 @@ export class MessageList {
     if (!el) return;
     this.pending.delete(cid);
     el.setAttribute("data-seq", String(seq));
+    this.insert(el, seq); // stored: its place is its seq's (an event may have come in meanwhile)
     this.setStatus(el, seq <= agentReadSeq ? "read" : "sent");
   }
 
-  failed(cid, retryable) {
+  /** An upload that never became a message (its file was refused): failed, nothing to retry. */
+  failed(cid) {
     const el = this.pending.get(cid);
-    if (el) this.setStatus(el, "failed", retryable ? cid : null);
+    if (el) this.setStatus(el, "failed");
   }
 
   /** The agent has read everything up to seq. */
@@ -141,9 +169,12 @@ export class MessageList {
     return el;
   }
 
+  /** Put el in seq order: before the first later event, and before own messages still waiting. */
   insert(el, seq) {
-    const later = [...this.el.children].find(
-      (c) => c.hasAttribute("data-seq") && Number(c.getAttribute("data-seq")) > seq,
+    const later = [...this.el.children].find((c) =>
+      c.hasAttribute("data-seq")
+        ? Number(c.getAttribute("data-seq")) > seq
+        : c.hasAttribute("data-cid") && c !== el,
     );
     this.el.insertBefore(el, later || null);
   }
@@ -176,6 +207,10 @@ export class MessageList {
       return mine;
     }
     const el = this.shell(m.from || "system", frame.seq, m.from === "agent" ? m.sender : null);
+    if (own && m.cid) {
+      el.setAttribute("data-cid", m.cid); // an outbox entry of this cid is this message: drawn once
+      this.byCid.set(m.cid, el);
+    }
     const bot = frame.bot;
     let body = m.body || "";
     if (bot && bot.outcome === "suggest") body = this.t("suggest");

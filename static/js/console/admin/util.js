@@ -74,7 +74,7 @@ export function table(headKeys, tid) {
 
 /** A button with a bilingual label. */
 export function button(label, tid, onClick, cls = "secondary") {
-  const el = h("button", { cls, tid, label, attrs: { type: "button" } });
+  const el = h("button", { cls, tid, t: label, attrs: { type: "button" } });
   el.addEventListener("click", onClick);
   return el;
 }
