@@ -99,9 +99,9 @@ def test_the_console_translator_shows_chinese_with_the_english_beside_it(tab):
         """
         dom.useTranslator((key, ...args) =>
             key === "bad" ? [arg, arg] : [`中${key}${args.join("")}`, `en ${key}`]);
-        const label = dom.h("p", { label: "k" });
+        const label = dom.h("p", { t: "k" });
         const filled = dom.bilingual(dom.h("p"), "n", 1, 2);
-        const bad = dom.h("p", { label: "bad" });
+        const bad = dom.h("p", { t: "bad" });
         const field = dom.field("name", dom.h("input"));
         const parts = (el) => [...el.childNodes].map((n) =>
             n.nodeType === 3 ? n.data : [n.tagName, n.lang, n.className, n.textContent]);
