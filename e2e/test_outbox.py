@@ -14,19 +14,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import SERVER_ENV
-from e2e.console_support import CONSOLE_ENV, Console
+from e2e.console_support import Console
 from e2e.widget_page import Agent, Widget, store_of
-from tests.support import ServerProcess
+from tests.support import ServerProcess, settings_env
 
 TIMEOUT = 45_000  # ms: a ceiling for conditions; the link comes back within the 5 s backoff cap
 OUTAGE = 40_000  # ms the server stays stopped in the first scenario
-ENV = {
-    **SERVER_ENV,
-    **CONSOLE_ENV,
-    # the agent's absence must not hand the conversation back to the queue
-    "ZHENGNA_GRACE_PERIOD": "3600",
-}
+# the agent's absence must not hand the conversation back to the queue
+ENV = settings_env(GRACE_PERIOD=3600)
 
 
 @pytest.fixture
