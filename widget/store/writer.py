@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import gevent
 from gevent.event import AsyncResult
+from gevent.monkey import get_original
 from gevent.queue import Empty, Queue
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -30,6 +30,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 log = logging.getLogger(__name__)
 
 Work = Callable[[Connection], Any]
+# The OS thread's id: once gevent has patched threading, threading.get_ident names the greenlet.
+os_thread_id = get_original("_thread", "get_ident")
 
 MAX_BATCH = (
     500  # units per transaction: bounds how long one commit holds the loop (SQLite) and the locks
@@ -70,7 +72,7 @@ class GroupWriter:
         self._greenlet = None
 
     def _on_writer_thread(self) -> bool:
-        ident = threading.get_ident()
+        ident = os_thread_id()
         if self._thread is None:
             self._thread = ident
         return self._thread == ident
