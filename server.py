@@ -159,6 +159,7 @@ def serve(args, data_dir):
     gc.freeze()  # the matcher's index is built and never freed: keep it out of every later collection
     z = app.extensions["zhengna"]
     z.sweeper.start()
+    z.store.indexer.start()  # messages a previous process stored but did not index, then new ones
     server = WSGIServer((args.host, args.port), app, log=None)
     server.init_socket()  # bound, so the worker knows where to send its events; serving starts once it is up
     media_workers = _start_media_workers(app, server.server_port, data_dir)

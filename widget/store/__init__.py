@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import Interaction
 from . import facts, migrate
+from .indexer import Indexer
 from .schema import (
     agents,
     appeals,
@@ -68,6 +69,7 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             self._tune_sqlite(sqlite_synchronous)
         self.writer = GroupWriter(self.engine, exit_after_commits=exit_after_commits)
+        self.indexer = Indexer(self.engine)  # messages counted and indexed after their commit
 
     def _tune_sqlite(self, synchronous):
         @event.listens_for(self.engine, "connect")
@@ -91,6 +93,7 @@ class Store:
     def dispose(self):
         """Write what is queued, then close every pooled connection (on shutdown)."""
         self.writer.stop()
+        self.indexer.stop()
         self.engine.dispose()
 
     # -- sites, centres, regions -------------------------------------------------------------
@@ -316,7 +319,8 @@ class Store:
             }
             conn.execute(insert(events).values(**row))
             stored.append(row)
-        facts.messages_added(conn, interaction_id, stored)
+        if any(row["type"] == "message.new" for row in stored):
+            self.writer.after_commit(conn, lambda: self.indexer.note(interaction_id))
         return stored
 
     def find_message(self, interaction_id, sender_role, sender_id, cid):
