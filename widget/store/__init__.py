@@ -380,6 +380,14 @@ class Store:
         query = query.order_by(interactions.c.queued_at, interactions.c.created_at)
         return [Interaction(**row) for row in self._all(query)]
 
+    def count_in(self, states, agent_id):
+        """Return how many of an agent's interactions are in any of states (an index-only count)."""
+        query = select(func.count()).where(
+            interactions.c.agent_id == agent_id, interactions.c.state.in_(list(states))
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
     def mark_read(self, interaction_id, role, seq):
         """Move a side's read pointer forward to seq (never back); return True if it moved."""
         column = (
