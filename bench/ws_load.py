@@ -354,6 +354,10 @@ def measure(args):
             },
             "rss_kib_per_conn": round((rss_after - rss_before) / args.taxpayers / 1024, 1),
             "server_cpu_pct": round(busy / (args.duration + 3) * 100),
+            # CPU per delivered message: what a busy shared machine changes least
+            "server_cpu_ms_per_msg": round(
+                busy * 1000 / max(1, len(to_agent) + len(to_taxpayer)), 2
+            ),
             "setup_s": round(setup, 1),
             "interval_s": args.interval,
             "duration_s": args.duration,
@@ -410,7 +414,8 @@ def main():
         print(f"latency {name}  p50 {figures['p50_ms'][way]} ms  p99 {figures['p99_ms'][way]} ms")
     print(
         f"server RSS per connection {figures['rss_kib_per_conn']} KiB; "
-        f"server CPU {figures['server_cpu_pct']}% of a core"
+        f"server CPU {figures['server_cpu_pct']}% of a core, "
+        f"{figures['server_cpu_ms_per_msg']} ms per message delivered"
     )
 
 
