@@ -14,3 +14,18 @@ def test_count_in_counts_an_agents_conversations_by_state(store):
     assert store.count_in(["connected"], "ag-1") == len(
         store.interactions_in(["connected"], agent_id="ag-1")
     )
+
+
+def test_a_message_moves_the_idle_clock_and_a_state_event_does_not(store):
+    from datetime import timedelta
+
+    from tests.unit.storekit import T0, event, message
+
+    created(store, "ix1")
+    later = T0 + timedelta(minutes=5)
+    store.append("ix1", [message("c1", at=later)])
+    stored = store.get_interaction("ix1")
+    assert (stored.seq, stored.last_activity_at, stored.idle_warned_at) == (2, later, None)
+    store.append("ix1", [event(at=later + timedelta(minutes=5))])
+    stored = store.get_interaction("ix1")
+    assert (stored.seq, stored.last_activity_at) == (3, later)

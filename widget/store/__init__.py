@@ -3,7 +3,7 @@
 import secrets
 from dataclasses import fields
 
-from sqlalchemy import case, create_engine, event, func, insert, select, update
+from sqlalchemy import bindparam, case, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..models import Interaction
@@ -39,6 +39,17 @@ from .schema import (
 from .writer import GroupWriter
 
 _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
+# _append's statements, built once: SQLAlchemy compiles each once and keys no values per message
+_NEXT_SEQ = (
+    update(interactions)
+    .where(interactions.c.id == bindparam("iid"))
+    .values(seq=interactions.c.seq + 1)
+    .returning(interactions.c.seq)
+)
+_NEXT_SEQ_TOUCHED = _NEXT_SEQ.values(
+    last_activity_at=bindparam("at", type_=interactions.c.last_activity_at.type),
+    idle_warned_at=None,
+)
 
 
 def new_id():
@@ -291,22 +302,18 @@ class Store:
     def _append(self, conn, interaction_id, new_events):
         stored = []
         for item in new_events:
-            values = {"seq": interactions.c.seq + 1}
             if item.get("touch"):  # a person spoke: the idle clock starts again
-                values.update(last_activity_at=item["at"], idle_warned_at=None)
-            seq = conn.execute(
-                update(interactions)
-                .where(interactions.c.id == interaction_id)
-                .values(**values)
-                .returning(interactions.c.seq)
-            ).scalar_one()
+                next_seq = conn.execute(
+                    _NEXT_SEQ_TOUCHED, {"iid": interaction_id, "at": item["at"]}
+                )
+            else:
+                next_seq = conn.execute(_NEXT_SEQ, {"iid": interaction_id})
+            seq = next_seq.scalar_one()
             payload = dict(item["payload"])
             message = item.get("message")
             if message is not None:
                 message = dict(message, seq=seq, interaction_id=interaction_id)
-                conn.execute(
-                    insert(messages).values(**{key: message.get(key) for key in messages.c.keys()})
-                )
+                conn.execute(insert(messages), {key: message.get(key) for key in messages.c.keys()})
                 payload["message"] = _message_view(message)
             row = {
                 "interaction_id": interaction_id,
@@ -317,7 +324,7 @@ class Store:
                 "payload": payload,
                 "created_at": item["at"],
             }
-            conn.execute(insert(events).values(**row))
+            conn.execute(insert(events), row)
             stored.append(row)
         if any(row["type"] == "message.new" for row in stored):
             self.writer.after_commit(conn, lambda: self.indexer.note(interaction_id))
