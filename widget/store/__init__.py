@@ -39,13 +39,15 @@ from .schema import (
 from .writer import GroupWriter
 
 _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
-# _append's statements, built once: SQLAlchemy compiles each once and keys no values per message
+# statements of the message path, built once: SQLAlchemy compiles each once and keys no values
+# per message
 _NEXT_SEQ = (
     update(interactions)
     .where(interactions.c.id == bindparam("iid"))
     .values(seq=interactions.c.seq + 1)
     .returning(interactions.c.seq)
 )
+_BY_ID = select(interactions).where(interactions.c.id == bindparam("iid"))  # every message reads it
 _NEXT_SEQ_TOUCHED = _NEXT_SEQ.values(
     last_activity_at=bindparam("at", type_=interactions.c.last_activity_at.type),
     idle_warned_at=None,
@@ -360,7 +362,8 @@ class Store:
 
     def get_interaction(self, interaction_id):
         """Return an Interaction, or None."""
-        row = self._one(select(interactions).where(interactions.c.id == interaction_id))
+        with self.engine.connect() as conn:
+            row = conn.execute(_BY_ID, {"iid": interaction_id}).mappings().first()
         return Interaction(**row) if row else None
 
     def interactions_of(self, site_id, tin, sub, limit=20):
