@@ -204,6 +204,13 @@ def main():
     if args.client:
         return client_main()
     _raise_open_files(2 * args.sockets + 4096)  # inherited by the servers and the clients
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if limit < 2 * args.sockets + 100:
+        print(
+            f"open-files limit {limit} (hard, not raisable here): a server holds about "
+            f"{(limit - 100) // 2} sockets; expect failures above that",
+            file=sys.stderr,
+        )
     bare = measure_bare(args.sockets, args.clients)
     zhengna = measure_zhengna(args.sockets, args.clients)
     figures = {
