@@ -6,7 +6,8 @@ import time
 from tests.conftest import LIMITS
 from tests.support import ServerProcess, WSClient, agent, taxpayer
 
-SETUP_COMMITS = 2  # human.request creates the interaction, the agent's accept commits it: one each
+# the taxpayer's session credential, the interaction human.request creates, the agent's accept
+SETUP_COMMITS = 3
 BURST = 40
 
 

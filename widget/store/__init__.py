@@ -223,9 +223,8 @@ class Store:
     # -- taxpayer sessions -------------------------------------------------------------------
 
     def create_session(self, row):
-        """Store a taxpayer session credential (its hash only)."""
-        with self.engine.begin() as conn:
-            conn.execute(insert(taxpayer_sessions).values(**row))
+        """Store a taxpayer session credential (its hash only), in the next group commit."""
+        self.writer.run(lambda conn: conn.execute(insert(taxpayer_sessions), row))
 
     def session_by_hash(self, token_hash):
         """Return the session row for a credential hash, or None."""
