@@ -165,7 +165,7 @@ class Indexer:
         tokens = {iid: [search.tokens(body) for body in found] for iid, found in bodies.items()}
         postgres = self.engine.dialect.name == "postgresql"
         with self.engine.begin() as conn:
-            docs = []
+            docs: list[tuple[str, list[str]]] = []
             for iid, done, top in marks:
                 claimed = conn.execute(
                     update(report_facts)
