@@ -19,6 +19,7 @@ monkey.patch_all()
 import argparse  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
+import shutil  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -78,6 +79,7 @@ def measure(args):
         "sqlite_synchronous": args.sqlite_synchronous,
     }
     store.dispose()
+    shutil.rmtree(data, ignore_errors=True)
     return figures
 
 
