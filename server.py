@@ -160,6 +160,7 @@ def serve(args, data_dir):
     gc.freeze()
     z = app.extensions["zhengna"]
     z.sweeper.start()
+    z.store.indexer.start()  # messages a previous process stored but did not index, then new ones
     server = WSGIServer((args.host, args.port), app, log=None)
     # bound, so the worker knows where to send its events; serving starts once it is up
     server.init_socket()

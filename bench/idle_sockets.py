@@ -1,8 +1,11 @@
-"""Idle sockets: what one authenticated, idle taxpayer socket costs the server, beside a bare flask-sock socket.
+"""Idle sockets: what one authenticated, idle taxpayer socket costs the server, beside a bare
+flask-sock socket.
 
-Opens N WebSockets to `python server.py` (each authenticated with its own host token, then silent) and N to a
-bare Flask + flask-sock app under the same gevent WSGIServer (a route that only waits), from client processes
-of their own, and prints for each: server RSS per socket (KiB) and the time to connect them all.
+Opens N WebSockets to `python server.py` (each authenticated with its own host token, then silent)
+and N to a bare Flask + flask-sock app under the same gevent WSGIServer (a route that only waits),
+from client processes of their own, and prints for each: server RSS per socket (KiB) and the time
+to connect them all. It lifts the open-files limit to what N needs (as root; otherwise to the
+hard limit).
 
     python bench/idle_sockets.py --sockets 10000 [--clients 4] [--json]
 """
@@ -59,9 +62,15 @@ WSGIServer(("127.0.0.1", int(sys.argv[1])), app, log=None).serve_forever()
 """
 
 
-def _raise_open_files():
+def _raise_open_files(want=0):
+    """Lift the open-files limit to want (a server socket holds two descriptors: simple-websocket
+    dups it), or to the hard limit where raising that needs a privilege this process lacks."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    target = max(hard, want)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, target))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def client_main():
@@ -157,7 +166,8 @@ def measure_zhengna(n, clients):
 
 
 def cost(proc, url, ws_url, n, clients, key=None, lifetime=600):
-    """Hold n sockets open against the process proc serves; return its RSS per socket and the time."""
+    """Hold n sockets open against the process proc serves; return its RSS per socket and the
+    time."""
     before = proc.memory_info().rss
     procs, seconds = hold(url, ws_url, url, n, clients, key, lifetime)
     gevent.sleep(2)
@@ -193,7 +203,14 @@ def main():
     args = parser.parse_args()
     if args.client:
         return client_main()
-    _raise_open_files()
+    _raise_open_files(2 * args.sockets + 4096)  # inherited by the servers and the clients
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if limit < 2 * args.sockets + 100:
+        print(
+            f"open-files limit {limit} (hard, not raisable here): a server holds about "
+            f"{(limit - 100) // 2} sockets; expect failures above that",
+            file=sys.stderr,
+        )
     bare = measure_bare(args.sockets, args.clients)
     zhengna = measure_zhengna(args.sockets, args.clients)
     figures = {
@@ -209,7 +226,8 @@ def main():
         return
     print(f"{args.sockets} idle sockets, {args.clients} client processes")
     print(
-        f"bare flask-sock: {bare['kib_per_socket']} KiB each, all connected in {bare['connect_s']} s"
+        f"bare flask-sock: {bare['kib_per_socket']} KiB each, "
+        f"all connected in {bare['connect_s']} s"
     )
     print(
         f"zhengna taxpayer (authenticated): {zhengna['kib_per_socket']} KiB each, "

@@ -1,14 +1,19 @@
-"""WebSocket load: N taxpayers each send a message every few seconds to a scripted agent that answers each.
+"""WebSocket load: N taxpayers each send a message every few seconds to a scripted agent that
+answers each.
 
 One scripted agent serves up to --per-agent conversations (default 1,000). The load runs in client
-processes of its own (one per agent and its taxpayers), so it never shares the server's event loop; the
-server is `python server.py` on a free port with a fresh data dir (SQLite, synchronous=FULL by default).
+processes of its own (one per agent and its taxpayers), so it never shares the server's event
+loop; the server is `python server.py` on a free port with a fresh data dir (SQLite,
+synchronous=FULL by default).
 
-Prints message latency p50/p99 both ways (send -> the other side receives it, durable commit included),
-errors, what was sent and received, the server's RSS per connection and its CPU while the load ran, and how
-long setting up the conversations took (connect, 发起人工导税, 接入 each). With --json: one line.
+Prints message latency p50/p99 both ways (send -> the other side receives it, durable commit
+included), errors, what was sent and received, the server's RSS per connection and its CPU while
+the load ran, and how long setting up the conversations took (connect, 发起人工导税, 接入 each).
+With --json: one line. With --profile FILE: py-spy samples the server during the load window
+(folded stacks to FILE) and the top functions go to stderr.
 
-    python bench/ws_load.py --taxpayers 1000 --duration 60 [--interval 5] [--per-agent 1000] [--json]
+    python bench/ws_load.py --taxpayers 1000 --duration 60 [--interval 5] [--per-agent 1000]
+        [--json] [--profile FILE]
 """
 
 from gevent import monkey
@@ -37,8 +42,9 @@ from widget import tokens  # noqa: E402
 
 PASSWORD = "bench-password"
 SETUP_CONCURRENCY = 50  # conversations set up at once per client process
-# The load client connects every socket from 127.0.0.1 and one agent answers hundreds of frames a second:
-# lift the per-address and per-connection limits (what a real deployment faces is one person per socket).
+# The load client connects every socket from 127.0.0.1 and one agent answers hundreds of frames a
+# second: lift the per-address and per-connection limits (a real deployment has one person per
+# socket).
 LIFTED_LIMITS = {
     "ZHENGNA_WS_RATE": "100000",
     "ZHENGNA_WS_BURST": "100000",
@@ -59,7 +65,7 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-# -- a client process: one agent and its taxpayers ----------------------------------------------------
+# -- a client process: one agent and its taxpayers ------------------------------------------------
 
 
 class Client:
@@ -174,7 +180,8 @@ class Client:
 
 
 def client_main():
-    """Run one client process: read the job on stdin, set up, say ready, wait for go, run, print results."""
+    """Run one client process: read the job on stdin, set up, say ready, wait for go, run, print
+    results."""
     _raise_open_files()
     job = json.loads(sys.stdin.readline())
     client = Client(job)
@@ -195,7 +202,7 @@ def client_main():
     )
 
 
-# -- the driver ---------------------------------------------------------------------------------------
+# -- the driver -----------------------------------------------------------------------------------
 
 
 def _raise_open_files():
@@ -224,6 +231,51 @@ def create_agents(data, usernames, per_agent):
             check=True,
             capture_output=True,
         )
+
+
+def _start_profiler(args, pid):
+    """py-spy on the server for the load window, stacks folded into args.profile (--profile)."""
+    if not args.profile:
+        return None
+    return subprocess.Popen(
+        [
+            "py-spy",
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(int(args.duration)),
+            "--rate",
+            "200",
+        ]
+        + ["--format", "raw", "--nonblocking", "--output", args.profile],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def profile_summary(path, top=15):
+    """Return the functions holding most samples in a folded py-spy profile: (share, name) by own
+    samples and by samples under them."""
+    own, under, total = {}, {}, 0
+    for line in Path(path).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [
+            frame.split(" (")[0] + " (" + frame.split(" (")[-1].split(":")[0] + ")"
+            for frame in stack.split(";")
+        ]
+        total += int(count)
+        own[frames[-1]] = own.get(frames[-1], 0) + int(count)
+        for frame in set(frames):
+            under[frame] = under.get(frame, 0) + int(count)
+
+    def best(table):
+        return [
+            (round(100 * n / total, 1), name)
+            for name, n in sorted(table.items(), key=lambda x: -x[1])[:top]
+        ]
+
+    return {"samples": total, "own": best(own), "under": best(under)}
 
 
 def measure(args):
@@ -273,10 +325,13 @@ def measure(args):
         setup = time.monotonic() - began
         rss_after = proc.memory_info().rss
         cpu_before = proc.cpu_times()
+        spy = _start_profiler(args, server.proc.pid)
         for client in clients:
             client.stdin.write("go\n")
             client.stdin.flush()
         results = [json.loads(client.stdout.readline()) for client in clients]
+        if spy is not None:
+            spy.wait()
         cpu_after = proc.cpu_times()
         busy = cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system
         to_agent = [x for r in results for x in r["to_agent"]]
@@ -299,6 +354,10 @@ def measure(args):
             },
             "rss_kib_per_conn": round((rss_after - rss_before) / args.taxpayers / 1024, 1),
             "server_cpu_pct": round(busy / (args.duration + 3) * 100),
+            # CPU per delivered message: what a busy shared machine changes least
+            "server_cpu_ms_per_msg": round(
+                busy * 1000 / max(1, len(to_agent) + len(to_taxpayer)), 2
+            ),
             "setup_s": round(setup, 1),
             "interval_s": args.interval,
             "duration_s": args.duration,
@@ -323,11 +382,21 @@ def main():
     )
     parser.add_argument("--sqlite-synchronous", default="FULL")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="py-spy the server during the load; folded stacks to FILE"
+    )
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
         return client_main()
     figures = measure(args)
+    if args.profile:
+        summary = profile_summary(args.profile)
+        print(f"profile: {summary['samples']} samples in {args.profile}", file=sys.stderr)
+        for title in ("own", "under"):
+            print(f"  % of samples, {title}:", file=sys.stderr)
+            for share, name in summary[title]:
+                print(f"    {share:5.1f}  {name}", file=sys.stderr)
     if args.json:
         print(json.dumps(figures))
         return
@@ -345,7 +414,8 @@ def main():
         print(f"latency {name}  p50 {figures['p50_ms'][way]} ms  p99 {figures['p99_ms'][way]} ms")
     print(
         f"server RSS per connection {figures['rss_kib_per_conn']} KiB; "
-        f"server CPU {figures['server_cpu_pct']}% of a core"
+        f"server CPU {figures['server_cpu_pct']}% of a core, "
+        f"{figures['server_cpu_ms_per_msg']} ms per message delivered"
     )
 
 

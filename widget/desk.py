@@ -109,7 +109,7 @@ class Desk:
             )
 
     def _check_capacity(self, agent):
-        busy = len(self.store.interactions_in([states.State.CONNECTED.value], agent_id=agent["id"]))
+        busy = self.store.count_in([states.State.CONNECTED.value], agent["id"])
         if busy >= agent["max_concurrent"]:
             raise ZhengnaError("at_capacity", {"agent": agent["id"]}, busy=busy)
 

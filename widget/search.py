@@ -167,6 +167,7 @@ def find(store, scope, *, words="", tin="", enterprise="", person="", limit=50) 
         query = query.where(facts.person_name.contains(person.strip(), autoescape=True))
     found = phrases(words)
     if found:
+        store.indexer.flush()  # this process's messages not yet indexed: index them first
         dialect = store.engine.dialect.name
         sql, _ = matching_sql(dialect, len(found))
         ids = text(sql).bindparams(**phrase_params(dialect, found))

@@ -2,9 +2,9 @@
 
 import logging
 import time
+from collections import deque
 
 import gevent
-from gevent.queue import Queue
 
 from . import protocol
 
@@ -44,15 +44,17 @@ class Connection:
         self.delivered = {}  # interaction id -> highest seq sent to this client
         self.acked = {}  # interaction id -> highest seq the client confirmed
         self._handles = {}  # channel -> bus handle
-        self._queue = Queue()
-        self._writer = gevent.spawn(self._write_loop)
+        self._queue = deque()  # only the writer takes from it, and it never waits on it
+        # the writer greenlet lives while there is something to send: an idle socket holds none
+        self._writer = None
+        self._ended = False  # closed or failed: no writer is started again
         self.closed = False
 
     # -- what other greenlets call -----------------------------------------------------------
 
     def send(self, frame):
         """Queue a frame for this client (replies, errors, ephemeral notices)."""
-        self._queue.put(("frame", frame))
+        self._put(("frame", frame))
 
     def listen(self, channel):
         """Forward every bus message on channel to this client."""
@@ -63,7 +65,7 @@ class Connection:
         """Follow an interaction: send what came after last_seq, then everything new, in order."""
         self.delivered[interaction_id] = last_seq  # the client says what it has; it drops repeats
         self.listen(f"ix:{interaction_id}")
-        self._queue.put(("catch_up", interaction_id))
+        self._put(("catch_up", interaction_id))
 
     def unwatch(self, interaction_id):
         """Stop following an interaction (an agent's tab closed, a transfer away)."""
@@ -76,7 +78,7 @@ class Connection:
         """Send whatever the store holds past what this client was sent, for every followed
         interaction (the bus may have lost events while it reconnected)."""
         for interaction_id in list(self.delivered):
-            self._queue.put(("refresh", interaction_id))
+            self._put(("refresh", interaction_id))
 
     def ack(self, interaction_id, seq):
         """Record the highest sequence the client says it has."""
@@ -91,29 +93,38 @@ class Connection:
         for handle in self._handles.values():
             self.bus.unsubscribe(handle)
         self._handles.clear()
-        self._queue.put((_CLOSE, (code, reason)))
+        self._put((_CLOSE, (code, reason)))
 
     def join(self, timeout=None):
         """Wait until the writer has finished."""
-        self._writer.join(timeout)
+        if self._writer is not None:
+            self._writer.join(timeout)
 
     # -- the writer greenlet -----------------------------------------------------------------
 
     def _on_bus(self, message):
-        self._queue.put(("bus", message))
+        self._put(("bus", message))
+
+    def _put(self, item):
+        self._queue.append(item)
+        if not self._ended and (self._writer is None or self._writer.dead):
+            self._writer = gevent.spawn(self._write_loop)
 
     def _write_loop(self):
         while True:
-            kind, item = self._queue.get()
+            if not self._queue:  # all sent: the next frame starts a writer again
+                return
+            kind, item = self._queue.popleft()
             try:
                 if kind is _CLOSE:
+                    self._ended = True
                     self.ws.close(*item)
                     return
                 for frame in self._frames_for(kind, item):
                     self._transmit(frame, item if kind == "bus" else None)
             except Exception as exc:  # the socket is gone: stop writing, the reader ends too
                 log.debug("writer of %s connection stopped: %s", self.role, exc)
-                self.closed = True
+                self._ended = self.closed = True
                 for handle in self._handles.values():
                     self.bus.unsubscribe(handle)
                 self._handles.clear()
@@ -169,7 +180,8 @@ class Connection:
 
     def _transmit(self, frame, message=None):
         if message is not None and frame is message.get("frame"):
-            # a live event fanned out to every follower in this process: encoded once, on the bus message
+            # a live event fanned out to every follower in this process: encoded once, on the bus
+            # message
             text = message.get("_text")
             if text is None:
                 text = message["_text"] = protocol.encode(frame)

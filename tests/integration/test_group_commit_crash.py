@@ -1,9 +1,12 @@
 """A process that dies between a group commit and its acknowledgements loses nothing it
 acknowledged, and what it did not acknowledge is resent by the client and stored once."""
 
-from tests.support import ServerProcess, WSClient, served, settings_env
+import time
 
-SETUP_COMMITS = 2  # human.request creates the interaction, the agent's accept commits it: one each
+from tests.support import ServerProcess, WSClient, agent, console, served, settings_env, taxpayer
+
+# the taxpayer's session credential, the interaction human.request creates, the agent's accept
+SETUP_COMMITS = 3
 BURST = 40
 
 
@@ -63,6 +66,67 @@ def test_death_after_a_group_commit_before_any_ack(tmp_path, person):
         assert sorted(bodies) == sorted(f"第{n}条" for n in range(BURST)), "each stored once"
         assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
         again.close()
+    finally:
+        server.stop()
+
+
+def test_a_message_committed_but_not_indexed_is_indexed_after_restart(tmp_path, person):
+    """Search indexing runs after the commit: a death in between leaves the message unindexed,
+    and the next start catches it up from report_facts' mark."""
+    from sqlalchemy import select, text
+
+    from widget import search
+    from widget.store.schema import interactions, report_facts
+
+    # the server dies right after the commit holding the message, before its after-commit marks
+    dying = ServerProcess(
+        tmp_path / "data", env=settings_env(TEST_EXIT_AFTER_COMMITS=SETUP_COMMITS + 1)
+    )
+    tp, _ = taxpayer(dying, person(), region="4402")
+    iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
+    ag, _ = agent(dying)
+    ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
+    tp.expect("interaction.state", interaction_id=iid, state="connected")
+    tp.send({"type": "message.send", "cid": "m1", "interaction_id": iid, "text": "发票要红冲"})
+    assert dying.proc.wait(20) == 70
+    ag.close()
+    dying.log.close()
+
+    def progress(store):
+        with store.engine.connect() as conn:
+            mark, seq = conn.execute(
+                select(report_facts.c.indexed_seq, interactions.c.seq)
+                .join(interactions, interactions.c.id == report_facts.c.interaction_id)
+                .where(interactions.c.id == iid)
+            ).one()
+            rows = conn.execute(
+                text(f"SELECT count(*) FROM {search.FTS_TABLE} WHERE interaction_id = :iid"),
+                {"iid": iid},
+            ).scalar()
+        return mark, seq, rows
+
+    with _store(dying) as store:  # the message is stored, not indexed
+        mark, seq, rows = progress(store)
+        cids = [
+            e["payload"]["message"].get("cid")
+            for e in store.events_after(iid, 0, 100)
+            if e["type"] == "message.new"
+        ]
+        assert cids == ["m1"] and mark < seq and rows == 0
+    server = ServerProcess(tmp_path / "data", env=settings_env())
+    try:
+        with _store(server) as store:
+            mark, seq, rows = progress(store)
+            deadline = time.monotonic() + 20
+            while mark < seq:  # the new process catches up at its start
+                assert time.monotonic() < deadline, "the committed message was never indexed"
+                time.sleep(0.1)
+                mark, seq, rows = progress(store)
+            assert rows == 1
+        found = console(server, "super1", "super1-demo").get(
+            server.url + "/console/api/search", params={"q": "红冲"}
+        )
+        assert [item["interaction_id"] for item in found.json()["items"]] == [iid]
     finally:
         server.stop()
 

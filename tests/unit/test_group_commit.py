@@ -116,3 +116,47 @@ def test_writes_from_another_thread_go_straight_to_the_database(store):
 
 def test_interaction_helper_still_builds(store):  # the fixtures this module borrows
     assert interaction("x").id == "x" and AGENT.role == "agent"
+
+
+PATCHED = """
+from gevent import monkey
+
+monkey.patch_all()  # as server.py does: threading.get_ident now names the greenlet
+import sys
+
+import gevent
+from sqlalchemy import event as sa_event
+
+from tests.unit.storekit import created, message
+from widget.store import Store
+
+store = Store("sqlite:///" + sys.argv[1])
+store.migrate()
+created(store, "ix1")  # the first write comes from the main greenlet, as the app's setup does
+commits = []
+sa_event.listen(store.engine, "commit", lambda conn: commits.append(1))
+gevent.joinall([gevent.spawn(store.append, "ix1", [message(f"c{n}")]) for n in range(200)])
+print(store.writer.units, len(commits))
+store.dispose()
+"""
+
+
+def test_greenlets_share_transactions_under_gevents_patching(tmp_path):
+    """Every greenlet of a patched process goes through the one writer, not straight to the
+    database (gevent's threading.get_ident names the greenlet, not the thread)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", PATCHED, str(tmp_path / "p.db")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    units, commits = int(out[0]), int(out[1])
+    assert units == 201  # the creation and the 200 appends all went through the writer
+    assert commits < 20, commits  # batched, not one commit per message

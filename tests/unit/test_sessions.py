@@ -433,3 +433,15 @@ def test_a_live_event_is_encoded_once_for_all_its_followers(connect, events, bus
     settle()
     assert all(ws.frames[-1]["seq"] == 1 for _, ws in followers)
     assert len(encoded) == 1, "one fan-out, one json.dumps"
+
+
+def test_an_idle_connection_holds_no_writer_and_the_next_frame_starts_one(connect):
+    conn, ws = connect()
+    assert conn._writer is None  # nothing to send yet: no greenlet
+    conn.send({"type": "one"})
+    conn.send({"type": "two"})
+    conn._writer.join(timeout=1)
+    assert conn._writer.dead  # all sent: the writer is gone while the socket is idle
+    conn.send({"type": "three"})
+    conn._writer.join(timeout=1)
+    assert ws.log == [("send", {"type": t}) for t in ("one", "two", "three")]

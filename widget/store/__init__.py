@@ -8,13 +8,25 @@ from dataclasses import fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Table, case, create_engine, event, func, insert, select, update
+from sqlalchemy import (
+    Column,
+    Table,
+    bindparam,
+    case,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.expression import Executable
 
 from ..models import Interaction
 from . import facts, migrate
+from .indexer import Indexer
 from .schema import (
     agents,
     appeals,
@@ -50,6 +62,19 @@ if TYPE_CHECKING:
 Row = dict[str, Any]  # one row (or event, or frame part) as a dict of column -> value
 
 _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
+# statements of the message path, built once: SQLAlchemy compiles each once and keys no values
+# per message
+_NEXT_SEQ = (
+    update(interactions)
+    .where(interactions.c.id == bindparam("iid"))
+    .values(seq=interactions.c.seq + 1)
+    .returning(interactions.c.seq)
+)
+_BY_ID = select(interactions).where(interactions.c.id == bindparam("iid"))  # every message reads it
+_NEXT_SEQ_TOUCHED = _NEXT_SEQ.values(
+    last_activity_at=bindparam("at", type_=interactions.c.last_activity_at.type),
+    idle_warned_at=None,
+)
 
 
 def new_id() -> str:
@@ -86,6 +111,7 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             self._tune_sqlite(sqlite_synchronous)
         self.writer = GroupWriter(self.engine, exit_after_commits=exit_after_commits)
+        self.indexer = Indexer(self.engine)  # messages counted and indexed after their commit
 
     def _tune_sqlite(self, synchronous: str) -> None:
         @event.listens_for(self.engine, "connect")
@@ -109,6 +135,7 @@ class Store:
     def dispose(self) -> None:
         """Write what is queued, then close every pooled connection (on shutdown)."""
         self.writer.stop()
+        self.indexer.stop()
         self.engine.dispose()
 
     # -- sites, centres, regions -------------------------------------------------------------
@@ -228,9 +255,8 @@ class Store:
     # -- taxpayer sessions -------------------------------------------------------------------
 
     def create_session(self, row: Row) -> None:
-        """Store a taxpayer session credential (its hash only)."""
-        with self.engine.begin() as conn:
-            conn.execute(insert(taxpayer_sessions).values(**row))
+        """Store a taxpayer session credential (its hash only), in the next group commit."""
+        self.writer.run(lambda conn: conn.execute(insert(taxpayer_sessions), row))
 
     def session_by_hash(self, token_hash: str) -> Row | None:
         """Return the session row for a credential hash, or None."""
@@ -310,22 +336,18 @@ class Store:
     def _append(self, conn: Connection, interaction_id: str, new_events: list[Row]) -> list[Row]:
         stored = []
         for item in new_events:
-            values: dict[str, Any] = {"seq": interactions.c.seq + 1}
             if item.get("touch"):  # a person spoke: the idle clock starts again
-                values.update(last_activity_at=item["at"], idle_warned_at=None)
-            seq = conn.execute(
-                update(interactions)
-                .where(interactions.c.id == interaction_id)
-                .values(**values)
-                .returning(interactions.c.seq)
-            ).scalar_one()
+                next_seq = conn.execute(
+                    _NEXT_SEQ_TOUCHED, {"iid": interaction_id, "at": item["at"]}
+                )
+            else:
+                next_seq = conn.execute(_NEXT_SEQ, {"iid": interaction_id})
+            seq = next_seq.scalar_one()
             payload = dict(item["payload"])
             message = item.get("message")
             if message is not None:
                 message = dict(message, seq=seq, interaction_id=interaction_id)
-                conn.execute(
-                    insert(messages).values(**{key: message.get(key) for key in messages.c.keys()})
-                )
+                conn.execute(insert(messages), {key: message.get(key) for key in messages.c.keys()})
                 payload["message"] = _message_view(message)
             row = {
                 "interaction_id": interaction_id,
@@ -336,9 +358,10 @@ class Store:
                 "payload": payload,
                 "created_at": item["at"],
             }
-            conn.execute(insert(events).values(**row))
+            conn.execute(insert(events), row)
             stored.append(row)
-        facts.messages_added(conn, interaction_id, stored)
+        if any(row["type"] == "message.new" for row in stored):
+            self.writer.after_commit(conn, lambda: self.indexer.note(interaction_id))
         return stored
 
     def find_message(
@@ -374,7 +397,8 @@ class Store:
 
     def get_interaction(self, interaction_id: str) -> Interaction | None:
         """Return an Interaction, or None."""
-        row = self._one(select(interactions).where(interactions.c.id == interaction_id))
+        with self.engine.connect() as conn:
+            row = conn.execute(_BY_ID, {"iid": interaction_id}).mappings().first()
         return Interaction(**row) if row else None
 
     def interactions_of(
@@ -404,6 +428,14 @@ class Store:
             query = query.where(interactions.c.agent_id == agent_id)
         query = query.order_by(interactions.c.queued_at, interactions.c.created_at)
         return [Interaction(**row) for row in self._all(query)]
+
+    def count_in(self, states: Iterable[str], agent_id: str) -> int:
+        """Return how many of an agent's interactions are in any of states (an index-only count)."""
+        query = select(func.count()).where(
+            interactions.c.agent_id == agent_id, interactions.c.state.in_(list(states))
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
 
     def mark_read(self, interaction_id: str, role: str, seq: int) -> bool:
         """Move a side's read pointer forward to seq (never back); return True if it moved."""

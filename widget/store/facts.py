@@ -1,7 +1,9 @@
 """Keep report_facts (one row per conversation) true in the same transaction as each change.
 
 The interactions row says what a conversation is now; its facts say what happened to it: first
-queued, first accepted, transfers, calls, messages, rating. Reports read only these indexed columns.
+queued, first accepted, transfers, calls, rating. Reports read only these indexed columns. The
+messages count and the transcript index are kept after each message's commit, in batches
+(store/indexer.py): no report figure reads them, and they cost more than the message's own writes.
 """
 
 from datetime import datetime
@@ -9,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 
-from .. import search
 from . import rollups
 from .schema import agent_presence, rating_reasons, report_facts
 
@@ -97,25 +98,6 @@ def changed(conn, before, after, new_events) -> None:
             update(report_facts).where(report_facts.c.interaction_id == after.id).values(**values)
         )
         rollups.stale(conn, row["day"])
-
-
-def messages_added(conn, interaction_id: str, stored: list[dict]) -> None:
-    """Count and index the messages among freshly stored events."""
-    bodies = [
-        row["payload"]["message"]["body"]
-        for row in stored
-        if row["type"] == "message.new" and "message" in row["payload"]
-    ]
-    if not bodies:
-        return
-    conn.execute(
-        update(report_facts)
-        .where(report_facts.c.interaction_id == interaction_id)
-        .values(messages=report_facts.c.messages + len(bodies))
-    )
-    for body in bodies:
-        if body:
-            search.index_message(conn, interaction_id, body)
 
 
 def _day_of(conn, interaction_id: str) -> str | None:

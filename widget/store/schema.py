@@ -458,6 +458,8 @@ report_facts = Table(
     Column("call_s", Integer, nullable=False),
     Column("call_started_at", UTCDateTime, nullable=True),  # the active call's start
     Column("messages", Integer, nullable=False),
+    # events up to this seq are counted in messages and indexed for search (store/indexer.py)
+    Column("indexed_seq", Integer, nullable=False, server_default="0"),
     Column("category", String(64), nullable=False),  # the agent's wrap-up category
     Column("score", Integer, nullable=True),  # the 好差评 rating, 1-5
     Column("rating_removed", Boolean, nullable=False),  # removed on appeal: not counted

@@ -1,27 +1,31 @@
 """Group commit: one writer greenlet per process gathers ready writes into one transaction.
 
-Every conversation write (a message, a state change, a new interaction) is a small unit of work: a function
-of a connection. Callers hand it to the writer and wait. The writer takes what is queued, runs each unit
-inside its own SAVEPOINT of one transaction, commits once (one fsync on SQLite, one commit round trip on
-PostgreSQL), and only then gives each caller its result. Nothing is acknowledged before the commit that
-holds it, so durability is what it was with one transaction per write; a unit that fails (a duplicate client
-id, a lost version race) rolls back to its savepoint and fails alone.
+Every conversation write (a message, a state change, a new interaction) is a small unit of work: a
+function of a connection. Callers hand it to the writer and wait. The writer takes what is queued,
+runs each unit inside its own SAVEPOINT of one transaction, commits once (one fsync on SQLite, one
+commit round trip on PostgreSQL), and only then gives each caller its result. Nothing is
+acknowledged before the commit that holds it, so durability is what it was with one transaction
+per write; a unit that fails (a duplicate client id, a lost version race) rolls back to its
+savepoint and fails alone.
 
-Batches form by themselves: while the writer is busy (SQLite blocks the loop for the whole transaction), the
-next callers queue up, and the next transaction takes them all. Under light load a batch is one unit and the
-cost is one greenlet switch.
+A unit may register a function to run once its transaction has committed (after_commit): the
+search indexer's mark, for one. A unit that fails drops its functions with its savepoint.
+
+Batches form by themselves: while the writer is busy (SQLite blocks the loop for the whole
+transaction), the next callers queue up, and the next transaction takes them all. Under light
+load a batch is one unit and the cost is one greenlet switch.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import gevent
 from gevent.event import AsyncResult
+from gevent.monkey import get_original
 from gevent.queue import Empty, Queue
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -30,6 +34,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 log = logging.getLogger(__name__)
 
 Work = Callable[[Connection], Any]
+# The OS thread's id: once gevent has patched threading, threading.get_ident names the greenlet.
+os_thread_id = get_original("_thread", "get_ident")
+_HOOKS = "zhengna_after_commit"  # conn.info key: the running unit's after-commit functions
 
 MAX_BATCH = (
     500  # units per transaction: bounds how long one commit holds the loop (SQLite) and the locks
@@ -37,11 +44,13 @@ MAX_BATCH = (
 
 
 class GroupWriter:
-    """Runs units of work in shared transactions on one greenlet; run() returns each unit's result."""
+    """Runs units of work in shared transactions on one greenlet; run() returns each unit's
+    result."""
 
     def __init__(self, engine: Engine, max_batch: int = MAX_BATCH, exit_after_commits: int = 0):
         self.engine, self.max_batch = engine, max_batch
-        # a test switch: end the process right after this many group commits, before answering anyone
+        # a test switch: end the process right after this many group commits, before answering
+        # anyone
         self.exit_after_commits = exit_after_commits
         self._queue: Queue = Queue()
         self._greenlet: gevent.Greenlet | None = None
@@ -52,15 +61,20 @@ class GroupWriter:
             _enable_sqlite_savepoints(engine)
 
     def run(self, work: Work) -> Any:
-        """Run work(conn) in the next group transaction; return its result after the commit, or raise."""
-        if not self._on_writer_thread():
-            with self.engine.begin() as conn:  # another OS thread (a CLI, a test's helper thread)
-                return work(conn)
+        """Run work(conn) in the next group transaction; return its result after the commit, or
+        raise."""
+        if not self._on_writer_thread():  # another OS thread (a CLI, a test's helper thread)
+            return self._alone(work)
         if self._greenlet is None or self._greenlet.dead:
             self._greenlet = gevent.spawn(self._loop)
         done: AsyncResult = AsyncResult()
         self._queue.put((work, done))
         return done.get()
+
+    @staticmethod
+    def after_commit(conn: Connection, function: Callable[[], None]) -> None:
+        """Call function once the transaction of the unit running on conn has committed."""
+        conn.info[_HOOKS].append(function)  # a KeyError: the unit is not the writer's
 
     def stop(self) -> None:
         """Stop the writer once what is queued has been written."""
@@ -70,7 +84,7 @@ class GroupWriter:
         self._greenlet = None
 
     def _on_writer_thread(self) -> bool:
-        ident = threading.get_ident()
+        ident = os_thread_id()
         if self._thread is None:
             self._thread = ident
         return self._thread == ident
@@ -95,10 +109,12 @@ class GroupWriter:
     def _write(self, batch: list[tuple[Work, AsyncResult]]) -> None:
         outcomes: list[tuple[AsyncResult, Any, BaseException | None]] = []
         retry: list[tuple[Work, AsyncResult]] = []
+        hooks: list[Callable[[], None]] = []
         try:
             with self.engine.begin() as conn:
                 for work, done in batch:
                     savepoint = conn.begin_nested()
+                    conn.info[_HOOKS] = []
                     try:
                         result = work(conn)
                     except DBAPIError as exc:
@@ -113,15 +129,19 @@ class GroupWriter:
                     else:
                         savepoint.commit()
                         outcomes.append((done, result, None))
+                        hooks.extend(conn.info[_HOOKS])
+                    finally:
+                        del conn.info[_HOOKS]
         except Exception as exc:  # the commit itself failed: nothing of the batch is stored
             log.warning("group commit of %d units failed, retrying each alone: %s", len(batch), exc)
-            outcomes, retry = [], list(batch)
+            outcomes, retry, hooks = [], list(batch), []
         else:
             self.batches += 1
             self.units += len(outcomes)
             if self.batches == self.exit_after_commits:
                 log.warning("exiting after group commit %d, as configured for a test", self.batches)
                 os._exit(70)
+            _call(hooks)
         for done, result, error in outcomes:
             if error is not None:
                 done.set_exception(error)
@@ -129,14 +149,34 @@ class GroupWriter:
                 done.set(result)
         for work, done in retry:
             try:
-                with self.engine.begin() as conn:
-                    done.set(work(conn))
+                done.set(self._alone(work))
             except Exception as exc:
                 done.set_exception(exc)
 
+    def _alone(self, work: Work) -> Any:
+        """Run one unit in a transaction of its own, then its after-commit functions."""
+        with self.engine.begin() as conn:
+            conn.info[_HOOKS] = []
+            try:
+                result = work(conn)
+                hooks = conn.info[_HOOKS]
+            finally:
+                del conn.info[_HOOKS]
+        _call(hooks)
+        return result
+
+
+def _call(hooks: list[Callable[[], None]]) -> None:
+    for hook in hooks:
+        try:
+            hook()
+        except Exception:  # what committed stays committed; the hook's owner catches up itself
+            log.exception("an after-commit function failed")
+
 
 def _enable_sqlite_savepoints(engine: Engine) -> None:
-    """Let SQLAlchemy, not the sqlite3 module, begin transactions, so SAVEPOINTs work (SQLAlchemy's recipe)."""
+    """Let SQLAlchemy, not the sqlite3 module, begin transactions, so SAVEPOINTs work
+    (SQLAlchemy's recipe)."""
 
     @event.listens_for(engine, "connect")
     def _no_implicit_begin(dbapi_connection, _record):

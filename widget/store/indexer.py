@@ -1,0 +1,194 @@
+"""Transcript indexing after the commit: messages are counted and indexed for search in batches.
+
+A message's own transaction stores the message and its event, nothing more. Once it has committed,
+the writer's after-commit hook marks its conversation here; a batcher greenlet takes the marked
+conversations a few at a time and, for each, indexes the messages stored after the conversation's
+high-water mark (report_facts.indexed_seq), adds them to report_facts.messages and moves the mark
+to the conversation's seq, in one transaction of its own, off every request's path.
+
+Durable without a queue table: the mark is in the database, so a message committed but not yet
+indexed when the process dies is found at the next start (catch_up: every conversation whose seq
+is past its mark). The mark moves by compare-and-set, so two processes that both marked a
+conversation (a taxpayer on one, the agent on the other) never index a message twice.
+
+What stays in the message's transaction (facts.py): everything a report reads about state
+(created, changed, rated). What moved here: the transcript index and the messages count, which no
+report figure reads.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import gevent
+from gevent.event import Event
+from gevent.lock import Semaphore
+from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy.engine import Engine
+
+from .. import search
+from .schema import interactions, messages, report_facts
+from .writer import os_thread_id
+
+log = logging.getLogger(__name__)
+
+GATHER_S = 0.2  # wait this long after the first mark so a batch holds many conversations
+CHUNK = 64  # conversations per indexing transaction: keeps each loop-blocking step short
+SCAN = 1000  # conversations per catch-up query
+
+
+class Indexer:
+    """Indexes committed messages for search in batches; note() after a commit, flush() to catch
+    up now."""
+
+    def __init__(self, engine: Engine, gather_s: float = GATHER_S, chunk: int = CHUNK):
+        self.engine, self.gather_s, self.chunk = engine, gather_s, chunk
+        self._marked: set[str] = set()
+        self._wake = Event()
+        self._lock = Semaphore()
+        self._greenlet: gevent.Greenlet | None = None
+        self._thread: int | None = None
+        self.indexed = 0  # messages indexed by this process (tests, benchmarks)
+
+    def start(self) -> None:
+        """Catch up with what no process indexed (a process died), then follow the marks (a
+        server's start)."""
+        self._follow()
+        gevent.spawn(self._catch_up_logged)
+
+    def note(self, interaction_id: str) -> None:
+        """Mark a conversation whose new messages have committed (a writer's after-commit
+        function)."""
+        if self._thread is not None and self._thread != os_thread_id():
+            self._index([interaction_id])  # another OS thread (a CLI): index at once
+            return
+        self._marked.add(interaction_id)
+        self._follow()
+        self._wake.set()
+
+    def flush(self) -> None:
+        """Index every marked conversation now (search calls it first, so it sees its own
+        process's messages)."""
+        with self._lock:
+            while self._marked:
+                batch = [self._marked.pop() for _ in range(min(self.chunk, len(self._marked)))]
+                try:
+                    self._index(batch)
+                except Exception:
+                    self._marked.update(batch)  # for the next round
+                    raise
+                gevent.sleep(0)  # let the requests waiting on the loop run between chunks
+
+    def catch_up(self) -> int:
+        """Mark and index every conversation with messages past its mark; return how many."""
+        found, after = 0, ""
+        while True:
+            query = (
+                select(report_facts.c.interaction_id)
+                .join(interactions, interactions.c.id == report_facts.c.interaction_id)
+                .where(
+                    interactions.c.seq > report_facts.c.indexed_seq,
+                    report_facts.c.interaction_id > after,
+                )
+                .order_by(report_facts.c.interaction_id)
+                .limit(SCAN)
+            )
+            with self.engine.connect() as conn:
+                ids = conn.execute(query).scalars().all()
+            if not ids:
+                return found
+            found, after = found + len(ids), ids[-1]
+            self._marked.update(ids)
+            self.flush()
+
+    def stop(self) -> None:
+        """Stop the batcher and index what is marked (on shutdown)."""
+        if self._greenlet is not None:
+            self._greenlet.kill()
+            self._greenlet = None
+        self.flush()
+
+    def _follow(self) -> None:
+        if self._greenlet is None or self._greenlet.dead:
+            self._thread = os_thread_id()
+            self._greenlet = gevent.spawn(self._loop)
+
+    def _catch_up_logged(self) -> None:
+        try:
+            count = self.catch_up()
+            if count:
+                log.info("indexed the messages of %d conversations left from before", count)
+        except Exception:
+            log.exception("catching up the transcript index failed; the next start tries again")
+
+    def _loop(self) -> None:
+        while True:
+            self._wake.wait()
+            gevent.sleep(self.gather_s)
+            self._wake.clear()
+            try:
+                self.flush()
+            except Exception:
+                log.exception("indexing a batch of messages failed; trying again in a second")
+                gevent.sleep(1)
+                self._wake.set()
+
+    def _index(self, ids: list[str]) -> None:
+        """Index the messages of ids past their marks; a mark another process moved meanwhile is
+        marked again, for the next round to see what is left."""
+        F = report_facts.c
+        with self.engine.connect() as conn:
+            marks = conn.execute(
+                select(F.interaction_id, F.indexed_seq, interactions.c.seq)
+                .join(interactions, interactions.c.id == F.interaction_id)
+                .where(F.interaction_id.in_(ids), interactions.c.seq > F.indexed_seq)
+            ).all()
+            if not marks:
+                return
+            rows = conn.execute(
+                select(messages.c.interaction_id, messages.c.body).where(
+                    or_(
+                        *(
+                            and_(
+                                messages.c.interaction_id == iid,
+                                messages.c.seq > done,
+                                messages.c.seq <= top,
+                            )
+                            for iid, done, top in marks
+                        )
+                    )
+                )
+            ).all()
+        bodies: dict[str, list[str]] = {}
+        for iid, body in rows:
+            bodies.setdefault(iid, []).append(body)
+        tokens = {iid: [search.tokens(body) for body in found] for iid, found in bodies.items()}
+        postgres = self.engine.dialect.name == "postgresql"
+        with self.engine.begin() as conn:
+            docs: list[tuple[str, list[str]]] = []
+            for iid, done, top in marks:
+                claimed = conn.execute(
+                    update(report_facts)
+                    .where(F.interaction_id == iid, F.indexed_seq == done)
+                    .values(indexed_seq=top, messages=F.messages + len(bodies.get(iid, ())))
+                ).rowcount
+                if claimed != 1:
+                    self._marked.add(iid)
+                    continue
+                docs.extend((iid, found) for found in tokens.get(iid, ()) if found)
+            if docs and postgres:
+                conn.execute(
+                    text(
+                        f"INSERT INTO {search.PG_TABLE} (interaction_id, doc) "
+                        "VALUES (:iid, CAST(:doc AS tsvector))"
+                    ),
+                    [{"iid": iid, "doc": search.tsvector(found)} for iid, found in docs],
+                )
+            elif docs:
+                conn.execute(
+                    text(
+                        f"INSERT INTO {search.FTS_TABLE} (words, interaction_id) VALUES (:w, :iid)"
+                    ),
+                    [{"w": " ".join(found), "iid": iid} for iid, found in docs],
+                )
+        self.indexed += len(docs)
