@@ -46,6 +46,11 @@ def blank_page(server_url, with_loader, token):
     return f"<!doctype html><html>{head}<body>{script}</body></html>"
 
 
+def serving(html):
+    """Return a route handler that answers with html."""
+    return lambda route: route.fulfill(body=html, content_type="text/html")
+
+
 def main_thread_cost(browser, server, runs):
     """Median script time, task time and total blocking time of a blank page, with and without the
     loader."""
@@ -58,10 +63,7 @@ def main_thread_cost(browser, server, runs):
             context.add_init_script(LONG_TASKS)
             page = context.new_page()
             html = blank_page(server.url, with_loader, token)
-            page.route(
-                f"{server.url}/blank",
-                lambda route, html=html: route.fulfill(body=html, content_type="text/html"),
-            )
+            page.route(f"{server.url}/blank", serving(html))
             cdp = context.new_cdp_session(page)
             cdp.send("Performance.enable")
             page.goto(f"{server.url}/blank", wait_until="load")
