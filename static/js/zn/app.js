@@ -1,7 +1,8 @@
 // @ts-check
 // The window's controller: imported by the loader on first open. It owns the socket, the outbox, the model of
-// what this tab holds, and decides what the window shows; actions.js holds what the taxpayer's controls do.
-import { TaxpayerSocket } from "../shared/socket.js";
+// what this tab holds, decides what the window shows and what its own controls do (the text box, attach, close,
+// history); actions.js holds the requests the taxpayer's controls send, given only what they need (ActionsDeps).
+import { TaxpayerSocket, newCid } from "../shared/socket.js";
 import { Outbox } from "../shared/outbox.js";
 import { Model, LIVE } from "./model.js";
 import { buildPanel, setComposer } from "./ui.js";
@@ -9,13 +10,14 @@ import { MessageList } from "./messages.js";
 import { HumanService } from "./human.js";
 import { ratingForm, ratedNote } from "./rating.js";
 import { Attachments } from "./attach.js";
-import { toaster } from "./confirm.js";
+import { confirmDialog, toaster } from "./confirm.js";
 import { Mover } from "./drag.js";
 import { translator, errorText } from "./i18n.js";
 import { formatTime } from "../shared/i18n.js";
 import { panelSheet } from "./styles.js";
 import { h, icon, relabel, useTranslator } from "../shared/dom.js";
-import { Actions } from "./actions.js";
+import { Actions, withHuman } from "./actions.js";
+import { renderHistory } from "./history.js";
 
 const SHOWN = new Set(["message.send", "bot.ask"]); // outbox entries drawn as the taxpayer's own messages
 
@@ -27,7 +29,7 @@ export function start(ctx) {
   const app = new App(ctx);
   return {
     open: () => app.open(),
-    close: () => app.actions.closeFromApi(),
+    close: () => app.closeFromApi(),
     minimise: () => app.minimise(),
     setTheme: () => app.setTheme(),
     logout: () => app.logout(),
@@ -51,24 +53,22 @@ class App {
     this.windowState = "closed";
     this.ratingForms = new Map();
     this.ackTimers = new Map();
-    this.actions = new Actions(this);
-    const a = this.actions;
     this.parts = buildPanel({
-      send: () => a.sendInput(),
-      attach: (file) => a.attach(file),
-      typing: () => a.typed(),
+      send: () => this.sendInput(),
+      attach: (file) => this.attach(file),
+      typing: () => this.actions.typed(),
       minimise: () => this.minimise(),
-      close: () => a.closeClicked(),
-      history: () => a.toggleHistory(),
-      forms: () => a.toggleForms(),
+      close: () => this.closeClicked(),
+      history: () => this.toggleHistory(),
+      forms: () => this.toggleForms(),
     });
     ctx.shadow.append(this.parts.panel);
     this.toast = toaster(this.parts.panel);
     this.files = new Attachments(this.cfg, this.t, () => this.socket.credential, this.toast);
     this.list = new MessageList(this.parts.messages, this.t, {
-      pick: (id, lang) => a.pick(id, lang),
-      feedback: (item, seq, value, buttons) => a.feedback(item, seq, value, buttons),
-      retry: (cid) => a.retry(cid),
+      pick: (id, lang) => this.actions.pick(id, lang),
+      feedback: (item, seq, value, buttons) => this.actions.feedback(item, seq, value, buttons),
+      retry: (cid) => this.actions.retry(cid),
       renderAttachment: (att) => this.files.render(att),
       form: (item, frame) => this.formLine(item, frame),
       clock: (ms) =>
@@ -79,9 +79,9 @@ class App {
       reason: (error) => errorText(this.cfg, error),
     });
     this.human = new HumanService(this.cfg, this.t, {
-      request: () => a.requestHuman(),
-      cancel: () => a.cancel(),
-      leave: (text, contact) => a.leave(text, contact),
+      request: () => this.actions.requestHuman(),
+      cancel: () => this.actions.cancel(),
+      leave: (text, contact) => this.actions.leave(text, contact),
     });
     this.mover = new Mover(
       this.parts.panel,
@@ -115,6 +115,16 @@ class App {
       owner: this.cfg.prefix, // per site and person, as everything else kept in the browser
       socket: this.socket,
       onChange: (entry, reply) => this.outboxChanged(entry, reply),
+    });
+    this.actions = new Actions({
+      t: this.t,
+      toast: this.toast,
+      refused: (error) => this.sayRefused(error),
+      outbox: this.outbox,
+      socket: this.socket,
+      live: () => this.model.live(),
+      redraw: () => this.redraw(),
+      confirm: (kind, question) => this.confirm(kind, question),
     });
     document.addEventListener("visibilitychange", () => this.markRead());
     this.parts.panel.setAttribute("data-state", "connecting");
@@ -258,6 +268,125 @@ class App {
     }
   }
 
+  // -- the window's own controls ---------------------------------------------------------------
+
+  sendInput() {
+    const input = this.parts.input;
+    if (input.disabled) return;
+    const text = input.value.trim();
+    if (!text) return;
+    const max = (this.auth && this.auth.limits && this.auth.limits.max_message_chars) || 2000;
+    if (text.length > max) return; // the textarea's maxlength already stops this
+    input.value = "";
+    input.style.height = "";
+    if (!this.model.live() && this.viewId !== null) this.showFresh(); // after an ended one: a new conversation
+    this.actions.say(text, this.cfg.locale);
+    input.focus();
+  }
+
+  attach(file) {
+    const live = this.model.live();
+    if (!withHuman(live)) return this.toast(this.t("attachNeedsHuman"));
+    const problem = this.files.check(file);
+    if (problem) return this.toast(problem);
+    const cid = newCid("o");
+    const name = file.name || "image.png";
+    this.list.addPending(cid, "", name);
+    this.files.upload(file, live.id).then(
+      (att) => {
+        const frame = { type: "message.send", interaction_id: live.id, attachment_id: att.id };
+        this.actions.own(frame, "", name, cid);
+      },
+      (error) => {
+        this.list.failed(cid);
+        this.files.report(error);
+      },
+    );
+    return undefined;
+  }
+
+  /** Ask in the window before doing something for good (confirm.js); resolves true when agreed. */
+  confirm(kind, question) {
+    return confirmDialog(this.parts.panel, this.ctx.shadow, this.t, kind, question);
+  }
+
+  /** 关闭: end the live interaction at once (asking first while an agent is serving) and close the window. */
+  async closeClicked() {
+    const live = this.model.live();
+    if (live && live.state === "connected" && !(await this.confirm("close", this.t("closeAsk"))))
+      return;
+    if (live) this.actions.close(live);
+    this.hide("closed");
+  }
+
+  /** Zhengna.close(): like 关闭, but never hangs up on an agent from a script: that only minimises. */
+  closeFromApi() {
+    const live = this.model.live();
+    if (live && live.state === "connected") return this.minimise();
+    if (live) this.actions.close(live);
+    this.hide("closed");
+    return undefined;
+  }
+
+  toggleHistory() {
+    if (this.historyOpen) return this.backToLive();
+    this.actions.request({ type: "history.list" }).then(
+      (frame) => {
+        this.historyOpen = true;
+        this.redraw();
+        renderHistory(
+          this.parts.historyView,
+          this.t,
+          this.cfg,
+          frame.items || [],
+          (view) => this.choose(view),
+          () => this.backToLive(),
+        );
+      },
+      () => {},
+    );
+    return undefined;
+  }
+
+  /** 我的业务确认单: the person's forms across their conversations; choosing one opens its conversation. */
+  toggleForms() {
+    if (this.historyOpen) return this.backToLive();
+    Promise.all([this.loadForms(), this.actions.request({ type: "forms.list" })]).then(
+      ([forms, frame]) => {
+        this.historyOpen = true;
+        this.redraw();
+        forms.renderList(
+          this.parts.historyView,
+          frame.items || [],
+          (view) => this.choose(view),
+          () => this.backToLive(),
+        );
+      },
+      () => {},
+    );
+    return undefined;
+  }
+
+  /** Open a conversation chosen from the history or the forms list (the live one as live). */
+  choose(view) {
+    this.historyOpen = false;
+    const item = this.model.merge(view);
+    if (LIVE.has(item.state)) return this.backToLive();
+    this.showItem(item.id, true);
+    if (item.maxSeq < (view.seq || 0)) this.sync(item);
+    this.parts.messages.focus();
+    return undefined;
+  }
+
+  backToLive() {
+    this.historyOpen = false;
+    const live = this.model.live();
+    if (live) this.showItem(live.id);
+    else if (this.readOnly) this.showFresh();
+    else this.redraw();
+    (this.parts.input.disabled ? this.parts.handle : this.parts.input).focus();
+  }
+
   // -- frames ----------------------------------------------------------------------------------
 
   authenticated(frame, first) {
@@ -318,12 +447,17 @@ class App {
         this.scheduleAck(item);
         break;
       case "error":
-        if (frame.code === "centre_closed") this.centreClosed(frame);
-        this.toast(errorText(this.cfg, frame));
+        this.sayRefused(frame);
         break;
       default:
         break;
     }
+  }
+
+  /** Say why a request was refused (or timed out); a closed centre also shows as closed. */
+  sayRefused(error) {
+    if (error && error.code === "centre_closed") this.centreClosed(error);
+    this.toast(error && error.code === "timeout" ? this.t("timeout") : errorText(this.cfg, error));
   }
 
   centreClosed(error) {
@@ -524,7 +658,7 @@ class App {
               tid: "zn-back-to-live",
               attrs: { type: "button" },
               t: "back",
-              on: { click: () => this.actions.backToLive() },
+              on: { click: () => this.backToLive() },
             }),
           ]),
         ]);
