@@ -1,7 +1,9 @@
 """The widget's outbox resends a frame with the same cid until it is answered: a leave-a-message
 or a bot question resent after the link dropped is stored once and answered the same way."""
 
-from tests.support import agent, taxpayer
+from cryptography.fernet import Fernet
+
+from tests.support import ServerProcess, agent, taxpayer
 
 
 def _count(server, sql, *args):
@@ -61,3 +63,34 @@ def test_a_resent_bot_question_and_pick_make_one_bot_turn_each(server, person):
     assert _count(server, "SELECT count(*) FROM bot_log WHERE interaction_id = ?", iid) == 1
     tp.reply(tp.request({"type": "interaction.close", "interaction_id": iid}))
     tp.close()
+
+
+def test_a_leave_message_resent_to_the_other_server_is_stored_once(
+    tmp_path, postgres, redis_service, person
+):
+    """Scaled out on PostgreSQL: the reconnect lands on the other process, the insert meets the
+    unique index and the stored row answers."""
+    env = {
+        "ZHENGNA_DATABASE_URL": postgres.create_database(),
+        "ZHENGNA_REDIS_URL": redis_service.url,
+        "ZHENGNA_SITE_KEYS_KEY": Fernet.generate_key().decode(),
+    }
+    one = ServerProcess(tmp_path / "a", env=env)
+    try:
+        two = ServerProcess(tmp_path / "b", env=env)
+        try:
+            who = person()
+            frame = {"type": "leave.submit", "cid": "leave-pg", "text": "请回电"}
+            first_tab, _ = taxpayer(one, who, region="4402")
+            first = first_tab.reply(first_tab.request(frame))
+            first_tab.close()
+            again_tab, _ = taxpayer(two, who, region="4402")
+            again = again_tab.reply(again_tab.request(frame))
+            again_tab.close()
+            assert first["type"] == "reply" and again == first
+            rows = [r for r in one.store().leave_messages_of("demo") if r["tin"] == who]
+            assert [r["id"] for r in rows] == [first["id"]]
+        finally:
+            two.stop()
+    finally:
+        one.stop()
