@@ -61,6 +61,13 @@ def test_a_resent_bot_question_and_pick_make_one_bot_turn_each(server, person):
     assert _count(server, messages + " AND cid = ?", iid, "pick-1") == 1
     assert _count(server, messages + " AND sender_role = 'bot'", iid) == 2  # one answer each
     assert _count(server, "SELECT count(*) FROM bot_log WHERE interaction_id = ?", iid) == 1
+    # both replies lost, then a person asked for: the resends still get their first answers
+    queued = tp.reply(tp.request({"type": "human.request"}))
+    assert queued["interaction_id"] == iid and queued["state"] == "queued"
+    assert tp.reply(tp.request(ask)) == first and tp.reply(tp.request(pick)) == picked
+    fresh = tp.reply(tp.request({**ask, "cid": "ask-2"}))  # a new question is refused as before
+    assert fresh["type"] == "error" and fresh["code"] == "not_in_bot"
+    assert _count(server, messages, iid) == 4
     tp.reply(tp.request({"type": "interaction.close", "interaction_id": iid}))
     tp.close()
 
