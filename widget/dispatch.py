@@ -266,7 +266,9 @@ def on_feedback(ctx, frame):
 
 
 def on_leave(ctx, frame):
-    row = ctx.service.leave_message(ctx.person, frame["text"], frame.get("contact", ""))
+    row = ctx.service.leave_message(
+        ctx.person, frame["cid"], frame["text"], frame.get("contact", "")
+    )
     return _reply(frame, id=row["id"])
 
 

@@ -255,8 +255,9 @@ class Service:
             "url": f"/api/attachments/{row['id']}",
         }
 
-    def leave_message(self, person: Row, text: str, contact: str) -> Row:
-        """Store a message for the centre serving the person's region (outside working hours)."""
+    def leave_message(self, person: Row, cid: str, text: str, contact: str) -> Row:
+        """Store a message for the centre serving the person's region (outside working hours),
+        once per cid: a resend returns the stored row and tells the centre nothing new."""
         region = self.router.region(person["region"])
         row = {
             "id": new_id(),
@@ -271,8 +272,11 @@ class Service:
             "contact": contact,
             "status": "new",
             "created_at": self.clock(),
+            "cid": cid,
         }
-        self.store.save_leave_message(row)
+        stored = self.store.save_leave_message(row)
+        if stored["id"] != row["id"]:
+            return stored
         self.bus.publish(
             f"centre:{region['centre_id']}",
             {

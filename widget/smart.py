@@ -39,13 +39,13 @@ class SmartService:
         if not region["smart_service"]:
             raise ZhengnaError("bot_off")
         live = self.service.live_of(person)
-        if live is not None and live.state != states.State.BOT.value:
-            raise ZhengnaError("not_in_bot")
         actor = taxpayer_actor(person)
-        if live is not None:
+        if live is not None:  # a resend is answered as before, even if the person moved on since
             done = self.store.find_message(live.id, "taxpayer", actor.id, cid)
             if done is not None:
                 return live, done["seq"]
+            if live.state != states.State.BOT.value:
+                raise ZhengnaError("not_in_bot")
         now = self.service.clock()
         kb = self.service.knowledge.for_site(person["site_id"])
         result = kb.match(text)
@@ -82,6 +82,9 @@ class SmartService:
         """Answer the suggestion the taxpayer chose from 您是否要咨询以下问题, in the language it
         was offered in."""
         live = self.service.live_of(person)
+        actor = taxpayer_actor(person)
+        if live is not None and self.store.find_message(live.id, "taxpayer", actor.id, cid):
+            return live  # a resend is answered as before, even if the person moved on since
         if live is None or live.state != states.State.BOT.value:
             raise IllegalTransition(live.state if live else "none", "bot.pick", "taxpayer")
         matcher = self.service.knowledge.for_site(person["site_id"]).matcher
@@ -91,9 +94,6 @@ class SmartService:
             entry = None
         if entry is None:
             raise ZhengnaError("not_found.question")
-        actor = taxpayer_actor(person)
-        if self.store.find_message(live.id, "taxpayer", actor.id, cid):
-            return live
         now = self.service.clock()
         question, body = entry.question_in(lang), entry.answer_in(lang)
         asked = self.service.message_event(

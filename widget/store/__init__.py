@@ -585,10 +585,25 @@ class Store:
         """Return an attachment row, or None."""
         return self._one(select(attachments).where(attachments.c.id == attachment_id))
 
-    def save_leave_message(self, row: Row) -> None:
-        """Store a message left outside working hours."""
-        with self.engine.begin() as conn:
-            conn.execute(insert(leave_messages).values(**row))
+    def save_leave_message(self, row: Row) -> Row:
+        """Store a message left outside working hours; return it, or the one this person already
+        stored with its cid (a resend stores nothing new)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(leave_messages).values(**row))
+        except IntegrityError:
+            stored = self._one(
+                select(leave_messages).where(
+                    leave_messages.c.site_id == row["site_id"],
+                    leave_messages.c.tin == row["tin"],
+                    leave_messages.c.sub == row["sub"],
+                    leave_messages.c.cid == row["cid"],
+                )
+            )
+            if stored is None:
+                raise
+            return stored
+        return row
 
     def leave_messages_of(self, centre_id: str, limit: int = 100) -> list[Row]:
         """Return a centre's left messages, newest first."""

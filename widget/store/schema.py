@@ -266,7 +266,9 @@ leave_messages = Table(
     Column("status", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("handled_at", UTCDateTime, nullable=True),  # when it was first marked handled
+    Column("cid", String(64), nullable=True),  # the widget's client id: a resend is stored once
     Index("ix_leave_centre", "centre_id", "status", "created_at"),
+    Index("uq_leave_cid", "site_id", "tin", "sub", "cid", unique=True),
 )
 
 bot_log = Table(
