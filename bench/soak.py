@@ -214,6 +214,7 @@ def main() -> None:
         "ZHENGNA_HTTP_RATE_LIMIT": "1000000 per minute",
         "ZHENGNA_LOGIN_RATE_LIMIT": "1000000 per minute",
         "ZHENGNA_WS_HANDSHAKE_RATE_LIMIT": "1000000 per minute",
+        "ZHENGNA_WS_MAX_PER_ADDRESS": "1000000",  # every taxpayer comes from 127.0.0.1
         "ZHENGNA_RTC": "off",
     }
     server = ServerProcess(data, env=env)
