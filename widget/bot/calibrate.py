@@ -26,7 +26,6 @@ from . import smalltalk
 from .evaluate import is_training, voice
 from .kb import Entry, load_entries, load_oos_examples, read_jsonl
 from .matcher import Matcher, build_matcher
-from .rank import load_ranker
 from .thesaurus import Thesaurus
 
 
@@ -136,7 +135,6 @@ def english_rows(
             decision=dummy,
             oos_examples=load_oos_examples(exclude),
             thesaurus=Thesaurus.load().without(exclude),
-            ranker=load_ranker(exclude),
         )
         for e in entries:
             for a in e.aliases_en[f::folds]:

@@ -58,8 +58,6 @@ FEATURES = (
     "phrase_top",
     "agree",
     "vote",
-    "lead",
-    "rank_top",
     "bias",
 )
 
@@ -84,20 +82,11 @@ class Signals:
     agree: bool = True  # the entry with the closest single phrasing is the best entry
     offtopic_known: bool = False  # every uncovered topic named is named by the best entry too
     vote: float = 0.0  # share of the closest phrasings that belong to the best entry
-    lead: float | None = None  # the learned ranker's score of the best entry minus the runner-up's
-    # (None: no ranker; the lead is then the margin)
-    rank_top: float = 0.0  # the learned ranker's score of the best entry
 
     @property
     def margin(self) -> float:
         """Lead of the best entry over the runner-up in the ranking score, contrast included."""
         return self.top - self.second + self.type_gap + CONTRAST_WEIGHT * self.contrast
-
-    @property
-    def ranking_lead(self) -> float:
-        """Lead of the best entry over the runner-up in the order shown: the ranker's, else the
-        margin."""
-        return self.margin if self.lead is None else self.lead
 
     def features(self) -> tuple[float, ...]:
         """Inputs of both models, in FEATURES order."""
@@ -114,8 +103,6 @@ class Signals:
             self.phrase_top,
             float(self.agree),
             self.vote,
-            self.ranking_lead,
-            self.rank_top,
             1.0,
         )
 
@@ -154,7 +141,7 @@ class Decision:
             return "reject"
         threshold = self.answer_p if not s.en or self.answer_p_en is None else self.answer_p_en
         # A tie (no lead at all in the ranking score) is never answered: which is first is chance.
-        if s.ranking_lead > 0.0 and self.answer_probability(s) >= threshold:
+        if s.margin > 0.0 and self.answer_probability(s) >= threshold:
             return "answer"
         return "suggest" if self.scope_probability(s) >= self.scope_p else "reject"
 

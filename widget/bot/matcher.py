@@ -17,7 +17,6 @@ from .features import QUESTION_TYPE_WEIGHT, QUESTION_TYPES, Bag, question_types,
 from .index import IndexBuilder
 from .kb import Entry, load_entries, load_oos_examples
 from .normalise import Normaliser, basic, english_to_chinese
-from .rank import CANDIDATES, RANK_FEATURES, Ranker, load_ranker
 from .thesaurus import Thesaurus
 from .tokens import STOPWORDS, tokenizer, words
 
@@ -31,7 +30,6 @@ BACKGROUND_WEIGHT = 1.0
 # included) that belong to the best entry. A right best entry usually owns most of them; a query
 # between topics has them spread. A decision feature only (LOVO, see decide.py).
 VOTE_K = 5
-NEAR_ROWS = 20  # the closest phrasings the ranker's vote20 counts
 # An uncovered topic (社保, 贷款) named in a query is the best entry's own when at least this
 # many of its phrasings name it too (劳务派遣 … 工资社保那部分能开专票吗 -> kb-119): such a query
 # is shown suggestions instead of nothing. One phrasing is not enough: 'stock' (of paper
@@ -128,21 +126,6 @@ def offtopic_terms(tokens: list[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-@dataclass(frozen=True)
-class _Candidates:
-    """What retrieval found for one query, before the ranker orders it."""
-
-    qwords: list[str]
-    top: np.ndarray  # entry indexes of the candidates, by fused score plus question-type bonus
-    features: np.ndarray  # one row of rank.RANK_FEATURES per candidate
-    scores: np.ndarray  # fused score per entry
-    phrase_scores: np.ndarray  # best single phrasing per entry
-    ranking: np.ndarray  # fused score plus question-type bonus per entry
-    bonus: np.ndarray | None  # question-type bonus per entry (None: the query asks no type)
-    near: np.ndarray  # entry index of the NEAR_ROWS closest phrasings, closest first
-    oos: float  # the closest known out-of-scope question's score
-
-
 class Matcher:
     """Built once from entries, then read-only: safe to share between greenlets."""
 
@@ -153,20 +136,14 @@ class Matcher:
         decision: Decision | None = None,
         oos_examples: Sequence[str] | None = None,
         thesaurus: Thesaurus | None = None,
-        ranker: Ranker | None = None,
-        rank: bool = True,
     ):
         """cache: optional dict, phrasing text -> (words, views), shared between successive matchers
         of one KB (KnowledgeBase passes one) so a rebuild only analyses phrasings it has not seen.
         decision: the answer / suggest / reject models (default: the shipped data/decision.json).
         oos_examples: known out-of-scope questions (default: the shipped, mined ones).
         thesaurus: word pairs on top of the hand-written synonym groups (default: the shipped
-        data/thesaurus.txt); the cache must belong to one thesaurus.
-        ranker: the learned ranker (default: the shipped data/ranker.json); rank=False orders the
-        candidates by the fused score with the sibling contrast instead (what the ranker is
-        fitted from, see fit_ranker.py)."""
+        data/thesaurus.txt); the cache must belong to one thesaurus."""
         self.decision = decision or load_decision()
-        self.ranker = (ranker or load_ranker()) if rank else None
         oos = load_oos_examples() if oos_examples is None else tuple(oos_examples)
         self._entries = tuple(entries)
         self._by_id = {e.id: e for e in self._entries}
@@ -310,28 +287,39 @@ class Matcher:
     ) -> tuple[tuple[tuple[str, float], ...], Signals]:
         """Ranked (id, score) candidates and the decision signals for a normalised query (the
         background of a narrative, normalised, adds its words at BACKGROUND_WEIGHT)."""
-        c = self._candidates(norm, background)
-        top, qwords, scores, phrase_scores = c.top, c.qwords, c.scores, c.phrase_scores
-        k = len(top)
-        contrast = type_gap = phrase_gap = lead = rank_top = 0.0
-        if k and self.ranker is not None:
-            rs = self.ranker.scores(c.features)
-            order = np.argsort(-rs, kind="stable")
-            top = top[order]
-            rank_top = float(rs[order[0]])
-            lead = float(rs[order[0]] - rs[order[1]]) if k >= 2 else 1.0
+        qwords = words(norm)
+        # The word view reads jieba's guesses at unknown words in the KB's own words (_resegment);
+        # the shares (coverage, known) and the contrast keep the words as cut.
+        qviews = views(norm, expand=True, ws=self._resegment(qwords))
+        if background:
+            for view, counts in views(background).items():
+                q = qviews.setdefault(view, {})
+                for f, tf in counts.items():
+                    q[f] = q.get(f, 0) + BACKGROUND_WEIGHT * tf
+        # Two signals, equally weighted: the closest single phrasing, and the entry's phrasings
+        # pooled (robust when a query mixes words from several phrasings of the same entry).
+        phrase_scores, row_scores = self.index.scores(qviews)
+        oos = float(phrase_scores[-1]) if self._has_oos else 0.0
+        phrase_scores = phrase_scores[: len(self._entries)]
+        scores = (phrase_scores + self.pooled.entry_scores(qviews)) / 2
+        # Ranking adds the question-type bonus (cosine of the query's types with each entry's
+        # profile); the signals keep the topic score, so the type alone never makes an off-topic
+        # query look in scope.
+        bonus = self._qtype_bonus(question_types(norm))
+        ranking = scores + bonus if bonus is not None else scores
+        k = min(10, len(scores))
+        top = np.argpartition(-ranking, k - 1)[:k] if k else np.array([], dtype=int)
+        top = top[np.argsort(-ranking[top], kind="stable")]
+        contrast = type_gap = phrase_gap = 0.0
         if k >= 2:
+            # Sibling entries share most words, so their fused scores tie; what decides between them
+            # is the query's words that only one of the two knows (its phrasings or its answer):
+            # 额度 + 临时 -> kb-051.
             ua, ub = self._unique_evidence(qwords, top[0], top[1])
-            if self.ranker is None:
-                # Sibling entries share most words, so their fused scores tie; what decides
-                # between them is the query's words that only one of the two knows (its
-                # phrasings or its answer): 额度 + 临时 -> kb-051.
-                ranking = c.ranking
-                if ranking[top[1]] + CONTRAST_WEIGHT * ub > ranking[top[0]] + CONTRAST_WEIGHT * ua:
-                    top[[0, 1]] = top[[1, 0]]
-                    ua, ub = ub, ua
+            if ranking[top[1]] + CONTRAST_WEIGHT * ub > ranking[top[0]] + CONTRAST_WEIGHT * ua:
+                top[[0, 1]] = top[[1, 0]]
+                ua, ub = ub, ua
             contrast = ua - ub
-            bonus = c.bonus
             type_gap = float(bonus[top[0]] - bonus[top[1]]) if bonus is not None else 0.0
             phrase_gap = float(phrase_scores[top[0]] - phrase_scores[top[1]])
         ranked = tuple((self._ids[i], float(scores[i])) for i in top)
@@ -350,83 +338,13 @@ class Matcher:
             type_gap=type_gap,
             phrase_gap=phrase_gap,
             words=len(qwords),
-            oos_gap=c.oos - float(phrase_scores[top[0]]) if k else 0.0,
+            oos_gap=oos - float(phrase_scores[top[0]]) if k else 0.0,
             en=lang == "en",
             phrase_top=float(phrase_scores[top[0]]) if k else 0.0,
             agree=bool(k) and int(np.argmax(phrase_scores)) == int(top[0]),
-            vote=float(np.mean(c.near[:VOTE_K] == top[0])) if k else 0.0,
-            lead=lead if self.ranker is not None else None,
-            rank_top=rank_top,
+            vote=self._vote(row_scores, int(top[0])) if k else 0.0,
         )
         return ranked, signals
-
-    def _candidates(self, norm: str, background: str = "") -> _Candidates:
-        """The CANDIDATES best entries by fused score plus question-type bonus, and the features
-        the ranker reads for each (rank.RANK_FEATURES)."""
-        qwords = words(norm)
-        # The word view reads jieba's guesses at unknown words in the KB's own words (_resegment);
-        # the shares (coverage, known) and the contrast keep the words as cut.
-        qviews = views(norm, expand=True, ws=self._resegment(qwords))
-        if background:
-            for view, counts in views(background).items():
-                q = qviews.setdefault(view, {})
-                for f, tf in counts.items():
-                    q[f] = q.get(f, 0) + BACKGROUND_WEIGHT * tf
-        # Two signals, equally weighted: the closest single phrasing, and the entry's phrasings
-        # pooled (robust when a query mixes words from several phrasings of the same entry).
-        phrase_scores, row_scores = self.index.scores(qviews)
-        oos = float(phrase_scores[-1]) if self._has_oos else 0.0
-        phrase_scores = phrase_scores[: len(self._entries)]
-        pooled = self.pooled.entry_scores(qviews)
-        scores = (phrase_scores + pooled) / 2
-        # Ranking adds the question-type bonus (cosine of the query's types with each entry's
-        # profile); the signals keep the topic score, so the type alone never makes an off-topic
-        # query look in scope.
-        bonus = self._qtype_bonus(question_types(norm))
-        ranking = scores + bonus if bonus is not None else scores
-        k = min(CANDIDATES, len(scores))
-        top = np.argpartition(-ranking, k - 1)[:k] if k else np.array([], dtype=int)
-        top = top[np.argsort(-ranking[top], kind="stable")]
-        n_near = min(NEAR_ROWS, len(row_scores))
-        near = np.array([], dtype=int)
-        if n_near:
-            rows = np.argpartition(-row_scores, n_near - 1)[:n_near]
-            near = self.index.row_entry[rows[np.argsort(-row_scores[rows], kind="stable")]]
-        # The best phrasing in each view alone (words, characters, pinyin): which kind of evidence
-        # carries the match.
-        n = len(self._entries)
-        per_view = [
-            self.index.scores({v: qviews[v]})[0][:n] if qviews.get(v) else np.zeros(n)
-            for v in ("w", "c", "p")
-        ]
-        x = np.zeros((k, len(RANK_FEATURES)))
-        for r, i in enumerate(top):
-            rival = top[1] if r == 0 else top[0]
-            ua, ub = self._unique_evidence(qwords, i, rival) if k >= 2 else (0.0, 0.0)
-            x[r] = (
-                scores[i],
-                phrase_scores[i],
-                pooled[i],
-                bonus[i] if bonus is not None else 0.0,
-                ranking[top[0]] - ranking[i],
-                self._share(qwords, self._entry_vocab[i].__contains__),
-                self._share(qwords, self._named_by[i].__contains__),
-                ua - ub,
-                float(np.mean(near[:VOTE_K] == i)) if n_near else 0.0,
-                float(np.mean(near == i)) if n_near else 0.0,
-                float(r == 0),
-                per_view[0][i],
-                per_view[1][i],
-                per_view[2][i],
-            )
-        return _Candidates(qwords, top, x, scores, phrase_scores, ranking, bonus, near, oos)
-
-    def candidates(self, text: str) -> tuple[tuple[str, ...], np.ndarray]:
-        """The candidate ids in fused order and their ranker features, for a raw message (what
-        fit_ranker.py learns from)."""
-        question, background = self.normalise.parts(text, language.detect(text))
-        c = self._candidates(question, background)
-        return tuple(self._ids[i] for i in c.top), c.features
 
     def _resegment(self, qwords: list[str]) -> list[str]:
         """Query words with each word jieba guessed (its HMM joins characters its dictionary does
@@ -448,6 +366,15 @@ class Matcher:
                 i = j
             out.extend(pieces if pieces and all(p in known for p in pieces) else [w])
         return out
+
+    def _vote(self, row_scores: np.ndarray, best: int) -> float:
+        """Share of the VOTE_K closest phrasings (known out-of-scope questions included) that
+        belong to the best entry."""
+        k = min(VOTE_K, len(row_scores))
+        if not k:
+            return 0.0
+        rows = np.argpartition(-row_scores, k - 1)[:k]
+        return float(np.mean(self.index.row_entry[rows] == best))
 
     def _qtype_bonus(self, qt: tuple[int, ...]) -> np.ndarray | None:
         """QUESTION_TYPE_WEIGHT x cosine of the query's question types with each entry's profile."""
@@ -491,18 +418,14 @@ def build_matcher(
     kb: str | None = None,
     exclude_sources: frozenset[str] = frozenset(),
     decision: Decision | None = None,
-    rank: bool = True,
 ) -> Matcher:
     """The shipped matcher (or one over a faq-shaped JSONL file), without anything mined from the
-    voices in exclude_sources (leave-one-voice-out): their similar questions, out-of-scope
-    examples and thesaurus pairs, the ranker fitted with them and the decision fitted with them
-    (unless a decision is given); rank=False: no learned ranker (see Matcher)."""
+    voices in exclude_sources (leave-one-voice-out): their similar questions and the decision
+    fitted with them (unless a decision is given)."""
     entries = load_entries(kb, exclude_sources=exclude_sources)
     return Matcher(
         entries,
         decision=decision or load_decision(exclude_sources),
         oos_examples=load_oos_examples(exclude_sources),
         thesaurus=Thesaurus.load().without(exclude_sources),
-        ranker=load_ranker(exclude_sources) if rank else None,
-        rank=rank,
     )
