@@ -130,3 +130,14 @@ def test_guessed_words_are_read_in_the_kbs_own_words():
     m = Matcher(load_entries(mined=False))
     words = ["说票", "补张", "哪能验", "下雨", "股票", "税控设备"]
     assert m._resegment(words) == ["说", "票", "补", "验", "下雨", "股票", "税控设备"]
+
+
+def test_an_amount_the_kb_does_not_use_weighs_nothing(matcher):
+    # 给客户便宜了200: the amount says how much, not what about; unknown to the KB, it weighed
+    # the most in the known-words share and the question was rejected as off-topic.
+    plain = matcher.signals("票上金额怎么减")[1]
+    for amount in ("237", "四万八", "三百多", "七十几张"):
+        s = matcher.signals(f"票上金额{amount}怎么减")[1]
+        assert (s.known, s.words) == (plain.known, plain.words), amount
+    # a number the KB uses (a tax rate) is kept: it is what the question is about
+    assert matcher.signals("税率13怎么选")[1].words == matcher.signals("税率怎么选")[1].words + 1

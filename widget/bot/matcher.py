@@ -20,6 +20,12 @@ from .normalise import Normaliser, basic, english_to_chinese
 from .thesaurus import Thesaurus
 from .tokens import STOPWORDS, tokenizer, words
 
+# An amount or a count (200, 三万, 两百多, 几十张) says how much, not what about: a query word of
+# this form that the KB does not use is dropped (an unknown word weighs the most in the shares
+# of known words, and 给客户便宜了200 was rejected as off-topic).
+_AMOUNT = re.compile(
+    r"[0-9.]+|[0-9一二两三四五六七八九十百千万亿几]+[多余]?[万千百]?[张家个块元次天]?"
+)
 _LATIN = re.compile(r"[A-Za-z\uff21-\uff3a\uff41-\uff5a]")
 # The background of a narrative (clauses around its question that name domain words) counts at
 # this fraction of the question's weight. Chosen by leave-one-voice-out over the training voices:
@@ -287,7 +293,7 @@ class Matcher:
     ) -> tuple[tuple[tuple[str, float], ...], Signals]:
         """Ranked (id, score) candidates and the decision signals for a normalised query (the
         background of a narrative, normalised, adds its words at BACKGROUND_WEIGHT)."""
-        qwords = words(norm)
+        qwords = [w for w in words(norm) if w in self._kb_words or not _AMOUNT.fullmatch(w)]
         # The word view reads jieba's guesses at unknown words in the KB's own words (_resegment);
         # the shares (coverage, known) and the contrast keep the words as cut.
         qviews = views(norm, expand=True, ws=self._resegment(qwords))
