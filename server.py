@@ -84,14 +84,14 @@ def mint_token(args, data_dir):
     from widget import tokens
 
     store, _ = _store(data_dir)
-    site = store.get_site(args.site)
+    site = store.directory.get_site(args.site)
     if site is None:
         sys.exit(f"no site {args.site!r} in {data_dir} (start the server once for the demo site)")
     if not tokens.valid_tin(args.taxpayer):
         sys.exit(f"{args.taxpayer!r} is not a valid 统一社会信用代码 or 纳税人识别号")
-    if store.get_region(args.region) is None:
+    if store.directory.get_region(args.region) is None:
         sys.exit(f"no region {args.region!r} is configured")
-    key = next((k for k in store.site_keys(args.site) if k["active"]), None)
+    key = next((k for k in store.directory.site_keys(args.site) if k["active"]), None)
     if key is None:
         sys.exit(f"site {args.site!r} has no active signing key")
     print(

@@ -303,7 +303,7 @@ def end_all(cluster: Cluster, pairs: list[tuple[Side, Side]]) -> int:
                 left = True
                 break
         store = cluster.servers[0].store()
-        state = store.get_interaction(tp.iid).state
+        state = store.conversations.get_interaction(tp.iid).state
         store.dispose()
         if not left or state not in ("ended", "cancelled", "expired"):
             stuck += 1
@@ -317,7 +317,7 @@ def tally(cluster: Cluster, pairs: list[tuple[Side, Side]], stuck: int) -> dict:
     refused, retried, gaps, replays, reconnects = Counter(), Counter(), 0, 0, 0
     try:
         for tp, ag in pairs:
-            events = store.events_after(tp.iid, 0, 100000)
+            events = store.conversations.events_after(tp.iid, 0, 100000)
             cids = [
                 e["payload"]["message"]["cid"]
                 for e in events

@@ -153,8 +153,8 @@ def measure_zhengna(n, clients):
     server = ServerProcess(data, env={**LIFTED_LIMITS, "ZHENGNA_HEARTBEAT_TIMEOUT": "3600"})
     try:
         store = server.store()
-        key = next(dict(k) for k in store.site_keys("demo") if k["active"])
-        lifetime = store.get_site("demo")["token_lifetime"]
+        key = next(dict(k) for k in store.directory.site_keys("demo") if k["active"])
+        lifetime = store.directory.get_site("demo")["token_lifetime"]
         store.dispose()
         proc = psutil.Process(server.proc.pid)
         gevent.sleep(1)

@@ -35,10 +35,10 @@ def setup_centres(server, count):
     """Create centres q0..qN-1 (open all day), one region each (4501...), one agent account each."""
     store, now = server.store(), datetime.now(UTC)
     for n in range(count):
-        store.put_centre(
+        store.directory.put_centre(
             {"id": f"q{n}", "name": f"压测中心{n}", "schedule": ALL_DAY, "created_at": now}
         )
-        store.put_region(
+        store.directory.put_region(
             {
                 "code": f"45{n:02d}",
                 "site_id": "demo",
@@ -66,8 +66,8 @@ def setup_centres(server, count):
             check=True,
             capture_output=True,
         )
-    key = next(k for k in store.site_keys("demo") if k["active"])
-    return key, store.get_site("demo")["token_lifetime"]
+    key = next(k for k in store.directory.site_keys("demo") if k["active"])
+    return key, store.directory.get_site("demo")["token_lifetime"]
 
 
 def main():

@@ -49,7 +49,7 @@ class Soak:
 
     def connect(self) -> None:
         store = self.server.store()
-        key = next(k for k in store.site_keys("demo") if k["active"])
+        key = next(k for k in store.directory.site_keys("demo") if k["active"])
         count = (self.n + PER_AGENT - 1) // PER_AGENT
         for a in range(count):
             accounts.create_agent(
@@ -170,7 +170,7 @@ def vanished_client(server: ServerProcess, heartbeat_timeout: float) -> dict:
     """Open a taxpayer socket, authenticate, then fall silent with the TCP connection left open;
     return how long the server took to close it and with which code."""
     store = server.store()
-    key = next(k for k in store.site_keys("demo") if k["active"])
+    key = next(k for k in store.directory.site_keys("demo") if k["active"])
     store.dispose()
     token = tokens.mint(
         "demo",

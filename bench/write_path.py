@@ -1,13 +1,13 @@
 """The message write path alone: how many messages a second one process stores, and its CPU each.
 
 In a gevent-patched process like the server, --senders greenlets each append messages of 40
-Chinese characters to their own conversations through Store.append (the group writer) as fast as
-the store answers; no sockets, no client. Prints stored messages a second and CPU ms per message
-until every append is answered (the critical path), then the CPU the search indexer spends after
-it (flush), so the two are seen apart, and the messages a second one core would store at that CPU
-cost (on a shared machine the wall-clock rate says more about the neighbours). Runs on any
-revision with Store.append: for an A/B, `git archive REV | tar -x -C DIR`, copy this file into
-DIR/bench and run it there.
+Chinese characters to their own conversations through store.conversations.append (the group
+writer) as fast as the store answers; no sockets, no client. Prints stored messages a second and
+CPU ms per message until every append is answered (the critical path), then the CPU the search
+indexer spends after it (flush), so the two are seen apart, and the messages a second one core
+would store at that CPU cost (on a shared machine the wall-clock rate says more about the
+neighbours). Runs on any revision with store.conversations.append: for an A/B, `git archive REV |
+tar -x -C DIR`, copy this file into DIR/bench and run it there.
 
     python bench/write_path.py [--messages 20000] [--senders 200] [--sqlite-synchronous FULL]
 """
@@ -58,7 +58,9 @@ def measure(args):
 
     def sender(k, iid):
         for n in range(per):
-            store.append(iid, [message(f"{k}-{n}", TAXPAYER, bodies[(k * per + n) % 997])])
+            store.conversations.append(
+                iid, [message(f"{k}-{n}", TAXPAYER, bodies[(k * per + n) % 997])]
+            )
 
     cpu0, wall0 = time.process_time(), time.perf_counter()
     gevent.joinall([gevent.spawn(sender, k, iid) for k, iid in enumerate(ids)], raise_error=True)

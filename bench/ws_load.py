@@ -293,9 +293,9 @@ def measure(args):
         usernames = [f"bench{n}" for n in range(len(groups))]
         create_agents(data, usernames, args.per_agent)
         store = server.store()
-        key = next(dict(k) for k in store.site_keys("demo") if k["active"])
+        key = next(dict(k) for k in store.directory.site_keys("demo") if k["active"])
         key = {"kid": key["kid"], "secret": key["secret"]}
-        lifetime = store.get_site("demo")["token_lifetime"]
+        lifetime = store.directory.get_site("demo")["token_lifetime"]
         store.dispose()
         proc = psutil.Process(server.proc.pid)
         rss_before = proc.memory_info().rss

@@ -53,7 +53,11 @@ def test_closing_the_centre_while_a_taxpayer_waits(new_context, server, person):
 
     expect(w.panel).to_have_attribute("data-state", "expired", timeout=TIMEOUT)
     with store_of(server) as store:
-        last = [e for e in store.events_after(iid, 0, 100) if e["type"] == "interaction.state"][-1]
+        last = [
+            e
+            for e in store.conversations.events_after(iid, 0, 100)
+            if e["type"] == "interaction.state"
+        ][-1]
     assert last["payload"]["reason"] == "centre_closed"
     expect(agent.queue_item(iid)).to_have_count(0, timeout=TIMEOUT)
     expect(agent.notice("centreClosed")).to_be_visible(timeout=TIMEOUT)

@@ -147,7 +147,9 @@ def test_todays_figures_export_and_search_for_the_centre(new_context, day, axe_p
     scan_page(boss.page, axe_path, "search results with a transcript open")
 
     store = server.store()
-    assert "view_transcript" in [row["action"] for row in store.audit_events(ids["happy"])]
+    assert "view_transcript" in [
+        row["action"] for row in store.conversations.audit_events(ids["happy"])
+    ]
     audited = audit_of(store, "export")  # every export is audited with what was exported
     assert {(row["detail"]["kind"], row["detail"]["format"]) for row in audited} >= {
         ("conversations", "csv"),

@@ -136,7 +136,10 @@ class Pair:
         expect(self.w.tid("zn-retry")).to_have_count(0)
         expect(self.agent.tid("console-retry")).to_have_count(0)
         with store_of(server) as store:
-            stored = [e["payload"].get("message") for e in store.events_after(self.iid, 0, 1000)]
+            stored = [
+                e["payload"].get("message")
+                for e in store.conversations.events_after(self.iid, 0, 1000)
+            ]
         for side in ("taxpayer", "agent"):
             bodies = [m["body"] for m in stored if m and m["from"] == side]
             assert bodies == self.typed[side], (side, bodies)
@@ -261,7 +264,9 @@ def test_only_a_refusal_fails_a_message_with_the_reason_and_a_retry(context, ser
         cids = [f["cid"] for f in sent if f.get("type") == "message.send"]
         assert len(cids) >= 2 and len(set(cids)) == 1, cids  # the retry went with the same cid
         with store_of(server) as store:
-            stored = [e["payload"].get("message") for e in store.events_after(iid, 0, 1000)]
+            stored = [
+                e["payload"].get("message") for e in store.conversations.events_after(iid, 0, 1000)
+            ]
         assert not [m for m in stored if m and m["from"] == "taxpayer"]
         w.assert_clean()
     finally:
@@ -322,7 +327,7 @@ def test_two_tabs_of_one_person_share_one_outbox_and_one_tab_sends(context, serv
 
         def stored():
             with store_of(server) as store:
-                events = store.events_after(iid, 0, 1000)
+                events = store.conversations.events_after(iid, 0, 1000)
             return [
                 e["payload"]["message"]["body"]
                 for e in events

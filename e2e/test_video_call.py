@@ -208,7 +208,7 @@ def test_camera_sound_and_screen_flow_and_the_controls_do_what_they_say(
     assert presented(player, 2) > 10, "the recording plays with pictures"
     assert player.evaluate("(v) => v.duration") > 2
     with store_of(video_server) as store:
-        assert "view_recording" in [a["action"] for a in store.audit_events(iid)]
+        assert "view_recording" in [a["action"] for a in store.conversations.audit_events(iid)]
     boss.assert_clean()
 
 
@@ -281,7 +281,7 @@ def test_hidden_chat_leaves_the_call_alone_in_a_small_window_that_hangs_up_too(
 
 def _recordings(server, iid, count):
     with store_of(server) as store:
-        rows = store.recordings_of(iid)
+        rows = store.media.recordings_of(iid)
     return rows if len(rows) >= count else None
 
 
@@ -446,8 +446,12 @@ def test_cancelling_the_question_and_its_recording_notice_starts_no_call(
         w.ask("那我们文字沟通")
         assert agent.taxpayer_message(iid)["body"] == "那我们文字沟通"
         with store_of(video_server) as store:
-            assert store.get_interaction(iid).call_state == "none"
-            calls = [e for e in store.events_after(iid, 0, 500) if e["type"] == "call.state"]
+            assert store.conversations.get_interaction(iid).call_state == "none"
+            calls = [
+                e
+                for e in store.conversations.events_after(iid, 0, 500)
+                if e["type"] == "call.state"
+            ]
             assert not calls, "no call was asked for"
         assert w.page.evaluate("window.__peers.length") == 0
 
@@ -500,4 +504,4 @@ def test_a_camera_that_cannot_open_is_explained_and_rings_nobody(
         expect(w.tid("zn-video")).to_be_hidden()
         expect(w.tid("zn-start-video")).to_be_visible()
         with store_of(video_server) as store:
-            assert store.get_interaction(iid).call_state == "none"
+            assert store.conversations.get_interaction(iid).call_state == "none"

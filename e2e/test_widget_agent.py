@@ -110,7 +110,7 @@ def test_chat_both_ways_then_the_agent_ends_and_the_rating_is_stored(
 
     def stored():
         with store_of(server) as store:
-            return store.get_evaluation(iid)
+            return store.ratings.get_evaluation(iid)
 
     evaluation = eventually(stored, what="evaluation stored")
     assert (

@@ -137,7 +137,7 @@ def test_closed_centre_offers_the_next_opening_and_a_message_form(context, serve
     expect(w.tid("zn-leave-message-done")).to_contain_text("留言已提交", timeout=TIMEOUT)
     expect(w.tid("zn-leave-message-text")).to_have_value("")
     with store_of(server) as store:
-        left = store.leave_messages_of("closed")
+        left = store.conversations.leave_messages_of("closed")
     assert any(
         row["text"] == "请回电，关于红字发票的问题" and row["contact"] == "13800000000"
         for row in left

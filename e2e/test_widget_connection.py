@@ -139,14 +139,14 @@ def test_the_centre_opening_and_closing_shows_at_once(context, server, person):
     expect(button).to_be_disabled()
     expect(w.tid("zn-leave-message")).to_be_visible()
     with store_of(server) as store:
-        store.update_centre("closed", schedule=demo.ALL_DAY)
+        store.directory.update_centre("closed", schedule=demo.ALL_DAY)
     try:
         expect(button).to_be_enabled(timeout=TIMEOUT)
         expect(w.tid("zn-next-open")).to_be_hidden()
         expect(w.tid("zn-leave-message")).to_have_count(0)
     finally:
         with store_of(server) as store:
-            store.update_centre("closed", schedule=demo.NEVER)
+            store.directory.update_centre("closed", schedule=demo.NEVER)
     expect(button).to_be_disabled(timeout=TIMEOUT)
     expect(w.tid("zn-next-open")).to_be_visible()
     expect(w.tid("zn-leave-message")).to_be_visible()

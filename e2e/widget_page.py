@@ -166,12 +166,14 @@ def eventually(check, timeout=20.0, what="condition"):
 
 def interaction_state(server, iid):
     with store_of(server) as store:
-        return store.get_interaction(iid).state
+        return store.conversations.get_interaction(iid).state
 
 
 def bot_outcomes(server, iid):
     """Return the bot blocks of the interaction's stored bot messages, in order."""
     with store_of(server) as store:
         return [
-            e["payload"]["bot"] for e in store.events_after(iid, 0, 500) if e["payload"].get("bot")
+            e["payload"]["bot"]
+            for e in store.conversations.events_after(iid, 0, 500)
+            if e["payload"].get("bot")
         ]

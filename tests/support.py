@@ -55,7 +55,7 @@ def seed_other_side(data_dir, origins=("http://127.0.0.1:*",)):
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     store = open_store(config.load({"DATA_DIR": str(data_dir)}))
     now = datetime.now(UTC)
-    store.put_site(
+    store.directory.put_site(
         {
             "id": OTHER_SITE,
             "name": "另一个电子税务局",
@@ -72,10 +72,10 @@ def seed_other_side(data_dir, origins=("http://127.0.0.1:*",)):
             }
         ],
     )
-    store.put_centre(
+    store.directory.put_centre(
         {"id": OTHER_CENTRE, "name": "东部运营中心", "schedule": ALL_DAY, "created_at": now}
     )
-    store.put_region(
+    store.directory.put_region(
         {
             "code": OTHER_REGION,
             "site_id": OTHER_SITE,
@@ -85,7 +85,7 @@ def seed_other_side(data_dir, origins=("http://127.0.0.1:*",)):
         }
     )
     for name, role in OTHER_ACCOUNTS.items():
-        if store.agent_by_username(name) is None:
+        if store.directory.agent_by_username(name) is None:
             accounts.create_agent(store, name, f"{name}-other", OTHER_CENTRE, role=role)
     store.dispose()
 
@@ -210,8 +210,8 @@ class ServerProcess:
         from widget import tokens
 
         store = self.store()
-        key = next(k for k in store.site_keys(site) if k["active"])
-        row = store.get_site(site)
+        key = next(k for k in store.directory.site_keys(site) if k["active"])
+        row = store.directory.get_site(site)
         store.dispose()
         return tokens.mint(
             site,
@@ -232,7 +232,7 @@ class ServerProcess:
         from widget import credentials
 
         store = self.store()
-        person = store.session_by_hash(credentials.digest(credential))
+        person = store.directory.session_by_hash(credentials.digest(credential))
         store.dispose()
         token = self.mint(
             person["tin"],

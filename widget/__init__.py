@@ -121,7 +121,7 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     app.wsgi_app = TrustedProxies(app.wsgi_app, settings["TRUSTED_PROXIES"])
 
     store = open_store(settings)
-    if store.seal_site_keys():
+    if store.directory.seal_site_keys():
         log.info("site signing keys encrypted at rest (SITE_KEYS_KEY)")
     bus = bus or create_bus(settings["REDIS_URL"])
     presence = (

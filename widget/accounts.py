@@ -25,7 +25,7 @@ def create_agent(
         raise ValueError("password must have at least 8 characters")
     if not 1 <= max_concurrent <= 1000:
         raise ValueError("max_concurrent must be between 1 and 1000")
-    if store.get_centre(centre_id) is None:
+    if store.directory.get_centre(centre_id) is None:
         raise ValueError(f"no centre {centre_id!r}")
     row = {
         "id": new_id(),
@@ -39,7 +39,7 @@ def create_agent(
         "disabled": False,
         "created_at": datetime.now(UTC),
     }
-    store.create_agent(row)
+    store.directory.create_agent(row)
     return row
 
 
@@ -49,7 +49,7 @@ SESSION_CHANGES = ("role", "centre_id", "disabled", "password_hash")  # end the 
 def end_sessions(store, bus, agent_id: str) -> None:
     """End every console session of an account at once, on every process: older cookies stop
     working (the session version moves on) and its open consoles are closed (told on the bus)."""
-    store.bump_session_version(agent_id)
+    store.directory.bump_session_version(agent_id)
     ended = ZhengnaError("session_ended")
     frame = protocol.error_frame(ended)
     bus.publish(f"agent:{agent_id}", {"kind": "close", "code": ended.close_code, "frame": frame})
@@ -59,7 +59,7 @@ def set_password(store, agent_id: str, password: str) -> None:
     """Replace an account's password (at least 8 characters)."""
     if len(password) < 8:
         raise ValueError("password must have at least 8 characters")
-    store.update_agent(agent_id, password_hash=hash_password(password))
+    store.directory.update_agent(agent_id, password_hash=hash_password(password))
 
 
 def hash_password(password: str) -> str:
@@ -72,7 +72,7 @@ def login(store, username, password, now, free_failures=5, backoff_max=900.0):
     with more than free_failures wrong passwords in a row waits 1 s, 2 s, 4 s ... (at most
     backoff_max) after each further one: raise login_backoff while it waits, whatever the
     password."""
-    agent = store.agent_by_username(username or "")
+    agent = store.directory.agent_by_username(username or "")
     if agent is None or agent["disabled"]:
         _hasher.hash(password or "")  # spend the same time as a real check
         return None
@@ -89,10 +89,10 @@ def login(store, username, password, now, free_failures=5, backoff_max=900.0):
                 return None
             return now + timedelta(seconds=min(backoff_max, 2 ** (failures - free_failures - 1)))
 
-        store.note_login_failure(agent["id"], blocked_until)
+        store.directory.note_login_failure(agent["id"], blocked_until)
         return None
     if agent["failed_logins"]:
-        store.update_agent(agent["id"], failed_logins=0, login_blocked_until=None)
+        store.directory.update_agent(agent["id"], failed_logins=0, login_blocked_until=None)
     if _hasher.check_needs_rehash(agent["password_hash"]):
-        store.update_agent(agent["id"], password_hash=_hasher.hash(password))
+        store.directory.update_agent(agent["id"], password_hash=_hasher.hash(password))
     return agent

@@ -58,11 +58,11 @@ class Calls:
                 "payload": {"call": after.call_state, "event": event, "call_id": after.call_id},
             }
             try:
-                rows = self.store.commit(before, after, [row])
+                rows = self.store.conversations.commit(before, after, [row])
             except Conflict:
                 continue
             self.service.publish_rows(rows)
-            self.store.log_call_event(
+            self.store.conversations.log_call_event(
                 {
                     "interaction_id": interaction_id,
                     "event": event,
@@ -97,7 +97,7 @@ class Calls:
             except ValueError as exc:
                 log.warning("recording of call %s refused: %s", interaction.call_id, exc)
                 continue
-            self.store.save_recording(
+            self.store.media.save_recording(
                 {
                     "id": new_id(),
                     "call_id": interaction.call_id,
@@ -133,7 +133,7 @@ class Calls:
 
     def media_state(self, call_id, role, state):
         """Tell both sides how one side's media connection is doing (from the worker's events)."""
-        interaction = self.store.interaction_by_call(call_id)
+        interaction = self.store.conversations.interaction_by_call(call_id)
         if interaction is not None:
             self._tell_media(interaction, role, state)
 

@@ -24,14 +24,14 @@ def person_for(store, credential, now, max_age):
     revoked, unused past its expiry, or older than max_age seconds whatever its use) or
     role_not_allowed (its site no longer serves the role it was opened with: on resume and on every
     upload)."""
-    person = store.session_by_hash(digest(credential)) if credential else None
+    person = store.directory.session_by_hash(digest(credential)) if credential else None
     if (
         person is None
         or person["expires_at"] <= now
         or person["created_at"] + timedelta(seconds=max_age) <= now
     ):
         raise AuthError("credential_expired")
-    roles.check(store.get_site(person["site_id"]) or {}, person["role"])
+    roles.check(store.directory.get_site(person["site_id"]) or {}, person["role"])
     return person
 
 

@@ -109,7 +109,7 @@ def passwords(data_dir: str) -> tuple[dict, bool]:
 def seed(store, data_dir: str) -> dict:
     """Create whatever demo data is missing; new passwords replace old ones; return them."""
     now = datetime.now(UTC)
-    store.put_site(
+    store.directory.put_site(
         {
             "id": SITE,
             "name": "演示电子税务局",
@@ -126,8 +126,10 @@ def seed(store, data_dir: str) -> dict:
             }
         ],
     )
-    store.put_centre({"id": CENTRE, "name": "演示运营中心", "schedule": ALL_DAY, "created_at": now})
-    store.put_centre(
+    store.directory.put_centre(
+        {"id": CENTRE, "name": "演示运营中心", "schedule": ALL_DAY, "created_at": now}
+    )
+    store.directory.put_centre(
         {"id": "closed", "name": "休息中的运营中心", "schedule": NEVER, "created_at": now}
     )
     for code, name, centre, smart in (
@@ -135,7 +137,7 @@ def seed(store, data_dir: str) -> dict:
         ("4402", "韶关市税务局（演示）", CENTRE, False),
         ("4409", "茂名市税务局（演示）", "closed", True),
     ):
-        store.put_region(
+        store.directory.put_region(
             {
                 "code": code,
                 "site_id": SITE,
@@ -145,8 +147,8 @@ def seed(store, data_dir: str) -> dict:
             }
         )
     for position, (template_id, title, items) in enumerate(FORM_TEMPLATES):
-        if store.get_form_template(template_id) is None:
-            store.put_form_template(
+        if store.knowledge.get_form_template(template_id) is None:
+            store.knowledge.put_form_template(
                 {
                     "id": template_id,
                     "centre_id": "demo",
@@ -159,7 +161,7 @@ def seed(store, data_dir: str) -> dict:
             )
     kept, created = passwords(data_dir)
     for username, display, role in ACCOUNTS:
-        existing = store.agent_by_username(username)
+        existing = store.directory.agent_by_username(username)
         if existing is None:
             try:
                 accounts.create_agent(

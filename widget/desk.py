@@ -50,7 +50,7 @@ class Desk:
             raise ProtocolError("bad_field.transfer_target")
         actor = agent_actor(agent)
         if to_agent:
-            target = self.store.get_agent(to_agent)
+            target = self.store.directory.get_agent(to_agent)
             if target is None or not scope.may_transfer_to(agent, target):
                 raise ZhengnaError("not_found.transfer_agent")
             self._check_capacity(target)
@@ -66,7 +66,7 @@ class Desk:
                 agent_left_at=left,
             )
         else:
-            if self.store.get_centre(to_centre) is None:
+            if self.store.directory.get_centre(to_centre) is None:
                 raise ZhengnaError("not_found.transfer_centre")
             result = self.service.transition(
                 interaction_id,
@@ -90,7 +90,7 @@ class Desk:
         note = self.service.message_event(
             agent_actor(agent), None, text, "note", self.service.clock(), extra={"internal": True}
         )
-        rows = self.store.append(interaction_id, [note])
+        rows = self.store.conversations.append(interaction_id, [note])
         self.service.publish_rows(rows)
         return rows[0]["seq"]
 
@@ -98,7 +98,9 @@ class Desk:
         """Return the same taxpayer's other conversations, for the agent serving or seeing this
         one."""
         interaction = self.service.visible_to_agent(agent, interaction_id)
-        items = self.store.interactions_of(interaction.site_id, interaction.tin, interaction.sub)
+        items = self.store.conversations.interactions_of(
+            interaction.site_id, interaction.tin, interaction.sub
+        )
         return [self.service.public_view(i) for i in items if i.id != interaction_id]
 
     def record_view(self, agent, interaction):
@@ -109,13 +111,13 @@ class Desk:
             )
 
     def _check_capacity(self, agent):
-        busy = self.store.count_in([states.State.CONNECTED.value], agent["id"])
+        busy = self.store.conversations.count_in([states.State.CONNECTED.value], agent["id"])
         if busy >= agent["max_concurrent"]:
             raise ZhengnaError("at_capacity", {"agent": agent["id"]}, busy=busy)
 
     def agent_connected(self, agent):
         """Note an agent's console is back: their conversations are no longer orphaned."""
-        for interaction in self.store.interactions_in(
+        for interaction in self.store.conversations.interactions_in(
             [states.State.CONNECTED.value], agent_id=agent["id"]
         ):
             if interaction.agent_left_at is not None:
@@ -124,7 +126,7 @@ class Desk:
     def agent_disconnected(self, agent_id):
         """Start the grace period on the conversations of an agent whose last console closed."""
         now = self.service.clock()
-        for interaction in self.store.interactions_in(
+        for interaction in self.store.conversations.interactions_in(
             [states.State.CONNECTED.value], agent_id=agent_id
         ):
             self.service.agent_absent(interaction, now)

@@ -35,7 +35,7 @@ class Context:
         """Listen for interactions the person opens in other tabs and for their centre opening or
         closing."""
         self.conn.listen(person_channel(self.person))
-        region = self.z.store.get_region(self.person["region"])
+        region = self.z.store.directory.get_region(self.person["region"])
         self.conn.listen(f"centre-status:{region['centre_id']}")
 
     def start_agent(self):
@@ -43,11 +43,11 @@ class Context:
         agent, z = self.agent, self.z
         status = agent["presence"] if agent["presence"] in ("online", "away") else "online"
         if z.presence.connect(agent["id"], agent["centre_id"], status):  # away stays away
-            z.store.log_presence(agent["id"], agent["centre_id"], status, z.clock())
+            z.store.directory.log_presence(agent["id"], agent["centre_id"], status, z.clock())
         self.conn.listen(f"centre:{agent['centre_id']}")
         self.conn.listen(f"agent:{agent['id']}")
         z.desk.agent_connected(agent)
-        open_ones = z.store.interactions_in(["connected"], agent_id=agent["id"])
+        open_ones = z.store.conversations.interactions_in(["connected"], agent_id=agent["id"])
         self.conn.send(
             {
                 "type": "auth.ok",
@@ -70,7 +70,7 @@ class Context:
     def stop_agent(self):
         """Start the grace period if this was the agent's last console."""
         if self.z.presence.disconnect(self.agent["id"]):
-            self.z.store.log_presence(
+            self.z.store.directory.log_presence(
                 self.agent["id"], self.agent["centre_id"], "offline", self.z.clock()
             )
             self.z.desk.agent_disconnected(self.agent["id"])
@@ -101,12 +101,12 @@ def _limits(config):
 def authenticate_taxpayer(z, frame, site_id):
     """Return (person, auth.ok frame) for a first frame, or raise AuthError with its close code."""
     now = z.clock()
-    site = z.store.get_site(site_id)
+    site = z.store.directory.get_site(site_id)
     if site is None:
         raise AuthError("wrong_site.unknown")
     config = z.service.config
     ttl, max_age = config["CREDENTIAL_TTL"], config["CREDENTIAL_MAX_AGE"]
-    keys, leeway = z.store.site_keys(site_id), config["TOKEN_LEEWAY"]
+    keys, leeway = z.store.directory.site_keys(site_id), config["TOKEN_LEEWAY"]
     if frame["type"] == "auth.hello":
         who = tokens.verify(frame["token"], site, keys, leeway)
         roles.check(site, who.role)
@@ -135,10 +135,10 @@ def authenticate_taxpayer(z, frame, site_id):
         if (who.tin, who.sub) != (person["tin"], person["sub"]):
             raise credentials.mismatch()
         person = dict(person, expires_at=credentials.expiry(person, now, ttl, max_age))
-        z.store.extend_session(person["id"], person["expires_at"])
+        z.store.directory.extend_session(person["id"], person["expires_at"])
     region = _region_or_refuse(z, person["region"], site_id)
     if frame["type"] == "auth.hello":
-        z.store.create_session(person)
+        z.store.directory.create_session(person)
     live = z.service.live_of(person)
     return person, {
         "type": "auth.ok",
@@ -162,7 +162,7 @@ def authenticate_taxpayer(z, frame, site_id):
 
 
 def _region_or_refuse(z, code, site_id):
-    region = z.store.get_region(code)
+    region = z.store.directory.get_region(code)
     if region is None or region["site_id"] != site_id:
         raise AuthError("region_unknown", code=code)
     return region
@@ -387,9 +387,11 @@ def on_end(ctx, frame):
 
 def on_presence(ctx, frame):
     agent = ctx.agent
-    ctx.z.store.update_agent(agent["id"], presence=frame["value"])
+    ctx.z.store.directory.update_agent(agent["id"], presence=frame["value"])
     ctx.z.presence.set_status(agent["id"], agent["centre_id"], frame["value"])
-    ctx.z.store.log_presence(agent["id"], agent["centre_id"], frame["value"], ctx.z.clock())
+    ctx.z.store.directory.log_presence(
+        agent["id"], agent["centre_id"], frame["value"], ctx.z.clock()
+    )
     ctx.service.queue_changed(agent["centre_id"])
     return {"type": "presence", "value": frame["value"]}
 

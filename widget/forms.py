@@ -28,7 +28,7 @@ class Forms:
 
     def of_person(self, person):
         """Return the person's forms across their conversations, newest first (我的业务确认单)."""
-        rows = self.store.forms_of_person(person["site_id"], person["tin"], person["sub"])
+        rows = self.store.forms.forms_of_person(person["site_id"], person["tin"], person["sub"])
         conversations = {}
         for row in rows:
             if row["interaction_id"] not in conversations:
@@ -39,18 +39,20 @@ class Forms:
 
     def templates(self, agent):
         """Return the form templates of the agent's centre."""
-        return [template_view(t) for t in self.store.form_templates_of(agent["centre_id"])]
+        return [
+            template_view(t) for t in self.store.knowledge.form_templates_of(agent["centre_id"])
+        ]
 
     # -- the agent's steps -----------------------------------------------------------------------
 
     def send(self, agent, interaction_id, cid, title, items, template_id=None):
         """Send a form naming the business and its materials; return it (a resend: the first)."""
         interaction = self._conversation_of_agent(agent, interaction_id)
-        done = self.store.form_by_cid(interaction_id, agent["id"], cid)
+        done = self.store.forms.form_by_cid(interaction_id, agent["id"], cid)
         if done is not None:
             return view(done)
         if template_id is not None:
-            template = self.store.get_form_template(template_id)
+            template = self.store.knowledge.get_form_template(template_id)
             if template is None or template["centre_id"] != interaction.centre_id:
                 raise ZhengnaError("not_found.form_template")
         status = states.next_form_status(None, "send", "agent").value
@@ -77,9 +79,9 @@ class Forms:
             "updated_by": agent["id"],
         }
         try:
-            rows = self.store.create_form(row, _event(actor, now, "send", row))
+            rows = self.store.forms.create_form(row, _event(actor, now, "send", row))
         except Duplicate:
-            return view(self.store.form_by_cid(interaction_id, agent["id"], cid))
+            return view(self.store.forms.form_by_cid(interaction_id, agent["id"], cid))
         self.service.publish_rows(rows)
         self._audit(actor, "form_send", interaction_id, {"form": row["id"], "title": title})
         return view(row)
@@ -121,7 +123,9 @@ class Forms:
         view = self._step(
             actor, interaction_id, form_id, "attach", change, {"item_id": item_id, "file": file}
         )
-        self.store.mark_attachment_used(attachment_id, self.service.clock())  # a form holds it
+        self.store.media.mark_attachment_used(
+            attachment_id, self.service.clock()
+        )  # a form holds it
         return view
 
     def submit(self, person, interaction_id, form_id):
@@ -145,7 +149,7 @@ class Forms:
 
     def _step(self, actor, interaction_id, form_id, event, change, extra=None):
         for _ in range(_RETRIES):
-            form = self.store.get_form(form_id)
+            form = self.store.forms.get_form(form_id)
             if form is None or form["interaction_id"] != interaction_id:
                 raise ZhengnaError("not_found.form")
             target = states.FORM_TRANSITIONS.get((_status(form), event))
@@ -165,7 +169,9 @@ class Forms:
                 "updated_by": actor.id,
             }
             try:
-                rows = self.store.commit_form(form, after, _event(actor, now, event, after, extra))
+                rows = self.store.forms.commit_form(
+                    form, after, _event(actor, now, event, after, extra)
+                )
             except Conflict:
                 continue
             self.service.publish_rows(rows)
@@ -187,7 +193,7 @@ class Forms:
         return _connected(self.service.owned(person, interaction_id))
 
     def _audit(self, actor, action, interaction_id, detail):
-        self.store.audit(
+        self.store.conversations.audit(
             {
                 "created_at": self.service.clock(),
                 "actor_role": actor.role,

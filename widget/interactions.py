@@ -35,7 +35,7 @@ IDLE_REMINDER = "您已有一段时间没有发言，如无其他问题，本次
 
 
 class Service:
-    """The interaction lifecycle: the one caller of states.apply and store.commit."""
+    """The interaction lifecycle: the one caller of states.apply and store.conversations.commit."""
 
     def __init__(
         self,
@@ -56,14 +56,14 @@ class Service:
 
     def get(self, interaction_id: str) -> Interaction:
         """Return an interaction or raise not_found."""
-        interaction = self.store.get_interaction(interaction_id)
+        interaction = self.store.conversations.get_interaction(interaction_id)
         if interaction is None:
             raise not_found()
         return interaction
 
     def owned(self, person: Row, interaction_id: str) -> Interaction:
         """Return the person's own interaction; someone else's is reported as not found."""
-        interaction = self.store.get_interaction(interaction_id)
+        interaction = self.store.conversations.get_interaction(interaction_id)
         if interaction is None or (interaction.site_id, interaction.tin, interaction.sub) != (
             person["site_id"],
             person["tin"],
@@ -81,7 +81,7 @@ class Service:
 
     def live_of(self, person: Row) -> Interaction | None:
         """Return the person's live interaction, or None."""
-        for interaction in self.store.interactions_of(
+        for interaction in self.store.conversations.interactions_of(
             person["site_id"], person["tin"], person["sub"]
         ):
             if interaction.state in states.LIVE_VALUES:
@@ -92,13 +92,16 @@ class Service:
         """Return the person's recent interactions for the window's history list."""
         return [
             self.public_view(i)
-            for i in self.store.interactions_of(person["site_id"], person["tin"], person["sub"])
+            for i in self.store.conversations.interactions_of(
+                person["site_id"], person["tin"], person["sub"]
+            )
         ]
 
     def events_after(self, interaction_id: str, seq: int, limit: int) -> list[Frame]:
         """Return stored events after seq as outbound frames."""
         return [
-            protocol.event_frame(row) for row in self.store.events_after(interaction_id, seq, limit)
+            protocol.event_frame(row)
+            for row in self.store.conversations.events_after(interaction_id, seq, limit)
         ]
 
     # -- taxpayer ----------------------------------------------------------------------------
@@ -120,7 +123,7 @@ class Service:
             )
             record = Interaction(**{**record.as_row(), "queued_at": now})
             self.publish_rows(
-                self.store.create_interaction(
+                self.store.conversations.create_interaction(
                     record, [self.state_event(record, "request_human", actor, now)]
                 )
             )
@@ -168,7 +171,7 @@ class Service:
             else None
         )
         try:
-            self.publish_rows(self.store.save_evaluation(row, event, followup))
+            self.publish_rows(self.store.ratings.save_evaluation(row, event, followup))
         except ValueError:
             raise ZhengnaError("already_rated") from None
 
@@ -188,7 +191,7 @@ class Service:
             raise ProtocolError("bad_field.empty_message", {"ref": cid})
         interaction = interaction or self.get(interaction_id)
         if not self._open_to(actor, interaction):
-            done = self.store.find_message(interaction_id, actor.role, actor.id, cid)
+            done = self.store.conversations.find_message(interaction_id, actor.role, actor.id, cid)
             if done is not None:  # a retry of a message stored before the conversation moved on
                 return self._stored_again(done)
             raise ZhengnaError("not_accepting_messages", state=interaction.state)
@@ -199,16 +202,16 @@ class Service:
                 self.own_attachment(actor, interaction_id, attachment_id)
             )
         try:
-            rows = self.store.append(interaction_id, [message])
+            rows = self.store.conversations.append(interaction_id, [message])
         except (
             Duplicate
         ):  # the same cid again (a resend after a reconnect): answer with the stored seq
-            done = self.store.find_message(interaction_id, actor.role, actor.id, cid)
+            done = self.store.conversations.find_message(interaction_id, actor.role, actor.id, cid)
             if done is None:
                 raise
             return self._stored_again(done)
         if attachment_id:
-            self.store.mark_attachment_used(attachment_id, self.clock())  # no orphan now
+            self.store.media.mark_attachment_used(attachment_id, self.clock())  # no orphan now
         self.publish_rows(rows)
         return rows[0]["seq"]
 
@@ -235,7 +238,7 @@ class Service:
 
     def own_attachment(self, actor: Actor, interaction_id: str, attachment_id: str) -> Row:
         """Return a file actor uploaded to this interaction, or raise not_found."""
-        row = self.store.get_attachment(attachment_id)
+        row = self.store.media.get_attachment(attachment_id)
         if (
             row is None
             or row["interaction_id"] != interaction_id
@@ -274,7 +277,7 @@ class Service:
             "created_at": self.clock(),
             "cid": cid,
         }
-        stored = self.store.save_leave_message(row)
+        stored = self.store.conversations.save_leave_message(row)
         if stored["id"] != row["id"]:
             return stored
         self.bus.publish(
@@ -294,7 +297,7 @@ class Service:
 
     def mark_read(self, actor: Actor, interaction_id: str, seq: int) -> None:
         """Move the actor's read pointer and tell the other side."""
-        if self.store.mark_read(interaction_id, actor.role, seq):
+        if self.store.conversations.mark_read(interaction_id, actor.role, seq):
             self.ephemeral(
                 interaction_id,
                 {"type": "read", "interaction_id": interaction_id, "role": actor.role, "seq": seq},
@@ -324,7 +327,7 @@ class Service:
             now = self.clock()
             after = states.apply(before, event, actor, now, **changes)
             try:
-                rows = self.store.commit(
+                rows = self.store.conversations.commit(
                     before, after, [self.state_event(after, event, actor, now, detail)]
                 )
             except Conflict:
@@ -338,7 +341,7 @@ class Service:
         """Tell both sides the conversation will end soon if nobody writes."""
         now = self.clock()
         try:
-            rows = self.store.commit(
+            rows = self.store.conversations.commit(
                 interaction,
                 dataclasses.replace(interaction, idle_warned_at=now),
                 [
@@ -359,7 +362,9 @@ class Service:
     def set_bookkeeping(self, interaction: Interaction, **changes: Any) -> None:
         """Change bookkeeping columns that are not a state (no event); ignore a lost race."""
         try:
-            self.store.commit(interaction, dataclasses.replace(interaction, **changes), [])
+            self.store.conversations.commit(
+                interaction, dataclasses.replace(interaction, **changes), []
+            )
         except Conflict:
             pass
 
@@ -385,7 +390,9 @@ class Service:
 
     def queue_changed(self, centre_id: str) -> None:
         """Push every waiting taxpayer's position and the centre's queue to its agents."""
-        waiting = self.store.interactions_in([states.State.QUEUED.value], centre_id=centre_id)
+        waiting = self.store.conversations.interactions_in(
+            [states.State.QUEUED.value], centre_id=centre_id
+        )
         online = self.presence.online_in(centre_id)
         handle = self.router.handle_time(centre_id)
         for position, interaction in enumerate(waiting, start=1):
@@ -411,7 +418,9 @@ class Service:
     def queue_snapshot(self, centre_id: str, waiting: list[Interaction] | None = None) -> Frame:
         """Return the centre's waiting list as the console shows it."""
         if waiting is None:
-            waiting = self.store.interactions_in([states.State.QUEUED.value], centre_id=centre_id)
+            waiting = self.store.conversations.interactions_in(
+                [states.State.QUEUED.value], centre_id=centre_id
+            )
         return {
             "type": "queue.snapshot",
             "centre": centre_id,
@@ -429,7 +438,7 @@ class Service:
 
     def position_of(self, interaction: Interaction) -> Frame | None:
         """Return the queue.position frame for one waiting interaction, or None."""
-        waiting = self.store.interactions_in(
+        waiting = self.store.conversations.interactions_in(
             [states.State.QUEUED.value], centre_id=interaction.centre_id
         )
         for position, item in enumerate(waiting, start=1):
@@ -481,7 +490,7 @@ class Service:
         """Return the interaction.state event describing after."""
         agent = None
         if after.agent_id:
-            row = self.store.get_agent(after.agent_id)
+            row = self.store.directory.get_agent(after.agent_id)
             agent = {"id": after.agent_id, "name": row["display_name"] if row else ""}
         payload = {
             "state": after.state,
@@ -551,7 +560,7 @@ class Service:
         self, agent: Row, action: str, interaction_id: str | None, detail: Mapping[str, Any]
     ) -> None:
         """Record an agent's action in the audit trail."""
-        self.store.audit(
+        self.store.conversations.audit(
             {
                 "created_at": self.clock(),
                 "actor_role": "agent",
@@ -583,7 +592,9 @@ class Service:
 
     def public_view(self, interaction: Interaction) -> Row:
         """Return an interaction as clients see it, with its agent's name."""
-        agent = self.store.get_agent(interaction.agent_id) if interaction.agent_id else None
+        agent = (
+            self.store.directory.get_agent(interaction.agent_id) if interaction.agent_id else None
+        )
         return interaction.public(agent["display_name"] if agent else None)
 
 

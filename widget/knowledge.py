@@ -39,12 +39,12 @@ class Knowledge:
         cached = self._sites.get(site_id)
         if cached and time.monotonic() - cached[2] < RECHECK_SECONDS:
             return cached[1]
-        version = self.store.kb_version(site_id)
+        version = self.store.knowledge.kb_version(site_id)
         if cached and cached[0] == version:
             self._sites[site_id] = (version, cached[1], time.monotonic())
             return cached[1]
-        own = [_entry(row) for row in self.store.kb_entries_of(site_id)]
-        pairs = self.store.kb_pairs_of(site_id)
+        own = [_entry(row) for row in self.store.knowledge.kb_entries_of(site_id)]
+        pairs = self.store.knowledge.kb_pairs_of(site_id)
         if not own and not pairs:
             kb = self._national()
         else:
@@ -65,7 +65,7 @@ class Knowledge:
     def entries(self, site_id, query=""):
         """Return the site's entries as dicts with their source (national, site, override), filtered
         by query."""
-        own = {row["id"]: row for row in self.store.kb_entries_of(site_id)}
+        own = {row["id"]: row for row in self.store.knowledge.kb_entries_of(site_id)}
         national = {entry.id for entry in self.national}
         items = []
         for entry in layer(self.national, [_entry(row) for row in own.values()]):
@@ -98,7 +98,7 @@ class Knowledge:
         once."""
         rows = [_validated(item, n) for n, item in enumerate(items, start=1)]
         now = self.clock()
-        self.store.put_kb_entries(
+        self.store.knowledge.put_kb_entries(
             site_id, [dict(row, updated_at=now, updated_by=who) for row in rows]
         )
         self._sites.pop(site_id, None)
@@ -116,7 +116,7 @@ class Knowledge:
 
     def delete(self, site_id, entry_id):
         """Drop the site's own version of an entry (a national one shows through again)."""
-        if not self.store.delete_kb_entry(site_id, entry_id):
+        if not self.store.knowledge.delete_kb_entry(site_id, entry_id):
             raise ZhengnaError("not_found.kb_own_entry")
         self._sites.pop(site_id, None)
 
@@ -147,7 +147,7 @@ class Knowledge:
     def thesaurus(self, site_id):
         """Return every pair in force for the site: shipped ones (with the voices they came from)
         and the site's own (which replace a shipped pair with the same variant)."""
-        own = {row["variant"].lower(): row for row in self.store.kb_pairs_of(site_id)}
+        own = {row["variant"].lower(): row for row in self.store.knowledge.kb_pairs_of(site_id)}
         items = [
             {
                 "variant": p.variant,
@@ -175,7 +175,7 @@ class Knowledge:
         """Say what adding variant -> canonical would do to the site's KB (entries touched, whether
         the KB's own questions still find their entries) and whether it may be added."""
         entries = self.for_site(site_id).entries
-        base = _with_site_pairs(self.store.kb_pairs_of(site_id))
+        base = _with_site_pairs(self.store.knowledge.kb_pairs_of(site_id))
         try:
             check = _build_in_thread(lambda: check_pair(entries, variant, canonical, base))
         except ThesaurusError as exc:
@@ -208,13 +208,13 @@ class Knowledge:
             "created_at": self.clock(),
             "created_by": who,
         }
-        self.store.put_kb_pair(site_id, row)
+        self.store.knowledge.put_kb_pair(site_id, row)
         self._sites.pop(site_id, None)
         return check
 
     def delete_pair(self, site_id, variant):
         """Remove one of the site's own pairs (shipped pairs are changed in the shipped file)."""
-        if not self.store.delete_kb_pair(site_id, variant):
+        if not self.store.knowledge.delete_kb_pair(site_id, variant):
             raise ZhengnaError("not_found.thesaurus_pair")
         self._sites.pop(site_id, None)
 
@@ -223,7 +223,7 @@ class Knowledge:
         disliked."""
         unanswered, disliked, picked = Counter(), Counter(), {}
         samples = {}
-        for row in self.store.bot_log_since(site_id, since):
+        for row in self.store.knowledge.bot_log_since(site_id, since):
             key = _key(row["question"])
             samples.setdefault(key, row)
             if row["outcome"] in ("reject", "suggest"):

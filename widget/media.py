@@ -41,7 +41,7 @@ class Workers:
     def live(self):
         """Return the URLs of the workers a new call may use now."""
         since = self.clock() - timedelta(seconds=self.ttl)
-        seen = [row["url"] for row in self.store.workers_seen_since(since)]
+        seen = [row["url"] for row in self.store.media.workers_seen_since(since)]
         return list(dict.fromkeys(self.fixed + seen))
 
     def require_live(self):
@@ -55,7 +55,7 @@ class Workers:
         """Return the URL of the worker for a new call; raise media_unavailable when there is
         none."""
         urls = self.require_live()
-        load = self.store.active_calls_by_worker()
+        load = self.store.conversations.active_calls_by_worker()
         return min(urls, key=lambda url: (load.get(url, 0), _rank(call_id, url)))
 
     def client(self, url):

@@ -688,6 +688,19 @@ def error_frame(error: ZhengnaError, ref: str | None = None) -> dict[str, Any]:
     return frame
 
 
+def message_view(message: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what clients see of a stored message row (a message.new event's "message")."""
+    return {
+        "id": message["id"],
+        "cid": message.get("cid"),
+        "from": message["sender_role"],
+        "sender": message.get("sender_name", ""),
+        "kind": message["kind"],
+        "body": message["body"],
+        "attachment": message.get("attachment"),
+    }
+
+
 def event_frame(row: Mapping[str, Any]) -> dict[str, Any]:
     """Return the outbound frame for a stored event row."""
     return {

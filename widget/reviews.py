@@ -36,7 +36,7 @@ class Reviews:
     def due(self, centre_id, now):
         """Return when a follow-up opened now is due: FOLLOWUP_DAYS of the centre's working days."""
         router, days = self.service.router, self.service.config["FOLLOWUP_DAYS"]
-        schedule = hours.Schedule.from_dict(self.store.get_centre(centre_id)["schedule"])
+        schedule = hours.Schedule.from_dict(self.store.directory.get_centre(centre_id)["schedule"])
         return hours.add_working_days(
             schedule, router.calendar, now, days
         ) or hours.add_working_days(hours.OFFICE_WEEK, router.calendar, now, days)
@@ -47,7 +47,7 @@ class Reviews:
         now, names = self.service.clock(), self._names()
         return [
             self._with_people(_followup_view(row, now), names)
-            for row in self.store.followups_in(centre)
+            for row in self.store.ratings.followups_in(centre)
         ]
 
     def close_followup(self, agent, interaction_id, note):
@@ -55,17 +55,17 @@ class Reviews:
         row = self._followup(agent, interaction_id)
         target = states.next_review_status("followup", row["status"], "close", _role(agent))
         now = self.service.clock()
-        if not self.store.decide_followup(
+        if not self.store.ratings.decide_followup(
             interaction_id, "open", status=target, note=note, closed_at=now, closed_by=agent["id"]
         ):
             raise states.IllegalTransition("closed", "followup.close", _role(agent))
         self.service.audit(agent, "followup_close", interaction_id, {"note": note})
         return self._with_people(
-            _followup_view(self.store.get_followup(interaction_id), now), self._names()
+            _followup_view(self.store.ratings.get_followup(interaction_id), now), self._names()
         )
 
     def _followup(self, agent, interaction_id):
-        row = self.store.get_followup(interaction_id)
+        row = self.store.ratings.get_followup(interaction_id)
         if row is None:
             raise _missing()
         require_scope(agent, row["centre_id"])
@@ -75,19 +75,21 @@ class Reviews:
 
     def my_ratings(self, agent):
         """Return the ratings of the agent's own conversations with the state of any appeal."""
-        appeals = {a["interaction_id"]: a for a in self.store.appeals_in(agent_id=agent["id"])}
+        appeals = {
+            a["interaction_id"]: a for a in self.store.ratings.appeals_in(agent_id=agent["id"])
+        }
         return [
             {
                 **_rating_view(row),
                 "appeal": appeals.get(row["interaction_id"], {}).get("status"),
                 "appealable": row["score"] <= APPEALABLE and row["interaction_id"] not in appeals,
             }
-            for row in self.store.evaluations_by_agent(agent["id"])
+            for row in self.store.ratings.evaluations_by_agent(agent["id"])
         ]
 
     def appeal(self, agent, interaction_id, reason):
         """Appeal a rating of the agent's own conversation; one appeal per rating."""
-        rating = self.store.get_evaluation(interaction_id)
+        rating = self.store.ratings.get_evaluation(interaction_id)
         if rating is None or rating["agent_id"] != agent["id"]:
             raise ZhengnaError("not_found.rating")
         if rating["score"] > APPEALABLE:
@@ -101,7 +103,7 @@ class Reviews:
             "created_at": self.service.clock(),
         }
         try:
-            self.store.create_appeal(row)
+            self.store.ratings.create_appeal(row)
         except ValueError:
             raise ZhengnaError("already_appealed") from None
         self.service.audit(agent, "appeal", interaction_id, {"reason": reason})
@@ -111,27 +113,29 @@ class Reviews:
         """Return the appeals a supervisor may decide, with their ratings."""
         centre = None if agent["role"] == "admin" else agent["centre_id"]
         names = self._names()
-        return [self._appeal_view(row, names) for row in self.store.appeals_in(centre)]
+        return [self._appeal_view(row, names) for row in self.store.ratings.appeals_in(centre)]
 
     def decide(self, agent, interaction_id, decision):
         """Keep the appealed rating in the figures, or remove it (the original stays, marked)."""
-        row = self.store.get_appeal(interaction_id)
+        row = self.store.ratings.get_appeal(interaction_id)
         if row is None:
             raise _missing()
         require_scope(agent, row["centre_id"])
         target = states.next_review_status("appeal", row["status"], decision, _role(agent))
-        if not self.store.decide_appeal(interaction_id, target, agent["id"], self.service.clock()):
+        if not self.store.ratings.decide_appeal(
+            interaction_id, target, agent["id"], self.service.clock()
+        ):
             raise states.IllegalTransition("decided", f"appeal.{decision}", _role(agent))
         self.service.audit(agent, f"appeal_{decision}", interaction_id, {})
-        return self._appeal_view(self.store.get_appeal(interaction_id), self._names())
+        return self._appeal_view(self.store.ratings.get_appeal(interaction_id), self._names())
 
     # -- views -------------------------------------------------------------------------------------
 
     def _names(self):
-        return {a["id"]: a["display_name"] for a in self.store.agents_of()}
+        return {a["id"]: a["display_name"] for a in self.store.directory.agents_of()}
 
     def _with_people(self, item, names):
-        interaction = self.store.get_interaction(item["interaction_id"])
+        interaction = self.store.conversations.get_interaction(item["interaction_id"])
         return {
             **item,
             "agent_name": names.get(item["agent_id"], ""),
@@ -140,7 +144,7 @@ class Reviews:
         }
 
     def _appeal_view(self, row, names):
-        rating = self.store.get_evaluation(row["interaction_id"])
+        rating = self.store.ratings.get_evaluation(row["interaction_id"])
         return self._with_people(
             {
                 "interaction_id": row["interaction_id"],

@@ -65,7 +65,7 @@ class Router:
 
         def build():
             calendar = self.shipped
-            for data in self.store.holiday_years():
+            for data in self.store.directory.holiday_years():
                 calendar = calendar.with_year(data)
             return calendar
 
@@ -76,28 +76,28 @@ class Router:
         has some)."""
 
         def compute():
-            times = self.store.handle_times(centre_id, self.clock() - HANDLE_WINDOW)
+            times = self.store.conversations.handle_times(centre_id, self.clock() - HANDLE_WINDOW)
             return sum(times) / len(times) if times else self.default_handle_time
 
         return self._cached(("handle", centre_id), compute)
 
     def region(self, code):
         """Return the region row for a tax-office code, or raise a clear error."""
-        region = self.store.get_region(code)
+        region = self.store.directory.get_region(code)
         if region is None:
             raise ZhengnaError("region_unknown", code=code)
         return region
 
     def centre_status(self, centre_id):
         """Return the centre's HoursStatus now."""
-        centre = self.store.get_centre(centre_id)
+        centre = self.store.directory.get_centre(centre_id)
         schedule = hours_mod.Schedule.from_dict(centre["schedule"])
         return hours_mod.status(schedule, self.calendar, self.clock())
 
     def centre_view(self, centre_id, status=None):
         """Return a centre's name and whether it serves now, with its next opening (as clients see
         it)."""
-        centre = self.store.get_centre(centre_id)
+        centre = self.store.directory.get_centre(centre_id)
         status = status or self.centre_status(centre_id)
         return {
             "id": centre_id,

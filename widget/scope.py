@@ -43,12 +43,16 @@ def may_accept(agent: dict, interaction: Interaction) -> bool:
 def kb_sites(store, agent: dict) -> list[str]:
     """Return the ids of the sites whose knowledge base the account manages, own centre's first."""
     if agent["role"] == ADMIN:
-        served = [r["site_id"] for r in store.regions() if r["centre_id"] == agent["centre_id"]]
-        return list(dict.fromkeys(served + [s["id"] for s in store.sites()]))
+        served = [
+            r["site_id"] for r in store.directory.regions() if r["centre_id"] == agent["centre_id"]
+        ]
+        return list(dict.fromkeys(served + [s["id"] for s in store.directory.sites()]))
     if agent["role"] != SUPERVISOR:
         return []
     return list(
-        dict.fromkeys(r["site_id"] for r in store.regions() if r["centre_id"] == agent["centre_id"])
+        dict.fromkeys(
+            r["site_id"] for r in store.directory.regions() if r["centre_id"] == agent["centre_id"]
+        )
     )
 
 
@@ -65,7 +69,7 @@ def may_transfer_to(agent: dict, target: dict) -> bool:
 def transfer_agents(store, agent: dict) -> list[dict]:
     """Return the accounts agent may hand a conversation to."""
     centre = None if agent["role"] == ADMIN else agent["centre_id"]
-    return [a for a in store.agents_of(centre) if may_transfer_to(agent, a)]
+    return [a for a in store.directory.agents_of(centre) if may_transfer_to(agent, a)]
 
 
 def require_scope(agent: dict, centre_id: str, interaction=None, serving: bool = False) -> None:

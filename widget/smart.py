@@ -41,7 +41,7 @@ class SmartService:
         live = self.service.live_of(person)
         actor = taxpayer_actor(person)
         if live is not None:  # a resend is answered as before, even if the person moved on since
-            done = self.store.find_message(live.id, "taxpayer", actor.id, cid)
+            done = self.store.conversations.find_message(live.id, "taxpayer", actor.id, cid)
             if done is not None:
                 return live, done["seq"]
             if live.state != states.State.BOT.value:
@@ -55,16 +55,16 @@ class SmartService:
             record = self.service.new_record(
                 person, region, states.opening_state("ask_bot", "taxpayer"), now
             )
-            rows = self.store.create_interaction(
+            rows = self.store.conversations.create_interaction(
                 record, [self.service.state_event(record, "ask_bot", actor, now), asked, reply]
             )
             self.service.publish_rows(rows)
             self.service.announce(person, record.id)
         else:
             record = live
-            rows = self.store.append(live.id, [asked, reply])
+            rows = self.store.conversations.append(live.id, [asked, reply])
             self.service.publish_rows(rows)
-        self.store.log_bot(
+        self.store.knowledge.log_bot(
             {
                 "interaction_id": record.id,
                 "seq": rows[-1]["seq"],
@@ -83,7 +83,9 @@ class SmartService:
         was offered in."""
         live = self.service.live_of(person)
         actor = taxpayer_actor(person)
-        if live is not None and self.store.find_message(live.id, "taxpayer", actor.id, cid):
+        if live is not None and self.store.conversations.find_message(
+            live.id, "taxpayer", actor.id, cid
+        ):
             return live  # a resend is answered as before, even if the person moved on since
         if live is None or live.state != states.State.BOT.value:
             raise IllegalTransition(live.state if live else "none", "bot.pick", "taxpayer")
@@ -103,16 +105,16 @@ class SmartService:
         answer = self.service.message_event(
             Actor("bot", "bot"), None, body, "bot", now, extra={"bot": bot}
         )
-        rows = self.store.append(live.id, [asked, answer])
+        rows = self.store.conversations.append(live.id, [asked, answer])
         self.service.publish_rows(rows)
-        self.store.mark_suggestion_picked(live.id, rows[0]["seq"], kb_id)
+        self.store.knowledge.mark_suggestion_picked(live.id, rows[0]["seq"], kb_id)
         return live
 
     def feedback(self, person, interaction_id, seq, value):
         """Record 有用/没用 on one bot answer of the person's interaction (a second one replaces the
         first)."""
         self.service.owned(person, interaction_id)
-        if not self.store.update_bot_log(interaction_id, seq, feedback=value):
+        if not self.store.knowledge.update_bot_log(interaction_id, seq, feedback=value):
             raise ZhengnaError("not_found.bot_answer")
 
     def _reply(self, result, matcher, now, lang):

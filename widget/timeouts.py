@@ -64,7 +64,7 @@ class Sweeper:
             self.service.presence.refresh()
         open_now, limits = self._announce_centres()
         present = self.service.presence.connected_agents()
-        for interaction in self.service.store.interactions_in(states.LIVE_VALUES):
+        for interaction in self.service.store.conversations.interactions_in(states.LIVE_VALUES):
             try:
                 self._check(interaction, now, open_now, limits, present)
             except ZhengnaError as error:  # someone else moved it first: nothing to do
@@ -75,13 +75,13 @@ class Sweeper:
         self._pruned_at = time.monotonic()
         store = self.service.store
         data_dir = Path(self.config["DATA_DIR"]).resolve()
-        for row in store.recordings_before(
+        for row in store.media.recordings_before(
             now - timedelta(days=self.config["RECORDING_RETENTION_DAYS"])
         ):
             path = data_dir.joinpath(row["file"]).resolve()
             if path.is_relative_to(data_dir):
                 path.unlink(missing_ok=True)
-            store.delete_recording(row["id"])
+            store.media.delete_recording(row["id"])
             log.info(
                 "recording %s of %s deleted after its retention period",
                 row["id"],
@@ -94,11 +94,11 @@ class Sweeper:
         self._orphans_at = time.monotonic()
         store = self.service.store
         folder = Path(self.config["DATA_DIR"]) / "attachments"
-        for row in store.orphan_attachments(
+        for row in store.media.orphan_attachments(
             now - timedelta(seconds=self.config["UPLOAD_ORPHAN_TTL"])
         ):
             (folder / row["id"]).unlink(missing_ok=True)
-            store.delete_attachment(row["id"])
+            store.media.delete_attachment(row["id"])
             log.info(
                 "upload %s of %s removed: no message used it", row["id"], row["interaction_id"]
             )
@@ -108,7 +108,7 @@ class Sweeper:
         queue limit}."""
         router, bus = self.service.router, self.service.bus
         open_now, limits = {}, {}
-        for centre in self.service.store.centres():
+        for centre in self.service.store.directory.centres():
             limits[centre["id"]] = centre["queue_timeout"] or self.config["QUEUE_TIMEOUT"]
             status = router.centre_status(centre["id"])
             open_now[centre["id"]] = status.open

@@ -84,7 +84,7 @@ def test_calls_only_while_connected_and_ending_the_conversation_ends_the_call(ca
     ag.reply(ag.request({"type": "interaction.end", "interaction_id": iid}))
     ended = tp.expect("interaction.state", interaction_id=iid, state="ended")
     assert ended["call"] == "none"
-    assert call_server.store().get_interaction(iid).call_state == "none"
+    assert call_server.store().conversations.get_interaction(iid).call_state == "none"
     tp.close()
     ag.close()
 
@@ -118,7 +118,7 @@ def test_a_transfer_ends_the_call_the_new_agent_never_answered(call_server, pers
     assert moved["type"] == "reply", moved
     state = tp.expect("interaction.state", interaction_id=iid, event="transfer_to_agent")
     assert state["state"] == "connected" and state["call"] == "none"
-    assert call_server.store().get_interaction(iid).call_state == "none"
+    assert call_server.store().conversations.get_interaction(iid).call_state == "none"
     refused = other.reply(other.request({"type": "call.hangup", "interaction_id": iid}))
     assert refused["code"] == "illegal_transition", "nothing left to hang up"
     for client in (tp, ag, other):

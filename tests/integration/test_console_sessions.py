@@ -52,7 +52,7 @@ def test_an_account_change_ends_its_sessions_and_consoles(server, account, chang
 
         from widget.store.schema import audit_events
 
-        audit = server.store()._all(select(audit_events))
+        audit = server.store().conversations.rows(select(audit_events))
         assert "second-pass" not in str(audit)  # the audit says a password changed, not which
 
 

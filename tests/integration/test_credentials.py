@@ -62,7 +62,7 @@ def test_resume_with_an_expired_token_of_the_same_person_still_works(server, per
     tin = person()
     _, hello = taxpayer(server, tin, name="长谈")
     store = server.store()
-    row = store.session_by_hash(credentials.digest(hello["credential"]))
+    row = store.directory.session_by_hash(credentials.digest(hello["credential"]))
     store.dispose()
     old = server.mint(tin, name="长谈", sub=row["sub"], now=time.time() - 3600)
     client = _resume(
@@ -95,7 +95,7 @@ def test_credential_max_age_caps_it_whatever_its_use(start_server, person):
 
 def _logout_notice(server, tin, sub, key=None, **claims):
     store = server.store()
-    key = key or next(k for k in store.site_keys("demo") if k["active"])
+    key = key or next(k for k in store.directory.site_keys("demo") if k["active"])
     store.dispose()
     now = int(time.time())
     body = {"aud": "demo", "sub": sub, "tin": tin, "iat": now, "exp": now + 60, **claims}

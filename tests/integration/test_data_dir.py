@@ -44,7 +44,7 @@ def test_a_fresh_data_dir_is_private_and_its_site_keys_sealed(tmp_path, person):
         assert all(_mode(f) == 0o600 for f in (data / "attachments").iterdir())
         stored = _raw_secrets(data)["demo-1"]
         assert stored.startswith("fernet:")
-        assert server.store().site_keys("demo")[0]["secret"] not in stored
+        assert server.store().directory.site_keys("demo")[0]["secret"] not in stored
     finally:
         server.stop()
 
@@ -59,7 +59,7 @@ def test_an_older_data_dir_is_tightened_and_its_secrets_migrated(tmp_path, perso
     old = Store(config.database_url(config.load({"DATA_DIR": str(data)}, environ={})))
     old.migrate()
     now = datetime.now(UTC)
-    old.put_site(
+    old.directory.put_site(
         {
             "id": "demo",
             "name": "旧站点",

@@ -63,7 +63,7 @@ def test_retried_sends_with_the_same_cid_are_stored_once(server, person):
         seqs[cid] = again.reply(cid)["seq"]
     assert len(set(seqs.values())) == len(cids)
     store = server.store()
-    events = store.events_after(iid, 0, 1000)
+    events = store.conversations.events_after(iid, 0, 1000)
     texts = [e["payload"]["message"]["body"] for e in events if e["type"] == "message.new"]
     assert sorted(texts) == sorted(f"消息{cid}" for cid in cids)
     # the agent saw each exactly once
@@ -132,7 +132,9 @@ def test_a_message_stored_by_a_process_that_died_before_publishing_arrives_on_re
         None, sender, "lost-1", "提交了却没发出", "text", datetime.now(UTC)
     )
     store = server.store()
-    [stored] = store.append(iid, [event])  # committed; the process died before it published
+    [stored] = store.conversations.append(
+        iid, [event]
+    )  # committed; the process died before it published
     store.dispose()
     answer = tp.reply(
         tp.request(

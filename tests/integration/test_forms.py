@@ -85,7 +85,7 @@ def test_a_form_sent_filled_returned_resubmitted_and_done(server, conversation):
     in_form = {f["id"] for item in done["form"]["items"] for f in item["files"]}
     store = server.store()
     try:  # a file a form holds is no orphan: the sweeper must never remove it
-        orphans = {row["id"] for row in store.orphan_attachments(datetime.now(UTC))}
+        orphans = {row["id"] for row in store.media.orphan_attachments(datetime.now(UTC))}
     finally:
         store.dispose()
     assert in_form and not in_form & orphans

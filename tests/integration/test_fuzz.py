@@ -70,7 +70,7 @@ class World:
     def __init__(self, server):
         self.server = server
         self.store = server.store()
-        self.key = next(k for k in self.store.site_keys("demo") if k["active"])
+        self.key = next(k for k in self.store.directory.site_keys("demo") if k["active"])
         self.people = iter(range(700000, 800000))
         self.agents = {}
         for name, password in (
@@ -151,7 +151,9 @@ class ProtocolFuzz(RuleBasedStateMachine):
 
     def _discover(self):
         for actor in self.taxpayers:
-            for interaction in self.world.store.interactions_of("demo", actor.tin, actor.id):
+            for interaction in self.world.store.conversations.interactions_of(
+                "demo", actor.tin, actor.id
+            ):
                 if interaction.id not in self.owner:
                     self.iids.append(interaction.id)
                     self.owner[interaction.id] = actor
@@ -160,7 +162,7 @@ class ProtocolFuzz(RuleBasedStateMachine):
         self._discover()
         out = {}
         for iid in self.iids:
-            i = self.world.store.get_interaction(iid)
+            i = self.world.store.conversations.get_interaction(iid)
             out[iid] = (i.state, i.call_state, i.agent_id, i.centre_id, i.seq)
         return out
 
@@ -225,7 +227,7 @@ class ProtocolFuzz(RuleBasedStateMachine):
 
     def _check_delivery(self, acting, frame):
         store = self.world.store
-        events = {iid: store.events_after(iid, 0, 100000) for iid in self.iids}
+        events = {iid: store.conversations.events_after(iid, 0, 100000) for iid in self.iids}
         for iid, rows in events.items():
             assert [e["seq"] for e in rows] == list(range(1, len(rows) + 1)), f"{iid}: gap"
             assert self.snapshot[iid][4] == len(rows), f"{iid}: seq {self.snapshot[iid][4]}"
@@ -473,7 +475,7 @@ class ProtocolFuzz(RuleBasedStateMachine):
 
     def teardown(self):
         for iid in self.iids:
-            interaction = self.world.store.get_interaction(iid)
+            interaction = self.world.store.conversations.get_interaction(iid)
             if interaction.state not in FINAL:
                 owner = self.owner[iid]
                 owner.client.send(

@@ -39,7 +39,7 @@ def test_death_after_a_group_commit_before_any_ack(tmp_path, person):
         with _store(server) as store:
             stored = {
                 e["payload"]["message"]["cid"]: e["seq"]
-                for e in store.events_after(iid, 0, 1000)
+                for e in store.conversations.events_after(iid, 0, 1000)
                 if e["type"] == "message.new" and e["payload"]["message"].get("cid") in cids
             }
         assert all(stored.get(cid) == seq for cid, seq in acked.items()), "an ack was lost"
@@ -57,7 +57,7 @@ def test_death_after_a_group_commit_before_any_ack(tmp_path, person):
             if cid in stored:
                 assert answer["seq"] == stored[cid], "a committed message answered with its seq"
         with _store(server) as store:
-            events = store.events_after(iid, 0, 1000)
+            events = store.conversations.events_after(iid, 0, 1000)
         bodies = [
             e["payload"]["message"]["body"]
             for e in events
@@ -109,7 +109,7 @@ def test_a_message_committed_but_not_indexed_is_indexed_after_restart(tmp_path, 
         mark, seq, rows = progress(store)
         cids = [
             e["payload"]["message"].get("cid")
-            for e in store.events_after(iid, 0, 100)
+            for e in store.conversations.events_after(iid, 0, 100)
             if e["type"] == "message.new"
         ]
         assert cids == ["m1"] and mark < seq and rows == 0

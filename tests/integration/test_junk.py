@@ -10,7 +10,7 @@ from tests.support import WSClient, taxpayer
 
 def _demo_key(server):
     store = server.store()
-    key = next(k for k in store.site_keys("demo") if k["active"])
+    key = next(k for k in store.directory.site_keys("demo") if k["active"])
     store.dispose()
     return key
 

@@ -62,7 +62,7 @@ def test_bot_to_queue_to_agent_to_end_both_sides_see_every_event(server, person)
     again = tp.reply(tp.request({"type": "rating.submit", "interaction_id": iid, "score": 1}))
     assert again["type"] == "error" and again["code"] == "already_rated"
     store = server.store()
-    assert store.get_evaluation(iid)["score"] == 5
+    assert store.ratings.get_evaluation(iid)["score"] == 5
 
     ratings = (
         console(server, "super1", "super1-demo")
@@ -75,7 +75,7 @@ def test_bot_to_queue_to_agent_to_end_both_sides_see_every_event(server, person)
         "税务工作人员一",
         "发票开具",
     )
-    assert [a["action"] for a in store.audit_events(iid)] == ["accept", "end"]
+    assert [a["action"] for a in store.conversations.audit_events(iid)] == ["accept", "end"]
     tp.close()
     ag.close()
 
@@ -101,7 +101,7 @@ def test_cancel_while_queued_and_refused_once_connected(server, person):
     refused = tp.reply(tp.request({"type": "interaction.cancel", "interaction_id": iid}))
     assert refused["type"] == "error" and refused["code"] == "illegal_transition"
     assert refused["detail"]["state"] == "connected"
-    assert server.store().get_interaction(iid).state == "connected"
+    assert server.store().conversations.get_interaction(iid).state == "connected"
     ag.reply(ag.request({"type": "interaction.end", "interaction_id": iid}))
     tp.close()
     ag.close()
@@ -115,7 +115,7 @@ def test_taxpayer_close_ends_without_rating(server, person):
         assert ended["ended_by"] == "taxpayer" and ended["rating"] is False
     refused = tp.reply(tp.request({"type": "rating.submit", "interaction_id": iid, "score": 4}))
     assert refused["code"] == "rating_not_offered"
-    assert server.store().get_evaluation(iid) is None
+    assert server.store().ratings.get_evaluation(iid) is None
     tp.close()
     ag.close()
 
@@ -132,7 +132,7 @@ def test_two_agents_racing_to_accept_one_request(server, person):
     answers = [one.reply(cids[0]), two.reply(cids[1])]
     assert sorted(a["type"] for a in answers) == ["error", "reply"]
     assert [a for a in answers if a["type"] == "error"][0]["code"] == "already_taken"
-    winner = server.store().get_interaction(iid)
+    winner = server.store().conversations.get_interaction(iid)
     assert winner.state == "connected"
     tp.reply(tp.request({"type": "interaction.close", "interaction_id": iid}))
     for c in (tp, one, two):

@@ -167,10 +167,10 @@ def test_recordings_a_worker_reports_must_be_webm_files_of_the_call(start_server
         assert rogue.ended.wait(10)
         store = server.store()
         deadline = time.monotonic() + 10
-        while not store.recordings_of(iid) and time.monotonic() < deadline:
+        while not store.media.recordings_of(iid) and time.monotonic() < deadline:
             time.sleep(0.1)
         # the good one is reported last: once it is indexed, every refused one has been judged
-        rows = store.recordings_of(iid)
+        rows = store.media.recordings_of(iid)
         assert [Path(r["file"]).name for r in rows] == ["taxpayer.webm"]
         assert "refused" in server.read_log()
         for client in (tp, ag):

@@ -54,9 +54,9 @@ def recordings(server, iid, count):
     store = server.store()
     try:
         deadline = time.monotonic() + 20
-        while len(store.recordings_of(iid)) < count and time.monotonic() < deadline:
+        while len(store.media.recordings_of(iid)) < count and time.monotonic() < deadline:
             time.sleep(0.2)
-        return store.recordings_of(iid)
+        return store.media.recordings_of(iid)
     finally:
         store.dispose()
 
@@ -64,7 +64,7 @@ def recordings(server, iid, count):
 def call_worker(server, iid):
     store = server.store()
     try:
-        return store.get_interaction(iid).call_worker
+        return store.conversations.get_interaction(iid).call_worker
     finally:
         store.dispose()
 

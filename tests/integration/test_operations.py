@@ -57,7 +57,10 @@ def test_transfer_to_another_agent_with_a_note_the_taxpayer_never_sees(server, p
         one.request({"type": "message.send", "interaction_id": iid, "text": "还在吗"})
     )
     assert refused["code"] == "not_your_interaction"
-    assert [a["action"] for a in server.store().audit_events(iid)] == ["accept", "transfer"]
+    assert [a["action"] for a in server.store().conversations.audit_events(iid)] == [
+        "accept",
+        "transfer",
+    ]
     two.reply(two.request({"type": "interaction.end", "interaction_id": iid}))
     for c in (tp, one, two):
         c.close()
@@ -93,7 +96,7 @@ def test_agent_at_the_concurrency_limit_is_refused(server, person):
     iid2 = tp2.reply(tp2.request({"type": "human.request"}))["interaction_id"]
     refused = solo.reply(solo.request({"type": "interaction.accept", "interaction_id": iid2}))
     assert refused["code"] == "at_capacity" and "1" in refused["en"]
-    assert server.store().get_interaction(iid2).state == "queued"
+    assert server.store().conversations.get_interaction(iid2).state == "queued"
     for tp, iid in ((tp1, iid1), (tp2, iid2)):
         tp.reply(tp.request({"type": "interaction.close", "interaction_id": iid}))
         tp.close()
@@ -112,7 +115,9 @@ def test_history_of_the_same_taxpayer_and_audited_transcript_views(server, perso
     supervisor = console(server, "super1", "super1-demo")
     record = supervisor.get(server.url + f"/console/api/interactions/{first}/transcript").json()
     assert record["interaction"]["id"] == first and record["events"][0]["seq"] == 1
-    assert "view_transcript" in [a["action"] for a in server.store().audit_events(first)]
+    assert "view_transcript" in [
+        a["action"] for a in server.store().conversations.audit_events(first)
+    ]
     ag.reply(ag.request({"type": "interaction.end", "interaction_id": second}))
     tp.close()
     ag.close()

@@ -21,7 +21,7 @@ def _first_frame(server, frame, origin=None):
 
 
 def _demo_key(server):
-    return next(k for k in server.store().site_keys("demo") if k["active"])
+    return next(k for k in server.store().directory.site_keys("demo") if k["active"])
 
 
 def test_first_frame_without_a_token(server):
@@ -157,7 +157,7 @@ def test_bad_frames_get_specific_errors_and_change_nothing(server, person):
     tp, _ = taxpayer(server, person(), region="4402")
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
     tp.expect("interaction.state", state="queued")
-    before = server.store().events_after(iid, 0, 100)
+    before = server.store().conversations.events_after(iid, 0, 100)
 
     huge = "字" * 12000  # 36 KB of UTF-8, over the 32 KB frame limit
     tp.send({"type": "message.send", "cid": "big", "interaction_id": iid, "text": huge})
@@ -183,8 +183,8 @@ def test_bad_frames_get_specific_errors_and_change_nothing(server, person):
     tp.send({"type": "ping"})
     tp.expect("pong")  # still connected and served
 
-    assert server.store().events_after(iid, 0, 100) == before
-    assert server.store().get_interaction(iid).state == "queued"
+    assert server.store().conversations.events_after(iid, 0, 100) == before
+    assert server.store().conversations.get_interaction(iid).state == "queued"
     tp.reply(tp.request({"type": "interaction.cancel", "interaction_id": iid}))
     tp.close()
 
@@ -195,10 +195,13 @@ def test_other_taxpayers_interactions_are_invisible(server, person):
     owner.expect("interaction.state", state="queued")
     # Same enterprise, another member of staff: still not theirs.
     intruder, _ = taxpayer(
-        server, owner_tin := server.store().get_interaction(iid).tin, name="同事", region="4402"
+        server,
+        owner_tin := server.store().conversations.get_interaction(iid).tin,
+        name="同事",
+        region="4402",
     )
     assert owner_tin
-    before = server.store().events_after(iid, 0, 100)
+    before = server.store().conversations.events_after(iid, 0, 100)
     for frame in (
         {"type": "message.send", "interaction_id": iid, "text": "偷看"},
         {"type": "interaction.cancel", "interaction_id": iid},
@@ -213,8 +216,8 @@ def test_other_taxpayers_interactions_are_invisible(server, person):
     assert intruder.expect("error")["code"] == "not_found"
     history = intruder.reply(intruder.request({"type": "history.list"}))
     assert history["type"] == "history" and iid not in [item["id"] for item in history["items"]]
-    assert server.store().events_after(iid, 0, 100) == before
-    assert server.store().get_interaction(iid).state == "queued"
+    assert server.store().conversations.events_after(iid, 0, 100) == before
+    assert server.store().conversations.get_interaction(iid).state == "queued"
     owner.reply(owner.request({"type": "interaction.cancel", "interaction_id": iid}))
     for c in (owner, intruder):
         c.close()

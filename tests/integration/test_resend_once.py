@@ -21,7 +21,7 @@ def test_a_resent_leave_message_is_stored_once(server, person):
     assert first["type"] == "reply" and again == first
     other = tp.reply(tp.request({**frame, "cid": "leave-2"}))  # the same words typed again
     assert other["type"] == "reply" and other["id"] != first["id"]
-    rows = [r for r in server.store().leave_messages_of("demo") if r["tin"] == who]
+    rows = [r for r in server.store().conversations.leave_messages_of("demo") if r["tin"] == who]
     assert sorted(r["id"] for r in rows) == sorted([first["id"], other["id"]])
     assert {r["cid"] for r in rows} == {"leave-1", "leave-2"}
     # the centre heard of each stored message once: the resend published nothing (the bus keeps
@@ -95,7 +95,9 @@ def test_a_leave_message_resent_to_the_other_server_is_stored_once(
             again = again_tab.reply(again_tab.request(frame))
             again_tab.close()
             assert first["type"] == "reply" and again == first
-            rows = [r for r in one.store().leave_messages_of("demo") if r["tin"] == who]
+            rows = [
+                r for r in one.store().conversations.leave_messages_of("demo") if r["tin"] == who
+            ]
             assert [r["id"] for r in rows] == [first["id"]]
         finally:
             two.stop()

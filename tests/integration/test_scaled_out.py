@@ -60,7 +60,7 @@ def test_taxpayer_on_one_server_agent_on_the_other(pair, person):
     ag.reply(ag.request({"type": "interaction.end", "interaction_id": iid}))
     assert tp.expect("interaction.state", interaction_id=iid, state="ended")["rating"] is True
     tp.reply(tp.request({"type": "rating.submit", "interaction_id": iid, "score": 4}))
-    assert two.store().get_evaluation(iid)["score"] == 4
+    assert two.store().ratings.get_evaluation(iid)["score"] == 4
     tp.close()
     ag.close()
 

@@ -33,7 +33,7 @@ def scene(server):
     assert uploaded.status_code == 201, uploaded.text
     one.reply(one.request({"type": "note.add", "interaction_id": iid, "text": "内部备注"}))
     store = server.store()
-    store.save_recording(
+    store.media.save_recording(
         {
             "id": "rec-scope",
             "call_id": "call-scope",
@@ -104,10 +104,10 @@ def test_socket_doors_refuse_the_other_centre(server, scene, username):
         assert answer["type"] == "error", (door, answer)
         assert answer["code"] in ("not_found", "not_your_interaction"), (door, answer)
     ws.close()
-    events = server.store().events_after(iid, 0, 1000)
+    events = server.store().conversations.events_after(iid, 0, 1000)
     bodies = [e["payload"].get("message", {}).get("body") for e in events]
     assert "越权备注" not in str(events) and "越权消息" not in str(bodies)
-    assert server.store().get_interaction(waiting).state == "queued"
+    assert server.store().conversations.get_interaction(waiting).state == "queued"
 
 
 def test_a_plain_agent_sees_only_what_they_serve_or_may_accept(server, scene):
@@ -171,7 +171,7 @@ def test_every_kb_change_is_audited_with_before_and_after(server):
     query = select(audit_events).where(audit_events.c.action.in_(["kb_edit", "kb_delete"]))
     rows = [
         r
-        for r in store._all(query.order_by(audit_events.c.id))
+        for r in store.conversations.rows(query.order_by(audit_events.c.id))
         if r["detail"]["site"] == OTHER_SITE
     ]
     edit, delete = rows[-2]["detail"], rows[-1]["detail"]
@@ -205,7 +205,7 @@ def test_transfer_targets_and_transfers_stay_in_the_centre(server, scene):
         for a in demo.get(server.url + "/console/api/transfer-targets").json()["agents"]
     }
     assert "agent3" not in names and "super2" not in names
-    agent3 = server.store().agent_by_username("agent3")
+    agent3 = server.store().directory.agent_by_username("agent3")
     one, _ = agent(server, "agent1", DEMO_PASSWORDS["agent1"])
     refused = one.reply(
         one.request(

@@ -18,7 +18,7 @@ def _set_roles(http, server, allowed):
 def _site(server):
     store = server.store()
     try:
-        return store.get_site("demo")
+        return store.directory.get_site("demo")
     finally:
         store.dispose()
 
@@ -55,7 +55,7 @@ def test_an_admin_names_the_roles_and_everyone_else_is_refused_in_words(server, 
     assert answer.status_code == 200
     assert answer.json()["item"]["allowed_roles"] == ["开票员", "办税员"]
     store = server.store()
-    audit = [a for a in store.audit_events(None) if a["action"] == "set_site_roles"]
+    audit = [a for a in store.conversations.audit_events(None) if a["action"] == "set_site_roles"]
     store.dispose()
     assert audit and audit[-1]["detail"] == {"site": "demo", "allowed_roles": ["开票员", "办税员"]}
 

@@ -37,7 +37,7 @@ def test_closed_centre_refuses_human_service_and_takes_a_message(server, person)
             {"type": "leave.submit", "text": "请回电说明红字发票流程", "contact": "13800000000"}
         )
     )
-    rows = server.store().leave_messages_of("closed")
+    rows = server.store().conversations.leave_messages_of("closed")
     assert [r["id"] for r in rows if r["id"] == stored["id"]] and rows[0][
         "text"
     ] == "请回电说明红字发票流程"
@@ -52,10 +52,10 @@ def test_centre_closing_reaches_the_widget_and_expires_the_queue(start_server, p
     assert hello["centre"]["open"] is True
     iid = tp.reply(tp.request({"type": "human.request"}))["interaction_id"]
     store = server.store()
-    store.update_centre("demo", schedule=NEVER)
+    store.directory.update_centre("demo", schedule=NEVER)
     assert tp.expect("centre.status")["centre"]["open"] is False
     expired = tp.expect("interaction.state", interaction_id=iid, state="expired")
     assert expired["reason"] == "centre_closed" and expired["ended_by"] == "system"
-    store.update_centre("demo", schedule=ALL_DAY)
+    store.directory.update_centre("demo", schedule=ALL_DAY)
     assert tp.expect("centre.status")["centre"]["open"] is True
     tp.close()

@@ -56,7 +56,7 @@ def test_agent_back_within_the_grace_period_keeps_the_conversation(start_server,
     assert [c["id"] for c in hello["conversations"]] == [iid]
     tp.expect("agent.presence", interaction_id=iid, present=True)
     tp.drain(quiet=3.5)
-    assert server.store().get_interaction(iid).state == "connected"
+    assert server.store().conversations.get_interaction(iid).state == "connected"
     tp.close()
     ag.close()
 

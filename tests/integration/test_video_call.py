@@ -56,9 +56,9 @@ def test_video_call_relays_both_ways_and_is_recorded(start_server, person):
     lasted = time.monotonic() - started
     store = server.store()
     deadline = time.monotonic() + 20
-    while len(store.recordings_of(iid)) < 3 and time.monotonic() < deadline:
+    while len(store.media.recordings_of(iid)) < 3 and time.monotonic() < deadline:
         time.sleep(0.2)
-    recordings = {row["kind"]: row for row in store.recordings_of(iid)}
+    recordings = {row["kind"]: row for row in store.media.recordings_of(iid)}
     assert set(recordings) == {"taxpayer", "agent", "screen"}
     for kind in ("taxpayer", "agent"):
         assert recordings[kind]["streams"] == {"video": 1, "audio": 1}
@@ -83,7 +83,7 @@ def test_video_call_relays_both_ways_and_is_recorded(start_server, person):
     played = supervisor.get(server.url + listed[0]["url"])
     assert played.status_code == 200 and played.headers["Content-Type"] == "video/webm"
     assert hashlib.sha256(played.content).hexdigest() == listed[0]["sha256"]
-    assert "view_recording" in [a["action"] for a in store.audit_events(iid)]
+    assert "view_recording" in [a["action"] for a in store.conversations.audit_events(iid)]
     assert requests.get(server.url + listed[0]["url"]).status_code == 401
     tp.close()
     ag.close()

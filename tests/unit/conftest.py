@@ -11,7 +11,7 @@ from widget.store import Store
 def store(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 't.db'}")
     store.migrate()
-    store.put_site(
+    store.directory.put_site(
         {
             "id": "demo",
             "name": "演示",
@@ -21,8 +21,10 @@ def store(tmp_path):
         },
         keys=[{"kid": "k1", "secret": "s" * 32, "active": True, "created_at": T0}],
     )
-    store.put_centre({"id": "demo", "name": "演示中心", "schedule": ALL_DAY, "created_at": T0})
-    store.put_region(
+    store.directory.put_centre(
+        {"id": "demo", "name": "演示中心", "schedule": ALL_DAY, "created_at": T0}
+    )
+    store.directory.put_region(
         {
             "code": "4401",
             "site_id": "demo",

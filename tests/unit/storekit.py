@@ -56,5 +56,7 @@ def message(cid, actor=TAXPAYER, body="你好", at=T0, touch=True):
 
 
 def created(store, ix_id="ix1", n_events=1, **fields):
-    store.create_interaction(interaction(ix_id, **fields), [event(n=n) for n in range(n_events)])
-    return store.get_interaction(ix_id)
+    store.conversations.create_interaction(
+        interaction(ix_id, **fields), [event(n=n) for n in range(n_events)]
+    )
+    return store.conversations.get_interaction(ix_id)

@@ -25,32 +25,32 @@ def test_concurrent_appends_share_transactions_and_keep_every_sequence_contiguou
 
     def sender(n):
         for k in range(per):
-            store.append(f"ix{n % 20}", [message(f"c{n}-{k}")])
+            store.conversations.append(f"ix{n % 20}", [message(f"c{n}-{k}")])
 
     gevent.joinall([gevent.spawn(sender, n) for n in range(40)], raise_error=True)
     total = 40 * per
     assert store.writer.units - units_before == total
     assert len(commits) < total / 4, (len(commits), total)  # batched, not one commit per message
     for n in range(20):
-        seqs = [e["seq"] for e in store.events_after(f"ix{n}", 0, 1000)]
+        seqs = [e["seq"] for e in store.conversations.events_after(f"ix{n}", 0, 1000)]
         assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) == 1 + 2 * per
 
 
 def test_a_duplicate_in_a_batch_fails_alone(store):
     created(store, "ix1")
-    store.append("ix1", [message("same")])
+    store.conversations.append("ix1", [message("same")])
     results = {}
 
     def send(cid):
         try:
-            results[cid] = store.append("ix1", [message(cid)])[0]["seq"]
+            results[cid] = store.conversations.append("ix1", [message(cid)])[0]["seq"]
         except Duplicate:
             results[cid] = "duplicate"
 
     gevent.joinall([gevent.spawn(send, cid) for cid in ("a", "same", "b")], raise_error=True)
     assert results["same"] == "duplicate"
     assert sorted([results["a"], results["b"]]) == [3, 4]
-    assert [e["seq"] for e in store.events_after("ix1", 0, 10)] == [1, 2, 3, 4]
+    assert [e["seq"] for e in store.conversations.events_after("ix1", 0, 10)] == [1, 2, 3, 4]
 
 
 def test_a_lost_race_in_a_batch_is_a_conflict_and_the_winner_stands(store):
@@ -60,14 +60,14 @@ def test_a_lost_race_in_a_batch_is_a_conflict_and_the_winner_stands(store):
 
     def commit(agent_name):
         try:
-            store.commit(before, dataclasses.replace(after, agent_id=agent_name), [])
+            store.conversations.commit(before, dataclasses.replace(after, agent_id=agent_name), [])
             outcome.append(agent_name)
         except Conflict:
             outcome.append("conflict")
 
     gevent.joinall([gevent.spawn(commit, "a"), gevent.spawn(commit, "b")], raise_error=True)
     assert sorted(outcome) == ["a", "conflict"] or sorted(outcome) == ["b", "conflict"]
-    stored = store.get_interaction("ix1")
+    stored = store.conversations.get_interaction("ix1")
     assert stored.state == "queued" and stored.version == before.version + 1
 
 
@@ -84,7 +84,7 @@ def test_nothing_is_answered_before_its_commit(store):
             )
         return "done"
 
-    waiting = gevent.spawn(store.append, "ix1", [message("m1")])
+    waiting = gevent.spawn(store.conversations.append, "ix1", [message("m1")])
     assert store.writer.run(check) == "done"
     waiting.join()
     # the append queued first, but its caller was answered only after the commit that held it
@@ -99,8 +99,8 @@ def test_a_failed_commit_fails_every_unit_and_stores_nothing(store, monkeypatch)
 
     with pytest.raises(RuntimeError):
         store.writer.run(broken)
-    store.append("ix1", [message("after")])  # the writer is still alive
-    assert [e["seq"] for e in store.events_after("ix1", 0, 10)] == [1, 2]
+    store.conversations.append("ix1", [message("after")])  # the writer is still alive
+    assert [e["seq"] for e in store.conversations.events_after("ix1", 0, 10)] == [1, 2]
 
 
 def test_writes_from_another_thread_go_straight_to_the_database(store):
@@ -108,7 +108,9 @@ def test_writes_from_another_thread_go_straight_to_the_database(store):
 
     created(store, "ix1")
     done = []
-    thread = threading.Thread(target=lambda: done.append(store.append("ix1", [message("t")])))
+    thread = threading.Thread(
+        target=lambda: done.append(store.conversations.append("ix1", [message("t")]))
+    )
     thread.start()
     thread.join(10)
     assert done and done[0][0]["seq"] == 2
@@ -135,7 +137,8 @@ store.migrate()
 created(store, "ix1")  # the first write comes from the main greenlet, as the app's setup does
 commits = []
 sa_event.listen(store.engine, "commit", lambda conn: commits.append(1))
-gevent.joinall([gevent.spawn(store.append, "ix1", [message(f"c{n}")]) for n in range(200)])
+append = store.conversations.append
+gevent.joinall([gevent.spawn(append, "ix1", [message(f"c{n}")]) for n in range(200)])
 print(store.writer.units, len(commits))
 store.dispose()
 """

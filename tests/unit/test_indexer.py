@@ -37,8 +37,10 @@ def _found(store, words):
 def test_the_message_transaction_leaves_indexing_to_the_batch(store):
     store.indexer.gather_s = 60  # the batcher waits; the test flushes by hand
     created(store, "ix1")
-    store.append("ix1", [message("c1", body="我想红冲一张发票")])
-    store.append("ix1", [message("c2", body="")])  # an attachment's empty body: counted only
+    store.conversations.append("ix1", [message("c1", body="我想红冲一张发票")])
+    store.conversations.append(
+        "ix1", [message("c2", body="")]
+    )  # an attachment's empty body: counted only
     assert _indexed(store, "ix1") == 0 and _facts(store, "ix1") == (0, 0, 3)
     store.indexer.flush()
     assert _indexed(store, "ix1") == 1 and _facts(store, "ix1") == (2, 3, 3)
@@ -49,7 +51,7 @@ def test_the_message_transaction_leaves_indexing_to_the_batch(store):
 def test_search_sees_every_message_of_its_process(store):
     store.indexer.gather_s = 60
     created(store, "ix1")
-    store.append("ix1", [message("c1", body="额度不够怎么办")])
+    store.conversations.append("ix1", [message("c1", body="额度不够怎么办")])
     assert _found(store, "额度") == ["ix1"]  # find indexes what is marked first
 
 
@@ -57,7 +59,7 @@ def test_the_batcher_indexes_by_itself(store):
     import gevent
 
     created(store, "ix1")
-    store.append("ix1", [message("c1", body="开票系统登录不了")])
+    store.conversations.append("ix1", [message("c1", body="开票系统登录不了")])
     deadline = 100
     while _indexed(store, "ix1") == 0 and deadline:
         gevent.sleep(0.05)
@@ -69,7 +71,7 @@ def test_many_conversations_are_indexed_in_few_transactions(store):
     store.indexer.gather_s = 60
     for n in range(200):
         created(store, f"ix{n}")
-        store.append(f"ix{n}", [message(f"c{n}", body=f"第{n}张发票")])
+        store.conversations.append(f"ix{n}", [message(f"c{n}", body=f"第{n}张发票")])
     commits = []
     sa_event.listen(store.engine, "commit", lambda conn: commits.append(1))
     store.indexer.flush()
@@ -85,10 +87,10 @@ def test_a_failed_unit_marks_nothing(store):
 
     store.indexer.gather_s = 60
     created(store, "ix1")
-    store.append("ix1", [message("c1", body="发票")])
+    store.conversations.append("ix1", [message("c1", body="发票")])
     store.indexer.flush()
     with pytest.raises(Duplicate):
-        store.append("ix1", [message("c1", body="发票")])
+        store.conversations.append("ix1", [message("c1", body="发票")])
     assert not store.indexer._marked
 
 
@@ -96,7 +98,7 @@ def test_what_a_dead_process_did_not_index_is_caught_up_at_the_next_start(store,
     store.indexer.gather_s = 60
     created(store, "ix1")
     store.indexer.note = lambda iid: None  # the process dies after the commit, before any mark
-    store.append("ix1", [message("c1", body="上个月的发票要红冲")])
+    store.conversations.append("ix1", [message("c1", body="上个月的发票要红冲")])
     assert _indexed(store, "ix1") == 0
 
     again = Store(store.url)  # the next process on the same database
@@ -112,7 +114,7 @@ def test_what_a_dead_process_did_not_index_is_caught_up_at_the_next_start(store,
 def test_two_processes_never_index_a_message_twice(store, monkeypatch):
     store.indexer.gather_s = 60
     created(store, "ix1")
-    store.append("ix1", [message("c1", body="发票红冲")])
+    store.conversations.append("ix1", [message("c1", body="发票红冲")])
     other = Store(store.url)  # a second process that marked the same conversation
     tokens, raced = search.tokens, []
 

@@ -21,7 +21,7 @@ NATIONAL = [
 def store(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 't.db'}")
     store.migrate()
-    store.put_site(
+    store.directory.put_site(
         {
             "id": "gd",
             "name": "广东",
@@ -30,8 +30,10 @@ def store(tmp_path):
             "created_at": NOW,
         }
     )
-    store.put_centre({"id": "c", "name": "中心", "schedule": {"weekly": {}}, "created_at": NOW})
-    store.create_interaction(
+    store.directory.put_centre(
+        {"id": "c", "name": "中心", "schedule": {"weekly": {}}, "created_at": NOW}
+    )
+    store.conversations.create_interaction(
         Interaction(
             id="ix1",
             site_id="gd",
@@ -101,20 +103,20 @@ def test_import_is_all_or_nothing(knowledge, store):
             "gd", '{"id": "a", "question": "q", "answer": "x"}\n\n{"id": "b"', "admin:a"
         )
     assert refused.value.detail == {"line": 3}
-    assert store.kb_entries_of("gd") == []
-    version = store.kb_version("gd")
+    assert store.knowledge.kb_entries_of("gd") == []
+    version = store.knowledge.kb_version("gd")
     assert (
         len(
             knowledge.import_lines("gd", '{"id": "a", "question": "q", "answer": "x"}\n', "admin:a")
         )
         == 1
     )
-    assert store.kb_version("gd") == version + 1
+    assert store.knowledge.kb_version("gd") == version + 1
 
 
 def test_insights_count_unanswered_picks_and_dislikes(knowledge, store):
     def log(seq, question, outcome, minutes_ago=1, **extra):
-        store.log_bot(
+        store.knowledge.log_bot(
             {
                 "interaction_id": "ix1",
                 "seq": seq,
@@ -133,8 +135,8 @@ def test_insights_count_unanswered_picks_and_dislikes(knowledge, store):
     log(5, "天气", "reject")
     log(7, "红字", "answer", kb_id="kb-1")
     log(9, "很久以前", "reject", minutes_ago=60 * 24 * 40)
-    store.mark_suggestion_picked("ix1", 4, "kb-2")
-    store.update_bot_log("ix1", 7, feedback="down")
+    store.knowledge.mark_suggestion_picked("ix1", 4, "kb-2")
+    store.knowledge.update_bot_log("ix1", 7, feedback="down")
     insights = knowledge.insights("gd", NOW - timedelta(days=30))
     unanswered = {item["question"]: item for item in insights["unanswered"]}
     assert unanswered["发票额度"]["count"] == 2 and unanswered["天气"]["count"] == 1

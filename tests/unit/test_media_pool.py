@@ -26,8 +26,8 @@ def test_no_worker_means_video_is_unavailable(store):  # noqa: F811
 
 
 def test_registered_workers_count_while_their_heartbeat_is_fresh(store):  # noqa: F811
-    store.worker_seen(C, "forward", 0, T0)
-    store.worker_seen(
+    store.media.worker_seen(C, "forward", 0, T0)
+    store.media.worker_seen(
         C, "forward", 2, T0 + timedelta(seconds=5)
     )  # a second heartbeat updates the row
     assert pool(store, [A], now=T0 + timedelta(seconds=24)).live() == [A, C]
@@ -44,7 +44,7 @@ def test_the_least_busy_worker_takes_the_call(store):  # noqa: F811
     created(
         store, "ix4", state="ended", call_state="none", call_id="c4", call_worker=B
     )  # over: not counted
-    assert store.active_calls_by_worker() == {A: 2, B: 1}
+    assert store.conversations.active_calls_by_worker() == {A: 2, B: 1}
     assert all(workers.pick(f"new-{n}") == B for n in range(20))
 
 

@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 import pytest
 
 from widget.errors import ProtocolError, RateLimited, ZhengnaError
-from widget.protocol import AUTH_TYPES, INBOUND, encode, error_frame, event_frame, parse
+from widget.protocol import (
+    AUTH_TYPES,
+    INBOUND,
+    encode,
+    error_frame,
+    event_frame,
+    message_view,
+    parse,
+)
 
 MAX_BYTES, MAX_CHARS = 2048, 50
 ALL = frozenset(INBOUND)
@@ -426,6 +434,42 @@ def test_event_frame_spreads_payload_and_stamps():
     }
     assert json.loads(encode(out)) == out
     assert "您好" in encode(out) and ", " not in encode(out)
+
+
+def test_message_view_shows_clients_what_they_may_see_of_a_stored_message():
+    stored = {
+        "id": "m1",
+        "interaction_id": "ix1",
+        "seq": 7,
+        "cid": "c1",
+        "sender_role": "agent",
+        "sender_id": "ag-1",
+        "sender_name": "税务员",
+        "kind": "text",
+        "body": "附件已收到。",
+        "attachment_id": "a1",
+        "attachment": {"id": "a1", "name": "发票.pdf", "size": 1024},
+        "created_at": datetime(2026, 11, 26, 1, 2, 3, tzinfo=UTC),
+    }
+    assert message_view(stored) == {
+        "id": "m1",
+        "cid": "c1",
+        "from": "agent",
+        "sender": "税务员",
+        "kind": "text",
+        "body": "附件已收到。",
+        "attachment": {"id": "a1", "name": "发票.pdf", "size": 1024},
+    }
+    bot = {"id": "m2", "sender_role": "bot", "kind": "answer", "body": "请登录电子税务局。"}
+    assert message_view(bot) == {
+        "id": "m2",
+        "cid": None,
+        "from": "bot",
+        "sender": "",
+        "kind": "answer",
+        "body": "请登录电子税务局。",
+        "attachment": None,
+    }
 
 
 @pytest.mark.parametrize("raw", ["[" * 20000, '{"a":' * 20000, "[" * 20000 + "]" * 20000])

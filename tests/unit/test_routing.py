@@ -61,10 +61,10 @@ def store(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'r.db'}")
     store.migrate()
     for centre_id, schedule in (("always", ALL_DAY), ("never", NEVER), ("office", WEEKDAYS)):
-        store.put_centre(
+        store.directory.put_centre(
             {"id": centre_id, "name": centre_id, "schedule": schedule, "created_at": T0}
         )
-    store.put_site(
+    store.directory.put_site(
         {
             "id": "demo",
             "name": "演示",
@@ -73,7 +73,7 @@ def store(tmp_path):
             "allowed_origins": [],
         }
     )
-    store.put_region(
+    store.directory.put_region(
         {
             "code": "4401",
             "site_id": "demo",
@@ -201,8 +201,10 @@ def test_recordings_past_their_retention_are_deleted(tmp_path):
     now = datetime(2026, 11, 28, tzinfo=UTC)
     store = Store(f"sqlite:///{tmp_path / 'r.db'}")
     store.migrate()
-    store.put_centre({"id": "c", "name": "c", "schedule": {"weekly": {}}, "created_at": now})
-    store.create_interaction(
+    store.directory.put_centre(
+        {"id": "c", "name": "c", "schedule": {"weekly": {}}, "created_at": now}
+    )
+    store.conversations.create_interaction(
         Interaction(
             id="ix",
             site_id="s",
@@ -220,7 +222,7 @@ def test_recordings_past_their_retention_are_deleted(tmp_path):
     for name, age in (("old", 200), ("new", 10)):
         (tmp_path / "recordings").mkdir(exist_ok=True)
         (tmp_path / "recordings" / f"{name}.webm").write_bytes(b"webm")
-        store.save_recording(
+        store.media.save_recording(
             {
                 "id": name,
                 "call_id": "k",
@@ -241,7 +243,7 @@ def test_recordings_past_their_retention_are_deleted(tmp_path):
         lambda: now,
     )
     sweeper.prune_recordings(now)
-    assert [row["id"] for row in store.recordings_of("ix")] == ["new"]
+    assert [row["id"] for row in store.media.recordings_of("ix")] == ["new"]
     assert (
         not (tmp_path / "recordings" / "old.webm").exists()
         and (tmp_path / "recordings" / "new.webm").exists()

@@ -8,11 +8,11 @@ def test_count_in_counts_an_agents_conversations_by_state(store):
         created(store, f"ix{n}", state="connected", agent_id="ag-1")
     created(store, "ix3", state="connected", agent_id="ag-2")
     created(store, "ix4", state="ended", agent_id="ag-1")
-    assert store.count_in(["connected"], "ag-1") == 3
-    assert store.count_in(["connected", "ended"], "ag-1") == 4
-    assert store.count_in(["connected"], "ag-3") == 0
-    assert store.count_in(["connected"], "ag-1") == len(
-        store.interactions_in(["connected"], agent_id="ag-1")
+    assert store.conversations.count_in(["connected"], "ag-1") == 3
+    assert store.conversations.count_in(["connected", "ended"], "ag-1") == 4
+    assert store.conversations.count_in(["connected"], "ag-3") == 0
+    assert store.conversations.count_in(["connected"], "ag-1") == len(
+        store.conversations.interactions_in(["connected"], agent_id="ag-1")
     )
 
 
@@ -23,9 +23,9 @@ def test_a_message_moves_the_idle_clock_and_a_state_event_does_not(store):
 
     created(store, "ix1")
     later = T0 + timedelta(minutes=5)
-    store.append("ix1", [message("c1", at=later)])
-    stored = store.get_interaction("ix1")
+    store.conversations.append("ix1", [message("c1", at=later)])
+    stored = store.conversations.get_interaction("ix1")
     assert (stored.seq, stored.last_activity_at, stored.idle_warned_at) == (2, later, None)
-    store.append("ix1", [event(at=later + timedelta(minutes=5))])
-    stored = store.get_interaction("ix1")
+    store.conversations.append("ix1", [event(at=later + timedelta(minutes=5))])
+    stored = store.conversations.get_interaction("ix1")
     assert (stored.seq, stored.last_activity_at) == (3, later)

@@ -122,12 +122,12 @@ def rated(conn, evaluation: dict) -> None:
         )
 
 
-def rating_removed(conn, interaction_id: str, removed: bool) -> None:
-    """Mark a rating removed on appeal (or restored)."""
+def rating_removed(conn, interaction_id: str) -> None:
+    """Mark a rating removed on appeal: the figures leave it out."""
     conn.execute(
         update(report_facts)
         .where(report_facts.c.interaction_id == interaction_id)
-        .values(rating_removed=removed)
+        .values(rating_removed=True)
     )
     day = _day_of(conn, interaction_id)
     if day:

@@ -28,7 +28,7 @@ def session_agent():
     """Return the console account of this request's session, or None when it may not act:
     unknown, disabled, or a demo account asked from anywhere but this machine (the one check
     every console door uses)."""
-    agent = ext().store.get_agent(session.get("agent_id", ""))
+    agent = ext().store.directory.get_agent(session.get("agent_id", ""))
     if agent is None or agent["disabled"] or session.get("v") != agent["session_version"]:
         return None  # a cookie from before a logout or an account change
     if demo.is_demo_account(agent) and not demo.serves(current_app.config, request.environ):

@@ -68,15 +68,15 @@ def site_logout(site_id):
     """The host's back end says a person logged out of the e-tax site ({"token": a JWT signed
     like a host token, claims aud, sub, tin, iat, exp}): end their credentials, close their tabs."""
     z = ext()
-    site = z.store.get_site(site_id)
+    site = z.store.directory.get_site(site_id)
     if site is None:
         raise ZhengnaError("not_found.unknown_site")
     body = request.get_json(silent=True)
     token = body.get("token") if isinstance(body, dict) else None
     tin, sub = tokens.verify_logout(
-        token, site, z.store.site_keys(site_id), current_app.config["TOKEN_LEEWAY"]
+        token, site, z.store.directory.site_keys(site_id), current_app.config["TOKEN_LEEWAY"]
     )
-    ended = z.store.end_sessions(site_id, tin, sub, z.clock())
+    ended = z.store.directory.end_sessions(site_id, tin, sub, z.clock())
     revoked = ZhengnaError("credential_revoked")
     person = {"site_id": site_id, "tin": tin, "sub": sub}
     z.bus.publish(

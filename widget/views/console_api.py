@@ -71,12 +71,16 @@ def board():
     """Return the live figures (waiting, in service, agents online) of the caller's centre; an
     admin's: every centre's."""
     z = ext()
-    centres, ratings = [], z.store.rating_figures()
-    for centre in z.store.centres():
+    centres, ratings = [], z.store.ratings.rating_figures()
+    for centre in z.store.directory.centres():
         if not scope.same_centre(g.agent, centre["id"]):
             continue
-        waiting = z.store.interactions_in([states.State.QUEUED.value], centre_id=centre["id"])
-        serving = z.store.interactions_in([states.State.CONNECTED.value], centre_id=centre["id"])
+        waiting = z.store.conversations.interactions_in(
+            [states.State.QUEUED.value], centre_id=centre["id"]
+        )
+        serving = z.store.conversations.interactions_in(
+            [states.State.CONNECTED.value], centre_id=centre["id"]
+        )
         centres.append(
             {
                 **z.router.centre_view(centre["id"]),
@@ -94,7 +98,7 @@ def board():
 @role()
 def quick_replies():
     """Return the quick replies (常用语) of the caller's centre."""
-    return jsonify(items=ext().store.quick_replies_of(g.agent["centre_id"]))
+    return jsonify(items=ext().store.knowledge.quick_replies_of(g.agent["centre_id"]))
 
 
 @bp.post("/quick-replies")
@@ -106,7 +110,7 @@ def add_quick_reply():
     if not 0 < len(text) <= 500:
         raise ZhengnaError("bad_field.quick_reply")
     reply_id = str(body.get("id") or new_id())[:32]
-    existing = ext().store.quick_reply(reply_id)
+    existing = ext().store.knowledge.quick_reply(reply_id)
     if existing is not None and existing["centre_id"] != g.agent["centre_id"]:
         raise ZhengnaError("not_found.quick_reply")
     row = {
@@ -116,7 +120,7 @@ def add_quick_reply():
         "position": int(body.get("position", 0)),
         "created_at": ext().clock(),
     }
-    ext().store.put_quick_reply(row)
+    ext().store.knowledge.put_quick_reply(row)
     return jsonify(item=row), 201
 
 
@@ -124,7 +128,7 @@ def add_quick_reply():
 @role(*SUPERVISORS)
 def delete_quick_reply(reply_id):
     """Remove a quick reply of the caller's centre."""
-    if not ext().store.delete_quick_reply(reply_id, g.agent["centre_id"]):
+    if not ext().store.knowledge.delete_quick_reply(reply_id, g.agent["centre_id"]):
         raise ZhengnaError("not_found.quick_reply")
     return jsonify(ok=True)
 
@@ -146,7 +150,7 @@ def transfer_targets():
     ]
     centres = [
         {"id": c["id"], "name": c["name"], "open": z.router.centre_status(c["id"]).open}
-        for c in z.store.centres()
+        for c in z.store.directory.centres()
     ]
     return jsonify(agents=agents, centres=centres)
 
@@ -156,7 +160,7 @@ def transfer_targets():
 def agents():
     """Return the accounts (supervisors: their centre's; admins: all)."""
     centre = None if g.agent["role"] == "admin" else g.agent["centre_id"]
-    return jsonify(items=[_agent_view(a) for a in ext().store.agents_of(centre)])
+    return jsonify(items=[_agent_view(a) for a in ext().store.directory.agents_of(centre)])
 
 
 @bp.post("/agents")
@@ -186,7 +190,7 @@ def update_agent(agent_id):
     """Change an account's role, centre, limit, password or disabled flag; changing role, centre,
     password or disabled ends its sessions and open consoles at once."""
     body, store = _body(), ext().store
-    if store.get_agent(agent_id) is None:
+    if store.directory.get_agent(agent_id) is None:
         raise ZhengnaError("not_found.account")
     changes = {}
     if "role" in body:
@@ -194,7 +198,7 @@ def update_agent(agent_id):
             raise ZhengnaError("bad_field.role")
         changes["role"] = body["role"]
     if "centre_id" in body:
-        if store.get_centre(body["centre_id"]) is None:
+        if store.directory.get_centre(body["centre_id"]) is None:
             raise ZhengnaError("bad_field.centre")
         changes["centre_id"] = body["centre_id"]
     if "max_concurrent" in body:
@@ -210,12 +214,12 @@ def update_agent(agent_id):
             raise ZhengnaError("bad_field.password")
         changes["password_hash"] = accounts.hash_password(password)
         audited["password"] = "changed"
-    before = store.get_agent(agent_id)
-    store.update_agent(agent_id, **changes)
+    before = store.directory.get_agent(agent_id)
+    store.directory.update_agent(agent_id, **changes)
     _audit("update_agent", {"agent": agent_id, **audited})
     if any(key in changes and changes[key] != before[key] for key in accounts.SESSION_CHANGES):
         accounts.end_sessions(store, ext().bus, agent_id)
-    item = _agent_view(store.get_agent(agent_id))
+    item = _agent_view(store.directory.get_agent(agent_id))
     ext().bus.publish(
         f"agent:{agent_id}",
         {
@@ -239,7 +243,7 @@ def centres():
                 "schedule": c["schedule"],
                 "queue_timeout": c["queue_timeout"],
             }
-            for c in z.store.centres()
+            for c in z.store.directory.centres()
         ]
     )
 
@@ -249,13 +253,13 @@ def centres():
 def set_schedule(centre_id):
     """Replace a centre's working hours; the widget and the queue react at the next sweep."""
     body, z = _body(), ext()
-    if z.store.get_centre(centre_id) is None:
+    if z.store.directory.get_centre(centre_id) is None:
         raise ZhengnaError("not_found.centre")
     try:
         hours.Schedule.from_dict(body)
     except (ValueError, TypeError, KeyError) as exc:
         raise ZhengnaError("bad_schedule", reason=exc) from None
-    z.store.update_centre(centre_id, schedule=body)
+    z.store.directory.update_centre(centre_id, schedule=body)
     _audit("set_schedule", {"centre": centre_id})
     return jsonify(item=z.router.centre_view(centre_id))
 
@@ -278,7 +282,7 @@ def add_holiday_year():
         calendar = z.router.calendar.with_year(body)
     except (ValueError, TypeError, KeyError) as exc:
         raise ZhengnaError("bad_holidays", reason=exc) from None
-    z.store.put_holiday_year(int(body["year"]), body, z.clock())
+    z.store.directory.put_holiday_year(int(body["year"]), body, z.clock())
     z.router.forget()
     _audit("add_holiday_year", {"year": body["year"]})
     return jsonify(years=list(calendar.years), missing_years=calendar.missing_years(z.clock())), 201
@@ -288,7 +292,7 @@ def add_holiday_year():
 @role(*SUPERVISORS)
 def regions():
     """Return every region with its centre and smart-service switch."""
-    return jsonify(items=ext().store.regions())
+    return jsonify(items=ext().store.directory.regions())
 
 
 @bp.patch("/regions/<code>")
@@ -296,25 +300,25 @@ def regions():
 def update_region(code):
     """Change which centre serves a region, or its smart-service switch."""
     body, store = _body(), ext().store
-    if store.get_region(code) is None:
+    if store.directory.get_region(code) is None:
         raise ZhengnaError("not_found.region")
     changes = {}
     if "centre_id" in body:
-        if store.get_centre(body["centre_id"]) is None:
+        if store.directory.get_centre(body["centre_id"]) is None:
             raise ZhengnaError("bad_field.centre")
         changes["centre_id"] = body["centre_id"]
     if "smart_service" in body:
         changes["smart_service"] = bool(body["smart_service"])
-    store.update_region(code, **changes)
+    store.directory.update_region(code, **changes)
     _audit("update_region", {"region": code, **changes})
-    return jsonify(item=store.get_region(code))
+    return jsonify(item=store.directory.get_region(code))
 
 
 @bp.get("/leave-messages")
 @role()
 def leave_messages():
     """Return the messages left for the caller's centre (the inbox)."""
-    return jsonify(items=ext().store.leave_messages_of(g.agent["centre_id"]))
+    return jsonify(items=ext().store.conversations.leave_messages_of(g.agent["centre_id"]))
 
 
 @bp.patch("/leave-messages/<leave_id>")
@@ -324,14 +328,16 @@ def mark_leave_message(leave_id):
     status = _body().get("status")
     if status not in ("new", "handled"):
         raise ZhengnaError("bad_field.leave_status")
-    if not ext().store.set_leave_status(leave_id, g.agent["centre_id"], status, ext().clock()):
+    if not ext().store.conversations.set_leave_status(
+        leave_id, g.agent["centre_id"], status, ext().clock()
+    ):
         raise ZhengnaError("not_found.leave_message")
     return jsonify(ok=True)
 
 
 def _figures(centre_id, every=None):
     """Return a centre's rating figures (from every centre's, when given): removed ones left out."""
-    every = ext().store.rating_figures() if every is None else every
+    every = ext().store.ratings.rating_figures() if every is None else every
     count, total, satisfied = every.get(centre_id, (0, 0, 0))
     return {
         "count": count,
@@ -345,9 +351,9 @@ def _figures(centre_id, every=None):
 def ratings():
     """Return the centre's 好差评 ratings (newest first, agent, category, removed) and figures."""
     store = ext().store
-    items = store.evaluations_of(g.agent["centre_id"])
-    categories = store.end_categories([item["interaction_id"] for item in items])
-    names = {agent["id"]: agent["display_name"] for agent in store.agents_of()}
+    items = store.ratings.evaluations_of(g.agent["centre_id"])
+    categories = store.conversations.end_categories([item["interaction_id"] for item in items])
+    names = {agent["id"]: agent["display_name"] for agent in store.directory.agents_of()}
     return jsonify(
         items=[
             {
@@ -436,7 +442,7 @@ def put_form_template():
         raise ZhengnaError("bad_field.materials", reason=exc) from None
     template_id = body.get("id")
     if template_id is not None:
-        old = store.get_form_template(str(template_id))
+        old = store.knowledge.get_form_template(str(template_id))
         if old is None or old["centre_id"] != g.agent["centre_id"]:
             raise ZhengnaError("not_found.template")
     position = body.get("position", 0)
@@ -451,7 +457,7 @@ def put_form_template():
         "updated_at": ext().clock(),
         "updated_by": g.agent["id"],
     }
-    store.put_form_template(row)
+    store.knowledge.put_form_template(row)
     _audit("form_template", {"template": row["id"], "title": title})
     return jsonify(item=forms.template_view(row)), 201
 
@@ -460,7 +466,7 @@ def put_form_template():
 @role(*SUPERVISORS)
 def delete_form_template(template_id):
     """Remove a form template of the caller's centre (forms already sent keep their copy)."""
-    if not ext().store.delete_form_template(template_id, g.agent["centre_id"]):
+    if not ext().store.knowledge.delete_form_template(template_id, g.agent["centre_id"]):
         raise ZhengnaError("not_found.template")
     _audit("form_template_delete", {"template": template_id})
     return jsonify(ok=True)
@@ -484,7 +490,7 @@ def transcript(interaction_id):
     return jsonify(
         interaction=z.service.public_view(interaction),
         events=z.service.events_after(interaction_id, 0, 10000),
-        audit=z.store.audit_events(interaction_id),
+        audit=z.store.conversations.audit_events(interaction_id),
     )
 
 
@@ -494,9 +500,9 @@ def centre_recordings():
     """List the newest call recordings (双录) of the caller's centre, with the taxpayer and the
     agent."""
     store = ext().store
-    names = {agent["id"]: agent["display_name"] for agent in store.agents_of()}
+    names = {agent["id"]: agent["display_name"] for agent in store.directory.agents_of()}
     items = []
-    for row in store.recordings_in_centre(g.agent["centre_id"]):
+    for row in store.media.recordings_in_centre(g.agent["centre_id"]):
         agent_id = row.pop("agent_id")
         items.append(
             {
@@ -516,7 +522,7 @@ def recordings(interaction_id):
     z.service.visible_to_agent(g.agent, interaction_id)
     items = [
         {**row, "url": f"/console/api/recordings/{row['id']}/file"}
-        for row in z.store.recordings_of(interaction_id)
+        for row in z.store.media.recordings_of(interaction_id)
     ]
     return jsonify(items=items)
 
@@ -526,7 +532,7 @@ def recordings(interaction_id):
 def recording_file(recording_id):
     """Play a recording in the console; every view is audited."""
     z = ext()
-    row = z.store.get_recording(recording_id)
+    row = z.store.media.get_recording(recording_id)
     if row is None:
         raise ZhengnaError("not_found.recording")
     z.service.visible_to_agent(g.agent, row["interaction_id"])
@@ -540,7 +546,7 @@ def recording_file(recording_id):
 
 def _audit(action, detail, interaction_id=None):
     z = ext()
-    z.store.audit(
+    z.store.conversations.audit(
         {
             "created_at": z.clock(),
             "actor_role": g.agent["role"],

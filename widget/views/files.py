@@ -61,7 +61,7 @@ def upload():
     data = file.read(uploads.MAX_BYTES + 1)
     content_type = uploads.check(data)
     quota = current_app.config["UPLOAD_QUOTA_BYTES"]
-    if ext().store.attachment_bytes(interaction_id) + len(data) > quota:
+    if ext().store.media.attachment_bytes(interaction_id) + len(data) > quota:
         raise ZhengnaError("upload_quota", mb=quota // (1024 * 1024))
     attachment_id = new_id()
     row = {
@@ -75,7 +75,7 @@ def upload():
         "sha256": uploads.save(_directory(), attachment_id, data),
         "created_at": ext().clock(),
     }
-    ext().store.save_attachment(row)
+    ext().store.media.save_attachment(row)
     return jsonify(attachment=service.attachment_view(row)), 201
 
 
@@ -83,7 +83,7 @@ def upload():
 def download(attachment_id):
     """Send an attachment to someone who may see its interaction."""
     actor, who = _caller()
-    row = ext().store.get_attachment(attachment_id)
+    row = ext().store.media.get_attachment(attachment_id)
     if row is None:
         raise ZhengnaError("not_found.file")
     service = ext().service
@@ -109,7 +109,7 @@ def cors(response):
     origin = request.headers.get("Origin")
     if origin and any(
         origin_allowed(origin, site["allowed_origins"])
-        for site in ext().store.sites()
+        for site in ext().store.directory.sites()
         if site["id"] != demo.SITE or demo.serves(current_app.config, request.environ)
     ):
         response.headers["Access-Control-Allow-Origin"] = origin

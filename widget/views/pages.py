@@ -53,7 +53,7 @@ def demo_page():
     locale = request.args.get("locale", "zh-CN")
     role = request.args.get("role", "").strip()  # the person's role in the enterprise, e.g. 开票员
     problems = []
-    if z.store.get_region(region) is None:
+    if z.store.directory.get_region(region) is None:
         problems.append(f"region {region} is not configured")
     if not tokens.valid_tin(tin):
         problems.append(f"taxpayer id {tin} is not a valid 统一社会信用代码 / 纳税人识别号")
@@ -63,8 +63,8 @@ def demo_page():
         problems.append("role must be at most 50 characters")
     if problems:
         return render_template("demo.html", problems=problems), 400
-    site = z.store.get_site(demo.SITE)
-    key = next(k for k in z.store.site_keys(demo.SITE) if k["active"])
+    site = z.store.directory.get_site(demo.SITE)
+    key = next(k for k in z.store.directory.site_keys(demo.SITE) if k["active"])
     token = tokens.mint(
         demo.SITE,
         key["kid"],
@@ -125,6 +125,6 @@ def metrics():
     if not AddressList(current_app.config["METRICS_ALLOW"]).allows(request.remote_addr or ""):
         raise ZhengnaError("forbidden.metrics")
     z = ext()
-    for centre, waiting in z.store.queue_lengths().items():
+    for centre, waiting in z.store.conversations.queue_lengths().items():
         z.metrics.queue.labels(centre).set(waiting)
     return Response(z.metrics.render(), mimetype="text/plain; version=0.0.4")

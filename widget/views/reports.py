@@ -28,12 +28,12 @@ SERIES = (("requests", "咨询 requests"), ("served", "接入 served"), ("abando
 @bp.get("/console/reports")
 def page():
     """Serve the reports page; other roles get a 403 page, nobody logged in the login form."""
-    agent = ext().store.get_agent(session.get("agent_id", ""))
+    agent = ext().store.directory.get_agent(session.get("agent_id", ""))
     if agent is None or agent["disabled"]:
         return render_template("console.html", agent=None), 401
     if agent["role"] not in SUPERVISORS:
         return render_template("forbidden.html", agent=agent), 403
-    centres = ext().store.centres() if agent["role"] == "admin" else []
+    centres = ext().store.directory.centres() if agent["role"] == "admin" else []
     listed = json.dumps([{"id": c["id"], "name": c["name"]} for c in centres], ensure_ascii=False)
     return render_template("console_reports.html", agent=agent, centres_json=listed)
 
@@ -54,7 +54,7 @@ def _scope(everything: bool = False) -> reports.Scope:
     if wanted:
         if visible is not None and wanted not in visible:
             raise ZhengnaError("forbidden.own_centre")
-        if z.store.get_centre(wanted) is None:
+        if z.store.directory.get_centre(wanted) is None:
             raise ZhengnaError("bad_field.centre")
         visible = (wanted,)
     agent = args.get("agent") or None

@@ -75,5 +75,5 @@ def heartbeat():
     if current_app.config["RTC"] != "external" or not _worker_address(urlsplit(url).hostname or ""):
         raise ZhengnaError("worker_not_allowed")
     z = ext()
-    z.store.worker_seen(url.rstrip("/"), mode, calls, z.clock())
+    z.store.media.worker_seen(url.rstrip("/"), mode, calls, z.clock())
     return jsonify(ok=True)

@@ -18,7 +18,7 @@ def _site_view(row: dict) -> dict:
 @role("admin")
 def sites():
     """Return every site with the token roles it accepts (empty: anyone)."""
-    return jsonify(items=[_site_view(row) for row in ext().store.sites()])
+    return jsonify(items=[_site_view(row) for row in ext().store.directory.sites()])
 
 
 @bp.patch("/sites/<site_id>")
@@ -26,9 +26,9 @@ def sites():
 def update_site(site_id: str):
     """Set the token roles a site accepts; open sessions of other roles are refused on resume."""
     store = ext().store
-    if store.get_site(site_id) is None:
+    if store.directory.get_site(site_id) is None:
         raise ZhengnaError("not_found.site")
     allowed = roles.parse(_body().get("allowed_roles"))
-    store.update_site(site_id, allowed_roles=allowed)
+    store.directory.update_site(site_id, allowed_roles=allowed)
     _audit("set_site_roles", {"site": site_id, "allowed_roles": allowed})
-    return jsonify(item=_site_view(store.get_site(site_id)))
+    return jsonify(item=_site_view(store.directory.get_site(site_id)))

@@ -27,7 +27,7 @@ def check_origin():
     error handler turns the ZhengnaError into the JSON body)."""
     origin = request.headers.get("Origin", "")
     if request.path == "/ws/taxpayer":
-        site = ext().store.get_site(request.args.get("site", ""))
+        site = ext().store.directory.get_site(request.args.get("site", ""))
         if site is not None and site["id"] == demo.SITE:
             demo.refuse_unless_served(current_app.config, request.environ)
         if site is None or not origin_allowed(origin, site["allowed_origins"]):
