@@ -1,10 +1,14 @@
-"""The sweeper reads only the live interactions with a timeout due, not every live one."""
+"""The sweeper reads only the live interactions with a timeout due, not every live one (the same
+query on SQLite and on PostgreSQL, where several processes sweep)."""
 
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
+
 from tests.unit.storekit import T0, created
 from widget.routing import ALL_DAY
+from widget.store import Store
 from widget.timeouts import Sweeper
 
 CONFIG = {"BOT_IDLE_TIMEOUT": 300, "RING_TIMEOUT": 30, "IDLE_WARNING": 600, "IDLE_TIMEOUT": 900}
@@ -15,7 +19,22 @@ def ago(seconds):
     return NOW - timedelta(seconds=seconds)
 
 
-def test_only_interactions_with_something_due_are_read(store):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request):
+    if request.param == "sqlite":
+        yield request.getfixturevalue("store")
+        return
+    url = request.getfixturevalue("postgres").create_database()
+    store = Store(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    store.migrate()
+    store.put_site({"id": "demo", "name": "演示", "token_lifetime": 600, "created_at": T0})
+    store.put_centre({"id": "demo", "name": "演示中心", "schedule": ALL_DAY, "created_at": T0})
+    yield store
+    store.dispose()
+
+
+def test_only_interactions_with_something_due_are_read(any_store):
+    store = any_store
     for centre in ("shut", "slow"):
         store.put_centre({"id": centre, "name": centre, "schedule": ALL_DAY, "created_at": T0})
     connected = {"state": "connected", "agent_id": "here", "last_activity_at": ago(5)}
