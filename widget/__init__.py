@@ -29,6 +29,7 @@ from .routing import Router
 from .smart import SmartService
 from .store import Store
 from .timeouts import Sweeper
+from .unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 sock = Sock()
@@ -130,10 +131,9 @@ def create_app(overrides=None, clock=utc_now, bus=None):
         else Presence()
     )
     router = Router(store, clock, settings["ESTIMATE_HANDLE_TIME"])
-    service = Service(
-        store, bus, router, presence, settings, clock, knowledge=Knowledge(store, clock)
-    )
-    calls = service.calls = Calls(service, _media_workers(settings, store, clock))
+    uow = UnitOfWork(store, bus, clock)  # every conversation change, whoever makes it
+    service = Service(uow, router, presence, settings, knowledge=Knowledge(store, clock))
+    calls = Calls(uow, settings["DATA_DIR"], _media_workers(settings, store, clock))
     reviews = service.reviews = Reviews(service)
     app.extensions["zhengna"] = SimpleNamespace(
         calls=calls,
@@ -150,7 +150,7 @@ def create_app(overrides=None, clock=utc_now, bus=None):
         metrics=Metrics(),
         connections=set(),
         shutting_down=False,
-        sweeper=Sweeper(service, settings, clock),
+        sweeper=Sweeper(service, settings, clock, calls=calls),
         demo_passwords={},
         sockets_by_address=Counter(),  # open taxpayer sockets (WS_MAX_PER_ADDRESS)
         sockets_by_credential=Counter(),  # ... per session credential (WS_MAX_PER_CREDENTIAL)

@@ -11,24 +11,22 @@ import gevent
 from . import states
 from .errors import ZhengnaError
 from .interactions import require_serving
-from .store import Conflict, new_id
+from .store import new_id
 
 log = logging.getLogger(__name__)
-_RETRIES = 5
 
 
 class Calls:
-    """Every call.* change goes through here and states.apply_call; the worker carries the media."""
+    """Every call.* change is a step of the unit of work through states.apply_call; the worker
+    carries the media."""
 
-    def __init__(self, service, workers=None):
-        self.service, self.store, self.workers = (
-            service,
-            service.store,
-            workers,
-        )  # media.Workers, None when off
+    def __init__(self, uow, data_dir, workers=None):
+        self.uow, self.store, self.data_dir = uow, uow.store, data_dir
+        self.workers = workers  # media.Workers, None when off
+        uow.on_commit(self.ended)
 
     def _party(self, actor, interaction_id):
-        interaction = self.service.get(interaction_id)
+        interaction = self.uow.load(interaction_id)
         if actor.role == "agent":
             require_serving(interaction, actor.id)
         return interaction
@@ -38,13 +36,10 @@ class Calls:
         if event == "request":
             self._require_workers()
             self.workers.require_live()
-        for _ in range(_RETRIES):
-            before = (
-                self._party(actor, interaction_id)
-                if actor.role != "system"
-                else self.service.get(interaction_id)
-            )
-            now = self.service.clock()
+
+        def step(before, now):
+            if actor.role == "agent":
+                require_serving(before, actor.id)
             after = states.apply_call(before, event, actor, now)
             if event == "request":
                 after = dataclasses.replace(after, call_id=new_id(), call_worker=None)
@@ -57,29 +52,27 @@ class Calls:
                 "at": now,
                 "payload": {"call": after.call_state, "event": event, "call_id": after.call_id},
             }
-            try:
-                rows = self.store.conversations.commit(before, after, [row])
-            except Conflict:
-                continue
-            self.service.publish_rows(rows)
-            self.store.conversations.log_call_event(
-                {
-                    "interaction_id": interaction_id,
-                    "event": event,
-                    "call_state": after.call_state,
-                    "actor_role": actor.role,
-                    "actor_id": actor.id,
-                    "created_at": now,
-                }
-            )
-            self.ended(before, after)
-            return after
-        raise ZhengnaError("busy")
+            return after, [row]
+
+        after = self.uow.change(interaction_id, step)
+        self.store.conversations.log_call_event(
+            {
+                "interaction_id": interaction_id,
+                "event": event,
+                "call_state": after.call_state,
+                "actor_role": actor.role,
+                "actor_id": actor.id,
+                "created_at": after.updated_at,
+            }
+        )
+        return after
 
     def ended(self, before, after):
-        """Close the media of a call that just ended (hang-up, decline, the conversation ending)."""
+        """Close the media of a call that just ended (hang-up, decline, the conversation ending):
+        a hook of every committed change."""
         if (
-            before.call_state == states.Call.ACTIVE.value
+            before is not None
+            and before.call_state == states.Call.ACTIVE.value
             and after.call_state == states.Call.NONE.value
             and before.call_id
             and before.call_worker
@@ -90,7 +83,7 @@ class Calls:
     def _collect(self, interaction):
         """Ask the worker to finish the call and index what it recorded (only WebM files of this
         call under DATA_DIR/recordings/<call id>/: a worker's word is not trusted for a path)."""
-        data_dir = self.service.config["DATA_DIR"]
+        data_dir = self.data_dir
         for item in self.workers.client(interaction.call_worker).end(interaction.call_id):
             try:
                 recording_path(data_dir, interaction.call_id, item.get("file"), open_it=True)
@@ -109,7 +102,7 @@ class Calls:
                     "size": int(item["size"]),
                     "sha256": item["sha256"],
                     "streams": item.get("streams", {}),
-                    "created_at": self.service.clock(),
+                    "created_at": self.uow.clock(),
                 }
             )
 
@@ -138,7 +131,7 @@ class Calls:
             self._tell_media(interaction, role, state)
 
     def _tell_media(self, interaction, role, state):
-        self.service.ephemeral(
+        self.uow.ephemeral(
             interaction.id,
             {"type": "call.media", "interaction_id": interaction.id, "role": role, "state": state},
             "system",

@@ -3,7 +3,8 @@ period."""
 
 from . import scope, states
 from .errors import IllegalTransition, ProtocolError, ZhengnaError
-from .interactions import agent_actor, not_found, require_serving
+from .interactions import not_found, require_serving
+from .models import Actor
 
 
 class Desk:
@@ -22,7 +23,7 @@ class Desk:
             result = self.service.transition(
                 interaction.id,
                 "accept",
-                agent_actor(agent),
+                Actor.agent(agent),
                 agent_id=agent["id"],
                 agent_left_at=None,
             )
@@ -36,7 +37,7 @@ class Desk:
         interaction = self.service.get(interaction_id)
         require_serving(interaction, agent["id"])
         result = self.service.transition(
-            interaction_id, "end", agent_actor(agent), detail={"category": category}
+            interaction_id, "end", Actor.agent(agent), detail={"category": category}
         )
         self.service.audit(agent, "end", interaction_id, {"category": category})
         return result
@@ -48,7 +49,7 @@ class Desk:
         require_serving(interaction, agent["id"])
         if bool(to_agent) == bool(to_centre):
             raise ProtocolError("bad_field.transfer_target")
-        actor = agent_actor(agent)
+        actor = Actor.agent(agent)
         if to_agent:
             target = self.store.directory.get_agent(to_agent)
             if target is None or not scope.may_transfer_to(agent, target):
@@ -88,10 +89,9 @@ class Desk:
         if check:
             self.service.visible_to_agent(agent, interaction_id)
         note = self.service.message_event(
-            agent_actor(agent), None, text, "note", self.service.clock(), extra={"internal": True}
+            Actor.agent(agent), None, text, "note", self.service.clock(), extra={"internal": True}
         )
-        rows = self.store.conversations.append(interaction_id, [note])
-        self.service.publish_rows(rows)
+        rows = self.service.uow.append(interaction_id, [note])
         return rows[0]["seq"]
 
     def history_of(self, agent, interaction_id):

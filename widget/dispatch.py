@@ -15,11 +15,7 @@ class Context:
         self.z, self.conn, self.config = z, conn, config
         self.service = z.service
         self.person, self.agent = person, agent
-        self.actor = (
-            Actor("taxpayer", person["sub"], person["name"])
-            if person
-            else Actor("agent", agent["id"], agent["display_name"])
-        )
+        self.actor = Actor.taxpayer(person) if person else Actor.agent(agent)
 
     def follow(self, interaction_id, last_seq=0):
         """Watch an interaction on this connection unless it already is."""

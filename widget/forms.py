@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from . import states
 from .errors import ZhengnaError
-from .interactions import agent_actor, taxpayer_actor
 from .models import Actor
 from .scope import require_scope
-from .store import Conflict, Duplicate, new_id
+from .store import Duplicate, new_id
 
 MAX_ITEMS = 20  # a business needs a handful of materials; a list longer than this is a mistake
 MAX_FILES = 10  # files per material (a multi-page scan sent page by page)
-_RETRIES = 5
 
 
 class Forms:
@@ -56,7 +54,7 @@ class Forms:
             if template is None or template["centre_id"] != interaction.centre_id:
                 raise ZhengnaError("not_found.form_template")
         status = states.next_form_status(None, "send", "agent").value
-        now, actor = self.service.clock(), agent_actor(agent)
+        now, actor = self.service.clock(), Actor.agent(agent)
         row = {
             "id": new_id(),
             "interaction_id": interaction_id,
@@ -79,23 +77,24 @@ class Forms:
             "updated_by": agent["id"],
         }
         try:
-            rows = self.store.forms.create_form(row, _event(actor, now, "send", row))
+            self.service.uow.write(
+                lambda: self.store.forms.create_form(row, _event(actor, now, "send", row))
+            )
         except Duplicate:
             return view(self.store.forms.form_by_cid(interaction_id, agent["id"], cid))
-        self.service.publish_rows(rows)
         self._audit(actor, "form_send", interaction_id, {"form": row["id"], "title": title})
         return view(row)
 
     def return_(self, agent, interaction_id, form_id, reason):
         """Send a submitted form back to the taxpayer with the reason (退回)."""
         self._conversation_of_agent(agent, interaction_id)
-        return self._step(agent_actor(agent), interaction_id, form_id, "return", {"reason": reason})
+        return self._step(Actor.agent(agent), interaction_id, form_id, "return", {"reason": reason})
 
     def complete(self, agent, interaction_id, form_id, result):
         """Mark a submitted form done with what was done (办结)."""
         self._conversation_of_agent(agent, interaction_id)
         return self._step(
-            agent_actor(agent), interaction_id, form_id, "complete", {"result": result}
+            Actor.agent(agent), interaction_id, form_id, "complete", {"result": result}
         )
 
     # -- the taxpayer's steps --------------------------------------------------------------------
@@ -103,7 +102,7 @@ class Forms:
     def attach(self, person, interaction_id, form_id, item_id, attachment_id):
         """Put a file the person uploaded to this conversation into one material of a form."""
         self._conversation_of_person(person, interaction_id)
-        actor = taxpayer_actor(person)
+        actor = Actor.taxpayer(person)
         file = self.service.attachment_view(
             self.service.own_attachment(actor, interaction_id, attachment_id)
         )
@@ -143,22 +142,22 @@ class Forms:
                 )
             return {}
 
-        return self._step(taxpayer_actor(person), interaction_id, form_id, "submit", change)
+        return self._step(Actor.taxpayer(person), interaction_id, form_id, "submit", change)
 
     # -- the one path through the form's statuses ------------------------------------------------
 
     def _step(self, actor, interaction_id, form_id, event, change, extra=None):
-        for _ in range(_RETRIES):
+        def attempt():  # the unit of work runs it again when another step moved the form first
             form = self.store.forms.get_form(form_id)
             if form is None or form["interaction_id"] != interaction_id:
                 raise ZhengnaError("not_found.form")
             target = states.FORM_TRANSITIONS.get((_status(form), event))
             if _is_resend(form, actor, event, target):
-                return view(form)
+                return form, False
             target = states.next_form_status(form["status"], event, actor.role)
             changes = change(form) if callable(change) else dict(change)
             if changes is None:
-                return view(form)
+                return form, False
             now = self.service.clock()
             after = {
                 **form,
@@ -168,19 +167,17 @@ class Forms:
                 "updated_by_role": actor.role,
                 "updated_by": actor.id,
             }
-            try:
-                rows = self.store.forms.commit_form(
-                    form, after, _event(actor, now, event, after, extra)
-                )
-            except Conflict:
-                continue
-            self.service.publish_rows(rows)
+            event_row = _event(actor, now, event, after, extra)
+            self.service.uow.write(lambda: self.store.forms.commit_form(form, after, event_row))
+            return after, True
+
+        form, changed = self.service.uow.retrying(attempt)
+        if changed:
             detail = {"form": form_id, **{k: v for k, v in (extra or {}).items() if k != "file"}}
             if extra and "file" in extra:
                 detail["attachment"] = extra["file"]["id"]
             self._audit(actor, f"form_{event}", interaction_id, detail)
-            return view(after)
-        raise ZhengnaError("busy")
+        return view(form)
 
     # -- scope -----------------------------------------------------------------------------------
 

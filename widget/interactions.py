@@ -1,9 +1,10 @@
-"""What taxpayers and agents do to interactions: validated, persisted, then published."""
+"""What taxpayers and agents do to interactions: validated, then committed and published through the
+unit of work."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -11,55 +12,50 @@ from . import protocol, scope, states
 from .errors import ProtocolError, ZhengnaError
 from .models import Actor, Interaction
 from .routing import estimate_wait
-from .store import Conflict, Duplicate, new_id
+from .states import State
+from .store import Duplicate, new_id
+from .unit_of_work import not_found
 
 if TYPE_CHECKING:
-    from .bus.base import Bus
-    from .calls import Calls
     from .knowledge import Knowledge
     from .presence import Presence
     from .reviews import Reviews
     from .routing import Router
-    from .store import Store
+    from .unit_of_work import UnitOfWork
 
 Row = dict[str, Any]  # a stored row as a dict: a person's session, an agent, an event, a file
 Frame = dict[str, Any]  # a JSON frame for clients
 
 _WRITABLE = {
-    "taxpayer": ("queued", "connected"),
-    "agent": ("connected",),
+    "taxpayer": (State.QUEUED, State.CONNECTED),
+    "agent": (State.CONNECTED,),
 }  # states open to messages and files
-_RETRIES = 5  # optimistic-concurrency retries before telling the client to try again
 
 IDLE_REMINDER = "您已有一段时间没有发言，如无其他问题，本次互动将很快自动结束。"
 
 
 class Service:
-    """The interaction lifecycle: the one caller of states.apply and store.conversations.commit."""
+    """The interaction lifecycle: every change as a step of the unit of work (states.apply)."""
 
     def __init__(
         self,
-        store: Store,
-        bus: Bus,
+        uow: UnitOfWork,
         router: Router,
         presence: Presence,
         config: Mapping[str, Any],
-        clock: Callable[[], datetime],
         knowledge: Knowledge | None = None,
     ) -> None:
-        self.store, self.bus, self.router, self.presence = store, bus, router, presence
-        self.config, self.clock, self.knowledge = config, clock, knowledge
-        self.calls: Calls | None = None  # set by create_app
+        self.uow, self.router, self.presence = uow, router, presence
+        self.store, self.bus, self.clock = uow.store, uow.bus, uow.clock
+        self.config, self.knowledge = config, knowledge
         self.reviews: Reviews | None = None  # set by create_app: follow-ups of poor ratings
+        uow.on_commit(self._after_change)
 
     # -- reading -----------------------------------------------------------------------------
 
     def get(self, interaction_id: str) -> Interaction:
         """Return an interaction or raise not_found."""
-        interaction = self.store.conversations.get_interaction(interaction_id)
-        if interaction is None:
-            raise not_found()
-        return interaction
+        return self.uow.load(interaction_id)
 
     def owned(self, person: Row, interaction_id: str) -> Interaction:
         """Return the person's own interaction; someone else's is reported as not found."""
@@ -110,44 +106,36 @@ class Service:
         """Queue the person for an agent of the centre serving their region (发起人工导税)."""
         region = self.router.region(person["region"])
         live = self.live_of(person)
-        if live is not None and live.state in (
-            states.State.QUEUED.value,
-            states.State.CONNECTED.value,
-        ):
+        if live is not None and live.state in (State.QUEUED, State.CONNECTED):
             return live  # asked twice (two tabs, a retry): one task is enough
         self.router.require_open(region["centre_id"])
-        actor, now = taxpayer_actor(person), self.clock()
+        actor, now = Actor.taxpayer(person), self.clock()
         if live is None:
             record = self.new_record(
                 person, region, states.opening_state("request_human", "taxpayer"), now
             )
-            record = Interaction(**{**record.as_row(), "queued_at": now})
-            self.publish_rows(
-                self.store.conversations.create_interaction(
-                    record, [self.state_event(record, "request_human", actor, now)]
-                )
-            )
+            record = dataclasses.replace(record, queued_at=now)
+            self.uow.create(record, [self.state_event(record, "request_human", actor, now)])
             self.announce(person, record.id)
-            self.queue_changed(record.centre_id)
             return record
         return self.transition(live.id, "request_human", actor)
 
     def cancel(self, person: Row, interaction_id: str) -> Interaction:
         """Withdraw a waiting request (取消征纳互动); refused once an agent has joined."""
         self.owned(person, interaction_id)
-        return self.transition(interaction_id, "cancel", taxpayer_actor(person))
+        return self.transition(interaction_id, "cancel", Actor.taxpayer(person))
 
     def close(self, person: Row, interaction_id: str) -> Interaction:
         """End the interaction because the taxpayer closed the window (no rating)."""
         self.owned(person, interaction_id)
-        return self.transition(interaction_id, "close", taxpayer_actor(person))
+        return self.transition(interaction_id, "close", Actor.taxpayer(person))
 
     def rate(
         self, person: Row, interaction_id: str, score: int, tags: list[str], comment: str
     ) -> None:
         """Store the one 好差评 rating of an interaction the agent ended."""
         interaction = self.owned(person, interaction_id)
-        if interaction.state != states.State.ENDED.value or interaction.ended_by != "agent":
+        if interaction.state is not State.ENDED or interaction.ended_by != "agent":
             raise ZhengnaError("rating_not_offered")
         now = self.clock()
         row = {
@@ -161,7 +149,7 @@ class Service:
         }
         event = {
             "type": "rating.saved",
-            "actor": taxpayer_actor(person),
+            "actor": Actor.taxpayer(person),
             "at": now,
             "payload": {"score": score, "tags": tags, "comment": comment},
         }
@@ -171,7 +159,7 @@ class Service:
             else None
         )
         try:
-            self.publish_rows(self.store.ratings.save_evaluation(row, event, followup))
+            self.uow.write(lambda: self.store.ratings.save_evaluation(row, event, followup))
         except ValueError:
             raise ZhengnaError("already_rated") from None
 
@@ -194,7 +182,7 @@ class Service:
             done = self.store.conversations.find_message(interaction_id, actor.role, actor.id, cid)
             if done is not None:  # a retry of a message stored before the conversation moved on
                 return self._stored_again(done)
-            raise ZhengnaError("not_accepting_messages", state=interaction.state)
+            raise ZhengnaError("not_accepting_messages", state=interaction.state.value)
         message = self.message_event(actor, cid, text or "", "text", self.clock(), touch=True)
         if attachment_id:
             message["message"]["attachment_id"] = attachment_id
@@ -202,30 +190,27 @@ class Service:
                 self.own_attachment(actor, interaction_id, attachment_id)
             )
         try:
-            rows = self.store.conversations.append(interaction_id, [message])
-        except (
-            Duplicate
-        ):  # the same cid again (a resend after a reconnect): answer with the stored seq
+            rows = self.uow.append(interaction_id, [message])
+        except Duplicate:  # the same cid again (a resend after a reconnect): the stored seq
             done = self.store.conversations.find_message(interaction_id, actor.role, actor.id, cid)
             if done is None:
                 raise
             return self._stored_again(done)
         if attachment_id:
             self.store.media.mark_attachment_used(attachment_id, self.clock())  # no orphan now
-        self.publish_rows(rows)
         return rows[0]["seq"]
 
     def _stored_again(self, event: Row) -> int:
         """Answer a resend of a stored message with its seq, and publish it again: the process
         that stored it may have died before it published (followers drop a seq they hold)."""
-        self.publish_rows([event])
+        self.uow.publish([event])
         return event["seq"]
 
     def check_can_attach(self, actor: Actor, interaction_id: str) -> Interaction:
         """Raise unless actor may add a file to this interaction now."""
         interaction = self.get(interaction_id)
         if not self._open_to(actor, interaction):
-            raise ZhengnaError("not_accepting_messages.file", state=interaction.state)
+            raise ZhengnaError("not_accepting_messages.file", state=interaction.state.value)
         return interaction
 
     @staticmethod
@@ -306,9 +291,7 @@ class Service:
 
     def ephemeral(self, interaction_id: str, frame: Frame, from_role: str) -> None:
         """Publish a frame that is neither stored nor replayed (typing, read, positions)."""
-        self.bus.publish(
-            f"ix:{interaction_id}", {"kind": "ephemeral", "frame": frame, "from_role": from_role}
-        )
+        self.uow.ephemeral(interaction_id, frame, from_role)
 
     # -- the one path through the state machine ----------------------------------------------
 
@@ -320,61 +303,40 @@ class Service:
         detail: Mapping[str, Any] | None = None,
         **changes: Any,
     ) -> Interaction:
-        """Apply event to the stored interaction, save it with its event, publish; retry on
-        races."""
-        for _ in range(_RETRIES):
-            before = self.get(interaction_id)
-            now = self.clock()
+        """Apply event to the stored interaction, save it with its event, publish (the unit of
+        work reloads and applies again after a lost race)."""
+
+        def step(before: Interaction, now: datetime) -> tuple[Interaction, list[Row]]:
             after = states.apply(before, event, actor, now, **changes)
-            try:
-                rows = self.store.conversations.commit(
-                    before, after, [self.state_event(after, event, actor, now, detail)]
-                )
-            except Conflict:
-                continue
-            self.publish_rows(rows)
-            self._after_change(before, after)
-            return after
-        raise ZhengnaError("busy")
+            return after, [self.state_event(after, event, actor, now, detail)]
+
+        return self.uow.change(interaction_id, step)
 
     def remind_idle(self, interaction: Interaction) -> None:
-        """Tell both sides the conversation will end soon if nobody writes."""
-        now = self.clock()
-        try:
-            rows = self.store.conversations.commit(
-                interaction,
-                dataclasses.replace(interaction, idle_warned_at=now),
-                [
-                    self.message_event(
-                        Actor.system(),
-                        None,
-                        IDLE_REMINDER,
-                        "system",
-                        now,
-                        extra={"notice": "idle_warning"},
-                    )
-                ],
+        """Tell both sides the conversation will end soon if nobody writes (unless it changed
+        since it was read)."""
+
+        def step(before: Interaction, now: datetime) -> tuple[Interaction, list[Row]]:
+            notice = self.message_event(
+                Actor.system(), None, IDLE_REMINDER, "system", now, extra={"notice": "idle_warning"}
             )
-        except Conflict:
-            return
-        self.publish_rows(rows)
+            return dataclasses.replace(before, idle_warned_at=now), [notice]
+
+        self.uow.change_once(interaction, step)
 
     def set_bookkeeping(self, interaction: Interaction, **changes: Any) -> None:
-        """Change bookkeeping columns that are not a state (no event); ignore a lost race."""
-        try:
-            self.store.conversations.commit(
-                interaction, dataclasses.replace(interaction, **changes), []
-            )
-        except Conflict:
-            pass
+        """Change bookkeeping columns that are not a state (no event), unless it changed since it
+        was read."""
+        self.uow.change_once(
+            interaction, lambda before, _now: (dataclasses.replace(before, **changes), [])
+        )
 
-    def _after_change(self, before: Interaction, after: Interaction) -> None:
-        if self.calls is not None:
-            self.calls.ended(before, after)
-        queued = states.State.QUEUED.value
-        if before.state == queued or after.state == queued:
+    def _after_change(self, before: Interaction | None, after: Interaction) -> None:
+        """Tell the centre its queue moved and an agent what was given to them (a commit hook)."""
+        was, agent_was = (before.state, before.agent_id) if before else (None, None)
+        if State.QUEUED in (was, after.state):
             self.queue_changed(after.centre_id)
-        if after.agent_id and after.agent_id != before.agent_id:
+        if after.agent_id and after.agent_id != agent_was:
             self.bus.publish(
                 f"agent:{after.agent_id}",
                 {
@@ -391,7 +353,7 @@ class Service:
     def queue_changed(self, centre_id: str) -> None:
         """Push every waiting taxpayer's position and the centre's queue to its agents."""
         waiting = self.store.conversations.interactions_in(
-            [states.State.QUEUED.value], centre_id=centre_id
+            [State.QUEUED.value], centre_id=centre_id
         )
         online = self.presence.online_in(centre_id)
         handle = self.router.handle_time(centre_id)
@@ -419,7 +381,7 @@ class Service:
         """Return the centre's waiting list as the console shows it."""
         if waiting is None:
             waiting = self.store.conversations.interactions_in(
-                [states.State.QUEUED.value], centre_id=centre_id
+                [State.QUEUED.value], centre_id=centre_id
             )
         return {
             "type": "queue.snapshot",
@@ -439,7 +401,7 @@ class Service:
     def position_of(self, interaction: Interaction) -> Frame | None:
         """Return the queue.position frame for one waiting interaction, or None."""
         waiting = self.store.conversations.interactions_in(
-            [states.State.QUEUED.value], centre_id=interaction.centre_id
+            [State.QUEUED.value], centre_id=interaction.centre_id
         )
         for position, item in enumerate(waiting, start=1):
             if item.id == interaction.id:
@@ -458,9 +420,7 @@ class Service:
 
     # -- building events ---------------------------------------------------------------------
 
-    def new_record(
-        self, person: Row, region: Row, state: states.State, now: datetime
-    ) -> Interaction:
+    def new_record(self, person: Row, region: Row, state: State, now: datetime) -> Interaction:
         """Return a new interaction of person in state, not yet stored."""
         return Interaction(
             id=new_id(),
@@ -471,7 +431,7 @@ class Service:
             enterprise=person["enterprise"],
             region=person["region"],
             centre_id=region["centre_id"],
-            state=state.value,
+            state=state,
             created_at=now,
             last_activity_at=now,
             updated_at=now,
@@ -493,12 +453,12 @@ class Service:
             row = self.store.directory.get_agent(after.agent_id)
             agent = {"id": after.agent_id, "name": row["display_name"] if row else ""}
         payload = {
-            "state": after.state,
+            "state": after.state.value,
             "call": after.call_state,
             "event": event,
             "ended_by": after.ended_by,
             "agent": agent,
-            "rating": after.state == states.State.ENDED.value and after.ended_by == "agent",
+            "rating": after.state is State.ENDED and after.ended_by == "agent",
             **(detail or {}),
         }
         return {"type": "interaction.state", "actor": actor, "at": now, "payload": payload}
@@ -532,18 +492,6 @@ class Service:
             "message": message,
             "touch": touch,
         }
-
-    def publish_rows(self, rows: Iterable[Row]) -> None:
-        """Publish stored events to everyone following their interaction."""
-        for row in rows:
-            self.bus.publish(
-                f"ix:{row['interaction_id']}",
-                {
-                    "kind": "event",
-                    "frame": protocol.event_frame(row),
-                    "internal": bool(row["payload"].get("internal")),
-                },
-            )
 
     def announce(self, person: Row, interaction_id: str) -> None:
         """Tell the person's other tabs that an interaction was opened."""
@@ -613,18 +561,3 @@ def close_message(code: int, frame: Frame) -> Row:
 def person_channel(person: Row) -> str:
     """Return the bus channel of one person (all their tabs)."""
     return f"person:{person['site_id']}:{person['tin']}:{person['sub']}"
-
-
-def taxpayer_actor(person: Row) -> Actor:
-    """Return the Actor for a taxpayer's session row."""
-    return Actor("taxpayer", person["sub"], person["name"])
-
-
-def agent_actor(agent: Row) -> Actor:
-    """Return the Actor for an agent row."""
-    return Actor("agent", agent["id"], agent["display_name"])
-
-
-def not_found() -> ZhengnaError:
-    """Return the error for a missing (or someone else's) interaction."""
-    return ZhengnaError("not_found.interaction")

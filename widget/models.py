@@ -1,7 +1,14 @@
 """Plain records passed between modules: who acts, and an interaction's current row."""
 
+from __future__ import annotations
+
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
+
+from .states import State
+
+Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -13,7 +20,22 @@ class Actor:
     name: str = ""
 
     @classmethod
-    def system(cls):
+    def taxpayer(cls, person: Row) -> Actor:
+        """Return the actor of a taxpayer's session row."""
+        return cls("taxpayer", person["sub"], person["name"])
+
+    @classmethod
+    def agent(cls, agent: Row) -> Actor:
+        """Return the actor of an agent's account row."""
+        return cls("agent", agent["id"], agent["display_name"])
+
+    @classmethod
+    def bot(cls) -> Actor:
+        """Return the actor of the smart-service bot's answers."""
+        return cls("bot", "bot", "")
+
+    @classmethod
+    def system(cls) -> Actor:
         """Return the actor for timeouts and other automatic transitions."""
         return cls("system", "system", "")
 
@@ -30,7 +52,7 @@ class Interaction:
     enterprise: str
     region: str
     centre_id: str
-    state: str
+    state: State  # the store and the wire hold its value; Interaction(**row) converts it here
     call_state: str = "none"
     agent_id: str | None = None
     ended_by: str | None = None
@@ -53,11 +75,14 @@ class Interaction:
     call_worker: str | None = None
     extra: dict = field(default_factory=dict)
 
-    def public(self, agent_name=None):
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", State(self.state))  # a stored row holds the word
+
+    def public(self, agent_name: str | None = None) -> Row:
         """Return the view of this interaction that clients receive."""
         return {
             "id": self.id,
-            "state": self.state,
+            "state": self.state.value,
             "call": self.call_state,
             "call_id": self.call_id if self.call_state != "none" else None,
             "region": self.region,
@@ -72,12 +97,13 @@ class Interaction:
             "person": {"name": self.person_name, "enterprise": self.enterprise, "tin": self.tin},
         }
 
-    def as_row(self):
+    def as_row(self) -> Row:
         """Return the columns of this record as a dict for the store."""
         row = asdict(self)
         row.pop("extra")
+        row["state"] = self.state.value
         return row
 
 
-def _iso(value):
+def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None

@@ -2,8 +2,8 @@
 
 from . import states
 from .errors import IllegalTransition, ZhengnaError
-from .interactions import taxpayer_actor
 from .models import Actor
+from .states import State
 
 # the stored text of replies that are not an entry's answer (the widget shows its own words)
 BOT_PHRASES = {
@@ -28,7 +28,7 @@ class SmartService:
     its admin."""
 
     def __init__(self, service):
-        self.service, self.store = service, service.store
+        self.service, self.store, self.uow = service, service.store, service.uow
 
     def ask(self, person, cid, text, lang="zh"):
         """Put the taxpayer's question to the bot; open a bot interaction if none is live.
@@ -39,12 +39,12 @@ class SmartService:
         if not region["smart_service"]:
             raise ZhengnaError("bot_off")
         live = self.service.live_of(person)
-        actor = taxpayer_actor(person)
+        actor = Actor.taxpayer(person)
         if live is not None:  # a resend is answered as before, even if the person moved on since
             done = self.store.conversations.find_message(live.id, "taxpayer", actor.id, cid)
             if done is not None:
                 return live, done["seq"]
-            if live.state != states.State.BOT.value:
+            if live.state is not State.BOT:
                 raise ZhengnaError("not_in_bot")
         now = self.service.clock()
         kb = self.service.knowledge.for_site(person["site_id"])
@@ -55,15 +55,13 @@ class SmartService:
             record = self.service.new_record(
                 person, region, states.opening_state("ask_bot", "taxpayer"), now
             )
-            rows = self.store.conversations.create_interaction(
+            rows = self.uow.create(
                 record, [self.service.state_event(record, "ask_bot", actor, now), asked, reply]
             )
-            self.service.publish_rows(rows)
             self.service.announce(person, record.id)
         else:
             record = live
-            rows = self.store.conversations.append(live.id, [asked, reply])
-            self.service.publish_rows(rows)
+            rows = self.uow.append(live.id, [asked, reply])
         self.store.knowledge.log_bot(
             {
                 "interaction_id": record.id,
@@ -82,13 +80,13 @@ class SmartService:
         """Answer the suggestion the taxpayer chose from 您是否要咨询以下问题, in the language it
         was offered in."""
         live = self.service.live_of(person)
-        actor = taxpayer_actor(person)
+        actor = Actor.taxpayer(person)
         if live is not None and self.store.conversations.find_message(
             live.id, "taxpayer", actor.id, cid
         ):
             return live  # a resend is answered as before, even if the person moved on since
-        if live is None or live.state != states.State.BOT.value:
-            raise IllegalTransition(live.state if live else "none", "bot.pick", "taxpayer")
+        if live is None or live.state is not State.BOT:
+            raise IllegalTransition(live.state.value if live else "none", "bot.pick", "taxpayer")
         matcher = self.service.knowledge.for_site(person["site_id"]).matcher
         try:
             entry = matcher.entry(kb_id)
@@ -102,11 +100,8 @@ class SmartService:
             actor, cid, question, "pick", now, extra={"kb_id": kb_id}
         )
         bot = {"outcome": "answer", "kb_id": kb_id, "human": False, "picked": True, "lang": lang}
-        answer = self.service.message_event(
-            Actor("bot", "bot"), None, body, "bot", now, extra={"bot": bot}
-        )
-        rows = self.store.conversations.append(live.id, [asked, answer])
-        self.service.publish_rows(rows)
+        answer = self.service.message_event(Actor.bot(), None, body, "bot", now, extra={"bot": bot})
+        rows = self.uow.append(live.id, [asked, answer])
         self.store.knowledge.mark_suggestion_picked(live.id, rows[0]["seq"], kb_id)
         return live
 
@@ -138,6 +133,4 @@ class SmartService:
             "human": bool(result.human or result.outcome == "reject"),
             "lang": lang,
         }
-        return self.service.message_event(
-            Actor("bot", "bot"), None, body, "bot", now, extra={"bot": bot}
-        )
+        return self.service.message_event(Actor.bot(), None, body, "bot", now, extra={"bot": bot})

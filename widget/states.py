@@ -1,16 +1,23 @@
 """The one place where interaction and call states change: transition tables and a pure apply()."""
 
+from __future__ import annotations
+
 import dataclasses
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import IllegalTransition
-from .models import Actor, Interaction
+
+if TYPE_CHECKING:
+    from .models import Actor, Interaction
 
 
-class State(enum.Enum):
-    """Interaction states; values are the wire, database and data-state words."""
+class State(enum.StrEnum):
+    """Interaction states; values are the wire, database and data-state words.
+
+    A str enum because the store (a column's new value) and JSON (a frame's field) take it as its
+    word; code compares members, and `Interaction` turns a stored word into its member."""
 
     BOT = "bot"
     QUEUED = "queued"
@@ -101,14 +108,14 @@ def apply(
     allowed."""
     target = next_state(interaction.state, event, actor.role)
     fields: dict[str, Any] = {
-        "state": target.value,
+        "state": target,
         "updated_at": now,
         "updated_by_role": actor.role,
         "updated_by": actor.id,
         "last_activity_at": now,
     }
     stamp = _STAMPS.get(target)
-    if stamp and target.value != interaction.state:
+    if stamp and target is not interaction.state:
         fields[stamp] = now
     if target in FINAL:
         fields["ended_by"] = actor.role
@@ -128,8 +135,8 @@ def apply(
 
 def apply_call(interaction: Interaction, event: str, actor: Actor, now: datetime) -> Interaction:
     """Return interaction after a call event; calls exist only while connected."""
-    if interaction.state != State.CONNECTED.value:
-        raise IllegalTransition(interaction.state, f"call.{event}", actor.role)
+    if interaction.state is not State.CONNECTED:
+        raise IllegalTransition(interaction.state.value, f"call.{event}", actor.role)
     call = Call(interaction.call_state)
     rule = CALL_TRANSITIONS.get((call, event))
     if rule is None or actor.role not in rule[1]:

@@ -1,15 +1,23 @@
-"""Every timeout in one sweep: queue, centre closing, grace, idle; run on an interval."""
+"""Every timeout in one sweep: queue, centre closing, grace, idle; run on an interval.
+
+A pass reads only the live interactions with something due (one query over the stored deadline
+columns, so every process sees every other's changes) and hands each change to the unit of work,
+like any other: a process that loses the race to another's sweep is told so and moves on."""
 
 import logging
 import time
+from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
 import gevent
+from sqlalchemy import and_, false, or_, select
 
-from . import reports, states
+from . import reports
 from .errors import ZhengnaError
-from .models import Actor
+from .models import Actor, Interaction
+from .states import Call, State
+from .store.schema import interactions as table
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +31,8 @@ PRESENCE_EVERY = (
 class Sweeper:
     """Applies timeouts to live interactions; safe to run in several processes at once."""
 
-    def __init__(self, service, config, clock):
-        self.service, self.config, self.clock = service, config, clock
+    def __init__(self, service, config, clock, calls=None):
+        self.service, self.config, self.clock, self.calls = service, config, clock, calls
         self._greenlet = None
         self._open = {}  # centre id -> open at the last sweep
         self._pruned_at = 0.0  # monotonic time of the last recording clean-up
@@ -64,11 +72,57 @@ class Sweeper:
             self.service.presence.refresh()
         open_now, limits = self._announce_centres()
         present = self.service.presence.connected_agents()
-        for interaction in self.service.store.conversations.interactions_in(states.LIVE_VALUES):
+        closed = [centre for centre, is_open in open_now.items() if not is_open]
+        for interaction in self.due(now, closed, limits, present):
             try:
                 self._check(interaction, now, open_now, limits, present)
             except ZhengnaError as error:  # someone else moved it first: nothing to do
                 log.debug("sweep skipped %s: %s", interaction.id, error.code)
+
+    def due(self, now, closed, limits, present):
+        """Return the live interactions with a timeout that may be due at now, oldest first: a
+        superset of what _check acts on, and never the whole of a quiet conversation list."""
+        config, c = self.config, table.c
+
+        def ago(seconds):
+            return now - timedelta(seconds=seconds)
+
+        centres_by_limit = defaultdict(list)
+        for centre, limit in limits.items():
+            centres_by_limit[limit].append(centre)
+        bot = and_(
+            c.state == State.BOT.value, c.last_activity_at <= ago(config["BOT_IDLE_TIMEOUT"])
+        )
+        queued = and_(
+            c.state == State.QUEUED.value,
+            or_(
+                c.centre_id.in_(closed),
+                *(
+                    and_(c.centre_id.in_(centres), c.queued_at <= ago(limit))
+                    for limit, centres in centres_by_limit.items()
+                ),
+                false(),
+            ),
+        )
+        connected = and_(
+            c.state == State.CONNECTED.value,
+            or_(
+                and_(
+                    c.call_state == Call.REQUESTED.value,
+                    c.call_requested_at <= ago(config["RING_TIMEOUT"]),
+                ),
+                c.agent_id.not_in(sorted(present)),  # its agent's console is gone
+                c.agent_left_at.is_not(None),  # in its grace period, or the agent is back
+                c.last_activity_at <= ago(config["IDLE_TIMEOUT"]),
+                and_(
+                    c.idle_warned_at.is_(None),
+                    c.last_activity_at <= ago(config["IDLE_WARNING"]),
+                ),
+            ),
+        )
+        query = select(table).where(or_(bot, queued, connected)).order_by(c.queued_at, c.created_at)
+        with self.service.store.engine.connect() as conn:
+            return [Interaction(**row) for row in conn.execute(query).mappings()]
 
     def prune_recordings(self, now):
         """Delete recordings older than RECORDING_RETENTION_DAYS, file and index row."""
@@ -127,21 +181,21 @@ class Sweeper:
     def _check(self, interaction, now, open_now, limits, present):
         config, system = self.config, Actor.system()
         transition = self.service.transition
-        if interaction.state == "bot":
+        if interaction.state is State.BOT:
             if _past(interaction.last_activity_at, config["BOT_IDLE_TIMEOUT"], now):
                 transition(interaction.id, "idle_timeout", system)
-        elif interaction.state == "queued":
+        elif interaction.state is State.QUEUED:
             centre = interaction.centre_id
             limit = limits.get(centre, config["QUEUE_TIMEOUT"])
             if not open_now.get(centre, True):
                 transition(interaction.id, "expire", system, detail={"reason": "centre_closed"})
             elif _past(interaction.queued_at, limit, now):
                 transition(interaction.id, "expire", system, detail={"reason": "queue_timeout"})
-        elif interaction.state == "connected":
-            if interaction.call_state == "requested" and _past(
+        elif interaction.state is State.CONNECTED:
+            if interaction.call_state == Call.REQUESTED.value and _past(
                 interaction.call_requested_at, config["RING_TIMEOUT"], now
             ):
-                self.service.calls.change(system, interaction.id, "ring_timeout")
+                self.calls.change(system, interaction.id, "ring_timeout")
             here = interaction.agent_id in present
             if interaction.agent_left_at is None and not here:
                 # no console of the agent anywhere, and none closed here: the process that held it

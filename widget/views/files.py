@@ -24,13 +24,13 @@ def _caller():
         )
         if person["site_id"] == demo.SITE:
             demo.refuse_unless_served(current_app.config, request.environ)
-        return Actor("taxpayer", person["sub"], person["name"]), person
+        return Actor.taxpayer(person), person
     agent = session_agent()
     if agent is None:
         raise ZhengnaError("login_required")
     if request.method == "POST":
         csrf.protect()  # cookies ride along on cross-site requests; a Bearer header does not
-    return Actor("agent", agent["id"], agent["display_name"]), agent
+    return Actor.agent(agent), agent
 
 
 def _directory():
