@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.deployment import exit_on_sigterm  # noqa: E402
 from bench.ws_load import Load, add_deployment_options  # noqa: E402
 
-# Total stored messages a second, both ways: from a tenth of the target to beyond it.
-RATES = (200, 400, 600, 800, 1000, 1200, 1600, 2000, 2500, 3000, 4000)
+# Total stored messages a second, both ways: from a thirtieth of the target to beyond it.
+RATES = (100, 200, 400, 600, 800, 1000, 1200, 1600, 2000, 2500, 3000, 4000)
 
 
 def passed(figures, bound_ms):

@@ -6,10 +6,13 @@ errors, the figures the issue names) and remove what they started; the speed its
 benches' business, not the tests'.
 """
 
-import glob
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -29,28 +32,33 @@ KEYS = {
 }
 
 
-def run_bench(script, *args, timeout=150):
-    """Run bench/<script> with args and --json; return its one line of output, parsed."""
+@pytest.fixture
+def scratch():
+    """A temporary directory of the bench's own (its TMPDIR): what it leaves behind is there.
+    Readable by others: as root the throwaway PostgreSQL runs as `postgres` inside it."""
+    path = Path(tempfile.mkdtemp(prefix="zhengna-bench-test-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def run_bench(scratch, script, *args, timeout=150):
+    """Run bench/<script> with args and --json; return its one line of output, parsed, after
+    checking it removed everything it made (PostgreSQL, Redis, the data dir)."""
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), *args, "--json"],
         cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(scratch)},
         capture_output=True,
         text=True,
         timeout=timeout,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+    made = [path.name for path in scratch.iterdir() if path.name.startswith("zhengna-")]
+    assert made == [], "the bench removes what it started"  # (jieba keeps its cache there)
     lines = done.stdout.splitlines()
     assert len(lines) == 1, done.stdout
     return json.loads(lines[0])
-
-
-def leftovers():
-    """Return the throwaway directories the benches make (they remove them on exit)."""
-    return {
-        path
-        for prefix in ("zhengna-bench-", "zhengna-pg-", "zhengna-redis-")
-        for path in glob.glob(f"/tmp/{prefix}*")
-    }
 
 
 def assert_all_delivered(figures, taxpayers):
@@ -65,18 +73,18 @@ def assert_all_delivered(figures, taxpayers):
 
 
 @pytest.mark.timeout(180)
-def test_ws_load_on_sqlite_prints_the_issue_figures_with_everything_delivered():
-    before = leftovers()
-    figures = run_bench("ws_load.py", "--taxpayers", "5", "--duration", "3", "--interval", "1")
+def test_ws_load_on_sqlite_prints_the_issue_figures_with_everything_delivered(scratch):
+    figures = run_bench(
+        scratch, "ws_load.py", "--taxpayers", "5", "--duration", "3", "--interval", "1"
+    )
     assert_all_delivered(figures, 5)
     assert (figures["store"], figures["processes"], figures["bus"]) == ("sqlite", 1, "memory")
-    assert leftovers() <= before
 
 
 @pytest.mark.timeout(240)
-def test_ws_load_on_two_processes_sharing_postgres_and_redis():
-    before = leftovers()
+def test_ws_load_on_two_processes_sharing_postgres_and_redis(scratch):
     figures = run_bench(
+        scratch,
         "ws_load.py",
         *("--taxpayers", "6", "--duration", "3", "--interval", "1"),
         *("--per-agent", "3", "--store", "postgres", "--processes", "2"),
@@ -86,12 +94,12 @@ def test_ws_load_on_two_processes_sharing_postgres_and_redis():
     assert_all_delivered(figures, 6)
     assert (figures["store"], figures["processes"], figures["bus"]) == ("postgres", 2, "redis")
     assert figures["server_cpu_pct"] > 0, figures
-    assert leftovers() <= before, "PostgreSQL, Redis and the data dir are removed"
 
 
 @pytest.mark.timeout(240)
-def test_saturation_steps_up_the_rate_and_stops_at_the_first_failing_step():
+def test_saturation_steps_up_the_rate_and_stops_at_the_first_failing_step(scratch):
     stepped = run_bench(
+        scratch,
         "ws_saturation.py",
         *("--taxpayers", "4", "--rates", "4,8", "--step-seconds", "2"),
         "--p99-ms",
@@ -104,6 +112,7 @@ def test_saturation_steps_up_the_rate_and_stops_at_the_first_failing_step():
     assert stepped["saturation_msg_per_s"] == max(s["sent_msg_per_s"] for s in stepped["steps"])
 
     refused = run_bench(
+        scratch,
         "ws_saturation.py",
         *("--taxpayers", "4", "--rates", "4,8", "--step-seconds", "2"),
         *("--p99-ms", "0"),  # no message is that fast: the first step fails
