@@ -132,7 +132,8 @@ class Client:
         began = time.monotonic()
         self.login()
         pool = gevent.pool.Pool(SETUP_CONCURRENCY)
-        self.tps = list(pool.imap(self.connect, self.job["indices"]))
+        # unordered: the first conversation that cannot be set up ends the run at once
+        self.tps = list(pool.imap_unordered(self.connect, self.job["indices"]))
         self.agent.drain(quiet=1.0)
         self.agent.seen.clear()
         for tp in self.tps:
