@@ -120,12 +120,35 @@ def agent_socket(ws):
 
 
 def _connection(ws, role):
+    _close_handler_descriptor(ws, request.environ)
     z = ext()
     config = current_app.config
     conn = Connection(ws, role, z.bus, z.service.events_after, config["SYNC_BATCH"])
     z.connections.add(conn)
     z.metrics.connections.labels(role).inc()
     return conn
+
+
+def _close_handler_descriptor(ws, environ):
+    """Close the WSGI handler's own descriptor of this socket, so that it holds one, not two.
+
+    simple-websocket reads and writes a dup() of the accepted socket (ws.sock); gevent's handler
+    kept the original, and its buffered reader, open until the socket ended, which halved the
+    sockets the open-files limit allows. The handler does nothing with them after the upgrade:
+    flask-sock's response under gevent calls no start_response, so nothing is written when the
+    route returns, and a closed reader makes the handler end then instead of reading for a next
+    request. Python socket objects close their descriptor once (a second close does nothing), so
+    the handler's own closing afterwards is harmless."""
+    if ws.mode != "gevent":
+        return
+    rfile = environ["wsgi.input"]  # an upgrade's input is the handler's reader itself...
+    if not hasattr(rfile, "raw"):
+        rfile = rfile.rfile  # ...or wraps it (where simple-websocket looks for it too)
+    original = rfile.raw._sock
+    if original is ws.sock:  # no dup (the platform could not): it is the only one
+        return
+    rfile.close()
+    original.close()
 
 
 def _finish(conn):
