@@ -3,6 +3,7 @@ arrangement."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -304,8 +305,19 @@ def _open_periods(
 
 
 def status(schedule: Schedule, calendar: HolidayCalendar, now: datetime) -> HoursStatus:
-    """Tell whether the centre is open at `now` and when it next closes or opens."""
-    local = _local(now)
+    """Tell whether the centre is open at `now` and when it next closes or opens.
+
+    Every span starts and ends on a whole local minute, so the answer is the same for every instant
+    of a minute: it is computed once per schedule, calendar and minute (a taxpayer's hello and
+    request each ask; an always-open schedule walks the whole year's look-ahead to find its end).
+    An edited schedule or calendar is another key: nothing to invalidate."""
+    return _status_in_minute(schedule, calendar, _local(now).replace(second=0, microsecond=0))
+
+
+@functools.lru_cache(maxsize=1024)  # centres x the few minutes in use
+def _status_in_minute(
+    schedule: Schedule, calendar: HolidayCalendar, local: datetime
+) -> HoursStatus:
     horizon = _at(local.date(), 0) + timedelta(days=LOOKAHEAD_DAYS)
     for start, end in _open_periods(schedule, calendar, local.date()):
         if end <= local:

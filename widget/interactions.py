@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import gevent
+
 from . import protocol, scope, states
 from .errors import ProtocolError, ZhengnaError
 from .models import Actor, Interaction
@@ -30,6 +32,9 @@ _WRITABLE = {
     "taxpayer": (State.QUEUED, State.CONNECTED),
     "agent": (State.CONNECTED,),
 }  # states open to messages and files
+# Seconds a centre's queue changes gather before one push of the positions and the snapshot: short
+# beside a wait for a person, long enough to take a burst of requests and accepts in one.
+QUEUE_PUSH_WINDOW = 0.25
 
 IDLE_REMINDER = "您已有一段时间没有发言，如无其他问题，本次互动将很快自动结束。"
 
@@ -49,6 +54,7 @@ class Service:
         self.store, self.bus, self.clock = uow.store, uow.bus, uow.clock
         self.config, self.knowledge = config, knowledge
         self.reviews: Reviews | None = None  # set by create_app: follow-ups of poor ratings
+        self._queue_pushes: dict[str, Any] = {}  # centre id -> its coalesced queue push on the way
         uow.on_commit(self._after_change)
 
     # -- reading -----------------------------------------------------------------------------
@@ -350,8 +356,20 @@ class Service:
                 },
             )
 
-    def queue_changed(self, centre_id: str) -> None:
-        """Push every waiting taxpayer's position and the centre's queue to its agents."""
+    def queue_changed(self, centre_id: str, now: bool = False) -> None:
+        """Push every waiting taxpayer's position and the centre's queue to its agents:
+        QUEUE_PUSH_WINDOW after the first change, once for every change in between (now: at once).
+
+        Setting up N conversations changes the queue 2N times; pushing the whole queue each time
+        was O(N²). A requester is sent its own position at once (dispatch.on_human)."""
+        pending = self._queue_pushes
+        if not now:
+            if centre_id not in pending:
+                pending[centre_id] = gevent.spawn_later(
+                    QUEUE_PUSH_WINDOW, self.queue_changed, centre_id, True
+                )
+            return
+        pending.pop(centre_id, None)  # a change from here on is pushed by a push of its own
         waiting = self.store.conversations.interactions_in(
             [State.QUEUED.value], centre_id=centre_id
         )

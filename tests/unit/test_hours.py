@@ -493,3 +493,37 @@ def test_format_next_open_edge_cases():
     assert format_next_open(None, "en", now) == "No service hours scheduled"
     with pytest.raises(ValueError, match="unsupported locale 'fr'"):
         format_next_open(sh("2026-11-26 13:30"), "fr", now)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2026-03-02 08:29:59.999999",
+        "2026-03-02 08:30:00",
+        "2026-03-02 08:30:00.000001",
+        "2026-03-02 11:59:59.5",
+        "2026-03-02 12:00:00",
+        "2026-03-02 17:30:30",
+        "2026-10-01 09:00:00",  # 国庆
+        "2026-02-28 23:59:59.999",
+    ],
+)
+def test_an_answer_is_the_same_for_every_instant_of_its_minute(calendar, moment):
+    from widget.hours import _status_in_minute
+
+    schedule = Schedule.from_dict(OFFICE_WEEK)
+    now = datetime.fromisoformat(moment).replace(tzinfo=SH)
+    uncached = _status_in_minute.__wrapped__(schedule, calendar, now)  # the exact instant
+    assert status(schedule, calendar, now) == uncached
+    assert status(schedule, calendar, now.astimezone(UTC)) == uncached
+
+
+def test_an_edited_schedule_is_answered_at_once_not_from_the_cache(calendar):
+    now = sh("2026-03-02 09:00")
+    assert status(Schedule.from_dict(OFFICE_WEEK), calendar, now).open
+    closed_mondays = {**OFFICE_WEEK, "weekly": {**WEEKDAYS, "mon": [], "sat": [], "sun": []}}
+    assert not status(Schedule.from_dict(closed_mondays), calendar, now).open
+    with_2027 = calendar.with_year(FAKE_2027)
+    new_year = sh("2027-01-01 09:00")  # a Friday: the added year makes it a holiday
+    assert status(Schedule.from_dict(OFFICE_WEEK), calendar, new_year).open
+    assert not status(Schedule.from_dict(OFFICE_WEEK), with_2027, new_year).open

@@ -445,3 +445,19 @@ def test_an_idle_connection_holds_no_writer_and_the_next_frame_starts_one(connec
     conn.send({"type": "three"})
     conn._writer.join(timeout=1)
     assert ws.log == [("send", {"type": t}) for t in ("one", "two", "three")]
+
+
+def test_an_ephemeral_frame_is_encoded_once_for_every_socket_listening(connect, bus, monkeypatch):
+    from widget import protocol
+
+    encoded = []
+    real = protocol.encode
+    monkeypatch.setattr(protocol, "encode", lambda frame: encoded.append(frame) or real(frame))
+    agents = [connect(role="agent") for _ in range(5)]
+    for conn, _ in agents:
+        conn.listen("centre:demo")
+    snapshot = {"type": "queue.snapshot", "centre": "demo", "items": []}
+    bus.publish("centre:demo", {"kind": "ephemeral", "from_role": "system", "frame": snapshot})
+    settle()
+    assert all(ws.frames == [snapshot] for _, ws in agents)
+    assert encoded == [snapshot], "one publish to five sockets, one json.dumps"

@@ -9,6 +9,7 @@ from simple_websocket import ConnectionClosed
 from .. import demo, protocol, sock
 from ..dispatch import AGENT_HANDLERS, TAXPAYER_HANDLERS, Context, authenticate_taxpayer
 from ..errors import AuthError, ProtocolError, RateLimited, ZhengnaError
+from ..lanes import Lanes
 from ..origins import origin_allowed
 from ..protocol import CloseCode
 from ..sessions import Connection, TokenBucket
@@ -19,6 +20,10 @@ bp = Blueprint("ws", __name__)
 # Handshakes have their own, higher per-address limit in place of HTTP_RATE_LIMIT (a NAT full of
 # taxpayers).
 limiter.limit(lambda: current_app.config["WS_HANDSHAKE_RATE_LIMIT"])(bp)
+# Frames of one socket being handled at once (queued behind their conversation's earlier frames or
+# running). An agent answering 2,000 conversations sends ~400 frames a second, each waiting a
+# group commit (tens of ms under load): ~40 in flight. Past the cap the reader stops reading.
+FRAMES_IN_FLIGHT = 128
 
 
 @bp.before_request
@@ -115,12 +120,35 @@ def agent_socket(ws):
 
 
 def _connection(ws, role):
+    _close_handler_descriptor(ws, request.environ)
     z = ext()
     config = current_app.config
     conn = Connection(ws, role, z.bus, z.service.events_after, config["SYNC_BATCH"])
     z.connections.add(conn)
     z.metrics.connections.labels(role).inc()
     return conn
+
+
+def _close_handler_descriptor(ws, environ):
+    """Close the WSGI handler's own descriptor of this socket, so that it holds one, not two.
+
+    simple-websocket reads and writes a dup() of the accepted socket (ws.sock); gevent's handler
+    kept the original, and its buffered reader, open until the socket ended, which halved the
+    sockets the open-files limit allows. The handler does nothing with them after the upgrade:
+    flask-sock's response under gevent calls no start_response, so nothing is written when the
+    route returns, and a closed reader makes the handler end then instead of reading for a next
+    request. Python socket objects close their descriptor once (a second close does nothing), so
+    the handler's own closing afterwards is harmless."""
+    if ws.mode != "gevent":
+        return
+    rfile = environ["wsgi.input"]  # an upgrade's input is the handler's reader itself...
+    if not hasattr(rfile, "raw"):
+        rfile = rfile.rfile  # ...or wraps it (where simple-websocket looks for it too)
+    original = rfile.raw._sock
+    if original is ws.sock:  # no dup (the platform could not): it is the only one
+        return
+    rfile.close()
+    original.close()
 
 
 def _finish(conn):
@@ -149,36 +177,63 @@ def _first_frame(ws, conn):
 
 
 def _serve(ws, conn, ctx, handlers):
-    """Read frames until the socket closes or falls silent; dispatch each through handlers."""
+    """Read frames until the socket closes or falls silent; dispatch each through handlers.
+
+    A frame naming a conversation runs in that conversation's lane (widget/lanes.py): after the
+    socket's earlier frames of the same conversation, beside those of others. A frame naming none
+    (ping, bot.ask, human.request, presence.set: they act on the person's or agent's state as a
+    whole) runs alone, after everything before it and before anything after it."""
     config = current_app.config
     z = ext()
     bucket = TokenBucket(config["WS_RATE"], config["WS_BURST"])
     allowed = frozenset(handlers)
-    while not conn.closed:
-        try:
-            raw = ws.receive(timeout=config["HEARTBEAT_TIMEOUT"])
-        except ConnectionClosed:
-            return
-        if raw is None:
-            if ws.connected:  # silent past the heartbeat timeout: a half-open socket
-                conn.close(CloseCode.HEARTBEAT, "heartbeat_timeout")
-            return
-        ref = None
-        try:
-            wait = bucket.take()
-            if wait:
-                raise RateLimited(wait)
-            frame = protocol.parse(
-                raw, config["MAX_FRAME_BYTES"], config["MAX_MESSAGE_CHARS"], allowed
-            )
-            ref = frame.get("cid")
+    lanes = Lanes(lambda frame: _handle(conn, ctx, handlers, frame), FRAMES_IN_FLIGHT)
+    try:
+        while not conn.closed:
+            try:
+                raw = ws.receive(timeout=config["HEARTBEAT_TIMEOUT"])
+            except ConnectionClosed:
+                return
+            if raw is None:
+                if ws.connected:  # silent past the heartbeat timeout: a half-open socket
+                    conn.close(CloseCode.HEARTBEAT, "heartbeat_timeout")
+                return
+            try:
+                wait = bucket.take()
+                if wait:
+                    raise RateLimited(wait)
+                frame = protocol.parse(
+                    raw, config["MAX_FRAME_BYTES"], config["MAX_MESSAGE_CHARS"], allowed
+                )
+            except ZhengnaError as error:
+                z.metrics.errors.labels(error.code).inc()
+                conn.send(protocol.error_frame(error))
+                continue
             z.metrics.frames.labels(conn.role, frame["type"]).inc()
-            reply = handlers[frame["type"]](ctx, frame)
-            if reply is not None:
-                conn.send(reply)
-        except ZhengnaError as error:
-            z.metrics.errors.labels(error.code).inc()
-            conn.send(protocol.error_frame(error, ref))
+            key = frame.get("interaction_id")
+            if key is None:
+                lanes.wait_idle()
+                _handle(conn, ctx, handlers, frame)
+            else:
+                lanes.submit(key, frame)
+    finally:
+        lanes.wait_idle()  # the socket's own teardown comes after its frames, as it always did
+
+
+def _handle(conn, ctx, handlers, frame):
+    """Run one frame's handler; send its reply, or its error with the frame's cid as ref. A fault
+    of the server's own is logged and ends the socket, as it did when it escaped the receive loop
+    (the client reconnects and resends what has no reply)."""
+    try:
+        reply = handlers[frame["type"]](ctx, frame)
+        if reply is not None:
+            conn.send(reply)
+    except ZhengnaError as error:
+        ctx.z.metrics.errors.labels(error.code).inc()
+        conn.send(protocol.error_frame(error, frame.get("cid")))
+    except Exception:
+        log.exception("%s frame %s failed", conn.role, frame["type"])
+        conn.close()
 
 
 def shutdown_connections(app, grace=2.0):
