@@ -249,6 +249,17 @@ class Load:
     """A deployment with `taxpayers` live conversations, set up by client processes that then run
     steps of load on them (`step`); `close()` ends the clients and removes the deployment."""
 
+    @classmethod
+    def from_args(cls, args):
+        """The load the command line's deployment options describe (add_deployment_options)."""
+        return cls(
+            args.taxpayers,
+            per_agent=args.per_agent,
+            store=args.store,
+            processes=args.processes,
+            sqlite_synchronous=args.sqlite_synchronous,
+        )
+
     def __init__(self, taxpayers, per_agent=1000, store="sqlite", processes=1, **deployment):
         _raise_open_files()
         self.taxpayers, self.clients, self.steps = taxpayers, [], 0
@@ -368,13 +379,7 @@ class Load:
 
 def measure(args):
     """Set up the deployment and the conversations, run one window of load, return its figures."""
-    load = Load(
-        args.taxpayers,
-        per_agent=args.per_agent,
-        store=args.store,
-        processes=args.processes,
-        sqlite_synchronous=args.sqlite_synchronous,
-    )
+    load = Load.from_args(args)
     try:
         figures = load.step(args.duration, args.interval, profile=args.profile)
     finally:

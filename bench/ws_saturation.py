@@ -84,13 +84,7 @@ def main():
         parser.error("--processes above 1 needs --store postgres")
     rates = [float(r) for r in args.rates.split(",")]
     exit_on_sigterm()
-    load = Load(
-        args.taxpayers,
-        per_agent=args.per_agent,
-        store=args.store,
-        processes=args.processes,
-        sqlite_synchronous=args.sqlite_synchronous,
-    )
+    load = Load.from_args(args)
     try:
         if not args.json:
             print(f"{args.taxpayers} conversations set up in {load.setup_s:.1f}s", flush=True)
