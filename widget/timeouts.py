@@ -6,18 +6,15 @@ like any other: a process that loses the race to another's sweep is told so and 
 
 import logging
 import time
-from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
 import gevent
-from sqlalchemy import and_, false, or_, select
 
 from . import reports
 from .errors import ZhengnaError
-from .models import Actor, Interaction
+from .models import Actor
 from .states import Call, State
-from .store.schema import interactions as table
 
 log = logging.getLogger(__name__)
 
@@ -80,49 +77,13 @@ class Sweeper:
                 log.debug("sweep skipped %s: %s", interaction.id, error.code)
 
     def due(self, now, closed, limits, present):
-        """Return the live interactions with a timeout that may be due at now, oldest first: a
-        superset of what _check acts on, and never the whole of a quiet conversation list."""
-        config, c = self.config, table.c
-
-        def ago(seconds):
-            return now - timedelta(seconds=seconds)
-
-        centres_by_limit = defaultdict(list)
-        for centre, limit in limits.items():
-            centres_by_limit[limit].append(centre)
-        bot = and_(
-            c.state == State.BOT.value, c.last_activity_at <= ago(config["BOT_IDLE_TIMEOUT"])
+        """Return the live interactions with a timeout that may be due at now (the store's query on
+        the stored deadline columns: the same in every process)."""
+        names = ("BOT_IDLE_TIMEOUT", "RING_TIMEOUT", "IDLE_TIMEOUT", "IDLE_WARNING")
+        timeouts = {name: self.config[name] for name in names}
+        return self.service.store.conversations.sweep_candidates(
+            now, timeouts, closed, limits, present
         )
-        queued = and_(
-            c.state == State.QUEUED.value,
-            or_(
-                c.centre_id.in_(closed),
-                *(
-                    and_(c.centre_id.in_(centres), c.queued_at <= ago(limit))
-                    for limit, centres in centres_by_limit.items()
-                ),
-                false(),
-            ),
-        )
-        connected = and_(
-            c.state == State.CONNECTED.value,
-            or_(
-                and_(
-                    c.call_state == Call.REQUESTED.value,
-                    c.call_requested_at <= ago(config["RING_TIMEOUT"]),
-                ),
-                c.agent_id.not_in(sorted(present)),  # its agent's console is gone
-                c.agent_left_at.is_not(None),  # in its grace period, or the agent is back
-                c.last_activity_at <= ago(config["IDLE_TIMEOUT"]),
-                and_(
-                    c.idle_warned_at.is_(None),
-                    c.last_activity_at <= ago(config["IDLE_WARNING"]),
-                ),
-            ),
-        )
-        query = select(table).where(or_(bot, queued, connected)).order_by(c.queued_at, c.created_at)
-        with self.service.store.engine.connect() as conn:
-            return [Interaction(**row) for row in conn.execute(query).mappings()]
 
     def prune_recordings(self, now):
         """Delete recordings older than RECORDING_RETENTION_DAYS, file and index row."""

@@ -8,16 +8,18 @@ Every write of an interaction's state or events is a unit of work of the group w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from ..models import Interaction
 from ..protocol import message_view
+from ..states import Call, State
 from . import facts
 from .base import Conflict, Duplicate, Row, Tables
 from .indexer import Indexer
@@ -210,6 +212,61 @@ class Conversations(Tables):
             )
             .order_by(interactions.c.created_at.desc())
             .limit(limit)
+        )
+        return [Interaction(**row) for row in self.rows(query)]
+
+    def sweep_candidates(
+        self,
+        now: datetime,
+        timeouts: Mapping[str, float],
+        closed: Iterable[str],
+        queue_limits: Mapping[str, float],
+        present: Iterable[str],
+    ) -> list[Interaction]:
+        """Return the live interactions with a timeout that may be due at now, oldest first: a
+        superset of what the sweeper acts on, never the whole of a quiet conversation list.
+
+        timeouts holds the seconds of BOT_IDLE_TIMEOUT, RING_TIMEOUT, IDLE_TIMEOUT and IDLE_WARNING;
+        closed the centres outside their hours; queue_limits each open centre's queue timeout;
+        present the agents whose console is connected."""
+        c = interactions.c
+
+        def ago(name: str | float) -> datetime:
+            seconds = timeouts[name] if isinstance(name, str) else name
+            return now - timedelta(seconds=seconds)
+
+        centres_by_limit: dict[float, list[str]] = defaultdict(list)
+        for centre, limit in queue_limits.items():
+            centres_by_limit[limit].append(centre)
+        bot = and_(c.state == State.BOT.value, c.last_activity_at <= ago("BOT_IDLE_TIMEOUT"))
+        queued = and_(
+            c.state == State.QUEUED.value,
+            or_(
+                c.centre_id.in_(list(closed)),
+                *(
+                    and_(c.centre_id.in_(centres), c.queued_at <= ago(limit))
+                    for limit, centres in centres_by_limit.items()
+                ),
+                false(),
+            ),
+        )
+        connected = and_(
+            c.state == State.CONNECTED.value,
+            or_(
+                and_(
+                    c.call_state == Call.REQUESTED.value,
+                    c.call_requested_at <= ago("RING_TIMEOUT"),
+                ),
+                c.agent_id.not_in(sorted(present)),  # its agent's console is gone
+                c.agent_left_at.is_not(None),  # in its grace period, or the agent is back
+                c.last_activity_at <= ago("IDLE_TIMEOUT"),
+                and_(c.idle_warned_at.is_(None), c.last_activity_at <= ago("IDLE_WARNING")),
+            ),
+        )
+        query = (
+            select(interactions)
+            .where(or_(bot, queued, connected))
+            .order_by(c.queued_at, c.created_at)
         )
         return [Interaction(**row) for row in self.rows(query)]
 
