@@ -88,9 +88,9 @@ class Router:
             raise ZhengnaError("region_unknown", code=code)
         return region
 
-    def centre_status(self, centre_id):
-        """Return the centre's HoursStatus now."""
-        centre = self.store.directory.get_centre(centre_id)
+    def centre_status(self, centre_id, centre=None):
+        """Return the centre's HoursStatus now (centre: its row, when the caller has read it)."""
+        centre = centre or self.store.directory.get_centre(centre_id)
         schedule = hours_mod.Schedule.from_dict(centre["schedule"])
         return hours_mod.status(schedule, self.calendar, self.clock())
 
@@ -98,7 +98,7 @@ class Router:
         """Return a centre's name and whether it serves now, with its next opening (as clients see
         it)."""
         centre = self.store.directory.get_centre(centre_id)
-        status = status or self.centre_status(centre_id)
+        status = status or self.centre_status(centre_id, centre)
         return {
             "id": centre_id,
             "name": centre["name"],

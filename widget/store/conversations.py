@@ -354,9 +354,8 @@ class Conversations(Tables):
     # -- what is recorded beside the events: audit trail, call log ---------------------------
 
     def audit(self, row: Row) -> None:
-        """Record an audit event."""
-        with self.engine.begin() as conn:
-            conn.execute(insert(audit_events).values(**row))
+        """Record an audit event (in the next group commit)."""
+        self.writer.run(lambda conn: conn.execute(insert(audit_events).values(**row)))
 
     def audit_events(self, interaction_id: str) -> list[Row]:
         """Return the audit trail of an interaction, oldest first."""
@@ -367,9 +366,8 @@ class Conversations(Tables):
         )
 
     def log_call_event(self, row: Row) -> None:
-        """Record one call transition for supervisors' figures."""
-        with self.engine.begin() as conn:
-            conn.execute(insert(call_events).values(**row))
+        """Record one call transition for supervisors' figures (in the next group commit)."""
+        self.writer.run(lambda conn: conn.execute(insert(call_events).values(**row)))
 
     # -- messages left outside working hours -------------------------------------------------
 
