@@ -31,6 +31,8 @@ def profile_summary(path, top=15):
     own, under, total = {}, {}, 0
     for line in Path(path).read_text().splitlines():
         stack, _, count = line.rpartition(" ")
+        if not count.isdigit():  # a line py-spy cut short as it was stopped
+            continue
         frames = [
             frame.split(" (")[0] + " (" + frame.split(" (")[-1].split(":")[0] + ")"
             for frame in stack.split(";")

@@ -5,8 +5,9 @@ import time
 
 from tests.support import ServerProcess, WSClient, agent, console, served, settings_env, taxpayer
 
-# the taxpayer's session credential, the interaction human.request creates, the agent's accept
-SETUP_COMMITS = 3
+# the taxpayer's session credential, the interaction human.request creates, the agent's accept and
+# its audit row
+SETUP_COMMITS = 4
 BURST = 40
 
 
