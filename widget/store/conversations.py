@@ -48,6 +48,9 @@ _NEXT_SEQ_TOUCHED = _NEXT_SEQ.values(
     last_activity_at=bindparam("at", type_=interactions.c.last_activity_at.type),
     idle_warned_at=None,
 )
+_INSERT_MESSAGE = insert(messages)
+_MESSAGE_COLUMNS = tuple(messages.c.keys())
+_INSERT_EVENT = insert(events)
 
 
 class Conversations(Tables):
@@ -122,7 +125,7 @@ class Conversations(Tables):
             message = item.get("message")
             if message is not None:
                 message = dict(message, seq=seq, interaction_id=interaction_id)
-                conn.execute(insert(messages), {key: message.get(key) for key in messages.c.keys()})
+                conn.execute(_INSERT_MESSAGE, {key: message.get(key) for key in _MESSAGE_COLUMNS})
                 payload["message"] = message_view(message)
             row = {
                 "interaction_id": interaction_id,
@@ -133,7 +136,7 @@ class Conversations(Tables):
                 "payload": payload,
                 "created_at": item["at"],
             }
-            conn.execute(insert(events), row)
+            conn.execute(_INSERT_EVENT, row)
             stored.append(row)
         if any(row["type"] == "message.new" for row in stored):
             self.writer.after_commit(conn, lambda: self.indexer.note(interaction_id))
