@@ -356,20 +356,20 @@ class Service:
                 },
             )
 
-    def queue_changed(self, centre_id: str, now: bool = False) -> None:
-        """Push every waiting taxpayer's position and the centre's queue to its agents:
-        QUEUE_PUSH_WINDOW after the first change, once for every change in between (now: at once).
+    def queue_changed(self, centre_id: str) -> None:
+        """Push the centre's queue (_push_queue) QUEUE_PUSH_WINDOW after its first change, once for
+        every change in between.
 
         Setting up N conversations changes the queue 2N times; pushing the whole queue each time
         was O(N²). A requester is sent its own position at once (dispatch.on_human)."""
-        pending = self._queue_pushes
-        if not now:
-            if centre_id not in pending:
-                pending[centre_id] = gevent.spawn_later(
-                    QUEUE_PUSH_WINDOW, self.queue_changed, centre_id, True
-                )
-            return
-        pending.pop(centre_id, None)  # a change from here on is pushed by a push of its own
+        if centre_id not in self._queue_pushes:
+            self._queue_pushes[centre_id] = gevent.spawn_later(
+                QUEUE_PUSH_WINDOW, self._push_queue, centre_id
+            )
+
+    def _push_queue(self, centre_id: str) -> None:
+        """Push every waiting taxpayer's position and the centre's queue to its agents."""
+        self._queue_pushes.pop(centre_id, None)  # a change from here on is pushed by its own push
         waiting = self.store.conversations.interactions_in(
             [State.QUEUED.value], centre_id=centre_id
         )
