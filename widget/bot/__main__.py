@@ -1,5 +1,6 @@
 """CLI: `python -m widget.bot match [--kb FILE]` and
-`python -m widget.bot eval [--kb FILE] --queries FILE [FILE...] [--leave-one-voice-out] [-v]`."""
+`python -m widget.bot eval [--kb FILE] --queries FILE [FILE...] [--leave-one-voice-out]
+[--no-written] [--decision FILE] [-v]`."""
 
 from __future__ import annotations
 
@@ -12,13 +13,18 @@ from .kb import read_jsonl
 from .matcher import Matcher, build_matcher
 
 
-def _matcher(kb: str | None, exclude: frozenset[str] = frozenset()) -> Matcher:
-    return build_matcher(kb, exclude_sources=exclude)
+def _matcher(args, exclude: frozenset[str] = frozenset()) -> Matcher:
+    return build_matcher(
+        args.kb,
+        exclude_sources=exclude,
+        written=not getattr(args, "no_written", False),
+        decision_file=getattr(args, "decision", None),
+    )
 
 
 def cmd_match(args) -> int:
     """Read {"q": ...} JSON lines on stdin, write one result JSON line per query."""
-    matcher = _matcher(args.kb)
+    matcher = _matcher(args)
     out = sys.stdout
     for line in sys.stdin:
         if not line.strip():
@@ -36,7 +42,7 @@ def cmd_eval(args) -> int:
     """Print the figures per query file (with --verbose, every miss); with --leave-one-voice-out,
     also each training voice evaluated by a matcher built without what was mined from it, and
     the mean."""
-    matcher = _matcher(args.kb)
+    matcher = _matcher(args)
     rows = [(voice(f), evaluate(matcher, read_jsonl(f))) for f in args.queries]
     if len(rows) == 1:
         print("\n".join(rows[0][1].lines()))
@@ -46,7 +52,7 @@ def cmd_eval(args) -> int:
         if not any(is_training(f) for f in args.queries):
             print("leave-one-voice-out: no train-*.jsonl file among --queries", file=sys.stderr)
             return 2
-        lovo = leave_one_voice_out(lambda ex: _matcher(args.kb, ex), args.queries, read_jsonl)
+        lovo = leave_one_voice_out(lambda ex: _matcher(args, ex), args.queries, read_jsonl)
         print("\nleave-one-voice-out (each voice held out with everything mined from it)")
         print("\n".join(table([*lovo, ("mean", mean_row([r for _, r in lovo]))])))
         _misses(args, [(f"LOVO {name}", r) for name, r in lovo])
@@ -86,6 +92,14 @@ def main(argv: list[str] | None = None) -> int:
         "--leave-one-voice-out",
         action="store_true",
         help="also hold out each train-*.jsonl voice in turn, with everything mined from it",
+    )
+    p_eval.add_argument(
+        "--no-written",
+        action="store_true",
+        help="leave out the written similar questions (the ablation; pair with --decision)",
+    )
+    p_eval.add_argument(
+        "--decision", help="a decision.json fitted by calibrate --out (default: the shipped one)"
     )
     p_eval.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     p_eval.set_defaults(func=cmd_eval)

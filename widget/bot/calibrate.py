@@ -76,7 +76,7 @@ def confusable_pairs(rows, top: int = 60) -> list[tuple[tuple[str, str], int]]:
 
 
 def voice_rows(
-    files: Sequence[Path], exclude: frozenset[str] = frozenset()
+    files: Sequence[Path], exclude: frozenset[str] = frozenset(), written: bool = True
 ) -> list[tuple[str | None, tuple[str, ...], D.Signals]]:
     """(expected id or None, ranked ids, signals) for every question of every training voice not
     in exclude, each voice matched by a matcher built without it (and without exclude): the
@@ -88,7 +88,7 @@ def voice_rows(
         name = voice(path)
         if not is_training(path) or name in exclude:
             continue
-        m = build_matcher(exclude_sources=exclude | {name}, decision=dummy)
+        m = build_matcher(exclude_sources=exclude | {name}, decision=dummy, written=written)
         for row in read_jsonl(path):
             q = row["q"]
             if smalltalk.is_greeting(q) or (m.human_id and smalltalk.wants_human(q)):
@@ -118,12 +118,12 @@ WRONG_MAX_EN = 0.10
 
 
 def english_rows(
-    exclude: frozenset[str] = frozenset(), folds: int = 2
+    exclude: frozenset[str] = frozenset(), folds: int = 2, written: bool = True
 ) -> list[tuple[str, tuple[str, ...], D.Signals]]:
     """(id, ranked ids, signals) for every English alias of every entry, matched by a matcher
     built without that fold of the English aliases (and without the voices in exclude)."""
     dummy = D.Decision((0.0,) * len(D.FEATURES), 1.0, (0.0,) * len(D.FEATURES), 1.0)
-    entries = load_entries(exclude_sources=exclude)
+    entries = load_entries(exclude_sources=exclude, written=written)
     rows = []
     for f in range(folds):
         kept = [
@@ -202,15 +202,20 @@ def fit_decision(
     return D.Decision(tuple(map(float, wa)), answer_p, tuple(map(float, ws)), scope_p, answer_p_en)
 
 
-def fit_voices(files: Sequence[Path], wrong_max: float, nothing_max: float) -> dict:
+def fit_voices(
+    files: Sequence[Path], wrong_max: float, nothing_max: float, written: bool = True
+) -> dict:
     """data/decision.json: "all" fitted on every training voice, "without" one per voice fitted
-    on the others (their signals from matchers built without the held-out voice as well)."""
+    on the others (their signals from matchers built without the held-out voice as well);
+    written=False: for matchers without the written similar questions (the ablation)."""
     names = [voice(f) for f in files if is_training(f)]
-    out = {"all": fit_decision(voice_rows(files), wrong_max, nothing_max, english_rows()).to_json()}
+    rows, en = voice_rows(files, written=written), english_rows(written=written)
+    out = {"all": fit_decision(rows, wrong_max, nothing_max, en).to_json()}
     out["without"] = {}
     for name in names:
         ex = frozenset({name})
-        fitted = fit_decision(voice_rows(files, ex), wrong_max, nothing_max, english_rows(ex))
+        rows, en = voice_rows(files, ex, written), english_rows(ex, written=written)
+        fitted = fit_decision(rows, wrong_max, nothing_max, en)
         out["without"][name] = fitted.to_json()
     return out
 
@@ -224,12 +229,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--wrong-max", type=float, default=WRONG_MAX)
     parser.add_argument("--nothing-max", type=float, default=NOTHING_MAX)
+    parser.add_argument(
+        "--no-written", action="store_true", help="fit for matchers without the written questions"
+    )
+    parser.add_argument("--out", type=Path, default=D.DECISION_FILE, help="where --voices writes")
     args = parser.parse_args(argv)
     if args.voices:
         files = sorted(Path(args.voices).glob("train-*.jsonl"))
-        fitted = fit_voices(files, args.wrong_max, args.nothing_max)
-        D.DECISION_FILE.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {D.DECISION_FILE} (fitted on {', '.join(voice(f) for f in files)})")
+        fitted = fit_voices(files, args.wrong_max, args.nothing_max, not args.no_written)
+        args.out.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.out} (fitted on {', '.join(voice(f) for f in files)})")
         return 0
     rows = leave_out(load_entries(), args.folds)
     right = np.array([ids[0] == gold for gold, ids, _ in rows])

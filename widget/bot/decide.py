@@ -170,14 +170,15 @@ class Decision:
         )
 
 
-@functools.lru_cache(maxsize=1)
-def _stored() -> dict:
-    return json.loads(DECISION_FILE.read_text(encoding="utf-8"))
+@functools.lru_cache(maxsize=4)
+def _stored(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_decision(exclude_sources: Iterable[str] = ()) -> Decision:
-    """The shipped decision, or (one excluded training voice) the one fitted without that voice."""
-    stored = _stored()
+def load_decision(exclude_sources: Iterable[str] = (), path: str | Path | None = None) -> Decision:
+    """The shipped decision (or the one in path, fitted by calibrate --out), or (one excluded
+    training voice) the one fitted without that voice."""
+    stored = _stored(Path(path) if path else DECISION_FILE)
     # Voices the decision was never fitted on change nothing (e.g. a query file of one's own).
     excluded = sorted(set(exclude_sources) & set(stored.get("without", {})))
     if len(excluded) == 1:

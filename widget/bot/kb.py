@@ -23,6 +23,11 @@ DEFAULT_MINED = DATA_DIR / "similar_mined.jsonl"
 DEFAULT_OOS = DATA_DIR / "oos_mined.jsonl"
 # English content of every entry: {"id", "question", "aliases": [...], "answer"} a line.
 DEFAULT_ENGLISH = DATA_DIR / "faq.en.jsonl"
+# Similar questions written for issue 10 by writers who never saw any query set, in other voices
+# (owner slang, symptoms, narratives, phone typos, accountant; English): {"id", "similar": [...],
+# "similar_en": [...], "source": "writer"} a line, checked by bench/bot_written.py. Mined from no
+# voice, so leave-one-voice-out keeps them in every fold.
+DEFAULT_WRITTEN = DATA_DIR / "similar_written.jsonl"
 
 
 @dataclass(frozen=True)
@@ -104,11 +109,14 @@ def load_entries(
     exclude_sources: Iterable[str] = (),
     mined: bool = True,
     english: bool = True,
+    written: bool = True,
 ) -> list[Entry]:
     """Entries of a faq-shaped JSONL; default is the shipped KB merged with
     data/similar.zh.jsonl, (unless contrast=False) data/similar_contrast.zh.jsonl, (unless
     mined=False) the similar questions mined from the training voices minus those whose source
-    is in exclude_sources, and (unless english=False) the English content of data/faq.en.jsonl."""
+    is in exclude_sources, (unless english=False) the English content of data/faq.en.jsonl and
+    (unless written=False) the written similar questions of data/similar_written.jsonl (their
+    English ones only with english)."""
     entries = [Entry.from_json(o) for o in read_jsonl(path or DEFAULT_FAQ)]
     if similar_path is None and path is None:
         rows = read_jsonl(DEFAULT_SIMILAR) if DEFAULT_SIMILAR.exists() else []
@@ -120,6 +128,9 @@ def load_entries(
         entries = merge_similar(entries, rows) if rows else entries
         if english and DEFAULT_ENGLISH.exists():
             entries = merge_english(entries, read_jsonl(DEFAULT_ENGLISH))
+        if written and DEFAULT_WRITTEN.exists():
+            rows = read_jsonl(DEFAULT_WRITTEN)
+            entries = merge_similar(entries, rows if english else [_zh_only(r) for r in rows])
         return entries
     return merge_similar(entries, read_jsonl(similar_path)) if similar_path else entries
 
@@ -152,11 +163,25 @@ def merge_english(entries: Sequence[Entry], rows: Iterable[dict]) -> list[Entry]
 
 
 def merge_similar(entries: Sequence[Entry], rows: Iterable[dict]) -> list[Entry]:
-    """Add each row's `similar` questions to the entry with that id (unknown ids are ignored)."""
+    """Add each row's `similar` questions to the entry with that id, and its `similar_en` ones
+    (if any) to the entry's English aliases (unknown ids are ignored)."""
     extra: dict[str, list[str]] = {}
+    extra_en: dict[str, list[str]] = {}
     for row in rows:
         extra.setdefault(row["id"], []).extend(row.get("similar") or ())
-    return [replace(e, similar=e.similar + tuple(extra.get(e.id, ()))) for e in entries]
+        extra_en.setdefault(row["id"], []).extend(row.get("similar_en") or ())
+    return [
+        replace(
+            e,
+            similar=e.similar + tuple(extra.get(e.id, ())),
+            aliases_en=e.aliases_en + tuple(extra_en.get(e.id, ())),
+        )
+        for e in entries
+    ]
+
+
+def _zh_only(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k != "similar_en"}
 
 
 def layer(base: Sequence[Entry], site: Sequence[Entry]) -> list[Entry]:

@@ -424,14 +424,17 @@ def build_matcher(
     kb: str | None = None,
     exclude_sources: frozenset[str] = frozenset(),
     decision: Decision | None = None,
+    written: bool = True,
+    decision_file: str | None = None,
 ) -> Matcher:
     """The shipped matcher (or one over a faq-shaped JSONL file), without anything mined from the
     voices in exclude_sources (leave-one-voice-out): their similar questions and the decision
-    fitted with them (unless a decision is given)."""
-    entries = load_entries(kb, exclude_sources=exclude_sources)
+    fitted with them (unless a decision is given; decision_file: another fitted decision.json).
+    written=False leaves out the written similar questions (the ablation)."""
+    entries = load_entries(kb, exclude_sources=exclude_sources, written=written)
     return Matcher(
         entries,
-        decision=decision or load_decision(exclude_sources),
+        decision=decision or load_decision(exclude_sources, decision_file),
         oos_examples=load_oos_examples(exclude_sources),
         thesaurus=Thesaurus.load().without(exclude_sources),
     )
