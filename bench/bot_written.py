@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,23 +46,27 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=DEFAULT_WRITTEN)
+    parser.add_argument("--margin", type=float, default=DROP_MARGIN, help="lead that drops")
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
     files = args.files or sorted(Path("/work/wt/_written").glob("written-*.jsonl"))
     rows = merged(files)
-    verdicts = check(build_matcher(written=False), rows, ISSUE_EXAMPLES)
+    verdicts = check(build_matcher(written=False), rows, ISSUE_EXAMPLES, args.margin)
     for en in (False, True):
         vs = [v for v in verdicts if v.en == en]
         misranked = [v for v in vs if v.best != v.id]
         print(
             f"{'English' if en else 'Chinese'}: {len(vs)} written, own entry first "
-            f"{len(vs) - len(misranked)}, misranked {len(misranked)} (lead < {DROP_MARGIN}: "
-            f"{sum(v.lead < DROP_MARGIN for v in misranked)}), dropped wrong "
+            f"{len(vs) - len(misranked)}, misranked {len(misranked)} (lead < {args.margin}: "
+            f"{sum(v.lead < args.margin for v in misranked)}), dropped wrong "
             f"{sum(v.reason == 'wrong' for v in vs)}, near copies of the issue's examples "
             f"{sum(v.reason == 'near-copy' for v in vs)}"
         )
-    leads = sorted(round(v.lead, 2) for v in verdicts if v.best != v.id)
-    print("leads of the misranked:", leads)
+    bins = Counter(min(int(max(v.lead, 0.0) / 0.05), 6) for v in verdicts if v.best != v.id)
+    print(
+        "leads of the misranked (by 0.05, last 0.30+):",
+        " ".join(f"{b * 0.05:.2f}:{bins[b]}" for b in range(7)),
+    )
     if args.verbose:
         for v in verdicts:
             if v.best != v.id or not v.kept:

@@ -77,7 +77,7 @@ def test_check_drops_a_phrasing_another_entry_clearly_takes(tiny):
     verdicts = check(tiny, rows)
     good, wrong = verdicts
     assert good.kept and good.best == "x-1" and good.own_rank == 1
-    assert wrong.reason == "wrong" and wrong.best == "x-3" and wrong.lead >= 0.05
+    assert wrong.reason == "wrong" and wrong.best == "x-3" and wrong.lead >= 0.1
     assert kept_rows(rows, verdicts) == [
         {"id": "x-1", "similar": ["数电票怎么开具"], "similar_en": [], "source": "writer"}
     ]
