@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from pypinyin import lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
 from . import lexicon
+from .kb import DEFAULT_FAQ, read_jsonl
 from .tokens import tokenizer
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -74,10 +76,28 @@ def split_syllables(run: str) -> list[str] | None:
 
 
 @functools.lru_cache(maxsize=1)
+def kb_words() -> tuple[str, ...]:
+    """Words of the shipped KB's standard questions and aliases (hand-written, so spelt right),
+    most frequent first: same-sound typo repair reads toward them after the domain words (开措 ->
+    开错, 离值 -> 离职, 流览器 -> 浏览器). Leave-one-voice-out, decision refitted: 0.800 / 0.880 /
+    0.930 / 0.028 / 0.847 / 0.026 -> 0.807 / 0.882 / 0.925 / 0.028 / 0.867 / 0.027 (only words of
+    two or more phrasings: 0.805 / 0.880 / 0.927 / 0.028 / 0.867 / 0.027)."""
+    counts: Counter[str] = Counter()
+    for row in read_jsonl(DEFAULT_FAQ):
+        for text in (row["question"], *row.get("aliases", ())):
+            counts.update(tokenizer().lcut(text.lower()))
+    return tuple(w for w, _ in counts.most_common())
+
+
+@functools.lru_cache(maxsize=1)
 def typo_targets() -> Mapping[str, str]:
-    """Toneless pinyin -> domain word, for same-sound typo repair (2-6 Han characters)."""
+    """Toneless pinyin -> domain word, for same-sound typo repair (2-6 Han characters); then
+    the words of the KB's standard questions and aliases (kb_words)."""
     out: dict[str, str] = {}
     for w in sorted(lexicon.domain_words(), key=lambda w: (len(w), w)):
+        if 2 <= len(w) <= MAX_TYPO_WINDOW and _all_han(w):
+            out.setdefault(word_pinyin(w), w)
+    for w in kb_words():
         if 2 <= len(w) <= MAX_TYPO_WINDOW and _all_han(w):
             out.setdefault(word_pinyin(w), w)
     return out
