@@ -126,3 +126,19 @@ def test_eval_leave_one_voice_out_needs_a_training_file(tmp_path):
     proc = run(["eval", "--queries", str(two), "--leave-one-voice-out"])
     assert proc.returncode == 2
     assert "train-" in proc.stderr
+
+
+def test_eval_reads_another_decision_and_leaves_out_the_written_questions(tmp_path):
+    # the ablation: a decision fitted elsewhere (calibrate --out) that here never answers
+    stored = json.loads((ROOT / "widget/bot/data/decision.json").read_text(encoding="utf-8"))
+    never = {**stored["all"], "answer_p": 1.0, "answer_p_en": 1.0}
+    decision = tmp_path / "decision.json"
+    decision.write_text(json.dumps({"all": never, "without": {}}), encoding="utf-8")
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"q": "数电票怎么红冲", "expect": "kb-034"}\n', encoding="utf-8")
+    proc = run(["eval", "--queries", str(queries), "--no-written", "--decision", str(decision)])
+    assert proc.returncode == 0, proc.stderr
+    assert "in-scope top-1 0.000" in proc.stdout  # suggested, not answered
+    assert "in-scope first shown 1.000" in proc.stdout
+    shipped = run(["eval", "--queries", str(queries)])
+    assert "in-scope top-1 1.000" in shipped.stdout
