@@ -53,6 +53,45 @@ def test_a_duplicate_in_a_batch_fails_alone(store):
     assert [e["seq"] for e in store.conversations.events_after("ix1", 0, 10)] == [1, 2, 3, 4]
 
 
+def _statements(store, word):
+    seen = []
+    sa_event.listen(
+        store.engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *rest: seen.append(1) if word in statement else None,
+    )
+    return seen
+
+
+def test_a_batch_that_all_succeeds_takes_no_savepoint_and_a_refusal_replays_it_apart(store):
+    for n in range(3):
+        created(store, f"ix{n}")
+    store.conversations.append("ix0", [message("same")])
+    savepoints = _statements(store, "SAVEPOINT")
+    hooked = []
+
+    def send(n, cid):
+        def work(conn):
+            store.writer.after_commit(conn, lambda: hooked.append(cid))
+            return store.conversations.append_in(conn, f"ix{n}", [message(cid)])
+
+        try:
+            return store.writer.run(work)[0]["seq"]
+        except Exception as exc:
+            return type(exc).__name__
+
+    clean = [gevent.spawn(send, n, f"c{n}") for n in range(3)]
+    gevent.joinall(clean, raise_error=True)
+    assert [g.value for g in clean] == [3, 2, 2] and savepoints == []
+
+    mixed = [gevent.spawn(send, 0, cid) for cid in ("a", "same", "b")]
+    gevent.joinall(mixed, raise_error=True)
+    assert [g.value for g in mixed] == [4, "IntegrityError", 5]
+    assert savepoints  # the batch ran again, each unit in a savepoint of its own
+    assert sorted(hooked) == ["a", "b", "c0", "c1", "c2"]  # each committed unit's hook once
+    assert [e["seq"] for e in store.conversations.events_after("ix0", 0, 10)] == [1, 2, 3, 4, 5]
+
+
 def test_a_lost_race_in_a_batch_is_a_conflict_and_the_winner_stands(store):
     before = created(store, "ix1")
     after = dataclasses.replace(before, state="queued")

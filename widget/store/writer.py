@@ -2,11 +2,12 @@
 
 Every conversation write (a message, a state change, a new interaction) is a small unit of work: a
 function of a connection. Callers hand it to the writer and wait. The writer takes what is queued,
-runs each unit inside its own SAVEPOINT of one transaction, commits once (one fsync on SQLite, one
+runs the units one after the other in one transaction, commits once (one fsync on SQLite, one
 commit round trip on PostgreSQL), and only then gives each caller its result. Nothing is
 acknowledged before the commit that holds it, so durability is what it was with one transaction
-per write; a unit that fails (a duplicate client id, a lost version race) rolls back to its
-savepoint and fails alone.
+per write. A unit that fails (a duplicate client id, a lost version race) is rare, so units run
+without savepoints; when one fails, the transaction rolls back and the batch runs again with each
+unit in a SAVEPOINT of its own, so that it rolls back and fails alone.
 
 A unit may register a function to run once its transaction has committed (after_commit): the
 search indexer's mark, for one. A unit that fails drops its functions with its savepoint.
@@ -41,6 +42,10 @@ _HOOKS = "zhengna_after_commit"  # conn.info key: the running unit's after-commi
 MAX_BATCH = (
     500  # units per transaction: bounds how long one commit holds the loop (SQLite) and the locks
 )
+
+
+class _Refused(Exception):
+    """A unit of a batch run without savepoints failed: the batch runs again, unit by unit."""
 
 
 class GroupWriter:
@@ -111,27 +116,14 @@ class GroupWriter:
         retry: list[tuple[Work, AsyncResult]] = []
         hooks: list[Callable[[], None]] = []
         try:
-            with self.engine.begin() as conn:
-                for work, done in batch:
-                    savepoint = conn.begin_nested()
-                    conn.info[_HOOKS] = []
-                    try:
-                        result = work(conn)
-                    except DBAPIError as exc:
-                        savepoint.rollback()
-                        if isinstance(exc, IntegrityError):
-                            outcomes.append((done, None, exc))
-                        else:  # a deadlock or lock timeout with another process: try it on its own
-                            retry.append((work, done))
-                    except Exception as exc:  # the unit's own refusal (Conflict, Duplicate, ...)
-                        savepoint.rollback()
-                        outcomes.append((done, None, exc))
-                    else:
-                        savepoint.commit()
-                        outcomes.append((done, result, None))
-                        hooks.extend(conn.info[_HOOKS])
-                    finally:
-                        del conn.info[_HOOKS]
+            with self.engine.connect() as conn:
+                try:
+                    with conn.begin():
+                        self._all_succeed(conn, batch, outcomes, hooks)
+                except _Refused:  # rolled back: the units again, each in a savepoint of its own
+                    outcomes, hooks = [], []
+                    with conn.begin():
+                        self._each_apart(conn, batch, outcomes, retry, hooks)
         except Exception as exc:  # the commit itself failed: nothing of the batch is stored
             log.warning("group commit of %d units failed, retrying each alone: %s", len(batch), exc)
             outcomes, retry, hooks = [], list(batch), []
@@ -152,6 +144,58 @@ class GroupWriter:
                 done.set(self._alone(work))
             except Exception as exc:
                 done.set_exception(exc)
+
+    def _all_succeed(
+        self,
+        conn: Connection,
+        batch: list[tuple[Work, AsyncResult]],
+        outcomes: list[tuple[AsyncResult, Any, BaseException | None]],
+        hooks: list[Callable[[], None]],
+    ) -> None:
+        """Run every unit of batch straight into the transaction, without savepoints (a refusal
+        is rare; two more statements for every unit are not); raise _Refused at the first unit
+        that fails, for the whole transaction to roll back."""
+        for work, done in batch:
+            conn.info[_HOOKS] = []
+            try:
+                result = work(conn)
+            except Exception as exc:
+                raise _Refused from exc
+            finally:
+                unit_hooks = conn.info.pop(_HOOKS)
+            outcomes.append((done, result, None))
+            hooks.extend(unit_hooks)
+
+    def _each_apart(
+        self,
+        conn: Connection,
+        batch: list[tuple[Work, AsyncResult]],
+        outcomes: list[tuple[AsyncResult, Any, BaseException | None]],
+        retry: list[tuple[Work, AsyncResult]],
+        hooks: list[Callable[[], None]],
+    ) -> None:
+        """Run each unit of batch in a savepoint of its own, so that one that fails (a duplicate
+        client id, a lost version race) rolls back and fails alone."""
+        for work, done in batch:
+            savepoint = conn.begin_nested()
+            conn.info[_HOOKS] = []
+            try:
+                result = work(conn)
+            except DBAPIError as exc:
+                savepoint.rollback()
+                if isinstance(exc, IntegrityError):
+                    outcomes.append((done, None, exc))
+                else:  # a deadlock or lock timeout with another process: try it on its own
+                    retry.append((work, done))
+            except Exception as exc:  # the unit's own refusal (Conflict, Duplicate, ...)
+                savepoint.rollback()
+                outcomes.append((done, None, exc))
+            else:
+                savepoint.commit()
+                outcomes.append((done, result, None))
+                hooks.extend(conn.info[_HOOKS])
+            finally:
+                del conn.info[_HOOKS]
 
     def _alone(self, work: Work) -> Any:
         """Run one unit in a transaction of its own, then its after-commit functions."""
