@@ -200,7 +200,9 @@ def on_read(ctx, frame):
 
 
 def on_message(ctx, frame):
-    interaction = ctx.service.owned(ctx.person, frame["interaction_id"]) if ctx.person else None
+    interaction = None  # an agent's is checked in send_message
+    if ctx.person:  # a taxpayer's own, as last read: send_message checks its version as it stores
+        interaction = ctx.service.owned(ctx.person, frame["interaction_id"], recent=True)
     seq = ctx.service.send_message(
         ctx.actor,
         frame["interaction_id"],

@@ -15,7 +15,7 @@ from .errors import ProtocolError, ZhengnaError
 from .models import Actor, Interaction
 from .routing import estimate_wait
 from .states import State
-from .store import Duplicate, new_id
+from .store import Conflict, Duplicate, new_id
 from .unit_of_work import not_found
 
 if TYPE_CHECKING:
@@ -63,10 +63,11 @@ class Service:
         """Return an interaction or raise not_found."""
         return self.uow.load(interaction_id)
 
-    def owned(self, person: Row, interaction_id: str) -> Interaction:
-        """Return the person's own interaction; someone else's is reported as not found."""
-        interaction = self.store.conversations.get_interaction(interaction_id)
-        if interaction is None or (interaction.site_id, interaction.tin, interaction.sub) != (
+    def owned(self, person: Row, interaction_id: str, recent: bool = False) -> Interaction:
+        """Return the person's own interaction; someone else's is reported as not found. With
+        recent: as this process last read it (whose it is never changes; see send_message)."""
+        interaction = (self.uow.recent if recent else self.uow.load)(interaction_id)
+        if (interaction.site_id, interaction.tin, interaction.sub) != (
             person["site_id"],
             person["tin"],
             person["sub"],
@@ -180,23 +181,39 @@ class Service:
         attachment_id: str | None = None,
         interaction: Interaction | None = None,
     ) -> int:
-        """Store a chat message (idempotent by client id) and publish it; return its seq."""
+        """Store a chat message (idempotent by client id) and publish it; return its seq.
+
+        The check reads the interaction as this process last read it (UnitOfWork.recent), and the
+        message is stored only while the interaction is still at that version: when it has moved
+        on, or the check would refuse, the interaction is read again as stored and checked anew."""
         if not text and not attachment_id:
             raise ProtocolError("bad_field.empty_message", {"ref": cid})
-        interaction = interaction or self.get(interaction_id)
-        if not self._open_to(actor, interaction):
-            done = self.store.conversations.find_message(interaction_id, actor.role, actor.id, cid)
-            if done is not None:  # a retry of a message stored before the conversation moved on
-                return self._stored_again(done)
-            raise ZhengnaError("not_accepting_messages", state=interaction.state.value)
+        current = interaction or self.uow.recent(interaction_id)
+        if not self._may_write(actor, current):
+            current = self.uow.load(interaction_id)  # refuse only on what is stored now
+            if not self._open_to(actor, current):
+                return self._refused(actor, current, cid)
         message = self.message_event(actor, cid, text or "", "text", self.clock(), touch=True)
         if attachment_id:
             message["message"]["attachment_id"] = attachment_id
             message["message"]["attachment"] = self.attachment_view(
                 self.own_attachment(actor, interaction_id, attachment_id)
             )
+
+        def attempt() -> list[Row]:
+            nonlocal current
+            try:
+                return self.uow.append(interaction_id, [message], version=current.version)
+            except Conflict:  # it changed since it was read: check again on what is stored now
+                current = self.uow.load(interaction_id)
+                if not self._open_to(actor, current):
+                    raise _Refused() from None
+                raise
+
         try:
-            rows = self.uow.append(interaction_id, [message])
+            rows = self.uow.retrying(attempt)
+        except _Refused:
+            return self._refused(actor, current, cid)
         except Duplicate:  # the same cid again (a resend after a reconnect): the stored seq
             done = self.store.conversations.find_message(interaction_id, actor.role, actor.id, cid)
             if done is None:
@@ -205,6 +222,14 @@ class Service:
         if attachment_id:
             self.store.media.mark_attachment_used(attachment_id, self.clock())  # no orphan now
         return rows[0]["seq"]
+
+    def _refused(self, actor: Actor, interaction: Interaction, cid: str) -> int:
+        """Answer a message the interaction no longer takes: a retry of one stored before it moved
+        on gets its seq again; anything else is refused with the state it is in."""
+        done = self.store.conversations.find_message(interaction.id, actor.role, actor.id, cid)
+        if done is not None:
+            return self._stored_again(done)
+        raise ZhengnaError("not_accepting_messages", state=interaction.state.value)
 
     def _stored_again(self, event: Row) -> int:
         """Answer a resend of a stored message with its seq, and publish it again: the process
@@ -218,6 +243,14 @@ class Service:
         if not self._open_to(actor, interaction):
             raise ZhengnaError("not_accepting_messages.file", state=interaction.state.value)
         return interaction
+
+    @classmethod
+    def _may_write(cls, actor: Actor, interaction: Interaction) -> bool:
+        """Return _open_to(actor, interaction), False where it would refuse outright."""
+        try:
+            return cls._open_to(actor, interaction)
+        except ZhengnaError:
+            return False
 
     @staticmethod
     def _open_to(actor: Actor, interaction: Interaction) -> bool:
@@ -562,6 +595,10 @@ class Service:
             self.store.directory.get_agent(interaction.agent_id) if interaction.agent_id else None
         )
         return interaction.public(agent["display_name"] if agent else None)
+
+
+class _Refused(Exception):
+    """A message's interaction, read again after a lost race, no longer takes it."""
 
 
 def require_serving(interaction: Interaction, agent_id: str) -> None:

@@ -36,6 +36,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 RETRIES = 5  # optimistic-concurrency retries before telling the client to try again
+RECENT = 20_000  # interactions kept as last read (UnitOfWork.recent); the oldest goes first
 
 
 class UnitOfWork:
@@ -45,6 +46,7 @@ class UnitOfWork:
     def __init__(self, store: Store, bus: Bus, clock: Callable[[], datetime]) -> None:
         self.store, self.bus, self.clock = store, bus, clock
         self._hooks: list[Hook] = []
+        self._recent: dict[str, Interaction] = {}
 
     def on_commit(self, hook: Hook) -> None:
         """Call hook(before, after) after every committed change or creation of an interaction."""
@@ -53,11 +55,25 @@ class UnitOfWork:
     # -- reading -----------------------------------------------------------------------------
 
     def load(self, interaction_id: str) -> Interaction:
-        """Return an interaction or raise not_found."""
+        """Return an interaction as stored now, or raise not_found."""
         interaction = self.store.conversations.get_interaction(interaction_id)
         if interaction is None:
             raise not_found()
+        self._remember(interaction)
         return interaction
+
+    def recent(self, interaction_id: str) -> Interaction:
+        """Return the interaction as this process last read it (loading it if it has not): its
+        identity never changes, but its state may have moved on in another process. Fit for what
+        a commit checks again by version (append(..., version=)); anything else loads."""
+        interaction = self._recent.get(interaction_id)
+        return interaction if interaction is not None else self.load(interaction_id)
+
+    def _remember(self, interaction: Interaction) -> None:
+        self._recent.pop(interaction.id, None)
+        if len(self._recent) >= RECENT:
+            del self._recent[next(iter(self._recent))]  # the oldest read
+        self._recent[interaction.id] = interaction
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -87,10 +103,19 @@ class UnitOfWork:
         self._run_hooks(None, record)
         return rows
 
-    def append(self, interaction_id: str, events: list[Row]) -> list[Row]:
+    def append(
+        self, interaction_id: str, events: list[Row], version: int | None = None
+    ) -> list[Row]:
         """Append events without a change of state; publish them. Raises store.Duplicate (and
-        stores nothing) when a message's client id was stored before."""
-        return self.write(lambda: self.store.conversations.append(interaction_id, events))
+        stores nothing) when a message's client id was stored before; with version, raises
+        store.Conflict (and stores nothing) when the interaction has changed since that version."""
+        try:
+            return self.write(
+                lambda: self.store.conversations.append(interaction_id, events, version)
+            )
+        except Conflict:
+            self._recent.pop(interaction_id, None)
+            raise
 
     def write(self, commit: Callable[[], list[Row]]) -> list[Row]:
         """Run one of the store's other conversation writes (a rating, a form), which append the
@@ -115,6 +140,7 @@ class UnitOfWork:
         if decided is None:
             return before
         after, events = decided
+        self._recent.pop(before.id, None)  # its version moves on (or another change moved it)
         rows = self.store.conversations.commit(before, after, events)
         self.publish(rows)
         self._run_hooks(before, after)

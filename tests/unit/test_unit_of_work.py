@@ -10,7 +10,7 @@ from tests.unit.storekit import AGENT, T0, TAXPAYER, created, event, interaction
 from widget import states
 from widget.errors import IllegalTransition, ZhengnaError
 from widget.states import State
-from widget.store import Duplicate
+from widget.store import Conflict, Duplicate
 from widget.unit_of_work import RETRIES, UnitOfWork
 
 
@@ -176,3 +176,33 @@ def test_a_stored_word_becomes_a_state_and_goes_back_as_the_word():
     assert record.public()["state"] == "queued" and type(record.public()["state"]) is str
     with pytest.raises(ValueError):
         interaction("ix2", state="lost")
+
+
+def test_recent_is_the_interaction_as_last_read_until_this_process_changes_it(store, uow):
+    created(store, "ix1")
+    reads = []
+    sa_event.listen(
+        store.engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *rest: (
+            reads.append(1) if "FROM interactions" in statement else None
+        ),
+    )
+    first = uow.recent("ix1")
+    assert uow.recent("ix1") is first and len(reads) == 1  # read once, then remembered
+    _moved_by_someone_else(store, "ix1")
+    assert uow.recent("ix1").version == 0  # another process's change is not seen here...
+    uow.change("ix1", _to_queue)
+    assert uow.recent("ix1").state is State.QUEUED  # ...this process's own change is
+
+
+def test_an_append_on_a_version_that_moved_on_stores_and_publishes_nothing(store, bus, uow):
+    created(store, "ix1")
+    seen = uow.recent("ix1")
+    _moved_by_someone_else(store, "ix1")
+    with pytest.raises(Conflict):
+        uow.append("ix1", [message("c1")], version=seen.version)
+    assert [e["seq"] for e in store.conversations.events_after("ix1", 0, 10)] == [1]
+    assert bus.published == []
+    rows = uow.append("ix1", [message("c1")], version=uow.recent("ix1").version)  # read anew
+    assert rows[0]["seq"] == 2 and bus.seqs() == [2]

@@ -48,6 +48,10 @@ _NEXT_SEQ_TOUCHED = _NEXT_SEQ.values(
     last_activity_at=bindparam("at", type_=interactions.c.last_activity_at.type),
     idle_warned_at=None,
 )
+# the same, only while the interaction is still at the version the sender checked (a message sent
+# on what this process last read of it)
+_NEXT_SEQ_AT = _NEXT_SEQ.where(interactions.c.version == bindparam("at_version"))
+_NEXT_SEQ_TOUCHED_AT = _NEXT_SEQ_TOUCHED.where(interactions.c.version == bindparam("at_version"))
 _INSERT_MESSAGE = insert(messages)
 _MESSAGE_COLUMNS = tuple(messages.c.keys())
 _INSERT_EVENT = insert(events)
@@ -98,29 +102,46 @@ class Conversations(Tables):
 
         return self.writer.run(work)
 
-    def append(self, interaction_id: str, new_events: list[Row]) -> list[Row]:
+    def append(
+        self, interaction_id: str, new_events: list[Row], version: int | None = None
+    ) -> list[Row]:
         """Append events to an interaction without changing its state; return them stored.
 
-        Raises Duplicate (and stores nothing) when a message's client id was stored before."""
+        Raises Duplicate (and stores nothing) when a message's client id was stored before; with
+        version, raises Conflict (and stores nothing) unless the interaction is still at it."""
         try:
-            return self.writer.run(lambda conn: self.append_in(conn, interaction_id, new_events))
+            return self.writer.run(
+                lambda conn: self.append_in(conn, interaction_id, new_events, version)
+            )
         except IntegrityError as exc:
             raise Duplicate(interaction_id) from exc
 
-    def append_in(self, conn: Connection, interaction_id: str, new_events: list[Row]) -> list[Row]:
-        """Append events inside a unit of work of the writer (conn); return the stored rows.
+    def append_in(
+        self,
+        conn: Connection,
+        interaction_id: str,
+        new_events: list[Row],
+        version: int | None = None,
+    ) -> list[Row]:
+        """Append events inside a unit of work of the writer (conn); return the stored rows. With
+        version: raise Conflict unless the interaction is still at that version.
 
         A message.new event carries its message row: it is stored in messages, and the event's
         payload holds what clients see of it (protocol.message_view)."""
         stored = []
         for item in new_events:
+            # (only the names a statement binds: an update reads any other column name as a value)
+            values: Row = {"iid": interaction_id}
             if item.get("touch"):  # a person spoke: the idle clock starts again
-                next_seq = conn.execute(
-                    _NEXT_SEQ_TOUCHED, {"iid": interaction_id, "at": item["at"]}
-                )
+                values["at"] = item["at"]
+                statement = _NEXT_SEQ_TOUCHED if version is None else _NEXT_SEQ_TOUCHED_AT
             else:
-                next_seq = conn.execute(_NEXT_SEQ, {"iid": interaction_id})
-            seq = next_seq.scalar_one()
+                statement = _NEXT_SEQ if version is None else _NEXT_SEQ_AT
+            if version is not None:
+                values["at_version"] = version
+            seq = conn.execute(statement, values).scalar_one_or_none()
+            if seq is None:  # moved past version (or no such interaction: the sender reloads)
+                raise Conflict(interaction_id)
             payload = dict(item["payload"])
             message = item.get("message")
             if message is not None:
