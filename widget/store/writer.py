@@ -99,6 +99,7 @@ class GroupWriter:
             first = self._queue.get()
             if first is None:
                 return
+            gevent.sleep(0)  # let the greenlets that are ready now queue theirs: one fsync for all
             batch = [first]
             while len(batch) < self.max_batch:
                 try:
