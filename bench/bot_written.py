@@ -1,13 +1,14 @@
 """Check the written similar questions and ship the ones that pass (widget/bot/written.py).
 
 Run: python bench/bot_written.py [FILE ...] [--out widget/bot/data/similar_written.jsonl] [-v]
-Default input: /work/wt/_written/written*.jsonl ({"id", "similar", "similar_en", "source"} a line,
-from writers who never saw a query set): round 1 written-N.jsonl, round 2 written2-N.jsonl (the round
-is read from the name and kept in the output: one row per entry and round). Every question is matched alone by the shipped matcher
-without any written question; it is dropped when another entry leads its own by DROP_MARGIN or
-more, or when it is a near copy of one of the issue's own examples (those must be answered by the
-method, not by the data). Prints the counts, the lead distribution of the misranked ones and
-(with -v) every dropped question; writes the kept ones."""
+Default input: /work/wt/_written/written*.jsonl ({"id", "similar", "similar_en", "source"} a
+line, from writers who never saw a query set): round 1 written-N.jsonl, round 2 written2-N.jsonl
+(the round is read from the name and kept in the output: one row per entry and round). Every
+question is matched alone by the shipped matcher without any written question; it is dropped
+when another entry leads its own by DROP_MARGIN or more, or when it is a near copy of one of the
+issue's own examples (those must be answered by the method, not by the data). Prints the counts
+per round, the lead distribution of the misranked ones and (with -v) every dropped question;
+writes the kept ones."""
 
 from __future__ import annotations
 
@@ -70,8 +71,8 @@ def main() -> int:
     verdicts = check(build_matcher(written=False), rows, ISSUE_EXAMPLES, args.margin)
     # check() gives one verdict per question, a row's Chinese then its English, rows in order
     rounds = [row["round"] for row in rows for _ in row["similar"] + row["similar_en"]]
-    for rnd, en in sorted({(r, v.en) for r, v in zip(rounds, verdicts)}):
-        vs = [v for r, v in zip(rounds, verdicts) if r == rnd and v.en == en]
+    for rnd, en in sorted({(r, v.en) for r, v in zip(rounds, verdicts, strict=True)}):
+        vs = [v for r, v in zip(rounds, verdicts, strict=True) if r == rnd and v.en == en]
         misranked = [v for v in vs if v.best != v.id]
         print(
             f"round {rnd}, {'English' if en else 'Chinese'}: {len(vs)} written, own entry first "
@@ -86,7 +87,7 @@ def main() -> int:
         " ".join(f"{b * 0.05:.2f}:{bins[b]}" for b in range(7)),
     )
     if args.verbose:
-        for rnd, v in zip(rounds, verdicts):
+        for rnd, v in zip(rounds, verdicts, strict=True):
             if v.best != v.id or not v.kept:
                 print(
                     f"{v.reason or 'kept':9} r{rnd} {v.id} -> {v.best} rank {v.own_rank} "
@@ -97,7 +98,10 @@ def main() -> int:
         for row in out:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     kept = sum(v.kept for v in verdicts)
-    print(f"wrote {args.out}: {len(out)} rows (entry and round), {kept} of {len(verdicts)} questions kept")
+    print(
+        f"wrote {args.out}: {len(out)} rows (entry and round), "
+        f"{kept} of {len(verdicts)} questions kept"
+    )
     return 0
 
 

@@ -30,7 +30,8 @@ from . import language
 # 0.15 -> 0.805 / 0.898 / 0.942 / 0.022 / 0.897 / 0.020; 0.2 -> 0.810 / 0.892 / 0.945 / 0.022 /
 # 0.897 / 0.020; none -> 0.803 / 0.890 / 0.950 / 0.020 / 0.877 / 0.020. The rule that chose the
 # decision's rates (decide.py): the best top-1 + first - 2 x nothing among those keeping confident
-# wrong <= 0.02 -> 0.15 (0.05 scores higher at 0.024, and answers holdout2's 剩下的开票额度 wrongly).
+# wrong <= 0.02 -> 0.15 (0.05 scores higher at 0.024, and answers holdout2's 剩下的开票额度
+# wrongly).
 DROP_MARGIN = 0.15
 # A written question is a near copy of a guarded sentence in its own language when the Dice
 # coefficient of their character bigrams (raw or normalised) reaches NEAR_COPY_ZH (Chinese:
