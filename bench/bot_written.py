@@ -1,17 +1,20 @@
 """Check the written similar questions and ship the ones that pass (widget/bot/written.py).
 
 Run: python bench/bot_written.py [FILE ...] [--out widget/bot/data/similar_written.jsonl] [-v]
-Default input: /work/wt/_written/written-*.jsonl ({"id", "similar", "similar_en", "source"} a line,
-from writers who never saw a query set). Every question is matched alone by the shipped matcher
-without any written question; it is dropped when another entry leads its own by DROP_MARGIN or
-more, or when it is a near copy of one of the issue's own examples (those must be answered by the
-method, not by the data). Prints the counts, the lead distribution of the misranked ones and
-(with -v) every dropped question; writes the kept ones."""
+Default input: /work/wt/_written/written*.jsonl ({"id", "similar", "similar_en", "source"} a
+line, from writers who never saw a query set): round 1 written-N.jsonl, round 2 written2-N.jsonl
+(the round is read from the name and kept in the output: one row per entry and round). Every
+question is matched alone by the shipped matcher without any written question; it is dropped
+when another entry leads its own by DROP_MARGIN or more, or when it is a near copy of one of the
+issue's own examples (those must be answered by the method, not by the data). Prints the counts
+per round, the lead distribution of the misranked ones and (with -v) every dropped question;
+writes the kept ones."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -31,15 +34,29 @@ ISSUE_EXAMPLES = (
 )
 
 
+def writing_round(path: Path) -> int:
+    """The round a file of written questions belongs to: written-N.jsonl 1, writtenR-N.jsonl R."""
+    m = re.fullmatch(r"written(\d*)-.*\.jsonl", path.name)
+    return int(m.group(1) or 1) if m else 1
+
+
 def merged(files: list[Path]) -> list[dict]:
-    """One row per entry id (rows of the same id joined, duplicates dropped), in id order."""
-    by_id: dict[str, dict] = {}
-    for path in files:
+    """One row per entry id and round (rows of the same id and round joined; a question already
+    in an earlier row dropped), in id then round order."""
+    by_key: dict[tuple[str, int], dict] = {}
+    seen: set[tuple[str, str]] = set()
+    for path in sorted(files, key=writing_round):
+        rnd = writing_round(path)
         for row in read_jsonl(path):
-            r = by_id.setdefault(row["id"], {"id": row["id"], "similar": [], "similar_en": []})
-            for key in ("similar", "similar_en"):
-                r[key] += [t for t in row.get(key) or () if t.strip() and t not in r[key]]
-    return [by_id[i] for i in sorted(by_id)]
+            key = (row["id"], rnd)
+            r = by_key.setdefault(key, {"id": row["id"], "similar": [], "similar_en": []})
+            r["round"] = rnd
+            for field in ("similar", "similar_en"):
+                for t in row.get(field) or ():
+                    if t.strip() and (row["id"], t) not in seen:
+                        seen.add((row["id"], t))
+                        r[field].append(t)
+    return [by_key[k] for k in sorted(by_key)]
 
 
 def main() -> int:
@@ -49,14 +66,16 @@ def main() -> int:
     parser.add_argument("--margin", type=float, default=DROP_MARGIN, help="lead that drops")
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
-    files = args.files or sorted(Path("/work/wt/_written").glob("written-*.jsonl"))
+    files = args.files or sorted(Path("/work/wt/_written").glob("written*.jsonl"))
     rows = merged(files)
     verdicts = check(build_matcher(written=False), rows, ISSUE_EXAMPLES, args.margin)
-    for en in (False, True):
-        vs = [v for v in verdicts if v.en == en]
+    # check() gives one verdict per question, a row's Chinese then its English, rows in order
+    rounds = [row["round"] for row in rows for _ in row["similar"] + row["similar_en"]]
+    for rnd, en in sorted({(r, v.en) for r, v in zip(rounds, verdicts, strict=True)}):
+        vs = [v for r, v in zip(rounds, verdicts, strict=True) if r == rnd and v.en == en]
         misranked = [v for v in vs if v.best != v.id]
         print(
-            f"{'English' if en else 'Chinese'}: {len(vs)} written, own entry first "
+            f"round {rnd}, {'English' if en else 'Chinese'}: {len(vs)} written, own entry first "
             f"{len(vs) - len(misranked)}, misranked {len(misranked)} (lead < {args.margin}: "
             f"{sum(v.lead < args.margin for v in misranked)}), dropped wrong "
             f"{sum(v.reason == 'wrong' for v in vs)}, near copies of the issue's examples "
@@ -68,10 +87,10 @@ def main() -> int:
         " ".join(f"{b * 0.05:.2f}:{bins[b]}" for b in range(7)),
     )
     if args.verbose:
-        for v in verdicts:
+        for rnd, v in zip(rounds, verdicts, strict=True):
             if v.best != v.id or not v.kept:
                 print(
-                    f"{v.reason or 'kept':9} {v.id} -> {v.best} rank {v.own_rank} "
+                    f"{v.reason or 'kept':9} r{rnd} {v.id} -> {v.best} rank {v.own_rank} "
                     f"lead {v.lead:.3f}  {v.text}"
                 )
     out = kept_rows(rows, verdicts)
@@ -79,7 +98,10 @@ def main() -> int:
         for row in out:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     kept = sum(v.kept for v in verdicts)
-    print(f"wrote {args.out}: {len(out)} entries, {kept} of {len(verdicts)} questions kept")
+    print(
+        f"wrote {args.out}: {len(out)} rows (entry and round), "
+        f"{kept} of {len(verdicts)} questions kept"
+    )
     return 0
 
 

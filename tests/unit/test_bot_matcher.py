@@ -40,6 +40,26 @@ def test_decide_three_ways():
     assert decide(sig(0.7, 0.1, offtopic=True, coverage=0.9)) == "answer"  # ...unless it is
 
 
+def test_a_lead_only_the_question_type_gives_is_not_answered():
+    d = load_decision()
+    # 发漂开错了咋办's signals: kb-098 first by its 咋办 (type_gap) alone, kb-034 ahead on topic
+    behind = sig(
+        0.470,
+        0.489,
+        words=2,
+        phrase_top=0.76,
+        phrase_gap=-0.006,
+        oos_gap=-0.75,
+        agree=False,
+        vote=0.2,
+        type_gap=0.056,
+    )
+    assert behind.margin > 0.0 and d.answer_probability(behind) >= d.answer_p
+    assert d.decide(behind) == "suggest"
+    ahead = replace(behind, second=0.44)  # the same lead, on topic as well
+    assert d.answer_probability(ahead) >= d.answer_p and d.decide(ahead) == "answer"
+
+
 def test_offtopic_word_the_best_entry_names_gets_suggestions_not_nothing():
     d = load_decision()
     s = sig(0.4, 0.2, coverage=0.5, offtopic=True, vote=1.0)

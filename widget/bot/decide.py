@@ -141,7 +141,9 @@ class Decision:
             return "reject"
         threshold = self.answer_p if not s.en or self.answer_p_en is None else self.answer_p_en
         # A tie (no lead at all in the ranking score) is never answered: which is first is chance.
-        if s.margin > 0.0 and self.answer_probability(s) >= threshold:
+        # Nor is a lead that only the question-type bonus gives (a ranking hint, not evidence of
+        # the topic: 发漂开错了咋办 has kb-034 ahead on topic, kb-098 ahead on 咋办).
+        if s.margin - s.type_gap > 0.0 and self.answer_probability(s) >= threshold:
             return "answer"
         return "suggest" if self.scope_probability(s) >= self.scope_p else "reject"
 
