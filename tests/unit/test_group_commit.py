@@ -64,10 +64,13 @@ def _statements(store, word):
 
 
 def test_a_batch_that_all_succeeds_takes_no_savepoint_and_a_refusal_replays_it_apart(store):
+    """A clean batch runs without savepoints, its inserts gathered into one executemany each; a
+    refusal (here a duplicate, found when the gathered rows go in) rolls it back and replays it."""
     for n in range(3):
         created(store, f"ix{n}")
     store.conversations.append("ix0", [message("same")])
     savepoints = _statements(store, "SAVEPOINT")
+    message_inserts = _statements(store, "INSERT INTO messages")
     hooked = []
 
     def send(n, cid):
@@ -83,6 +86,7 @@ def test_a_batch_that_all_succeeds_takes_no_savepoint_and_a_refusal_replays_it_a
     clean = [gevent.spawn(send, n, f"c{n}") for n in range(3)]
     gevent.joinall(clean, raise_error=True)
     assert [g.value for g in clean] == [3, 2, 2] and savepoints == []
+    assert len(message_inserts) < 3  # the batch's messages rows went in together
 
     mixed = [gevent.spawn(send, 0, cid) for cid in ("a", "same", "b")]
     gevent.joinall(mixed, raise_error=True)
@@ -90,6 +94,8 @@ def test_a_batch_that_all_succeeds_takes_no_savepoint_and_a_refusal_replays_it_a
     assert savepoints  # the batch ran again, each unit in a savepoint of its own
     assert sorted(hooked) == ["a", "b", "c0", "c1", "c2"]  # each committed unit's hook once
     assert [e["seq"] for e in store.conversations.events_after("ix0", 0, 10)] == [1, 2, 3, 4, 5]
+    for cid in ("c0", "a", "b"):  # the messages rows too, gathered or inserted apart
+        assert store.conversations.find_message("ix0", "taxpayer", "sub-1", cid)
 
 
 def test_a_lost_race_in_a_batch_is_a_conflict_and_the_winner_stands(store):

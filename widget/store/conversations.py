@@ -146,7 +146,9 @@ class Conversations(Tables):
             message = item.get("message")
             if message is not None:
                 message = dict(message, seq=seq, interaction_id=interaction_id)
-                conn.execute(_INSERT_MESSAGE, {key: message.get(key) for key in _MESSAGE_COLUMNS})
+                self.writer.insert(
+                    conn, _INSERT_MESSAGE, {key: message.get(key) for key in _MESSAGE_COLUMNS}
+                )
                 payload["message"] = message_view(message)
             row = {
                 "interaction_id": interaction_id,
@@ -157,7 +159,7 @@ class Conversations(Tables):
                 "payload": payload,
                 "created_at": item["at"],
             }
-            conn.execute(_INSERT_EVENT, row)
+            self.writer.insert(conn, _INSERT_EVENT, row)
             stored.append(row)
         if any(row["type"] == "message.new" for row in stored):
             self.writer.after_commit(conn, lambda: self.indexer.note(interaction_id))

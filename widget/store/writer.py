@@ -6,8 +6,10 @@ runs the units one after the other in one transaction, commits once (one fsync o
 commit round trip on PostgreSQL), and only then gives each caller its result. Nothing is
 acknowledged before the commit that holds it, so durability is what it was with one transaction
 per write. A unit that fails (a duplicate client id, a lost version race) is rare, so units run
-without savepoints; when one fails, the transaction rolls back and the batch runs again with each
-unit in a SAVEPOINT of its own, so that it rolls back and fails alone.
+without savepoints, and the rows they insert (GroupWriter.insert: a message and its event) go in
+together, one executemany a statement, before the commit; when a unit or those rows fail, the
+transaction rolls back and the batch runs again with each unit in a SAVEPOINT of its own,
+inserting at once, so that it rolls back and fails alone.
 
 A unit may register a function to run once its transaction has committed (after_commit): the
 search indexer's mark, for one. A unit that fails drops its functions with its savepoint.
@@ -31,6 +33,7 @@ from gevent.queue import Empty, Queue
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.sql import Executable
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,7 @@ Work = Callable[[Connection], Any]
 # The OS thread's id: once gevent has patched threading, threading.get_ident names the greenlet.
 os_thread_id = get_original("_thread", "get_ident")
 _HOOKS = "zhengna_after_commit"  # conn.info key: the running unit's after-commit functions
+_INSERTS = "zhengna_batch_inserts"  # conn.info key: rows a batch inserts together before its commit
 
 MAX_BATCH = (
     500  # units per transaction: bounds how long one commit holds the loop (SQLite) and the locks
@@ -75,6 +79,18 @@ class GroupWriter:
         done: AsyncResult = AsyncResult()
         self._queue.put((work, done))
         return done.get()
+
+    @staticmethod
+    def insert(conn: Connection, statement: Executable, row: dict[str, Any]) -> None:
+        """Insert row inside a unit of work: at once, or, in a batch running without savepoints,
+        with every other row of the same statement in one executemany just before the commit. A
+        unit must not read back what it inserts this way; a duplicate among the rows fails the
+        batch, which then runs again unit by unit, each inserting at once."""
+        batched = conn.info.get(_INSERTS)
+        if batched is None:
+            conn.execute(statement, row)
+        else:
+            batched.setdefault(id(statement), (statement, []))[1].append(row)
 
     @staticmethod
     def after_commit(conn: Connection, function: Callable[[], None]) -> None:
@@ -156,16 +172,26 @@ class GroupWriter:
         """Run every unit of batch straight into the transaction, without savepoints (a refusal
         is rare; two more statements for every unit are not); raise _Refused at the first unit
         that fails, for the whole transaction to roll back."""
-        for work, done in batch:
-            conn.info[_HOOKS] = []
+        conn.info[_INSERTS] = {}
+        try:
+            for work, done in batch:
+                conn.info[_HOOKS] = []
+                try:
+                    result = work(conn)
+                except Exception as exc:
+                    raise _Refused from exc
+                finally:
+                    unit_hooks = conn.info.pop(_HOOKS)
+                outcomes.append((done, result, None))
+                hooks.extend(unit_hooks)
+            inserts = conn.info[_INSERTS]
+        finally:
+            del conn.info[_INSERTS]  # the connection goes back to the pool: nothing may stay queued
+        for statement, rows in inserts.values():
             try:
-                result = work(conn)
-            except Exception as exc:
+                conn.execute(statement, rows)
+            except Exception as exc:  # a duplicate among them: the units run again, apart
                 raise _Refused from exc
-            finally:
-                unit_hooks = conn.info.pop(_HOOKS)
-            outcomes.append((done, result, None))
-            hooks.extend(unit_hooks)
 
     def _each_apart(
         self,
