@@ -55,6 +55,8 @@ _NEXT_SEQ_TOUCHED_AT = _NEXT_SEQ_TOUCHED.where(interactions.c.version == bindpar
 _INSERT_MESSAGE = insert(messages)
 _MESSAGE_COLUMNS = tuple(messages.c.keys())
 _INSERT_EVENT = insert(events)
+_INSERT_AUDIT = insert(audit_events)
+_INSERT_CALL_EVENT = insert(call_events)
 
 
 class Conversations(Tables):
@@ -381,7 +383,7 @@ class Conversations(Tables):
 
     def audit(self, row: Row) -> None:
         """Record an audit event (in the next group commit)."""
-        self.writer.run(lambda conn: conn.execute(insert(audit_events).values(**row)))
+        self.writer.add(_INSERT_AUDIT, row)
 
     def audit_events(self, interaction_id: str) -> list[Row]:
         """Return the audit trail of an interaction, oldest first."""
@@ -393,7 +395,7 @@ class Conversations(Tables):
 
     def log_call_event(self, row: Row) -> None:
         """Record one call transition for supervisors' figures (in the next group commit)."""
-        self.writer.run(lambda conn: conn.execute(insert(call_events).values(**row)))
+        self.writer.add(_INSERT_CALL_EVENT, row)
 
     # -- messages left outside working hours -------------------------------------------------
 

@@ -19,6 +19,8 @@ from .writer import GroupWriter
 if TYPE_CHECKING:
     from ..sitekeys import SiteKeyBox
 
+_INSERT_SESSION = insert(taxpayer_sessions)  # built once: every hello stores a session
+
 
 class Directory(Tables):
     """Sites, regions, centres, agents, holidays and taxpayer sessions."""
@@ -201,7 +203,7 @@ class Directory(Tables):
 
     def create_session(self, row: Row) -> None:
         """Store a taxpayer session credential (its hash only), in the next group commit."""
-        self.writer.run(lambda conn: conn.execute(insert(taxpayer_sessions), row))
+        self.writer.add(_INSERT_SESSION, row)
 
     def session_by_hash(self, token_hash: str) -> Row | None:
         """Return the session row for a credential hash, or None."""

@@ -80,6 +80,11 @@ class GroupWriter:
         self._queue.put((work, done))
         return done.get()
 
+    def add(self, statement: Executable, row: dict[str, Any]) -> None:
+        """Insert row as a unit of work of its own (an audit row, a session); return once it has
+        committed."""
+        self.run(lambda conn: self.insert(conn, statement, row))
+
     @staticmethod
     def insert(conn: Connection, statement: Executable, row: dict[str, Any]) -> None:
         """Insert row inside a unit of work: at once, or, in a batch running without savepoints,
