@@ -94,12 +94,9 @@ def typo_targets() -> Mapping[str, str]:
     """Toneless pinyin -> domain word, for same-sound typo repair (2-6 Han characters); then
     the words of the KB's standard questions and aliases (kb_words)."""
     out: dict[str, str] = {}
-    for w in sorted(lexicon.domain_words(), key=lambda w: (len(w), w)):
+    for w in (*sorted(lexicon.domain_words(), key=lambda w: (len(w), w)), *kb_words()):
         if 2 <= len(w) <= MAX_TYPO_WINDOW and _all_han(w):
-            out.setdefault(word_pinyin(w), w)
-    for w in kb_words():
-        if 2 <= len(w) <= MAX_TYPO_WINDOW and _all_han(w):
-            out.setdefault(word_pinyin(w), w)
+            out.setdefault(word_pinyin(w), w)  # the first word read with a sound keeps it
     return out
 
 
