@@ -132,3 +132,45 @@ def test_two_processes_never_index_a_message_twice(store, monkeypatch):
         assert _indexed(store, "ix1") == 1 and _facts(store, "ix1") == (1, 2, 2)
     finally:
         other.dispose()
+
+
+def test_of_a_batch_only_the_marks_another_process_moved_are_left_to_it(store, monkeypatch):
+    store.indexer.gather_s = 60
+    for iid in ("ix1", "ix2"):
+        created(store, iid)
+        store.conversations.append(iid, [message(f"c{iid}", body="发票红冲")])
+    other = Store(store.url)
+    tokens, raced = search.tokens, []
+
+    def racing(body):  # after this process read both, the other one indexes ix1 alone
+        if not raced:
+            raced.append(body)
+            other.indexer._marked.add("ix1")
+            other.indexer.flush()
+        return tokens(body)
+
+    monkeypatch.setattr(search, "tokens", racing)
+    try:
+        store.indexer._marked.update({"ix1", "ix2"})
+        store.indexer.flush()
+        assert other.indexer.indexed == 1 and store.indexer.indexed == 1
+        assert _indexed(store, "ix1") == 1 and _indexed(store, "ix2") == 1
+        assert _facts(store, "ix1") == (1, 2, 2) and _facts(store, "ix2") == (1, 2, 2)
+    finally:
+        other.dispose()
+
+
+def test_indexing_leaves_every_connection_at_the_stores_durability(store):
+    store.indexer.gather_s = 60
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="发票")])
+    levels = []
+
+    @sa_event.listens_for(store.engine, "commit")
+    def _level(conn):  # the indexer's own commit: no fsync of its own (NORMAL = 1)
+        levels.append(conn.connection.dbapi_connection.execute("PRAGMA synchronous").fetchone()[0])
+
+    store.indexer.flush()
+    assert levels == [1]
+    with store.engine.connect() as conn:  # back in the pool at FULL (2), as the store opened it
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2

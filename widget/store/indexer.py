@@ -19,12 +19,14 @@ report figure reads.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import gevent
 from gevent.event import Event
 from gevent.lock import Semaphore
 from sqlalchemy import bindparam, select, text, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from .. import search
 from .schema import interactions, messages, report_facts
@@ -38,27 +40,34 @@ SCAN = 1000  # conversations per catch-up query
 
 
 # The indexer's statements, built once (building and caching a statement per conversation was most
-# of the indexer's CPU at 1,000 conversations): the marks of a batch, one conversation's messages
-# past its mark, and the compare-and-set that moves the mark.
+# of the indexer's CPU at 1,000 conversations): what a batch has to index (each conversation's mark,
+# its seq and the bodies of its messages past the mark, in one query: a conversation whose new
+# events hold no message comes once, body None, for its mark to move), and the compare-and-set that
+# moves a mark.
 _F = report_facts.c
-_MARKS = (
-    select(_F.interaction_id, _F.indexed_seq, interactions.c.seq)
+_PENDING = (
+    select(_F.interaction_id, _F.indexed_seq, interactions.c.seq, messages.c.body)
     .join(interactions, interactions.c.id == _F.interaction_id)
+    .outerjoin(
+        messages,
+        (messages.c.interaction_id == _F.interaction_id)
+        & (messages.c.seq > _F.indexed_seq)
+        & (messages.c.seq <= interactions.c.seq),
+    )
     .where(
         _F.interaction_id.in_(bindparam("ids", expanding=True)),
         interactions.c.seq > _F.indexed_seq,
     )
-)
-_BODIES = select(messages.c.body).where(
-    messages.c.interaction_id == bindparam("iid"),
-    messages.c.seq > bindparam("done"),
-    messages.c.seq <= bindparam("top"),
 )
 _CLAIM = (
     update(report_facts)
     .where(_F.interaction_id == bindparam("iid"), _F.indexed_seq == bindparam("done"))
     .values(indexed_seq=bindparam("top"), messages=_F.messages + bindparam("n"))
 )
+
+
+class _Moved(Exception):
+    """Another process moved one of a batch's marks: the batch claims its marks one at a time."""
 
 
 class Indexer:
@@ -161,26 +170,50 @@ class Indexer:
         """Index the messages of ids past their marks; a mark another process moved meanwhile is
         marked again, for the next round to see what is left."""
         with self.engine.connect() as conn:
-            marks = conn.execute(_MARKS, {"ids": ids}).all()
-            if not marks:
-                return
-            bodies: dict[str, list[str]] = {}
-            for iid, done, top in marks:
-                found = conn.execute(_BODIES, {"iid": iid, "done": done, "top": top}).scalars()
-                bodies[iid] = list(found)
+            rows = conn.execute(_PENDING, {"ids": ids}).all()
+        if not rows:
+            return
+        marks: dict[str, tuple[int, int]] = {}
+        bodies: dict[str, list[str]] = {}
+        for iid, done, top, body in rows:
+            marks[iid] = (done, top)
+            found = bodies.setdefault(iid, [])
+            if body is not None:
+                found.append(body)
         tokens = {iid: [search.tokens(body) for body in found] for iid, found in bodies.items()}
-        postgres = self.engine.dialect.name == "postgresql"
-        with self.engine.begin() as conn:
-            docs: list[tuple[str, list[str]]] = []
-            for iid, done, top in marks:
-                claimed = conn.execute(
-                    _CLAIM, {"iid": iid, "done": done, "top": top, "n": len(bodies[iid])}
-                ).rowcount
-                if claimed != 1:
-                    self._marked.add(iid)
-                    continue
-                docs.extend((iid, found) for found in tokens[iid] if found)
-            if docs and postgres:
+        try:
+            self._store(marks, bodies, tokens, together=True)
+        except _Moved:
+            self._store(marks, bodies, tokens, together=False)
+
+    def _store(
+        self,
+        marks: dict[str, tuple[int, int]],
+        bodies: dict[str, list[str]],
+        tokens: dict[str, list[list[str]]],
+        together: bool,
+    ) -> None:
+        """Move the marks and insert the tokens of the conversations claimed, in one transaction:
+        together, every mark in one executemany (raising _Moved, and storing nothing, unless all
+        moved); else one at a time, each one another process moved marked again here."""
+        claims = [
+            {"iid": iid, "done": done, "top": top, "n": len(bodies[iid])}
+            for iid, (done, top) in marks.items()
+        ]
+        with self._transaction() as conn:
+            if together:
+                if conn.execute(_CLAIM, claims).rowcount != len(claims):
+                    raise _Moved  # rolls the transaction back
+                claimed = list(marks)
+            else:
+                claimed = [
+                    iid
+                    for iid, claim in zip(marks, claims, strict=True)
+                    if conn.execute(_CLAIM, claim).rowcount
+                ]
+                self._marked.update(set(marks) - set(claimed))
+            docs = [(iid, found) for iid in claimed for found in tokens[iid] if found]
+            if docs and self.engine.dialect.name == "postgresql":
                 conn.execute(
                     text(
                         f"INSERT INTO {search.PG_TABLE} (interaction_id, doc) "
@@ -196,3 +229,24 @@ class Indexer:
                     [{"w": " ".join(found), "iid": iid} for iid, found in docs],
                 )
         self.indexed += len(docs)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """An indexing transaction. On SQLite it commits without an fsync of its own
+        (synchronous=NORMAL for it: in WAL mode still atomic, only not yet durable): what it
+        writes is derived from committed messages, and its marks go with it, so a transaction a
+        power loss takes is indexed again by catch_up at the next start. The writer's next
+        commit makes it durable with its own fsync."""
+        with self.engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # outside any transaction: on the driver's connection, in autocommit
+                driver = conn.connection.cursor()
+                driver.execute("PRAGMA synchronous")
+                (level,) = driver.fetchone() or (2,)  # FULL, should it ever say nothing
+                driver.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                if sqlite:
+                    driver.execute(f"PRAGMA synchronous={int(level)}")
