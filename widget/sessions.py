@@ -11,6 +11,9 @@ from . import protocol
 log = logging.getLogger(__name__)
 
 _CLOSE = object()
+# frames a writer gathers from its queue into one write: an agent's socket serving hundreds of
+# conversations gets frames faster than one write a frame (a syscall each) sends them
+WRITE_FRAMES = 64
 
 
 class TokenBucket:
@@ -32,7 +35,8 @@ class TokenBucket:
 
 
 class Connection:
-    """A client socket's outbound side: the only code that calls ws.send()."""
+    """A client socket's outbound side: the only code that writes to it. ws has send_many(texts),
+    the frames in one write, and close(code, reason)."""
 
     def __init__(self, ws, role, bus, events_after, sync_batch, on_send=None):
         self.ws = ws
@@ -111,17 +115,20 @@ class Connection:
             self._writer = gevent.spawn(self._write_loop)
 
     def _write_loop(self):
-        while True:
-            if not self._queue:  # all sent: the next frame starts a writer again
-                return
-            kind, item = self._queue.popleft()
+        while self._queue:  # once all is sent the writer ends: the next frame starts one again
+            texts, frames = [], []
             try:
-                if kind is _CLOSE:
-                    self._ended = True
-                    self.ws.close(*item)
-                    return
-                for frame in self._frames_for(kind, item):
-                    self._transmit(frame, item if kind == "bus" else None)
+                while self._queue and len(frames) < WRITE_FRAMES:
+                    kind, item = self._queue.popleft()
+                    if kind is _CLOSE:
+                        self._write(texts, frames)
+                        self._ended = True
+                        self.ws.close(*item)
+                        return
+                    for frame in self._frames_for(kind, item):
+                        texts.append(self._encode(frame, item if kind == "bus" else None))
+                        frames.append(frame)
+                self._write(texts, frames)
             except Exception as exc:  # the socket is gone: stop writing, the reader ends too
                 log.debug("writer of %s connection stopped: %s", self.role, exc)
                 self._ended = self.closed = True
@@ -178,15 +185,21 @@ class Connection:
             )
         return out
 
-    def _transmit(self, frame, message=None):
+    def _write(self, texts, frames):
+        """Send the frames gathered, in one write."""
+        if texts:
+            self.ws.send_many(texts)
+        if self.on_send:
+            for frame in frames:
+                self.on_send(frame)
+
+    @staticmethod
+    def _encode(frame, message=None):
         if message is not None and frame is message.get("frame"):
             # a live event fanned out to every follower in this process: encoded once, on the bus
             # message
             text = message.get("_text")
             if text is None:
                 text = message["_text"] = protocol.encode(frame)
-        else:
-            text = protocol.encode(frame)
-        self.ws.send(text)
-        if self.on_send:
-            self.on_send(frame)
+            return text
+        return protocol.encode(frame)

@@ -68,11 +68,13 @@ class FakeWS:
 
     def __init__(self, fail=False):
         self.log, self.fail = [], fail
+        self.writes = []  # frames in each write
 
-    def send(self, text):
+    def send_many(self, texts):
         if self.fail:
             raise ConnectionError("peer went away")
-        self.log.append(("send", json.loads(text)))
+        self.writes.append(len(texts))
+        self.log.extend(("send", json.loads(text)) for text in texts)
 
     def close(self, code=1000, reason=""):
         self.log.append(("close", (code, reason)))
@@ -461,3 +463,18 @@ def test_an_ephemeral_frame_is_encoded_once_for_every_socket_listening(connect, 
     settle()
     assert all(ws.frames == [snapshot] for _, ws in agents)
     assert encoded == [snapshot], "one publish to five sockets, one json.dumps"
+
+
+def test_frames_queued_together_leave_in_one_write_and_a_close_after_them(connect):
+    conn, ws = connect()
+    for n in range(3):
+        conn.send({"type": "error", "code": f"e{n}"})
+    conn.close(4001, "bye")
+    conn.join(timeout=1)
+    assert ws.writes == [3]
+    assert [item for _, item in ws.log] == [
+        {"type": "error", "code": "e0"},
+        {"type": "error", "code": "e1"},
+        {"type": "error", "code": "e2"},
+        (4001, "bye"),
+    ]
