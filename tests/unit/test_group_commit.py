@@ -208,3 +208,28 @@ def test_greenlets_share_transactions_under_gevents_patching(tmp_path):
     units, commits = int(out[0]), int(out[1])
     assert units == 201  # the creation and the 200 appends all went through the writer
     assert commits < 20, commits  # batched, not one commit per message
+
+
+def test_under_load_a_transaction_begins_at_most_every_gap_and_takes_what_queued_meanwhile(store):
+    import time
+
+    for n in range(3):
+        created(store, f"ix{n}")
+    store.writer.commit_gap_s = 0.05
+    commits = _count_commits(store)
+    waited = []
+
+    def send(n, after):
+        gevent.sleep(after)
+        started = time.monotonic()
+        store.conversations.append(f"ix{n}", [message(f"g{n}")])
+        waited.append((n, time.monotonic() - started))
+
+    gevent.sleep(0.06)  # the writer has been idle longer than the gap: the first goes at once
+    gevent.joinall(
+        [gevent.spawn(send, 0, 0), gevent.spawn(send, 1, 0.01), gevent.spawn(send, 2, 0.02)],
+        raise_error=True,
+    )
+    assert len(commits) == 2  # the first alone; the other two waited out the gap together
+    took = dict(waited)
+    assert took[0] < 0.04 and took[1] > 0.02 and took[2] > 0.01

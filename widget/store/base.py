@@ -1,15 +1,18 @@
-"""What every aggregate of the store shares: the engine, the row shape, ids, and three small
-helpers for short transactions."""
+"""What every aggregate of the store shares: the engine, the row shape, ids, three small helpers
+for short transactions, and Prepared, for the few statements every message runs."""
 
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from sqlalchemy import Column, Table, create_engine, event, insert, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.expression import BindParameter, ClauseElement, Executable
 
 Row = dict[str, Any]  # one row (or event, or frame part) as a dict of column -> value
 
@@ -78,3 +81,95 @@ class Tables:
                     conn.execute(insert(table).values(**row))
         except IntegrityError:
             pass
+
+
+class Prepared:
+    """A statement every message runs, compiled once for each dialect and run on the driver's
+    cursor inside the caller's transaction, without what SQLAlchemy does on every call (the cache
+    key, building the parameters, wrapping the result): at 3,000 messages a second that was a
+    tenth of the server's time. Values go through the same bind processors SQLAlchemy applies
+    (dates, JSON), and the driver's errors come out as SQLAlchemy's (an IntegrityError stays an
+    IntegrityError). Engine events do not see these statements."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        # an INSERT names the columns its rows give (the others keep their server defaults)
+        self._insert = isinstance(statement, Insert)
+        self._compiled: dict[
+            tuple[str, tuple[str, ...]], tuple[str, list[str], list[Callable[[Row], Any]], bool]
+        ] = {}
+
+    def execute(self, conn: Connection, row: Row) -> Any:
+        """Run the statement with row's values; return its first row (RETURNING), or None."""
+        sql, parameters = self._prepare(conn.dialect, [row])
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, parameters[0])
+            return cursor.fetchone() if cursor.description else None
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(
+                sql, parameters[0], exc, conn.dialect.loaded_dbapi.Error
+            ) from exc
+        finally:
+            cursor.close()
+
+    def executemany(self, conn: Connection, rows: list[Row]) -> int:
+        """Run the statement once for each row, in one call; return the rows it changed."""
+        sql, parameters = self._prepare(conn.dialect, rows)
+        cursor = conn.connection.cursor()
+        try:
+            cursor.executemany(sql, parameters)
+            return int(cursor.rowcount)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(
+                sql, parameters, exc, conn.dialect.loaded_dbapi.Error
+            ) from exc
+        finally:
+            cursor.close()
+
+    def _prepare(self, dialect: Dialect, rows: list[Row]) -> tuple[str, list[Any]]:
+        columns = tuple(rows[0]) if self._insert else ()
+        compiled = self._compiled.get((dialect.name, columns))
+        if compiled is None:
+            made = cast(
+                SQLCompiler,
+                self.statement.compile(dialect=dialect, column_keys=list(columns) or None),
+            )
+            named = {made.bind_names[bind]: bind for bind in made.binds.values()}
+            names = list(made.positiontup or []) if made.positional else list(named)
+            values = [_value(named[name], dialect) for name in names]
+            compiled = (made.string, names, values, made.positional)
+            self._compiled[dialect.name, columns] = compiled
+        sql, names, values, positional = compiled
+        try:
+            if positional:
+                return sql, [tuple(value(row) for value in values) for row in rows]
+            return sql, [
+                {name: value(row) for name, value in zip(names, values, strict=True)}
+                for row in rows
+            ]
+        except (
+            Exception
+        ) as exc:  # a value its type refuses (a naive datetime): as SQLAlchemy says it
+            raise StatementError(str(exc), sql, rows, exc) from exc
+
+
+def _value(bind: BindParameter, dialect: Dialect) -> Callable[[Row], Any]:
+    """Return what gives a bound parameter's value for the driver from a row: the row's value of
+    its name (a value the statement holds itself, such as values(x=None), when the row has none),
+    through its type's bind processor."""
+    # the processor SQLAlchemy itself applies: the dialect's own type's (a TypeDecorator's
+    # process_bind_param, then its implementation's for this dialect, such as SQLite's date text)
+    process = bind.type._cached_bind_processor(dialect)
+    name, fixed = bind.key, (_REQUIRED if bind.required else bind.effective_value)
+
+    def value(row: Row) -> Any:
+        found = row.get(name, fixed)
+        if found is _REQUIRED:
+            raise KeyError(name)
+        return found if process is None else process(found)
+
+    return value
+
+
+_REQUIRED = object()

@@ -21,7 +21,7 @@ from ..models import Interaction
 from ..protocol import message_view
 from ..states import Call, State
 from . import facts
-from .base import Conflict, Duplicate, Row, Tables
+from .base import Conflict, Duplicate, Prepared, Row, Tables
 from .indexer import Indexer
 from .schema import (
     audit_events,
@@ -52,11 +52,21 @@ _NEXT_SEQ_TOUCHED = _NEXT_SEQ.values(
 # on what this process last read of it)
 _NEXT_SEQ_AT = _NEXT_SEQ.where(interactions.c.version == bindparam("at_version"))
 _NEXT_SEQ_TOUCHED_AT = _NEXT_SEQ_TOUCHED.where(interactions.c.version == bindparam("at_version"))
-_INSERT_MESSAGE = insert(messages)
+_INSERT_MESSAGE = Prepared(insert(messages))
 _MESSAGE_COLUMNS = tuple(messages.c.keys())
-_INSERT_EVENT = insert(events)
-_INSERT_AUDIT = insert(audit_events)
-_INSERT_CALL_EVENT = insert(call_events)
+_INSERT_EVENT = Prepared(insert(events))
+_INSERT_AUDIT = Prepared(insert(audit_events))
+_INSERT_CALL_EVENT = Prepared(insert(call_events))
+# the message path's sequence numbers, run on the driver's cursor (base.Prepared)
+_SEQ = {
+    (touched, checked): Prepared(statement)
+    for (touched, checked), statement in {
+        (False, False): _NEXT_SEQ,
+        (True, False): _NEXT_SEQ_TOUCHED,
+        (False, True): _NEXT_SEQ_AT,
+        (True, True): _NEXT_SEQ_TOUCHED_AT,
+    }.items()
+}
 
 
 class Conversations(Tables):
@@ -133,17 +143,12 @@ class Conversations(Tables):
         stored = []
         for item in new_events:
             # (only the names a statement binds: an update reads any other column name as a value)
-            values: Row = {"iid": interaction_id}
-            if item.get("touch"):  # a person spoke: the idle clock starts again
-                values["at"] = item["at"]
-                statement = _NEXT_SEQ_TOUCHED if version is None else _NEXT_SEQ_TOUCHED_AT
-            else:
-                statement = _NEXT_SEQ if version is None else _NEXT_SEQ_AT
-            if version is not None:
-                values["at_version"] = version
-            seq = conn.execute(statement, values).scalar_one_or_none()
-            if seq is None:  # moved past version (or no such interaction: the sender reloads)
+            touched = bool(item.get("touch"))  # a person spoke: the idle clock starts again
+            values: Row = {"iid": interaction_id, "at": item["at"], "at_version": version}
+            found = _SEQ[touched, version is not None].execute(conn, values)
+            if found is None:  # moved past version (or no such interaction: the sender reloads)
                 raise Conflict(interaction_id)
+            seq = found[0]
             payload = dict(item["payload"])
             message = item.get("message")
             if message is not None:

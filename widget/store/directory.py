@@ -12,14 +12,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from . import facts
-from .base import Row, Tables
+from .base import Prepared, Row, Tables
 from .schema import agents, centres, holiday_years, regions, site_keys, sites, taxpayer_sessions
 from .writer import GroupWriter
 
 if TYPE_CHECKING:
     from ..sitekeys import SiteKeyBox
 
-_INSERT_SESSION = insert(taxpayer_sessions)  # built once: every hello stores a session
+_INSERT_SESSION = Prepared(insert(taxpayer_sessions))  # built once: every hello stores a session
 
 
 class Directory(Tables):

@@ -16,13 +16,18 @@ search indexer's mark, for one. A unit that fails drops its functions with its s
 
 Batches form by themselves: while the writer is busy (SQLite blocks the loop for the whole
 transaction), the next callers queue up, and the next transaction takes them all. Under light
-load a batch is one unit and the cost is one greenlet switch.
+load a batch is one unit and the cost is one greenlet switch. Under load the writer starts a
+transaction at most every COMMIT_GAP_S: it waits out the rest of that time after the last one
+began, while the loop serves the sockets and their units queue (SQLite's commit stops the loop,
+so nothing queues during it); every commit writes each page its units touched once, so fewer,
+larger commits cost less a message.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,7 +38,8 @@ from gevent.queue import Empty, Queue
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.sql import Executable
+
+from .base import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +49,10 @@ os_thread_id = get_original("_thread", "get_ident")
 _HOOKS = "zhengna_after_commit"  # conn.info key: the running unit's after-commit functions
 _INSERTS = "zhengna_batch_inserts"  # conn.info key: rows a batch inserts together before its commit
 
+# At most one transaction begun every this long: at 2,000 messages a second, 0 gave 5 units a
+# commit and 0.45 CPU ms a message, 6 ms 14 units and 0.37 ms (p50 3.5 -> 8.9 ms, p99 18 -> 26 /
+# 33 ms); 10 ms failed the 2,500 a second step that 6 ms passes (BENCHMARKS.md, session 7).
+COMMIT_GAP_S = 0.006
 MAX_BATCH = (
     500  # units per transaction: bounds how long one commit holds the loop (SQLite) and the locks
 )
@@ -56,8 +66,15 @@ class GroupWriter:
     """Runs units of work in shared transactions on one greenlet; run() returns each unit's
     result."""
 
-    def __init__(self, engine: Engine, max_batch: int = MAX_BATCH, exit_after_commits: int = 0):
-        self.engine, self.max_batch = engine, max_batch
+    def __init__(
+        self,
+        engine: Engine,
+        max_batch: int = MAX_BATCH,
+        exit_after_commits: int = 0,
+        commit_gap_s: float = COMMIT_GAP_S,
+    ):
+        self.engine, self.max_batch, self.commit_gap_s = engine, max_batch, commit_gap_s
+        self._began = -commit_gap_s  # when the last transaction began (time.monotonic())
         # a test switch: end the process right after this many group commits, before answering
         # anyone
         self.exit_after_commits = exit_after_commits
@@ -80,20 +97,20 @@ class GroupWriter:
         self._queue.put((work, done))
         return done.get()
 
-    def add(self, statement: Executable, row: dict[str, Any]) -> None:
+    def add(self, statement: Prepared, row: dict[str, Any]) -> None:
         """Insert row as a unit of work of its own (an audit row, a session); return once it has
         committed."""
         self.run(lambda conn: self.insert(conn, statement, row))
 
     @staticmethod
-    def insert(conn: Connection, statement: Executable, row: dict[str, Any]) -> None:
+    def insert(conn: Connection, statement: Prepared, row: dict[str, Any]) -> None:
         """Insert row inside a unit of work: at once, or, in a batch running without savepoints,
         with every other row of the same statement in one executemany just before the commit. A
         unit must not read back what it inserts this way; a duplicate among the rows fails the
         batch, which then runs again unit by unit, each inserting at once."""
         batched = conn.info.get(_INSERTS)
         if batched is None:
-            conn.execute(statement, row)
+            statement.execute(conn, row)
         else:
             batched.setdefault(id(statement), (statement, []))[1].append(row)
 
@@ -120,7 +137,10 @@ class GroupWriter:
             first = self._queue.get()
             if first is None:
                 return
-            gevent.sleep(0)  # let the greenlets that are ready now queue theirs: one fsync for all
+            # the rest of the gap since the last transaction began (at least one turn of the loop:
+            # the greenlets that are ready now queue theirs), then everything queued: one fsync
+            gevent.sleep(max(0.0, self.commit_gap_s - (time.monotonic() - self._began)))
+            self._began = time.monotonic()
             batch = [first]
             while len(batch) < self.max_batch:
                 try:
@@ -194,7 +214,7 @@ class GroupWriter:
             del conn.info[_INSERTS]  # the connection goes back to the pool: nothing may stay queued
         for statement, rows in inserts.values():
             try:
-                conn.execute(statement, rows)
+                statement.executemany(conn, rows)
             except Exception as exc:  # a duplicate among them: the units run again, apart
                 raise _Refused from exc
 

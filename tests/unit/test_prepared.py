@@ -1,0 +1,118 @@
+"""store.base.Prepared runs a statement on the driver's cursor and stores exactly what SQLAlchemy
+would: the same values after the same bind processors, server defaults for the columns a row
+leaves out, RETURNING rows, executemany row counts, and SQLAlchemy's errors, on SQLite and on
+PostgreSQL."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from tests.unit.storekit import T0, created
+from widget.store import Store
+from widget.store.base import Prepared
+from widget.store.schema import events, interactions, taxpayer_sessions
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request):
+    if request.param == "sqlite":
+        yield request.getfixturevalue("store")
+        return
+    url = request.getfixturevalue("postgres").create_database()
+    store = Store(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    store.migrate()
+    store.directory.put_site(
+        {"id": "demo", "name": "演示", "token_lifetime": 600, "created_at": T0}
+    )
+    store.directory.put_centre({"id": "demo", "name": "演示中心", "schedule": {}, "created_at": T0})
+    yield store
+    store.dispose()
+
+
+def _event(seq, at=T0, **extra):
+    return {
+        "interaction_id": "ix1",
+        "seq": seq,
+        "type": "note",
+        "actor_role": "system",
+        "actor_id": "",
+        "payload": {"text": "红冲", "n": [1, None]},
+        "created_at": at,
+        **extra,
+    }
+
+
+def _stored(store, seq):
+    with store.engine.connect() as conn:
+        # the text as stored, to compare what the two paths wrote, not what they read back
+        raw = conn.execute(
+            text("SELECT CAST(created_at AS TEXT) FROM events WHERE seq = :s"), {"s": seq}
+        ).scalar_one()
+        row = conn.execute(select(events).where(events.c.seq == seq)).mappings().one()
+    return raw, {k: v for k, v in row.items() if k != "seq"}
+
+
+def test_rows_are_stored_as_sqlalchemy_stores_them(any_store):
+    store = any_store
+    created(store, "ix1")  # event 1
+    later = T0 + timedelta(microseconds=7)
+    with store.engine.begin() as conn:  # SQLAlchemy's, then Prepared's, of the same rows
+        conn.execute(insert(events), _event(2))
+        assert Prepared(insert(events)).executemany(conn, [_event(3), _event(4, later)]) == 2
+        conn.execute(insert(events), _event(5, later))
+    # the same text, microseconds and zone included, and the same values read back
+    assert _stored(store, 2) == _stored(store, 3)
+    assert _stored(store, 4) == _stored(store, 5)
+
+
+def test_a_column_the_row_leaves_out_keeps_its_server_default(any_store):
+    store = any_store
+    row = {
+        "id": "s1",
+        "token_hash": "h",
+        "site_id": "demo",
+        "tin": "91440101MA5XXXXXX1",
+        "sub": "u1",
+        "name": "张三",
+        "enterprise": "",
+        "region": "4401",
+        "created_at": T0,
+        "expires_at": T0,
+    }  # every column but role
+    with store.engine.begin() as conn:
+        Prepared(insert(taxpayer_sessions)).execute(conn, row)
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(taxpayer_sessions)).mappings().one()
+    assert stored["role"] == taxpayer_sessions.c.role.server_default.arg
+
+
+def test_returning_its_fixed_values_and_a_missed_where(any_store):
+    store = any_store
+    created(store, "ix1")
+    bump = Prepared(
+        update(interactions)
+        .where(interactions.c.id == bindparam("iid"))
+        .values(seq=interactions.c.seq + 1, idle_warned_at=None)
+        .returning(interactions.c.seq)
+    )
+    with store.engine.begin() as conn:
+        assert tuple(bump.execute(conn, {"iid": "ix1"})) == (2,)
+        assert bump.execute(conn, {"iid": "nobody"}) is None
+
+
+def test_errors_come_out_as_sqlalchemys(any_store):
+    store = any_store
+    created(store, "ix1")
+    with pytest.raises(IntegrityError):  # event 1 is stored already
+        with store.engine.begin() as conn:
+            Prepared(insert(events)).executemany(conn, [_event(2), _event(1)])
+    with pytest.raises(StatementError, match="naive datetime"):
+        with store.engine.begin() as conn:
+            Prepared(insert(events)).execute(conn, _event(2, created_at=T0.replace(tzinfo=None)))
+    with pytest.raises(StatementError, match="interaction_id"):  # a row without a required value
+        with store.engine.begin() as conn:
+            bump = Prepared(update(events).where(events.c.interaction_id == bindparam("iid")))
+            bump.execute(conn, {"type": "x"})
+    assert store.conversations.events_after("ix1", 0, 10)[-1]["seq"] == 1  # nothing stored
