@@ -1,4 +1,5 @@
-"""Fixtures of the unit tests: a migrated SQLite store with the demo site, centre and region."""
+"""Fixtures of the unit tests: a migrated SQLite store with the demo site, centre and region, and
+the same on SQLite and on PostgreSQL (any_store)."""
 
 import pytest
 
@@ -32,6 +33,26 @@ def store(tmp_path):
             "centre_id": "demo",
             "smart_service": True,
         }
+    )
+    yield store
+    store.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request):
+    """The store on SQLite, then on a throwaway PostgreSQL database, with the demo site and
+    centre."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("store")
+        return
+    url = request.getfixturevalue("postgres").create_database()
+    store = Store(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    store.migrate()
+    store.directory.put_site(
+        {"id": "demo", "name": "演示", "token_lifetime": 600, "created_at": T0}
+    )
+    store.directory.put_centre(
+        {"id": "demo", "name": "演示中心", "schedule": ALL_DAY, "created_at": T0}
     )
     yield store
     store.dispose()

@@ -30,6 +30,22 @@ def _facts(store, iid):
     return tuple(row)
 
 
+def _index_meanwhile(monkeypatch, other, iid):
+    """Make the other process index iid between this one's read and its write (as this one
+    tokenises what it read); return the list that records it happened."""
+    tokens, raced = search.tokens, []
+
+    def racing(body):
+        if not raced:
+            raced.append(body)
+            other.indexer._marked.add(iid)
+            other.indexer.flush()
+        return tokens(body)
+
+    monkeypatch.setattr(search, "tokens", racing)
+    return raced
+
+
 def _found(store, words):
     return [row["interaction_id"] for row in search.find(store, EVERYWHERE, words=words)]
 
@@ -116,16 +132,7 @@ def test_two_processes_never_index_a_message_twice(store, monkeypatch):
     created(store, "ix1")
     store.conversations.append("ix1", [message("c1", body="发票红冲")])
     other = Store(store.url)  # a second process that marked the same conversation
-    tokens, raced = search.tokens, []
-
-    def racing(body):  # between this process's read and its write, the other one indexes
-        if not raced:
-            raced.append(body)
-            other.indexer._marked.add("ix1")
-            other.indexer.flush()
-        return tokens(body)
-
-    monkeypatch.setattr(search, "tokens", racing)
+    raced = _index_meanwhile(monkeypatch, other, "ix1")
     try:
         store.indexer.flush()
         assert raced and other.indexer.indexed == 1 and store.indexer.indexed == 0
@@ -140,16 +147,7 @@ def test_of_a_batch_only_the_marks_another_process_moved_are_left_to_it(store, m
         created(store, iid)
         store.conversations.append(iid, [message(f"c{iid}", body="发票红冲")])
     other = Store(store.url)
-    tokens, raced = search.tokens, []
-
-    def racing(body):  # after this process read both, the other one indexes ix1 alone
-        if not raced:
-            raced.append(body)
-            other.indexer._marked.add("ix1")
-            other.indexer.flush()
-        return tokens(body)
-
-    monkeypatch.setattr(search, "tokens", racing)
+    _index_meanwhile(monkeypatch, other, "ix1")  # after this process read both: ix1 alone
     try:
         store.indexer._marked.update({"ix1", "ix2"})
         store.indexer.flush()

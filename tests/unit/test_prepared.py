@@ -10,25 +10,8 @@ from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from tests.unit.storekit import T0, created
-from widget.store import Store
 from widget.store.base import Prepared
 from widget.store.schema import events, interactions, taxpayer_sessions
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_store(request):
-    if request.param == "sqlite":
-        yield request.getfixturevalue("store")
-        return
-    url = request.getfixturevalue("postgres").create_database()
-    store = Store(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    store.migrate()
-    store.directory.put_site(
-        {"id": "demo", "name": "演示", "token_lifetime": 600, "created_at": T0}
-    )
-    store.directory.put_centre({"id": "demo", "name": "演示中心", "schedule": {}, "created_at": T0})
-    yield store
-    store.dispose()
 
 
 def _event(seq, at=T0, **extra):

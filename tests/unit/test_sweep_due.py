@@ -4,11 +4,8 @@ query on SQLite and on PostgreSQL, where several processes sweep)."""
 from datetime import timedelta
 from types import SimpleNamespace
 
-import pytest
-
 from tests.unit.storekit import T0, created
 from widget.routing import ALL_DAY
-from widget.store import Store
 from widget.timeouts import Sweeper
 
 CONFIG = {"BOT_IDLE_TIMEOUT": 300, "RING_TIMEOUT": 30, "IDLE_WARNING": 600, "IDLE_TIMEOUT": 900}
@@ -17,24 +14,6 @@ NOW = T0 + timedelta(hours=1)
 
 def ago(seconds):
     return NOW - timedelta(seconds=seconds)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_store(request):
-    if request.param == "sqlite":
-        yield request.getfixturevalue("store")
-        return
-    url = request.getfixturevalue("postgres").create_database()
-    store = Store(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    store.migrate()
-    store.directory.put_site(
-        {"id": "demo", "name": "演示", "token_lifetime": 600, "created_at": T0}
-    )
-    store.directory.put_centre(
-        {"id": "demo", "name": "演示中心", "schedule": ALL_DAY, "created_at": T0}
-    )
-    yield store
-    store.dispose()
 
 
 def test_only_interactions_with_something_due_are_read(any_store):
