@@ -294,6 +294,27 @@ def test_bad_json(raw):
 @pytest.mark.parametrize(
     "raw",
     [
+        '{"type": "ping", "n": NaN}',  # not JSON, though Python's own parser takes it
+        '{"type": "ping", "n": Infinity}',
+        '{"type": "ping", "s": "\\ud800"}',  # half a surrogate pair: no character at all
+    ],
+)
+def test_what_only_a_lenient_parser_takes_is_bad_json(raw):
+    assert refused(raw, "bad_json").detail == {}
+
+
+def test_frames_are_encoded_compact_with_chinese_as_it_is_and_any_key_as_text():
+    from widget.protocol import encode
+
+    assert encode({"type": "reply", "text": "红冲", "n": [1, 2.5, None, True]}) == (
+        '{"type":"reply","text":"红冲","n":[1,2.5,null,true]}'
+    )
+    assert encode({"positions": {3: "a"}}) == '{"positions":{"3":"a"}}'
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
         "[]",
         '["ping"]',
         '"ping"',
