@@ -51,7 +51,8 @@ _INSERTS = "zhengna_batch_inserts"  # conn.info key: rows a batch inserts togeth
 
 # At most one transaction begun every this long: at 2,000 messages a second, 0 gave 5 units a
 # commit and 0.45 CPU ms a message, 6 ms 14 units and 0.37 ms (p50 3.5 -> 8.9 ms, p99 18 -> 26 /
-# 33 ms); 10 ms failed the 2,500 a second step that 6 ms passes (BENCHMARKS.md, session 7).
+# 33 ms); 10 ms saved little more (0.29-0.30 ms at 3,000 a second) for a longer wait
+# (BENCHMARKS.md, issue 13 session 7).
 COMMIT_GAP_S = 0.006
 MAX_BATCH = (
     500  # units per transaction: bounds how long one commit holds the loop (SQLite) and the locks
