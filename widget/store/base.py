@@ -4,7 +4,8 @@ for short transactions, and Prepared, for the few statements every message runs.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import Column, Table, create_engine, event, insert, select
@@ -102,30 +103,16 @@ class Prepared:
     def execute(self, conn: Connection, row: Row) -> Any:
         """Run the statement with row's values; return its first row (RETURNING), or None."""
         sql, parameters = self._prepare(conn.dialect, [row])
-        cursor = conn.connection.cursor()
-        try:
+        with _driver_cursor(conn, sql, parameters[0]) as cursor:
             cursor.execute(sql, parameters[0])
             return cursor.fetchone() if cursor.description else None
-        except conn.dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(
-                sql, parameters[0], exc, conn.dialect.loaded_dbapi.Error
-            ) from exc
-        finally:
-            cursor.close()
 
     def executemany(self, conn: Connection, rows: list[Row]) -> int:
         """Run the statement once for each row, in one call; return the rows it changed."""
         sql, parameters = self._prepare(conn.dialect, rows)
-        cursor = conn.connection.cursor()
-        try:
+        with _driver_cursor(conn, sql, parameters) as cursor:
             cursor.executemany(sql, parameters)
             return int(cursor.rowcount)
-        except conn.dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(
-                sql, parameters, exc, conn.dialect.loaded_dbapi.Error
-            ) from exc
-        finally:
-            cursor.close()
 
     def _prepare(self, dialect: Dialect, rows: list[Row]) -> tuple[str, list[Any]]:
         columns = tuple(rows[0]) if self._insert else ()
@@ -148,10 +135,23 @@ class Prepared:
                 {name: value(row) for name, value in zip(names, values, strict=True)}
                 for row in rows
             ]
-        except (
-            Exception
-        ) as exc:  # a value its type refuses (a naive datetime): as SQLAlchemy says it
+        except Exception as exc:
+            # a value its type refuses (a naive datetime): said as SQLAlchemy says it
             raise StatementError(str(exc), sql, rows, exc) from exc
+
+
+@contextmanager
+def _driver_cursor(conn: Connection, sql: str, parameters: Any) -> Iterator[Any]:
+    """A cursor of conn's driver connection, closed after; the driver's errors raised as
+    SQLAlchemy's."""
+    error = conn.dialect.loaded_dbapi.Error
+    cursor = conn.connection.cursor()
+    try:
+        yield cursor
+    except error as exc:
+        raise DBAPIError.instance(sql, parameters, exc, error) from exc
+    finally:
+        cursor.close()
 
 
 def _value(bind: BindParameter, dialect: Dialect) -> Callable[[Row], Any]:
