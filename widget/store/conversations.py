@@ -35,15 +35,14 @@ from .schema import (
 from .writer import GroupWriter
 
 _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
-# statements of the message path, built once: SQLAlchemy compiles each once and keys no values
-# per message
+# statements of the message path, built once (and compiled once per dialect by Prepared, below)
 _NEXT_SEQ = (
     update(interactions)
     .where(interactions.c.id == bindparam("iid"))
     .values(seq=interactions.c.seq + 1)
     .returning(interactions.c.seq)
 )
-_BY_ID = select(interactions).where(interactions.c.id == bindparam("iid"))  # every message reads it
+_BY_ID = select(interactions).where(interactions.c.id == bindparam("iid"))  # every load reads it
 _NEXT_SEQ_TOUCHED = _NEXT_SEQ.values(
     last_activity_at=bindparam("at", type_=interactions.c.last_activity_at.type),
     idle_warned_at=None,
@@ -57,15 +56,13 @@ _MESSAGE_COLUMNS = tuple(messages.c.keys())
 _INSERT_EVENT = Prepared(insert(events))
 _INSERT_AUDIT = Prepared(insert(audit_events))
 _INSERT_CALL_EVENT = Prepared(insert(call_events))
-# the message path's sequence numbers, run on the driver's cursor (base.Prepared)
+# the message path's sequence numbers, run on the driver's cursor (base.Prepared), by (a person
+# spoke, checked against a version)
 _SEQ = {
-    (touched, checked): Prepared(statement)
-    for (touched, checked), statement in {
-        (False, False): _NEXT_SEQ,
-        (True, False): _NEXT_SEQ_TOUCHED,
-        (False, True): _NEXT_SEQ_AT,
-        (True, True): _NEXT_SEQ_TOUCHED_AT,
-    }.items()
+    (False, False): Prepared(_NEXT_SEQ),
+    (True, False): Prepared(_NEXT_SEQ_TOUCHED),
+    (False, True): Prepared(_NEXT_SEQ_AT),
+    (True, True): Prepared(_NEXT_SEQ_TOUCHED_AT),
 }
 
 
@@ -142,8 +139,8 @@ class Conversations(Tables):
         payload holds what clients see of it (protocol.message_view)."""
         stored = []
         for item in new_events:
-            # (only the names a statement binds: an update reads any other column name as a value)
             touched = bool(item.get("touch"))  # a person spoke: the idle clock starts again
+            # (each statement reads only the names it binds)
             values: Row = {"iid": interaction_id, "at": item["at"], "at_version": version}
             found = _SEQ[touched, version is not None].execute(conn, values)
             if found is None:  # moved past version (or no such interaction: the sender reloads)
