@@ -51,7 +51,8 @@ class Store:
         self.url = url
         self.engine = open_engine(url, sqlite_synchronous)
         self.writer = GroupWriter(self.engine, exit_after_commits=exit_after_commits)
-        self.indexer = Indexer(self.engine)  # messages counted and indexed after their commit
+        # messages counted and indexed after their commit
+        self.indexer = Indexer(self.engine, sqlite_synchronous=sqlite_synchronous)
         self.conversations = Conversations(self.engine, self.writer, self.indexer)
         self.ratings = Ratings(self.engine, self.conversations)
         self.forms = Forms(self.engine, self.conversations)

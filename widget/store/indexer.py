@@ -74,8 +74,15 @@ class Indexer:
     """Indexes committed messages for search in batches; note() after a commit, flush() to catch
     up now."""
 
-    def __init__(self, engine: Engine, gather_s: float = GATHER_S, chunk: int = CHUNK):
+    def __init__(
+        self,
+        engine: Engine,
+        gather_s: float = GATHER_S,
+        chunk: int = CHUNK,
+        sqlite_synchronous: str = "FULL",
+    ):
         self.engine, self.gather_s, self.chunk = engine, gather_s, chunk
+        self.sqlite_synchronous = sqlite_synchronous  # the store's: restored after each batch
         self._marked: set[str] = set()
         self._wake = Event()
         self._lock = Semaphore()
@@ -241,12 +248,11 @@ class Indexer:
             sqlite = conn.dialect.name == "sqlite"
             if sqlite:  # outside any transaction: on the driver's connection, in autocommit
                 driver = conn.connection.cursor()
-                driver.execute("PRAGMA synchronous")
-                (level,) = driver.fetchone() or (2,)  # FULL, should it ever say nothing
                 driver.execute("PRAGMA synchronous=NORMAL")
             try:
                 with conn.begin():
                     yield conn
             finally:
                 if sqlite:
-                    driver.execute(f"PRAGMA synchronous={int(level)}")
+                    driver.execute(f"PRAGMA synchronous={self.sqlite_synchronous}")
+                    driver.close()
