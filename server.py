@@ -20,9 +20,6 @@ from gevent.pywsgi import WSGIServer  # noqa: E402
 log = logging.getLogger("zhengna")
 
 
-GC_THRESHOLD = (10_000, 20, 10)  # see gc.set_threshold in serve()
-
-
 def _loopback(host):
     if host == "localhost":
         return True
@@ -161,12 +158,12 @@ def serve(args, data_dir):
     gc.collect()
     # the matcher's index is built and never freed: keep it out of every later collection
     gc.freeze()
-    # Collect the young generation every GC_THRESHOLD[0] new objects, not every 700: at 1,000
+    # Collect the young generation every 10,000 new objects, not every 700: at 1,000
     # live conversations the default ran about 30 collections a second and a full one (40-55 ms,
     # the loop stopped) every few seconds; with these, GC time over a 30-s load fell from 840 to
     # 124 ms and p99 from 30 to 18 ms (BENCHMARKS.md, issue 13 session 7). Garbage that is not a
     # cycle is freed at once by its reference count either way.
-    gc.set_threshold(*GC_THRESHOLD)
+    gc.set_threshold(10_000, 20, 10)
     z = app.extensions["zhengna"]
     z.sweeper.start()
     z.store.indexer.start()  # messages a previous process stored but did not index, then new ones
