@@ -4,10 +4,11 @@ in the order they came.
 One agent console answers hundreds of conversations through one socket. Served one frame at a
 time, every frame would wait for the previous frame's commit, whatever conversation it belongs to.
 Here each key (a conversation's id) has a lane: its frames wait in a queue and one greenlet runs
-them in order; the greenlet exists only while the lane has frames. Lanes of different keys run
-concurrently. At most `limit` frames of a socket are in flight (queued or running): past that,
-submit() waits, so the socket's reader stops reading and a flood stays bounded in memory (and
-still meets the socket's rate limit, which the reader applies before it submits).
+them in order; the greenlet (a reused one, workers.py) serves it only while the lane has frames.
+Lanes of different keys run concurrently. At most `limit` frames of a socket are in flight (queued
+or running): past that, submit() waits, so the socket's reader stops reading and a flood stays
+bounded in memory (and still meets the socket's rate limit, which the reader applies before it
+submits).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from collections import deque
 from collections.abc import Callable, Hashable
 from typing import Any
 
-import gevent
 from gevent.event import Event
 from gevent.lock import Semaphore
+
+from . import workers
 
 
 class Lanes:
@@ -40,7 +42,7 @@ class Lanes:
             return
         self._queues[key] = deque([item])
         self._idle.clear()
-        gevent.spawn(self._drain, key)
+        workers.spawn(self._drain, key)
 
     def wait_idle(self) -> None:
         """Wait until every submitted item has run."""

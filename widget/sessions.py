@@ -4,9 +4,7 @@ import logging
 import time
 from collections import deque
 
-import gevent
-
-from . import protocol
+from . import protocol, workers
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +47,8 @@ class Connection:
         self.acked = {}  # interaction id -> highest seq the client confirmed
         self._handles = {}  # channel -> bus handle
         self._queue = deque()  # only the writer takes from it, and it never waits on it
-        # the writer greenlet lives while there is something to send: an idle socket holds none
+        # the writer (a job on a reused greenlet, workers.py) runs while there is something to
+        # send: an idle socket holds none
         self._writer = None
         self._ended = False  # closed or failed: no writer is started again
         self.closed = False
@@ -112,7 +111,7 @@ class Connection:
     def _put(self, item):
         self._queue.append(item)
         if not self._ended and (self._writer is None or self._writer.dead):
-            self._writer = gevent.spawn(self._write_loop)
+            self._writer = workers.spawn(self._write_loop)
 
     def _write_loop(self):
         while self._queue:  # once all is sent the writer ends: the next frame starts one again
