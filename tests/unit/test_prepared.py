@@ -3,15 +3,16 @@ would: the same values after the same bind processors, server defaults for the c
 leaves out, RETURNING rows, executemany row counts, and SQLAlchemy's errors, on SQLite and on
 PostgreSQL."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import DateTime, bindparam, insert, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from tests.unit.storekit import T0, created
 from widget.store.base import Prepared
-from widget.store.schema import events, interactions, taxpayer_sessions
+from widget.store.schema import UTCDateTime, events, interactions, taxpayer_sessions
 
 
 def _event(seq, at=T0, **extra):
@@ -99,3 +100,22 @@ def test_errors_come_out_as_sqlalchemys(any_store):
             bump = Prepared(update(events).where(events.c.interaction_id == bindparam("iid")))
             bump.execute(conn, {"type": "x"})
     assert store.conversations.events_after("ix1", 0, 10)[-1]["seq"] == 1  # nothing stored
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        T0,
+        T0.replace(microsecond=0),  # no fraction: still six digits, as SQLAlchemy writes it
+        T0.astimezone(timezone(timedelta(hours=8))),  # Beijing time: stored as its UTC
+        T0.astimezone(timezone(timedelta(hours=-9, minutes=-30))).replace(year=999),
+    ],
+)
+def test_utc_datetime_on_sqlite_is_the_text_sqlalchemy_datetime_stores(at):
+    dialect = sqlite.dialect()
+    ours = UTCDateTime()._cached_bind_processor(dialect)
+    theirs = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert ours(at) == theirs(at.astimezone(UTC).replace(tzinfo=None))
+    assert ours(None) is None
+    with pytest.raises(ValueError, match="naive"):
+        ours(at.replace(tzinfo=None))
