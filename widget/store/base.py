@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Column, Table, create_engine, event, insert, select
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
@@ -38,7 +39,15 @@ class Conflict(Exception):
 
 def open_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
     """Return the engine for url: SQLite in WAL mode with its durability setting, or PostgreSQL."""
-    engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+    engine = create_engine(
+        url,
+        future=True,
+        pool_pre_ping=not url.startswith("sqlite"),
+        # JSON columns (every event's payload) through orjson, as the frames are: the standard
+        # library's encoder was 1 % of the server's time at 1,500 messages a second
+        json_serializer=_json_text,
+        json_deserializer=orjson.loads,
+    )
     if engine.dialect.name == "sqlite":
         synchronous = sqlite_synchronous.upper()
 
@@ -52,6 +61,10 @@ def open_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
             cursor.close()
 
     return engine
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class Tables:
