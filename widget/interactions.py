@@ -15,7 +15,7 @@ from .errors import ProtocolError, ZhengnaError
 from .models import Actor, Interaction
 from .routing import estimate_wait
 from .states import State
-from .store import Conflict, Duplicate, new_id
+from .store import Conflict, Duplicate, new_id, new_time_id
 from .unit_of_work import not_found
 
 if TYPE_CHECKING:
@@ -526,7 +526,7 @@ class Service:
     ) -> Row:
         """Return a message.new event to store (touch: a person spoke, the idle clock restarts)."""
         message = {
-            "id": new_id(),
+            "id": new_time_id(),
             "cid": cid,
             "sender_role": actor.role,
             "sender_id": actor.id,

@@ -29,3 +29,14 @@ def test_a_message_moves_the_idle_clock_and_a_state_event_does_not(store):
     store.conversations.append("ix1", [event(at=later + timedelta(minutes=5))])
     stored = store.conversations.get_interaction("ix1")
     assert (stored.seq, stored.last_activity_at) == (3, later)
+
+
+def test_message_ids_sort_by_time_and_stay_unguessable():
+    from widget.store import new_time_id
+
+    made = [new_time_id() for _ in range(200)]
+    stamps = [i[:14] for i in made]  # the time: a batch's rows meet at the right edge of the index
+    assert stamps == sorted(stamps) and int(stamps[-1], 16) - int(stamps[0], 16) < 10**6
+    assert len(set(made)) == 200 and all(len(i) <= 32 and i[0].isalnum() for i in made)
+    # after the 14 hex digits of time, 96 random bits: no two share them
+    assert len({i[14:] for i in made}) == 200 and all(len(i[14:]) == 16 for i in made)

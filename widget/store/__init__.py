@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from . import migrate
-from .base import Conflict, Duplicate, new_id, open_engine
+from .base import Conflict, Duplicate, new_id, new_time_id, open_engine
 from .conversations import Conversations
 from .directory import Directory
 from .forms import Forms
@@ -34,7 +34,7 @@ from .writer import GroupWriter
 if TYPE_CHECKING:
     from ..sitekeys import SiteKeyBox
 
-__all__ = ["Conflict", "Duplicate", "Store", "new_id"]
+__all__ = ["Conflict", "Duplicate", "Store", "new_id", "new_time_id"]
 
 
 class Store:
