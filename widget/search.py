@@ -1,7 +1,9 @@
-"""Transcript search: every message indexed as jieba words plus character bigrams.
+"""Transcript search: every message indexed as character bigrams plus its one-character words.
 
 Chinese words are mostly two characters, below what a trigram index finds. A message becomes a list
-of tokens: the jieba words of each run of Chinese characters, then that run's character bigrams in
+of tokens: the characters jieba leaves standing alone in each run of Chinese characters (its
+dictionary only: the HMM that guesses unknown words was half the indexer's CPU and joins only
+characters into longer words, which no search asks for), then that run's character bigrams in
 order, and each run of Latin letters or digits, lower-cased. SQLite keeps them in an FTS5 table,
 PostgreSQL in a tsvector with their positions. A searched word is the phrase of its bigrams (a
 single character: the character as a jieba word), so 发票, 红冲 and 额度 are found wherever they
@@ -28,14 +30,14 @@ MAX_TERMS = 8  # words in one search: enough for a person, bounded for the datab
 
 
 def tokens(body: str) -> list[str]:
-    """Return the index tokens of a message: jieba words and bigrams of Chinese runs, Latin/digit
-    runs."""
+    """Return the index tokens of a message: the one-character words and the bigrams of Chinese
+    runs, Latin/digit runs."""
     out: list[str] = []
     for run in _RUN.findall(body.lower()):
         if not _HAN.match(run):
             out.append(run)
             continue
-        out.extend(word for word in tokenizer().lcut(run, HMM=True) if _RUN.fullmatch(word))
+        out.extend(word for word in tokenizer().lcut(run, HMM=False) if len(word) == 1)
         out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
 

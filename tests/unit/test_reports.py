@@ -342,6 +342,10 @@ def test_tokens_hold_words_and_bigrams():
     found = search.tokens("我想红冲ABC发票")
     assert "红冲" in found and "abc" in found and "发票" in found
     assert search.phrases("增值税 红冲") == [["增值", "值税"], ["红冲"]]
+    # the characters jieba's dictionary leaves alone, then the bigrams: no longer word (增值税,
+    # 专用发票) is kept, as no search asks for one
+    assert search.tokens("我想红冲") == ["我", "想", "我想", "想红", "红冲"]
+    assert "增值税" not in search.tokens("开具增值税专用发票")
 
 
 @pytest.mark.parametrize(
