@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from . import migrate
 from .base import Conflict, Duplicate, new_id, new_time_id, open_engine
+from .checkpoint import WalCheckpoints
 from .conversations import Conversations
 from .directory import Directory
 from .forms import Forms
@@ -49,8 +50,17 @@ class Store:
         exit_after_commits: int = 0,
     ) -> None:
         self.url = url
-        self.engine = open_engine(url, sqlite_synchronous)
-        self.writer = GroupWriter(self.engine, exit_after_commits=exit_after_commits)
+        database = make_url(url).database if url.startswith("sqlite") else None
+        # a file's WAL checkpoints in a thread after the group commits, not on the loop
+        self.checkpoints = (
+            WalCheckpoints(database) if database not in (None, "", ":memory:") else None
+        )
+        self.engine = open_engine(url, sqlite_synchronous, self.checkpoints is None)
+        self.writer = GroupWriter(
+            self.engine,
+            exit_after_commits=exit_after_commits,
+            after_each_commit=self.checkpoints.due if self.checkpoints else None,
+        )
         # messages counted and indexed after their commit
         self.indexer = Indexer(self.engine, sqlite_synchronous=sqlite_synchronous)
         self.conversations = Conversations(self.engine, self.writer, self.indexer)
@@ -74,3 +84,5 @@ class Store:
         self.writer.stop()
         self.indexer.stop()
         self.engine.dispose()
+        if self.checkpoints is not None:
+            self.checkpoints.close()

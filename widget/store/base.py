@@ -46,8 +46,11 @@ class Conflict(Exception):
     """Someone else changed the row first (its version moved on)."""
 
 
-def open_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
-    """Return the engine for url: SQLite in WAL mode with its durability setting, or PostgreSQL."""
+def open_engine(
+    url: str, sqlite_synchronous: str = "FULL", sqlite_autocheckpoint: bool = True
+) -> Engine:
+    """Return the engine for url: SQLite in WAL mode with its durability setting (and without
+    checkpoints of its own when another does them: store/checkpoint.py), or PostgreSQL."""
     engine = create_engine(
         url,
         future=True,
@@ -67,6 +70,8 @@ def open_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
             cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.execute("PRAGMA busy_timeout=5000")  # the CLI may write while the server runs
             cursor.execute("PRAGMA foreign_keys=ON")
+            if not sqlite_autocheckpoint:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.close()
 
     return engine

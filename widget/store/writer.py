@@ -73,8 +73,10 @@ class GroupWriter:
         max_batch: int = MAX_BATCH,
         exit_after_commits: int = 0,
         commit_gap_s: float = COMMIT_GAP_S,
+        after_each_commit: Callable[[], None] | None = None,
     ):
         self.engine, self.max_batch, self.commit_gap_s = engine, max_batch, commit_gap_s
+        self.after_each_commit = after_each_commit  # the WAL checkpoints (checkpoint.py)
         self._began = -commit_gap_s  # when the last transaction began (time.monotonic())
         # a test switch: end the process right after this many group commits, before answering
         # anyone
@@ -176,6 +178,8 @@ class GroupWriter:
             if self.batches == self.exit_after_commits:
                 log.warning("exiting after group commit %d, as configured for a test", self.batches)
                 os._exit(70)
+            if self.after_each_commit is not None:
+                self.after_each_commit()
             _call(hooks)
         for done, result, error in outcomes:
             if error is not None:
