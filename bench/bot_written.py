@@ -1,9 +1,10 @@
 """Check the written similar questions and ship the ones that pass (widget/bot/written.py).
 
-Run: python bench/bot_written.py [FILE ...] [--out widget/bot/data/similar_written.jsonl] [-v]
-Default input: /work/wt/_written/written*.jsonl ({"id", "similar", "similar_en", "source"} a
-line, from writers who never saw a query set): round 1 written-N.jsonl, round 2 written2-N.jsonl
-(the round is read from the name and kept in the output: one row per entry and round). Every
+Run: python bench/bot_written.py FILE... [--out widget/bot/data/similar_written.jsonl] [-v]
+Input: the writers' files ({"id", "similar", "similar_en", "source"} a line, from writers who
+never saw a query set; they are not in the repository): round 1 written-N.jsonl, round 2
+written2-N.jsonl (the round is read from the name and kept in the output: one row per entry and
+round). Every
 question is matched alone by the shipped matcher without any written question; it is dropped
 when another entry leads its own by DROP_MARGIN or more, or when it is a near copy of one of the
 issue's own examples (those must be answered by the method, not by the data). Prints the counts
@@ -61,13 +62,16 @@ def merged(files: list[Path]) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("files", nargs="*", type=Path)
+    # no default: run without its inputs, it would overwrite the shipped file with nothing
+    parser.add_argument("files", nargs="+", type=Path, help="the writers' written*.jsonl")
     parser.add_argument("--out", type=Path, default=DEFAULT_WRITTEN)
     parser.add_argument("--margin", type=float, default=DROP_MARGIN, help="lead that drops")
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
-    files = args.files or sorted(Path("/work/wt/_written").glob("written*.jsonl"))
-    rows = merged(files)
+    missing = [str(path) for path in args.files if not path.is_file()]
+    if missing:
+        parser.error(f"no such file: {', '.join(missing)} (nothing written)")
+    rows = merged(args.files)
     verdicts = check(build_matcher(written=False), rows, ISSUE_EXAMPLES, args.margin)
     # check() gives one verdict per question, a row's Chinese then its English, rows in order
     rounds = [row["round"] for row in rows for _ in row["similar"] + row["similar_en"]]
