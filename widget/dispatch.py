@@ -211,7 +211,7 @@ def on_message(ctx, frame):
         frame.get("attachment_id"),
         interaction=interaction,
     )
-    ctx.z.metrics.messages.labels(ctx.actor.role).inc()
+    ctx.z.metrics.count_message(ctx.actor.role)
     return _reply(frame, interaction_id=frame["interaction_id"], seq=seq)
 
 

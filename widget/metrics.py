@@ -30,6 +30,24 @@ class Metrics:
             registry=self.registry,
         )
 
+        # labelled children by their labels: labels() takes a lock and builds a key on every call,
+        # once or twice a message (frame types and roles are few: the protocol allows no others)
+        self._children = {}
+
+    def count_frame(self, role, frame_type):
+        """Count an inbound frame of this type from this role."""
+        self._child(self.frames, role, frame_type).inc()
+
+    def count_message(self, role):
+        """Count a chat message stored from this role."""
+        self._child(self.messages, role).inc()
+
+    def _child(self, metric, *labels):
+        child = self._children.get((metric, labels))
+        if child is None:
+            child = self._children[metric, labels] = metric.labels(*labels)
+        return child
+
     def render(self):
         """Return the text exposition format."""
         return generate_latest(self.registry)

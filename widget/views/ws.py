@@ -242,7 +242,7 @@ def _serve(ws, conn, ctx, handlers):
                 z.metrics.errors.labels(error.code).inc()
                 conn.send(protocol.error_frame(error))
                 continue
-            z.metrics.frames.labels(conn.role, frame["type"]).inc()
+            z.metrics.count_frame(conn.role, frame["type"])
             key = frame.get("interaction_id")
             if key is None:
                 lanes.wait_idle()
