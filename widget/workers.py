@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 # parked greenlets kept for each OS thread: above what is in flight at once at 3,000 messages a
 # second (a hundred or two), and at most a few MB (each holds its data stack)
 KEEP = 512
-_thread_id = get_original("_thread", "get_ident")  # the OS thread: greenlets never cross it
+# The OS thread's id: once gevent has patched threading, threading.get_ident names the greenlet.
+os_thread_id = get_original("_thread", "get_ident")
 
 
 class Job:
@@ -64,7 +65,7 @@ class _Worker:
     def __init__(self, job: Job) -> None:
         self.job: Job | None = job
         self.wake = Event()
-        self.greenlet: Any = None  # set once it runs
+        self.greenlet: gevent.Greenlet | None = None
 
 
 class Workers:
@@ -79,23 +80,23 @@ class Workers:
         """Run function(*args) on a worker greenlet, from the next turn of the loop, as
         gevent.spawn does."""
         job = Job(function, args)
-        parked = self._parked.setdefault(_thread_id(), [])
+        parked = self._parked.setdefault(os_thread_id(), [])
         while parked:
             worker = parked.pop()
-            if not worker.greenlet.dead:  # not killed while parked (gevent.killall at exit)
+            if worker.greenlet and not worker.greenlet.dead:  # not killed while parked (killall)
                 worker.job = job
                 worker.wake.set()
                 return job
         self.started += 1
-        gevent.spawn(self._serve, _Worker(job), parked)
+        worker = _Worker(job)
+        worker.greenlet = gevent.spawn(self._serve, worker, parked)
         return job
 
     def parked(self) -> int:
         """Return how many greenlets are parked for this OS thread."""
-        return len(self._parked.get(_thread_id(), ()))
+        return len(self._parked.get(os_thread_id(), ()))
 
     def _serve(self, worker: _Worker, parked: list[_Worker]) -> None:
-        worker.greenlet = gevent.getcurrent()
         while True:
             job, worker.job = worker.job, None
             assert job is not None

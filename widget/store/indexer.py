@@ -29,8 +29,8 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from .. import search
+from ..workers import os_thread_id
 from .schema import interactions, messages, report_facts
-from .writer import os_thread_id
 
 log = logging.getLogger(__name__)
 

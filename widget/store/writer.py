@@ -33,19 +33,17 @@ from typing import Any
 
 import gevent
 from gevent.event import AsyncResult
-from gevent.monkey import get_original
 from gevent.queue import Empty, Queue
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from ..workers import os_thread_id
 from .base import Prepared
 
 log = logging.getLogger(__name__)
 
 Work = Callable[[Connection], Any]
-# The OS thread's id: once gevent has patched threading, threading.get_ident names the greenlet.
-os_thread_id = get_original("_thread", "get_ident")
 _HOOKS = "zhengna_after_commit"  # conn.info key: the running unit's after-commit functions
 _INSERTS = "zhengna_batch_inserts"  # conn.info key: rows a batch inserts together before its commit
 
