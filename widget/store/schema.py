@@ -48,12 +48,9 @@ class UTCDateTime(TypeDecorator):
             return super().bind_processor(dialect)
 
         def process(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given to the store")
-            # YYYY-MM-DD HH:MM:SS.ffffff, as SQLAlchemy's storage format, without "+00:00"
-            return value.astimezone(UTC).isoformat(" ", "microseconds")[:-6]
+            naive = self.process_bind_param(value, dialect)  # UTC, naive; a naive one refused
+            # YYYY-MM-DD HH:MM:SS.ffffff, SQLAlchemy's storage format
+            return None if naive is None else naive.isoformat(" ", "microseconds")
 
         return process
 
