@@ -451,23 +451,20 @@ class Service:
 
     def position_of(self, interaction: Interaction) -> Frame | None:
         """Return the queue.position frame for one waiting interaction, or None."""
-        waiting = self.store.conversations.interactions_in(
-            [State.QUEUED.value], centre_id=interaction.centre_id
+        position = self.store.conversations.queue_position(interaction.id)
+        if position is None:
+            return None
+        wait = estimate_wait(
+            position,
+            self.presence.online_in(interaction.centre_id),
+            self.router.handle_time(interaction.centre_id),
         )
-        for position, item in enumerate(waiting, start=1):
-            if item.id == interaction.id:
-                wait = estimate_wait(
-                    position,
-                    self.presence.online_in(interaction.centre_id),
-                    self.router.handle_time(interaction.centre_id),
-                )
-                return {
-                    "type": "queue.position",
-                    "interaction_id": interaction.id,
-                    "position": position,
-                    "wait_s": wait,
-                }
-        return None
+        return {
+            "type": "queue.position",
+            "interaction_id": interaction.id,
+            "position": position,
+            "wait_s": wait,
+        }
 
     # -- building events ---------------------------------------------------------------------
 

@@ -40,3 +40,30 @@ def test_message_ids_sort_by_time_and_stay_unguessable():
     assert len(set(made)) == 200 and all(len(i) <= 32 and i[0].isalnum() for i in made)
     # after the 14 hex digits of time, 96 random bits: no two share them
     assert len({i[14:] for i in made}) == 200 and all(len(i[14:]) == 16 for i in made)
+
+
+def test_a_queue_position_is_counted_in_the_order_the_queue_is_read(any_store):
+    from datetime import timedelta
+
+    from tests.unit.storekit import T0
+
+    store = any_store
+    # queued out of id order, two at the same queued_at (then created_at decides), one of
+    # another centre and one no longer waiting
+    queued = [("ix-c", 0, 0), ("ix-a", 1, 2), ("ix-b", 1, 1), ("ix-d", 3, 0)]
+    for ix_id, queued_s, created_s in queued:
+        created(
+            store,
+            ix_id,
+            state="queued",
+            queued_at=T0 + timedelta(seconds=queued_s),
+            created_at=T0 + timedelta(seconds=created_s),
+        )
+    created(store, "ix-x", state="queued", centre_id="other", queued_at=T0)
+    created(store, "ix-e", state="connected", queued_at=T0, agent_id="ag-1")
+    order = [i.id for i in store.conversations.interactions_in(["queued"], centre_id="demo")]
+    assert order == ["ix-c", "ix-b", "ix-a", "ix-d"]
+    assert [store.conversations.queue_position(i) for i in order] == [1, 2, 3, 4]
+    assert store.conversations.queue_position("ix-x") == 1
+    assert store.conversations.queue_position("ix-e") is None
+    assert store.conversations.queue_position("no-such") is None

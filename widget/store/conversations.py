@@ -312,6 +312,29 @@ class Conversations(Tables):
         query = query.order_by(interactions.c.queued_at, interactions.c.created_at)
         return [Interaction(**row) for row in self.rows(query)]
 
+    def queue_position(self, interaction_id: str) -> int | None:
+        """Return a waiting interaction's place (from 1) in its centre's queue, in the order of
+        interactions_in, or None when it is not waiting: two index lookups, not the whole queue
+        read (a queue of N set up one by one was read N times)."""
+        c = interactions.c
+        with self.engine.connect() as conn:
+            mine = conn.execute(
+                select(c.centre_id, c.queued_at, c.created_at).where(
+                    c.id == interaction_id, c.state == "queued"
+                )
+            ).first()
+            if mine is None:
+                return None
+            ahead = select(func.count()).where(
+                c.centre_id == mine.centre_id,
+                c.state == "queued",
+                or_(
+                    c.queued_at < mine.queued_at,
+                    and_(c.queued_at == mine.queued_at, c.created_at < mine.created_at),
+                ),
+            )
+            return int(conn.execute(ahead).scalar() or 0) + 1
+
     def count_in(self, states: Iterable[str], agent_id: str) -> int:
         """Return how many of an agent's interactions are in any of states (an index-only count)."""
         query = select(func.count()).where(
