@@ -34,6 +34,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
+import gevent.event  # noqa: E402
 import gevent.pool  # noqa: E402
 import psutil  # noqa: E402
 import requests  # noqa: E402
@@ -120,10 +121,10 @@ class Client:
         tp.send({"type": "auth.hello", "token": token})
         tp.expect("auth.ok", timeout=60)
         tp.iid = tp.reply(tp.request({"type": "human.request"}), timeout=60)["interaction_id"]
-        answer = self.agent.reply(
-            self.agent.request({"type": "interaction.accept", "interaction_id": tp.iid}),
-            timeout=60,
-        )
+        cid = f"accept{i}"
+        answered = self._answers[cid] = gevent.event.AsyncResult()
+        self.agent.send({"type": "interaction.accept", "interaction_id": tp.iid, "cid": cid})
+        answer = answered.get(timeout=60)
         if answer["type"] != "reply":
             raise RuntimeError(f"accept failed: {answer}")
         return tp
@@ -134,16 +135,28 @@ class Client:
         began = time.monotonic()
         self.login()
         pool = gevent.pool.Pool(SETUP_CONCURRENCY)
+        self._answers = {}
+        router = gevent.spawn(self._route_answers)
         # unordered: the first conversation that cannot be set up ends the run at once
         self.tps = list(pool.imap_unordered(self.connect, self.job["indices"]))
-        self.agent.drain(quiet=1.0)
-        self.agent.seen.clear()
+        gevent.sleep(1.0)  # what the accepts still bring (queue and state pushes) is dropped
+        router.kill()
         for tp in self.tps:
             tp.drain(quiet=0.0)
         gevent.spawn(self._agent_loop)
         for tp in self.tps:
             gevent.spawn(self._taxpayer_reader, tp)
         return time.monotonic() - began
+
+    def _route_answers(self):
+        """While setting up: hand each answer to an accept to the greenlet that sent it, and drop
+        the agent's other frames (50 setups waiting on WSClient.reply at once rescanned one list
+        of every frame the agent had got)."""
+        while True:
+            frame = self.agent.frames.get()
+            waiting = self._answers.pop(frame.get("ref"), None)
+            if waiting is not None:
+                waiting.set(frame)
 
     def run(self, step, duration, interval):
         """Send for duration s, each taxpayer every interval s, then wait until every message of
