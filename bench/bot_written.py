@@ -35,6 +35,12 @@ ISSUE_EXAMPLES = (
 )
 
 
+# Owners the KB editor decided (docs/BOT.md 17): a question that asks to flush a wrong invoice
+# and reissue it, without saying the flush is done, belongs to kb-034 (开错了怎么红冲); kb-044
+# (红冲后怎么重新开) keeps what takes the flush as done or asks about the reissue itself.
+REASSIGNED = {("kb-044", "开错重开流程"): "kb-034"}
+
+
 def writing_round(path: Path) -> int:
     """The round a file of written questions belongs to: written-N.jsonl 1, writtenR-N.jsonl R."""
     m = re.fullmatch(r"written(\d*)-.*\.jsonl", path.name)
@@ -54,9 +60,17 @@ def merged(files: list[Path]) -> list[dict]:
             r["round"] = rnd
             for field in ("similar", "similar_en"):
                 for t in row.get(field) or ():
-                    if t.strip() and (row["id"], t) not in seen:
-                        seen.add((row["id"], t))
-                        r[field].append(t)
+                    owner = REASSIGNED.get((row["id"], t), row["id"])
+                    if t.strip() and (owner, t) not in seen:
+                        seen.add((owner, t))
+                        if owner != row["id"]:
+                            o = by_key.setdefault(
+                                (owner, rnd), {"id": owner, "similar": [], "similar_en": []}
+                            )
+                            o["round"] = rnd
+                            o[field].append(t)
+                        else:
+                            r[field].append(t)
     return [by_key[k] for k in sorted(by_key)]
 
 

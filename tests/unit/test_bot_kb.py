@@ -24,7 +24,8 @@ def test_shipped_kb_keeps_ids_and_merges_similar_questions():
     for o in read_jsonl(DEFAULT_CONTRAST):
         similar[o["id"]] = similar[o["id"]] + o["similar"]
     assert set(similar) == set(ids)
-    assert all(20 <= len(v) <= 45 for v in similar.values())
+    # 19: kb-044 gave four of its 相似问 to kb-034 (session 10, docs/BOT.md 17)
+    assert all(19 <= len(v) <= 45 for v in similar.values())
     assert all(e.similar for e in entries)
 
 

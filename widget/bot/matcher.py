@@ -297,6 +297,8 @@ class Matcher:
         # The word view reads jieba's guesses at unknown words in the KB's own words (_resegment);
         # the shares (coverage, known) and the contrast keep the words as cut.
         qviews = views(norm, expand=True, ws=self._resegment(qwords))
+        # A narrative's question alone, kept for the decision's signals (see _question_alone).
+        question_views = {v: dict(c) for v, c in qviews.items()} if background else None
         if background:
             for view, counts in views(background).items():
                 q = qviews.setdefault(view, {})
@@ -329,11 +331,25 @@ class Matcher:
             type_gap = float(bonus[top[0]] - bonus[top[1]]) if bonus is not None else 0.0
             phrase_gap = float(phrase_scores[top[0]] - phrase_scores[top[1]])
         ranked = tuple((self._ids[i], float(scores[i])) for i in top)
+        signal_scores = scores
+        if question_views is not None and k:
+            alone = self._question_alone(question_views, int(top[0]), float(scores[top[0]]), bonus)
+            if alone is not None:
+                phrase_scores, row_scores, oos, signal_scores = alone
+                if k >= 2:
+                    phrase_gap = float(phrase_scores[top[0]] - phrase_scores[top[1]])
+        # A narrative's length is its question's words and its background's: the background
+        # clauses kept are the ones that name a domain word (issue 10 session 10, LOVO: BOT.md 17).
+        n_words = len(qwords)
+        if background:
+            n_words += sum(
+                1 for w in words(background) if w in self._kb_words or not _AMOUNT.fullmatch(w)
+            )
         named = offtopic_terms(tokenizer().lcut(english_to_chinese(basic(raw))))
         best_vocab = self._entry_vocab[top[0]] if k else frozenset()
         signals = Signals(
-            top=ranked[0][1] if ranked else 0.0,
-            second=ranked[1][1] if len(ranked) > 1 else 0.0,
+            top=float(signal_scores[top[0]]) if k else 0.0,
+            second=float(signal_scores[top[1]]) if k > 1 else 0.0,
             coverage=self._share(qwords, best_vocab.__contains__),
             known=self._share(qwords, self._kb_words.__contains__),
             offtopic=bool(named),
@@ -343,7 +359,7 @@ class Matcher:
             contrast=contrast,
             type_gap=type_gap,
             phrase_gap=phrase_gap,
-            words=len(qwords),
+            words=n_words,
             oos_gap=oos - float(phrase_scores[top[0]]) if k else 0.0,
             en=lang == "en",
             phrase_top=float(phrase_scores[top[0]]) if k else 0.0,
@@ -351,6 +367,24 @@ class Matcher:
             vote=self._vote(row_scores, int(top[0])) if k else 0.0,
         )
         return ranked, signals
+
+    def _question_alone(
+        self, question_views: dict[str, Bag], best: int, best_score: float, bonus
+    ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray] | None:
+        """A narrative's scores from its question alone (phrasing scores, row scores, closest
+        out-of-scope question, fused scores) when they are the better evidence for the best entry:
+        the question alone puts the same entry first (question-type bonus included) and scores it
+        higher than the whole message does. Else None: the decision reads the whole message.
+        The background stays in the ranking (the accountant's names the topic: 附表二, 税控盘); it
+        only dilutes the scores of a question that already says what it wants."""
+        phrase_scores, row_scores = self.index.scores(question_views)
+        oos = float(phrase_scores[-1]) if self._has_oos else 0.0
+        phrase_scores = phrase_scores[: len(self._entries)]
+        scores = (phrase_scores + self.pooled.entry_scores(question_views)) / 2
+        ranking = scores + bonus if bonus is not None else scores
+        if int(np.argmax(ranking)) != best or float(scores[best]) <= best_score:
+            return None
+        return phrase_scores, row_scores, oos, scores
 
     def _resegment(self, qwords: list[str]) -> list[str]:
         """Query words with each word jieba guessed (its HMM joins characters its dictionary does
