@@ -209,3 +209,43 @@ def test_a_supervisor_adds_a_template_that_an_agent_then_sends(
     tp.close()
     boss.assert_clean()
     agent.assert_clean()
+
+
+def test_a_form_the_conversation_left_unfinished_says_so_on_both_sides(new_context, server, person):
+    agent = Console.login(new_context(), server, "agent1")
+    w = Widget.load(new_context(), server, person(), region="4402")
+    w.open()
+    w.tid("zn-request-human").click()
+    iid = w.interaction_id()
+    agent.accept(iid)
+    agent.inside(iid, "console-form-new").click()
+    agent.inside(iid, "console-form-template").select_option("demo-quota")
+    agent.inside(iid, "console-form-send").click()
+    form = w.tid("zn-form")
+    expect(form).to_have_attribute("data-status", "sent", timeout=TIMEOUT)
+    expect(w.tid("zn-form-upload")).not_to_have_count(0)
+
+    # the agent ends the conversation before the taxpayer has sent anything
+    agent.inside(iid, "console-end").click()
+    agent.tid("console-end-category").select_option("发票开具")
+    agent.tid("console-confirm-ok").click()
+    expect(w.panel).to_have_attribute("data-state", "ended", timeout=TIMEOUT)
+    expect(form).to_have_attribute("data-status", "sent")  # its newest step
+    expect(form).to_have_attribute("data-closed", "")
+    expect(w.tid("zn-form-status")).to_have_text("未办结：会话已结束，如需继续办理请重新咨询")
+    expect(w.tid("zn-form-upload")).to_have_count(0)  # nothing to upload into any more
+    expect(agent.inside(iid, "console-form")).to_have_attribute(
+        "data-closed", "", timeout=TIMEOUT
+    )
+    expect(agent.inside(iid, "console-form-status")).to_contain_text("未办结：会话已结束")
+
+    # 我的业务确认单 lists it as unfinished too, also after a reload
+    w.page.reload()
+    w.open()
+    w.tid("zn-forms-open").click()
+    listed = w.tid("zn-forms-list").locator('[data-testid="zn-forms-item"]')
+    expect(listed).to_have_count(1, timeout=TIMEOUT)
+    expect(listed).to_have_attribute("data-closed", "")
+    expect(listed).to_contain_text("未办结")
+    assert not w.errors, w.errors
+    agent.assert_clean()

@@ -6,6 +6,8 @@ import { extend } from "./i18n.js";
 import { get } from "./api.js";
 import { attachmentUrl } from "./messages.js";
 
+const OVER = new Set(["ended", "cancelled", "expired"]); // conversation states nothing follows
+
 extend({
   formBox: ["业务办理服务确认单", "Business service confirmation form"],
   formNew: ["发送确认单", "Send a form"],
@@ -22,6 +24,7 @@ extend({
   formStatus_submitted: ["纳税人已提交，请审核", "Submitted by the taxpayer: check it"],
   formStatus_returned: ["已退回纳税人补正", "Returned to the taxpayer"],
   formStatus_done: ["已办结", "Done"],
+  formStatus_closed: ["未办结：会话已结束", "Not finished: the conversation ended"],
   formNoFile: ["尚未上传", "No file yet"],
   formReasonField: ["退回原因", "Why it goes back"],
   formReturn: ["退回", "Return"],
@@ -211,7 +214,10 @@ export class FormDesk {
     const line = entry && entry.sendSeq !== null && this.conversation.list.bySeq.get(entry.sendSeq);
     if (!line) return;
     const { form } = entry;
-    const drawn = `${entry.seq}:${this.conversation.mine}`; // redraw only on a change: typed text survives
+    // a form its conversation left unfinished says so, not "waiting for the taxpayer"
+    const over = OVER.has(this.conversation.state.state) && form.status !== "done";
+    const status = over ? "closed" : form.status;
+    const drawn = `${entry.seq}:${this.conversation.mine}:${status}`; // redraw only on a change: typed text survives
     if (entry.el && entry.drawn === drawn) {
       if (entry.el.parentNode !== line) line.append(entry.el);
       return;
@@ -226,14 +232,12 @@ export class FormDesk {
         attrs: { "aria-labelledby": `form-${form.id}` },
       });
     entry.el = card;
-    card.dataset.status = form.status;
+    card.dataset.status = form.status; // the newest step (contract)
+    card.toggleAttribute("data-closed", over);
     /** @type {HTMLElement[]} */
     const parts = [
       h("h4", { attrs: { id: `form-${form.id}` }, text: form.title }),
-      bilingual(
-        h("p", { cls: "form-status", tid: "console-form-status" }),
-        `formStatus_${form.status}`,
-      ),
+      bilingual(h("p", { cls: "form-status", tid: "console-form-status" }), `formStatus_${status}`),
     ];
     if (form.reason && form.status !== "done")
       parts.push(bilingual(h("p", { cls: "hint" }), "formReasonShown", form.reason));

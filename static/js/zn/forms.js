@@ -13,6 +13,7 @@ addStrings({
     formStatus_submitted: "已提交，等待审核",
     formStatus_returned: "已退回，请补正后重新提交",
     formStatus_done: "已办结",
+    formStatus_closed: "未办结：会话已结束，如需继续办理请重新咨询",
     formSend: "工作人员发送了业务办理服务确认单：{title}",
     formAttach: "已上传材料：{item}",
     formSubmit: "已提交确认单：{title}",
@@ -35,6 +36,7 @@ addStrings({
     formStatus_submitted: "Submitted, being checked",
     formStatus_returned: "Returned: please correct and submit again",
     formStatus_done: "Done",
+    formStatus_closed: "Not finished: the conversation ended. Ask again to go on",
     formSend: "The agent sent a confirmation form: {title}",
     formAttach: "Material uploaded: {item}",
     formSubmit: "Form submitted: {title}",
@@ -77,6 +79,12 @@ const STEP = {
   complete: "formComplete",
 };
 const OPEN = new Set(["sent", "returned"]); // statuses in which the taxpayer adds files and submits
+const OVER = new Set(["ended", "cancelled", "expired"]); // conversation states nothing follows
+
+/** The status a taxpayer reads: a form its conversation left unfinished says so, not "待上传材料". */
+function shownStatus(form, conversationState) {
+  return OVER.has(conversationState) && form.status !== "done" ? "closed" : form.status;
+}
 
 export class FormsView {
   /** app: the window's controller (model, socket, files, list, toast, actions). */
@@ -122,7 +130,8 @@ export class FormsView {
       !this.app.readOnly && item.id === this.app.model.liveId && item.state === "connected";
     const editable = live && OPEN.has(form.status);
     const busy = form.items.filter((m) => this.uploading(form, m)).map((m) => m.id);
-    const drawn = [entry.seq, form.updated_at, editable, ...busy].join(":");
+    const status = shownStatus(form, item.state);
+    const drawn = [entry.seq, form.updated_at, editable, status, ...busy].join(":");
     if (entry.el && entry.drawn === drawn) {
       // nothing changed: leave the card (and the focus in it) alone
       if (entry.el.parentNode !== entry.line) entry.line.append(entry.el);
@@ -137,11 +146,12 @@ export class FormsView {
         attrs: { "data-form-id": form.id, "aria-labelledby": "zn-form-" + form.id },
       });
     entry.el = card;
-    card.setAttribute("data-status", form.status);
+    card.setAttribute("data-status", form.status); // the newest step (contract)
+    card.toggleAttribute("data-closed", status === "closed");
     /** @type {HTMLElement[]} */
     const parts = [
       h("h3", { attrs: { id: "zn-form-" + form.id }, text: t("formTitle") + " · " + form.title }),
-      h("p", { cls: "zn-note", tid: "zn-form-status", text: t("formStatus_" + form.status) }),
+      h("p", { cls: "zn-note", tid: "zn-form-status", text: t("formStatus_" + status) }),
     ];
     if (form.status === "returned" && form.reason) {
       parts.push(
@@ -318,10 +328,11 @@ export class FormsView {
       attrs: { "aria-labelledby": "zn-forms-title" },
     });
     for (const form of items) {
+      const status = shownStatus(form, form.interaction.state);
       const label =
         form.title +
         " · " +
-        t("formStatus_" + form.status) +
+        t("formStatus_" + status) +
         " · " +
         formatTime(form.updated_at, cfg.locale);
       list.append(
@@ -329,7 +340,12 @@ export class FormsView {
           h("button", {
             cls: "zn-btn zn-secondary",
             tid: "zn-forms-item",
-            attrs: { type: "button", "data-form-id": form.id, "data-status": form.status },
+            attrs: {
+              type: "button",
+              "data-form-id": form.id,
+              "data-status": form.status,
+              "data-closed": status === "closed",
+            },
             text: label,
             on: { click: () => choose(form.interaction) },
           }),
