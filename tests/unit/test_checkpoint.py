@@ -5,6 +5,7 @@ import os
 import sqlite3
 
 import gevent
+import pytest
 
 from tests.unit.storekit import created, message
 from widget.store import Store
@@ -58,3 +59,22 @@ def test_a_failing_checkpoint_is_logged_and_the_next_one_runs(store, caplog, tmp
     store.checkpoints.path = str(tmp_path / "t.db")
     store.conversations.append("ix1", [message("c2")])
     _wait_for(lambda: store.checkpoints.done == 1)
+
+
+def test_a_store_disposed_while_a_checkpoint_runs_closes_its_connection_after_it(store):
+    checkpoints = store.checkpoints
+    checkpoints.interval_s = 0.0
+    created(store, "ix1")
+    _wait_for(lambda: not checkpoints._running)
+    assert len(checkpoints._db) == 1  # the thread's connection, kept for the next checkpoint
+    opened = checkpoints._db[0]
+    checkpoints._running = True  # as if a checkpoint were under way when the store goes
+    store.dispose()
+    assert checkpoints._db == [opened]  # not closed under the running checkpoint
+    checkpoints._running = False
+    checkpoints._checkpoint()  # it ends (here, one more run): the connection is closed after it
+    assert checkpoints._db == []
+    with pytest.raises(sqlite3.ProgrammingError):  # closed
+        opened.execute("SELECT 1")
+    checkpoints.due()  # nothing more starts on a closed store
+    assert not checkpoints._running

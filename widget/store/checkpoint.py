@@ -31,33 +31,47 @@ class WalCheckpoints:
 
     def __init__(self, path: str, interval_s: float = INTERVAL_S) -> None:
         self.path, self.interval_s = path, interval_s
-        self._db: sqlite3.Connection | None = None  # the pool thread's own connection
+        # the pool thread's own connection, when open: a list, so that the thread and close()
+        # each take it with one atomic pop and only one of them closes it
+        self._db: list[sqlite3.Connection] = []
         self._running = False
+        self._closed = False
         self._last = 0.0
         self.done = 0  # checkpoints run (tests, benchmarks)
 
     def due(self) -> None:
         """Start a checkpoint in a pool thread unless one runs or ran less than interval_s ago."""
         now = time.monotonic()
-        if self._running or now - self._last < self.interval_s:
+        if self._closed or self._running or now - self._last < self.interval_s:
             return
         self._running, self._last = True, now
         gevent.get_hub().threadpool.spawn(self._checkpoint)
 
     def close(self) -> None:
-        """Close the checkpoint connection (the store's dispose)."""
-        if self._db is not None and not self._running:
-            self._db.close()
-            self._db = None
+        """Close the checkpoint connection (the store's dispose); a checkpoint running now
+        closes it when it ends."""
+        self._closed = True
+        if not self._running:
+            self._release()
+
+    def _release(self) -> None:
+        try:
+            db = self._db.pop()
+        except IndexError:  # never opened, or the other side closed it
+            return
+        db.close()
 
     def _checkpoint(self) -> None:  # in a pool thread: nothing of gevent's here
         try:
-            if self._db is None:
-                self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-                self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            if not self._db:
+                db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                db.execute("PRAGMA busy_timeout=5000")
+                self._db.append(db)
+            self._db[0].execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             self.done += 1
         except sqlite3.Error as exc:  # the next commit tries again
             log.warning("WAL checkpoint failed: %s", exc)
         finally:
             self._running = False
+            if self._closed:
+                self._release()
