@@ -3,6 +3,7 @@ test, and the whole browser suite inside a network namespace that has only loopb
 on 127.0.0.1)."""
 
 import ctypes
+import fcntl
 import itertools
 import os
 import shutil
@@ -111,23 +112,30 @@ def context(new_context):
 
 @pytest.fixture(scope="session")
 def axe_path():
-    """Path of axe.min.js, installed from the npm registry into e2e/.cache on first use."""
-    if not AXE.exists():
-        CACHE.mkdir(exist_ok=True)
-        subprocess.run(
-            [
-                "npm",
-                "install",
-                "--prefix",
-                str(CACHE),
-                "--no-save",
-                "--no-audit",
-                "--no-fund",
-                "axe-core@4.14.1",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+    """Path of axe.min.js, installed from the npm registry into e2e/.cache on first use (under a
+    file lock: each test worker asks for it, and only one may install)."""
+    CACHE.mkdir(exist_ok=True)
+    with open(CACHE / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not AXE.exists():
+            _install_axe()
     assert AXE.exists(), "axe-core did not install"
     return str(AXE)
+
+
+def _install_axe():
+    subprocess.run(
+        [
+            "npm",
+            "install",
+            "--prefix",
+            str(CACHE),
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "axe-core@4.14.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )

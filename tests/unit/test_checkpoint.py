@@ -3,6 +3,7 @@ the WAL is copied back and reused, and nothing committed is lost."""
 
 import os
 import sqlite3
+import threading
 
 import gevent
 import pytest
@@ -66,15 +67,30 @@ def test_a_store_disposed_while_a_checkpoint_runs_closes_its_connection_after_it
     checkpoints.interval_s = 0.0
     created(store, "ix1")
     _wait_for(lambda: not checkpoints._running)
-    assert len(checkpoints._db) == 1  # the thread's connection, kept for the next checkpoint
-    opened = checkpoints._db[0]
-    checkpoints._running = True  # as if a checkpoint were under way when the store goes
-    store.dispose()
-    assert checkpoints._db == [opened]  # not closed under the running checkpoint
-    checkpoints._running = False
-    checkpoints._checkpoint()  # it ends (here, one more run): the connection is closed after it
-    assert checkpoints._db == []
+    [opened] = checkpoints._idle  # the thread's connection, kept for the next checkpoint
+    running = threading.Event()
+    go_on = threading.Event()
+    real_connection = opened
+
+    class Held:  # the checkpoint's connection, holding it mid-checkpoint until told to go on
+        def execute(self, sql):
+            running.set()
+            go_on.wait(5)
+            return real_connection.execute(sql)
+
+        def close(self):
+            real_connection.close()
+
+    checkpoints._idle[:] = [Held()]
+    checkpoints._last = 0.0
+    checkpoints.due()
+    assert running.wait(5)
+    store.dispose()  # while the checkpoint runs: its connection is not closed under it
+    real_connection.execute("SELECT 1")
+    go_on.set()
+    _wait_for(lambda: not checkpoints._running)
+    assert checkpoints._idle == [] and checkpoints.done >= 2  # it ran to its end, then closed
     with pytest.raises(sqlite3.ProgrammingError):  # closed
-        opened.execute("SELECT 1")
+        real_connection.execute("SELECT 1")
     checkpoints.due()  # nothing more starts on a closed store
     assert not checkpoints._running

@@ -48,9 +48,9 @@ def test_a_queue_position_is_counted_in_the_order_the_queue_is_read(any_store):
     from tests.unit.storekit import T0
 
     store = any_store
-    # queued out of id order, two at the same queued_at (then created_at decides), one of
-    # another centre and one no longer waiting
-    queued = [("ix-c", 0, 0), ("ix-a", 1, 2), ("ix-b", 1, 1), ("ix-d", 3, 0)]
+    # queued out of id order, two at the same queued_at (then created_at decides), two at the
+    # same both (then the id), one of another centre and one no longer waiting
+    queued = [("ix-c", 0, 0), ("ix-a", 1, 2), ("ix-b", 1, 1), ("ix-f", 3, 0), ("ix-d", 3, 0)]
     for ix_id, queued_s, created_s in queued:
         created(
             store,
@@ -62,8 +62,8 @@ def test_a_queue_position_is_counted_in_the_order_the_queue_is_read(any_store):
     created(store, "ix-x", state="queued", centre_id="other", queued_at=T0)
     created(store, "ix-e", state="connected", queued_at=T0, agent_id="ag-1")
     order = [i.id for i in store.conversations.interactions_in(["queued"], centre_id="demo")]
-    assert order == ["ix-c", "ix-b", "ix-a", "ix-d"]
-    assert [store.conversations.queue_position(i) for i in order] == [1, 2, 3, 4]
+    assert order == ["ix-c", "ix-b", "ix-a", "ix-d", "ix-f"]
+    assert [store.conversations.queue_position(i) for i in order] == [1, 2, 3, 4, 5]
     assert store.conversations.queue_position("ix-x") == 1
     assert store.conversations.queue_position("ix-e") is None
     assert store.conversations.queue_position("no-such") is None

@@ -31,9 +31,9 @@ class WalCheckpoints:
 
     def __init__(self, path: str, interval_s: float = INTERVAL_S) -> None:
         self.path, self.interval_s = path, interval_s
-        # the pool thread's own connection, when open: a list, so that the thread and close()
-        # each take it with one atomic pop and only one of them closes it
-        self._db: list[sqlite3.Connection] = []
+        # the pool thread's connection while no checkpoint runs: a running checkpoint takes it out
+        # (one atomic pop), so close() never closes a connection under a checkpoint
+        self._idle: list[sqlite3.Connection] = []
         self._running = False
         self._closed = False
         self._last = 0.0
@@ -49,29 +49,33 @@ class WalCheckpoints:
 
     def close(self) -> None:
         """Close the checkpoint connection (the store's dispose); a checkpoint running now
-        closes it when it ends."""
+        closes its own when it ends."""
         self._closed = True
-        if not self._running:
-            self._release()
+        self._close_idle()
 
-    def _release(self) -> None:
-        try:
-            db = self._db.pop()
-        except IndexError:  # never opened, or the other side closed it
-            return
-        db.close()
+    def _close_idle(self) -> None:
+        while True:
+            try:
+                db = self._idle.pop()
+            except IndexError:
+                return
+            db.close()
 
     def _checkpoint(self) -> None:  # in a pool thread: nothing of gevent's here
+        db = None
         try:
-            if not self._db:
+            try:
+                db = self._idle.pop()
+            except IndexError:
                 db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
                 db.execute("PRAGMA busy_timeout=5000")
-                self._db.append(db)
-            self._db[0].execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             self.done += 1
         except sqlite3.Error as exc:  # the next commit tries again
             log.warning("WAL checkpoint failed: %s", exc)
         finally:
+            if db is not None:
+                self._idle.append(db)
             self._running = False
-            if self._closed:
-                self._release()
+            if self._closed:  # the store went while this ran
+                self._close_idle()

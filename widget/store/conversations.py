@@ -309,7 +309,9 @@ class Conversations(Tables):
             query = query.where(interactions.c.centre_id == centre_id)
         if agent_id is not None:
             query = query.where(interactions.c.agent_id == agent_id)
-        query = query.order_by(interactions.c.queued_at, interactions.c.created_at)
+        query = query.order_by(
+            interactions.c.queued_at, interactions.c.created_at, interactions.c.id
+        )
         return [Interaction(**row) for row in self.rows(query)]
 
     def queue_position(self, interaction_id: str) -> int | None:
@@ -331,6 +333,11 @@ class Conversations(Tables):
                 or_(
                     c.queued_at < mine.queued_at,
                     and_(c.queued_at == mine.queued_at, c.created_at < mine.created_at),
+                    and_(
+                        c.queued_at == mine.queued_at,
+                        c.created_at == mine.created_at,
+                        c.id < interaction_id,
+                    ),
                 ),
             )
             return int(conn.execute(ahead).scalar() or 0) + 1
