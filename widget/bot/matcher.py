@@ -331,13 +331,14 @@ class Matcher:
             type_gap = float(bonus[top[0]] - bonus[top[1]]) if bonus is not None else 0.0
             phrase_gap = float(phrase_scores[top[0]] - phrase_scores[top[1]])
         ranked = tuple((self._ids[i], float(scores[i])) for i in top)
-        signal_scores = scores
+        # the entry the signals compare the best one with: the runner-up of the ranking they read
+        signal_scores, runner = scores, int(top[1]) if k >= 2 else -1
         if question_views is not None and k:
             alone = self._question_alone(question_views, int(top[0]), float(scores[top[0]]), bonus)
             if alone is not None:
-                phrase_scores, row_scores, oos, signal_scores = alone
+                phrase_scores, row_scores, oos, signal_scores, runner = alone
                 if k >= 2:
-                    phrase_gap = float(phrase_scores[top[0]] - phrase_scores[top[1]])
+                    phrase_gap = float(phrase_scores[top[0]] - phrase_scores[runner])
         # A narrative's length is its question's words and its background's: the background
         # clauses kept are the ones that name a domain word (issue 10 session 10, LOVO: BOT.md 17).
         n_words = len(qwords)
@@ -349,7 +350,7 @@ class Matcher:
         best_vocab = self._entry_vocab[top[0]] if k else frozenset()
         signals = Signals(
             top=float(signal_scores[top[0]]) if k else 0.0,
-            second=float(signal_scores[top[1]]) if k > 1 else 0.0,
+            second=float(signal_scores[runner]) if k > 1 else 0.0,
             coverage=self._share(qwords, best_vocab.__contains__),
             known=self._share(qwords, self._kb_words.__contains__),
             offtopic=bool(named),
@@ -370,9 +371,10 @@ class Matcher:
 
     def _question_alone(
         self, question_views: dict[str, Bag], best: int, best_score: float, bonus
-    ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray] | None:
+    ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray, int] | None:
         """A narrative's scores from its question alone (phrasing scores, row scores, closest
-        out-of-scope question, fused scores) when they are the better evidence for the best entry:
+        out-of-scope question, fused scores, and the runner-up of that ranking: the entry the
+        decision compares the best one with) when they are the better evidence for the best entry:
         the question alone puts the same entry first (question-type bonus included) and scores it
         higher than the whole message does. Else None: the decision reads the whole message.
         The background stays in the ranking (the accountant's names the topic: 附表二, 税控盘); it
@@ -384,7 +386,9 @@ class Matcher:
         ranking = scores + bonus if bonus is not None else scores
         if int(np.argmax(ranking)) != best or float(scores[best]) <= best_score:
             return None
-        return phrase_scores, row_scores, oos, scores
+        others = ranking.copy()
+        others[best] = -np.inf
+        return phrase_scores, row_scores, oos, scores, int(np.argmax(others))
 
     def _resegment(self, qwords: list[str]) -> list[str]:
         """Query words with each word jieba guessed (its HMM joins characters its dictionary does
