@@ -309,8 +309,14 @@ def test_a_taxpayer_who_reloads_mid_call_rejoins_it(new_context, video_server, p
     w, desk, iid = connected_pair(new_context, video_server, person())
     start_call(w, desk, iid)
     wait_growth(w.page, CAMERA, "frames", 20, what="the agent's camera before the reload")
+    w.tid("zn-hide-chat").click()  # the chat hidden: it stays hidden after the reload
+    expect(w.panel).to_have_attribute("data-compact", "true")
     w.page.reload()
     expect(w.tid("zn-video")).to_have_attribute("data-call", "active", timeout=TIMEOUT)
+    expect(w.panel).to_have_attribute("data-compact", "true")
+    expect(w.tid("zn-hide-chat")).to_have_attribute("aria-pressed", "true")
+    expect(w.tid("zn-messages")).to_be_hidden()
+    w.tid("zn-hide-chat").click()  # shown again, for the 关闭 below
     wait_growth(w.page, CAMERA, "frames", 30, what="the agent's camera after the reload")
     wait_growth(
         desk.page, CAMERA, "frames", 30, what="the taxpayer's camera at the agent after the reload"

@@ -157,7 +157,7 @@ export class VideoCall {
       () => this.toggleScreen(),
       true,
     );
-    this.hideChat = button("zn-hide-chat", "hideChat", ICON.chat, () => this.toggleChat(), true);
+    this.hideChat = button("zn-hide-chat", "hideChat", ICON.chat, () => this.chatClicked(), true);
     this.hangup = button(
       "zn-call-close",
       "closeVideo",
@@ -317,6 +317,7 @@ export class VideoCall {
     for (const b of [this.mic, this.camera, this.share, this.hideChat])
       b.hidden = call !== "active" || !owner;
     if (call !== "active" || !owner) this.toggleChat(false);
+    else if (this.compactKept) this.toggleChat(true); // hidden before a reload of this tab
     if (!owner) {
       this.setStatus("videoElsewhere");
       return;
@@ -493,6 +494,33 @@ export class VideoCall {
     if (this.link) this.link.setTrack("screen", null);
   }
 
+  /** The compact window as the taxpayer left it in this tab (kept across a reload, per call). */
+  get compactKey() {
+    return this.app.key("call-compact:" + this.callId);
+  }
+
+  get compactKept() {
+    try {
+      return Boolean(this.callId) && sessionStorage.getItem(this.compactKey) === "1";
+    } catch {
+      return false;
+    }
+  }
+
+  keepCompact(value) {
+    try {
+      if (value && this.callId) sessionStorage.setItem(this.compactKey, "1");
+      else if (this.callId) sessionStorage.removeItem(this.compactKey);
+    } catch {
+      /* not kept past this page */
+    }
+  }
+
+  chatClicked() {
+    this.toggleChat();
+    this.keepCompact(this.app.parts.panel.getAttribute("data-compact") === "true");
+  }
+
   /** 隐藏聊天: the window shrinks to the call alone (still draggable, with 隐藏聊天 and a hang-up); the call goes on. */
   toggleChat(force) {
     const panel = this.app.parts.panel;
@@ -540,7 +568,10 @@ export class VideoCall {
     if (this.unwatch) this.unwatch();
     this.unwatch = null;
     this.noPicture.hidden = true;
-    if (this.callId && this.state !== "none") this.owner = false;
+    if (this.callId && this.state !== "none") {
+      this.owner = false;
+      this.keepCompact(false);
+    }
     this.stopLocal();
     this.remote.srcObject = null;
     this.sound.srcObject = null;
