@@ -234,9 +234,7 @@ def test_a_form_the_conversation_left_unfinished_says_so_on_both_sides(new_conte
     expect(form).to_have_attribute("data-closed", "")
     expect(w.tid("zn-form-status")).to_have_text("未办结：会话已结束，如需继续办理请重新咨询")
     expect(w.tid("zn-form-upload")).to_have_count(0)  # nothing to upload into any more
-    expect(agent.inside(iid, "console-form")).to_have_attribute(
-        "data-closed", "", timeout=TIMEOUT
-    )
+    expect(agent.inside(iid, "console-form")).to_have_attribute("data-closed", "", timeout=TIMEOUT)
     expect(agent.inside(iid, "console-form-status")).to_contain_text("未办结：会话已结束")
 
     # 我的业务确认单 lists it as unfinished too, also after a reload
