@@ -293,7 +293,7 @@ class Matcher:
     ) -> tuple[tuple[tuple[str, float], ...], Signals]:
         """Ranked (id, score) candidates and the decision signals for a normalised query (the
         background of a narrative, normalised, adds its words at BACKGROUND_WEIGHT)."""
-        qwords = [w for w in words(norm) if w in self._kb_words or not _AMOUNT.fullmatch(w)]
+        qwords = self._content_words(norm)
         # The word view reads jieba's guesses at unknown words in the KB's own words (_resegment);
         # the shares (coverage, known) and the contrast keep the words as cut.
         qviews = views(norm, expand=True, ws=self._resegment(qwords))
@@ -304,12 +304,7 @@ class Matcher:
                 q = qviews.setdefault(view, {})
                 for f, tf in counts.items():
                     q[f] = q.get(f, 0) + BACKGROUND_WEIGHT * tf
-        # Two signals, equally weighted: the closest single phrasing, and the entry's phrasings
-        # pooled (robust when a query mixes words from several phrasings of the same entry).
-        phrase_scores, row_scores = self.index.scores(qviews)
-        oos = float(phrase_scores[-1]) if self._has_oos else 0.0
-        phrase_scores = phrase_scores[: len(self._entries)]
-        scores = (phrase_scores + self.pooled.entry_scores(qviews)) / 2
+        phrase_scores, row_scores, oos, scores = self._scored(qviews)
         # Ranking adds the question-type bonus (cosine of the query's types with each entry's
         # profile); the signals keep the topic score, so the type alone never makes an off-topic
         # query look in scope.
@@ -341,11 +336,7 @@ class Matcher:
                     phrase_gap = float(phrase_scores[top[0]] - phrase_scores[runner])
         # A narrative's length is its question's words and its background's: the background
         # clauses kept are the ones that name a domain word (issue 10 session 10, LOVO: BOT.md 17).
-        n_words = len(qwords)
-        if background:
-            n_words += sum(
-                1 for w in words(background) if w in self._kb_words or not _AMOUNT.fullmatch(w)
-            )
+        n_words = len(qwords) + (len(self._content_words(background)) if background else 0)
         named = offtopic_terms(tokenizer().lcut(english_to_chinese(basic(raw))))
         best_vocab = self._entry_vocab[top[0]] if k else frozenset()
         signals = Signals(
@@ -369,6 +360,26 @@ class Matcher:
         )
         return ranked, signals
 
+    def _content_words(self, norm: str) -> list[str]:
+        """The words of a normalised text that count: an amount or a count the KB does not use
+        says how much, not what about (_AMOUNT)."""
+        return [w for w in words(norm) if w in self._kb_words or not _AMOUNT.fullmatch(w)]
+
+    def _scored(self, qviews: dict[str, Bag]) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+        """Scores of a query's views: each entry's closest phrasing, every row's score, the
+        closest known out-of-scope question, and the fused entry score. Two signals, equally
+        weighted: the closest single phrasing, and the entry's phrasings pooled (robust when a
+        query mixes words from several phrasings of the same entry)."""
+        phrase_scores, row_scores = self.index.scores(qviews)
+        oos = float(phrase_scores[-1]) if self._has_oos else 0.0
+        phrase_scores = phrase_scores[: len(self._entries)]
+        return (
+            phrase_scores,
+            row_scores,
+            oos,
+            (phrase_scores + self.pooled.entry_scores(qviews)) / 2,
+        )
+
     def _question_alone(
         self, question_views: dict[str, Bag], best: int, best_score: float, bonus
     ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray, int] | None:
@@ -379,10 +390,7 @@ class Matcher:
         higher than the whole message does. Else None: the decision reads the whole message.
         The background stays in the ranking (the accountant's names the topic: 附表二, 税控盘); it
         only dilutes the scores of a question that already says what it wants."""
-        phrase_scores, row_scores = self.index.scores(question_views)
-        oos = float(phrase_scores[-1]) if self._has_oos else 0.0
-        phrase_scores = phrase_scores[: len(self._entries)]
-        scores = (phrase_scores + self.pooled.entry_scores(question_views)) / 2
+        phrase_scores, row_scores, oos, scores = self._scored(question_views)
         ranking = scores + bonus if bonus is not None else scores
         if int(np.argmax(ranking)) != best or float(scores[best]) <= best_score:
             return None
