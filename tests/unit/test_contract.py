@@ -52,6 +52,12 @@ def test_close_codes_are_the_same_names_and_numbers_on_both_sides(codes_js):
     assert codes_js["CLOSE"] == {member.name: member.value for member in CloseCode}
 
 
+def test_the_final_conversation_states_are_the_same_on_both_sides(codes_js):
+    from widget.states import FINAL
+
+    assert sorted(codes_js["FINAL_STATES"]) == sorted(state.value for state in FINAL)
+
+
 def test_every_error_code_the_browsers_name_is_one_the_server_sends(codes_js):
     assert codes_js["ERROR"], "codes.js exports ERROR"
     for name, code in codes_js["ERROR"].items():

@@ -1,12 +1,11 @@
 // @ts-check
 // 业务办理服务确认单 in a conversation: the agent's composer (a centre template, materials added by hand) and one
 // card per form in the transcript, with the taxpayer's files, 退回 with a reason and 办结 with a result.
+import { FINAL_STATES } from "../shared/codes.js";
 import { h, bilingual, both, field } from "../shared/dom.js";
 import { extend } from "./i18n.js";
 import { get } from "./api.js";
 import { attachmentUrl } from "./messages.js";
-
-const OVER = new Set(["ended", "cancelled", "expired"]); // conversation states nothing follows
 
 extend({
   formBox: ["业务办理服务确认单", "Business service confirmation form"],
@@ -215,7 +214,7 @@ export class FormDesk {
     if (!line) return;
     const { form } = entry;
     // a form its conversation left unfinished says so, not "waiting for the taxpayer"
-    const over = OVER.has(this.conversation.state.state) && form.status !== "done";
+    const over = FINAL_STATES.includes(this.conversation.state.state) && form.status !== "done";
     const status = over ? "closed" : form.status;
     const drawn = `${entry.seq}:${this.conversation.mine}:${status}`; // redraw only on a change: typed text survives
     if (entry.el && entry.drawn === drawn) {

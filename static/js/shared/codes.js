@@ -35,3 +35,6 @@ export const LOCAL_ERROR = Object.freeze({
   OFFLINE: "offline", // the socket closed with the request pending
   TIMEOUT: "timeout", // no answer in time
 });
+
+// The conversation states nothing follows (widget/states.py FINAL; tests/unit/test_contract.py keeps them equal).
+export const FINAL_STATES = Object.freeze(["ended", "cancelled", "expired"]);

@@ -1,6 +1,7 @@
 // @ts-check
 // 业务办理服务确认单 in the window: each form.state event as a line in the chat, one live card per form (upload
 // each material, confirm), and the 我的业务确认单 list. Fetched with the first form, not with the window.
+import { FINAL_STATES } from "../shared/codes.js";
 import { h } from "../shared/dom.js";
 import { addStrings } from "./i18n.js";
 import { formatTime } from "../shared/i18n.js";
@@ -79,11 +80,12 @@ const STEP = {
   complete: "formComplete",
 };
 const OPEN = new Set(["sent", "returned"]); // statuses in which the taxpayer adds files and submits
-const OVER = new Set(["ended", "cancelled", "expired"]); // conversation states nothing follows
 
 /** The status a taxpayer reads: a form its conversation left unfinished says so, not "待上传材料". */
 function shownStatus(form, conversationState) {
-  return OVER.has(conversationState) && form.status !== "done" ? "closed" : form.status;
+  return FINAL_STATES.includes(conversationState) && form.status !== "done"
+    ? "closed"
+    : form.status;
 }
 
 export class FormsView {

@@ -1,6 +1,7 @@
 // @ts-check
 // The message list: one element per durable event (in seq order, repeats already dropped by the model), the
 // taxpayer's own messages from "sending" to "sent"/"read"/"failed", bot answers with feedback, suggestions.
+import { FINAL_STATES } from "../shared/codes.js";
 import { h } from "../shared/dom.js";
 
 const STATE_LINES = {
@@ -190,7 +191,7 @@ export class MessageList {
     if (frame.event === "close") key = frame.ended_by === "system" ? "evIdle" : "evClose";
     if (frame.event === "expire" && frame.reason === "centre_closed") key = "evCentreClosed";
     if (frame.event === "agent_lost" && frame.state === "ended") key = "evAgentLost";
-    if (!key && ["ended", "cancelled", "expired"].includes(frame.state)) key = "evEnded";
+    if (!key && FINAL_STATES.includes(frame.state)) key = "evEnded";
     if (!key) return null;
     const name = (frame.agent && frame.agent.name) || this.t("agentFallback");
     return this.system(frame.seq, this.t(key, { name }));
