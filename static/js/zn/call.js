@@ -205,29 +205,36 @@ export class VideoCall {
     this.unwatch = null;
   }
 
-  get ownerKey() {
-    return this.app.key("call:" + this.callId);
+  /** A flag of this tab for the current call, kept in sessionStorage across a reload (null: storage refused). */
+  storedFlag(name) {
+    try {
+      return sessionStorage.getItem(this.app.key(`${name}:${this.callId}`)) === "1";
+    } catch {
+      return null;
+    }
+  }
+
+  storeFlag(name, value) {
+    const key = this.app.key(`${name}:${this.callId}`);
+    try {
+      if (value) sessionStorage.setItem(key, "1");
+      else sessionStorage.removeItem(key);
+    } catch {
+      /* kept for this page only, if at all */
+    }
   }
 
   /** Is this tab the one carrying the call's media (it started it, or is a reload of the one that did)? */
   get owner() {
     if (this.claim) return true; // this tab's request is on its way: its call.state may come before the reply
     if (!this.callId) return false;
-    try {
-      return sessionStorage.getItem(this.ownerKey) === "1";
-    } catch {
-      return Boolean(this.memoryOwner);
-    }
+    const kept = this.storedFlag("call");
+    return kept === null ? Boolean(this.memoryOwner) : kept;
   }
 
   set owner(value) {
-    this.memoryOwner = value;
-    try {
-      if (value) sessionStorage.setItem(this.ownerKey, "1");
-      else sessionStorage.removeItem(this.ownerKey);
-    } catch {
-      /* memoryOwner keeps it for this page */
-    }
+    this.memoryOwner = value; // for this page when sessionStorage is refused
+    this.storeFlag("call", value);
   }
 
   /** 发起视频: one question (with the recording notice when calls are recorded), the camera, then ring the agent. */
@@ -495,25 +502,12 @@ export class VideoCall {
   }
 
   /** The compact window as the taxpayer left it in this tab (kept across a reload, per call). */
-  get compactKey() {
-    return this.app.key("call-compact:" + this.callId);
-  }
-
   get compactKept() {
-    try {
-      return Boolean(this.callId) && sessionStorage.getItem(this.compactKey) === "1";
-    } catch {
-      return false;
-    }
+    return Boolean(this.callId) && this.storedFlag("call-compact") === true;
   }
 
   keepCompact(value) {
-    try {
-      if (value && this.callId) sessionStorage.setItem(this.compactKey, "1");
-      else if (this.callId) sessionStorage.removeItem(this.compactKey);
-    } catch {
-      /* not kept past this page */
-    }
+    if (this.callId) this.storeFlag("call-compact", value);
   }
 
   chatClicked() {
