@@ -52,25 +52,22 @@ def merged(files: list[Path]) -> list[dict]:
     in an earlier row dropped), in id then round order."""
     by_key: dict[tuple[str, int], dict] = {}
     seen: set[tuple[str, str]] = set()
+
+    def row_of(entry_id: str, rnd: int) -> dict:
+        r = by_key.setdefault((entry_id, rnd), {"id": entry_id, "similar": [], "similar_en": []})
+        r["round"] = rnd
+        return r
+
     for path in sorted(files, key=writing_round):
         rnd = writing_round(path)
         for row in read_jsonl(path):
-            key = (row["id"], rnd)
-            r = by_key.setdefault(key, {"id": row["id"], "similar": [], "similar_en": []})
-            r["round"] = rnd
+            row_of(row["id"], rnd)  # a written row has its entry's row, even with every text moved
             for field in ("similar", "similar_en"):
                 for t in row.get(field) or ():
                     owner = REASSIGNED.get((row["id"], t), row["id"])
                     if t.strip() and (owner, t) not in seen:
                         seen.add((owner, t))
-                        if owner != row["id"]:
-                            o = by_key.setdefault(
-                                (owner, rnd), {"id": owner, "similar": [], "similar_en": []}
-                            )
-                            o["round"] = rnd
-                            o[field].append(t)
-                        else:
-                            r[field].append(t)
+                        row_of(owner, rnd)[field].append(t)
     return [by_key[k] for k in sorted(by_key)]
 
 
