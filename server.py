@@ -166,7 +166,7 @@ def serve(args, data_dir):
     gc.set_threshold(10_000, 20, 10)
     z = app.extensions["zhengna"]
     z.sweeper.start()
-    z.store.indexer.start()  # messages a previous process stored but did not index, then new ones
+    z.store.indexer.start()  # search indexing (SQLite: its own process) from where it stopped
     server = WSGIServer((args.host, args.port), app, log=None)
     # bound, so the worker knows where to send its events; serving starts once it is up
     server.init_socket()

@@ -69,7 +69,8 @@ def tsvector(token_list: list[str]) -> str:
 
 
 def index_message(conn, interaction_id: str, body: str) -> None:
-    """Add one message's tokens to the transcript index, in the caller's transaction."""
+    """Add one message's tokens to the transcript index, in the caller's transaction (the
+    migration that made the index)."""
     found = tokens(body)
     if not found:
         return
@@ -88,19 +89,18 @@ def index_message(conn, interaction_id: str, body: str) -> None:
         )
 
 
-def matching_sql(dialect: str, count: int) -> tuple[str, list[str]]:
-    """Return SQL selecting the ids of conversations holding every one of count phrases, and its
-    parameter names (:p0, :p1, ...)."""
+def matching_sql(dialect: str, count: int, table: str) -> tuple[str, list[str]]:
+    """Return SQL selecting the ids of conversations holding every one of count phrases in the
+    index table (its name as the connection knows it), and its parameter names (:p0, :p1, ...)."""
     names = [f"p{i}" for i in range(count)]
     if dialect == "postgresql":
         parts = [
-            f"SELECT interaction_id FROM {PG_TABLE} WHERE doc @@ CAST(:{name} AS tsquery)"
+            f"SELECT interaction_id FROM {table} WHERE doc @@ CAST(:{name} AS tsquery)"
             for name in names
         ]
-    else:
+    else:  # FTS5 names its hidden column after the table, without the schema
         parts = [
-            f"SELECT interaction_id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :{name}"
-            for name in names
+            f"SELECT interaction_id FROM {table} WHERE {FTS_TABLE} MATCH :{name}" for name in names
         ]
     return " INTERSECT ".join(parts), names
 
@@ -168,11 +168,13 @@ def find(store, scope, *, words="", tin="", enterprise="", person="", limit=50) 
     if person:
         query = query.where(facts.person_name.contains(person.strip(), autoescape=True))
     found = phrases(words)
-    if found:
-        store.indexer.flush()  # this process's messages not yet indexed: index them first
-        dialect = store.engine.dialect.name
-        sql, _ = matching_sql(dialect, len(found))
+    if not found:
+        with store.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+    store.indexer.flush()  # messages stored and not yet indexed: index them first
+    dialect = store.engine.dialect.name
+    with store.engine.connect() as conn, store.indexer.attached(conn) as table:
+        sql, _ = matching_sql(dialect, len(found), table)
         ids = text(sql).bindparams(**phrase_params(dialect, found))
         query = query.where(facts.interaction_id.in_(ids.columns(column("interaction_id", String))))
-    with store.engine.connect() as conn:
         return [dict(row) for row in conn.execute(query).mappings()]

@@ -1,9 +1,12 @@
 """A process that dies between a group commit and its acknowledgements loses nothing it
 acknowledged, and what it did not acknowledge is resent by the client and stored once."""
 
+import sqlite3
 import time
+from pathlib import Path
 
 from tests.support import ServerProcess, WSClient, agent, console, served, settings_env, taxpayer
+from widget import search
 
 # the taxpayer's session credential, the interaction human.request creates, the agent's accept and
 # its audit row
@@ -71,15 +74,11 @@ def test_death_after_a_group_commit_before_any_ack(tmp_path, person):
         server.stop()
 
 
-def test_a_message_committed_but_not_indexed_is_indexed_after_restart(tmp_path, person):
-    """Search indexing runs after the commit: a death in between leaves the message unindexed,
-    and the next start catches it up from report_facts' mark."""
-    from sqlalchemy import select, text
-
-    from widget import search
-    from widget.store.schema import interactions, report_facts
-
-    # the server dies right after the commit holding the message, before its after-commit marks
+def test_a_message_committed_as_the_server_dies_is_found_once_after_restart(tmp_path, person):
+    """The transcript index is kept by a process of its own from the messages past its mark: the
+    server's death takes that process with it, and the message is indexed (by it before it went,
+    or by the next server's) and found once."""
+    # the server dies right after the commit holding the message, before answering it
     dying = ServerProcess(
         tmp_path / "data", env=settings_env(TEST_EXIT_AFTER_COMMITS=SETUP_COMMITS + 1)
     )
@@ -88,48 +87,60 @@ def test_a_message_committed_but_not_indexed_is_indexed_after_restart(tmp_path, 
     ag, _ = agent(dying)
     ag.reply(ag.request({"type": "interaction.accept", "interaction_id": iid}))
     tp.expect("interaction.state", interaction_id=iid, state="connected")
+    indexing = _indexing_processes(tmp_path / "data")
+    assert len(indexing) == 1, "the server starts one indexing process"
     tp.send({"type": "message.send", "cid": "m1", "interaction_id": iid, "text": "发票要红冲"})
     assert dying.proc.wait(20) == 70
     ag.close()
     dying.log.close()
+    deadline = time.monotonic() + 10
+    while _indexing_processes(tmp_path / "data"):
+        assert time.monotonic() < deadline, "the indexing process outlived its server"
+        time.sleep(0.1)
 
-    def progress(store):
-        with store.engine.connect() as conn:
-            mark, seq = conn.execute(
-                select(report_facts.c.indexed_seq, interactions.c.seq)
-                .join(interactions, interactions.c.id == report_facts.c.interaction_id)
-                .where(interactions.c.id == iid)
-            ).one()
-            rows = conn.execute(
-                text(f"SELECT count(*) FROM {search.FTS_TABLE} WHERE interaction_id = :iid"),
-                {"iid": iid},
-            ).scalar()
-        return mark, seq, rows
-
-    with _store(dying) as store:  # the message is stored, not indexed
-        mark, seq, rows = progress(store)
+    with _store(dying) as store:  # stored, and acknowledged to no one
         cids = [
             e["payload"]["message"].get("cid")
             for e in store.conversations.events_after(iid, 0, 100)
             if e["type"] == "message.new"
         ]
-        assert cids == ["m1"] and mark < seq and rows == 0
+        assert cids == ["m1"]
     server = ServerProcess(tmp_path / "data", env=settings_env())
     try:
         with _store(server) as store:
-            mark, seq, rows = progress(store)
             deadline = time.monotonic() + 20
-            while mark < seq:  # the new process catches up at its start
+            while _documents(store, iid) == 0:  # the new server's indexing process reaches it
                 assert time.monotonic() < deadline, "the committed message was never indexed"
                 time.sleep(0.1)
-                mark, seq, rows = progress(store)
-            assert rows == 1
+            assert _documents(store, iid) == 1
         found = console(server, "super1", "super1-demo").get(
             server.url + "/console/api/search", params={"q": "红冲"}
         )
         assert [item["interaction_id"] for item in found.json()["items"]] == [iid]
     finally:
         server.stop()
+    assert not _indexing_processes(tmp_path / "data"), "a stopped server stops its indexer"
+
+
+def _indexing_processes(data_dir):
+    """The pids of the transcript indexing processes working on data_dir's store."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"widget.store.transcripts" in argv and any(str(data_dir).encode() in a for a in argv):
+            found.append(int(proc.name))
+    return found
+
+
+def _documents(store, iid):
+    """The transcript index's documents of one conversation."""
+    with sqlite3.connect(store.indexer.path) as index:
+        return index.execute(
+            f"SELECT count(*) FROM {search.FTS_TABLE} WHERE interaction_id = ?", (iid,)
+        ).fetchone()[0]
 
 
 class _store:

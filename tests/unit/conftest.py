@@ -42,10 +42,14 @@ def store(tmp_path):
 def any_store(request):
     """The store on SQLite, then on a throwaway PostgreSQL database, with the demo site and
     centre."""
-    if request.param == "sqlite":
-        yield request.getfixturevalue("store")
-        return
-    url = request.getfixturevalue("postgres").create_database()
+    name = "store" if request.param == "sqlite" else "pg_store"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture
+def pg_store(postgres):
+    """A store on a throwaway PostgreSQL database, with the demo site and centre."""
+    url = postgres.create_database()
     store = Store(url.replace("postgresql://", "postgresql+psycopg://", 1))
     store.migrate()
     store.directory.put_site(

@@ -1,6 +1,8 @@
-"""Messages are counted and indexed for search after their commit, in batches, durably: the mark
-in report_facts says what is done, and whatever a dead process left is caught up."""
+"""PostgreSQL: messages are counted and indexed for search after their commit, in batches,
+durably: the mark in report_facts says what is done, and whatever a dead process left is caught
+up. (SQLite's index, a file and a process of its own: test_transcripts.py.)"""
 
+import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 
@@ -15,7 +17,7 @@ EVERYWHERE = reports.Scope(reports.period("today", T0))
 def _indexed(store, iid):
     with store.engine.connect() as conn:
         return conn.execute(
-            text(f"SELECT count(*) FROM {search.FTS_TABLE} WHERE interaction_id = :iid"),
+            text(f"SELECT count(*) FROM {search.PG_TABLE} WHERE interaction_id = :iid"),
             {"iid": iid},
         ).scalar()
 
@@ -44,6 +46,11 @@ def _index_meanwhile(monkeypatch, other, iid):
 
     monkeypatch.setattr(search, "tokens", racing)
     return raced
+
+
+@pytest.fixture
+def store(pg_store):
+    return pg_store
 
 
 def _found(store, words):
@@ -156,19 +163,3 @@ def test_of_a_batch_only_the_marks_another_process_moved_are_left_to_it(store, m
         assert _facts(store, "ix1") == (1, 2, 2) and _facts(store, "ix2") == (1, 2, 2)
     finally:
         other.dispose()
-
-
-def test_indexing_leaves_every_connection_at_the_stores_durability(store):
-    store.indexer.gather_s = 60
-    created(store, "ix1")
-    store.conversations.append("ix1", [message("c1", body="发票")])
-    levels = []
-
-    @sa_event.listens_for(store.engine, "commit")
-    def _level(conn):  # the indexer's own commit: no fsync of its own (NORMAL = 1)
-        levels.append(conn.connection.dbapi_connection.execute("PRAGMA synchronous").fetchone()[0])
-
-    store.indexer.flush()
-    assert levels == [1]
-    with store.engine.connect() as conn:  # back in the pool at FULL (2), as the store opened it
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2

@@ -1,7 +1,9 @@
 """One store over SQLAlchemy Core (SQLite file by default, PostgreSQL by URL), split by aggregate.
 
-`Store` is the one object the app holds. It owns the engine, the group writer and the indexer,
-and hands out the aggregates, each a small module of its own tables:
+`Store` is the one object the app holds. It owns the engine, the group writer and the transcript
+index (SQLite: a file and a process of its own, transcripts.py; PostgreSQL: a table the indexer
+fills after each commit, indexer.py), and hands out the aggregates, each a small module of its own
+tables:
 
 - `store.conversations`: interactions, their events and messages, audit, call log, left messages
   (conversations.py: the concurrency-critical core, every write through the group writer)
@@ -30,6 +32,7 @@ from .indexer import Indexer
 from .knowledge import Knowledge
 from .media import Media
 from .ratings import Ratings
+from .transcripts import TranscriptFile
 from .writer import GroupWriter
 
 if TYPE_CHECKING:
@@ -61,8 +64,12 @@ class Store:
             exit_after_commits=exit_after_commits,
             after_each_commit=self.checkpoints.due if self.checkpoints else None,
         )
-        # messages counted and indexed after their commit
-        self.indexer = Indexer(self.engine, sqlite_synchronous=sqlite_synchronous)
+        # messages indexed for search after their commit
+        self.indexer: Indexer | TranscriptFile = (
+            TranscriptFile(self.engine, database)
+            if self.engine.dialect.name == "sqlite"
+            else Indexer(self.engine)
+        )
         self.conversations = Conversations(self.engine, self.writer, self.indexer)
         self.ratings = Ratings(self.engine, self.conversations)
         self.forms = Forms(self.engine, self.conversations)

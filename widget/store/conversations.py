@@ -32,6 +32,7 @@ from .schema import (
     leave_messages,
     messages,
 )
+from .transcripts import TranscriptFile
 from .writer import GroupWriter
 
 _INTERACTION_COLUMNS = [f.name for f in fields(Interaction) if f.name != "extra"]
@@ -69,10 +70,12 @@ _SEQ = {
 class Conversations(Tables):
     """Interactions, their events and messages, the audit trail, the call log, left messages."""
 
-    def __init__(self, engine: Engine, writer: GroupWriter, indexer: Indexer) -> None:
+    def __init__(
+        self, engine: Engine, writer: GroupWriter, indexer: Indexer | TranscriptFile
+    ) -> None:
         super().__init__(engine)
         self.writer = writer
-        self.indexer = indexer  # messages counted and indexed after their commit
+        self.indexer = indexer  # messages indexed for search after their commit
 
     # -- interactions and their sequenced events ---------------------------------------------
 
@@ -165,8 +168,9 @@ class Conversations(Tables):
             }
             self.writer.insert(conn, _INSERT_EVENT, row)
             stored.append(row)
-        if any(row["type"] == "message.new" for row in stored):
-            self.writer.after_commit(conn, lambda: self.indexer.note(interaction_id))
+        indexer = self.indexer  # SQLite's index follows the messages table by itself
+        if isinstance(indexer, Indexer) and any(row["type"] == "message.new" for row in stored):
+            self.writer.after_commit(conn, lambda: indexer.note(interaction_id))
         return stored
 
     def find_message(

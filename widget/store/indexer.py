@@ -1,4 +1,6 @@
-"""Transcript indexing after the commit: messages are counted and indexed for search in batches.
+"""PostgreSQL's transcript indexing after the commit: messages counted and indexed in batches.
+
+(SQLite's index is a file of its own, kept by a process of its own: transcripts.py.)
 
 A message's own transaction stores the message and its event, nothing more. Once it has committed,
 the writer's after-commit hook marks its conversation here; a batcher greenlet takes the marked
@@ -74,15 +76,8 @@ class Indexer:
     """Indexes committed messages for search in batches; note() after a commit, flush() to catch
     up now."""
 
-    def __init__(
-        self,
-        engine: Engine,
-        gather_s: float = GATHER_S,
-        chunk: int = CHUNK,
-        sqlite_synchronous: str = "FULL",
-    ):
+    def __init__(self, engine: Engine, gather_s: float = GATHER_S, chunk: int = CHUNK):
         self.engine, self.gather_s, self.chunk = engine, gather_s, chunk
-        self.sqlite_synchronous = sqlite_synchronous  # the store's: restored after each batch
         self._marked: set[str] = set()
         self._wake = Event()
         self._lock = Semaphore()
@@ -148,6 +143,11 @@ class Indexer:
             self._greenlet = None
         self.flush()
 
+    @contextmanager
+    def attached(self, conn: Connection) -> Iterator[str]:
+        """Yield the index table's name for a search on conn (in the store's own database)."""
+        yield search.PG_TABLE
+
     def _follow(self) -> None:
         if self._greenlet is None or self._greenlet.dead:
             self._thread = os_thread_id()
@@ -207,7 +207,7 @@ class Indexer:
             {"iid": iid, "done": done, "top": top, "n": len(bodies[iid])}
             for iid, (done, top) in marks.items()
         ]
-        with self._transaction() as conn:
+        with self.engine.begin() as conn:
             if together:
                 if conn.execute(_CLAIM, claims).rowcount != len(claims):
                     raise _Moved  # rolls the transaction back
@@ -220,7 +220,7 @@ class Indexer:
                 ]
                 self._marked.update(set(marks) - set(claimed))
             docs = [(iid, found) for iid in claimed for found in tokens[iid] if found]
-            if docs and self.engine.dialect.name == "postgresql":
+            if docs:
                 conn.execute(
                     text(
                         f"INSERT INTO {search.PG_TABLE} (interaction_id, doc) "
@@ -228,31 +228,4 @@ class Indexer:
                     ),
                     [{"iid": iid, "doc": search.tsvector(found)} for iid, found in docs],
                 )
-            elif docs:
-                conn.execute(
-                    text(
-                        f"INSERT INTO {search.FTS_TABLE} (words, interaction_id) VALUES (:w, :iid)"
-                    ),
-                    [{"w": " ".join(found), "iid": iid} for iid, found in docs],
-                )
         self.indexed += len(docs)
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        """An indexing transaction. On SQLite it commits without an fsync of its own
-        (synchronous=NORMAL for it: in WAL mode still atomic, only not yet durable): what it
-        writes is derived from committed messages, and its marks go with it, so a transaction a
-        power loss takes is indexed again by catch_up at the next start. The writer's next
-        commit makes it durable with its own fsync."""
-        with self.engine.connect() as conn:
-            sqlite = conn.dialect.name == "sqlite"
-            if sqlite:  # outside any transaction: on the driver's connection, in autocommit
-                driver = conn.connection.cursor()
-                driver.execute("PRAGMA synchronous=NORMAL")
-            try:
-                with conn.begin():
-                    yield conn
-            finally:
-                if sqlite:
-                    driver.execute(f"PRAGMA synchronous={self.sqlite_synchronous}")
-                    driver.close()

@@ -1,0 +1,160 @@
+"""SQLite's transcript index: a file of its own beside the store, filled from the messages past
+its mark by a process of its own, or by a search before it looks."""
+
+import shutil
+import sqlite3
+import time
+
+from alembic import command
+from sqlalchemy import text
+
+from tests.unit.storekit import T0, created, message
+from widget import reports, search
+from widget.store import Store, migrate
+from widget.store.transcripts import TranscriptFile, path_for
+
+EVERYWHERE = reports.Scope(reports.period("today", T0))
+
+
+def _rows(store, iid=None):
+    """The index's documents (of one conversation), read from the file."""
+    with sqlite3.connect(store.indexer.path) as index:
+        if iid is None:
+            return index.execute(f"SELECT count(*) FROM {search.FTS_TABLE}").fetchone()[0]
+        return index.execute(
+            f"SELECT count(*) FROM {search.FTS_TABLE} WHERE interaction_id = ?", (iid,)
+        ).fetchone()[0]
+
+
+def _found(store, words):
+    return [row["interaction_id"] for row in search.find(store, EVERYWHERE, words=words)]
+
+
+def test_the_index_is_a_file_beside_the_store():
+    assert path_for("/srv/zn/zhengna.db").as_posix() == "/srv/zn/zhengna-search.db"
+    assert path_for("/srv/zn/data").as_posix() == "/srv/zn/data-search.db"
+
+
+def test_the_messages_transaction_leaves_the_index_alone(store):
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="我想红冲一张发票")])
+    assert _rows(store) == 0
+    assert store.indexer.catch_up() == 1 and _rows(store, "ix1") == 1
+    assert store.indexer.catch_up() == 0 and _rows(store, "ix1") == 1  # nothing twice
+
+
+def test_a_search_sees_every_message_stored_before_it(store):
+    created(store, "ix1")
+    created(store, "ix2")
+    store.conversations.append("ix1", [message("c1", body="额度不够怎么办")])
+    store.conversations.append("ix2", [message("c2", body="发票额度调整")])
+    assert sorted(_found(store, "额度")) == ["ix1", "ix2"]
+    assert _found(store, "额度 调整") == ["ix2"]
+    assert _found(store, "红冲") == []
+
+
+def test_an_empty_body_moves_the_mark_without_a_document(store):
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="")])  # an attachment's
+    store.conversations.append("ix1", [message("c2", body="发票")])
+    assert store.indexer.catch_up() == 1
+    assert store.indexer.index_chunk() == 0
+
+
+def test_many_messages_are_indexed_a_chunk_a_transaction(store):
+    store.indexer.chunk = 50
+    for n in range(120):
+        created(store, f"ix{n}")
+        store.conversations.append(f"ix{n}", [message(f"c{n}", body=f"第{n}张发票")])
+    assert [store.indexer.index_chunk() for _ in range(4)] == [50, 50, 20, 0]
+    assert store.indexer.indexed == 120 and _rows(store) == 120
+
+
+def test_two_indexers_never_index_a_message_twice(store, monkeypatch):
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="发票红冲")])
+    other = TranscriptFile(store.engine, str(store.indexer.path).replace("-search", ""))
+    tokens, raced = search.tokens, []
+
+    def racing(body):  # the other indexer takes the chunk while this one tokenises it
+        if not raced:
+            raced.append(body)
+            other.catch_up()
+        return tokens(body)
+
+    monkeypatch.setattr(search, "tokens", racing)
+    store.indexer.catch_up()
+    assert raced and other.indexed == 1 and store.indexer.indexed == 0
+    assert _rows(store, "ix1") == 1
+
+
+def test_the_indexing_process_follows_new_messages_and_ends_with_its_parent(store):
+    store.indexer.start()
+    child = store.indexer._child
+    assert child is not None
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="开票系统登录不了")])
+    deadline = 150
+    while _rows(store, "ix1") == 0 and deadline:
+        time.sleep(0.1)
+        deadline -= 1
+    assert _rows(store, "ix1") == 1  # indexed by the child: no search, no flush here
+    child.stdin.close()  # what a parent's death does to the pipe
+    assert child.wait(10) == 0
+    store.indexer._child = None
+
+
+def test_a_deleted_index_is_built_again_from_the_store(store):
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="上个月的发票要红冲")])
+    assert _found(store, "红冲") == ["ix1"]
+    url = store.url
+    store.dispose()
+    for suffix in ("", "-wal", "-shm"):
+        (store.indexer.path.parent / (store.indexer.path.name + suffix)).unlink(missing_ok=True)
+    again = Store(url)
+    try:
+        assert _found(again, "红冲") == ["ix1"] and _rows(again) == 1
+    finally:
+        again.dispose()
+
+
+def test_an_index_of_another_store_is_built_again(store, tmp_path):
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="红冲发票")])
+    assert _found(store, "红冲") == ["ix1"]
+    other = Store(f"sqlite:///{tmp_path / 'other.db'}")  # a store restored from elsewhere
+    try:
+        other.migrate()
+        created(other, "ix9")
+        other.conversations.append("ix9", [message("c9", body="申报期限延长")])
+        shutil.copy(store.indexer.path, other.indexer.path)  # beside it, the first store's index
+        assert _found(other, "红冲") == [] and _found(other, "申报") == ["ix9"]
+    finally:
+        other.dispose()
+
+
+def test_an_in_memory_store_searches_a_temporary_index():
+    store = Store("sqlite://")
+    store.migrate()
+    path = store.indexer.path
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="发票红冲")])
+    assert _found(store, "红冲") == ["ix1"]
+    store.dispose()
+    assert not path.exists()
+
+
+def test_the_migration_moves_the_index_out_and_back(store):
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="发票红冲")])
+    with store.engine.begin() as conn:
+        command.downgrade(migrate.alembic_config(conn), "0101_leave_cid")
+        names = conn.execute(text("SELECT name FROM sqlite_master")).scalars().all()
+        marks = conn.execute(text("SELECT indexed_seq FROM report_facts")).scalars().all()
+    assert search.FTS_TABLE in names and marks == [0]  # the earlier indexer starts again
+    store.migrate()
+    with store.engine.connect() as conn:
+        names = conn.execute(text("SELECT name FROM sqlite_master")).scalars().all()
+    assert search.FTS_TABLE not in names
+    assert _found(store, "红冲") == ["ix1"]

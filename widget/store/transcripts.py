@@ -1,0 +1,235 @@
+"""SQLite's transcript index: a database file of its own, kept by a process of its own.
+
+The server's loop stores messages; it does not index them. The index (an FTS5 table of each
+message's search tokens, widget/search.py) lives in `<database>-search.db` beside the store, with
+its high-water mark: the rowid of the last message indexed, and that message's id. A child process
+(`python -m widget.store.transcripts URL`, started by server.py) reads the messages stored after
+the mark from the store, a chunk at a time, and writes their tokens and the new mark in one
+transaction of the index file, so it never takes the store's write lock from the group writer and
+its CPU is on the other core. Messages are never deleted and SQLite gives a new row the largest
+rowid plus one, so rowids rise in commit order and every committed message is past the mark until
+it is indexed: nothing to note after a commit, nothing lost when a process dies. A search first
+indexes what the child has not reached yet (`flush`), so it sees every message stored before it.
+
+The file is derived data: deleted, it is rebuilt from the store; a store whose message at the mark
+is not the one indexed there (restored from a backup, rebuilt) is indexed again from the start.
+Two indexers on one file (two processes, or a search beside the child) claim each chunk by its
+mark inside the index file's write transaction, so no message is indexed twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import select
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import gevent
+from sqlalchemy import make_url, text
+from sqlalchemy.engine import Connection, Engine
+
+from .. import search
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.2  # the child looks for new messages this often
+CHUNK = 2000  # messages per indexing transaction
+SCHEMA = "transcripts"  # the index file's name when attached to a store connection (searches)
+VERSION = 1  # PRAGMA user_version of the file's layout; another version is rebuilt
+
+_PENDING = text(
+    "SELECT rowid, id, interaction_id, body FROM messages WHERE rowid > :mark "
+    "ORDER BY rowid LIMIT :n"
+)
+_AT_MARK = text("SELECT id FROM messages WHERE rowid = :mark")
+
+
+def path_for(database: str) -> Path:
+    """Return the index file beside a store's database file (data/zhengna.db ->
+    data/zhengna-search.db)."""
+    path = Path(database)
+    return path.with_name(f"{path.stem}-search{path.suffix or '.db'}")
+
+
+class TranscriptFile:
+    """The transcript index of a SQLite store and the process that keeps it."""
+
+    def __init__(self, engine: Engine, database: str | None, chunk: int = CHUNK) -> None:
+        self.engine, self.chunk = engine, chunk
+        self._temporary = database in (None, "", ":memory:")
+        if self._temporary:  # an in-memory store (tests): an index file of its own, removed after
+            handle, name = tempfile.mkstemp(prefix="zhengna-search-", suffix=".db")
+            os.close(handle)
+            self.path = Path(name)
+        else:
+            self.path = path_for(str(database))
+        self._child: subprocess.Popen | None = None
+        self.indexed = 0  # messages indexed by this object (tests, benchmarks)
+        with self._index() as db:
+            _create(db)
+
+    # -- the process ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the indexing process (a server's start): it catches up with what no process
+        indexed, then follows new messages until this process closes its stdin or dies."""
+        if self._temporary or self._child is not None:
+            return
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", __name__, self.engine.url.render_as_string(False)],
+            stdin=subprocess.PIPE,
+        )
+
+    def stop(self) -> None:
+        """Stop the indexing process: what it has not reached is indexed by the next start or
+        search."""
+        child, self._child = self._child, None
+        if child is not None:
+            child.stdin.close()  # type: ignore[union-attr]
+            try:
+                child.wait(5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        if self._temporary:
+            self.path.unlink(missing_ok=True)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    # -- indexing --------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Index every message stored so far (a search calls it first, so it sees them all)."""
+        while self.index_chunk():
+            gevent.sleep(0)  # the requests waiting on the loop run between chunks
+
+    def catch_up(self) -> int:
+        """Index every message stored so far; return how many were indexed."""
+        before = self.indexed
+        while self.index_chunk():
+            pass
+        return self.indexed - before
+
+    def index_chunk(self) -> int:
+        """Index the next chunk of messages past the mark in one transaction of the index file;
+        return how many messages it held (0: the index has reached the store)."""
+        with self._index() as db:
+            mark, mark_id = db.execute("SELECT rowid_done, id_done FROM mark").fetchone()
+            with self.engine.connect() as conn:
+                if mark and conn.execute(_AT_MARK, {"mark": mark}).scalar() != mark_id:
+                    _restart(db, "the store's message at the mark is not the one indexed there")
+                    return self.index_chunk()
+                rows = conn.execute(_PENDING, {"mark": mark, "n": self.chunk}).all()
+            if not rows:
+                return 0
+            docs = [
+                (" ".join(found), iid)
+                for _, _, iid, body in rows
+                if body and (found := search.tokens(body))
+            ]
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if db.execute("SELECT rowid_done FROM mark").fetchone()[0] != mark:
+                    db.execute("ROLLBACK")  # another indexer took this chunk: go on from its mark
+                    return len(rows)
+                db.executemany(
+                    f"INSERT INTO {search.FTS_TABLE} (words, interaction_id) VALUES (?, ?)", docs
+                )
+                db.execute("UPDATE mark SET rowid_done = ?, id_done = ?", rows[-1][:2])
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        self.indexed += len(docs)
+        return len(rows)
+
+    # -- searching ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def attached(self, conn: Connection) -> Iterator[str]:
+        """Attach the index file to a store connection for a search; yield the FTS table's name
+        as the search's SQL names it."""
+        conn.exec_driver_sql(f"ATTACH DATABASE ? AS {SCHEMA}", (str(self.path),))
+        try:
+            yield f"{SCHEMA}.{search.FTS_TABLE}"
+        finally:
+            conn.rollback()  # the search's read transaction, which DETACH may not run inside
+            conn.exec_driver_sql(f"DETACH DATABASE {SCHEMA}")
+
+    @contextmanager
+    def _index(self) -> Iterator[sqlite3.Connection]:
+        """A connection to the index file, in autocommit (transactions begun by hand)."""
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            # derived data: a transaction a power loss takes is indexed again from the store
+            db.execute("PRAGMA synchronous=NORMAL")
+            yield db
+        finally:
+            db.close()
+
+
+def _create(db: sqlite3.Connection) -> None:
+    """Create the index file's tables, or rebuild a file of another layout."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version not in (0, VERSION):
+            db.execute(f"DROP TABLE IF EXISTS {search.FTS_TABLE}")
+            db.execute("DROP TABLE IF EXISTS mark")
+        db.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {search.FTS_TABLE} USING fts5("
+            "words, interaction_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')"
+        )
+        db.execute("CREATE TABLE IF NOT EXISTS mark (rowid_done INTEGER NOT NULL, id_done TEXT)")
+        if db.execute("SELECT count(*) FROM mark").fetchone()[0] == 0:
+            db.execute("INSERT INTO mark VALUES (0, NULL)")
+        db.execute(f"PRAGMA user_version = {VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _restart(db: sqlite3.Connection, why: str) -> None:
+    """Empty the index, to be rebuilt from the store's first message."""
+    log.warning("the transcript index is rebuilt: %s", why)
+    db.execute("BEGIN IMMEDIATE")
+    db.execute(f"DELETE FROM {search.FTS_TABLE}")
+    db.execute("UPDATE mark SET rowid_done = 0, id_done = NULL")
+    db.execute("COMMIT")
+
+
+def follow(index: TranscriptFile, stdin: int, poll_s: float = POLL_S) -> None:
+    """Index new messages every poll_s seconds until stdin closes (the server stopped or died)."""
+    while True:
+        try:
+            index.catch_up()
+        except sqlite3.Error:
+            log.exception("indexing messages failed; trying again")
+        if select.select([stdin], [], [], poll_s)[0] and not os.read(stdin, 4096):
+            return
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The indexing process: `python -m widget.store.transcripts URL`."""
+    from .base import open_engine
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", help="the store's SQLite URL")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s transcripts %(message)s")
+    engine = open_engine(args.url)
+    follow(TranscriptFile(engine, make_url(args.url).database), sys.stdin.fileno())
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
