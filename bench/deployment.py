@@ -96,13 +96,19 @@ class Deployment:
             store.dispose()
 
     def usage(self):
-        """Return (RSS bytes, CPU seconds) summed over the server processes."""
+        """Return (RSS bytes, CPU seconds) summed over the server processes; the CPU with their
+        children's (SQLite's transcript indexing process), the RSS without (a fixed cost, not a
+        connection's)."""
         rss = cpu = 0
         for server in self.servers:
             proc = psutil.Process(server.proc.pid)
-            times = proc.cpu_times()
             rss += proc.memory_info().rss
-            cpu += times.user + times.system
+            for each in [proc, *proc.children(recursive=True)]:
+                try:
+                    times = each.cpu_times()
+                except psutil.NoSuchProcess:
+                    continue
+                cpu += times.user + times.system
         return rss, cpu
 
     def close(self):

@@ -17,6 +17,7 @@ empty, which no timed query reads. Timed (median and worst of --repeat runs afte
 
 import argparse
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -247,7 +248,7 @@ def fill(store, n, now, batch=20000):
             _rows(conn, dialect, interactions, [c[0] for c in chunk])
             _rows(conn, dialect, report_facts, [c[1] for c in chunk])
             _rows(conn, dialect, rating_reasons, reasons)
-            _index(conn, dialect, [(c[0]["id"], segmented[t]) for c in chunk for t in c[3]])
+            _index(store, conn, [(c[0]["id"], segmented[t]) for c in chunk for t in c[3]])
         print(f"\r  {done:,} / {n:,} conversations", end="", flush=True)
     print()
     _create_indexes(store, index_names)
@@ -268,14 +269,17 @@ def _rows(conn, dialect, table, rows):
             copy.write_row([row[name] for name in names])
 
 
-def _index(conn, dialect, docs):
-    raw = conn.connection.driver_connection
-    if dialect == "postgresql":
+def _index(store, conn, docs):
+    """Add the documents to the transcript index: PostgreSQL's table, or SQLite's file of its own
+    (its mark stays at 0: the messages table is left empty)."""
+    if store.engine.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
         with raw.cursor().copy(f"COPY {search.PG_TABLE} (interaction_id, doc) FROM STDIN") as copy:
             for iid, toks in docs:
                 copy.write_row((iid, search.tsvector(toks)))
-    else:
-        raw.executemany(
+        return
+    with sqlite3.connect(store.indexer.path) as index:
+        index.executemany(
             f"INSERT INTO {search.FTS_TABLE} (words, interaction_id) VALUES (?, ?)",
             [(" ".join(toks), iid) for iid, toks in docs],
         )

@@ -125,7 +125,7 @@ class TranscriptFile:
             with self.engine.connect() as conn:
                 if mark and conn.execute(_AT_MARK, {"mark": mark}).scalar() != mark_id:
                     _restart(db, "the store's message at the mark is not the one indexed there")
-                    return self.index_chunk()
+                    mark = 0
                 rows = conn.execute(_PENDING, {"mark": mark, "n": self.chunk}).all()
             if not rows:
                 return 0
@@ -212,7 +212,7 @@ def follow(index: TranscriptFile, stdin: int, poll_s: float = POLL_S) -> None:
     while True:
         try:
             index.catch_up()
-        except sqlite3.Error:
+        except Exception:  # the store busy or not there yet: the next round goes on from the mark
             log.exception("indexing messages failed; trying again")
         if select.select([stdin], [], [], poll_s)[0] and not os.read(stdin, 4096):
             return
