@@ -343,6 +343,12 @@ ERRORS: dict[str, Entry] = {
     "bad_schedule": _E("工作时间设置有误：{reason}", "The schedule is not valid: {reason}"),
     "bad_holidays": _E("节假日安排有误：{reason}", "The arrangement is not valid: {reason}"),
     "bad_search": _E("请至少填写一个查询条件。", "Give at least one thing to search for."),
+    "search_behind": _E(
+        "对话记录的检索索引正在更新（重建时可能需要几分钟），请稍后再查。",
+        "The transcript index is being brought up to date (a rebuild can take a few minutes); "
+        "search again shortly.",
+        status=409,
+    ),
     "bad_range": _E(
         "时间范围应为今天、7 天、本月或自定义。", "range must be today, 7d, month or custom."
     ),

@@ -15,6 +15,7 @@ import re
 from sqlalchemy import String, column, select, text
 
 from .bot.tokens import tokenizer
+from .errors import ZhengnaError
 from .store.schema import agents, report_facts
 
 FTS_TABLE = "transcript_fts"  # SQLite: FTS5 virtual table (words, interaction_id UNINDEXED)
@@ -171,7 +172,8 @@ def find(store, scope, *, words="", tin="", enterprise="", person="", limit=50) 
     if not found:
         with store.engine.connect() as conn:
             return [dict(row) for row in conn.execute(query).mappings()]
-    store.indexer.flush()  # messages stored and not yet indexed: index them first
+    if not store.indexer.flush():  # messages stored and not yet indexed: indexed first
+        raise ZhengnaError("search_behind")
     dialect = store.engine.dialect.name
     with store.engine.connect() as conn, store.indexer.attached(conn) as table:
         sql, _ = matching_sql(dialect, len(found), table)

@@ -5,12 +5,14 @@ import shutil
 import sqlite3
 import time
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
 from tests.unit.storekit import T0, created, message
 from widget import reports, search
-from widget.store import Store, migrate
+from widget.errors import ZhengnaError
+from widget.store import Store, migrate, transcripts
 from widget.store.transcripts import TranscriptFile, path_for
 
 EVERYWHERE = reports.Scope(reports.period("today", T0))
@@ -158,3 +160,23 @@ def test_the_migration_moves_the_index_out_and_back(store):
         names = conn.execute(text("SELECT name FROM sqlite_master")).scalars().all()
     assert search.FTS_TABLE not in names
     assert _found(store, "红冲") == ["ix1"]
+
+
+def test_a_search_far_behind_the_indexing_process_waits_for_it_then_says_so(store, monkeypatch):
+    monkeypatch.setattr(transcripts, "INLINE", 2)  # a search indexes two messages itself, no more
+    store.indexer._child = object()  # an indexing process runs (and, here, never gets there)
+    try:
+        for n in range(5):
+            created(store, f"ix{n}")
+            store.conversations.append(f"ix{n}", [message(f"c{n}", body="发票红冲")])
+        began = time.monotonic()
+        assert store.indexer.flush(wait_s=0.3) is False and time.monotonic() - began >= 0.3
+        monkeypatch.setattr(transcripts, "SEARCH_WAIT_S", 0.1)
+        with pytest.raises(ZhengnaError) as refused:
+            search.find(store, EVERYWHERE, words="红冲")
+        assert refused.value.code == "search_behind"
+        assert store.indexer.index_chunk(limit=3) == 3  # the process gets within two of the store
+        found = sorted(_found(store, "红冲"))  # and the search indexes the rest itself
+        assert found == [f"ix{n}" for n in range(5)]
+    finally:
+        store.indexer._child = None

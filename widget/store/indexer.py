@@ -101,9 +101,9 @@ class Indexer:
         self._follow()
         self._wake.set()
 
-    def flush(self) -> None:
+    def flush(self) -> bool:
         """Index every marked conversation now (search calls it first, so it sees its own
-        process's messages)."""
+        process's messages); return True (done)."""
         with self._lock:
             while self._marked:
                 batch = [self._marked.pop() for _ in range(min(self.chunk, len(self._marked)))]
@@ -113,6 +113,7 @@ class Indexer:
                     self._marked.update(batch)  # for the next round
                     raise
                 gevent.sleep(0)  # let the requests waiting on the loop run between chunks
+        return True
 
     def catch_up(self) -> int:
         """Mark and index every conversation with messages past its mark; return how many."""

@@ -9,7 +9,9 @@ transaction of the index file, so it never takes the store's write lock from the
 its CPU is on the other core. Messages are never deleted and SQLite gives a new row the largest
 rowid plus one, so rowids rise in commit order and every committed message is past the mark until
 it is indexed: nothing to note after a commit, nothing lost when a process dies. A search first
-indexes what the child has not reached yet (`flush`), so it sees every message stored before it.
+indexes what the child has not reached yet when that is a little (`flush`), or waits for the child
+to reach it (a rebuild: the search is refused after a while rather than holding the loop for
+minutes), so it sees every message stored before it.
 
 The file is derived data: deleted, it is rebuilt from the store; a store whose message at the mark
 is not the one indexed there (restored from a backup, rebuilt) is indexed again from the start.
@@ -27,6 +29,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +44,10 @@ log = logging.getLogger(__name__)
 
 POLL_S = 0.2  # the child looks for new messages this often
 CHUNK = 2000  # messages per indexing transaction
+# A search indexes at most this many messages itself (a few milliseconds of the loop a hundred);
+# further behind, it waits for the indexing process up to SEARCH_WAIT_S.
+INLINE = 500
+SEARCH_WAIT_S = 10.0
 SCHEMA = "transcripts"  # the index file's name when attached to a store connection (searches)
 VERSION = 1  # PRAGMA user_version of the file's layout; another version is rebuilt
 
@@ -49,6 +56,7 @@ _PENDING = text(
     "ORDER BY rowid LIMIT :n"
 )
 _AT_MARK = text("SELECT id FROM messages WHERE rowid = :mark")
+_LAST = text("SELECT max(rowid) FROM messages")
 
 
 def path_for(database: str) -> Path:
@@ -105,10 +113,22 @@ class TranscriptFile:
 
     # -- indexing --------------------------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Index every message stored so far (a search calls it first, so it sees them all)."""
-        while self.index_chunk():
-            gevent.sleep(0)  # the requests waiting on the loop run between chunks
+    def flush(self, wait_s: float | None = None) -> bool:
+        """See every message stored so far indexed (a search, first): index them here when they
+        are few or no indexing process runs, else wait up to wait_s for the process to; return
+        False when it is still behind then."""
+        with self.engine.connect() as conn:
+            target = conn.execute(_LAST).scalar() or 0
+        deadline = time.monotonic() + (SEARCH_WAIT_S if wait_s is None else wait_s)
+        while (mark := self._mark()) < target:
+            if self._child is None or target - mark <= INLINE:
+                self.index_chunk(limit=min(self.chunk, INLINE) if self._child else self.chunk)
+                gevent.sleep(0)  # the requests waiting on the loop run between chunks
+            elif time.monotonic() < deadline:
+                gevent.sleep(POLL_S)
+            else:
+                return False
+        return True
 
     def catch_up(self) -> int:
         """Index every message stored so far; return how many were indexed."""
@@ -117,16 +137,14 @@ class TranscriptFile:
             pass
         return self.indexed - before
 
-    def index_chunk(self) -> int:
-        """Index the next chunk of messages past the mark in one transaction of the index file;
-        return how many messages it held (0: the index has reached the store)."""
+    def index_chunk(self, limit: int | None = None) -> int:
+        """Index the next chunk of messages past the mark (up to limit, else self.chunk) in one
+        transaction of the index file; return how many messages it held (0: the index has reached
+        the store)."""
         with self._index() as db:
-            mark, mark_id = db.execute("SELECT rowid_done, id_done FROM mark").fetchone()
             with self.engine.connect() as conn:
-                if mark and conn.execute(_AT_MARK, {"mark": mark}).scalar() != mark_id:
-                    _restart(db, "the store's message at the mark is not the one indexed there")
-                    mark = 0
-                rows = conn.execute(_PENDING, {"mark": mark, "n": self.chunk}).all()
+                mark = _checked_mark(db, conn)
+                rows = conn.execute(_PENDING, {"mark": mark, "n": limit or self.chunk}).all()
             if not rows:
                 return 0
             docs = [
@@ -163,6 +181,11 @@ class TranscriptFile:
             conn.rollback()  # the search's read transaction, which DETACH may not run inside
             conn.exec_driver_sql(f"DETACH DATABASE {SCHEMA}")
 
+    def _mark(self) -> int:
+        """Return the rowid of the last message indexed (of this store: checked)."""
+        with self._index() as db, self.engine.connect() as conn:
+            return _checked_mark(db, conn)
+
     @contextmanager
     def _index(self) -> Iterator[sqlite3.Connection]:
         """A connection to the index file, in autocommit (transactions begun by hand)."""
@@ -198,12 +221,24 @@ def _create(db: sqlite3.Connection) -> None:
         raise
 
 
-def _restart(db: sqlite3.Connection, why: str) -> None:
-    """Empty the index, to be rebuilt from the store's first message."""
-    log.warning("the transcript index is rebuilt: %s", why)
+def _checked_mark(db: sqlite3.Connection, conn: Connection) -> int:
+    """Return the index's mark, after emptying the index when the store's message at the mark is
+    not the one indexed there (the store was restored or rebuilt)."""
+    mark, mark_id = db.execute("SELECT rowid_done, id_done FROM mark").fetchone()
+    if mark and conn.execute(_AT_MARK, {"mark": mark}).scalar() != mark_id:
+        _restart(db, mark, "the store's message at the mark is not the one indexed there")
+        mark = db.execute("SELECT rowid_done FROM mark").fetchone()[0]
+    return int(mark)
+
+
+def _restart(db: sqlite3.Connection, mark: int, why: str) -> None:
+    """Empty the index, to be rebuilt from the store's first message, unless another indexer
+    moved the mark meanwhile (it has restarted it already)."""
     db.execute("BEGIN IMMEDIATE")
-    db.execute(f"DELETE FROM {search.FTS_TABLE}")
-    db.execute("UPDATE mark SET rowid_done = 0, id_done = NULL")
+    if db.execute("SELECT rowid_done FROM mark").fetchone()[0] == mark:
+        log.warning("the transcript index is built again: %s", why)
+        db.execute(f"DELETE FROM {search.FTS_TABLE}")
+        db.execute("UPDATE mark SET rowid_done = 0, id_done = NULL")
     db.execute("COMMIT")
 
 
