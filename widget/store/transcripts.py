@@ -261,6 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("url", help="the store's SQLite URL")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s transcripts %(message)s")
+    os.nice(10)  # background work: a core the server's loop wants goes to the loop first
     engine = open_engine(args.url)
     follow(TranscriptFile(engine, make_url(args.url).database), sys.stdin.fileno())
     engine.dispose()
