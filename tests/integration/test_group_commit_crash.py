@@ -130,7 +130,8 @@ def _indexing_processes(data_dir):
             argv = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"widget.store.transcripts" in argv and any(str(data_dir).encode() in a for a in argv):
+        named = any(b"widget.store.transcripts" in a for a in argv)
+        if named and any(str(data_dir).encode() in a for a in argv):
             found.append(int(proc.name))
     return found
 

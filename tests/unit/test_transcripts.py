@@ -4,7 +4,9 @@ its mark by a process of its own, or by a search before it looks."""
 import shutil
 import sqlite3
 import time
+from pathlib import Path
 
+import gevent
 import pytest
 from alembic import command
 from sqlalchemy import text
@@ -90,7 +92,10 @@ def test_two_indexers_never_index_a_message_twice(store, monkeypatch):
     assert _rows(store, "ix1") == 1
 
 
-def test_the_indexing_process_follows_new_messages_and_ends_with_its_parent(store):
+def test_the_indexing_process_follows_new_messages_and_ends_with_its_parent(
+    store, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # a server started from anywhere (a service manager's cwd)
     store.indexer.start()
     child = store.indexer._child
     assert child is not None
@@ -180,3 +185,66 @@ def test_a_search_far_behind_the_indexing_process_waits_for_it_then_says_so(stor
         assert found == [f"ix{n}" for n in range(5)]
     finally:
         store.indexer._child = None
+
+
+def _wait_for(check, seconds=15):
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline
+        gevent.sleep(0.1)  # the supervisor greenlet runs meanwhile
+
+
+def test_an_indexing_process_that_dies_is_started_again(store, monkeypatch):
+    monkeypatch.setattr(transcripts, "RESTART_S", 0.2)
+    store.indexer.start()
+    first = store.indexer._child
+    first.kill()
+    _wait_for(lambda: store.indexer._child is not first)
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="电子税务局打不开")])
+    _wait_for(lambda: _rows(store, "ix1") == 1)  # indexed by the new process
+    store.indexer.stop()
+    assert first.poll() is not None and store.indexer._child is None
+
+
+def test_a_search_waits_for_the_indexing_process_without_holding_the_loop(store, monkeypatch):
+    store.indexer._child = object()  # an indexing process runs and holds the file's lock
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="发票红冲")])
+    holder = sqlite3.connect(store.indexer.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    ticks = []
+    ticker = gevent.spawn(lambda: [ticks.append(gevent.sleep(0.02)) for _ in range(100)])
+    try:
+        began = time.monotonic()
+        assert store.indexer.flush(wait_s=0.5) is False
+        assert 0.5 <= time.monotonic() - began < 2
+        assert len(ticks) >= 10  # the loop went on while the search waited
+        holder.execute("COMMIT")  # the process is done: the search indexes the rest itself
+        assert store.indexer.flush(wait_s=0.5) is True and _rows(store, "ix1") == 1
+    finally:
+        ticker.kill()
+        holder.close()
+        store.indexer._child = None
+
+
+def test_a_search_that_fails_midway_leaves_no_index_attached_in_the_pool(store):
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="发票红冲")])
+    store.indexer.flush()
+    with pytest.raises(RuntimeError):
+        with store.engine.connect() as conn, store.indexer.attached(conn) as table:
+            rows = conn.exec_driver_sql(f"SELECT interaction_id FROM {table}")
+            rows.fetchone()
+            raise RuntimeError("a search failing with its statement open")
+    for _ in range(3):  # whichever pooled connection the next searches get
+        assert _found(store, "红冲") == ["ix1"]
+
+
+def test_an_index_file_deleted_while_the_server_runs_is_made_again(store):
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="上个月的发票要红冲")])
+    assert _found(store, "红冲") == ["ix1"]
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store.indexer.path}{suffix}").unlink(missing_ok=True)
+    assert _found(store, "红冲") == ["ix1"] and _rows(store) == 1

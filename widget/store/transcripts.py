@@ -3,18 +3,20 @@
 The server's loop stores messages; it does not index them. The index (an FTS5 table of each
 message's search tokens, widget/search.py) lives in `<database>-search.db` beside the store, with
 its high-water mark: the rowid of the last message indexed, and that message's id. A child process
-(`python -m widget.store.transcripts URL`, started by server.py) reads the messages stored after
-the mark from the store, a chunk at a time, and writes their tokens and the new mark in one
-transaction of the index file, so it never takes the store's write lock from the group writer and
-its CPU is on the other core. Messages are never deleted and SQLite gives a new row the largest
-rowid plus one, so rowids rise in commit order and every committed message is past the mark until
-it is indexed: nothing to note after a commit, nothing lost when a process dies. A search first
-indexes what the child has not reached yet when that is a little (`flush`), or waits for the child
-to reach it (a rebuild: the search is refused after a while rather than holding the loop for
-minutes), so it sees every message stored before it.
+(`widget.store.transcripts.main`, started by server.py, started again if it ends unasked, ending
+when its stdin closes) reads the messages stored after the mark from the store, a chunk at a time,
+and writes their tokens and the new mark in one transaction of the index file, so it never takes
+the store's write lock from the group writer and its CPU is on the other core. Messages are never
+deleted and SQLite gives a new row the largest rowid plus one, so rowids rise in commit order and
+every committed message is past the mark until it is indexed: nothing to note after a commit,
+nothing lost when a process dies. A search first indexes what the child has not reached yet when
+that is a little (`flush`), or waits for the child to reach it (a rebuild: the search is refused
+after a while rather than holding the loop for minutes), so it sees every message stored before it;
+on the loop it never waits for the index file's lock (the child holding it is indexing).
 
-The file is derived data: deleted, it is rebuilt from the store; a store whose message at the mark
-is not the one indexed there (restored from a backup, rebuilt) is indexed again from the start.
+The file is derived data: deleted (with its -wal and -shm), it is made again and rebuilt from the
+store; a store whose message at the mark is not the one indexed there (restored from a backup,
+rebuilt, or VACUUMed, which renumbers rowids) is indexed again from the start.
 Two indexers on one file (two processes, or a search beside the child) claim each chunk by its
 mark inside the index file's write transaction, so no message is indexed twice.
 """
@@ -25,11 +27,13 @@ import argparse
 import logging
 import os
 import select
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,7 +46,12 @@ from .. import search
 
 log = logging.getLogger(__name__)
 
+ROOT = Path(__file__).resolve().parents[2]  # the project: where the indexing process starts
+_ENTRY = "from widget.store.transcripts import main; main()"
 POLL_S = 0.2  # the child looks for new messages this often
+RESTART_S = 1.0  # an indexing process that ended unasked is started again this soon
+LOCK_WAIT_S = 10.0  # the indexing process waits this long for the file's write lock
+BUSY_S = 0.05  # a search finding the file's lock held looks again this soon
 CHUNK = 2000  # messages per indexing transaction
 # A search indexes at most this many messages itself (a few milliseconds of the loop a hundred);
 # further behind, it waits for the indexing process up to SEARCH_WAIT_S.
@@ -66,6 +75,10 @@ def path_for(database: str) -> Path:
     return path.with_name(f"{path.stem}-search{path.suffix or '.db'}")
 
 
+class _Busy(Exception):
+    """The index file's write lock is held (by the indexing process): it is indexing."""
+
+
 class TranscriptFile:
     """The transcript index of a SQLite store and the process that keeps it."""
 
@@ -76,28 +89,32 @@ class TranscriptFile:
             handle, name = tempfile.mkstemp(prefix="zhengna-search-", suffix=".db")
             os.close(handle)
             self.path = Path(name)
+            self._remove = weakref.finalize(self, _remove, self.path)
         else:
             self.path = path_for(str(database))
         self._child: subprocess.Popen | None = None
+        self._supervisor: gevent.Greenlet | None = None
         self.indexed = 0  # messages indexed by this object (tests, benchmarks)
-        with self._index() as db:
-            _create(db)
+        with self._index():
+            pass  # made, or checked, now
 
     # -- the process ---------------------------------------------------------------------------
 
     def start(self) -> None:
         """Start the indexing process (a server's start): it catches up with what no process
-        indexed, then follows new messages until this process closes its stdin or dies."""
-        if self._temporary or self._child is not None:
+        indexed, then follows new messages until this process closes its stdin or dies. One that
+        ends unasked is started again within RESTART_S."""
+        if self._temporary or self._supervisor is not None:
             return
-        self._child = subprocess.Popen(
-            [sys.executable, "-m", __name__, self.engine.url.render_as_string(False)],
-            stdin=subprocess.PIPE,
-        )
+        self._spawn()
+        self._supervisor = gevent.spawn(self._supervise)
 
     def stop(self) -> None:
         """Stop the indexing process: what it has not reached is indexed by the next start or
         search."""
+        if self._supervisor is not None:
+            self._supervisor.kill()
+            self._supervisor = None
         child, self._child = self._child, None
         if child is not None:
             child.stdin.close()  # type: ignore[union-attr]
@@ -107,28 +124,51 @@ class TranscriptFile:
                 child.kill()
                 child.wait()
         if self._temporary:
-            self.path.unlink(missing_ok=True)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._remove()
+
+    def _spawn(self) -> None:
+        url = self.engine.url.render_as_string(hide_password=False)
+        # -c, not -m: the module is imported once (widget.store imports it too), from the project
+        self._child = subprocess.Popen(
+            [sys.executable, "-c", _ENTRY, url], stdin=subprocess.PIPE, cwd=ROOT
+        )
+
+    def _supervise(self) -> None:
+        while True:
+            gevent.sleep(RESTART_S)
+            child = self._child
+            if child is not None and child.poll() is not None:
+                log.error(
+                    "the transcript indexing process ended (exit %s); starting it again",
+                    child.returncode,
+                )
+                self._spawn()
 
     # -- indexing --------------------------------------------------------------------------------
 
     def flush(self, wait_s: float | None = None) -> bool:
         """See every message stored so far indexed (a search, first): index them here when they
         are few or no indexing process runs, else wait up to wait_s for the process to; return
-        False when it is still behind then."""
+        False when it is still behind then. Never waits on the file's lock on the loop: while
+        the process holds it, it is indexing, and the search looks again a moment later."""
         with self.engine.connect() as conn:
             target = conn.execute(_LAST).scalar() or 0
         deadline = time.monotonic() + (SEARCH_WAIT_S if wait_s is None else wait_s)
-        while (mark := self._mark()) < target:
-            if self._child is None or target - mark <= INLINE:
-                self.index_chunk(limit=min(self.chunk, INLINE) if self._child else self.chunk)
-                gevent.sleep(0)  # the requests waiting on the loop run between chunks
-            elif time.monotonic() < deadline:
-                gevent.sleep(POLL_S)
-            else:
+        alone = self._child is None  # no indexing process: no one else writes the file
+        while True:
+            try:
+                mark = self._mark(wait=alone)
+                if mark >= target:
+                    return True
+                if alone or target - mark <= INLINE:
+                    self.index_chunk(limit=self.chunk if alone else INLINE, wait=alone)
+                    gevent.sleep(0)  # the requests waiting on the loop run between chunks
+                    continue
+            except _Busy:
+                pass
+            if time.monotonic() >= deadline:
                 return False
-        return True
+            gevent.sleep(BUSY_S if target - mark <= INLINE else POLL_S)
 
     def catch_up(self) -> int:
         """Index every message stored so far; return how many were indexed."""
@@ -137,11 +177,11 @@ class TranscriptFile:
             pass
         return self.indexed - before
 
-    def index_chunk(self, limit: int | None = None) -> int:
+    def index_chunk(self, limit: int | None = None, wait: bool = True) -> int:
         """Index the next chunk of messages past the mark (up to limit, else self.chunk) in one
         transaction of the index file; return how many messages it held (0: the index has reached
-        the store)."""
-        with self._index() as db:
+        the store). With wait False, raise _Busy rather than wait for the file's write lock."""
+        with self._index(wait) as db:
             with self.engine.connect() as conn:
                 mark = _checked_mark(db, conn)
                 rows = conn.execute(_PENDING, {"mark": mark, "n": limit or self.chunk}).all()
@@ -152,7 +192,7 @@ class TranscriptFile:
                 for _, _, iid, body in rows
                 if body and (found := search.tokens(body))
             ]
-            db.execute("BEGIN IMMEDIATE")
+            _begin(db)
             try:
                 if db.execute("SELECT rowid_done FROM mark").fetchone()[0] != mark:
                     db.execute("ROLLBACK")  # another indexer took this chunk: go on from its mark
@@ -168,6 +208,31 @@ class TranscriptFile:
         self.indexed += len(docs)
         return len(rows)
 
+    def _mark(self, wait: bool = True) -> int:
+        """Return the rowid of the last message indexed (of this store: checked)."""
+        with self._index(wait) as db, self.engine.connect() as conn:
+            return _checked_mark(db, conn)
+
+    @contextmanager
+    def _index(self, wait: bool = True) -> Iterator[sqlite3.Connection]:
+        """A connection to the index file, in autocommit (transactions begun by hand), its tables
+        made first if the file is new (or was deleted). Without wait, a write lock another holds
+        raises _Busy at once."""
+        db = sqlite3.connect(self.path, timeout=LOCK_WAIT_S if wait else 0, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            # derived data: a transaction a power loss takes is indexed again from the store
+            db.execute("PRAGMA synchronous=NORMAL")
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'mark'").fetchone():
+                _create(db)
+            yield db
+        except sqlite3.OperationalError as exc:
+            if not wait and "locked" in str(exc):
+                raise _Busy from exc
+            raise
+        finally:
+            db.close()
+
     # -- searching ---------------------------------------------------------------------------------
 
     @contextmanager
@@ -178,30 +243,27 @@ class TranscriptFile:
         try:
             yield f"{SCHEMA}.{search.FTS_TABLE}"
         finally:
-            conn.rollback()  # the search's read transaction, which DETACH may not run inside
-            conn.exec_driver_sql(f"DETACH DATABASE {SCHEMA}")
+            try:
+                conn.rollback()  # the search's read transaction, which DETACH may not run inside
+                conn.exec_driver_sql(f"DETACH DATABASE {SCHEMA}")
+            except Exception:  # a statement still open on it (the search failed midway)
+                conn.invalidate()  # the pool opens a new connection rather than reuse this one
 
-    def _mark(self) -> int:
-        """Return the rowid of the last message indexed (of this store: checked)."""
-        with self._index() as db, self.engine.connect() as conn:
-            return _checked_mark(db, conn)
 
-    @contextmanager
-    def _index(self) -> Iterator[sqlite3.Connection]:
-        """A connection to the index file, in autocommit (transactions begun by hand)."""
-        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            # derived data: a transaction a power loss takes is indexed again from the store
-            db.execute("PRAGMA synchronous=NORMAL")
-            yield db
-        finally:
-            db.close()
+def _begin(db: sqlite3.Connection) -> None:
+    """Begin a write transaction of the index file."""
+    db.execute("BEGIN IMMEDIATE")
+
+
+def _remove(path: Path) -> None:
+    """Remove an index file and its WAL files."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _create(db: sqlite3.Connection) -> None:
     """Create the index file's tables, or rebuild a file of another layout."""
-    db.execute("BEGIN IMMEDIATE")
+    _begin(db)
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version not in (0, VERSION):
@@ -234,7 +296,7 @@ def _checked_mark(db: sqlite3.Connection, conn: Connection) -> int:
 def _restart(db: sqlite3.Connection, mark: int, why: str) -> None:
     """Empty the index, to be rebuilt from the store's first message, unless another indexer
     moved the mark meanwhile (it has restarted it already)."""
-    db.execute("BEGIN IMMEDIATE")
+    _begin(db)
     if db.execute("SELECT rowid_done FROM mark").fetchone()[0] == mark:
         log.warning("the transcript index is built again: %s", why)
         db.execute(f"DELETE FROM {search.FTS_TABLE}")
@@ -243,18 +305,26 @@ def _restart(db: sqlite3.Connection, mark: int, why: str) -> None:
 
 
 def follow(index: TranscriptFile, stdin: int, poll_s: float = POLL_S) -> None:
-    """Index new messages every poll_s seconds until stdin closes (the server stopped or died)."""
+    """Index new messages every poll_s seconds until stdin closes (the server stopped or died),
+    looking at stdin between chunks too (a rebuild takes minutes)."""
     while True:
         try:
-            index.catch_up()
+            while index.index_chunk():
+                if _closed(stdin, 0):
+                    return
         except Exception:  # the store busy or not there yet: the next round goes on from the mark
             log.exception("indexing messages failed; trying again")
-        if select.select([stdin], [], [], poll_s)[0] and not os.read(stdin, 4096):
+        if _closed(stdin, poll_s):
             return
 
 
+def _closed(stdin: int, wait_s: float) -> bool:
+    """Say whether stdin has ended, waiting up to wait_s for it to."""
+    return bool(select.select([stdin], [], [], wait_s)[0]) and not os.read(stdin, 4096)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """The indexing process: `python -m widget.store.transcripts URL`."""
+    """The indexing process: `python -c "from widget.store.transcripts import main; main()" URL`."""
     from .base import open_engine
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -262,10 +332,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s transcripts %(message)s")
     os.nice(10)  # background work: a core the server's loop wants goes to the loop first
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's ^C: the server ends it, by stdin
     engine = open_engine(args.url)
     follow(TranscriptFile(engine, make_url(args.url).database), sys.stdin.fileno())
     engine.dispose()
-
-
-if __name__ == "__main__":
-    main()
