@@ -101,11 +101,7 @@ def test_the_indexing_process_follows_new_messages_and_ends_with_its_parent(
     assert child is not None
     created(store, "ix1")
     store.conversations.append("ix1", [message("c1", body="开票系统登录不了")])
-    deadline = 150
-    while _rows(store, "ix1") == 0 and deadline:
-        time.sleep(0.1)
-        deadline -= 1
-    assert _rows(store, "ix1") == 1  # indexed by the child: no search, no flush here
+    _wait_for(lambda: _rows(store, "ix1") == 1)  # indexed by the child: no search, no flush
     child.stdin.close()  # what a parent's death does to the pipe
     assert child.wait(10) == 0
     store.indexer._child = None
