@@ -192,19 +192,13 @@ class TranscriptFile:
                 for _, _, iid, body in rows
                 if body and (found := search.tokens(body))
             ]
-            _begin(db)
-            try:
+            with _writing(db):
                 if db.execute("SELECT rowid_done FROM mark").fetchone()[0] != mark:
-                    db.execute("ROLLBACK")  # another indexer took this chunk: go on from its mark
-                    return len(rows)
+                    return len(rows)  # another indexer took this chunk: go on from its mark
                 db.executemany(
                     f"INSERT INTO {search.FTS_TABLE} (words, interaction_id) VALUES (?, ?)", docs
                 )
                 db.execute("UPDATE mark SET rowid_done = ?, id_done = ?", rows[-1][:2])
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
         self.indexed += len(docs)
         return len(rows)
 
@@ -220,10 +214,10 @@ class TranscriptFile:
         raises _Busy at once."""
         db = sqlite3.connect(self.path, timeout=LOCK_WAIT_S if wait else 0, isolation_level=None)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
             # derived data: a transaction a power loss takes is indexed again from the store
             db.execute("PRAGMA synchronous=NORMAL")
-            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'mark'").fetchone():
+            if db.execute("PRAGMA user_version").fetchone()[0] != VERSION:  # new, or another layout
+                db.execute("PRAGMA journal_mode=WAL")  # kept by the file
                 _create(db)
             yield db
         except sqlite3.OperationalError as exc:
@@ -250,9 +244,16 @@ class TranscriptFile:
                 conn.invalidate()  # the pool opens a new connection rather than reuse this one
 
 
-def _begin(db: sqlite3.Connection) -> None:
-    """Begin a write transaction of the index file."""
+@contextmanager
+def _writing(db: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction of the index file: committed at the end, rolled back on an error."""
     db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def _remove(path: Path) -> None:
@@ -263,8 +264,7 @@ def _remove(path: Path) -> None:
 
 def _create(db: sqlite3.Connection) -> None:
     """Create the index file's tables, or rebuild a file of another layout."""
-    _begin(db)
-    try:
+    with _writing(db):
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version not in (0, VERSION):
             db.execute(f"DROP TABLE IF EXISTS {search.FTS_TABLE}")
@@ -277,10 +277,6 @@ def _create(db: sqlite3.Connection) -> None:
         if db.execute("SELECT count(*) FROM mark").fetchone()[0] == 0:
             db.execute("INSERT INTO mark VALUES (0, NULL)")
         db.execute(f"PRAGMA user_version = {VERSION}")
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
 
 
 def _checked_mark(db: sqlite3.Connection, conn: Connection) -> int:
@@ -296,12 +292,11 @@ def _checked_mark(db: sqlite3.Connection, conn: Connection) -> int:
 def _restart(db: sqlite3.Connection, mark: int, why: str) -> None:
     """Empty the index, to be rebuilt from the store's first message, unless another indexer
     moved the mark meanwhile (it has restarted it already)."""
-    _begin(db)
-    if db.execute("SELECT rowid_done FROM mark").fetchone()[0] == mark:
-        log.warning("the transcript index is built again: %s", why)
-        db.execute(f"DELETE FROM {search.FTS_TABLE}")
-        db.execute("UPDATE mark SET rowid_done = 0, id_done = NULL")
-    db.execute("COMMIT")
+    with _writing(db):
+        if db.execute("SELECT rowid_done FROM mark").fetchone()[0] == mark:
+            log.warning("the transcript index is built again: %s", why)
+            db.execute(f"DELETE FROM {search.FTS_TABLE}")
+            db.execute("UPDATE mark SET rowid_done = 0, id_done = NULL")
 
 
 def follow(index: TranscriptFile, stdin: int, poll_s: float = POLL_S) -> None:
