@@ -11,6 +11,7 @@ were written.
 """
 
 import re
+from contextlib import ExitStack
 
 from sqlalchemy import String, column, select, text
 
@@ -169,14 +170,14 @@ def find(store, scope, *, words="", tin="", enterprise="", person="", limit=50) 
     if person:
         query = query.where(facts.person_name.contains(person.strip(), autoescape=True))
     found = phrases(words)
-    if not found:
-        with store.engine.connect() as conn:
-            return [dict(row) for row in conn.execute(query).mappings()]
-    if not store.indexer.flush():  # messages stored and not yet indexed: indexed first
+    if found and not store.indexer.flush():  # messages stored and not yet indexed: indexed first
         raise ZhengnaError("search_behind")
-    dialect = store.engine.dialect.name
-    with store.engine.connect() as conn, store.indexer.attached(conn) as table:
-        sql, _ = matching_sql(dialect, len(found), table)
-        ids = text(sql).bindparams(**phrase_params(dialect, found))
-        query = query.where(facts.interaction_id.in_(ids.columns(column("interaction_id", String))))
+    with store.engine.connect() as conn, ExitStack() as words_index:
+        if found:
+            dialect = store.engine.dialect.name
+            table = words_index.enter_context(store.indexer.attached(conn))
+            sql, _ = matching_sql(dialect, len(found), table)
+            ids = text(sql).bindparams(**phrase_params(dialect, found))
+            ids_column = ids.columns(column("interaction_id", String))
+            query = query.where(facts.interaction_id.in_(ids_column))
         return [dict(row) for row in conn.execute(query).mappings()]

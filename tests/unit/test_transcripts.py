@@ -4,7 +4,6 @@ its mark by a process of its own, or by a search before it looks."""
 import shutil
 import sqlite3
 import time
-from pathlib import Path
 
 import gevent
 import pytest
@@ -113,8 +112,7 @@ def test_a_deleted_index_is_built_again_from_the_store(store):
     assert _found(store, "红冲") == ["ix1"]
     url = store.url
     store.dispose()
-    for suffix in ("", "-wal", "-shm"):
-        (store.indexer.path.parent / (store.indexer.path.name + suffix)).unlink(missing_ok=True)
+    transcripts._remove(store.indexer.path)
     again = Store(url)
     try:
         assert _found(again, "红冲") == ["ix1"] and _rows(again) == 1
@@ -241,6 +239,15 @@ def test_an_index_file_deleted_while_the_server_runs_is_made_again(store):
     created(store, "ix1")
     store.conversations.append("ix1", [message("c1", body="上个月的发票要红冲")])
     assert _found(store, "红冲") == ["ix1"]
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{store.indexer.path}{suffix}").unlink(missing_ok=True)
+    transcripts._remove(store.indexer.path)
     assert _found(store, "红冲") == ["ix1"] and _rows(store) == 1
+
+
+def test_an_index_file_of_another_layout_is_built_again(store):
+    created(store, "ix1")
+    store.conversations.append("ix1", [message("c1", body="发票红冲")])
+    assert _found(store, "红冲") == ["ix1"]
+    with sqlite3.connect(store.indexer.path) as index:  # a later (or earlier) layout's file
+        index.execute(f"INSERT INTO {search.FTS_TABLE} VALUES ('红冲', 'stale')")
+        index.execute(f"PRAGMA user_version = {transcripts.VERSION + 1}")
+    assert _found(store, "红冲") == ["ix1"] and _rows(store) == 1 and _rows(store, "stale") == 0
