@@ -239,7 +239,8 @@ def test_a_form_the_conversation_left_unfinished_says_so_on_both_sides(new_conte
 
     # 我的业务确认单 lists it as unfinished too, also after a reload
     w.page.reload()
-    w.open()
+    expect(w.panel).to_be_visible(timeout=TIMEOUT)  # it was open: it comes back open
+    expect(w.panel).not_to_have_attribute("data-state", "connecting", timeout=TIMEOUT)
     w.tid("zn-forms-open").click()
     listed = w.tid("zn-forms-list").locator('[data-testid="zn-forms-item"]')
     expect(listed).to_have_count(1, timeout=TIMEOUT)
