@@ -23,6 +23,7 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import machine  # noqa: E402
 from tests.services import Postgres, Redis  # noqa: E402
 from tests.support import ServerProcess  # noqa: E402
 
@@ -41,6 +42,7 @@ class Deployment:
         self.store, self.processes = store, processes
         self.base = Path(tempfile.mkdtemp(prefix="zhengna-bench-"))
         self.data = self.base / "data"
+        self.machine = machine.measure(self.base)  # before any server runs
         self.services, self.servers = [], []
         self.env = dict(env or {})
         try:
@@ -68,9 +70,10 @@ class Deployment:
         return [server.url for server in self.servers]
 
     def describe(self):
-        """Return the store and the process count as the figures name them."""
+        """Return the store, the process count and the machine's figures as the figures name
+        them."""
         bus = "redis" if self.processes > 1 else "memory"
-        return {"store": self.store, "processes": self.processes, "bus": bus}
+        return {"store": self.store, "processes": self.processes, "bus": bus, **self.machine}
 
     def create_agents(self, usernames, password, max_concurrent):
         """Create console accounts in the demo centre with `server.py create-agent`."""

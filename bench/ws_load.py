@@ -15,7 +15,8 @@ the load ran (summed over the processes), and how long setting up the conversati
 the drain after it (until every message of the window was answered, at most DRAIN_S). With --json:
 one line. With --profile FILE: py-spy samples the (first) server during the load window (folded
 stacks to FILE) and the top functions go to stderr. bench/ws_saturation.py steps the rate up on one
-set of conversations (`Load.step`).
+set of conversations (`Load.step`). Every run names its machine: how fast it ran a fixed piece of
+Python and an fsync before the servers started (bench/machine.py).
 
     python bench/ws_load.py --taxpayers 1000 --duration 60 [--interval 5] [--per-agent 1000]
         [--store sqlite|postgres] [--processes 1] [--json] [--profile FILE]

@@ -109,7 +109,8 @@ def main():
         return
     print(
         f"saturation: {result['saturation_msg_per_s']:g} stored messages a second with p99 "
-        f"<= {args.p99_ms:g} ms both ways ({args.store}, {args.processes} process(es))"
+        f"<= {args.p99_ms:g} ms both ways ({args.store}, {args.processes} process(es)); "
+        f"machine: {result['python_ms']:g} ms of Python, fsync p50 {result['fsync_p50_ms']:g} ms"
     )
 
 

@@ -79,6 +79,9 @@ def test_ws_load_on_sqlite_prints_the_issue_figures_with_everything_delivered(sc
     )
     assert_all_delivered(figures, 5)
     assert (figures["store"], figures["processes"], figures["bus"]) == ("sqlite", 1, "memory")
+    # the machine it ran on, measured before the server started (bench/machine.py)
+    assert figures["python_ms"] > 0, figures
+    assert 0 < figures["fsync_p50_ms"] <= figures["fsync_p99_ms"], figures
 
 
 @pytest.mark.timeout(240)
