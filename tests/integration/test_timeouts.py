@@ -1,5 +1,10 @@
 """Every timeout is configuration: shortened here, each observed against a running server."""
 
+import json
+import time
+
+from wsproto.events import TextMessage
+
 from tests.support import ServerProcess, WSClient, agent, served, taxpayer
 
 
@@ -80,6 +85,22 @@ def test_silent_socket_is_closed_after_the_heartbeat_timeout(start_server, perso
     assert hello["limits"]["heartbeat_interval"] == 0.5
     assert tp.closed.wait(5)
     assert tp.close_code == 4009
+
+
+def test_a_frame_trickling_in_does_not_keep_a_socket_open(start_server, person):
+    # the timeout counts whole frames: a byte every 0.2 s of one that never ends is silence
+    server = start_server(HEARTBEAT_TIMEOUT=1, HEARTBEAT_INTERVAL=0.5)
+    tp, _ = taxpayer(server, person())
+    frame = tp.ws.ws.send(TextMessage(data=json.dumps({"type": "ping", "pad": "x" * 40})))
+    began = time.monotonic()
+    for byte in frame[:-1]:
+        if tp.closed.is_set():
+            break
+        tp.ws.sock.sendall(bytes([byte]))
+        time.sleep(0.2)
+    assert tp.closed.wait(5)
+    assert tp.close_code == 4009
+    assert time.monotonic() - began < 3, "closed at the timeout, not when the bytes ran out"
 
 
 def test_pings_keep_a_socket_open(start_server, person):
