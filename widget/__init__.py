@@ -14,7 +14,6 @@ from flask_sock import Sock
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from . import config as config_mod
-from . import wsread
 from .bus import create_bus
 from .calls import Calls
 from .desk import Desk
@@ -98,9 +97,8 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     app.config.update(settings)
     app.config.update(
         SOCK_SERVER_OPTIONS={
-            "max_message_size": 1 << 20,  # hard cap; MAX_FRAME_BYTES answers politely
-            "thread_class": wsread.NoReader,  # the routes read in their own greenlet (wsread.py)
-        },
+            "max_message_size": 1 << 20
+        },  # hard cap; MAX_FRAME_BYTES answers politely
         RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
         RATELIMIT_KEY_PREFIX=_deployment(
             settings

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, request
 from simple_websocket import ConnectionClosed
 from wsproto.events import TextMessage
 
-from .. import demo, protocol, sock, wsread
+from .. import demo, protocol, sock
 from ..dispatch import AGENT_HANDLERS, TAXPAYER_HANDLERS, Context, authenticate_taxpayer
 from ..errors import AuthError, ProtocolError, RateLimited, ZhengnaError
 from ..lanes import Lanes
@@ -80,7 +80,7 @@ def taxpayer_socket(ws):
         _uncount(z.sockets_by_address, address)
         if person is not None:
             _uncount(z.sockets_by_credential, person["id"])
-        _finish(ws, conn)
+        _finish(conn)
 
 
 def _refuse(conn, error):
@@ -110,7 +110,7 @@ def agent_socket(ws):
     conn = _connection(ws, "agent")
     if agent is None:
         _refuse(conn, ZhengnaError("login_required.socket"))
-        _finish(ws, conn)
+        _finish(conn)
         return
     ctx = Context(z, conn, current_app.config, agent=agent)
     try:
@@ -118,7 +118,7 @@ def agent_socket(ws):
         _serve(ws, conn, ctx, AGENT_HANDLERS)
     finally:
         ctx.stop_agent()
-        _finish(ws, conn)
+        _finish(conn)
 
 
 def _connection(ws, role):
@@ -184,20 +184,18 @@ def _close_handler_descriptor(ws, environ):
     original.close()
 
 
-def _finish(ws, conn):
-    """Close conn once its writer has sent what it holds, then end the socket itself."""
+def _finish(conn):
     z = ext()
     conn.close()
     conn.join(timeout=5)
     z.connections.discard(conn)
     z.metrics.connections.labels(conn.role).dec()
-    wsread.finish(ws)
 
 
 def _first_frame(ws, conn):
     """Return the parsed authentication frame, or send the reason and close."""
     config = current_app.config
-    raw = wsread.receive(ws, config["AUTH_TIMEOUT"])
+    raw = ws.receive(timeout=config["AUTH_TIMEOUT"])
     if raw is None:
         _refuse(conn, ZhengnaError("auth_timeout"))
         return None
@@ -226,7 +224,7 @@ def _serve(ws, conn, ctx, handlers):
     try:
         while not conn.closed:
             try:
-                raw = wsread.receive(ws, config["HEARTBEAT_TIMEOUT"])
+                raw = ws.receive(timeout=config["HEARTBEAT_TIMEOUT"])
             except ConnectionClosed:
                 return
             if raw is None:
