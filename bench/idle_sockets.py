@@ -7,9 +7,10 @@ from client processes of their own, and prints for each: server RSS per socket (
 connect them all and the server's open descriptors per socket. It lifts the open-files limit to
 what N needs (as root; otherwise to the hard limit). The bare app keeps flask-sock's two
 descriptors a socket (simple-websocket dups the accepted one; Zhengna closes the original): where
-the limit cannot hold N of those, it is measured at as many as fit, and says so.
+the limit cannot hold N of those, it is measured at as many as fit, and says so. With --browser
+the clients offer permessage-deflate, as every browser does (the load clients offer nothing).
 
-    python bench/idle_sockets.py --sockets 10000 [--clients 4] [--json]
+    python bench/idle_sockets.py --sockets 10000 [--clients 4] [--browser] [--json]
 """
 
 from gevent import monkey
@@ -30,6 +31,8 @@ import gevent.pool  # noqa: E402
 import psutil  # noqa: E402
 import requests  # noqa: E402
 import simple_websocket  # noqa: E402
+from wsproto.events import AcceptConnection, Request  # noqa: E402
+from wsproto.extensions import PerMessageDeflate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -76,6 +79,27 @@ def _raise_open_files(want=0):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+class BrowserLikeClient(simple_websocket.Client):
+    """A client whose handshake offers permessage-deflate, as a browser's does."""
+
+    def handshake(self):
+        request = Request(
+            host=self.host,
+            target=self.path,
+            extensions=[PerMessageDeflate()],
+            extra_headers=self.extra_headeers,  # (simple-websocket's spelling)
+        )
+        self.sock.send(self.ws.send(request))
+        while True:
+            self.ws.receive_data(self.sock.recv(self.receive_bytes))
+            event = next(self.ws.events(), None)
+            if event is not None:
+                break
+        if not isinstance(event, AcceptConnection):
+            raise simple_websocket.ConnectionError(getattr(event, "status_code", 400))
+        self.connected = True
+
+
 def client_main():
     """Open the sockets of one job (read on stdin), say ready, hold them until told to stop."""
     _raise_open_files()
@@ -84,7 +108,8 @@ def client_main():
 
     def open_one(i):
         headers = {"Origin": job["origin"]}
-        client = simple_websocket.Client.connect(job["ws_url"], headers=headers)
+        kind = BrowserLikeClient if job["browser"] else simple_websocket.Client
+        client = kind.connect(job["ws_url"], headers=headers)
         if job.get("key"):
             key = job["key"]
             token = tokens.mint(
@@ -114,7 +139,7 @@ def client_main():
     sys.stdin.readline()
 
 
-def hold(url, ws_url, origin, n, clients, key=None, lifetime=600):
+def hold(url, ws_url, origin, n, clients, browser, key=None, lifetime=600):
     """Open n sockets from `clients` processes; return (processes, seconds to connect all)."""
     began = time.monotonic()
     procs = []
@@ -131,6 +156,7 @@ def hold(url, ws_url, origin, n, clients, key=None, lifetime=600):
             "indices": list(range(k, n, clients)),
             "key": key,
             "lifetime": lifetime,
+            "browser": browser,
         }
         proc.stdin.write(json.dumps(job) + "\n")
         proc.stdin.flush()
@@ -151,7 +177,7 @@ def release(procs):
         stop_process(proc)
 
 
-def measure_zhengna(n, clients):
+def measure_zhengna(n, clients, browser):
     data = Path(tempfile.mkdtemp(prefix="zhengna-idle-")) / "data"
     server = ServerProcess(data, env={**LIFTED_LIMITS, "ZHENGNA_HEARTBEAT_TIMEOUT": "3600"})
     try:
@@ -163,16 +189,16 @@ def measure_zhengna(n, clients):
         gevent.sleep(1)
         key = {"kid": key["kid"], "secret": key["secret"]}
         ws_url = f"{server.ws_url}/ws/taxpayer?site=demo"
-        return cost(proc, server.url, ws_url, n, clients, key, lifetime)
+        return cost(proc, server.url, ws_url, n, clients, browser, key, lifetime)
     finally:
         server.stop()
 
 
-def cost(proc, url, ws_url, n, clients, key=None, lifetime=600):
+def cost(proc, url, ws_url, n, clients, browser, key=None, lifetime=600):
     """Hold n sockets open against the process proc serves; return its RSS per socket and the
     time."""
     before = proc.memory_info().rss
-    procs, seconds = hold(url, ws_url, url, n, clients, key, lifetime)
+    procs, seconds = hold(url, ws_url, url, n, clients, browser, key, lifetime)
     gevent.sleep(2)
     after = proc.memory_info().rss
     fds = proc.num_fds()
@@ -185,7 +211,7 @@ def cost(proc, url, ws_url, n, clients, key=None, lifetime=600):
     }
 
 
-def measure_bare(n, clients):
+def measure_bare(n, clients, browser):
     port = free_port()
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
         fh.write(BARE_APP)
@@ -198,7 +224,9 @@ def measure_bare(n, clients):
                     break
             except requests.RequestException:
                 gevent.sleep(0.1)
-        return cost(psutil.Process(server.pid), url, f"ws://127.0.0.1:{port}/ws", n, clients)
+        return cost(
+            psutil.Process(server.pid), url, f"ws://127.0.0.1:{port}/ws", n, clients, browser
+        )
     finally:
         stop_process(server)
 
@@ -207,6 +235,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sockets", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=4, help="client processes")
+    parser.add_argument(
+        "--browser", action="store_true", help="offer permessage-deflate, as browsers do"
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -221,10 +252,11 @@ def main():
             f"{bare_n} sockets",
             file=sys.stderr,
         )
-    bare = measure_bare(bare_n, args.clients)
-    zhengna = measure_zhengna(args.sockets, args.clients)
+    bare = measure_bare(bare_n, args.clients, args.browser)
+    zhengna = measure_zhengna(args.sockets, args.clients, args.browser)
     figures = {
         "sockets": args.sockets,
+        "browser": args.browser,
         "zhengna": zhengna,
         "bare_flask_sock": bare,
         "ratio": round(zhengna["kib_per_socket"] / bare["kib_per_socket"], 2)

@@ -1,9 +1,9 @@
 """How fast this machine is as a benchmark runs: the two figures its others stand on.
 
-Machines of the same kind differ from day to day by a factor of three (BENCHMARKS.md, issue 13
-session 11): the same code stored a message for 0.27 ms of server CPU on one and 0.9 ms on another,
-and an fsync took 0.19 ms on one and 0.55 ms on another. So every load benchmark measures both
-before it starts and prints them beside its figures:
+Machines of the same kind differ from session to session, and one machine from minute to minute
+(BENCHMARKS.md, issue 13 session 11: an fsync took 0.19 ms at p50 on session 10's machine and
+0.25-0.55 ms on session 11's, whose run of the piece of Python below took 171-300 ms within one
+minute). So every load benchmark measures both before it starts and prints them beside its figures:
 
 - `python_ms`: the best of three runs of a fixed piece of pure Python shaped like a frame's
   handling (a dict built, encoded to JSON and parsed again, 20,000 times);

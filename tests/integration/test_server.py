@@ -151,3 +151,18 @@ def test_websocket_handshakes_have_their_own_higher_limit(start_server, person):
     with pytest.raises(simple_websocket.ConnectionError, match="429"):
         for _ in range(4):  # past its own limit a handshake is refused too
             taxpayer(server, person())[0].close()
+
+
+def test_a_socket_takes_no_compression_whatever_the_browser_offers(server):
+    # every browser offers permessage-deflate; its zlib contexts would triple an idle socket's cost
+    upgrade = {
+        "Connection": "Upgrade",
+        "Upgrade": "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits",
+        "Origin": server.url,
+    }
+    answer = requests.get(server.url + "/ws/taxpayer?site=demo", headers=upgrade, timeout=10)
+    assert answer.status_code == 101
+    assert "Sec-WebSocket-Extensions" not in answer.headers, answer.headers
