@@ -16,12 +16,16 @@ export function mountInsights(status, reload) {
     bilingual(h("h4"), "disliked"),
     disliked,
   ]);
+  // what the supervisor typed as a row's target entry, kept across a refresh that rebuilds the rows
+  const typed = new Map();
   function row(item, kind) {
+    const key = `${kind}\n${item.question}`;
     const target = h("input", {
       tid: "console-kb-insight-target",
       attrs: { size: 10, "aria-label": `${both("targetEntry")}: ${item.question}` },
     });
-    target.value = item.picked_kb_id || item.kb_id || "";
+    target.value = typed.get(key) ?? (item.picked_kb_id || item.kb_id || "");
+    target.addEventListener("input", () => typed.set(key, target.value));
     const add = button("asAliasOf", "console-kb-insight-alias", async () => {
       const id = target.value.trim();
       if (!id) {
@@ -33,6 +37,7 @@ export function mountInsights(status, reload) {
           text: item.question,
         });
         status.ok("aliasAdded", item.question, id);
+        typed.delete(key);
         add.disabled = true;
         reload();
       } catch (error) {
