@@ -359,6 +359,21 @@ def _matches(frame, type_, match):
     )
 
 
+def raw_handshake(server, headers):
+    """Return the answer to a WebSocket handshake for the demo site, sent raw with headers on top of
+    the upgrade's own (any Host, any extension offered)."""
+    upgrade = {
+        "Connection": "Upgrade",
+        "Upgrade": "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Origin": server.url,
+    }
+    return requests.get(
+        server.url + "/ws/taxpayer?site=demo", headers={**upgrade, **headers}, timeout=10
+    )
+
+
 def taxpayer(server, tin, name="测试开票员", region="4401", origin=None, site="demo", **mint):
     """Connect a taxpayer tab, authenticate it and return (client, auth.ok frame)."""
     client = WSClient(f"{server.ws_url}/ws/taxpayer?site={site}", origin or server.url)

@@ -11,7 +11,15 @@ import pytest
 import requests
 import simple_websocket
 
-from tests.support import DEMO_PASSWORDS, ROOT, ServerProcess, WSClient, console, taxpayer
+from tests.support import (
+    DEMO_PASSWORDS,
+    ROOT,
+    ServerProcess,
+    WSClient,
+    console,
+    raw_handshake,
+    taxpayer,
+)
 
 FORWARDED = {"X-Forwarded-For": "203.0.113.9"}
 PUBLIC_HOST = {"Host": "etax.example.gov.cn"}
@@ -24,22 +32,10 @@ def test_demo_page_refuses_a_request_from_afar(server, headers):
     assert requests.get(server.url + "/demo", headers=headers).status_code in (400, 404)
 
 
-def _handshake(server, headers):
-    """Return the answer to a WebSocket handshake for the demo site (sent raw: any Host header)."""
-    upgrade = {
-        "Connection": "Upgrade",
-        "Upgrade": "websocket",
-        "Sec-WebSocket-Version": "13",
-        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-        "Origin": server.url,
-    }
-    return requests.get(server.url + "/ws/taxpayer?site=demo", headers={**upgrade, **headers})
-
-
 @pytest.mark.parametrize("headers", [FORWARDED, PUBLIC_HOST])
 def test_demo_site_socket_refused_from_afar(server, headers):
-    assert _handshake(server, {}).status_code == 101
-    refused = _handshake(server, headers)
+    assert raw_handshake(server, {}).status_code == 101
+    refused = raw_handshake(server, headers)
     assert refused.json()["error"]["code"] in ("demo_local_only", "bad_host")
 
 

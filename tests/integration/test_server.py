@@ -7,7 +7,7 @@ import pytest
 import requests
 import simple_websocket
 
-from tests.support import ROOT, WSClient, console, taxpayer
+from tests.support import ROOT, WSClient, console, raw_handshake, taxpayer
 
 
 def test_healthz_and_metrics(server, person):
@@ -155,14 +155,7 @@ def test_websocket_handshakes_have_their_own_higher_limit(start_server, person):
 
 def test_a_socket_takes_no_compression_whatever_the_browser_offers(server):
     # every browser offers permessage-deflate; its zlib contexts would triple an idle socket's cost
-    upgrade = {
-        "Connection": "Upgrade",
-        "Upgrade": "websocket",
-        "Sec-WebSocket-Version": "13",
-        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-        "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits",
-        "Origin": server.url,
-    }
-    answer = requests.get(server.url + "/ws/taxpayer?site=demo", headers=upgrade, timeout=10)
+    offer = {"Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits"}
+    answer = raw_handshake(server, offer)
     assert answer.status_code == 101
     assert "Sec-WebSocket-Extensions" not in answer.headers, answer.headers

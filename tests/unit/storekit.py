@@ -1,6 +1,10 @@
-"""Builders of interactions, events and messages for store tests (the `store` fixture: conftest)."""
+"""Builders of interactions, events and messages for store tests (the `store` fixture: conftest),
+and a wait for what a store does in the background."""
 
+import time
 from datetime import UTC, datetime
+
+import gevent
 
 from widget.models import Actor, Interaction
 
@@ -60,3 +64,12 @@ def created(store, ix_id="ix1", n_events=1, **fields):
         interaction(ix_id, **fields), [event(n=n) for n in range(n_events)]
     )
     return store.conversations.get_interaction(ix_id)
+
+
+def wait_for(condition, timeout=5.0):
+    """Return once condition() holds, letting the loop run (greenlets, threads' results) meanwhile;
+    fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        gevent.sleep(0.01)

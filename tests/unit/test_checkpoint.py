@@ -8,15 +8,8 @@ import threading
 import gevent
 import pytest
 
-from tests.unit.storekit import created, message
+from tests.unit.storekit import created, message, wait_for
 from widget.store import Store
-
-
-def _wait_for(condition, timeout=5.0):
-    deadline = gevent.get_hub().loop.now() + timeout
-    while not condition():
-        assert gevent.get_hub().loop.now() < deadline, "timed out"
-        gevent.sleep(0.01)
 
 
 def test_the_loops_connections_leave_checkpoints_to_the_thread(store):
@@ -38,7 +31,7 @@ def test_group_commits_are_checkpointed_and_the_wal_reused(store, tmp_path):
     sizes = []
     for round_ in range(5):
         gevent.joinall([gevent.spawn(send, f"{round_}-{n}") for n in range(10)], raise_error=True)
-        _wait_for(lambda: not store.checkpoints._running)
+        wait_for(lambda: not store.checkpoints._running)
         sizes.append(os.path.getsize(wal))
     assert store.checkpoints.done >= 5
     # each round writes ~2,000 messages' pages; the WAL is reused from its start, not grown by
@@ -55,18 +48,18 @@ def test_a_failing_checkpoint_is_logged_and_the_next_one_runs(store, caplog, tmp
     store.checkpoints.path = str(tmp_path / "missing" / "x.db")  # cannot be opened
     created(store, "ix1")
     store.conversations.append("ix1", [message("c1")])
-    _wait_for(lambda: not store.checkpoints._running)
+    wait_for(lambda: not store.checkpoints._running)
     assert "WAL checkpoint failed" in caplog.text and store.checkpoints.done == 0
     store.checkpoints.path = str(tmp_path / "t.db")
     store.conversations.append("ix1", [message("c2")])
-    _wait_for(lambda: store.checkpoints.done == 1)
+    wait_for(lambda: store.checkpoints.done == 1)
 
 
 def test_a_store_disposed_while_a_checkpoint_runs_closes_its_connection_after_it(store):
     checkpoints = store.checkpoints
     checkpoints.interval_s = 0.0
     created(store, "ix1")
-    _wait_for(lambda: not checkpoints._running)
+    wait_for(lambda: not checkpoints._running)
     [opened] = checkpoints._idle  # the thread's connection, kept for the next checkpoint
     running = threading.Event()
     go_on = threading.Event()
@@ -88,7 +81,7 @@ def test_a_store_disposed_while_a_checkpoint_runs_closes_its_connection_after_it
     store.dispose()  # while the checkpoint runs: its connection is not closed under it
     real_connection.execute("SELECT 1")
     go_on.set()
-    _wait_for(lambda: not checkpoints._running)
+    wait_for(lambda: not checkpoints._running)
     assert checkpoints._idle == [] and checkpoints.done >= 2  # it ran to its end, then closed
     with pytest.raises(sqlite3.ProgrammingError):  # closed
         real_connection.execute("SELECT 1")

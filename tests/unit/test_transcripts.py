@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
-from tests.unit.storekit import T0, created, message
+from tests.unit.storekit import T0, created, message, wait_for
 from widget import reports, search
 from widget.errors import ZhengnaError
 from widget.store import Store, migrate, transcripts
@@ -100,7 +100,8 @@ def test_the_indexing_process_follows_new_messages_and_ends_with_its_parent(
     assert child is not None
     created(store, "ix1")
     store.conversations.append("ix1", [message("c1", body="开票系统登录不了")])
-    _wait_for(lambda: _rows(store, "ix1") == 1)  # indexed by the child: no search, no flush
+    # indexed by the child: no search, no flush
+    wait_for(lambda: _rows(store, "ix1") == 1, timeout=15)
     child.stdin.close()  # what a parent's death does to the pipe
     assert child.wait(10) == 0
     store.indexer._child = None
@@ -181,22 +182,15 @@ def test_a_search_far_behind_the_indexing_process_waits_for_it_then_says_so(stor
         store.indexer._child = None
 
 
-def _wait_for(check, seconds=15):
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline
-        gevent.sleep(0.1)  # the supervisor greenlet runs meanwhile
-
-
 def test_an_indexing_process_that_dies_is_started_again(store, monkeypatch):
     monkeypatch.setattr(transcripts, "RESTART_S", 0.2)
     store.indexer.start()
     first = store.indexer._child
     first.kill()
-    _wait_for(lambda: store.indexer._child is not first)
+    wait_for(lambda: store.indexer._child is not first, timeout=15)
     created(store, "ix1")
     store.conversations.append("ix1", [message("c1", body="电子税务局打不开")])
-    _wait_for(lambda: _rows(store, "ix1") == 1)  # indexed by the new process
+    wait_for(lambda: _rows(store, "ix1") == 1, timeout=15)  # indexed by the new process
     store.indexer.stop()
     assert first.poll() is not None and store.indexer._child is None
 
