@@ -42,10 +42,10 @@ class Deployment:
         self.store, self.processes = store, processes
         self.base = Path(tempfile.mkdtemp(prefix="zhengna-bench-"))
         self.data = self.base / "data"
-        self.machine = machine.measure(self.base)  # before any server runs
         self.services, self.servers = [], []
         self.env = dict(env or {})
         try:
+            self.machine = machine.measure(self.base)  # before any server runs
             if store == "sqlite":
                 self.env["ZHENGNA_SQLITE_SYNCHRONOUS"] = sqlite_synchronous
             else:
