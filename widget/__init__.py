@@ -13,6 +13,7 @@ from flask_compress import Compress
 from flask_sock import Sock
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from . import assets
 from . import config as config_mod
 from .bus import create_bus
 from .calls import Calls
@@ -89,10 +90,17 @@ class JSONProvider(DefaultJSONProvider):
         return DefaultJSONProvider.default(value)
 
 
+class _Flask(Flask):
+    def send_static_file(self, filename):
+        """Serve a file of static/ (the view of Flask's own /static route) as assets.py serves
+        it."""
+        return assets.send(self.static_folder, filename)
+
+
 def create_app(overrides=None, clock=utc_now, bus=None):
     """Build the app: defaults -> ZHENGNA_* environment -> overrides; registers blueprints."""
     settings = config_mod.load(overrides)
-    app = Flask(__name__, static_folder="../static", template_folder="../templates")
+    app = _Flask(__name__, static_folder="../static", template_folder="../templates")
     app.json = JSONProvider(app)
     app.config.update(settings)
     app.config.update(

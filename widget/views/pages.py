@@ -8,10 +8,9 @@ from flask import (
     jsonify,
     render_template,
     request,
-    send_from_directory,
 )
 
-from .. import demo, tokens
+from .. import assets, demo, tokens
 from ..errors import ZhengnaError
 from ..netallow import AddressList
 from . import ext
@@ -36,7 +35,7 @@ STRICT_CSP = (
 @bp.get("/widget.js")
 def loader():
     """Serve the loader script every host page includes."""
-    response = send_from_directory(current_app.static_folder, "js/widget.js", max_age=300)
+    response = assets.send(current_app.static_folder, "js/widget.js", max_age=300)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
