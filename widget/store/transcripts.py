@@ -75,6 +75,9 @@ def path_for(database: str) -> Path:
     return path.with_name(f"{path.stem}-search{path.suffix or '.db'}")
 
 
+_LOCK_HELD = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)  # primary result codes: another holds it
+
+
 class _Busy(Exception):
     """The index file's write lock is held (by the indexing process): it is indexing."""
 
@@ -221,7 +224,7 @@ class TranscriptFile:
                 _create(db)
             yield db
         except sqlite3.OperationalError as exc:
-            if not wait and "locked" in str(exc):
+            if not wait and (exc.sqlite_errorcode & 0xFF) in _LOCK_HELD:
                 raise _Busy from exc
             raise
         finally:
