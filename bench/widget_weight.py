@@ -151,8 +151,8 @@ def main():
                     f"{total} B gzipped (budget 35840)"
                 )
                 for url, size, packed, encoding in fetched:
-                    served = encoding or "identity"
-                    print(f"  {url:32} {size:6} B  {packed:5} B gzipped  served {served}")
+                    sent_as = encoding or "identity"
+                    print(f"  {url:32} {size:6} B  {packed:5} B gzipped  served {sent_as}")
                 cost = main_thread_cost(browser, server, args.runs)
                 base, with_loader = cost[False], cost[True]
                 print(
