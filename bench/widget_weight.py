@@ -125,16 +125,16 @@ def main():
     served = assets.served(str(loader))  # what a host page gets: comments and layout taken out
     print(
         f"loader static/js/widget.js: {loader.stat().st_size} B as written, {len(served.body)} B "
-        f"served, {gz(served.body)} B gzipped (budget 4096)"
+        f"served, {len(served.gzipped)} B gzipped (budget 4096)"
     )
     modules = sorted((ROOT / "static/js/zn").glob("*.js")) + sorted(
         (ROOT / "static/js/shared").glob("*.js")  # the base the widget shares with the console
     )
-    bodies = [assets.served(str(p)).body for p in modules]
+    served_modules = [assets.served(str(p)) for p in modules]
     print(
         f"modules static/js/zn/*.js and shared/*.js as served: {len(modules)} files, "
-        f"{sum(gz(s) for s in bodies)} B gzipped one by one, "
-        f"{gz(b''.join(bodies))} B gzipped together"
+        f"{sum(len(m.gzipped) for m in served_modules)} B gzipped one by one, "
+        f"{gz(b''.join(m.body for m in served_modules))} B gzipped together"
     )
     with tempfile.TemporaryDirectory() as tmp:
         server = ServerProcess(
