@@ -105,8 +105,8 @@ def create_app(overrides=None, clock=utc_now, bus=None):
     app.config.update(settings)
     app.config.update(
         SOCK_SERVER_OPTIONS={
-            "max_message_size": 1 << 20
-        },  # hard cap; MAX_FRAME_BYTES answers politely
+            "max_message_size": 1 << 20,  # hard cap; MAX_FRAME_BYTES answers politely
+        },
         RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
         RATELIMIT_KEY_PREFIX=_deployment(
             settings

@@ -196,6 +196,7 @@ def _close_handler_descriptor(ws, environ):
 
 
 def _finish(conn):
+    """Close conn once its writer has sent what it holds; count the socket gone."""
     z = ext()
     conn.close()
     conn.join(timeout=5)
